@@ -1,0 +1,16 @@
+//! The HTTP layer: one axum `Router` served locally by `mediaport serve` and on AWS
+//! Lambda by the `mediaport-lambda` binary.
+
+pub mod bootstrap;
+pub mod error;
+pub mod metrics;
+mod routes;
+pub mod settings;
+pub mod state;
+pub mod telemetry;
+mod web;
+
+pub use error::ApiError;
+pub use routes::router;
+pub use settings::Settings;
+pub use state::AppState;

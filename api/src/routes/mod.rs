@@ -1,0 +1,49 @@
+//! Every route of the API, one module per resource.
+
+mod health;
+mod metrics;
+
+use std::path::Path;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{any, get};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(info(title = "Mediaport API", description = "Move a media archive into object storage and search it."))]
+struct ApiDoc;
+
+/// The whole HTTP surface: API, health, metrics and (when `web_dir` is set) the web app.
+pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
+    // Install the recorder before the first request so that it is counted.
+    crate::metrics::handle();
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(metrics::metrics))
+        .with_state(state)
+        .split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let doc = serde_json::to_value(doc).unwrap_or_default();
+
+    let mut app = api
+        .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
+        .route("/api/{*rest}", any(api_not_found))
+        .layer(middleware::from_fn(crate::metrics::track))
+        .layer(TraceLayer::new_for_http());
+    if let Some(dir) = web_dir {
+        app = app.fallback_service(crate::web::service(dir));
+    }
+    app
+}
+
+/// Unknown API paths answer JSON, never the web app's HTML.
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API route")
+}

@@ -1,0 +1,276 @@
+//! Typed settings: defaults in code, then an optional TOML file, then `MEDIAPORT__...`
+//! environment variables, then command-line flags. Unknown keys are errors.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Folder for the catalog, the embedded storage and generated secrets.
+    pub data_dir: PathBuf,
+    pub server: ServerSettings,
+    pub storage: StorageSettings,
+    pub catalog: CatalogSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address of the API and the web app.
+    pub listen: SocketAddr,
+    /// The origin browsers use to open the app; defaults to `http://<listen>`.
+    pub public_url: Option<String>,
+    /// Folder of the built web app; an empty path serves the API alone.
+    pub web_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    /// `embedded`: the server runs its own S3 endpoint; `s3`: any other S3 service.
+    pub kind: StorageKind,
+    /// S3 endpoint URL for `kind = "s3"`; unset means Amazon S3 itself.
+    pub endpoint: Option<String>,
+    /// Endpoint written into presigned URLs, reachable by browsers; defaults to `endpoint`.
+    pub public_endpoint: Option<String>,
+    pub region: String,
+    /// Credentials; unset uses generated ones (embedded) or the AWS default chain.
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    /// Path-style addressing, needed by most S3-compatible servers.
+    pub force_path_style: bool,
+    /// Where originals land.
+    pub ingest_bucket: String,
+    /// Where proxies, thumbnails and analysis results go.
+    pub proxy_bucket: String,
+    pub embedded: EmbeddedStorageSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    Embedded,
+    S3,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddedStorageSettings {
+    /// Address of the embedded S3 endpoint.
+    pub listen: SocketAddr,
+    /// Extra browser origins allowed to upload; the app's own origin always is.
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CatalogSettings {
+    /// Database URL; unset means `sqlite://<data_dir>/catalog.db`.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `mediaport=debug,info`.
+    pub filter: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            server: ServerSettings::default(),
+            storage: StorageSettings::default(),
+            catalog: CatalogSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            web_dir: PathBuf::from("frontend/dist"),
+        }
+    }
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            kind: StorageKind::Embedded,
+            endpoint: None,
+            public_endpoint: None,
+            region: "us-east-1".into(),
+            access_key: None,
+            secret_key: None,
+            force_path_style: true,
+            ingest_bucket: "mediaport-ingest".into(),
+            proxy_bucket: "mediaport-proxy".into(),
+            embedded: EmbeddedStorageSettings::default(),
+        }
+    }
+}
+
+impl Default for EmbeddedStorageSettings {
+    fn default() -> Self {
+        Self { listen: SocketAddr::from(([127, 0, 0, 1], 9000)), cors_origins: Vec::new() }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self { format: LogFormat::Pretty, filter: "info".into() }
+    }
+}
+
+/// A settings failure, worded for the person starting the server.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid settings: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Defaults, then `file` (if any), then `MEDIAPORT__SECTION__KEY` variables, then `overrides`.
+    pub fn load(file: Option<&Path>, overrides: &impl Serialize) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(SettingsError(format!("config file {} does not exist", file.display())));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("MEDIAPORT__").split("__")).merge(Serialized::defaults(overrides));
+        let settings: Settings = figment.extract().map_err(|e| SettingsError(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        if self.embedded_storage() && self.storage.endpoint.is_some() {
+            return Err(SettingsError("storage.endpoint needs storage.kind = \"s3\"".into()));
+        }
+        if self.storage.access_key.is_some() != self.storage.secret_key.is_some() {
+            return Err(SettingsError("storage.access_key and storage.secret_key must be set together".into()));
+        }
+        for bucket in [&self.storage.ingest_bucket, &self.storage.proxy_bucket] {
+            let valid = (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+            if !valid {
+                return Err(SettingsError(format!("{bucket:?} is not a valid bucket name")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether this process runs the embedded S3 endpoint.
+    pub fn embedded_storage(&self) -> bool {
+        self.storage.kind == StorageKind::Embedded
+    }
+
+    /// The origin of the web app, as browsers see it.
+    pub fn public_url(&self) -> String {
+        self.server.public_url.clone().unwrap_or_else(|| format!("http://{}", self.server.listen))
+    }
+
+    pub fn catalog_path(&self) -> PathBuf {
+        self.data_dir.join("catalog.db")
+    }
+
+    pub fn storage_root(&self) -> PathBuf {
+        self.data_dir.join("storage")
+    }
+
+    /// The settings as TOML, with secrets masked (for `mediaport config`).
+    pub fn to_display_toml(&self) -> String {
+        let mut shown = self.clone();
+        if shown.storage.secret_key.is_some() {
+            shown.storage.secret_key = Some("********".into());
+        }
+        toml::to_string_pretty(&shown).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct NoOverrides {}
+
+    #[test]
+    fn defaults_are_the_embedded_deployment() {
+        let s = Settings::load(None, &NoOverrides {}).unwrap();
+        assert!(s.embedded_storage());
+        assert_eq!(s.server.listen.port(), 8080);
+        assert_eq!(s.storage.embedded.listen.port(), 9000);
+        assert_eq!(s.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn file_values_apply_and_unknown_keys_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mediaport.toml");
+        std::fs::write(&file, "data_dir = \"/srv/media\"\n[storage]\ningest_bucket = \"archive-in\"\n").unwrap();
+        let s = Settings::load(Some(&file), &NoOverrides {}).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/srv/media"));
+        assert_eq!(s.storage.ingest_bucket, "archive-in");
+
+        std::fs::write(&file, "[storage]\ningest_buckett = \"typo\"\n").unwrap();
+        let err = Settings::load(Some(&file), &NoOverrides {}).unwrap_err().to_string();
+        assert!(err.contains("ingest_buckett"), "{err}");
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        #[derive(Serialize)]
+        struct Flags {
+            data_dir: &'static str,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mediaport.toml");
+        std::fs::write(&file, "data_dir = \"/from/file\"\n").unwrap();
+        let s = Settings::load(Some(&file), &Flags { data_dir: "/from/flag" }).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/from/flag"));
+    }
+
+    #[test]
+    fn half_credentials_and_bad_buckets_are_rejected() {
+        #[derive(Serialize)]
+        struct Storage {
+            access_key: &'static str,
+        }
+        #[derive(Serialize)]
+        struct Flags {
+            storage: Storage,
+        }
+        assert!(Settings::load(None, &Flags { storage: Storage { access_key: "AK" } }).is_err());
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mediaport.toml");
+        std::fs::write(&file, "[storage]\nproxy_bucket = \"Bad_Bucket\"\n").unwrap();
+        assert!(Settings::load(Some(&file), &NoOverrides {}).is_err());
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error() {
+        let err = Settings::load(Some(Path::new("/nonexistent/mediaport.toml")), &NoOverrides {}).unwrap_err();
+        assert!(err.to_string().contains("does not exist"));
+    }
+}

@@ -1,0 +1,18 @@
+use std::sync::Arc;
+
+use mediaport_core::{Catalog, Storage};
+
+/// The buckets Mediaport keeps its objects in.
+#[derive(Debug, Clone)]
+pub struct Buckets {
+    pub ingest: String,
+    pub proxy: String,
+}
+
+/// What every handler can reach: the ports, never a concrete adapter.
+#[derive(Clone)]
+pub struct AppState {
+    pub catalog: Arc<dyn Catalog>,
+    pub storage: Arc<dyn Storage>,
+    pub buckets: Buckets,
+}

@@ -1,0 +1,5 @@
+//! Adapters for the ports in `mediaport-core`: the embedded defaults that need no set-up,
+//! and the at-scale engines, chosen by settings.
+
+pub mod catalog;
+pub mod storage;

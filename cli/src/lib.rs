@@ -1,0 +1,5 @@
+//! The `mediaport` command line: settings flags and the long-running server, as a
+//! library so that integration and browser tests start exactly what users run.
+
+pub mod flags;
+pub mod server;

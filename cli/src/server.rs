@@ -1,0 +1,145 @@
+//! `mediaport serve`: the API, the web app and (by default) the embedded S3 endpoint.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use mediaport_api::{AppState, Settings, bootstrap};
+use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// A started server: its real addresses (ports may have been 0) and a way to stop it.
+pub struct RunningServer {
+    pub api_addr: SocketAddr,
+    pub s3_addr: Option<SocketAddr>,
+    pub state: AppState,
+    pub settings: Settings,
+    shutdown: CancellationToken,
+    tasks: JoinSet<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.api_addr)
+    }
+
+    pub fn s3_url(&self) -> Option<String> {
+        self.s3_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        while let Some(done) = self.tasks.join_next().await {
+            done??;
+        }
+        Ok(())
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully.
+    pub async fn run_until_signal(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.shutdown().await
+    }
+}
+
+/// Starts every part of the server and returns once all of them accept connections.
+pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
+    let web_dir = web_dir(&settings)?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
+    let api_listener = bind(settings.server.listen, "server.listen (--listen)").await?;
+    let api_addr = api_listener.local_addr()?;
+    if settings.server.public_url.is_none() {
+        settings.server.public_url = Some(format!("http://{api_addr}"));
+    }
+
+    let shutdown = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    let credentials = bootstrap::storage_credentials(&settings)?;
+    let (endpoint, s3_addr) = if settings.embedded_storage() {
+        let (access_key, secret_key) = credentials.clone().context("embedded storage needs credentials")?;
+        let config = EmbeddedS3Config {
+            root: settings.storage_root(),
+            access_key,
+            secret_key,
+            cors_origins: cors_origins(&settings, api_addr),
+        };
+        let router = embedded::router(&config)?;
+        let listener = bind(settings.storage.embedded.listen, "storage.embedded.listen (--s3-listen)").await?;
+        let addr = listener.local_addr()?;
+        tasks.spawn(serve(listener, router, shutdown.clone()));
+        (Some(format!("http://{addr}")), Some(addr))
+    } else {
+        (settings.storage.endpoint.clone(), None)
+    };
+
+    let catalog = bootstrap::open_catalog(&settings).await?;
+    let storage = bootstrap::open_storage(&settings, endpoint, credentials).await;
+    bootstrap::ensure_buckets(storage.as_ref(), &settings).await?;
+    let state = bootstrap::app_state(&settings, catalog, storage);
+    let app = mediaport_api::router(state.clone(), web_dir.as_deref());
+    tasks.spawn(serve(api_listener, app, shutdown.clone()));
+    Ok(RunningServer { api_addr, s3_addr, state, settings, shutdown, tasks })
+}
+
+async fn serve(listener: TcpListener, app: axum::Router, shutdown: CancellationToken) -> std::io::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await
+}
+
+async fn bind(addr: SocketAddr, setting: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}: is another server using it? change {setting}"))
+}
+
+/// The app's origin may be typed as 127.0.0.1 or localhost: allow both for loopback.
+fn cors_origins(settings: &Settings, api_addr: SocketAddr) -> Vec<String> {
+    let mut origins = vec![settings.public_url()];
+    if api_addr.ip().is_loopback() {
+        origins.push(format!("http://localhost:{}", api_addr.port()));
+        origins.push(format!("http://127.0.0.1:{}", api_addr.port()));
+    }
+    origins.extend(settings.storage.embedded.cors_origins.iter().cloned());
+    origins.sort();
+    origins.dedup();
+    origins
+}
+
+fn web_dir(settings: &Settings) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let dir = &settings.server.web_dir;
+    if dir.as_os_str().is_empty() {
+        return Ok(None);
+    }
+    if !dir.join("index.html").is_file() {
+        anyhow::bail!(
+            "the web app is not built in {}: run scripts/build-web.sh (or `make run`), \
+             or pass --web-dir \"\" to serve the API alone",
+            dir.display()
+        );
+    }
+    Ok(Some(dir.clone()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

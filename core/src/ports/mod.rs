@@ -1,0 +1,5 @@
+//! Ports: the outside world as Mediaport sees it. Each has an embedded adapter and an
+//! at-scale adapter in `mediaport-backends`, and one conformance suite both pass.
+
+pub mod catalog;
+pub mod storage;

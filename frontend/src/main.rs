@@ -1,0 +1,12 @@
+//! The Mediaport web app: a Leptos client-side app compiled to WASM and served by
+//! `mediaport serve`.
+
+mod api;
+mod app;
+mod components;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,12 @@
+//! Wire types shared by the browser app, the CLI and the server.
+//!
+//! Everything here compiles to `wasm32-unknown-unknown`; the `openapi` feature adds
+//! schema derives for the server's OpenAPI document.
+
+pub mod asset;
+pub mod error;
+pub mod health;
+
+pub use asset::{Asset, AssetStatus, AssetType};
+pub use error::ErrorBody;
+pub use health::Health;
