@@ -1,0 +1,149 @@
+//! The `mediaport-lambda` binary, run for real against a local stand-in of the Lambda
+//! Runtime API, handling recorded API Gateway HTTP API (v2) events.
+
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
+use mediaport_backends::storage::{S3Storage, S3StorageConfig};
+use mediaport_core::Storage;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+const ACCESS: &str = "LAMBDATESTKEY";
+const SECRET: &str = "lambda-test-secret";
+
+#[derive(Clone)]
+struct Runtime {
+    events: Arc<Mutex<Vec<(String, Value)>>>,
+    results: mpsc::UnboundedSender<(String, Result<Value, Value>)>,
+}
+
+async fn next(State(rt): State<Runtime>) -> (HeaderMap, String) {
+    let event = rt.events.lock().unwrap().pop();
+    let Some((id, event)) = event else {
+        // No more work: hold the runtime's long poll, as the real service does.
+        std::future::pending::<()>().await;
+        unreachable!()
+    };
+    let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap() + Duration::from_secs(30);
+    let mut headers = HeaderMap::new();
+    headers.insert("lambda-runtime-aws-request-id", id.parse().unwrap());
+    headers.insert("lambda-runtime-deadline-ms", deadline.as_millis().to_string().parse().unwrap());
+    headers.insert(
+        "lambda-runtime-invoked-function-arn",
+        "arn:aws:lambda:us-east-2:123456789012:function:mediaport-api".parse().unwrap(),
+    );
+    headers.insert("lambda-runtime-trace-id", "Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e".parse().unwrap());
+    (headers, event.to_string())
+}
+
+async fn respond(State(rt): State<Runtime>, Path(id): Path<String>, body: String) {
+    let _ = rt.results.send((id, Ok(serde_json::from_str(&body).unwrap())));
+}
+
+async fn fail(State(rt): State<Runtime>, Path(id): Path<String>, body: String) {
+    let _ = rt.results.send((id, Err(serde_json::from_str(&body).unwrap_or(Value::String(body)))));
+}
+
+async fn init_failed(State(rt): State<Runtime>, body: String) {
+    let _ = rt.results.send(("init".into(), Err(Value::String(body))));
+}
+
+async fn serve(router: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    addr
+}
+
+/// A real S3 endpoint (the embedded one) with the buckets, for the function to use.
+async fn storage(root: &std::path::Path) -> SocketAddr {
+    let config = EmbeddedS3Config {
+        root: root.to_path_buf(),
+        access_key: ACCESS.into(),
+        secret_key: SECRET.into(),
+        cors_origins: vec![],
+    };
+    let addr = serve(embedded::router(&config).unwrap()).await;
+    let s3 = S3Storage::connect(&S3StorageConfig {
+        endpoint: Some(format!("http://{addr}")),
+        region: "us-east-1".into(),
+        credentials: Some((ACCESS.into(), SECRET.into())),
+        force_path_style: true,
+    })
+    .await;
+    s3.ensure_bucket("mediaport-ingest").await.unwrap();
+    s3.ensure_bucket("mediaport-proxy").await.unwrap();
+    addr
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_function_answers_recorded_api_gateway_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = storage(&dir.path().join("s3")).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    // Popped from the end: the health check first.
+    let events = vec![
+        ("req-unknown".to_owned(), fixture("apigw-v2-unknown-route.json")),
+        ("req-health".to_owned(), fixture("apigw-v2-healthz.json")),
+    ];
+    let runtime = Runtime { events: Arc::new(Mutex::new(events)), results: tx };
+    let api = serve(
+        Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
+            .route("/2018-06-01/runtime/init/error", post(init_failed))
+            .with_state(runtime),
+    )
+    .await;
+
+    let mut function = tokio::process::Command::new(env!("CARGO_BIN_EXE_mediaport-lambda"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "mediaport-api")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/mediaport-api")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2020/03/10/[$LATEST]abc")
+        .env("MEDIAPORT__DATA_DIR", dir.path().join("data"))
+        .env("MEDIAPORT__STORAGE__KIND", "s3")
+        .env("MEDIAPORT__STORAGE__ENDPOINT", format!("http://{s3}"))
+        .env("MEDIAPORT__STORAGE__ACCESS_KEY", ACCESS)
+        .env("MEDIAPORT__STORAGE__SECRET_KEY", SECRET)
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+
+    let mut answers = std::collections::HashMap::new();
+    while answers.len() < 2 {
+        let (id, result) = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await.unwrap().unwrap();
+        let response = result.unwrap_or_else(|e| panic!("{id} failed: {e}"));
+        answers.insert(id, response);
+    }
+    function.kill().await.unwrap();
+
+    let health = &answers["req-health"];
+    assert_eq!(health["statusCode"], 200, "{health}");
+    let body: Value = serde_json::from_str(health["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["storage"], "ok");
+
+    let unknown = &answers["req-unknown"];
+    assert_eq!(unknown["statusCode"], 404, "{unknown}");
+    let body: Value = serde_json::from_str(unknown["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["code"], "not-found");
+}
