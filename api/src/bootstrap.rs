@@ -20,7 +20,9 @@ pub async fn open_catalog(settings: &Settings) -> anyhow::Result<Arc<dyn Catalog
         None => settings.catalog_path(),
         Some(url) => match url.strip_prefix("sqlite://") {
             Some(path) => path.into(),
-            None => anyhow::bail!("catalog.url {url:?} is not supported yet: use a sqlite:// URL or leave it unset"),
+            None => anyhow::bail!(
+                "catalog.url {url:?} is not supported yet: use a sqlite:// URL or leave it unset"
+            ),
         },
     };
     let catalog = SqliteCatalog::open(&path)
@@ -38,7 +40,9 @@ struct StoredCredentials {
 /// The S3 credentials: configured ones, or for the embedded endpoint a pair generated on
 /// first start and kept in the data folder, so no installation shares a default secret.
 pub fn storage_credentials(settings: &Settings) -> anyhow::Result<Option<(String, String)>> {
-    if let (Some(access), Some(secret)) = (&settings.storage.access_key, &settings.storage.secret_key) {
+    if let (Some(access), Some(secret)) =
+        (&settings.storage.access_key, &settings.storage.secret_key)
+    {
         return Ok(Some((access.clone(), secret.clone())));
     }
     if !settings.embedded_storage() {
@@ -46,11 +50,18 @@ pub fn storage_credentials(settings: &Settings) -> anyhow::Result<Option<(String
     }
     let path = settings.data_dir.join("storage-credentials.json");
     let stored = if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{} is not valid: delete it to regenerate", path.display()))?
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid: delete it to regenerate", path.display()))?
     } else {
         let stored = StoredCredentials {
-            access_key: format!("MP{}", Alphanumeric.sample_string(&mut rand::rng(), 18).to_uppercase()),
+            access_key: format!(
+                "MP{}",
+                Alphanumeric
+                    .sample_string(&mut rand::rng(), 18)
+                    .to_uppercase()
+            ),
             secret_key: Alphanumeric.sample_string(&mut rand::rng(), 40),
         };
         write_private(&path, &serde_json::to_string_pretty(&stored)?)?;
@@ -61,7 +72,8 @@ pub fn storage_credentials(settings: &Settings) -> anyhow::Result<Option<(String
 
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     #[cfg(unix)]
@@ -89,7 +101,10 @@ pub async fn open_storage(
 
 /// Creates the ingest and proxy buckets when they are missing.
 pub async fn ensure_buckets(storage: &dyn Storage, settings: &Settings) -> anyhow::Result<()> {
-    for bucket in [&settings.storage.ingest_bucket, &settings.storage.proxy_bucket] {
+    for bucket in [
+        &settings.storage.ingest_bucket,
+        &settings.storage.proxy_bucket,
+    ] {
         storage
             .ensure_bucket(bucket)
             .await
@@ -98,7 +113,11 @@ pub async fn ensure_buckets(storage: &dyn Storage, settings: &Settings) -> anyho
     Ok(())
 }
 
-pub fn app_state(settings: &Settings, catalog: Arc<dyn Catalog>, storage: Arc<dyn Storage>) -> AppState {
+pub fn app_state(
+    settings: &Settings,
+    catalog: Arc<dyn Catalog>,
+    storage: Arc<dyn Storage>,
+) -> AppState {
     AppState {
         catalog,
         storage,

@@ -16,7 +16,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -30,7 +34,11 @@ impl ApiError {
     /// A failure the client cannot fix: the detail is logged, never sent.
     pub fn internal(code: &'static str, detail: &dyn std::fmt::Display) -> Self {
         tracing::error!(code, error = %detail, "request failed");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, code, "the server could not complete the request")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            code,
+            "the server could not complete the request",
+        )
     }
 
     pub fn status(&self) -> StatusCode {
@@ -44,7 +52,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { code: self.code.to_owned(), message: self.message };
+        let body = ErrorBody {
+            code: self.code.to_owned(),
+            message: self.message,
+        };
         (self.status, Json(body)).into_response()
     }
 }
@@ -53,10 +64,16 @@ impl From<CatalogError> for ApiError {
     fn from(err: CatalogError) -> Self {
         match &err {
             CatalogError::NotFound { .. } => Self::not_found(err.to_string()),
-            CatalogError::Conflict(_) => Self::new(StatusCode::CONFLICT, err.code(), err.to_string()),
+            CatalogError::Conflict(_) => {
+                Self::new(StatusCode::CONFLICT, err.code(), err.to_string())
+            }
             CatalogError::Unavailable(_) => {
                 tracing::error!(error = %err, "catalog unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "the catalog is unavailable, try again shortly")
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    err.code(),
+                    "the catalog is unavailable, try again shortly",
+                )
             }
             CatalogError::Other(_) => Self::internal(err.code(), &err),
         }
@@ -69,7 +86,11 @@ impl From<StorageError> for ApiError {
             StorageError::NoSuchKey { .. } => Self::not_found(err.to_string()),
             StorageError::Unavailable(_) => {
                 tracing::error!(error = %err, "storage unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "storage is unavailable, try again shortly")
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    err.code(),
+                    "storage is unavailable, try again shortly",
+                )
             }
             _ => Self::internal(err.code(), &err),
         }
@@ -82,10 +103,13 @@ mod tests {
 
     #[tokio::test]
     async fn internal_errors_do_not_leak_details() {
-        let err: ApiError = CatalogError::Other("near \"SELEC\": syntax error in /srv/secret.db".into()).into();
+        let err: ApiError =
+            CatalogError::Other("near \"SELEC\": syntax error in /srv/secret.db".into()).into();
         let response = err.into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
         let body: ErrorBody = serde_json::from_slice(&body).unwrap();
         assert_eq!(body.code, "catalog-error");
         assert!(!body.message.contains("secret"), "{}", body.message);
@@ -93,7 +117,11 @@ mod tests {
 
     #[tokio::test]
     async fn not_found_keeps_its_message() {
-        let err: ApiError = CatalogError::NotFound { what: "asset", id: "abc".into() }.into();
+        let err: ApiError = CatalogError::NotFound {
+            what: "asset",
+            id: "abc".into(),
+        }
+        .into();
         assert_eq!(err.status(), StatusCode::NOT_FOUND);
         assert_eq!(err.code(), "not-found");
     }

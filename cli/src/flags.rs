@@ -79,7 +79,10 @@ impl SettingsFlags {
     }
 
     pub fn load(&self) -> anyhow::Result<mediaport_api::Settings> {
-        Ok(mediaport_api::Settings::load(self.config.as_deref(), &self.overrides())?)
+        Ok(mediaport_api::Settings::load(
+            self.config.as_deref(),
+            &self.overrides(),
+        )?)
     }
 }
 
@@ -107,9 +110,15 @@ mod tests {
 
     #[test]
     fn an_endpoint_switches_to_external_storage() {
-        let flags = SettingsFlags { s3_endpoint: Some("http://127.0.0.1:8333".into()), ..Default::default() };
+        let flags = SettingsFlags {
+            s3_endpoint: Some("http://127.0.0.1:8333".into()),
+            ..Default::default()
+        };
         let settings = flags.load().unwrap();
         assert!(!settings.embedded_storage());
-        assert_eq!(settings.storage.endpoint.as_deref(), Some("http://127.0.0.1:8333"));
+        assert_eq!(
+            settings.storage.endpoint.as_deref(),
+            Some("http://127.0.0.1:8333")
+        );
     }
 }

@@ -47,7 +47,10 @@ fn print_banner(running: &server::RunningServer) {
             "  Embedded S3 endpoint:   {url} (credentials in {})",
             settings.data_dir.join("storage-credentials.json").display()
         ),
-        None => println!("  S3 endpoint:            {}", settings.storage.endpoint.as_deref().unwrap_or("Amazon S3")),
+        None => println!(
+            "  S3 endpoint:            {}",
+            settings.storage.endpoint.as_deref().unwrap_or("Amazon S3")
+        ),
     }
     println!("  Data folder:            {}", settings.data_dir.display());
     println!("  Press Ctrl-C to stop.");

@@ -1,1 +1,198 @@
+//! Browser-test harness: real Chromium driven through chromedriver (WebDriver) against
+//! the real server, started exactly as `mediaport serve` starts it.
 
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use mediaport_cli::server::{self, RunningServer};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+/// How long to wait for the page to show something before failing the test.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The built web app; browser tests need `scripts/build-web.sh` to have run.
+pub fn web_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist")
+}
+
+/// Starts the server on free ports with a fresh data folder and the built web app.
+pub async fn start_server(data_dir: &Path) -> anyhow::Result<RunningServer> {
+    let web = web_dir();
+    if !web.join("index.html").is_file() {
+        bail!(
+            "the web app is not built in {}: run scripts/build-web.sh",
+            web.display()
+        );
+    }
+    let mut settings = server::ephemeral_settings(data_dir);
+    settings.server.web_dir = web;
+    server::start(settings).await
+}
+
+/// A headless Chromium session; the browser and its driver die with this value.
+pub struct Browser {
+    pub client: Client,
+    _driver: Child,
+    _profile: tempfile_dir::TempDir,
+}
+
+mod tempfile_dir {
+    /// A folder removed on drop (Chromium's profile).
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+impl Browser {
+    pub async fn launch() -> anyhow::Result<Self> {
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        for bin in [&chromium, &driver_bin] {
+            if !Path::new(bin).exists() {
+                bail!(
+                    "{bin} is missing: run scripts/setup.sh (installs Debian chromium and chromium-driver)"
+                );
+            }
+        }
+        let port = free_port()?;
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot start {driver_bin}"))?;
+        let profile = std::env::temp_dir().join(format!("mediaport-chromium-{port}"));
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:loggingPrefs": { "browser": "ALL" },
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1366,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        });
+        let caps = caps.as_object().cloned().unwrap_or_default();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = None;
+        // chromedriver needs a moment before it accepts sessions.
+        for _ in 0..100 {
+            match ClientBuilder::rustls()?
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Ok(Self {
+                        client,
+                        _driver: driver,
+                        _profile: tempfile_dir::TempDir(profile),
+                    });
+                }
+                Err(err) => last_error = Some(err),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("chromedriver did not start a session: {last_error:?}")
+    }
+
+    /// Polls `check` until it returns `Some`, or fails with `what` after [`PATIENCE`].
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, mut check: F) -> anyhow::Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = anyhow::Result<Option<T>>>,
+    {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let last = check().await;
+            if let Ok(Some(value)) = last {
+                return Ok(value);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!(
+                    "timed out waiting for {what} (last check: {:?})",
+                    last.map(|_| ())
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the element matching `css` shows text containing `expected`.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> anyhow::Result<String> {
+        self.wait_for(&format!("{css} to contain {expected:?}"), || async {
+            let Ok(element) = self.client.find(Locator::Css(css)).await else {
+                return Ok(None);
+            };
+            let text = element.text().await?;
+            Ok(text.contains(expected).then_some(text))
+        })
+        .await
+    }
+
+    /// The browser console entries of level SEVERE since the last call (errors,
+    /// failed requests, uncaught exceptions).
+    pub async fn console_errors(&self) -> anyhow::Result<Vec<String>> {
+        let logs = self.client.issue_cmd(BrowserLog).await?;
+        let entries = logs.as_array().cloned().unwrap_or_default();
+        Ok(entries
+            .iter()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect())
+    }
+
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+/// chromedriver's log endpoint (not part of W3C WebDriver, so fantoccini has no method).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
+    }
+}
+
+/// Runs a script in the page and returns its value.
+pub async fn eval(client: &Client, script: &str) -> anyhow::Result<Value> {
+    Ok(client.execute(script, vec![]).await?)
+}

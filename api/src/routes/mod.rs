@@ -17,7 +17,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(info(title = "Mediaport API", description = "Move a media archive into object storage and search it."))]
+#[openapi(info(
+    title = "Mediaport API",
+    description = "Move a media archive into object storage and search it."
+))]
 struct ApiDoc;
 
 /// The whole HTTP surface: API, health, metrics and (when `web_dir` is set) the web app.
@@ -33,7 +36,10 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
     let doc = serde_json::to_value(doc).unwrap_or_default();
 
     let mut app = api
-        .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
+        .route(
+            "/api/openapi.json",
+            get(move || async move { axum::Json(doc) }),
+        )
         .route("/api/{*rest}", any(api_not_found))
         .layer(middleware::from_fn(crate::metrics::track))
         .layer(TraceLayer::new_for_http());

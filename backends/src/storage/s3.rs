@@ -27,16 +27,27 @@ pub struct S3Storage {
 
 impl S3Storage {
     pub async fn connect(config: &S3StorageConfig) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(config.region.clone()));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(config.region.clone()));
         if let Some((access, secret)) = &config.credentials {
-            loader = loader.credentials_provider(Credentials::new(access, secret, None, None, "mediaport-settings"));
+            loader = loader.credentials_provider(Credentials::new(
+                access,
+                secret,
+                None,
+                None,
+                "mediaport-settings",
+            ));
         }
         let shared = loader.load().await;
-        let mut builder = aws_sdk_s3::config::Builder::from(&shared).force_path_style(config.force_path_style);
+        let mut builder =
+            aws_sdk_s3::config::Builder::from(&shared).force_path_style(config.force_path_style);
         if let Some(endpoint) = &config.endpoint {
             builder = builder.endpoint_url(endpoint);
         }
-        Self { client: Client::from_conf(builder.build()), region: config.region.clone() }
+        Self {
+            client: Client::from_conf(builder.build()),
+            region: config.region.clone(),
+        }
     }
 
     /// The underlying client, for operations the port does not cover yet (presigning).
@@ -45,8 +56,12 @@ impl S3Storage {
     }
 }
 
-fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(err: SdkError<E>, bucket: &str, key: &str) -> StorageError {
-    match &err {
+fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    err: &SdkError<E>,
+    bucket: &str,
+    key: &str,
+) -> StorageError {
+    match err {
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
             return StorageError::Unavailable(format!("{err:?}"));
         }
@@ -56,14 +71,17 @@ fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     match (err.code(), status) {
         (Some("NoSuchBucket"), _) => StorageError::NoSuchBucket(bucket.to_owned()),
         (Some("NoSuchKey" | "NotFound"), _) | (None, Some(404)) if !key.is_empty() => {
-            StorageError::NoSuchKey { bucket: bucket.to_owned(), key: key.to_owned() }
+            StorageError::NoSuchKey {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+            }
         }
         (Some("NotFound"), _) | (None, Some(404)) => StorageError::NoSuchBucket(bucket.to_owned()),
         (Some(code @ ("AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch")), _) => {
             StorageError::AccessDenied(code.to_owned())
         }
         (_, Some(403)) => StorageError::AccessDenied("forbidden".to_owned()),
-        _ => StorageError::Other(format!("{}", aws_sdk_s3::error::DisplayErrorContext(&err))),
+        _ => StorageError::Other(format!("{}", aws_sdk_s3::error::DisplayErrorContext(err))),
     }
 }
 
@@ -84,13 +102,25 @@ impl Storage for S3Storage {
         }
         match create.send().await {
             Ok(_) => Ok(()),
-            Err(err) if matches!(err.code(), Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")) => Ok(()),
-            Err(err) => Err(map_err(err, bucket, "")),
+            Err(err)
+                if matches!(
+                    err.code(),
+                    Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")
+                ) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(map_err(&err, bucket, "")),
         }
     }
 
     async fn check_bucket(&self, bucket: &str) -> Result<(), StorageError> {
-        self.client.head_bucket().bucket(bucket).send().await.map_err(|e| map_err(e, bucket, ""))?;
+        self.client
+            .head_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| map_err(&e, bucket, ""))?;
         Ok(())
     }
 
@@ -102,18 +132,36 @@ impl Storage for S3Storage {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|e| map_err(e, bucket, key))?;
+            .map_err(|e| map_err(&e, bucket, key))?;
         Ok(())
     }
 
     async fn get_object(&self, bucket: &str, key: &str) -> Result<Bytes, StorageError> {
-        let out = self.client.get_object().bucket(bucket).key(key).send().await.map_err(|e| map_err(e, bucket, key))?;
-        let data = out.body.collect().await.map_err(|e| StorageError::Unavailable(e.to_string()))?;
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| map_err(&e, bucket, key))?;
+        let data = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| StorageError::Unavailable(e.to_string()))?;
         Ok(data.into_bytes())
     }
 
     async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectInfo, StorageError> {
-        let out = self.client.head_object().bucket(bucket).key(key).send().await.map_err(|e| map_err(e, bucket, key))?;
+        let out = self
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| map_err(&e, bucket, key))?;
         Ok(ObjectInfo {
             key: key.to_owned(),
             size: out.content_length.unwrap_or(0).max(0) as u64,
@@ -122,20 +170,37 @@ impl Storage for S3Storage {
     }
 
     async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StorageError> {
-        match self.client.delete_object().bucket(bucket).key(key).send().await {
+        match self
+            .client
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
-            Err(err) => match map_err(err, bucket, key) {
+            Err(err) => match map_err(&err, bucket, key) {
                 StorageError::NoSuchKey { .. } => Ok(()),
                 other => Err(other),
             },
         }
     }
 
-    async fn list_objects(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
-        let mut pages = self.client.list_objects_v2().bucket(bucket).prefix(prefix).into_paginator().send();
+    async fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> Result<Vec<ObjectInfo>, StorageError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
         let mut objects = Vec::new();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_err(e, bucket, ""))?;
+            let page = page.map_err(|e| map_err(&e, bucket, ""))?;
             for object in page.contents.unwrap_or_default() {
                 objects.push(ObjectInfo {
                     key: object.key.unwrap_or_default(),

@@ -10,21 +10,20 @@ use mediaport_api::{Settings, bootstrap};
 use mediaport_cli::server::{self, RunningServer};
 
 pub fn settings(data_dir: &Path) -> Settings {
-    let mut settings = Settings::default();
-    settings.data_dir = data_dir.to_path_buf();
-    settings.server.listen = "127.0.0.1:0".parse().unwrap();
-    settings.server.web_dir = "".into();
-    settings.storage.embedded.listen = "127.0.0.1:0".parse().unwrap();
-    settings
+    server::ephemeral_settings(data_dir)
 }
 
 pub async fn start(data_dir: &Path) -> RunningServer {
-    server::start(settings(data_dir)).await.expect("server starts")
+    server::start(settings(data_dir))
+        .await
+        .expect("server starts")
 }
 
 /// An S3 client for the server's embedded endpoint, with the credentials the server made.
 pub async fn s3_client(server: &RunningServer) -> Client {
-    let (access, secret) = bootstrap::storage_credentials(&server.settings).unwrap().unwrap();
+    let (access, secret) = bootstrap::storage_credentials(&server.settings)
+        .unwrap()
+        .unwrap();
     s3_client_with(server, &access, &secret).await
 }
 

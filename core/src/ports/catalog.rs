@@ -53,5 +53,9 @@ pub trait Catalog: Send + Sync {
     /// One asset by id, or `NotFound`.
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError>;
     /// Assets newest first, at most `limit`, starting after the asset id `after`.
-    async fn list_assets(&self, limit: u32, after: Option<&str>) -> Result<Vec<Asset>, CatalogError>;
+    async fn list_assets(
+        &self,
+        limit: u32,
+        after: Option<&str>,
+    ) -> Result<Vec<Asset>, CatalogError>;
 }

@@ -19,7 +19,7 @@ pub fn ServerStatus() -> impl IntoView {
                     <span title=format!("catalog: {}, storage: {}", h.catalog, h.storage)>"Degraded · v" {h.version}</span>
                 }.into_any(),
                 Some(Err(e)) => view! {
-                    <span class="dot dot-bad"></span><span title=e.message.clone()>"Server unreachable"</span>
+                    <span class="dot dot-bad"></span><span title=e.message>"Server unreachable"</span>
                 }.into_any(),
             }}
         </div>

@@ -6,7 +6,10 @@ const EXAMPLES: [(&str, &str); 6] = [
     ("face:\"Jane Doe\"", "a named person"),
     ("transcript:weather", "words that were said"),
     ("text:breaking", "words shown on screen"),
-    ("\"press conference\" AND NOT label:car", "phrases and boolean logic"),
+    (
+        "\"press conference\" AND NOT label:car",
+        "phrases and boolean logic",
+    ),
     ("type:video interview*", "filters and wildcards"),
 ];
 
@@ -49,7 +52,11 @@ fn encode(text: &str) -> String {
             ' ' => "+".to_owned(),
             other => {
                 let mut buf = [0u8; 4];
-                other.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect()
+                other
+                    .encode_utf8(&mut buf)
+                    .bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect()
             }
         })
         .collect()
