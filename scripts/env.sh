@@ -1,0 +1,6 @@
+# Sourced by the other scripts: pinned tool versions and where downloads are cached
+# (outside the repository, so a warm machine skips them).
+MEDIAPORT_CACHE="${MEDIAPORT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mediaport}"
+SEAWEEDFS_VERSION=4.48
+WEED="${WEED:-$MEDIAPORT_CACHE/tools/seaweedfs-$SEAWEEDFS_VERSION/bin/weed}"
+export MEDIAPORT_CACHE WEED
