@@ -57,7 +57,9 @@ async fn suite(catalog: &dyn Catalog) {
 #[tokio::test]
 async fn sqlite_passes_the_catalog_suite() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db"))
+        .await
+        .unwrap();
     suite(&catalog).await;
 }
 
@@ -77,7 +79,9 @@ async fn sqlite_keeps_its_instance_id_and_rows_across_opens() {
 #[tokio::test]
 async fn a_closed_catalog_reports_unavailable() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db"))
+        .await
+        .unwrap();
     catalog.close().await;
     let err = catalog.ping().await.unwrap_err();
     assert_eq!(err.code(), "catalog-unavailable");
