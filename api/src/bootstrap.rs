@@ -6,29 +6,68 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use mediaport_backends::catalog::SqliteCatalog;
+use mediaport_backends::identity::{LocalIdentity, SigningKey};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
-use mediaport_core::{Catalog, Storage};
+use mediaport_core::{Catalog, Identity, Storage, users};
+use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 
 use crate::settings::Settings;
 use crate::state::{AppState, Buckets};
 
-/// Opens the configured catalog, creating and migrating it if needed.
-pub async fn open_catalog(settings: &Settings) -> anyhow::Result<Arc<dyn Catalog>> {
+/// The catalog and the identity provider, opened together: local users live in the catalog.
+#[derive(Clone)]
+pub struct Backends {
+    pub catalog: Arc<dyn Catalog>,
+    pub identity: Arc<dyn Identity>,
+    local_identity: Option<LocalIdentity>,
+}
+
+/// Opens the catalog (creating and migrating it if needed) and the identity provider.
+pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
+    let catalog = open_catalog(settings).await?;
+    let key = signing_key(settings)?;
+    let local = LocalIdentity::new(catalog.pool(), key).await?;
+    Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(local.clone()), local_identity: Some(local) })
+}
+
+/// On a fresh installation (no admin yet), creates `admin` with a random password and
+/// returns that password, to be shown once.
+pub async fn ensure_first_admin(backends: &Backends) -> anyhow::Result<Option<(String, String)>> {
+    let Some(local) = &backends.local_identity else { return Ok(None) };
+    let has_admin = local.list_users().await?.iter().any(|u| u.group() == Group::Admin);
+    if has_admin {
+        return Ok(None);
+    }
+    let (user, password) =
+        users::create_user(local, "admin", "admin@mediaport.local", Group::Admin, None).await.context(
+            "cannot create the first admin: a user named admin exists but is not an admin; \
+             run `mediaport user add NAME --group admin`",
+        )?;
+    Ok(password.map(|p| (user.username, p)))
+}
+
+/// The key that signs local access tokens: made on first start, kept in the data folder.
+fn signing_key(settings: &Settings) -> anyhow::Result<SigningKey> {
+    let path = settings.data_dir.join("token-signing.key");
+    if !path.exists() {
+        write_private(&path, &SigningKey::generate_hex())?;
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    SigningKey::from_hex(&text)
+        .with_context(|| format!("{} is not valid: delete it to regenerate (signs everyone out)", path.display()))
+}
+
+async fn open_catalog(settings: &Settings) -> anyhow::Result<SqliteCatalog> {
     let path = match &settings.catalog.url {
         None => settings.catalog_path(),
         Some(url) => match url.strip_prefix("sqlite://") {
             Some(path) => path.into(),
-            None => anyhow::bail!(
-                "catalog.url {url:?} is not supported yet: use a sqlite:// URL or leave it unset"
-            ),
+            None => anyhow::bail!("catalog.url {url:?} is not supported yet: use a sqlite:// URL or leave it unset"),
         },
     };
-    let catalog = SqliteCatalog::open(&path)
-        .await
-        .with_context(|| format!("cannot open the catalog at {}", path.display()))?;
-    Ok(Arc::new(catalog))
+    SqliteCatalog::open(&path).await.with_context(|| format!("cannot open the catalog at {}", path.display()))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -40,9 +79,7 @@ struct StoredCredentials {
 /// The S3 credentials: configured ones, or for the embedded endpoint a pair generated on
 /// first start and kept in the data folder, so no installation shares a default secret.
 pub fn storage_credentials(settings: &Settings) -> anyhow::Result<Option<(String, String)>> {
-    if let (Some(access), Some(secret)) =
-        (&settings.storage.access_key, &settings.storage.secret_key)
-    {
+    if let (Some(access), Some(secret)) = (&settings.storage.access_key, &settings.storage.secret_key) {
         return Ok(Some((access.clone(), secret.clone())));
     }
     if !settings.embedded_storage() {
@@ -50,18 +87,12 @@ pub fn storage_credentials(settings: &Settings) -> anyhow::Result<Option<(String
     }
     let path = settings.data_dir.join("storage-credentials.json");
     let stored = if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
         serde_json::from_str(&text)
             .with_context(|| format!("{} is not valid: delete it to regenerate", path.display()))?
     } else {
         let stored = StoredCredentials {
-            access_key: format!(
-                "MP{}",
-                Alphanumeric
-                    .sample_string(&mut rand::rng(), 18)
-                    .to_uppercase()
-            ),
+            access_key: format!("MP{}", Alphanumeric.sample_string(&mut rand::rng(), 18).to_uppercase()),
             secret_key: Alphanumeric.sample_string(&mut rand::rng(), 40),
         };
         write_private(&path, &serde_json::to_string_pretty(&stored)?)?;
@@ -72,8 +103,7 @@ pub fn storage_credentials(settings: &Settings) -> anyhow::Result<Option<(String
 
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     #[cfg(unix)]
@@ -101,25 +131,16 @@ pub async fn open_storage(
 
 /// Creates the ingest and proxy buckets when they are missing.
 pub async fn ensure_buckets(storage: &dyn Storage, settings: &Settings) -> anyhow::Result<()> {
-    for bucket in [
-        &settings.storage.ingest_bucket,
-        &settings.storage.proxy_bucket,
-    ] {
-        storage
-            .ensure_bucket(bucket)
-            .await
-            .with_context(|| format!("cannot create or reach the bucket {bucket}"))?;
+    for bucket in [&settings.storage.ingest_bucket, &settings.storage.proxy_bucket] {
+        storage.ensure_bucket(bucket).await.with_context(|| format!("cannot create or reach the bucket {bucket}"))?;
     }
     Ok(())
 }
 
-pub fn app_state(
-    settings: &Settings,
-    catalog: Arc<dyn Catalog>,
-    storage: Arc<dyn Storage>,
-) -> AppState {
+pub fn app_state(settings: &Settings, backends: Backends, storage: Arc<dyn Storage>) -> AppState {
     AppState {
-        catalog,
+        catalog: backends.catalog,
+        identity: backends.identity,
         storage,
         buckets: Buckets {
             ingest: settings.storage.ingest_bucket.clone(),

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use mediaport_core::{CatalogError, StorageError};
+use mediaport_core::{CatalogError, IdentityError, StorageError};
 use mediaport_shared::ErrorBody;
 
 /// An error on its way to the client: a status, a stable code and a safe message.
@@ -12,15 +12,12 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
+        Self { status, code, message: message.into(), retry_after_secs: None }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -34,11 +31,7 @@ impl ApiError {
     /// A failure the client cannot fix: the detail is logged, never sent.
     pub fn internal(code: &'static str, detail: &dyn std::fmt::Display) -> Self {
         tracing::error!(code, error = %detail, "request failed");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            code,
-            "the server could not complete the request",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, code, "the server could not complete the request")
     }
 
     pub fn status(&self) -> StatusCode {
@@ -52,11 +45,12 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            code: self.code.to_owned(),
-            message: self.message,
-        };
-        (self.status, Json(body)).into_response()
+        let body = ErrorBody { code: self.code.to_owned(), message: self.message };
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
@@ -64,16 +58,10 @@ impl From<CatalogError> for ApiError {
     fn from(err: CatalogError) -> Self {
         match &err {
             CatalogError::NotFound { .. } => Self::not_found(err.to_string()),
-            CatalogError::Conflict(_) => {
-                Self::new(StatusCode::CONFLICT, err.code(), err.to_string())
-            }
+            CatalogError::Conflict(_) => Self::new(StatusCode::CONFLICT, err.code(), err.to_string()),
             CatalogError::Unavailable(_) => {
                 tracing::error!(error = %err, "catalog unavailable");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    err.code(),
-                    "the catalog is unavailable, try again shortly",
-                )
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "the catalog is unavailable, try again shortly")
             }
             CatalogError::Other(_) => Self::internal(err.code(), &err),
         }
@@ -86,14 +74,37 @@ impl From<StorageError> for ApiError {
             StorageError::NoSuchKey { .. } => Self::not_found(err.to_string()),
             StorageError::Unavailable(_) => {
                 tracing::error!(error = %err, "storage unavailable");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    err.code(),
-                    "storage is unavailable, try again shortly",
-                )
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "storage is unavailable, try again shortly")
             }
             _ => Self::internal(err.code(), &err),
         }
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(err: IdentityError) -> Self {
+        if let IdentityError::TooManyAttempts { retry_after_secs } = err {
+            let mut api = Self::new(StatusCode::TOO_MANY_REQUESTS, err.code(), err.to_string());
+            api.retry_after_secs = Some(retry_after_secs);
+            return api;
+        }
+        let status = match &err {
+            IdentityError::InvalidCredentials | IdentityError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            IdentityError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS, // handled above
+            IdentityError::UserExists(_) | IdentityError::LastAdmin(_) => StatusCode::CONFLICT,
+            IdentityError::NoSuchUser(_) => StatusCode::NOT_FOUND,
+            IdentityError::WeakPassword(_) | IdentityError::InvalidInput(_) => StatusCode::BAD_REQUEST,
+            IdentityError::Unavailable(_) => {
+                tracing::error!(error = %err, "identity provider unavailable");
+                return Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    err.code(),
+                    "sign-in is unavailable, try again shortly",
+                );
+            }
+            IdentityError::Other(_) => return Self::internal(err.code(), &err),
+        };
+        Self::new(status, err.code(), err.to_string())
     }
 }
 
@@ -103,13 +114,10 @@ mod tests {
 
     #[tokio::test]
     async fn internal_errors_do_not_leak_details() {
-        let err: ApiError =
-            CatalogError::Other("near \"SELEC\": syntax error in /srv/secret.db".into()).into();
+        let err: ApiError = CatalogError::Other("near \"SELEC\": syntax error in /srv/secret.db".into()).into();
         let response = err.into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let body = axum::body::to_bytes(response.into_body(), 4096)
-            .await
-            .unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
         let body: ErrorBody = serde_json::from_slice(&body).unwrap();
         assert_eq!(body.code, "catalog-error");
         assert!(!body.message.contains("secret"), "{}", body.message);
@@ -117,11 +125,7 @@ mod tests {
 
     #[tokio::test]
     async fn not_found_keeps_its_message() {
-        let err: ApiError = CatalogError::NotFound {
-            what: "asset",
-            id: "abc".into(),
-        }
-        .into();
+        let err: ApiError = CatalogError::NotFound { what: "asset", id: "abc".into() }.into();
         assert_eq!(err.status(), StatusCode::NOT_FOUND);
         assert_eq!(err.code(), "not-found");
     }

@@ -1,8 +1,10 @@
 //! The HTTP layer: one axum `Router` served locally by `mediaport serve` and on AWS
 //! Lambda by the `mediaport-lambda` binary.
 
+pub mod auth;
 pub mod bootstrap;
 pub mod error;
+mod extract;
 pub mod metrics;
 mod routes;
 pub mod settings;

@@ -131,19 +131,13 @@ impl Default for StorageSettings {
 
 impl Default for EmbeddedStorageSettings {
     fn default() -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 9000)),
-            cors_origins: Vec::new(),
-        }
+        Self { listen: SocketAddr::from(([127, 0, 0, 1], 9000)), cors_origins: Vec::new() }
     }
 }
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self {
-            format: LogFormat::Pretty,
-            filter: "info".into(),
-        }
+        Self { format: LogFormat::Pretty, filter: "info".into() }
     }
 }
 
@@ -158,43 +152,28 @@ impl Settings {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         if let Some(file) = file {
             if !file.is_file() {
-                return Err(SettingsError(format!(
-                    "config file {} does not exist",
-                    file.display()
-                )));
+                return Err(SettingsError(format!("config file {} does not exist", file.display())));
             }
             figment = figment.merge(Toml::file(file));
         }
-        figment = figment
-            .merge(Env::prefixed("MEDIAPORT__").split("__"))
-            .merge(Serialized::defaults(overrides));
-        let settings: Settings = figment
-            .extract()
-            .map_err(|e| SettingsError(e.to_string()))?;
+        figment = figment.merge(Env::prefixed("MEDIAPORT__").split("__")).merge(Serialized::defaults(overrides));
+        let settings: Settings = figment.extract().map_err(|e| SettingsError(e.to_string()))?;
         settings.validate()?;
         Ok(settings)
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
         if self.embedded_storage() && self.storage.endpoint.is_some() {
-            return Err(SettingsError(
-                "storage.endpoint needs storage.kind = \"s3\"".into(),
-            ));
+            return Err(SettingsError("storage.endpoint needs storage.kind = \"s3\"".into()));
         }
         if self.storage.access_key.is_some() != self.storage.secret_key.is_some() {
-            return Err(SettingsError(
-                "storage.access_key and storage.secret_key must be set together".into(),
-            ));
+            return Err(SettingsError("storage.access_key and storage.secret_key must be set together".into()));
         }
         for bucket in [&self.storage.ingest_bucket, &self.storage.proxy_bucket] {
             let valid = (3..=63).contains(&bucket.len())
-                && bucket.bytes().all(|b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
-                });
+                && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
             if !valid {
-                return Err(SettingsError(format!(
-                    "{bucket:?} is not a valid bucket name"
-                )));
+                return Err(SettingsError(format!("{bucket:?} is not a valid bucket name")));
             }
         }
         Ok(())
@@ -207,10 +186,7 @@ impl Settings {
 
     /// The origin of the web app, as browsers see it.
     pub fn public_url(&self) -> String {
-        self.server
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.server.listen))
+        self.server.public_url.clone().unwrap_or_else(|| format!("http://{}", self.server.listen))
     }
 
     pub fn catalog_path(&self) -> PathBuf {
@@ -251,19 +227,13 @@ mod tests {
     fn file_values_apply_and_unknown_keys_are_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("mediaport.toml");
-        std::fs::write(
-            &file,
-            "data_dir = \"/srv/media\"\n[storage]\ningest_bucket = \"archive-in\"\n",
-        )
-        .unwrap();
+        std::fs::write(&file, "data_dir = \"/srv/media\"\n[storage]\ningest_bucket = \"archive-in\"\n").unwrap();
         let s = Settings::load(Some(&file), &NoOverrides {}).unwrap();
         assert_eq!(s.data_dir, PathBuf::from("/srv/media"));
         assert_eq!(s.storage.ingest_bucket, "archive-in");
 
         std::fs::write(&file, "[storage]\ningest_buckett = \"typo\"\n").unwrap();
-        let err = Settings::load(Some(&file), &NoOverrides {})
-            .unwrap_err()
-            .to_string();
+        let err = Settings::load(Some(&file), &NoOverrides {}).unwrap_err().to_string();
         assert!(err.contains("ingest_buckett"), "{err}");
     }
 
@@ -276,13 +246,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("mediaport.toml");
         std::fs::write(&file, "data_dir = \"/from/file\"\n").unwrap();
-        let s = Settings::load(
-            Some(&file),
-            &Flags {
-                data_dir: "/from/flag",
-            },
-        )
-        .unwrap();
+        let s = Settings::load(Some(&file), &Flags { data_dir: "/from/flag" }).unwrap();
         assert_eq!(s.data_dir, PathBuf::from("/from/flag"));
     }
 
@@ -296,15 +260,7 @@ mod tests {
         struct Flags {
             storage: Storage,
         }
-        assert!(
-            Settings::load(
-                None,
-                &Flags {
-                    storage: Storage { access_key: "AK" }
-                }
-            )
-            .is_err()
-        );
+        assert!(Settings::load(None, &Flags { storage: Storage { access_key: "AK" } }).is_err());
 
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("mediaport.toml");
@@ -321,11 +277,7 @@ mod tests {
 
     #[test]
     fn a_missing_config_file_is_an_error() {
-        let err = Settings::load(
-            Some(Path::new("/nonexistent/mediaport.toml")),
-            &NoOverrides {},
-        )
-        .unwrap_err();
+        let err = Settings::load(Some(Path::new("/nonexistent/mediaport.toml")), &NoOverrides {}).unwrap_err();
         assert!(err.to_string().contains("does not exist"));
     }
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use mediaport_core::{Catalog, Storage};
+use mediaport_core::{Catalog, Identity, Storage};
 
 /// The buckets Mediaport keeps its objects in.
 #[derive(Debug, Clone)]
@@ -14,5 +14,6 @@ pub struct Buckets {
 pub struct AppState {
     pub catalog: Arc<dyn Catalog>,
     pub storage: Arc<dyn Storage>,
+    pub identity: Arc<dyn Identity>,
     pub buckets: Buckets,
 }

@@ -11,13 +11,7 @@ use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 pub type WebService = SetResponseHeader<ServeDir<ServeFile>, HeaderValue>;
 
 pub fn service(dir: &Path) -> WebService {
-    let files = ServeDir::new(dir)
-        .precompressed_gzip()
-        .fallback(ServeFile::new(dir.join("index.html")));
+    let files = ServeDir::new(dir).precompressed_gzip().fallback(ServeFile::new(dir.join("index.html")));
     // The app's file names carry no content hash, so browsers must revalidate them.
-    SetResponseHeaderLayer::if_not_present(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    )
-    .layer(files)
+    SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")).layer(files)
 }

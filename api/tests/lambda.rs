@@ -32,40 +32,25 @@ async fn next(State(rt): State<Runtime>) -> (HeaderMap, String) {
         std::future::pending::<()>().await;
         unreachable!()
     };
-    let deadline = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        + Duration::from_secs(30);
+    let deadline =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap() + Duration::from_secs(30);
     let mut headers = HeaderMap::new();
     headers.insert("lambda-runtime-aws-request-id", id.parse().unwrap());
-    headers.insert(
-        "lambda-runtime-deadline-ms",
-        deadline.as_millis().to_string().parse().unwrap(),
-    );
+    headers.insert("lambda-runtime-deadline-ms", deadline.as_millis().to_string().parse().unwrap());
     headers.insert(
         "lambda-runtime-invoked-function-arn",
-        "arn:aws:lambda:us-east-2:123456789012:function:mediaport-api"
-            .parse()
-            .unwrap(),
+        "arn:aws:lambda:us-east-2:123456789012:function:mediaport-api".parse().unwrap(),
     );
-    headers.insert(
-        "lambda-runtime-trace-id",
-        "Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e".parse().unwrap(),
-    );
+    headers.insert("lambda-runtime-trace-id", "Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e".parse().unwrap());
     (headers, event.to_string())
 }
 
 async fn respond(State(rt): State<Runtime>, Path(id): Path<String>, body: String) {
-    let _ = rt
-        .results
-        .send((id, Ok(serde_json::from_str(&body).unwrap())));
+    let _ = rt.results.send((id, Ok(serde_json::from_str(&body).unwrap())));
 }
 
 async fn fail(State(rt): State<Runtime>, Path(id): Path<String>, body: String) {
-    let _ = rt.results.send((
-        id,
-        Err(serde_json::from_str(&body).unwrap_or(Value::String(body))),
-    ));
+    let _ = rt.results.send((id, Err(serde_json::from_str(&body).unwrap_or(Value::String(body)))));
 }
 
 async fn init_failed(State(rt): State<Runtime>, body: String) {
@@ -112,23 +97,14 @@ async fn the_function_answers_recorded_api_gateway_events() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     // Popped from the end: the health check first.
     let events = vec![
-        (
-            "req-unknown".to_owned(),
-            fixture("apigw-v2-unknown-route.json"),
-        ),
+        ("req-unknown".to_owned(), fixture("apigw-v2-unknown-route.json")),
         ("req-health".to_owned(), fixture("apigw-v2-healthz.json")),
     ];
-    let runtime = Runtime {
-        events: Arc::new(Mutex::new(events)),
-        results: tx,
-    };
+    let runtime = Runtime { events: Arc::new(Mutex::new(events)), results: tx };
     let api = serve(
         Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route(
-                "/2018-06-01/runtime/invocation/{id}/response",
-                post(respond),
-            )
+            .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
             .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
             .route("/2018-06-01/runtime/init/error", post(init_failed))
             .with_state(runtime),
@@ -155,10 +131,7 @@ async fn the_function_answers_recorded_api_gateway_events() {
 
     let mut answers = std::collections::HashMap::new();
     while answers.len() < 2 {
-        let (id, result) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
+        let (id, result) = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await.unwrap().unwrap();
         let response = result.unwrap_or_else(|e| panic!("{id} failed: {e}"));
         answers.insert(id, response);
     }

@@ -2,4 +2,5 @@
 //! and the at-scale engines, chosen by settings.
 
 pub mod catalog;
+pub mod identity;
 pub mod storage;

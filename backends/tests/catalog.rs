@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use mediaport_backends::catalog::SqliteCatalog;
-use mediaport_core::{Catalog, CatalogError, NewAsset};
+use mediaport_core::{AssetFilter, Catalog, CatalogError, NewAsset};
 use mediaport_shared::{AssetStatus, AssetType};
 
 fn new_asset(filename: &str) -> NewAsset {
@@ -43,7 +43,7 @@ async fn suite(catalog: &dyn Catalog) {
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let page = catalog.list_assets(2, after.as_deref()).await.unwrap();
+        let page = catalog.list_assets(&AssetFilter::default(), 2, after.as_deref()).await.unwrap();
         if page.is_empty() {
             break;
         }
@@ -52,14 +52,21 @@ async fn suite(catalog: &dyn Catalog) {
         seen.extend(page.into_iter().map(|a| a.filename));
     }
     assert_eq!(seen, ["e.jpg", "d.jpg", "c.jpg", "b.jpg", "a.jpg"]);
+
+    let mut video = new_asset("f.mp4");
+    video.asset_type = AssetType::Video;
+    let video = catalog.create_asset(video).await.unwrap();
+    let only_video = AssetFilter { asset_type: Some(AssetType::Video), status: None };
+    let found = catalog.list_assets(&only_video, 10, None).await.unwrap();
+    assert_eq!(found, [video]);
+    let ready = AssetFilter { asset_type: None, status: Some(AssetStatus::Ready) };
+    assert!(catalog.list_assets(&ready, 10, None).await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn sqlite_passes_the_catalog_suite() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db"))
-        .await
-        .unwrap();
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
     suite(&catalog).await;
 }
 
@@ -79,9 +86,7 @@ async fn sqlite_keeps_its_instance_id_and_rows_across_opens() {
 #[tokio::test]
 async fn a_closed_catalog_reports_unavailable() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db"))
-        .await
-        .unwrap();
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
     catalog.close().await;
     let err = catalog.ping().await.unwrap_err();
     assert_eq!(err.code(), "catalog-unavailable");

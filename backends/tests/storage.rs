@@ -15,77 +15,32 @@ const SECRET: &str = "suite-secret-key";
 
 async fn suite(storage: &dyn Storage) {
     let bucket = "suite-bucket";
-    assert!(matches!(
-        storage.check_bucket(bucket).await,
-        Err(StorageError::NoSuchBucket(_))
-    ));
+    assert!(matches!(storage.check_bucket(bucket).await, Err(StorageError::NoSuchBucket(_))));
     storage.ensure_bucket(bucket).await.unwrap();
     storage.ensure_bucket(bucket).await.unwrap(); // a second time is fine
     storage.check_bucket(bucket).await.unwrap();
 
     let body = bytes::Bytes::from(b"{\"labels\":[\"dog\"]}".repeat(100));
-    storage
-        .put_object(bucket, "results/a/labels.json", body.clone())
-        .await
-        .unwrap();
-    storage
-        .put_object(bucket, "results/b/labels.json", "{}".into())
-        .await
-        .unwrap();
-    storage
-        .put_object(bucket, "other.json", "{}".into())
-        .await
-        .unwrap();
-    assert_eq!(
-        storage
-            .get_object(bucket, "results/a/labels.json")
-            .await
-            .unwrap(),
-        body
-    );
+    storage.put_object(bucket, "results/a/labels.json", body.clone()).await.unwrap();
+    storage.put_object(bucket, "results/b/labels.json", "{}".into()).await.unwrap();
+    storage.put_object(bucket, "other.json", "{}".into()).await.unwrap();
+    assert_eq!(storage.get_object(bucket, "results/a/labels.json").await.unwrap(), body);
 
-    let info = storage
-        .head_object(bucket, "results/a/labels.json")
-        .await
-        .unwrap();
+    let info = storage.head_object(bucket, "results/a/labels.json").await.unwrap();
     assert_eq!(info.size, body.len() as u64);
     let etag = info.etag.unwrap();
     assert_eq!(etag.trim_matches('"'), format!("{:x}", md5::compute(&body)));
 
-    let listed: Vec<_> = storage
-        .list_objects(bucket, "results/")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.key)
-        .collect();
+    let listed: Vec<_> = storage.list_objects(bucket, "results/").await.unwrap().into_iter().map(|o| o.key).collect();
     assert_eq!(listed, ["results/a/labels.json", "results/b/labels.json"]);
 
-    let missing = storage
-        .get_object(bucket, "results/none.json")
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(missing, StorageError::NoSuchKey { .. }),
-        "{missing:?}"
-    );
-    let missing = storage
-        .head_object(bucket, "results/none.json")
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(missing, StorageError::NoSuchKey { .. }),
-        "{missing:?}"
-    );
+    let missing = storage.get_object(bucket, "results/none.json").await.unwrap_err();
+    assert!(matches!(missing, StorageError::NoSuchKey { .. }), "{missing:?}");
+    let missing = storage.head_object(bucket, "results/none.json").await.unwrap_err();
+    assert!(matches!(missing, StorageError::NoSuchKey { .. }), "{missing:?}");
 
-    storage
-        .delete_object(bucket, "results/b/labels.json")
-        .await
-        .unwrap();
-    storage
-        .delete_object(bucket, "results/b/labels.json")
-        .await
-        .unwrap(); // already gone: fine
+    storage.delete_object(bucket, "results/b/labels.json").await.unwrap();
+    storage.delete_object(bucket, "results/b/labels.json").await.unwrap(); // already gone: fine
     let listed = storage.list_objects(bucket, "results/").await.unwrap();
     assert_eq!(listed.len(), 1);
 }
@@ -132,16 +87,10 @@ async fn wrong_credentials_are_access_denied_and_a_dead_endpoint_is_unavailable(
         force_path_style: true,
     })
     .await;
-    let err = wrong
-        .put_object("any-bucket", "k", "x".into())
-        .await
-        .unwrap_err();
+    let err = wrong.put_object("any-bucket", "k", "x".into()).await.unwrap_err();
     assert!(matches!(err, StorageError::AccessDenied(_)), "{err:?}");
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let dead = client(format!("http://{closed}")).await;
     let err = dead.check_bucket("any-bucket").await.unwrap_err();
     assert_eq!(err.code(), "storage-unavailable", "{err:?}");
@@ -186,20 +135,12 @@ async fn seaweedfs_passes_the_storage_suite() {
     ] {
         command.arg(format!("-{name}={}", free_port()));
     }
-    let mut server = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut server = command.stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true).spawn().unwrap();
     let storage = client(format!("http://127.0.0.1:{port}")).await;
     // SeaweedFS takes a few seconds to elect its master and open the S3 port.
     let mut ready = false;
     for _ in 0..120 {
-        if matches!(
-            storage.check_bucket("probe").await,
-            Err(StorageError::NoSuchBucket(_)) | Ok(())
-        ) {
+        if matches!(storage.check_bucket("probe").await, Err(StorageError::NoSuchBucket(_)) | Ok(())) {
             ready = true;
             break;
         }
@@ -222,9 +163,5 @@ fn which_weed() -> Option<std::path::PathBuf> {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -20,7 +20,7 @@ pub struct SettingsFlags {
     pub public_url: Option<String>,
     /// Folder of the built web app; "" serves the API alone [default: frontend/dist]
     #[arg(long, global = true, value_name = "DIR")]
-    pub web_dir: Option<PathBuf>,
+    pub web_dir: Option<String>,
     /// Address of the embedded S3 endpoint [default: 127.0.0.1:9000]
     #[arg(long, global = true, value_name = "ADDR")]
     pub s3_listen: Option<SocketAddr>,
@@ -79,10 +79,7 @@ impl SettingsFlags {
     }
 
     pub fn load(&self) -> anyhow::Result<mediaport_api::Settings> {
-        Ok(mediaport_api::Settings::load(
-            self.config.as_deref(),
-            &self.overrides(),
-        )?)
+        Ok(mediaport_api::Settings::load(self.config.as_deref(), &self.overrides())?)
     }
 }
 
@@ -110,15 +107,9 @@ mod tests {
 
     #[test]
     fn an_endpoint_switches_to_external_storage() {
-        let flags = SettingsFlags {
-            s3_endpoint: Some("http://127.0.0.1:8333".into()),
-            ..Default::default()
-        };
+        let flags = SettingsFlags { s3_endpoint: Some("http://127.0.0.1:8333".into()), ..Default::default() };
         let settings = flags.load().unwrap();
         assert!(!settings.embedded_storage());
-        assert_eq!(
-            settings.storage.endpoint.as_deref(),
-            Some("http://127.0.0.1:8333")
-        );
+        assert_eq!(settings.storage.endpoint.as_deref(), Some("http://127.0.0.1:8333"));
     }
 }

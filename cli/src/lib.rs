@@ -3,3 +3,4 @@
 
 pub mod flags;
 pub mod server;
+pub mod users;

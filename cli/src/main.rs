@@ -1,6 +1,7 @@
 use clap::{Parser, Subcommand};
 use mediaport_cli::flags::SettingsFlags;
 use mediaport_cli::server;
+use mediaport_cli::users::{self, UserCommand};
 
 /// Mediaport: move a media archive into object storage and make it searchable.
 #[derive(Debug, Parser)]
@@ -16,19 +17,32 @@ struct Cli {
 enum Command {
     /// Run the API, the web app and the embedded S3 endpoint
     Serve,
+    /// Manage user accounts (works on the same data folder as the server)
+    #[command(subcommand)]
+    User(UserCommand),
     /// Print the effective settings (file, environment and flags applied) as TOML
     Config,
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> std::process::ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings.load()?;
     match cli.command {
         Command::Config => {
             print!("{}", settings.to_display_toml());
             Ok(())
         }
+        Command::User(command) => users::run(command, &settings).await,
         Command::Serve => {
             mediaport_api::telemetry::init(&settings.log);
             let running = server::start(settings).await?;
@@ -47,12 +61,15 @@ fn print_banner(running: &server::RunningServer) {
             "  Embedded S3 endpoint:   {url} (credentials in {})",
             settings.data_dir.join("storage-credentials.json").display()
         ),
-        None => println!(
-            "  S3 endpoint:            {}",
-            settings.storage.endpoint.as_deref().unwrap_or("Amazon S3")
-        ),
+        None => println!("  S3 endpoint:            {}", settings.storage.endpoint.as_deref().unwrap_or("Amazon S3")),
     }
     println!("  Data folder:            {}", settings.data_dir.display());
+    if let Some((username, password)) = &running.first_admin {
+        println!();
+        println!("  First sign-in (shown once, change it after signing in):");
+        println!("    username: {username}");
+        println!("    password: {password}");
+    }
     println!("  Press Ctrl-C to stop.");
     println!();
 }

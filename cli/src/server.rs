@@ -15,6 +15,8 @@ pub struct RunningServer {
     pub s3_addr: Option<SocketAddr>,
     pub state: AppState,
     pub settings: Settings,
+    /// Set on the first start: the generated admin password, shown once.
+    pub first_admin: Option<(String, String)>,
     shutdown: CancellationToken,
     tasks: JoinSet<std::io::Result<()>>,
 }
@@ -49,10 +51,7 @@ impl RunningServer {
 /// the API alone.
 pub fn ephemeral_settings(data_dir: &std::path::Path) -> Settings {
     let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
-    let mut settings = Settings {
-        data_dir: data_dir.to_path_buf(),
-        ..Settings::default()
-    };
+    let mut settings = Settings { data_dir: data_dir.to_path_buf(), ..Settings::default() };
     settings.server.listen = any_port;
     settings.server.web_dir = std::path::PathBuf::new();
     settings.storage.embedded.listen = any_port;
@@ -62,12 +61,8 @@ pub fn ephemeral_settings(data_dir: &std::path::Path) -> Settings {
 /// Starts every part of the server and returns once all of them accept connections.
 pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let web_dir = web_dir(&settings)?;
-    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-        format!(
-            "cannot create the data folder {}",
-            settings.data_dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
     let api_listener = bind(settings.server.listen, "server.listen (--listen)").await?;
     let api_addr = api_listener.local_addr()?;
     if settings.server.public_url.is_none() {
@@ -78,9 +73,7 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let mut tasks = JoinSet::new();
     let credentials = bootstrap::storage_credentials(&settings)?;
     let (endpoint, s3_addr) = if settings.embedded_storage() {
-        let (access_key, secret_key) = credentials
-            .clone()
-            .context("embedded storage needs credentials")?;
+        let (access_key, secret_key) = credentials.clone().context("embedded storage needs credentials")?;
         let config = EmbeddedS3Config {
             root: settings.storage_root(),
             access_key,
@@ -88,11 +81,7 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
             cors_origins: cors_origins(&settings, api_addr),
         };
         let router = embedded::router(&config)?;
-        let listener = bind(
-            settings.storage.embedded.listen,
-            "storage.embedded.listen (--s3-listen)",
-        )
-        .await?;
+        let listener = bind(settings.storage.embedded.listen, "storage.embedded.listen (--s3-listen)").await?;
         let addr = listener.local_addr()?;
         tasks.spawn(serve(listener, router, shutdown.clone()));
         (Some(format!("http://{addr}")), Some(addr))
@@ -100,36 +89,24 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
         (settings.storage.endpoint.clone(), None)
     };
 
-    let catalog = bootstrap::open_catalog(&settings).await?;
+    let backends = bootstrap::open_backends(&settings).await?;
+    let first_admin = bootstrap::ensure_first_admin(&backends).await?;
     let storage = bootstrap::open_storage(&settings, endpoint, credentials).await;
     bootstrap::ensure_buckets(storage.as_ref(), &settings).await?;
-    let state = bootstrap::app_state(&settings, catalog, storage);
+    let state = bootstrap::app_state(&settings, backends, storage);
     let app = mediaport_api::router(state.clone(), web_dir.as_deref());
     tasks.spawn(serve(api_listener, app, shutdown.clone()));
-    Ok(RunningServer {
-        api_addr,
-        s3_addr,
-        state,
-        settings,
-        shutdown,
-        tasks,
-    })
+    Ok(RunningServer { api_addr, s3_addr, state, settings, first_admin, shutdown, tasks })
 }
 
-async fn serve(
-    listener: TcpListener,
-    app: axum::Router,
-    shutdown: CancellationToken,
-) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
+async fn serve(listener: TcpListener, app: axum::Router, shutdown: CancellationToken) -> std::io::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await
 }
 
 async fn bind(addr: SocketAddr, setting: &str) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(addr).await.with_context(|| {
-        format!("cannot listen on {addr}: is another server using it? change {setting}")
-    })
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}: is another server using it? change {setting}"))
 }
 
 /// The app's origin may be typed as 127.0.0.1 or localhost: allow both for loopback.

@@ -9,9 +9,7 @@ use serde_json::Value;
 async fn health_reports_every_dependency() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path()).await;
-    let response = reqwest::get(format!("{}/healthz", server.url()))
-        .await
-        .unwrap();
+    let response = reqwest::get(format!("{}/healthz", server.url())).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");
@@ -24,17 +22,10 @@ async fn health_reports_every_dependency() {
 async fn health_turns_degraded_when_storage_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path()).await;
-    server
-        .state
-        .storage
-        .put_object("mediaport-ingest", "probe", "x".into())
-        .await
-        .unwrap();
+    server.state.storage.put_object("mediaport-ingest", "probe", "x".into()).await.unwrap();
     // Remove the bucket's folder behind the server's back.
     std::fs::remove_dir_all(server.settings.storage_root().join("mediaport-ingest")).unwrap();
-    let response = reqwest::get(format!("{}/healthz", server.url()))
-        .await
-        .unwrap();
+    let response = reqwest::get(format!("{}/healthz", server.url())).await.unwrap();
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "degraded");
@@ -48,16 +39,9 @@ async fn metrics_count_requests_by_route() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path()).await;
     for _ in 0..3 {
-        reqwest::get(format!("{}/healthz", server.url()))
-            .await
-            .unwrap();
+        reqwest::get(format!("{}/healthz", server.url())).await.unwrap();
     }
-    let text = reqwest::get(format!("{}/metrics", server.url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = reqwest::get(format!("{}/metrics", server.url())).await.unwrap().text().await.unwrap();
     let line = text
         .lines()
         .find(|l| {
@@ -75,12 +59,7 @@ async fn metrics_count_requests_by_route() {
 async fn openapi_documents_the_routes() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path()).await;
-    let doc: Value = reqwest::get(format!("{}/api/openapi.json", server.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", server.url())).await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["paths"]["/healthz"]["get"].is_object());
     assert!(doc["components"]["schemas"]["Health"].is_object());
@@ -91,9 +70,7 @@ async fn openapi_documents_the_routes() {
 async fn unknown_api_routes_get_a_json_404() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path()).await;
-    let response = reqwest::get(format!("{}/api/no-such-thing", server.url()))
-        .await
-        .unwrap();
+    let response = reqwest::get(format!("{}/api/no-such-thing", server.url())).await.unwrap();
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "not-found");
@@ -105,11 +82,7 @@ async fn a_missing_web_app_stops_start_up_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = common::settings(dir.path());
     settings.server.web_dir = dir.path().join("no-web");
-    let err = mediaport_cli::server::start(settings)
-        .await
-        .err()
-        .unwrap()
-        .to_string();
+    let err = mediaport_cli::server::start(settings).await.err().unwrap().to_string();
     assert!(err.contains("scripts/build-web.sh"), "{err}");
 }
 
@@ -119,9 +92,6 @@ async fn a_busy_port_stops_start_up_with_the_setting_to_change() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut settings = common::settings(dir.path());
     settings.storage.embedded.listen = taken.local_addr().unwrap();
-    let err = format!(
-        "{:#}",
-        mediaport_cli::server::start(settings).await.err().unwrap()
-    );
+    let err = format!("{:#}", mediaport_cli::server::start(settings).await.err().unwrap());
     assert!(err.contains("--s3-listen"), "{err}");
 }

@@ -44,26 +44,12 @@ async fn objects_and_catalog_rows_survive_a_restart() {
 
     let second = start(dir.path()).await;
     assert_eq!(second.state.catalog.instance_id().await.unwrap(), instance);
-    assert_eq!(
-        second.state.catalog.get_asset(&asset.id).await.unwrap(),
-        asset
-    );
+    assert_eq!(second.state.catalog.get_asset(&asset.id).await.unwrap(), asset);
     // Same generated credentials, same object.
     let s3 = s3_client(&second).await;
-    let got = s3
-        .get_object()
-        .bucket("mediaport-ingest")
-        .key("interviews/take3.mov")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        md5_hex(&got.body.collect().await.unwrap().into_bytes()),
-        md5_hex(&body)
-    );
-    let health = reqwest::get(format!("{}/healthz", second.url()))
-        .await
-        .unwrap();
+    let got = s3.get_object().bucket("mediaport-ingest").key("interviews/take3.mov").send().await.unwrap();
+    assert_eq!(md5_hex(&got.body.collect().await.unwrap().into_bytes()), md5_hex(&body));
+    let health = reqwest::get(format!("{}/healthz", second.url())).await.unwrap();
     assert_eq!(health.status(), 200);
     second.shutdown().await.unwrap();
 }

@@ -2,6 +2,8 @@
 //! do not depend on any IO crate.
 
 pub mod ports;
+pub mod users;
 
-pub use ports::catalog::{Catalog, CatalogError, NewAsset};
+pub use ports::catalog::{AssetFilter, Catalog, CatalogError, NewAsset};
+pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::storage::{ObjectInfo, Storage, StorageError};

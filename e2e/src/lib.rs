@@ -25,10 +25,7 @@ pub fn web_dir() -> PathBuf {
 pub async fn start_server(data_dir: &Path) -> anyhow::Result<RunningServer> {
     let web = web_dir();
     if !web.join("index.html").is_file() {
-        bail!(
-            "the web app is not built in {}: run scripts/build-web.sh",
-            web.display()
-        );
+        bail!("the web app is not built in {}: run scripts/build-web.sh", web.display());
     }
     let mut settings = server::ephemeral_settings(data_dir);
     settings.server.web_dir = web;
@@ -53,21 +50,19 @@ mod tempfile_dir {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 impl Browser {
     pub async fn launch() -> anyhow::Result<Self> {
+        // Several TLS back ends are linked into the test binary; name one (chromedriver
+        // itself is plain HTTP on loopback).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let driver_bin =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         for bin in [&chromium, &driver_bin] {
             if !Path::new(bin).exists() {
-                bail!(
-                    "{bin} is missing: run scripts/setup.sh (installs Debian chromium and chromium-driver)"
-                );
+                bail!("{bin} is missing: run scripts/setup.sh (installs Debian chromium and chromium-driver)");
             }
         }
         let port = free_port()?;
@@ -97,17 +92,9 @@ impl Browser {
         let mut last_error = None;
         // chromedriver needs a moment before it accepts sessions.
         for _ in 0..100 {
-            match ClientBuilder::rustls()?
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
+            match ClientBuilder::rustls()?.capabilities(caps.clone()).connect(&url).await {
                 Ok(client) => {
-                    return Ok(Self {
-                        client,
-                        _driver: driver,
-                        _profile: tempfile_dir::TempDir(profile),
-                    });
+                    return Ok(Self { client, _driver: driver, _profile: tempfile_dir::TempDir(profile) });
                 }
                 Err(err) => last_error = Some(err),
             }
@@ -129,10 +116,7 @@ impl Browser {
                 return Ok(value);
             }
             if tokio::time::Instant::now() > deadline {
-                bail!(
-                    "timed out waiting for {what} (last check: {:?})",
-                    last.map(|_| ())
-                );
+                bail!("timed out waiting for {what} (last check: {:?})", last.map(|_| ()));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -173,22 +157,12 @@ impl Browser {
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
+        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
     }
 }
 

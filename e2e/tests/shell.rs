@@ -14,9 +14,7 @@ async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
     c.goto(&server.url()).await?;
     browser.wait_for_text("h1", "Collection").await?;
     // The status comes from GET /healthz: the app's call to the API succeeded.
-    let status = browser
-        .wait_for_text("[data-testid=server-status]", "Connected")
-        .await?;
+    let status = browser.wait_for_text("[data-testid=server-status]", "Connected").await?;
     assert!(status.contains(env!("CARGO_PKG_VERSION")), "{status}");
 
     let labels: Vec<String> = {
@@ -26,19 +24,8 @@ async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
         }
         labels
     };
-    let expected = [
-        "Collection",
-        "Search",
-        "Upload",
-        "Processing",
-        "Faces",
-        "Users",
-        "Settings",
-    ];
-    assert_eq!(
-        labels.iter().map(|l| l.trim()).collect::<Vec<_>>(),
-        expected
-    );
+    let expected = ["Collection", "Search", "Upload", "Processing", "Faces", "Users", "Settings"];
+    assert_eq!(labels.iter().map(|l| l.trim()).collect::<Vec<_>>(), expected);
 
     for (label, path, heading) in [
         ("Search", "/search", "Search"),
@@ -49,31 +36,17 @@ async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
         ("Settings", "/settings", "Settings"),
         ("Collection", "/", "Collection"),
     ] {
-        c.find(Locator::Css(&format!("nav a[href='{path}']")))
-            .await?
-            .click()
-            .await?;
+        c.find(Locator::Css(&format!("nav a[href='{path}']"))).await?.click().await?;
         browser.wait_for_text("main h1", heading).await?;
         assert_eq!(c.current_url().await?.path(), path);
-        let active = c
-            .find(Locator::Css("nav .nav-link[aria-current=page] .nav-label"))
-            .await?
-            .text()
-            .await?;
+        let active = c.find(Locator::Css("nav .nav-link[aria-current=page] .nav-label")).await?.text().await?;
         assert_eq!(active.trim(), label);
     }
 
     // Settings reads the server's facts and its OpenAPI document.
-    c.find(Locator::Css("nav a[href='/settings']"))
-        .await?
-        .click()
-        .await?;
-    browser
-        .wait_for_text("[data-testid=server-facts]", "documented operations")
-        .await?;
-    let facts = browser
-        .wait_for_text("[data-testid=server-facts]", "Storage")
-        .await?;
+    c.find(Locator::Css("nav a[href='/settings']")).await?.click().await?;
+    browser.wait_for_text("[data-testid=server-facts]", "documented operations").await?;
+    let facts = browser.wait_for_text("[data-testid=server-facts]", "Storage").await?;
     assert!(facts.contains("ok"), "{facts}");
 
     let errors = browser.console_errors().await?;
@@ -89,21 +62,13 @@ async fn deep_links_and_unknown_pages_load_in_the_app() -> anyhow::Result<()> {
     let browser = Browser::launch().await?;
     let c = &browser.client;
 
-    c.goto(&format!("{}/assets/3f2a9c1e-demo", server.url()))
-        .await?;
+    c.goto(&format!("{}/assets/3f2a9c1e-demo", server.url())).await?;
     browser.wait_for_text("main h1", "Asset").await?;
-    browser
-        .wait_for_text("main .subtitle", "3f2a9c1e-demo")
-        .await?;
+    browser.wait_for_text("main .subtitle", "3f2a9c1e-demo").await?;
 
-    c.goto(&format!("{}/search?q=label%3Adog", server.url()))
-        .await?;
+    c.goto(&format!("{}/search?q=label%3Adog", server.url())).await?;
     browser.wait_for_text("main h1", "Search").await?;
-    let query = eval(
-        c,
-        "return document.querySelector('main input[name=q]').value",
-    )
-    .await?;
+    let query = eval(c, "return document.querySelector('main input[name=q]').value").await?;
     assert_eq!(query, "label:dog");
 
     c.goto(&format!("{}/no/such/page", server.url())).await?;
@@ -125,23 +90,14 @@ async fn the_layout_fits_a_tablet_screen() -> anyhow::Result<()> {
 
     for path in ["/", "/search", "/upload", "/settings"] {
         c.goto(&format!("{}{path}", server.url())).await?;
-        browser
-            .wait_for_text("[data-testid=server-status]", "")
-            .await?;
+        browser.wait_for_text("[data-testid=server-status]", "").await?;
         browser.wait_for_text("main h1", "").await?;
         // Nothing wider than the screen: no sideways scrolling on a tablet.
-        let overflow = eval(
-            c,
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-        )
-        .await?;
+        let overflow =
+            eval(c, "return document.documentElement.scrollWidth - document.documentElement.clientWidth").await?;
         assert_eq!(overflow.as_i64(), Some(0), "{path} scrolls sideways");
         // The sidebar folds to an icon rail; its labels are hidden.
-        let label_visible = eval(
-            c,
-            "return getComputedStyle(document.querySelector('.nav-label')).display",
-        )
-        .await?;
+        let label_visible = eval(c, "return getComputedStyle(document.querySelector('.nav-label')).display").await?;
         assert_eq!(label_visible, "none", "{path}");
     }
     browser.close().await?;

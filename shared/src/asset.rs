@@ -43,13 +43,7 @@ pub enum AssetStatus {
 }
 
 impl AssetStatus {
-    pub const ALL: [AssetStatus; 5] = [
-        Self::Uploading,
-        Self::Ingesting,
-        Self::Analysing,
-        Self::Ready,
-        Self::Failed,
-    ];
+    pub const ALL: [AssetStatus; 5] = [Self::Uploading, Self::Ingesting, Self::Analysing, Self::Ready, Self::Failed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,6 +80,14 @@ pub struct Asset {
     /// RFC 3339 time the asset was registered.
     pub created_at: String,
     pub duration_ms: Option<u64>,
+}
+
+/// `GET /api/assets`: one page of assets and the cursor of the next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssetList {
+    pub items: Vec<Asset>,
+    pub next_cursor: Option<String>,
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 pub mod asset;
 pub mod error;
 pub mod health;
+pub mod user;
 
-pub use asset::{Asset, AssetStatus, AssetType};
+pub use asset::{Asset, AssetList, AssetStatus, AssetType};
 pub use error::ErrorBody;
 pub use health::Health;
+pub use user::{Group, User};

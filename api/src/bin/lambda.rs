@@ -11,16 +11,12 @@ async fn main() -> Result<(), lambda_http::Error> {
     let settings = Settings::load(None, &NoFlags {})?;
     mediaport_api::telemetry::init(&settings.log);
     if settings.embedded_storage() {
-        return Err(
-            "the lambda cannot run the embedded S3 endpoint: set MEDIAPORT__STORAGE__KIND=s3"
-                .into(),
-        );
+        return Err("the lambda cannot run the embedded S3 endpoint: set MEDIAPORT__STORAGE__KIND=s3".into());
     }
-    let catalog = bootstrap::open_catalog(&settings).await?;
+    let backends = bootstrap::open_backends(&settings).await?;
     let credentials = bootstrap::storage_credentials(&settings)?;
-    let storage =
-        bootstrap::open_storage(&settings, settings.storage.endpoint.clone(), credentials).await;
-    let state = bootstrap::app_state(&settings, catalog, storage);
+    let storage = bootstrap::open_storage(&settings, settings.storage.endpoint.clone(), credentials).await;
+    let state = bootstrap::app_state(&settings, backends, storage);
     // API Gateway serves the web app from S3/CloudFront, so the function serves the API alone.
     let app = mediaport_api::router(state, None);
     lambda_http::run(app).await

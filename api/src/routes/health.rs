@@ -10,10 +10,7 @@ use crate::state::AppState;
     responses((status = 200, description = "All dependencies answer", body = Health),
               (status = 503, description = "A dependency is down", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    let (catalog, storage) = tokio::join!(
-        state.catalog.ping(),
-        state.storage.check_bucket(&state.buckets.ingest)
-    );
+    let (catalog, storage) = tokio::join!(state.catalog.ping(), state.storage.check_bucket(&state.buckets.ingest));
     let catalog = catalog.map_or_else(|e| e.code().to_owned(), |()| "ok".to_owned());
     let storage = storage.map_or_else(|e| e.code().to_owned(), |()| "ok".to_owned());
     let healthy = catalog == "ok" && storage == "ok";
@@ -23,10 +20,6 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
         catalog,
         storage,
     };
-    let status = if healthy {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(health))
 }

@@ -1,7 +1,10 @@
 //! Every route of the API, one module per resource.
 
+mod assets;
+mod auth;
 mod health;
 mod metrics;
+mod users;
 
 use std::path::Path;
 
@@ -17,10 +20,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(info(
-    title = "Mediaport API",
-    description = "Move a media archive into object storage and search it."
-))]
+#[openapi(info(title = "Mediaport API", description = "Move a media archive into object storage and search it."))]
 struct ApiDoc;
 
 /// The whole HTTP surface: API, health, metrics and (when `web_dir` is set) the web app.
@@ -30,16 +30,23 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(metrics::metrics))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::set_group))
+        .routes(routes!(users::set_password))
+        .routes(routes!(users::delete))
+        .routes(routes!(assets::list))
+        .routes(routes!(assets::get))
         .with_state(state)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let doc = serde_json::to_value(doc).unwrap_or_default();
 
     let mut app = api
-        .route(
-            "/api/openapi.json",
-            get(move || async move { axum::Json(doc) }),
-        )
+        .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
         .route("/api/{*rest}", any(api_not_found))
         .layer(middleware::from_fn(crate::metrics::track))
         .layer(TraceLayer::new_for_http());

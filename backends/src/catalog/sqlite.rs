@@ -4,11 +4,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
-use mediaport_core::{Catalog, CatalogError, NewAsset};
+use mediaport_core::{AssetFilter, Catalog, CatalogError, NewAsset};
 use mediaport_shared::{Asset, AssetStatus, AssetType};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -28,9 +26,7 @@ fn db_err(err: sqlx::Error) -> CatalogError {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             CatalogError::Unavailable(err.to_string())
         }
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            CatalogError::Conflict(db.message().to_owned())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => CatalogError::Conflict(db.message().to_owned()),
         other => CatalogError::Other(other.to_string()),
     }
 }
@@ -47,10 +43,7 @@ impl SqliteCatalog {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         MIGRATIONS.run(&pool).await?;
         sqlx::query("INSERT INTO instance (id, created_at) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM instance)")
             .bind(uuid::Uuid::new_v4().to_string())
@@ -58,6 +51,11 @@ impl SqliteCatalog {
             .execute(&pool)
             .await?;
         Ok(Self { pool })
+    }
+
+    /// The connection pool, shared with the local identity provider.
+    pub fn pool(&self) -> SqlitePool {
+        self.pool.clone()
     }
 
     /// Closes every connection; later calls fail with `catalog-unavailable`.
@@ -79,45 +77,33 @@ fn asset_from_row(row: &SqliteRow) -> Result<Asset, CatalogError> {
         size: row.try_get::<i64, _>("size").map_err(decode)? as u64,
         md5: row.try_get("md5").map_err(decode)?,
         sha256: row.try_get("sha256").map_err(decode)?,
-        status: AssetStatus::parse(&status)
-            .ok_or_else(|| CatalogError::Other(format!("unknown status {status}")))?,
+        status: AssetStatus::parse(&status).ok_or_else(|| CatalogError::Other(format!("unknown status {status}")))?,
         group: row.try_get("group_name").map_err(decode)?,
-        attributes: serde_json::from_str(&attributes)
-            .map_err(|e| CatalogError::Other(e.to_string()))?,
+        attributes: serde_json::from_str(&attributes).map_err(|e| CatalogError::Other(e.to_string()))?,
         bucket: row.try_get("bucket").map_err(decode)?,
         key: row.try_get("object_key").map_err(decode)?,
         created_at: row.try_get("created_at").map_err(decode)?,
-        duration_ms: row
-            .try_get::<Option<i64>, _>("duration_ms")
-            .map_err(decode)?
-            .map(|d| d as u64),
+        duration_ms: row.try_get::<Option<i64>, _>("duration_ms").map_err(decode)?.map(|d| d as u64),
     })
 }
 
 #[async_trait]
 impl Catalog for SqliteCatalog {
     async fn ping(&self) -> Result<(), CatalogError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
         Ok(())
     }
 
     async fn instance_id(&self) -> Result<String, CatalogError> {
-        sqlx::query_scalar("SELECT id FROM instance")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_err)
+        sqlx::query_scalar("SELECT id FROM instance").fetch_one(&self.pool).await.map_err(db_err)
     }
 
     async fn create_asset(&self, asset: NewAsset) -> Result<Asset, CatalogError> {
-        let id = uuid::Uuid::new_v4().to_string();
+        // Time-ordered ids: assets made in the same millisecond still list in creation order.
+        let id = uuid::Uuid::now_v7().to_string();
         let created = now();
-        let attributes = serde_json::to_string(&asset.attributes)
-            .map_err(|e| CatalogError::Other(e.to_string()))?;
-        let size = i64::try_from(asset.size)
-            .map_err(|_| CatalogError::Other("size out of range".into()))?;
+        let attributes = serde_json::to_string(&asset.attributes).map_err(|e| CatalogError::Other(e.to_string()))?;
+        let size = i64::try_from(asset.size).map_err(|_| CatalogError::Other("size out of range".into()))?;
         sqlx::query(
             "INSERT INTO assets (id, asset_type, filename, size, md5, status, group_name, attributes, bucket, \
              object_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -146,24 +132,26 @@ impl Catalog for SqliteCatalog {
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?
-            .ok_or_else(|| CatalogError::NotFound {
-                what: "asset",
-                id: id.to_owned(),
-            })?;
+            .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_owned() })?;
         asset_from_row(&row)
     }
 
     async fn list_assets(
         &self,
+        filter: &AssetFilter,
         limit: u32,
         after: Option<&str>,
     ) -> Result<Vec<Asset>, CatalogError> {
         let rows = sqlx::query(
-            "SELECT * FROM assets WHERE ?1 IS NULL OR (created_at, id) < \
-             (SELECT created_at, id FROM assets WHERE id = ?1) ORDER BY created_at DESC, id DESC LIMIT ?2",
+            "SELECT * FROM assets WHERE (?1 IS NULL OR (created_at, id) < \
+             (SELECT created_at, id FROM assets WHERE id = ?1)) \
+             AND (?3 IS NULL OR asset_type = ?3) AND (?4 IS NULL OR status = ?4) \
+             ORDER BY created_at DESC, id DESC LIMIT ?2",
         )
         .bind(after)
         .bind(i64::from(limit))
+        .bind(filter.asset_type.map(AssetType::as_str))
+        .bind(filter.status.map(AssetStatus::as_str))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;

@@ -27,24 +27,15 @@ pub struct EmbeddedS3Config {
 pub fn router(config: &EmbeddedS3Config) -> anyhow::Result<Router> {
     std::fs::create_dir_all(&config.root)
         .with_context(|| format!("cannot create the storage folder {}", config.root.display()))?;
-    let fs = s3s_fs::FileSystem::new(&config.root).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot open the storage folder {}: {e:?}",
-            config.root.display()
-        )
-    })?;
+    let fs = s3s_fs::FileSystem::new(&config.root)
+        .map_err(|e| anyhow::anyhow!("cannot open the storage folder {}: {e:?}", config.root.display()))?;
     let mut builder = S3ServiceBuilder::new(fs);
-    builder.set_auth(SimpleAuth::from_single(
-        config.access_key.clone(),
-        config.secret_key.clone(),
-    ));
+    builder.set_auth(SimpleAuth::from_single(config.access_key.clone(), config.secret_key.clone()));
     let service = HandleError::new(builder.build(), |err: s3s::HttpError| async move {
         tracing::error!(error = ?err, "embedded s3 request failed");
         StatusCode::INTERNAL_SERVER_ERROR
     });
-    Ok(Router::new()
-        .fallback_service(service)
-        .layer(cors_layer(&config.cors_origins)?))
+    Ok(Router::new().fallback_service(service).layer(cors_layer(&config.cors_origins)?))
 }
 
 /// Browsers PUT upload parts straight to storage and must read each part's `ETag`.
@@ -55,13 +46,7 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<CorsLayer> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([
-            Method::GET,
-            Method::HEAD,
-            Method::PUT,
-            Method::POST,
-            Method::DELETE,
-        ])
+        .allow_methods([Method::GET, Method::HEAD, Method::PUT, Method::POST, Method::DELETE])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::ETAG])
         .max_age(Duration::from_secs(3600)))

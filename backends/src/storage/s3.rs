@@ -27,27 +27,16 @@ pub struct S3Storage {
 
 impl S3Storage {
     pub async fn connect(config: &S3StorageConfig) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(config.region.clone()));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(config.region.clone()));
         if let Some((access, secret)) = &config.credentials {
-            loader = loader.credentials_provider(Credentials::new(
-                access,
-                secret,
-                None,
-                None,
-                "mediaport-settings",
-            ));
+            loader = loader.credentials_provider(Credentials::new(access, secret, None, None, "mediaport-settings"));
         }
         let shared = loader.load().await;
-        let mut builder =
-            aws_sdk_s3::config::Builder::from(&shared).force_path_style(config.force_path_style);
+        let mut builder = aws_sdk_s3::config::Builder::from(&shared).force_path_style(config.force_path_style);
         if let Some(endpoint) = &config.endpoint {
             builder = builder.endpoint_url(endpoint);
         }
-        Self {
-            client: Client::from_conf(builder.build()),
-            region: config.region.clone(),
-        }
+        Self { client: Client::from_conf(builder.build()), region: config.region.clone() }
     }
 
     /// The underlying client, for operations the port does not cover yet (presigning).
@@ -71,10 +60,7 @@ fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     match (err.code(), status) {
         (Some("NoSuchBucket"), _) => StorageError::NoSuchBucket(bucket.to_owned()),
         (Some("NoSuchKey" | "NotFound"), _) | (None, Some(404)) if !key.is_empty() => {
-            StorageError::NoSuchKey {
-                bucket: bucket.to_owned(),
-                key: key.to_owned(),
-            }
+            StorageError::NoSuchKey { bucket: bucket.to_owned(), key: key.to_owned() }
         }
         (Some("NotFound"), _) | (None, Some(404)) => StorageError::NoSuchBucket(bucket.to_owned()),
         (Some(code @ ("AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch")), _) => {
@@ -102,25 +88,13 @@ impl Storage for S3Storage {
         }
         match create.send().await {
             Ok(_) => Ok(()),
-            Err(err)
-                if matches!(
-                    err.code(),
-                    Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")
-                ) =>
-            {
-                Ok(())
-            }
+            Err(err) if matches!(err.code(), Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")) => Ok(()),
             Err(err) => Err(map_err(&err, bucket, "")),
         }
     }
 
     async fn check_bucket(&self, bucket: &str) -> Result<(), StorageError> {
-        self.client
-            .head_bucket()
-            .bucket(bucket)
-            .send()
-            .await
-            .map_err(|e| map_err(&e, bucket, ""))?;
+        self.client.head_bucket().bucket(bucket).send().await.map_err(|e| map_err(&e, bucket, ""))?;
         Ok(())
     }
 
@@ -137,47 +111,20 @@ impl Storage for S3Storage {
     }
 
     async fn get_object(&self, bucket: &str, key: &str) -> Result<Bytes, StorageError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| map_err(&e, bucket, key))?;
-        let data = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| StorageError::Unavailable(e.to_string()))?;
+        let out =
+            self.client.get_object().bucket(bucket).key(key).send().await.map_err(|e| map_err(&e, bucket, key))?;
+        let data = out.body.collect().await.map_err(|e| StorageError::Unavailable(e.to_string()))?;
         Ok(data.into_bytes())
     }
 
     async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectInfo, StorageError> {
-        let out = self
-            .client
-            .head_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| map_err(&e, bucket, key))?;
-        Ok(ObjectInfo {
-            key: key.to_owned(),
-            size: out.content_length.unwrap_or(0).max(0) as u64,
-            etag: out.e_tag,
-        })
+        let out =
+            self.client.head_object().bucket(bucket).key(key).send().await.map_err(|e| map_err(&e, bucket, key))?;
+        Ok(ObjectInfo { key: key.to_owned(), size: out.content_length.unwrap_or(0).max(0) as u64, etag: out.e_tag })
     }
 
     async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StorageError> {
-        match self
-            .client
-            .delete_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-        {
+        match self.client.delete_object().bucket(bucket).key(key).send().await {
             Ok(_) => Ok(()),
             Err(err) => match map_err(&err, bucket, key) {
                 StorageError::NoSuchKey { .. } => Ok(()),
@@ -186,18 +133,8 @@ impl Storage for S3Storage {
         }
     }
 
-    async fn list_objects(
-        &self,
-        bucket: &str,
-        prefix: &str,
-    ) -> Result<Vec<ObjectInfo>, StorageError> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .into_paginator()
-            .send();
+    async fn list_objects(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
+        let mut pages = self.client.list_objects_v2().bucket(bucket).prefix(prefix).into_paginator().send();
         let mut objects = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| map_err(&e, bucket, ""))?;

@@ -14,16 +14,12 @@ pub fn settings(data_dir: &Path) -> Settings {
 }
 
 pub async fn start(data_dir: &Path) -> RunningServer {
-    server::start(settings(data_dir))
-        .await
-        .expect("server starts")
+    server::start(settings(data_dir)).await.expect("server starts")
 }
 
 /// An S3 client for the server's embedded endpoint, with the credentials the server made.
 pub async fn s3_client(server: &RunningServer) -> Client {
-    let (access, secret) = bootstrap::storage_credentials(&server.settings)
-        .unwrap()
-        .unwrap();
+    let (access, secret) = bootstrap::storage_credentials(&server.settings).unwrap().unwrap();
     s3_client_with(server, &access, &secret).await
 }
 

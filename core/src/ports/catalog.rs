@@ -41,6 +41,13 @@ pub struct NewAsset {
     pub status: AssetStatus,
 }
 
+/// Which assets a listing returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssetFilter {
+    pub asset_type: Option<AssetType>,
+    pub status: Option<AssetStatus>,
+}
+
 /// The system of record: assets, analysis records, users and settings.
 #[async_trait]
 pub trait Catalog: Send + Sync {
@@ -52,9 +59,10 @@ pub trait Catalog: Send + Sync {
     async fn create_asset(&self, asset: NewAsset) -> Result<Asset, CatalogError>;
     /// One asset by id, or `NotFound`.
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError>;
-    /// Assets newest first, at most `limit`, starting after the asset id `after`.
+    /// Assets matching `filter`, newest first, at most `limit`, starting after the asset id `after`.
     async fn list_assets(
         &self,
+        filter: &AssetFilter,
         limit: u32,
         after: Option<&str>,
     ) -> Result<Vec<Asset>, CatalogError>;

@@ -2,4 +2,5 @@
 //! at-scale adapter in `mediaport-backends`, and one conformance suite both pass.
 
 pub mod catalog;
+pub mod identity;
 pub mod storage;

@@ -52,9 +52,5 @@ pub trait Storage: Send + Sync {
     /// Removes an object; removing a missing object succeeds.
     async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StorageError>;
     /// Every object whose key starts with `prefix`, in key order.
-    async fn list_objects(
-        &self,
-        bucket: &str,
-        prefix: &str,
-    ) -> Result<Vec<ObjectInfo>, StorageError>;
+    async fn list_objects(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError>;
 }

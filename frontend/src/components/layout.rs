@@ -10,44 +10,16 @@ struct NavItem {
 }
 
 const LIBRARY: &[NavItem] = &[
-    NavItem {
-        href: "/",
-        label: "Collection",
-        icon: "▦",
-    },
-    NavItem {
-        href: "/search",
-        label: "Search",
-        icon: "⌕",
-    },
-    NavItem {
-        href: "/upload",
-        label: "Upload",
-        icon: "⇪",
-    },
-    NavItem {
-        href: "/processing",
-        label: "Processing",
-        icon: "⟳",
-    },
-    NavItem {
-        href: "/faces",
-        label: "Faces",
-        icon: "☺",
-    },
+    NavItem { href: "/", label: "Collection", icon: "▦" },
+    NavItem { href: "/search", label: "Search", icon: "⌕" },
+    NavItem { href: "/upload", label: "Upload", icon: "⇪" },
+    NavItem { href: "/processing", label: "Processing", icon: "⟳" },
+    NavItem { href: "/faces", label: "Faces", icon: "☺" },
 ];
 
 const ADMIN: &[NavItem] = &[
-    NavItem {
-        href: "/users",
-        label: "Users",
-        icon: "⚇",
-    },
-    NavItem {
-        href: "/settings",
-        label: "Settings",
-        icon: "⚙",
-    },
+    NavItem { href: "/users", label: "Users", icon: "⚇" },
+    NavItem { href: "/settings", label: "Settings", icon: "⚙" },
 ];
 
 fn nav_links(items: &'static [NavItem]) -> impl IntoView {

@@ -2,13 +2,8 @@ use leptos::prelude::*;
 
 use crate::components::empty_state::EmptyState;
 
-const TYPES: [(&str, &str); 5] = [
-    ("All", ""),
-    ("Video", "video"),
-    ("Audio", "audio"),
-    ("Images", "image"),
-    ("Documents", "document"),
-];
+const TYPES: [(&str, &str); 5] =
+    [("All", ""), ("Video", "video"), ("Audio", "audio"), ("Images", "image"), ("Documents", "document")];
 
 /// Every asset in the archive, newest first, filtered by type.
 #[component]

@@ -2,9 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::empty_state::EmptyState;
 
-const STAGES: [&str; 6] = [
-    "Upload", "Fixity", "Metadata", "Proxies", "Analysis", "Indexed",
-];
+const STAGES: [&str; 6] = ["Upload", "Fixity", "Metadata", "Proxies", "Analysis", "Indexed"];
 
 /// Every asset's workflow stages, live, with reasons for failures.
 #[component]

@@ -6,10 +6,7 @@ const EXAMPLES: [(&str, &str); 6] = [
     ("face:\"Jane Doe\"", "a named person"),
     ("transcript:weather", "words that were said"),
     ("text:breaking", "words shown on screen"),
-    (
-        "\"press conference\" AND NOT label:car",
-        "phrases and boolean logic",
-    ),
+    ("\"press conference\" AND NOT label:car", "phrases and boolean logic"),
     ("type:video interview*", "filters and wildcards"),
 ];
 
@@ -52,11 +49,7 @@ fn encode(text: &str) -> String {
             ' ' => "+".to_owned(),
             other => {
                 let mut buf = [0u8; 4];
-                other
-                    .encode_utf8(&mut buf)
-                    .bytes()
-                    .map(|b| format!("%{b:02X}"))
-                    .collect()
+                other.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect()
             }
         })
         .collect()

@@ -2,10 +2,7 @@ use leptos::prelude::*;
 
 const ROLES: [(&str, &str); 3] = [
     ("Viewer", "browses, searches and reviews assets"),
-    (
-        "Creator",
-        "also uploads, re-analyses, deletes and manages faces",
-    ),
+    ("Creator", "also uploads, re-analyses, deletes and manages faces"),
     ("Admin", "also manages users and settings"),
 ];
 

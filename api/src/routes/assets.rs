@@ -1,0 +1,83 @@
+use axum::extract::State;
+use mediaport_core::AssetFilter;
+use mediaport_shared::{Asset, AssetList, AssetStatus, AssetType, ErrorBody};
+use serde::Deserialize;
+
+use crate::auth::{Auth, Viewer};
+use crate::error::ApiError;
+use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
+
+const DEFAULT_PAGE_SIZE: u32 = 50;
+const MAX_PAGE_SIZE: u32 = 500;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `video`, `audio`, `image` or `document`.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    asset_type: Option<String>,
+    /// `uploading`, `ingesting`, `analysing`, `ready` or `failed`.
+    status: Option<String>,
+    /// 1 to 500; 50 when left out.
+    page_size: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Assets, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/assets", tag = "assets", params(ListParams),
+    responses((status = 200, body = AssetList), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list(
+    _caller: Auth<Viewer>,
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Json<AssetList>, ApiError> {
+    let filter = AssetFilter {
+        asset_type: params
+            .asset_type
+            .map(|t| {
+                AssetType::parse(&t)
+                    .ok_or_else(|| ApiError::bad_request("invalid-query", format!("unknown type {t:?}")))
+            })
+            .transpose()?,
+        status: params
+            .status
+            .map(|s| {
+                AssetStatus::parse(&s)
+                    .ok_or_else(|| ApiError::bad_request("invalid-query", format!("unknown status {s:?}")))
+            })
+            .transpose()?,
+    };
+    let page_size = match params.page_size {
+        None => DEFAULT_PAGE_SIZE,
+        Some(n) if (1..=i64::from(MAX_PAGE_SIZE)).contains(&n) => n as u32,
+        Some(n) => {
+            return Err(ApiError::bad_request(
+                "invalid-page-size",
+                format!("page_size must be 1 to {MAX_PAGE_SIZE}, not {n}"),
+            ));
+        }
+    };
+    // One more than asked tells whether another page exists.
+    let mut items = state.catalog.list_assets(&filter, page_size + 1, params.cursor.as_deref()).await?;
+    let next_cursor = if items.len() > page_size as usize {
+        items.truncate(page_size as usize);
+        items.last().map(|a| a.id.clone())
+    } else {
+        None
+    };
+    Ok(Json(AssetList { items, next_cursor }))
+}
+
+/// One asset.
+#[utoipa::path(get, path = "/api/assets/{id}", tag = "assets", params(("id" = String, Path)),
+    responses((status = 200, body = Asset), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get(
+    _caller: Auth<Viewer>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Asset>, ApiError> {
+    Ok(Json(state.catalog.get_asset(&id).await?))
+}
