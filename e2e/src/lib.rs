@@ -21,6 +21,11 @@ pub fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist")
 }
 
+/// The first admin's name and password, made by the server on a fresh data folder.
+pub fn first_admin(server: &RunningServer) -> (String, String) {
+    server.first_admin.clone().expect("a fresh data folder gets a first admin")
+}
+
 /// Starts the server on free ports with a fresh data folder and the built web app.
 pub async fn start_server(data_dir: &Path) -> anyhow::Result<RunningServer> {
     let web = web_dir();
@@ -132,6 +137,33 @@ impl Browser {
             Ok(text.contains(expected).then_some(text))
         })
         .await
+    }
+
+    /// Signs in through the login page and waits for the signed-in shell.
+    pub async fn sign_in(&self, base_url: &str, username: &str, password: &str) -> anyhow::Result<()> {
+        self.client.goto(&format!("{base_url}/login")).await?;
+        let form = self.client.wait().at_most(PATIENCE).for_element(Locator::Css("form.auth-card")).await?;
+        form.find(Locator::Css("input[name=username]")).await?.send_keys(username).await?;
+        form.find(Locator::Css("input[name=password]")).await?.send_keys(password).await?;
+        form.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        self.wait_for_text("[data-testid=user-menu]", username).await?;
+        Ok(())
+    }
+
+    /// Signs out with the top bar's button and waits for the login page.
+    pub async fn sign_out(&self) -> anyhow::Result<()> {
+        self.client.find(Locator::XPath("//button[normalize-space(.)='Sign out']")).await?.click().await?;
+        self.wait_for_text("h1", "Sign in").await?;
+        Ok(())
+    }
+
+    /// The labels of the navigation links the page offers.
+    pub async fn nav_labels(&self) -> anyhow::Result<Vec<String>> {
+        let mut labels = Vec::new();
+        for link in self.client.find_all(Locator::Css("nav .nav-label")).await? {
+            labels.push(link.text().await?.trim().to_owned());
+        }
+        Ok(labels)
     }
 
     /// The browser console entries of level SEVERE since the last call (errors,

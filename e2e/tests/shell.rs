@@ -2,7 +2,7 @@
 //! logs no console errors.
 
 use fantoccini::Locator;
-use mediaport_e2e::{Browser, eval, start_server};
+use mediaport_e2e::{Browser, eval, first_admin, start_server};
 
 #[tokio::test]
 async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
@@ -10,22 +10,16 @@ async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
     let server = start_server(dir.path()).await?;
     let browser = Browser::launch().await?;
     let c = &browser.client;
+    let (admin, password) = first_admin(&server);
 
-    c.goto(&server.url()).await?;
+    browser.sign_in(&server.url(), &admin, &password).await?;
     browser.wait_for_text("h1", "Collection").await?;
     // The status comes from GET /healthz: the app's call to the API succeeded.
     let status = browser.wait_for_text("[data-testid=server-status]", "Connected").await?;
     assert!(status.contains(env!("CARGO_PKG_VERSION")), "{status}");
 
-    let labels: Vec<String> = {
-        let mut labels = Vec::new();
-        for link in c.find_all(Locator::Css("nav .nav-label")).await? {
-            labels.push(link.text().await?);
-        }
-        labels
-    };
     let expected = ["Collection", "Search", "Upload", "Processing", "Faces", "Users", "Settings"];
-    assert_eq!(labels.iter().map(|l| l.trim()).collect::<Vec<_>>(), expected);
+    assert_eq!(browser.nav_labels().await?, expected);
 
     for (label, path, heading) in [
         ("Search", "/search", "Search"),
@@ -61,9 +55,17 @@ async fn deep_links_and_unknown_pages_load_in_the_app() -> anyhow::Result<()> {
     let server = start_server(dir.path()).await?;
     let browser = Browser::launch().await?;
     let c = &browser.client;
+    let (admin, password) = first_admin(&server);
 
+    // Signed out, a deep link asks for a sign-in, then lands where it pointed.
     c.goto(&format!("{}/assets/3f2a9c1e-demo", server.url())).await?;
+    browser.wait_for_text("h1", "Sign in").await?;
+    let form = c.find(Locator::Css("form.auth-card")).await?;
+    form.find(Locator::Css("input[name=username]")).await?.send_keys(&admin).await?;
+    form.find(Locator::Css("input[name=password]")).await?.send_keys(&password).await?;
+    form.find(Locator::Css("button[type=submit]")).await?.click().await?;
     browser.wait_for_text("main h1", "Asset").await?;
+    assert_eq!(c.current_url().await?.path(), "/assets/3f2a9c1e-demo");
     browser.wait_for_text("main .subtitle", "3f2a9c1e-demo").await?;
 
     c.goto(&format!("{}/search?q=label%3Adog", server.url())).await?;
@@ -87,6 +89,8 @@ async fn the_layout_fits_a_tablet_screen() -> anyhow::Result<()> {
     let browser = Browser::launch().await?;
     let c = &browser.client;
     c.set_window_size(820, 1180).await?;
+    let (admin, password) = first_admin(&server);
+    browser.sign_in(&server.url(), &admin, &password).await?;
 
     for path in ["/", "/search", "/upload", "/settings"] {
         c.goto(&format!("{}{path}", server.url())).await?;

@@ -1,8 +1,15 @@
 //! Every HTTP call the app makes, in one place, typed with `mediaport-shared`.
+//! Authenticated calls carry the session's token; a 401 triggers one refresh and retry.
 
-use gloo_net::http::{Request, Response};
-use mediaport_shared::{ErrorBody, Health};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use mediaport_shared::user::{
+    CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
+};
+use mediaport_shared::{AssetList, ErrorBody, Group, Health, User};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::auth::{Auth, StoredSession};
 
 /// A failed call, worded for the person using the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,26 +30,66 @@ impl ApiError {
     }
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    if response.ok() {
-        return response.json::<T>().await.map_err(|e| ApiError::network(&e));
-    }
+async fn error_of(response: Response) -> ApiError {
     let status = response.status();
     match response.json::<ErrorBody>().await {
-        Ok(body) => Err(ApiError { code: body.code, message: body.message }),
-        Err(_) => Err(ApiError { code: format!("http-{status}"), message: format!("the server answered {status}") }),
+        Ok(body) => ApiError { code: body.code, message: body.message },
+        Err(_) => ApiError { code: format!("http-{status}"), message: format!("the server answered {status}") },
     }
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::get(path).send().await.map_err(|e| ApiError::network(&e))?;
-    decode(response).await
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.ok() {
+        response.json::<T>().await.map_err(|e| ApiError::network(&e))
+    } else {
+        Err(error_of(response).await)
+    }
+}
+
+async fn expect_ok(response: Response) -> Result<(), ApiError> {
+    if response.ok() { Ok(()) } else { Err(error_of(response).await) }
+}
+
+fn with_body(builder: RequestBuilder, body: &impl Serialize) -> Result<Request, ApiError> {
+    builder.json(body).map_err(|e| ApiError::network(&e))
+}
+
+/// Sends an authenticated request built by `build`; refreshes the session once on 401.
+async fn send(auth: Auth, build: impl Fn() -> RequestBuilder) -> Result<Response, ApiError> {
+    send_with(auth, |b| b.build().map_err(|e| ApiError::network(&e)), build).await
+}
+
+async fn send_json(
+    auth: Auth,
+    body: &impl Serialize,
+    build: impl Fn() -> RequestBuilder,
+) -> Result<Response, ApiError> {
+    send_with(auth, |b| with_body(b, body), build).await
+}
+
+async fn send_with(
+    auth: Auth,
+    finish: impl Fn(RequestBuilder) -> Result<Request, ApiError>,
+    build: impl Fn() -> RequestBuilder,
+) -> Result<Response, ApiError> {
+    for attempt in 0..2 {
+        let token = auth.access_token();
+        let mut builder = build();
+        if let Some(token) = &token {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let response = finish(builder)?.send().await.map_err(|e| ApiError::network(&e))?;
+        if response.status() != 401 || attempt == 1 || refresh(auth).await.is_err() {
+            return Ok(response);
+        }
+    }
+    unreachable!("the loop returns on its second attempt")
 }
 
 /// The server's health: version, catalog and storage status.
 pub async fn health() -> Result<Health, ApiError> {
-    // A degraded server answers 503 with the same body: show it rather than fail.
     let response = Request::get("/healthz").send().await.map_err(|e| ApiError::network(&e))?;
+    // A degraded server answers 503 with the same body: show it rather than fail.
     if response.status() == 503 {
         return response.json::<Health>().await.map_err(|e| ApiError::network(&e));
     }
@@ -51,7 +98,77 @@ pub async fn health() -> Result<Health, ApiError> {
 
 /// The number of operations the server documents, from its OpenAPI document.
 pub async fn api_operation_count() -> Result<usize, ApiError> {
-    let doc: serde_json::Value = get("/api/openapi.json").await?;
+    let response = Request::get("/api/openapi.json").send().await.map_err(|e| ApiError::network(&e))?;
+    let doc: serde_json::Value = decode(response).await?;
     let paths = doc.get("paths").and_then(|p| p.as_object());
     Ok(paths.map_or(0, |p| p.values().filter_map(|v| v.as_object()).map(|ops| ops.len()).sum()))
+}
+
+pub async fn login(username: String, password: String) -> Result<LoginResponse, ApiError> {
+    let request = with_body(Request::post("/api/auth/login"), &LoginRequest { username, password })?;
+    decode(request.send().await.map_err(|e| ApiError::network(&e))?).await
+}
+
+/// Renews the session with its refresh token; a refused token signs the user out.
+pub async fn refresh(auth: Auth) -> Result<(), ApiError> {
+    let Some(refresh_token) = auth.refresh_token() else {
+        return Err(ApiError { code: "unauthenticated".into(), message: "sign in first".into() });
+    };
+    let request = with_body(Request::post("/api/auth/refresh"), &RefreshRequest { refresh_token })?;
+    let response = request.send().await.map_err(|e| ApiError::network(&e))?;
+    match decode::<LoginResponse>(response).await {
+        Ok(login) => {
+            auth.set(Some(StoredSession::from_login(login)));
+            Ok(())
+        }
+        Err(err) => {
+            if err.code != "network" {
+                auth.set(None);
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Ends the session on the server and forgets it here, whatever the server says.
+pub async fn logout(auth: Auth) {
+    if let Some(refresh_token) = auth.refresh_token() {
+        let body = RefreshRequest { refresh_token };
+        let _ = send_json(auth, &body, || Request::post("/api/auth/logout")).await;
+    }
+    auth.set(None);
+}
+
+pub async fn list_assets(auth: Auth, asset_type: &str) -> Result<AssetList, ApiError> {
+    let path = if asset_type.is_empty() { "/api/assets".to_owned() } else { format!("/api/assets?type={asset_type}") };
+    decode(send(auth, || Request::get(&path)).await?).await
+}
+
+pub async fn list_users(auth: Auth) -> Result<Vec<User>, ApiError> {
+    let list: UserList = decode(send(auth, || Request::get("/api/users")).await?).await?;
+    Ok(list.items)
+}
+
+pub async fn create_user(auth: Auth, request: CreateUserRequest) -> Result<CreatedUser, ApiError> {
+    decode(send_json(auth, &request, || Request::post("/api/users")).await?).await
+}
+
+pub async fn set_group(auth: Auth, username: &str, group: Group) -> Result<User, ApiError> {
+    let path = format!("/api/users/{}/group", encode_segment(username));
+    decode(send_json(auth, &SetGroupRequest { group }, || Request::put(&path)).await?).await
+}
+
+pub async fn delete_user(auth: Auth, username: &str) -> Result<(), ApiError> {
+    let path = format!("/api/users/{}", encode_segment(username));
+    expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
+/// Percent-encodes one path segment.
+fn encode_segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

@@ -1,5 +1,8 @@
 use leptos::prelude::*;
+use mediaport_shared::Group;
 
+use crate::api;
+use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
 
 const TYPES: [(&str, &str); 5] =
@@ -8,7 +11,9 @@ const TYPES: [(&str, &str); 5] =
 /// Every asset in the archive, newest first, filtered by type.
 #[component]
 pub fn Collection() -> impl IntoView {
+    let auth = use_auth();
     let selected = RwSignal::new("");
+    let assets = LocalResource::new(move || api::list_assets(auth, selected.get()));
     view! {
         <section class="page">
             <header class="page-header">
@@ -16,7 +21,9 @@ pub fn Collection() -> impl IntoView {
                     <h1>"Collection"</h1>
                     <p class="subtitle">"Every video, audio file, image and document in the archive."</p>
                 </div>
-                <a class="button" href="/upload">"Upload media"</a>
+                <Show when=move || auth.can(Group::Creator)>
+                    <a class="button" href="/upload">"Upload media"</a>
+                </Show>
             </header>
             <div class="chips" role="tablist" aria-label="Asset type">
                 {TYPES.iter().map(|(label, value)| {
@@ -28,9 +35,26 @@ pub fn Collection() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            <EmptyState icon="▦" title="Your archive is empty"
-                text="Upload video, audio, images or PDFs from this browser, or in bulk with `mediaport ingest`. Each file gets checksums, proxies and machine-learning metadata."
-                action=("/upload", "Upload your first files")/>
+            {move || match assets.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
+                Some(Ok(list)) if list.items.is_empty() => view! {
+                    <EmptyState icon="▦" title="Nothing here yet"
+                        text="Upload video, audio, images or PDFs from this browser, or in bulk with `mediaport ingest`. Each file gets checksums, proxies and machine-learning metadata."
+                        action=("/upload", "Upload files")/>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="asset-grid">
+                        {list.items.into_iter().map(|a| view! {
+                            <a class="asset-card" href=format!("/assets/{}", a.id)>
+                                <div class="asset-thumb">{a.asset_type.as_str()}</div>
+                                <div class="asset-name">{a.filename}</div>
+                                <div class="muted small">{a.status.as_str()}</div>
+                            </a>
+                        }).collect_view()}
+                    </div>
+                }.into_any(),
+            }}
         </section>
     }
 }

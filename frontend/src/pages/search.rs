@@ -42,7 +42,7 @@ pub fn Search() -> impl IntoView {
 }
 
 /// Form-style URL encoding of a query for a link.
-fn encode(text: &str) -> String {
+pub fn encode(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '*' => c.to_string(),
