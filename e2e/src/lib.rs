@@ -166,6 +166,15 @@ impl Browser {
         Ok(labels)
     }
 
+    /// Saves what the browser shows to `target/e2e-screenshots/NAME.png`, for people
+    /// reviewing a change (nothing asserts on the pixels).
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<()> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{name}.png")), self.client.screenshot().await?)?;
+        Ok(())
+    }
+
     /// The browser console entries of level SEVERE since the last call (errors,
     /// failed requests, uncaught exceptions).
     pub async fn console_errors(&self) -> anyhow::Result<Vec<String>> {

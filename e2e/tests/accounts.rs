@@ -32,6 +32,7 @@ async fn an_admin_creates_a_viewer_who_cannot_administer() -> anyhow::Result<()>
     let notice = browser.wait_for_text("[data-testid=notice]", "Temporary password").await?;
     let temporary = notice.rsplit(": ").next().unwrap().trim().to_owned();
     browser.wait_for_text("[data-testid=users]", "vera").await?;
+    browser.screenshot("users-admin").await?;
 
     // A duplicate name is refused.
     form.find(Locator::Css("input[name=username]")).await?.send_keys("vera").await?;
@@ -40,6 +41,7 @@ async fn an_admin_creates_a_viewer_who_cannot_administer() -> anyhow::Result<()>
     browser.wait_for_text("[data-testid=notice]", "already exists").await?;
 
     browser.sign_out().await?;
+    browser.screenshot("login").await?;
     browser.sign_in(&server.url(), "vera", &temporary).await?;
     assert_eq!(browser.nav_labels().await?, ["Collection", "Search", "Processing", "Faces"]);
     browser.wait_for_text("[data-testid=user-menu]", "viewer").await?;
@@ -47,6 +49,7 @@ async fn an_admin_creates_a_viewer_who_cannot_administer() -> anyhow::Result<()>
     // Typing the address of an admin page shows why it is not there.
     c.goto(&format!("{}/users", server.url())).await?;
     browser.wait_for_text("main h2", "Not available to you").await?;
+    browser.screenshot("users-as-viewer").await?;
 
     // The session survives a reload.
     c.refresh().await?;

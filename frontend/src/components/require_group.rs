@@ -12,7 +12,7 @@ pub fn RequireGroup(group: Group, children: ChildrenFn) -> impl IntoView {
     view! {
         <Show when=move || auth.can(group) fallback=move || view! {
             <section class="page">
-                <EmptyState icon="⛔" title="Not available to you"
+                <EmptyState icon="⊘" title="Not available to you"
                     text=format!("This page needs the {} role. Ask an admin if you need it.", group.as_str())
                     action=("/", "Back to the collection")/>
             </section>

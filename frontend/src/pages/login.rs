@@ -67,6 +67,7 @@ pub fn Login() -> impl IntoView {
                 <button class="button button-wide" type="submit" disabled=move || busy.get()>
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                 </button>
+                <p class="muted small">"New installation? The first admin's password was printed where Mediaport started."</p>
             </form>
         </section>
     }
