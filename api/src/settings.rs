@@ -16,6 +16,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub storage: StorageSettings,
     pub catalog: CatalogSettings,
+    pub identity: IdentitySettings,
     pub log: LogSettings,
 }
 
@@ -75,6 +76,38 @@ pub struct CatalogSettings {
     pub url: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentitySettings {
+    /// `local`: users in the catalog; `cognito`: an Amazon Cognito user pool.
+    pub kind: IdentityKind,
+    pub cognito: CognitoSettings,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdentityKind {
+    #[default]
+    Local,
+    Cognito,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CognitoSettings {
+    /// e.g. `eu-west-1`.
+    pub region: String,
+    pub user_pool_id: String,
+    /// An app client without a secret, allowing USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH.
+    pub client_id: String,
+    /// Cognito API endpoint; unset means AWS's.
+    pub endpoint: Option<String>,
+    /// Where the pool's signing keys are; unset means `<issuer>/.well-known/jwks.json`.
+    pub jwks_url: Option<String>,
+    /// Expected `iss` of tokens; unset means `https://cognito-idp.<region>.amazonaws.com/<pool>`.
+    pub issuer: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -97,6 +130,7 @@ impl Default for Settings {
             server: ServerSettings::default(),
             storage: StorageSettings::default(),
             catalog: CatalogSettings::default(),
+            identity: IdentitySettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -168,6 +202,14 @@ impl Settings {
         }
         if self.storage.access_key.is_some() != self.storage.secret_key.is_some() {
             return Err(SettingsError("storage.access_key and storage.secret_key must be set together".into()));
+        }
+        if self.identity.kind == IdentityKind::Cognito {
+            let c = &self.identity.cognito;
+            if c.region.is_empty() || c.user_pool_id.is_empty() || c.client_id.is_empty() {
+                return Err(SettingsError(
+                    "identity.kind = \"cognito\" needs identity.cognito.region, user_pool_id and client_id".into(),
+                ));
+            }
         }
         for bucket in [&self.storage.ingest_bucket, &self.storage.proxy_bucket] {
             let valid = (3..=63).contains(&bucket.len())

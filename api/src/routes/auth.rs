@@ -51,11 +51,11 @@ pub async fn refresh(
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn logout(
-    _caller: Auth<Viewer>,
+    caller: Auth<Viewer>,
     State(state): State<AppState>,
     Json(request): Json<RefreshRequest>,
 ) -> Result<StatusCode, ApiError> {
-    state.identity.logout(&request.refresh_token).await?;
+    state.identity.logout(&caller.principal.username, &request.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -203,9 +203,10 @@ impl Identity for LocalIdentity {
         self.open_session(&username).await
     }
 
-    async fn logout(&self, refresh_token: &str) -> Result<(), IdentityError> {
-        sqlx::query("DELETE FROM refresh_tokens WHERE token_hash = ?")
+    async fn logout(&self, username: &str, refresh_token: &str) -> Result<(), IdentityError> {
+        sqlx::query("DELETE FROM refresh_tokens WHERE token_hash = ? AND username = ?")
             .bind(token_hash(refresh_token))
+            .bind(username)
             .execute(&self.pool)
             .await
             .map_err(db_err)?;

@@ -76,8 +76,8 @@ pub trait Identity: Send + Sync {
     async fn login(&self, username: &str, password: &str) -> Result<(Session, User), IdentityError>;
     /// Exchanges a refresh token for a new session.
     async fn refresh(&self, refresh_token: &str) -> Result<Session, IdentityError>;
-    /// Ends the session the refresh token belongs to; an unknown token is not an error.
-    async fn logout(&self, refresh_token: &str) -> Result<(), IdentityError>;
+    /// Ends `username`'s session that the refresh token belongs to; an unknown token is not an error.
+    async fn logout(&self, username: &str, refresh_token: &str) -> Result<(), IdentityError>;
     /// Verifies an access token (signature, issuer, audience, expiry, use) and names its holder.
     async fn verify(&self, access_token: &str) -> Result<Principal, IdentityError>;
     /// One user, or `NoSuchUser`.
