@@ -36,7 +36,7 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
             endpoint: c.endpoint.clone(),
             jwks_url: c.jwks_url.clone(),
             issuer: c.issuer.clone(),
-            credentials: None,
+            credentials: c.access_key.clone().zip(c.secret_key.clone()),
         })
         .await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;

@@ -106,6 +106,9 @@ pub struct CognitoSettings {
     pub jwks_url: Option<String>,
     /// Expected `iss` of tokens; unset means `https://cognito-idp.<region>.amazonaws.com/<pool>`.
     pub issuer: Option<String>,
+    /// Credentials for the admin APIs; unset uses the AWS default chain (role, environment).
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

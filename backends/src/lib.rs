@@ -4,3 +4,5 @@
 pub mod catalog;
 pub mod identity;
 pub mod storage;
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,12 +1,10 @@
 //! The identity port's suite, run against the local provider and against Amazon Cognito
 //! as emulated by moto (`moto_server`, PyPI `moto[server]`): an emulator, not AWS.
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use base64::Engine;
 use mediaport_backends::catalog::SqliteCatalog;
-use mediaport_backends::identity::{CognitoConfig, CognitoIdentity, LocalIdentity, SigningKey};
+use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
+use mediaport_backends::testing::MotoCognito;
 use mediaport_core::{Identity, IdentityError, users};
 use mediaport_shared::Group;
 
@@ -72,73 +70,11 @@ async fn local_identity_passes_the_suite() {
     suite(&identity).await;
 }
 
-/// moto's Python package folder, installed by scripts/setup.sh --for-tests.
-fn moto_dir() -> std::path::PathBuf {
-    std::env::var("MOTO_DIR").expect("MOTO_DIR is not set: run the tests through scripts/test.sh").into()
-}
-
 #[tokio::test]
 async fn cognito_on_moto_passes_the_suite() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut moto = tokio::process::Command::new("python3")
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
-        .env("PYTHONPATH", moto_dir())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..100 {
-        if http.get(format!("{endpoint}/moto-api/")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert!(up, "moto_server did not start");
-
-    // The pool and its app client, as an AWS admin would make them.
-    let admin = {
-        let conf = aws_sdk_cognitoidentityprovider::config::Builder::new()
-            .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
-            .region(aws_sdk_cognitoidentityprovider::config::Region::new("us-east-1"))
-            .endpoint_url(&endpoint)
-            .credentials_provider(aws_sdk_cognitoidentityprovider::config::Credentials::new(
-                "test", "test", None, None, "t",
-            ))
-            .build();
-        aws_sdk_cognitoidentityprovider::Client::from_conf(conf)
-    };
-    let pool = admin.create_user_pool().pool_name("mediaport").send().await.unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
-    let client = admin
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("mediaport-web")
-        .generate_secret(false)
-        .explicit_auth_flows(aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap();
-    let client_id = client.user_pool_client().unwrap().client_id().unwrap().to_owned();
-
-    let identity = CognitoIdentity::connect(CognitoConfig {
-        region: "us-east-1".into(),
-        user_pool_id: pool_id.clone(),
-        client_id,
-        endpoint: Some(endpoint.clone()),
-        // moto serves the keys locally but signs with AWS's issuer URL, as the real pool does.
-        jwks_url: Some(format!("{endpoint}/{pool_id}/.well-known/jwks.json")),
-        issuer: None,
-        credentials: Some(("test".into(), "test".into())),
-    })
-    .await;
+    let moto = MotoCognito::start().await.unwrap();
+    let identity = CognitoIdentity::connect(moto.config.clone()).await;
     identity.ensure_groups().await.unwrap();
     identity.ensure_groups().await.unwrap(); // again: already there is fine
     suite(&identity).await;
-    moto.kill().await.unwrap();
 }
