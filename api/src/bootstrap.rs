@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use mediaport_backends::catalog::SqliteCatalog;
-use mediaport_backends::identity::{CognitoConfig, CognitoIdentity, LocalIdentity, SigningKey};
+use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::{Catalog, Identity, Storage, users};
 use mediaport_shared::Group;
@@ -28,17 +28,7 @@ pub struct Backends {
 pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = open_catalog(settings).await?;
     if settings.identity.kind == IdentityKind::Cognito {
-        let c = &settings.identity.cognito;
-        let cognito = CognitoIdentity::connect(CognitoConfig {
-            region: c.region.clone(),
-            user_pool_id: c.user_pool_id.clone(),
-            client_id: c.client_id.clone(),
-            endpoint: c.endpoint.clone(),
-            jwks_url: c.jwks_url.clone(),
-            issuer: c.issuer.clone(),
-            credentials: c.access_key.clone().zip(c.secret_key.clone()),
-        })
-        .await;
+        let cognito = CognitoIdentity::connect(settings.identity.cognito.to_config()).await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
         return Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(cognito), local_identity: None });
     }

@@ -111,6 +111,21 @@ pub struct CognitoSettings {
     pub secret_key: Option<String>,
 }
 
+impl CognitoSettings {
+    /// The adapter's configuration from these settings.
+    pub fn to_config(&self) -> mediaport_backends::identity::CognitoConfig {
+        mediaport_backends::identity::CognitoConfig {
+            region: self.region.clone(),
+            user_pool_id: self.user_pool_id.clone(),
+            client_id: self.client_id.clone(),
+            endpoint: self.endpoint.clone(),
+            jwks_url: self.jwks_url.clone(),
+            issuer: self.issuer.clone(),
+            credentials: self.access_key.clone().zip(self.secret_key.clone()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {

@@ -1,5 +1,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
+use mediaport_core::Session;
 use mediaport_shared::user::{LoginRequest, LoginResponse, RefreshRequest};
 use mediaport_shared::{ErrorBody, User};
 
@@ -7,6 +8,16 @@ use crate::auth::{Auth, Viewer};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
+
+fn signed_in(session: Session, user: User) -> LoginResponse {
+    LoginResponse {
+        access_token: session.access_token,
+        token_type: "Bearer".into(),
+        expires_in: session.expires_in,
+        refresh_token: session.refresh_token,
+        user,
+    }
+}
 
 /// Signs in with a username and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
@@ -19,13 +30,7 @@ pub async fn login(
 ) -> Result<Json<LoginResponse>, ApiError> {
     let (session, user) = state.identity.login(&request.username, &request.password).await?;
     tracing::info!(username = %user.username, "signed in");
-    Ok(Json(LoginResponse {
-        access_token: session.access_token,
-        token_type: "Bearer".into(),
-        expires_in: session.expires_in,
-        refresh_token: session.refresh_token,
-        user,
-    }))
+    Ok(Json(signed_in(session, user)))
 }
 
 /// Exchanges a refresh token for new tokens (the old refresh token is spent).
@@ -38,13 +43,7 @@ pub async fn refresh(
     let session = state.identity.refresh(&request.refresh_token).await?;
     let principal = state.identity.verify(&session.access_token).await?;
     let user = state.identity.get_user(&principal.username).await?;
-    Ok(Json(LoginResponse {
-        access_token: session.access_token,
-        token_type: "Bearer".into(),
-        expires_in: session.expires_in,
-        refresh_token: session.refresh_token,
-        user,
-    }))
+    Ok(Json(signed_in(session, user)))
 }
 
 /// Ends the session of a refresh token.
