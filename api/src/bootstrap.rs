@@ -3,11 +3,13 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use mediaport_backends::catalog::SqliteCatalog;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
+use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{Catalog, Identity, Storage, users};
 use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
@@ -130,6 +132,7 @@ pub async fn open_storage(
         region: settings.storage.region.clone(),
         credentials,
         force_path_style: settings.storage.force_path_style,
+        public_endpoint: settings.storage.public_endpoint.clone(),
     };
     Arc::new(S3Storage::connect(&config).await)
 }
@@ -150,6 +153,11 @@ pub fn app_state(settings: &Settings, backends: Backends, storage: Arc<dyn Stora
         buckets: Buckets {
             ingest: settings.storage.ingest_bucket.clone(),
             proxy: settings.storage.proxy_bucket.clone(),
+        },
+        uploads: UploadPolicy {
+            bucket: settings.storage.ingest_bucket.clone(),
+            part_url_ttl: Duration::from_secs(settings.uploads.part_url_ttl_secs),
+            abandon_after: Duration::from_secs(settings.uploads.abandon_after_hours * 3600),
         },
     }
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mediaport_core::uploads::UploadError;
 use mediaport_core::{CatalogError, IdentityError, StorageError};
 use mediaport_shared::ErrorBody;
 
@@ -65,6 +66,25 @@ impl From<CatalogError> for ApiError {
             }
             CatalogError::Other(_) => Self::internal(err.code(), &err),
         }
+    }
+}
+
+impl From<UploadError> for ApiError {
+    fn from(err: UploadError) -> Self {
+        let status = match &err {
+            UploadError::Catalog(_) | UploadError::Storage(_) => {
+                return match err {
+                    UploadError::Catalog(inner) => inner.into(),
+                    UploadError::Storage(inner) => inner.into(),
+                    _ => Self::internal(err.code(), &err),
+                };
+            }
+            UploadError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            UploadError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            UploadError::NotFound(_) => StatusCode::NOT_FOUND,
+            UploadError::Conflict { .. } => StatusCode::CONFLICT,
+        };
+        Self::new(status, err.code(), err.to_string())
     }
 }
 

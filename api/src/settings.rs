@@ -17,6 +17,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub catalog: CatalogSettings,
     pub identity: IdentitySettings,
+    pub uploads: UploadSettings,
     pub log: LogSettings,
 }
 
@@ -67,6 +68,23 @@ pub struct EmbeddedStorageSettings {
     pub listen: SocketAddr,
     /// Extra browser origins allowed to upload; the app's own origin always is.
     pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UploadSettings {
+    /// How long a presigned part URL works, in seconds.
+    pub part_url_ttl_secs: u64,
+    /// An upload left unfinished this many hours is aborted and its parts freed.
+    pub abandon_after_hours: u64,
+    /// How often abandoned uploads are swept, in seconds.
+    pub sweep_interval_secs: u64,
+    /// Objects copied straight into the ingest bucket become assets; when off, only
+    /// uploads through the API and `POST /api/assets` do.
+    pub adopt_copies: bool,
+    /// How often the ingest bucket is scanned for objects copied in without the API, in
+    /// seconds; 0 turns the scan off (the embedded endpoint reports new objects at once).
+    pub scan_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -149,7 +167,20 @@ impl Default for Settings {
             storage: StorageSettings::default(),
             catalog: CatalogSettings::default(),
             identity: IdentitySettings::default(),
+            uploads: UploadSettings::default(),
             log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for UploadSettings {
+    fn default() -> Self {
+        Self {
+            part_url_ttl_secs: 3600,
+            abandon_after_hours: 168,
+            sweep_interval_secs: 600,
+            adopt_copies: true,
+            scan_interval_secs: 300,
         }
     }
 }

@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{Catalog, Identity, Storage};
 
 /// The buckets Mediaport keeps its objects in.
@@ -16,4 +17,5 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub identity: Arc<dyn Identity>,
     pub buckets: Buckets,
+    pub uploads: UploadPolicy,
 }

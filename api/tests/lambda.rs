@@ -72,12 +72,13 @@ async fn storage(root: &std::path::Path) -> SocketAddr {
         secret_key: SECRET.into(),
         cors_origins: vec![],
     };
-    let addr = serve(embedded::router(&config).unwrap()).await;
+    let addr = serve(embedded::start(&config).await.unwrap().router).await;
     let s3 = S3Storage::connect(&S3StorageConfig {
         endpoint: Some(format!("http://{addr}")),
         region: "us-east-1".into(),
         credentials: Some((ACCESS.into(), SECRET.into())),
         force_path_style: true,
+        public_endpoint: None,
     })
     .await;
     s3.ensure_bucket("mediaport-ingest").await.unwrap();

@@ -8,6 +8,7 @@ use mediaport_shared::{AssetStatus, AssetType};
 
 fn new_asset(filename: &str) -> NewAsset {
     NewAsset {
+        id: mediaport_core::new_id(),
         asset_type: AssetType::Image,
         filename: filename.into(),
         size: 1234,
@@ -17,6 +18,7 @@ fn new_asset(filename: &str) -> NewAsset {
         bucket: "mediaport-ingest".into(),
         key: format!("photos/{filename}"),
         status: AssetStatus::Uploading,
+        ai_options: None,
     }
 }
 

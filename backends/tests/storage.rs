@@ -29,7 +29,7 @@ async fn suite(storage: &dyn Storage) {
     let info = storage.head_object(bucket, "results/a/labels.json").await.unwrap();
     assert_eq!(info.size, body.len() as u64);
     let etag = info.etag.unwrap();
-    assert_eq!(etag.trim_matches('"'), format!("{:x}", md5::compute(&body)));
+    assert_eq!(etag.trim_matches('"'), format!("{:x}", <md5::Md5 as md5::Digest>::digest(&body)));
 
     let listed: Vec<_> = storage.list_objects(bucket, "results/").await.unwrap().into_iter().map(|o| o.key).collect();
     assert_eq!(listed, ["results/a/labels.json", "results/b/labels.json"]);
@@ -51,6 +51,7 @@ async fn client(endpoint: String) -> S3Storage {
         region: "us-east-1".into(),
         credentials: Some((ACCESS.into(), SECRET.into())),
         force_path_style: true,
+        public_endpoint: None,
     })
     .await
 }
@@ -64,7 +65,7 @@ async fn start_embedded(root: &Path) -> SocketAddr {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = embedded::router(&config).unwrap();
+    let router = embedded::start(&config).await.unwrap().router;
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     addr
 }
@@ -85,6 +86,7 @@ async fn wrong_credentials_are_access_denied_and_a_dead_endpoint_is_unavailable(
         region: "us-east-1".into(),
         credentials: Some((ACCESS.into(), "wrong".into())),
         force_path_style: true,
+        public_endpoint: None,
     })
     .await;
     let err = wrong.put_object("any-bucket", "k", "x".into()).await.unwrap_err();

@@ -1,6 +1,7 @@
 //! The `mediaport` command line: settings flags and the long-running server, as a
 //! library so that integration and browser tests start exactly what users run.
 
+mod background;
 pub mod flags;
 pub mod server;
 pub mod users;

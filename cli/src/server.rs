@@ -1,11 +1,15 @@
 //! `mediaport serve`: the API, the web app and (by default) the embedded S3 endpoint.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
+
+use crate::background;
 use mediaport_api::{AppState, Settings, bootstrap};
-use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
+use mediaport_backends::storage::embedded::{self, EmbeddedS3Config, ObjectCreated};
 use tokio::net::TcpListener;
+use tokio::sync::broadcast;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -72,6 +76,7 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
     let credentials = bootstrap::storage_credentials(&settings)?;
+    let mut events = None;
     let (endpoint, s3_addr) = if settings.embedded_storage() {
         let (access_key, secret_key) = credentials.clone().context("embedded storage needs credentials")?;
         let config = EmbeddedS3Config {
@@ -80,10 +85,11 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
             secret_key,
             cors_origins: cors_origins(&settings, api_addr),
         };
-        let router = embedded::router(&config)?;
+        let endpoint = embedded::start(&config).await?;
         let listener = bind(settings.storage.embedded.listen, "storage.embedded.listen (--s3-listen)").await?;
         let addr = listener.local_addr()?;
-        tasks.spawn(serve(listener, router, shutdown.clone()));
+        tasks.spawn(serve(listener, endpoint.router, shutdown.clone()));
+        events = Some(endpoint.events.subscribe());
         (Some(format!("http://{addr}")), Some(addr))
     } else {
         (settings.storage.endpoint.clone(), None)
@@ -96,7 +102,38 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let state = bootstrap::app_state(&settings, backends, storage);
     let app = mediaport_api::router(state.clone(), web_dir.as_deref());
     tasks.spawn(serve(api_listener, app, shutdown.clone()));
+    spawn_background(&mut tasks, &state, &settings, events, &shutdown);
     Ok(RunningServer { api_addr, s3_addr, state, settings, first_admin, shutdown, tasks })
+}
+
+fn spawn_background(
+    tasks: &mut JoinSet<std::io::Result<()>>,
+    state: &AppState,
+    settings: &Settings,
+    events: Option<broadcast::Receiver<ObjectCreated>>,
+    shutdown: &CancellationToken,
+) {
+    let (state, stop) = (state.clone(), shutdown.clone());
+    let uploads = &settings.uploads;
+    if let Some(events) = events.filter(|_| uploads.adopt_copies) {
+        let (state, stop) = (state.clone(), stop.clone());
+        tasks.spawn(async move {
+            background::follow_events(state, events, stop).await;
+            Ok(())
+        });
+    }
+    if uploads.adopt_copies && uploads.scan_interval_secs > 0 {
+        let (state, stop, every) = (state.clone(), stop.clone(), Duration::from_secs(uploads.scan_interval_secs));
+        tasks.spawn(async move {
+            background::scan_bucket(state, every, stop).await;
+            Ok(())
+        });
+    }
+    let every = Duration::from_secs(uploads.sweep_interval_secs.max(1));
+    tasks.spawn(async move {
+        background::sweep(state, every, stop).await;
+        Ok(())
+    });
 }
 
 async fn serve(listener: TcpListener, app: axum::Router, shutdown: CancellationToken) -> std::io::Result<()> {

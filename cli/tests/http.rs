@@ -22,9 +22,8 @@ async fn health_reports_every_dependency() {
 async fn health_turns_degraded_when_storage_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path()).await;
-    server.state.storage.put_object("mediaport-ingest", "probe", "x".into()).await.unwrap();
-    // Remove the bucket's folder behind the server's back.
-    std::fs::remove_dir_all(server.settings.storage_root().join("mediaport-ingest")).unwrap();
+    // Remove the bucket behind the server's back.
+    common::s3_client(&server).await.delete_bucket().bucket("mediaport-ingest").send().await.unwrap();
     let response = reqwest::get(format!("{}/healthz", server.url())).await.unwrap();
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();

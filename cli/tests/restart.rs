@@ -28,6 +28,7 @@ async fn objects_and_catalog_rows_survive_a_restart() {
         .state
         .catalog
         .create_asset(NewAsset {
+            id: mediaport_core::new_id(),
             asset_type: AssetType::Video,
             filename: "take3.mov".into(),
             size: body.len() as u64,
@@ -37,6 +38,7 @@ async fn objects_and_catalog_rows_survive_a_restart() {
             bucket: "mediaport-ingest".into(),
             key: "interviews/take3.mov".into(),
             status: AssetStatus::Ingesting,
+            ai_options: None,
         })
         .await
         .unwrap();

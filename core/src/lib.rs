@@ -1,9 +1,18 @@
 //! Mediaport's domain: the ports (traits) every adapter implements and the rules that
 //! do not depend on any IO crate.
 
+pub mod cleanup;
 pub mod ports;
+pub mod registration;
+pub mod uploads;
 pub mod users;
+pub mod validate;
 
-pub use ports::catalog::{AssetFilter, Catalog, CatalogError, NewAsset};
+pub use ports::catalog::{AssetFilter, Catalog, CatalogError, NewAsset, UploadRecord, UploadState};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
-pub use ports::storage::{ObjectInfo, Storage, StorageError};
+pub use ports::storage::{MultipartInfo, ObjectInfo, PartInfo, Storage, StorageError};
+
+/// A new time-ordered id: records made in the same millisecond still sort in creation order.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -11,10 +11,12 @@ pub enum AssetType {
     Audio,
     Image,
     Document,
+    /// A file no analysis understands: stored and listed, never processed.
+    Other,
 }
 
 impl AssetType {
-    pub const ALL: [AssetType; 4] = [Self::Video, Self::Audio, Self::Image, Self::Document];
+    pub const ALL: [AssetType; 5] = [Self::Video, Self::Audio, Self::Image, Self::Document, Self::Other];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -22,11 +24,37 @@ impl AssetType {
             Self::Audio => "audio",
             Self::Image => "image",
             Self::Document => "document",
+            Self::Other => "other",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    /// What a file holds, judged by its extension (then its MIME type): the same answer
+    /// in the browser, the CLI and the server.
+    pub fn of_file(filename: &str, content_type: Option<&str>) -> Self {
+        let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let by_ext = match ext.as_str() {
+            "mp4" | "m4v" | "mov" | "mkv" | "webm" | "avi" | "mxf" | "mpg" | "mpeg" | "ts" | "mts" | "m2ts" | "wmv"
+            | "flv" | "3gp" | "ogv" => Some(Self::Video),
+            "mp3" | "wav" | "m4a" | "aac" | "flac" | "ogg" | "oga" | "opus" | "wma" | "aif" | "aiff" => {
+                Some(Self::Audio)
+            }
+            "jpg" | "jpeg" | "png" | "gif" | "webp" | "tif" | "tiff" | "bmp" | "heic" | "heif" | "avif" => {
+                Some(Self::Image)
+            }
+            "pdf" => Some(Self::Document),
+            _ => None,
+        };
+        by_ext.unwrap_or_else(|| match content_type.and_then(|c| c.split('/').next()) {
+            Some("video") => Self::Video,
+            Some("audio") => Self::Audio,
+            Some("image") => Self::Image,
+            _ if content_type == Some("application/pdf") => Self::Document,
+            _ => Self::Other,
+        })
     }
 }
 
@@ -40,10 +68,13 @@ pub enum AssetStatus {
     Analysing,
     Ready,
     Failed,
+    /// Stored, but of a type nothing can process.
+    Unsupported,
 }
 
 impl AssetStatus {
-    pub const ALL: [AssetStatus; 5] = [Self::Uploading, Self::Ingesting, Self::Analysing, Self::Ready, Self::Failed];
+    pub const ALL: [AssetStatus; 6] =
+        [Self::Uploading, Self::Ingesting, Self::Analysing, Self::Ready, Self::Failed, Self::Unsupported];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,6 +83,7 @@ impl AssetStatus {
             Self::Analysing => "analysing",
             Self::Ready => "ready",
             Self::Failed => "failed",
+            Self::Unsupported => "unsupported",
         }
     }
 
@@ -80,6 +112,9 @@ pub struct Asset {
     /// RFC 3339 time the asset was registered.
     pub created_at: String,
     pub duration_ms: Option<u64>,
+    /// Analysis options chosen at upload; the settings' defaults apply when absent.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub ai_options: Option<serde_json::Value>,
 }
 
 /// `GET /api/assets`: one page of assets and the cursor of the next.
@@ -105,5 +140,15 @@ mod tests {
             assert_eq!(AssetStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(AssetType::parse("podcast"), None);
+    }
+
+    #[test]
+    fn file_types_come_from_extension_then_mime_type() {
+        assert_eq!(AssetType::of_file("Interview.MOV", None), AssetType::Video);
+        assert_eq!(AssetType::of_file("song.flac", Some("application/octet-stream")), AssetType::Audio);
+        assert_eq!(AssetType::of_file("scan.PDF", None), AssetType::Document);
+        assert_eq!(AssetType::of_file("noext", Some("image/png")), AssetType::Image);
+        assert_eq!(AssetType::of_file("notes.txt", Some("text/plain")), AssetType::Other);
+        assert_eq!(AssetType::of_file("archive.zip", None), AssetType::Other);
     }
 }

@@ -1,9 +1,11 @@
 use axum::extract::State;
+use axum::http::StatusCode;
 use mediaport_core::AssetFilter;
-use mediaport_shared::{Asset, AssetList, AssetStatus, AssetType, ErrorBody};
+use mediaport_core::registration::register_object;
+use mediaport_shared::{Asset, AssetList, AssetStatus, AssetType, ErrorBody, RegisterAssetRequest};
 use serde::Deserialize;
 
-use crate::auth::{Auth, Viewer};
+use crate::auth::{Auth, Creator, Viewer};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -14,11 +16,11 @@ const MAX_PAGE_SIZE: u32 = 500;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
-    /// `video`, `audio`, `image` or `document`.
+    /// `video`, `audio`, `image`, `document` or `other`.
     #[serde(rename = "type")]
     #[param(rename = "type")]
     asset_type: Option<String>,
-    /// `uploading`, `ingesting`, `analysing`, `ready` or `failed`.
+    /// `uploading`, `ingesting`, `analysing`, `ready`, `failed` or `unsupported`.
     status: Option<String>,
     /// 1 to 500; 50 when left out.
     page_size: Option<i64>,
@@ -80,4 +82,21 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Asset>, ApiError> {
     Ok(Json(state.catalog.get_asset(&id).await?))
+}
+
+/// Registers an object already in the ingest bucket (a bulk copy) and hands it to ingest.
+#[utoipa::path(post, path = "/api/assets", tag = "assets", request_body = RegisterAssetRequest,
+    responses((status = 201, body = Asset),
+              (status = 400, description = "Not the ingest bucket, or a bad key", body = ErrorBody),
+              (status = 404, description = "No such object", body = ErrorBody),
+              (status = 409, description = "Already an asset", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn register(
+    caller: Auth<Creator>,
+    State(state): State<AppState>,
+    Json(request): Json<RegisterAssetRequest>,
+) -> Result<(StatusCode, Json<Asset>), ApiError> {
+    let asset = register_object(state.catalog.as_ref(), state.storage.as_ref(), &state.buckets.ingest, request).await?;
+    tracing::info!(by = %caller.principal.username, asset = asset.id, key = asset.key, "object registered");
+    Ok((StatusCode::CREATED, Json(asset)))
 }

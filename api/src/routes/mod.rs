@@ -4,6 +4,7 @@ mod assets;
 mod auth;
 mod health;
 mod metrics;
+mod uploads;
 mod users;
 
 use std::path::Path;
@@ -38,7 +39,11 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(users::set_group))
         .routes(routes!(users::set_password))
         .routes(routes!(users::delete))
-        .routes(routes!(assets::list))
+        .routes(routes!(uploads::create))
+        .routes(routes!(uploads::presign_parts, uploads::list_parts))
+        .routes(routes!(uploads::complete))
+        .routes(routes!(uploads::abort))
+        .routes(routes!(assets::list, assets::register))
         .routes(routes!(assets::get))
         .with_state(state)
         .split_for_parts();

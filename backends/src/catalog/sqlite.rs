@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
-use mediaport_core::{AssetFilter, Catalog, CatalogError, NewAsset};
+use mediaport_core::{AssetFilter, Catalog, CatalogError, NewAsset, UploadRecord, UploadState};
 use mediaport_shared::{Asset, AssetStatus, AssetType};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -84,7 +84,68 @@ fn asset_from_row(row: &SqliteRow) -> Result<Asset, CatalogError> {
         key: row.try_get("object_key").map_err(decode)?,
         created_at: row.try_get("created_at").map_err(decode)?,
         duration_ms: row.try_get::<Option<i64>, _>("duration_ms").map_err(decode)?.map(|d| d as u64),
+        ai_options: row
+            .try_get::<Option<String>, _>("ai_options")
+            .map_err(decode)?
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|e| CatalogError::Other(e.to_string()))?,
     })
+}
+
+fn upload_from_row(row: &SqliteRow) -> Result<UploadRecord, CatalogError> {
+    let decode = |e: sqlx::Error| CatalogError::Other(e.to_string());
+    let state: String = row.try_get("state").map_err(decode)?;
+    Ok(UploadRecord {
+        id: row.try_get("id").map_err(decode)?,
+        asset_id: row.try_get("asset_id").map_err(decode)?,
+        bucket: row.try_get("bucket").map_err(decode)?,
+        key: row.try_get("object_key").map_err(decode)?,
+        storage_upload_id: row.try_get("storage_upload_id").map_err(decode)?,
+        size: row.try_get::<i64, _>("size").map_err(decode)? as u64,
+        part_size: row.try_get::<i64, _>("part_size").map_err(decode)? as u64,
+        part_count: row.try_get::<i64, _>("part_count").map_err(decode)? as u32,
+        md5: row.try_get("md5").map_err(decode)?,
+        created_by: row.try_get("created_by").map_err(decode)?,
+        state: UploadState::parse(&state)
+            .ok_or_else(|| CatalogError::Other(format!("unknown upload state {state}")))?,
+        created_at: row.try_get("created_at").map_err(decode)?,
+        expires_at: row.try_get("expires_at").map_err(decode)?,
+    })
+}
+
+fn to_i64(value: u64, what: &str) -> Result<i64, CatalogError> {
+    i64::try_from(value).map_err(|_| CatalogError::Other(format!("{what} out of range")))
+}
+
+async fn insert_asset<'c, E>(db: E, asset: &NewAsset) -> Result<(), CatalogError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
+    let created = now();
+    let attributes = serde_json::to_string(&asset.attributes).map_err(|e| CatalogError::Other(e.to_string()))?;
+    let ai_options = asset.ai_options.as_ref().map(|o| o.to_string());
+    sqlx::query(
+        "INSERT INTO assets (id, asset_type, filename, size, md5, status, group_name, attributes, ai_options, \
+         bucket, object_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&asset.id)
+    .bind(asset.asset_type.as_str())
+    .bind(&asset.filename)
+    .bind(to_i64(asset.size, "size")?)
+    .bind(&asset.md5)
+    .bind(asset.status.as_str())
+    .bind(&asset.group)
+    .bind(attributes)
+    .bind(ai_options)
+    .bind(&asset.bucket)
+    .bind(&asset.key)
+    .bind(&created)
+    .bind(&created)
+    .execute(db)
+    .await
+    .map_err(db_err)?;
+    Ok(())
 }
 
 #[async_trait]
@@ -99,31 +160,128 @@ impl Catalog for SqliteCatalog {
     }
 
     async fn create_asset(&self, asset: NewAsset) -> Result<Asset, CatalogError> {
-        // Time-ordered ids: assets made in the same millisecond still list in creation order.
-        let id = uuid::Uuid::now_v7().to_string();
+        insert_asset(&self.pool, &asset).await?;
+        self.get_asset(&asset.id).await
+    }
+
+    async fn find_asset_by_object(&self, bucket: &str, key: &str) -> Result<Option<Asset>, CatalogError> {
+        let row = sqlx::query("SELECT * FROM assets WHERE bucket = ? AND object_key = ?")
+            .bind(bucket)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(asset_from_row).transpose()
+    }
+
+    async fn create_upload(
+        &self,
+        asset: NewAsset,
+        upload: UploadRecord,
+    ) -> Result<(Asset, UploadRecord), CatalogError> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        insert_asset(&mut *tx, &asset).await?;
         let created = now();
-        let attributes = serde_json::to_string(&asset.attributes).map_err(|e| CatalogError::Other(e.to_string()))?;
-        let size = i64::try_from(asset.size).map_err(|_| CatalogError::Other("size out of range".into()))?;
         sqlx::query(
-            "INSERT INTO assets (id, asset_type, filename, size, md5, status, group_name, attributes, bucket, \
-             object_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO uploads (id, asset_id, bucket, object_key, storage_upload_id, size, part_size, part_count, \
+             md5, created_by, state, created_at, expires_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(&id)
-        .bind(asset.asset_type.as_str())
-        .bind(&asset.filename)
-        .bind(size)
-        .bind(&asset.md5)
-        .bind(asset.status.as_str())
-        .bind(&asset.group)
-        .bind(attributes)
-        .bind(&asset.bucket)
-        .bind(&asset.key)
+        .bind(&upload.id)
+        .bind(&asset.id)
+        .bind(&upload.bucket)
+        .bind(&upload.key)
+        .bind(&upload.storage_upload_id)
+        .bind(to_i64(upload.size, "size")?)
+        .bind(to_i64(upload.part_size, "part size")?)
+        .bind(i64::from(upload.part_count))
+        .bind(&upload.md5)
+        .bind(&upload.created_by)
+        .bind(upload.state.as_str())
         .bind(&created)
+        .bind(&upload.expires_at)
         .bind(&created)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        self.get_asset(&id).await
+        tx.commit().await.map_err(db_err)?;
+        Ok((self.get_asset(&asset.id).await?, self.get_upload(&upload.id).await?))
+    }
+
+    async fn get_upload(&self, id: &str) -> Result<UploadRecord, CatalogError> {
+        let row = sqlx::query("SELECT * FROM uploads WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| CatalogError::NotFound { what: "upload", id: id.to_owned() })?;
+        upload_from_row(&row)
+    }
+
+    async fn move_upload(&self, id: &str, from: UploadState, to: UploadState) -> Result<bool, CatalogError> {
+        let done = sqlx::query("UPDATE uploads SET state = ?, updated_at = ? WHERE id = ? AND state = ?")
+            .bind(to.as_str())
+            .bind(now())
+            .bind(id)
+            .bind(from.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_upload(&self, id: &str, status: AssetStatus, md5: Option<&str>) -> Result<Asset, CatalogError> {
+        let upload = self.get_upload(id).await?;
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let at = now();
+        let moved =
+            sqlx::query("UPDATE uploads SET state = 'completed', updated_at = ? WHERE id = ? AND state = 'completing'")
+                .bind(&at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if moved.rows_affected() != 1 {
+            return Err(CatalogError::Conflict(format!("upload {id} is not completing")));
+        }
+        sqlx::query("UPDATE assets SET status = ?, md5 = COALESCE(?, md5), updated_at = ? WHERE id = ?")
+            .bind(status.as_str())
+            .bind(md5)
+            .bind(&at)
+            .bind(&upload.asset_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        self.get_asset(&upload.asset_id).await
+    }
+
+    async fn abort_upload(&self, id: &str) -> Result<(), CatalogError> {
+        let upload = self.get_upload(id).await?;
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query("UPDATE uploads SET state = 'aborted', updated_at = ? WHERE id = ? AND state != 'completed'")
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query("DELETE FROM assets WHERE id = ? AND status = 'uploading'")
+            .bind(&upload.asset_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn stale_uploads(&self, before: &str) -> Result<Vec<UploadRecord>, CatalogError> {
+        let rows = sqlx::query(
+            "SELECT * FROM uploads WHERE state IN ('open', 'completing') AND created_at < ? ORDER BY created_at",
+        )
+        .bind(before)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(upload_from_row).collect()
     }
 
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError> {

@@ -1,10 +1,16 @@
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_s3::config::{
+    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
+};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
-use mediaport_core::{ObjectInfo, Storage, StorageError};
+use mediaport_core::{MultipartInfo, ObjectInfo, PartInfo, Storage, StorageError};
 
 /// How to reach an S3 endpoint.
 #[derive(Debug, Clone)]
@@ -16,12 +22,17 @@ pub struct S3StorageConfig {
     pub credentials: Option<(String, String)>,
     /// Path-style addressing (`endpoint/bucket/key`), which S3-compatible servers need.
     pub force_path_style: bool,
+    /// The endpoint written into presigned URLs, when browsers reach storage by another
+    /// address than the server does (a proxy, a public host name).
+    pub public_endpoint: Option<String>,
 }
 
 /// The storage port over the S3 protocol, through `aws-sdk-s3`.
 #[derive(Debug, Clone)]
 pub struct S3Storage {
     client: Client,
+    /// Signs URLs for the public endpoint; presigning never sends a request.
+    presigner: Client,
     region: String,
 }
 
@@ -32,11 +43,22 @@ impl S3Storage {
             loader = loader.credentials_provider(Credentials::new(access, secret, None, None, "mediaport-settings"));
         }
         let shared = loader.load().await;
-        let mut builder = aws_sdk_s3::config::Builder::from(&shared).force_path_style(config.force_path_style);
-        if let Some(endpoint) = &config.endpoint {
-            builder = builder.endpoint_url(endpoint);
+        // Checksums only when S3 requires them: a presigned part URL must accept the bare
+        // bytes a browser PUTs, with no checksum header the browser would have to add.
+        let builder = aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(config.force_path_style)
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
+        let at = |endpoint: Option<&String>| match endpoint {
+            Some(url) => builder.clone().endpoint_url(url).build(),
+            None => builder.clone().build(),
+        };
+        let public = config.public_endpoint.as_ref().or(config.endpoint.as_ref());
+        Self {
+            client: Client::from_conf(at(config.endpoint.as_ref())),
+            presigner: Client::from_conf(at(public)),
+            region: config.region.clone(),
         }
-        Self { client: Client::from_conf(builder.build()), region: config.region.clone() }
     }
 
     /// The underlying client, for operations the port does not cover yet (presigning).
@@ -58,6 +80,10 @@ fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     }
     let status = err.raw_response().map(|r| r.status().as_u16());
     match (err.code(), status) {
+        (Some("NoSuchUpload"), _) => StorageError::NoSuchUpload(err.message().unwrap_or("no such upload").to_owned()),
+        (Some(code @ ("InvalidPart" | "InvalidPartOrder" | "EntityTooSmall")), _) => {
+            StorageError::InvalidPart(format!("{code}: {}", err.message().unwrap_or("the parts do not match")))
+        }
         (Some("NoSuchBucket"), _) => StorageError::NoSuchBucket(bucket.to_owned()),
         (Some("NoSuchKey" | "NotFound"), _) | (None, Some(404)) if !key.is_empty() => {
             StorageError::NoSuchKey { bucket: bucket.to_owned(), key: key.to_owned() }
@@ -149,4 +175,143 @@ impl Storage for S3Storage {
         objects.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(objects)
     }
+
+    async fn create_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: Option<&str>,
+    ) -> Result<String, StorageError> {
+        let out = self
+            .client
+            .create_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .set_content_type(content_type.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|e| map_err(&e, bucket, key))?;
+        out.upload_id.ok_or_else(|| StorageError::Other("storage answered no upload id".to_owned()))
+    }
+
+    async fn presign_upload_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        expires_in: Duration,
+    ) -> Result<String, StorageError> {
+        let request = self
+            .presigner
+            .upload_part()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(part_number as i32)
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| map_err(&e, bucket, key))?;
+        Ok(request.uri().to_owned())
+    }
+
+    async fn list_parts(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Vec<PartInfo>, StorageError> {
+        let mut pages = self.client.list_parts().bucket(bucket).key(key).upload_id(upload_id).into_paginator().send();
+        let mut parts = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| map_err(&e, bucket, key))?;
+            for part in page.parts.unwrap_or_default() {
+                parts.push(PartInfo {
+                    part_number: part.part_number.unwrap_or(0).max(0) as u32,
+                    etag: part.e_tag.unwrap_or_default(),
+                    size: part.size.unwrap_or(0).max(0) as u64,
+                });
+            }
+        }
+        parts.sort_by_key(|p| p.part_number);
+        Ok(parts)
+    }
+
+    async fn complete_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[(u32, String)],
+    ) -> Result<ObjectInfo, StorageError> {
+        let parts = parts
+            .iter()
+            .map(|(number, etag)| CompletedPart::builder().part_number(*number as i32).e_tag(etag).build())
+            .collect();
+        self.client
+            .complete_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .send()
+            .await
+            .map_err(|e| map_err(&e, bucket, key))?;
+        self.head_object(bucket, key).await
+    }
+
+    async fn abort_multipart(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StorageError> {
+        self.client
+            .abort_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await
+            .map_err(|e| map_err(&e, bucket, key))?;
+        Ok(())
+    }
+
+    async fn list_multiparts(&self, bucket: &str) -> Result<Vec<MultipartInfo>, StorageError> {
+        let mut uploads = Vec::new();
+        let (mut key_marker, mut id_marker) = (None, None);
+        loop {
+            let page = self
+                .client
+                .list_multipart_uploads()
+                .bucket(bucket)
+                .set_key_marker(key_marker.take())
+                .set_upload_id_marker(id_marker.take())
+                .send()
+                .await
+                .map_err(|e| map_err(&e, bucket, ""))?;
+            for upload in page.uploads.unwrap_or_default() {
+                let initiated =
+                    upload.initiated.and_then(|t| SystemTime::try_from(t).ok()).unwrap_or(SystemTime::UNIX_EPOCH);
+                uploads.push(MultipartInfo {
+                    key: upload.key.unwrap_or_default(),
+                    upload_id: upload.upload_id.unwrap_or_default(),
+                    initiated,
+                });
+            }
+            if page.is_truncated != Some(true) {
+                break;
+            }
+            key_marker = page.next_key_marker;
+            id_marker = page.next_upload_id_marker;
+        }
+        uploads.sort_by_key(|u| u.initiated);
+        Ok(uploads)
+    }
+
+    async fn presign_get(&self, bucket: &str, key: &str, expires_in: Duration) -> Result<String, StorageError> {
+        let request = self
+            .presigner
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| map_err(&e, bucket, key))?;
+        Ok(request.uri().to_owned())
+    }
+}
+
+fn presigning(expires_in: Duration) -> Result<PresigningConfig, StorageError> {
+    PresigningConfig::expires_in(expires_in).map_err(|e| StorageError::Other(format!("cannot presign: {e}")))
 }

@@ -30,6 +30,8 @@ impl CatalogError {
 /// What it takes to register an asset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAsset {
+    /// Chosen by the caller (see [`crate::new_id`]) so that storage keys can hold it.
+    pub id: String,
     pub asset_type: AssetType,
     pub filename: String,
     pub size: u64,
@@ -39,6 +41,53 @@ pub struct NewAsset {
     pub bucket: String,
     pub key: String,
     pub status: AssetStatus,
+    pub ai_options: Option<serde_json::Value>,
+}
+
+/// Where a multipart upload through the API stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadState {
+    Open,
+    /// A completion is running; a second one is refused.
+    Completing,
+    Completed,
+    Aborted,
+}
+
+impl UploadState {
+    pub const ALL: [UploadState; 4] = [Self::Open, Self::Completing, Self::Completed, Self::Aborted];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Completing => "completing",
+            Self::Completed => "completed",
+            Self::Aborted => "aborted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// A multipart upload the API started, and the storage upload behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRecord {
+    pub id: String,
+    pub asset_id: String,
+    pub bucket: String,
+    pub key: String,
+    pub storage_upload_id: String,
+    pub size: u64,
+    pub part_size: u64,
+    pub part_count: u32,
+    pub md5: Option<String>,
+    pub created_by: String,
+    pub state: UploadState,
+    /// RFC 3339.
+    pub created_at: String,
+    pub expires_at: String,
 }
 
 /// Which assets a listing returns.
@@ -55,8 +104,23 @@ pub trait Catalog: Send + Sync {
     async fn ping(&self) -> Result<(), CatalogError>;
     /// The id this catalog was given when it was first created; stable across restarts.
     async fn instance_id(&self) -> Result<String, CatalogError>;
-    /// Registers an asset and returns it with its new id and creation time.
+    /// Registers an asset and returns it with its creation time; `Conflict` when its object is registered.
     async fn create_asset(&self, asset: NewAsset) -> Result<Asset, CatalogError>;
+    /// The asset whose original is `bucket`/`key`, if one is registered.
+    async fn find_asset_by_object(&self, bucket: &str, key: &str) -> Result<Option<Asset>, CatalogError>;
+    /// Registers an asset (status `uploading`) and its upload together, or neither.
+    async fn create_upload(&self, asset: NewAsset, upload: UploadRecord)
+    -> Result<(Asset, UploadRecord), CatalogError>;
+    /// One upload by id, or `NotFound`.
+    async fn get_upload(&self, id: &str) -> Result<UploadRecord, CatalogError>;
+    /// Moves an upload from `from` to `to`; `false` when it was not in `from` (someone else moved it).
+    async fn move_upload(&self, id: &str, from: UploadState, to: UploadState) -> Result<bool, CatalogError>;
+    /// Marks a completing upload completed and sets its asset's status and MD5, together.
+    async fn finish_upload(&self, id: &str, status: AssetStatus, md5: Option<&str>) -> Result<Asset, CatalogError>;
+    /// Marks an upload aborted and removes its asset if that is still `uploading`, together.
+    async fn abort_upload(&self, id: &str) -> Result<(), CatalogError>;
+    /// Uploads still open or completing that were created before `before` (RFC 3339).
+    async fn stale_uploads(&self, before: &str) -> Result<Vec<UploadRecord>, CatalogError>;
     /// One asset by id, or `NotFound`.
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError>;
     /// Assets matching `filter`, newest first, at most `limit`, starting after the asset id `after`.

@@ -1,4 +1,6 @@
 use async_trait::async_trait;
+use std::time::{Duration, SystemTime};
+
 use bytes::Bytes;
 
 /// Failures of an object store, each with a stable code.
@@ -10,6 +12,11 @@ pub enum StorageError {
     NoSuchKey { bucket: String, key: String },
     #[error("storage refused the credentials: {0}")]
     AccessDenied(String),
+    #[error("multipart upload {0} does not exist")]
+    NoSuchUpload(String),
+    /// The parts named at completion do not match what storage holds.
+    #[error("{0}")]
+    InvalidPart(String),
     #[error("storage is unreachable: {0}")]
     Unavailable(String),
     #[error("storage error: {0}")]
@@ -22,6 +29,8 @@ impl StorageError {
             Self::NoSuchBucket(_) => "storage-no-such-bucket",
             Self::NoSuchKey { .. } => "storage-no-such-key",
             Self::AccessDenied(_) => "storage-access-denied",
+            Self::NoSuchUpload(_) => "storage-no-such-upload",
+            Self::InvalidPart(_) => "storage-invalid-part",
             Self::Unavailable(_) => "storage-unavailable",
             Self::Other(_) => "storage-error",
         }
@@ -34,6 +43,22 @@ pub struct ObjectInfo {
     pub key: String,
     pub size: u64,
     pub etag: Option<String>,
+}
+
+/// A part of a multipart upload that storage holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartInfo {
+    pub part_number: u32,
+    pub etag: String,
+    pub size: u64,
+}
+
+/// A multipart upload storage holds open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartInfo {
+    pub key: String,
+    pub upload_id: String,
+    pub initiated: SystemTime,
 }
 
 /// An S3-style object store: the embedded endpoint, Amazon S3 or any S3 server.
@@ -53,4 +78,37 @@ pub trait Storage: Send + Sync {
     async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StorageError>;
     /// Every object whose key starts with `prefix`, in key order.
     async fn list_objects(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError>;
+
+    /// Starts a multipart upload and returns storage's upload id.
+    async fn create_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: Option<&str>,
+    ) -> Result<String, StorageError>;
+    /// A URL anyone may `PUT` one part's bytes to, with no other headers, until `expires_in` passes.
+    async fn presign_upload_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        expires_in: Duration,
+    ) -> Result<String, StorageError>;
+    /// Every part storage holds for an upload, in part order, or `NoSuchUpload`.
+    async fn list_parts(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Vec<PartInfo>, StorageError>;
+    /// Joins the named parts into the object; `InvalidPart` when one is missing or its ETag differs.
+    async fn complete_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[(u32, String)],
+    ) -> Result<ObjectInfo, StorageError>;
+    /// Drops an upload and frees its parts; aborting a finished or unknown upload is `NoSuchUpload`.
+    async fn abort_multipart(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StorageError>;
+    /// Multipart uploads open in a bucket, oldest first.
+    async fn list_multiparts(&self, bucket: &str) -> Result<Vec<MultipartInfo>, StorageError>;
+    /// A URL anyone may `GET` the object from until `expires_in` passes.
+    async fn presign_get(&self, bucket: &str, key: &str, expires_in: Duration) -> Result<String, StorageError>;
 }

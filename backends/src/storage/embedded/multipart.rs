@@ -1,0 +1,193 @@
+//! Multipart uploads of the embedded endpoint, answering as Amazon S3 does: parts of
+//! at least 5 MiB but the last, ascending part lists, `InvalidPart` for a missing part or
+//! a wrong ETag, and the `<md5 of part md5s>-<count>` ETag of the joined object.
+
+use md5::{Digest, Md5};
+use s3s::dto::*;
+use s3s::{S3Response, S3Result, s3_error};
+
+use super::disk::{DiskStore, ObjectMeta, PartMeta, Segment, new_upload_meta, timestamp_ms};
+use super::objects::{bare, check_content_md5, etag, hex, timestamp};
+
+/// S3's smallest part, except for the last one.
+const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+const MAX_PART_NUMBER: i32 = 10_000;
+
+pub(super) async fn create(
+    store: &DiskStore,
+    input: CreateMultipartUploadInput,
+) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+    let mut upload = new_upload_meta(&input.bucket, &input.key, input.content_type);
+    upload.metadata = input.metadata.unwrap_or_default();
+    store.create_upload(&upload).await?;
+    Ok(S3Response::new(CreateMultipartUploadOutput {
+        bucket: Some(input.bucket),
+        key: Some(input.key),
+        upload_id: Some(upload.upload_id),
+        ..Default::default()
+    }))
+}
+
+pub(super) async fn upload_part(store: &DiskStore, input: UploadPartInput) -> S3Result<S3Response<UploadPartOutput>> {
+    if !(1..=MAX_PART_NUMBER).contains(&input.part_number) {
+        return Err(s3_error!(InvalidArgument, "part numbers run from 1 to {MAX_PART_NUMBER}"));
+    }
+    // Refuse before reading the body: an unknown upload must not cost a disk write.
+    store.get_upload(&input.bucket, &input.key, &input.upload_id).await?;
+    let body = input.body.ok_or_else(|| s3_error!(IncompleteBody, "a part needs a body"))?;
+    let written = store.write_blob(body).await?;
+    let checked =
+        check_content_md5(input.content_md5.as_deref(), &written.md5).and_then(|()| match input.content_length {
+            Some(declared) if declared as u64 != written.size => {
+                Err(s3_error!(IncompleteBody, "{} bytes arrived of {declared}", written.size))
+            }
+            _ => Ok(()),
+        });
+    if let Err(err) = checked {
+        store.remove_blobs(std::slice::from_ref(&written.blob)).await;
+        return Err(err);
+    }
+    let part = PartMeta {
+        part_number: input.part_number as u32,
+        size: written.size,
+        etag: hex(&written.md5),
+        md5: written.md5,
+        blob: written.blob,
+        last_modified: timestamp_ms(),
+    };
+    store.put_part(&input.upload_id, &part).await?;
+    Ok(S3Response::new(UploadPartOutput { e_tag: Some(etag(&part.etag)), ..Default::default() }))
+}
+
+pub(super) async fn list_parts(store: &DiskStore, input: ListPartsInput) -> S3Result<S3Response<ListPartsOutput>> {
+    store.get_upload(&input.bucket, &input.key, &input.upload_id).await?;
+    let marker = input.part_number_marker.unwrap_or(0).max(0) as u32;
+    let max = input.max_parts.unwrap_or(1000).clamp(1, 1000) as usize;
+    let after: Vec<PartMeta> =
+        store.list_parts(&input.upload_id).await?.into_iter().filter(|p| p.part_number > marker).collect();
+    let truncated = after.len() > max;
+    let page: Vec<Part> = after
+        .iter()
+        .take(max)
+        .map(|p| Part {
+            part_number: Some(p.part_number as i32),
+            e_tag: Some(etag(&p.etag)),
+            size: Some(p.size as i64),
+            last_modified: Some(timestamp(p.last_modified)),
+            ..Default::default()
+        })
+        .collect();
+    let next = page.last().and_then(|p| p.part_number);
+    Ok(S3Response::new(ListPartsOutput {
+        bucket: Some(input.bucket),
+        key: Some(input.key),
+        upload_id: Some(input.upload_id),
+        part_number_marker: input.part_number_marker,
+        next_part_number_marker: truncated.then_some(next).flatten(),
+        max_parts: Some(max as i32),
+        is_truncated: Some(truncated),
+        parts: Some(page),
+        ..Default::default()
+    }))
+}
+
+pub(super) async fn complete(
+    store: &DiskStore,
+    input: CompleteMultipartUploadInput,
+) -> S3Result<(ObjectMeta, CompleteMultipartUploadOutput)> {
+    let upload = store.get_upload(&input.bucket, &input.key, &input.upload_id).await?;
+    let named = input.multipart_upload.and_then(|m| m.parts).unwrap_or_default();
+    if named.is_empty() {
+        return Err(s3_error!(MalformedXML, "name at least one part to complete an upload"));
+    }
+    let held = store.list_parts(&upload.upload_id).await?;
+    let mut chosen: Vec<&PartMeta> = Vec::with_capacity(named.len());
+    let mut previous = 0;
+    for part in &named {
+        let number = part.part_number.unwrap_or(0);
+        if number <= previous {
+            return Err(s3_error!(InvalidPartOrder, "parts must be listed in ascending order"));
+        }
+        previous = number;
+        let found = held
+            .iter()
+            .find(|p| p.part_number as i32 == number)
+            .ok_or_else(|| s3_error!(InvalidPart, "part {number} was never uploaded"))?;
+        let sent = part.e_tag.as_ref().map(|t| bare(t.value()).to_owned()).unwrap_or_default();
+        if sent != found.etag {
+            return Err(s3_error!(InvalidPart, "part {number} has ETag {}, not {sent}", found.etag));
+        }
+        chosen.push(found);
+    }
+    if let Some(small) = chosen[..chosen.len() - 1].iter().find(|p| p.size < MIN_PART_SIZE) {
+        return Err(s3_error!(
+            EntityTooSmall,
+            "part {} is {} bytes; all but the last need 5 MiB",
+            small.part_number,
+            small.size
+        ));
+    }
+    let mut digest = Md5::new();
+    for part in &chosen {
+        digest.update(part.md5);
+    }
+    let object = ObjectMeta {
+        key: upload.key.clone(),
+        size: chosen.iter().map(|p| p.size).sum(),
+        etag: format!("{}-{}", hex(&digest.finalize()), chosen.len()),
+        content_type: upload.content_type.clone(),
+        metadata: upload.metadata.clone(),
+        last_modified: timestamp_ms(),
+        segments: chosen.iter().map(|p| Segment { blob: p.blob.clone(), size: p.size }).collect(),
+        parts_count: Some(chosen.len() as u32),
+    };
+    store.complete_upload(&upload, &object).await?;
+    let output = CompleteMultipartUploadOutput {
+        bucket: Some(input.bucket.clone()),
+        key: Some(input.key.clone()),
+        e_tag: Some(etag(&object.etag)),
+        location: Some(format!("/{}/{}", input.bucket, input.key)),
+        ..Default::default()
+    };
+    Ok((object, output))
+}
+
+pub(super) async fn list_uploads(
+    store: &DiskStore,
+    input: ListMultipartUploadsInput,
+) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+    let prefix = input.prefix.clone().unwrap_or_default();
+    let key_marker = input.key_marker.clone().unwrap_or_default();
+    let id_marker = input.upload_id_marker.clone().unwrap_or_default();
+    let max = input.max_uploads.unwrap_or(1000).clamp(1, 1000) as usize;
+    let after: Vec<_> = store
+        .list_uploads(&input.bucket, &prefix)
+        .await?
+        .into_iter()
+        .filter(|u| (u.key.as_str(), u.upload_id.as_str()) > (key_marker.as_str(), id_marker.as_str()))
+        .collect();
+    let truncated = after.len() > max;
+    let page: Vec<_> = after.into_iter().take(max).collect();
+    let last = page.last().map(|u| (u.key.clone(), u.upload_id.clone()));
+    let uploads = page
+        .into_iter()
+        .map(|u| MultipartUpload {
+            key: Some(u.key),
+            upload_id: Some(u.upload_id),
+            initiated: Some(timestamp(u.initiated)),
+            ..Default::default()
+        })
+        .collect();
+    Ok(S3Response::new(ListMultipartUploadsOutput {
+        bucket: Some(input.bucket),
+        prefix: input.prefix,
+        key_marker: input.key_marker,
+        upload_id_marker: input.upload_id_marker,
+        next_key_marker: truncated.then(|| last.clone().map(|l| l.0)).flatten(),
+        next_upload_id_marker: truncated.then(|| last.map(|l| l.1)).flatten(),
+        max_uploads: Some(max as i32),
+        is_truncated: Some(truncated),
+        uploads: Some(uploads),
+        ..Default::default()
+    }))
+}

@@ -1,0 +1,103 @@
+//! Work `mediaport serve` does between requests: turning objects copied straight into
+//! the ingest bucket into assets, and sweeping abandoned uploads.
+
+use std::time::Duration;
+
+use mediaport_api::AppState;
+use mediaport_backends::storage::embedded::ObjectCreated;
+use mediaport_core::cleanup::sweep_uploads;
+use mediaport_core::registration::register_object;
+use mediaport_core::uploads::UploadError;
+use mediaport_shared::RegisterAssetRequest;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+/// Registers one object found in the ingest bucket; an object that is already an asset
+/// (an upload through the API, or one registered before) is left alone.
+async fn adopt(state: &AppState, key: &str) {
+    let request = RegisterAssetRequest {
+        bucket: state.buckets.ingest.clone(),
+        key: key.to_owned(),
+        group: None,
+        attributes: Default::default(),
+        ai_options: None,
+    };
+    match register_object(state.catalog.as_ref(), state.storage.as_ref(), &state.buckets.ingest, request).await {
+        Ok(asset) => tracing::info!(asset = asset.id, key, "object copied into the ingest bucket is now an asset"),
+        Err(UploadError::Conflict { .. }) => {}
+        Err(err) => tracing::warn!(key, error = %err, "could not register an object of the ingest bucket"),
+    }
+}
+
+/// Follows the embedded endpoint's announcements of new objects.
+pub async fn follow_events(state: AppState, mut events: broadcast::Receiver<ObjectCreated>, stop: CancellationToken) {
+    loop {
+        let event = tokio::select! {
+            () = stop.cancelled() => return,
+            event = events.recv() => event,
+        };
+        match event {
+            Ok(event) if event.bucket == state.buckets.ingest => {
+                // An upload through the API registers its asset before the object exists;
+                // this only adopts objects nobody registered.
+                if state.catalog.find_asset_by_object(&event.bucket, &event.key).await.ok().flatten().is_none() {
+                    adopt(&state, &event.key).await;
+                }
+            }
+            Ok(_) => {}
+            // Missed announcements are picked up by the next scan.
+            Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!(missed = n, "bucket events overflowed"),
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+/// Lists the ingest bucket now and then and adopts objects that are not assets: the way
+/// copies are found on S3 servers that announce nothing.
+pub async fn scan_bucket(state: AppState, every: Duration, stop: CancellationToken) {
+    loop {
+        match state.storage.list_objects(&state.buckets.ingest, "").await {
+            Ok(objects) => {
+                for object in objects {
+                    if state
+                        .catalog
+                        .find_asset_by_object(&state.buckets.ingest, &object.key)
+                        .await
+                        .ok()
+                        .flatten()
+                        .is_none()
+                    {
+                        adopt(&state, &object.key).await;
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "could not list the ingest bucket"),
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
+/// Aborts abandoned uploads and settles interrupted completions, now and then.
+pub async fn sweep(state: AppState, every: Duration, stop: CancellationToken) {
+    loop {
+        let swept = sweep_uploads(
+            state.catalog.as_ref(),
+            state.storage.as_ref(),
+            &state.buckets.ingest,
+            state.uploads.abandon_after,
+        )
+        .await;
+        match swept {
+            Ok(report) if report != Default::default() => tracing::info!(?report, "swept uploads"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "upload sweep failed"),
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+}

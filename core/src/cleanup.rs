@@ -1,0 +1,99 @@
+//! The sweep that keeps storage free of abandoned uploads and finishes completions a
+//! crash interrupted.
+
+use std::time::{Duration, SystemTime};
+
+use chrono::{SecondsFormat, Utc};
+use mediaport_shared::{AssetStatus, AssetType};
+
+use crate::ports::catalog::{Catalog, UploadRecord, UploadState};
+use crate::ports::storage::{Storage, StorageError};
+use crate::uploads::UploadError;
+
+/// A completion still running after this long was cut short by a crash or restart.
+const STUCK_COMPLETION: Duration = Duration::from_secs(10 * 60);
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Uploads through the API that were abandoned, with their assets.
+    pub aborted: usize,
+    /// Interrupted completions whose object was whole, now handed to ingest.
+    pub finished: usize,
+    /// Multipart uploads in storage that no API upload owned (an interrupted `aws s3 cp`).
+    pub orphans_aborted: usize,
+}
+
+fn before(age: Duration) -> String {
+    let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+    (Utc::now() - age).to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Aborts uploads older than `abandon_after`, settles completions interrupted more than
+/// ten minutes ago, and aborts storage's own multipart uploads older than `abandon_after`.
+pub async fn sweep_uploads(
+    catalog: &dyn Catalog,
+    storage: &dyn Storage,
+    bucket: &str,
+    abandon_after: Duration,
+) -> Result<SweepReport, UploadError> {
+    let mut report = SweepReport::default();
+    for record in catalog.stale_uploads(&before(STUCK_COMPLETION.min(abandon_after))).await? {
+        match record.state {
+            UploadState::Completing => settle_completion(catalog, storage, &record, &mut report).await?,
+            UploadState::Open if record.created_at < before(abandon_after) => {
+                abort_record(catalog, storage, &record).await?;
+                report.aborted += 1;
+            }
+            _ => {}
+        }
+    }
+    let cutoff = SystemTime::now() - abandon_after;
+    match storage.list_multiparts(bucket).await {
+        Ok(uploads) => {
+            for upload in uploads.into_iter().filter(|u| u.initiated < cutoff) {
+                match storage.abort_multipart(bucket, &upload.key, &upload.upload_id).await {
+                    Ok(()) => report.orphans_aborted += 1,
+                    Err(StorageError::NoSuchUpload(_)) => {}
+                    Err(err) => tracing::warn!(error = %err, key = upload.key, "could not abort an abandoned upload"),
+                }
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, bucket, "storage cannot list its multipart uploads"),
+    }
+    Ok(report)
+}
+
+async fn abort_record(catalog: &dyn Catalog, storage: &dyn Storage, record: &UploadRecord) -> Result<(), UploadError> {
+    match storage.abort_multipart(&record.bucket, &record.key, &record.storage_upload_id).await {
+        Ok(()) | Err(StorageError::NoSuchUpload(_)) => {}
+        Err(err) => return Err(err.into()),
+    }
+    catalog.abort_upload(&record.id).await?;
+    tracing::info!(upload = record.id, asset = record.asset_id, "aborted an abandoned upload");
+    Ok(())
+}
+
+/// A completion that stopped half-way: storage either joined the parts (finish it) or
+/// did not (reopen it, so the client's retry works).
+async fn settle_completion(
+    catalog: &dyn Catalog,
+    storage: &dyn Storage,
+    record: &UploadRecord,
+    report: &mut SweepReport,
+) -> Result<(), UploadError> {
+    match storage.head_object(&record.bucket, &record.key).await {
+        Ok(object) if object.size == record.size => {
+            let asset = catalog.get_asset(&record.asset_id).await?;
+            let status =
+                if asset.asset_type == AssetType::Other { AssetStatus::Unsupported } else { AssetStatus::Ingesting };
+            catalog.finish_upload(&record.id, status, record.md5.as_deref()).await?;
+            report.finished += 1;
+        }
+        Ok(_) | Err(StorageError::NoSuchKey { .. }) => {
+            catalog.move_upload(&record.id, UploadState::Completing, UploadState::Open).await?;
+        }
+        Err(err) => return Err(err.into()),
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! Objects that reach the ingest bucket without an upload through the API (a bulk copy
+//! with `aws s3 cp` or rclone, or `POST /api/assets`) become assets here.
+
+use mediaport_shared::{Asset, AssetStatus, AssetType, RegisterAssetRequest};
+
+use crate::ports::catalog::{Catalog, CatalogError, NewAsset};
+use crate::ports::storage::{Storage, StorageError};
+use crate::uploads::UploadError;
+use crate::validate::{check_ai_options, check_attributes, check_filename, check_group, check_key};
+
+/// Registers an object already in the ingest bucket and hands it to ingest (or marks it
+/// unsupported). `already-registered` when an asset holds that object.
+pub async fn register_object(
+    catalog: &dyn Catalog,
+    storage: &dyn Storage,
+    ingest_bucket: &str,
+    request: RegisterAssetRequest,
+) -> Result<Asset, UploadError> {
+    if request.bucket != ingest_bucket {
+        return Err(UploadError::invalid(
+            "unknown-bucket",
+            format!("only objects in the ingest bucket {ingest_bucket} can be registered"),
+        ));
+    }
+    check_key(&request.key)?;
+    check_group(request.group.as_deref())?;
+    check_attributes(&request.attributes)?;
+    check_ai_options(request.ai_options.as_ref())?;
+    if catalog.find_asset_by_object(&request.bucket, &request.key).await?.is_some() {
+        return Err(already_registered(&request.key));
+    }
+    let object = match storage.head_object(&request.bucket, &request.key).await {
+        Ok(object) => object,
+        Err(StorageError::NoSuchKey { .. }) => {
+            return Err(UploadError::NotFound(format!("the ingest bucket holds no object {:?}", request.key)));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let last = request.key.rsplit('/').next().unwrap_or_default();
+    let filename = if check_filename(last).is_ok() { last.to_owned() } else { "object".to_owned() };
+    let asset_type = AssetType::of_file(&filename, None);
+    let asset = NewAsset {
+        id: crate::new_id(),
+        asset_type,
+        filename,
+        size: object.size,
+        md5: None,
+        group: request.group,
+        attributes: request.attributes,
+        bucket: request.bucket,
+        key: request.key.clone(),
+        status: if asset_type == AssetType::Other { AssetStatus::Unsupported } else { AssetStatus::Ingesting },
+        ai_options: request.ai_options,
+    };
+    match catalog.create_asset(asset).await {
+        Ok(asset) => Ok(asset),
+        // Two registrations of one object raced (the bucket watcher and a scan).
+        Err(CatalogError::Conflict(_)) => Err(already_registered(&request.key)),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn already_registered(key: &str) -> UploadError {
+    UploadError::Conflict { code: "already-registered", message: format!("{key:?} is already an asset") }
+}

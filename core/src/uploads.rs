@@ -1,0 +1,347 @@
+//! The upload use cases: start a multipart upload, hand out part URLs, complete or abort
+//! it, register objects that reached storage some other way, and sweep abandoned uploads.
+//! The API, the bucket watcher and the cleanup job all go through here.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use mediaport_shared::upload::{MAX_OBJECT_SIZE, plan_parts};
+use mediaport_shared::{
+    Asset, AssetStatus, AssetType, CompleteUploadRequest, CreateUploadRequest, PartUrl, StoredPart, Upload,
+};
+
+use crate::ports::catalog::{Catalog, CatalogError, NewAsset, UploadRecord, UploadState};
+use crate::ports::storage::{Storage, StorageError};
+use crate::validate::{check_ai_options, check_attributes, check_content_type, check_filename, check_group, check_md5};
+
+/// How many part URLs one request may ask for.
+pub const MAX_PRESIGN_BATCH: usize = 1000;
+
+/// Failures of the upload use cases, each with a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The request itself is wrong (400).
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The upload is not in a state that allows this (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl UploadError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { code, .. } | Self::Conflict { code, .. } => code,
+            Self::TooLarge(_) => "too-large",
+            Self::NotFound(_) => "not-found",
+            Self::Catalog(err) => err.code(),
+            Self::Storage(err) => err.code(),
+        }
+    }
+
+    pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid { code, message: message.into() }
+    }
+
+    fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { code, message: message.into() }
+    }
+}
+
+/// Where uploads go and how long their pieces stay valid.
+#[derive(Debug, Clone)]
+pub struct UploadPolicy {
+    pub bucket: String,
+    /// How long a presigned part URL works.
+    pub part_url_ttl: Duration,
+    /// An upload still open after this long is aborted by the cleanup job.
+    pub abandon_after: Duration,
+}
+
+fn rfc3339(time: chrono::DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn to_wire(record: &UploadRecord) -> Upload {
+    Upload {
+        upload_id: record.id.clone(),
+        asset_id: record.asset_id.clone(),
+        bucket: record.bucket.clone(),
+        key: record.key.clone(),
+        size: record.size,
+        part_size: record.part_size,
+        part_count: record.part_count,
+        expires_at: record.expires_at.clone(),
+    }
+}
+
+/// Plans the parts, opens the multipart upload in storage and registers the asset as
+/// `uploading`. Nothing is left behind when any step fails.
+pub async fn start(
+    catalog: &dyn Catalog,
+    storage: &dyn Storage,
+    policy: &UploadPolicy,
+    request: CreateUploadRequest,
+    username: &str,
+) -> Result<Upload, UploadError> {
+    check_filename(&request.filename)?;
+    if request.size == 0 {
+        return Err(UploadError::invalid(
+            "empty-file",
+            format!("{} is empty: there is nothing to upload", request.filename),
+        ));
+    }
+    let Some(plan) = plan_parts(request.size) else {
+        return Err(UploadError::TooLarge(format!(
+            "{} bytes is over the {MAX_OBJECT_SIZE}-byte (5 TiB) limit of one object",
+            request.size
+        )));
+    };
+    let content_type = check_content_type(request.content_type.as_deref())?;
+    let md5 = request.md5.as_deref().map(check_md5).transpose()?;
+    check_group(request.group.as_deref())?;
+    check_attributes(&request.attributes)?;
+    check_ai_options(request.ai_options.as_ref())?;
+
+    let asset_id = crate::new_id();
+    let key = format!("{asset_id}/{}", request.filename);
+    let storage_upload_id = storage.create_multipart(&policy.bucket, &key, Some(&content_type)).await?;
+    let now = Utc::now();
+    let asset = NewAsset {
+        id: asset_id.clone(),
+        asset_type: AssetType::of_file(&request.filename, Some(&content_type)),
+        filename: request.filename,
+        size: request.size,
+        md5: None,
+        group: request.group,
+        attributes: request.attributes,
+        bucket: policy.bucket.clone(),
+        key: key.clone(),
+        status: AssetStatus::Uploading,
+        ai_options: request.ai_options,
+    };
+    let record = UploadRecord {
+        id: crate::new_id(),
+        asset_id,
+        bucket: policy.bucket.clone(),
+        key: key.clone(),
+        storage_upload_id: storage_upload_id.clone(),
+        size: request.size,
+        part_size: plan.part_size,
+        part_count: plan.part_count,
+        md5,
+        created_by: username.to_owned(),
+        state: UploadState::Open,
+        created_at: rfc3339(now),
+        expires_at: rfc3339(now + policy.abandon_after),
+    };
+    match catalog.create_upload(asset, record).await {
+        Ok((_, record)) => Ok(to_wire(&record)),
+        Err(err) => {
+            if let Err(abort) = storage.abort_multipart(&policy.bucket, &key, &storage_upload_id).await {
+                tracing::warn!(error = %abort, key, "could not abort the storage upload of a failed start");
+            }
+            Err(err.into())
+        }
+    }
+}
+
+async fn open_upload(catalog: &dyn Catalog, upload_id: &str) -> Result<UploadRecord, UploadError> {
+    let record = match catalog.get_upload(upload_id).await {
+        Ok(record) => record,
+        Err(CatalogError::NotFound { .. }) => return Err(UploadError::NotFound(format!("no upload {upload_id}"))),
+        Err(err) => return Err(err.into()),
+    };
+    match record.state {
+        UploadState::Open => Ok(record),
+        UploadState::Completing => Err(UploadError::conflict(
+            "upload-completing",
+            "this upload is being completed; ask for its asset in a moment",
+        )),
+        UploadState::Completed => Err(UploadError::conflict("upload-completed", "this upload is already complete")),
+        UploadState::Aborted => {
+            Err(UploadError::conflict("upload-aborted", "this upload was cancelled; start a new one"))
+        }
+    }
+}
+
+fn check_part_number(record: &UploadRecord, part_number: u32) -> Result<(), UploadError> {
+    if (1..=record.part_count).contains(&part_number) {
+        Ok(())
+    } else {
+        Err(UploadError::invalid(
+            "invalid-part-number",
+            format!("part {part_number} is outside 1 to {} for this upload", record.part_count),
+        ))
+    }
+}
+
+/// Presigned `PUT` URLs for the asked parts of an open upload.
+pub async fn presign_parts(
+    catalog: &dyn Catalog,
+    storage: &dyn Storage,
+    policy: &UploadPolicy,
+    upload_id: &str,
+    part_numbers: &[u32],
+) -> Result<Vec<PartUrl>, UploadError> {
+    let record = open_upload(catalog, upload_id).await?;
+    if part_numbers.is_empty() || part_numbers.len() > MAX_PRESIGN_BATCH {
+        return Err(UploadError::invalid(
+            "invalid-part-numbers",
+            format!("ask for 1 to {MAX_PRESIGN_BATCH} parts at a time, not {}", part_numbers.len()),
+        ));
+    }
+    let mut urls = Vec::with_capacity(part_numbers.len());
+    for &part_number in part_numbers {
+        check_part_number(&record, part_number)?;
+        let url = storage
+            .presign_upload_part(
+                &record.bucket,
+                &record.key,
+                &record.storage_upload_id,
+                part_number,
+                policy.part_url_ttl,
+            )
+            .await?;
+        urls.push(PartUrl { part_number, url });
+    }
+    Ok(urls)
+}
+
+/// The parts storage already holds, so an interrupted client sends only the rest.
+pub async fn stored_parts(
+    catalog: &dyn Catalog,
+    storage: &dyn Storage,
+    upload_id: &str,
+) -> Result<Vec<StoredPart>, UploadError> {
+    let record = open_upload(catalog, upload_id).await?;
+    let parts = storage.list_parts(&record.bucket, &record.key, &record.storage_upload_id).await?;
+    Ok(parts.into_iter().map(|p| StoredPart { part_number: p.part_number, etag: p.etag, size: p.size }).collect())
+}
+
+fn bare_etag(etag: &str) -> &str {
+    etag.trim().trim_matches('"')
+}
+
+/// Checks the client's part list against the plan and against what storage holds.
+async fn check_parts(
+    storage: &dyn Storage,
+    record: &UploadRecord,
+    request: &CompleteUploadRequest,
+) -> Result<Vec<(u32, String)>, UploadError> {
+    let mut named = BTreeMap::new();
+    for part in &request.parts {
+        check_part_number(record, part.part_number)?;
+        if named.insert(part.part_number, part.etag.as_str()).is_some() {
+            return Err(UploadError::invalid("invalid-parts", format!("part {} is named twice", part.part_number)));
+        }
+    }
+    if let Some(missing) = (1..=record.part_count).find(|n| !named.contains_key(n)) {
+        return Err(UploadError::invalid(
+            "missing-part",
+            format!("part {missing} of {} is missing from the list", record.part_count),
+        ));
+    }
+    let stored: BTreeMap<u32, _> = storage
+        .list_parts(&record.bucket, &record.key, &record.storage_upload_id)
+        .await?
+        .into_iter()
+        .map(|p| (p.part_number, p))
+        .collect();
+    let mut parts = Vec::with_capacity(named.len());
+    for (&number, &etag) in &named {
+        let Some(held) = stored.get(&number) else {
+            return Err(UploadError::invalid("missing-part", format!("storage holds no part {number}: send it again")));
+        };
+        if bare_etag(&held.etag) != bare_etag(etag) {
+            return Err(UploadError::invalid(
+                "etag-mismatch",
+                format!("part {number} has ETag {} in storage, not {}", held.etag, etag),
+            ));
+        }
+        let (start, end) =
+            (u64::from(number - 1) * record.part_size, (u64::from(number) * record.part_size).min(record.size));
+        if held.size != end - start {
+            return Err(UploadError::invalid(
+                "part-size-mismatch",
+                format!("part {number} holds {} bytes; the plan says {}", held.size, end - start),
+            ));
+        }
+        parts.push((number, held.etag.clone()));
+    }
+    Ok(parts)
+}
+
+/// Joins the parts into the object and hands the asset to ingest (or marks it
+/// unsupported). On a bad part list the upload stays open so the client can fix it.
+pub async fn complete(
+    catalog: &dyn Catalog,
+    storage: &dyn Storage,
+    upload_id: &str,
+    request: CompleteUploadRequest,
+) -> Result<Asset, UploadError> {
+    let record = open_upload(catalog, upload_id).await?;
+    let md5 = match (request.md5.as_deref().map(check_md5).transpose()?, record.md5.clone()) {
+        (Some(sent), Some(declared)) if sent != declared => {
+            return Err(UploadError::invalid(
+                "md5-mismatch",
+                format!("the file's MD5 is {sent} now but was declared as {declared} at the start"),
+            ));
+        }
+        (sent, declared) => sent.or(declared),
+    };
+    if !catalog.move_upload(upload_id, UploadState::Open, UploadState::Completing).await? {
+        return Err(open_upload(catalog, upload_id)
+            .await
+            .err()
+            .unwrap_or_else(|| UploadError::conflict("upload-completing", "this upload is being completed")));
+    }
+    let joined = async {
+        let parts = check_parts(storage, &record, &request).await?;
+        let object = storage.complete_multipart(&record.bucket, &record.key, &record.storage_upload_id, &parts).await?;
+        if object.size != record.size {
+            return Err(UploadError::invalid(
+                "size-mismatch",
+                format!("storage holds {} bytes; the upload declared {}", object.size, record.size),
+            ));
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(err) = joined {
+        let err = match err {
+            UploadError::Storage(StorageError::InvalidPart(message)) => UploadError::invalid("invalid-part", message),
+            other => other,
+        };
+        catalog.move_upload(upload_id, UploadState::Completing, UploadState::Open).await?;
+        return Err(err);
+    }
+    let asset = catalog.get_asset(&record.asset_id).await?;
+    let status = if asset.asset_type == AssetType::Other { AssetStatus::Unsupported } else { AssetStatus::Ingesting };
+    Ok(catalog.finish_upload(upload_id, status, md5.as_deref()).await?)
+}
+
+/// Cancels an upload: storage frees the parts and the `uploading` asset disappears.
+/// Cancelling twice succeeds; cancelling a completed upload is a conflict.
+pub async fn abort(catalog: &dyn Catalog, storage: &dyn Storage, upload_id: &str) -> Result<(), UploadError> {
+    let record = match open_upload(catalog, upload_id).await {
+        Ok(record) => record,
+        Err(UploadError::Conflict { code: "upload-aborted", .. }) => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    match storage.abort_multipart(&record.bucket, &record.key, &record.storage_upload_id).await {
+        Ok(()) | Err(StorageError::NoSuchUpload(_)) => {}
+        Err(err) => return Err(err.into()),
+    }
+    catalog.abort_upload(upload_id).await?;
+    Ok(())
+}
