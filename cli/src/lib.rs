@@ -3,5 +3,6 @@
 
 mod background;
 pub mod flags;
+pub mod ingest;
 pub mod server;
 pub mod users;

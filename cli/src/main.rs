@@ -1,7 +1,7 @@
 use clap::{Parser, Subcommand};
 use mediaport_cli::flags::SettingsFlags;
-use mediaport_cli::server;
 use mediaport_cli::users::{self, UserCommand};
+use mediaport_cli::{ingest, server};
 
 /// Mediaport: move a media archive into object storage and make it searchable.
 #[derive(Debug, Parser)]
@@ -20,6 +20,8 @@ enum Command {
     /// Manage user accounts (works on the same data folder as the server)
     #[command(subcommand)]
     User(UserCommand),
+    /// Upload files and folders to a Mediaport server, resumably
+    Ingest(ingest::IngestArgs),
     /// Print the effective settings (file, environment and flags applied) as TOML
     Config,
 }
@@ -43,6 +45,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => users::run(command, &settings).await,
+        Command::Ingest(args) => ingest::run(args).await,
         Command::Serve => {
             mediaport_api::telemetry::init(&settings.log);
             let running = server::start(settings).await?;

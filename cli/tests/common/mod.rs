@@ -58,5 +58,5 @@ pub async fn s3_client_for(server: &RunningServer) -> Client {
 }
 
 pub fn md5_hex(data: &[u8]) -> String {
-    format!("{:x}", md5::compute(data))
+    format!("{:x}", <md5::Md5 as md5::Digest>::digest(data))
 }
