@@ -68,6 +68,13 @@ async fn an_admin_creates_a_viewer_who_cannot_administer() -> anyhow::Result<()>
         .send()
         .await?;
     assert_eq!(create.status(), 403);
+    let upload = http
+        .post(format!("{}/api/uploads", server.url()))
+        .bearer_auth(&token)
+        .json(&json!({"filename": "sneaky.mp4", "size": 1000}))
+        .send()
+        .await?;
+    assert_eq!(upload.status(), 403, "a viewer cannot start an upload");
     let mine = http.get(format!("{}/api/assets", server.url())).bearer_auth(&token).send().await?;
     assert_eq!(mine.status(), 200);
 

@@ -5,7 +5,10 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
-use mediaport_shared::{AssetList, ErrorBody, Group, Health, User};
+use mediaport_shared::{
+    Asset, AssetList, CompleteUploadRequest, CreateUploadRequest, ErrorBody, Group, Health, PartUrl, PartUrls,
+    PresignPartsRequest, StoredPart, StoredParts, Upload, User,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -161,6 +164,53 @@ pub async fn set_group(auth: Auth, username: &str, group: Group) -> Result<User,
 pub async fn delete_user(auth: Auth, username: &str) -> Result<(), ApiError> {
     let path = format!("/api/users/{}", encode_segment(username));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
+pub async fn create_upload(auth: Auth, request: &CreateUploadRequest) -> Result<Upload, ApiError> {
+    decode(send_json(auth, request, || Request::post("/api/uploads")).await?).await
+}
+
+pub async fn part_urls(auth: Auth, upload_id: &str, part_numbers: Vec<u32>) -> Result<Vec<PartUrl>, ApiError> {
+    let path = format!("/api/uploads/{}/parts", encode_segment(upload_id));
+    let urls: PartUrls =
+        decode(send_json(auth, &PresignPartsRequest { part_numbers }, || Request::post(&path)).await?).await?;
+    Ok(urls.parts)
+}
+
+pub async fn stored_parts(auth: Auth, upload_id: &str) -> Result<Vec<StoredPart>, ApiError> {
+    let path = format!("/api/uploads/{}/parts", encode_segment(upload_id));
+    let parts: StoredParts = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(parts.parts)
+}
+
+pub async fn complete_upload(auth: Auth, upload_id: &str, request: &CompleteUploadRequest) -> Result<Asset, ApiError> {
+    let path = format!("/api/uploads/{}/complete", encode_segment(upload_id));
+    decode(send_json(auth, request, || Request::post(&path)).await?).await
+}
+
+pub async fn abort_upload(auth: Auth, upload_id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/uploads/{}", encode_segment(upload_id));
+    expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
+/// PUTs one part's bytes to its presigned URL and returns the ETag storage answered.
+pub async fn put_part(url: &str, bytes: &js_sys::Uint8Array) -> Result<String, ApiError> {
+    let response = Request::put(url)
+        .body(bytes)
+        .map_err(|e| ApiError::network(&e))?
+        .send()
+        .await
+        .map_err(|e| ApiError::network(&e))?;
+    if !response.ok() {
+        return Err(ApiError {
+            code: format!("storage-{}", response.status()),
+            message: format!("storage refused a part ({})", response.status()),
+        });
+    }
+    response.headers().get("etag").ok_or_else(|| ApiError {
+        code: "no-etag".into(),
+        message: "storage did not expose the part's ETag: allow this site's origin in its CORS settings".into(),
+    })
 }
 
 /// Percent-encodes one path segment.

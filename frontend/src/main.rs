@@ -5,7 +5,9 @@ mod api;
 mod app;
 mod auth;
 mod components;
+mod dropped;
 mod pages;
+mod uploader;
 
 fn main() {
     console_error_panic_hook::set_once();
