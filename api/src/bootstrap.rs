@@ -35,7 +35,8 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
         return Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(cognito), local_identity: None });
     }
     let key = signing_key(settings)?;
-    let local = LocalIdentity::new(catalog.pool(), key).await?;
+    let local =
+        LocalIdentity::new(catalog.pool(), key).await?.with_access_ttl(settings.identity.access_token_secs.max(60));
     Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(local.clone()), local_identity: Some(local) })
 }
 

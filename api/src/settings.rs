@@ -94,11 +94,13 @@ pub struct CatalogSettings {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IdentitySettings {
     /// `local`: users in the catalog; `cognito`: an Amazon Cognito user pool.
     pub kind: IdentityKind,
+    /// Lifetime of the local identity's access tokens, in seconds (Cognito sets its own).
+    pub access_token_secs: u64,
     pub cognito: CognitoSettings,
 }
 
@@ -170,6 +172,12 @@ impl Default for Settings {
             uploads: UploadSettings::default(),
             log: LogSettings::default(),
         }
+    }
+}
+
+impl Default for IdentitySettings {
+    fn default() -> Self {
+        Self { kind: IdentityKind::Local, access_token_secs: 900, cognito: CognitoSettings::default() }
     }
 }
 

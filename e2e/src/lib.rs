@@ -26,15 +26,20 @@ pub fn first_admin(server: &RunningServer) -> (String, String) {
     server.first_admin.clone().expect("a fresh data folder gets a first admin")
 }
 
-/// Starts the server on free ports with a fresh data folder and the built web app.
-pub async fn start_server(data_dir: &Path) -> anyhow::Result<RunningServer> {
+/// Settings for a server on free ports with a fresh data folder and the built web app.
+pub fn server_settings(data_dir: &Path) -> anyhow::Result<mediaport_api::Settings> {
     let web = web_dir();
     if !web.join("index.html").is_file() {
         bail!("the web app is not built in {}: run scripts/build-web.sh", web.display());
     }
     let mut settings = server::ephemeral_settings(data_dir);
     settings.server.web_dir = web;
-    server::start(settings).await
+    Ok(settings)
+}
+
+/// Starts the server on free ports with a fresh data folder and the built web app.
+pub async fn start_server(data_dir: &Path) -> anyhow::Result<RunningServer> {
+    server::start(server_settings(data_dir)?).await
 }
 
 /// A headless Chromium session; the browser and its driver die with this value.

@@ -16,7 +16,6 @@ use sqlx::{Row, SqlitePool};
 
 use super::tokens::SigningKey;
 
-const ACCESS_TTL_SECS: u64 = 15 * 60;
 const REFRESH_TTL_SECS: u64 = 30 * 24 * 3600;
 /// Failures allowed before delays start; each further failure doubles the wait.
 const FREE_FAILURES: i64 = 3;
@@ -29,6 +28,7 @@ pub struct LocalIdentity {
     key: SigningKey,
     /// Verified against when the user does not exist, so both cases cost the same.
     dummy_hash: Arc<String>,
+    access_ttl_secs: u64,
 }
 
 fn now() -> u64 {
@@ -89,9 +89,15 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, IdentityError> {
 }
 
 impl LocalIdentity {
+    /// How long access tokens live (15 minutes unless set); refresh tokens last 30 days.
+    pub fn with_access_ttl(mut self, secs: u64) -> Self {
+        self.access_ttl_secs = secs;
+        self
+    }
+
     pub async fn new(pool: SqlitePool, key: SigningKey) -> Result<Self, IdentityError> {
         let dummy_hash = Arc::new(hash_password("not-a-real-password").await?);
-        Ok(Self { pool, key, dummy_hash })
+        Ok(Self { pool, key, dummy_hash, access_ttl_secs: 15 * 60 })
     }
 
     /// Whether any user exists (the first start creates an admin when none does).
@@ -143,8 +149,8 @@ impl LocalIdentity {
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
-        let access_token = self.key.sign(username, now(), ACCESS_TTL_SECS)?;
-        Ok(Session { access_token, refresh_token, expires_in: ACCESS_TTL_SECS })
+        let access_token = self.key.sign(username, now(), self.access_ttl_secs)?;
+        Ok(Session { access_token, refresh_token, expires_in: self.access_ttl_secs })
     }
 
     async fn end_sessions(&self, username: &str) -> Result<(), IdentityError> {
