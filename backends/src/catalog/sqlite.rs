@@ -179,7 +179,7 @@ impl Catalog for SqliteCatalog {
         asset: NewAsset,
         upload: UploadRecord,
     ) -> Result<(Asset, UploadRecord), CatalogError> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         insert_asset(&mut *tx, &asset).await?;
         let created = now();
         sqlx::query(
@@ -232,7 +232,7 @@ impl Catalog for SqliteCatalog {
 
     async fn finish_upload(&self, id: &str, status: AssetStatus, md5: Option<&str>) -> Result<Asset, CatalogError> {
         let upload = self.get_upload(id).await?;
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         let at = now();
         let moved =
             sqlx::query("UPDATE uploads SET state = 'completed', updated_at = ? WHERE id = ? AND state = 'completing'")
@@ -258,7 +258,7 @@ impl Catalog for SqliteCatalog {
 
     async fn abort_upload(&self, id: &str) -> Result<(), CatalogError> {
         let upload = self.get_upload(id).await?;
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         sqlx::query("UPDATE uploads SET state = 'aborted', updated_at = ? WHERE id = ? AND state != 'completed'")
             .bind(now())
             .bind(id)

@@ -111,6 +111,10 @@ impl DiskStore {
         Ok(Self { root: root.to_owned(), db })
     }
 
+    // Every write transaction starts with BEGIN IMMEDIATE: a deferred one that reads and
+    // then writes fails at once with SQLITE_BUSY when another writer got in between,
+    // instead of waiting for the busy timeout.
+
     pub fn blob_path(&self, blob: &str) -> PathBuf {
         self.root.join("blobs").join(&blob[..2]).join(blob)
     }
@@ -222,7 +226,7 @@ impl DiskStore {
     /// Removes an empty bucket.
     pub async fn delete_bucket(&self, bucket: &str) -> Result<(), DiskError> {
         self.require_bucket(bucket).await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         let objects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM objects WHERE bucket = ?")
             .bind(bucket)
             .fetch_one(&mut *tx)
@@ -250,7 +254,7 @@ impl DiskStore {
 
     /// Makes `object` the current version of its key; returns the blobs it replaced.
     pub async fn put_object(&self, bucket: &str, object: &ObjectMeta) -> Result<(), DiskError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         let old = replace_object(&mut tx, bucket, object).await?;
         tx.commit().await?;
         self.remove_blobs(&old).await;
@@ -343,7 +347,7 @@ impl DiskStore {
 
     /// Records a part, replacing an earlier upload of the same part number.
     pub async fn put_part(&self, upload_id: &str, part: &PartMeta) -> Result<(), DiskError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         let open: Option<i64> = sqlx::query_scalar("SELECT 1 FROM uploads WHERE upload_id = ?")
             .bind(upload_id)
             .fetch_optional(&mut *tx)
@@ -387,7 +391,7 @@ impl DiskStore {
     /// Turns the chosen parts into the object and drops the upload, in one transaction;
     /// parts left out are deleted. `chosen` must already be checked against the parts.
     pub async fn complete_upload(&self, upload: &UploadMeta, object: &ObjectMeta) -> Result<(), DiskError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         let gone =
             sqlx::query("DELETE FROM uploads WHERE upload_id = ?").bind(&upload.upload_id).execute(&mut *tx).await?;
         if gone.rows_affected() != 1 {
@@ -407,7 +411,7 @@ impl DiskStore {
     /// Drops an upload and frees its parts.
     pub async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), DiskError> {
         self.get_upload(bucket, key, upload_id).await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("DELETE FROM uploads WHERE upload_id = ?").bind(upload_id).execute(&mut *tx).await?;
         let blobs: Vec<String> = sqlx::query_scalar("DELETE FROM parts WHERE upload_id = ? RETURNING blob")
             .bind(upload_id)
