@@ -7,6 +7,7 @@ pub mod error;
 mod extract;
 pub mod metrics;
 mod routes;
+pub mod s3_events;
 pub mod settings;
 pub mod state;
 pub mod telemetry;

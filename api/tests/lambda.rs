@@ -91,16 +91,16 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-#[tokio::test]
-async fn the_function_answers_recorded_api_gateway_events() {
-    let dir = tempfile::tempdir().unwrap();
-    let s3 = storage(&dir.path().join("s3")).await;
+/// Runs a function binary against the Runtime API stand-in until it has answered every
+/// event, and returns the answers by request id.
+async fn invoke(
+    binary: &str,
+    events: Vec<(String, Value)>,
+    dir: &std::path::Path,
+    s3: SocketAddr,
+) -> std::collections::HashMap<String, Value> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    // Popped from the end: the health check first.
-    let events = vec![
-        ("req-unknown".to_owned(), fixture("apigw-v2-unknown-route.json")),
-        ("req-health".to_owned(), fixture("apigw-v2-healthz.json")),
-    ];
+    let count = events.len();
     let runtime = Runtime { events: Arc::new(Mutex::new(events)), results: tx };
     let api = serve(
         Router::new()
@@ -111,16 +111,15 @@ async fn the_function_answers_recorded_api_gateway_events() {
             .with_state(runtime),
     )
     .await;
-
-    let mut function = tokio::process::Command::new(env!("CARGO_BIN_EXE_mediaport-lambda"))
+    let mut function = tokio::process::Command::new(binary)
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", api.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "mediaport-api")
+        .env("AWS_LAMBDA_FUNCTION_NAME", "mediaport")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/mediaport-api")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/mediaport")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "2020/03/10/[$LATEST]abc")
-        .env("MEDIAPORT__DATA_DIR", dir.path().join("data"))
+        .env("MEDIAPORT__DATA_DIR", dir.join("data"))
         .env("MEDIAPORT__STORAGE__KIND", "s3")
         .env("MEDIAPORT__STORAGE__ENDPOINT", format!("http://{s3}"))
         .env("MEDIAPORT__STORAGE__ACCESS_KEY", ACCESS)
@@ -129,14 +128,26 @@ async fn the_function_answers_recorded_api_gateway_events() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-
     let mut answers = std::collections::HashMap::new();
-    while answers.len() < 2 {
+    while answers.len() < count {
         let (id, result) = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await.unwrap().unwrap();
         let response = result.unwrap_or_else(|e| panic!("{id} failed: {e}"));
         answers.insert(id, response);
     }
     function.kill().await.unwrap();
+    answers
+}
+
+#[tokio::test]
+async fn the_function_answers_recorded_api_gateway_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = storage(&dir.path().join("s3")).await;
+    // Popped from the end: the health check first.
+    let events = vec![
+        ("req-unknown".to_owned(), fixture("apigw-v2-unknown-route.json")),
+        ("req-health".to_owned(), fixture("apigw-v2-healthz.json")),
+    ];
+    let answers = invoke(env!("CARGO_BIN_EXE_mediaport-lambda"), events, dir.path(), s3).await;
 
     let health = &answers["req-health"];
     assert_eq!(health["statusCode"], 200, "{health}");
@@ -148,4 +159,39 @@ async fn the_function_answers_recorded_api_gateway_events() {
     assert_eq!(unknown["statusCode"], 404, "{unknown}");
     let body: Value = serde_json::from_str(unknown["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["code"], "not-found");
+}
+
+/// S3 event notifications (straight, then redelivered through SQS) turn an object copied
+/// into the ingest bucket into one asset.
+#[tokio::test]
+async fn the_events_function_registers_copied_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = storage(&dir.path().join("s3")).await;
+    let client = S3Storage::connect(&S3StorageConfig {
+        endpoint: Some(format!("http://{s3}")),
+        region: "us-east-1".into(),
+        credentials: Some((ACCESS.into(), SECRET.into())),
+        force_path_style: true,
+        public_endpoint: None,
+    })
+    .await;
+    client.put_object("mediaport-ingest", "bulk/Press conference.mp4", vec![0u8; 2048].into()).await.unwrap();
+    let events = vec![
+        ("req-sqs".to_owned(), fixture("sqs-s3-object-created.json")),
+        ("req-s3".to_owned(), fixture("s3-object-created.json")),
+    ];
+    let answers = invoke(env!("CARGO_BIN_EXE_mediaport-s3-events"), events, dir.path(), s3).await;
+    assert_eq!(answers["req-s3"], serde_json::json!({"registered": 1, "already_assets": 0}));
+    assert_eq!(answers["req-sqs"], serde_json::json!({"registered": 0, "already_assets": 1}));
+
+    let catalog = mediaport_backends::catalog::SqliteCatalog::open(&dir.path().join("data/catalog.db")).await.unwrap();
+    let asset =
+        mediaport_core::Catalog::find_asset_by_object(&catalog, "mediaport-ingest", "bulk/Press conference.mp4")
+            .await
+            .unwrap()
+            .expect("the object is an asset");
+    assert_eq!(
+        (asset.filename.as_str(), asset.size, asset.status.as_str()),
+        ("Press conference.mp4", 2048, "ingesting")
+    );
 }

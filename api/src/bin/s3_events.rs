@@ -1,0 +1,59 @@
+//! The Lambda function S3 event notifications call (straight, through SQS, or through
+//! EventBridge): every object created in the ingest bucket becomes an asset, as a copy
+//! into the embedded endpoint does. Settings come from `MEDIAPORT__...` variables.
+
+use lambda_http::{Error, LambdaEvent, service_fn};
+use mediaport_api::s3_events::created_objects;
+use mediaport_api::{AppState, Settings, bootstrap};
+use mediaport_core::registration::register_object;
+use mediaport_core::uploads::UploadError;
+use mediaport_shared::RegisterAssetRequest;
+use serde_json::{Value, json};
+
+#[derive(serde::Serialize)]
+struct NoFlags {}
+
+async fn handle(state: &AppState, event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let (mut registered, mut known) = (0, 0);
+    for object in created_objects(&event.payload) {
+        if object.bucket != state.buckets.ingest {
+            continue;
+        }
+        let request = RegisterAssetRequest {
+            bucket: object.bucket,
+            key: object.key.clone(),
+            group: None,
+            attributes: Default::default(),
+            ai_options: None,
+        };
+        match register_object(state.catalog.as_ref(), state.storage.as_ref(), &state.buckets.ingest, request).await {
+            Ok(asset) => {
+                tracing::info!(
+                    asset = asset.id,
+                    key = object.key,
+                    "object created in the ingest bucket is now an asset"
+                );
+                registered += 1;
+            }
+            // Uploads through the API register their asset first; redelivered events too.
+            Err(UploadError::Conflict { .. }) => known += 1,
+            // Failing the invocation makes S3, SQS or EventBridge deliver the event again.
+            Err(err) => return Err(format!("cannot register {}: {err}", object.key).into()),
+        }
+    }
+    Ok(json!({"registered": registered, "already_assets": known}))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let settings = Settings::load(None, &NoFlags {})?;
+    mediaport_api::telemetry::init(&settings.log);
+    if settings.embedded_storage() {
+        return Err("this function reads S3 events: set MEDIAPORT__STORAGE__KIND=s3".into());
+    }
+    let backends = bootstrap::open_backends(&settings).await?;
+    let credentials = bootstrap::storage_credentials(&settings)?;
+    let storage = bootstrap::open_storage(&settings, settings.storage.endpoint.clone(), credentials).await;
+    let state = bootstrap::app_state(&settings, backends, storage);
+    lambda_http::lambda_runtime::run(service_fn(|event| handle(&state, event))).await
+}
