@@ -121,11 +121,13 @@ async fn an_interrupted_ingest_resumes_and_sends_every_file_once() {
     assert_eq!(resumed.id, feature.id, "the cut-off upload was resumed, not started again");
     assert!(server.state.storage.list_multiparts("mediaport-ingest").await.unwrap().is_empty());
 
-    // Third run: nothing left to send.
+    // Third run, with a copy of a file sent before under another name: nothing to send.
+    std::fs::copy(&media[0], folder.join("reels/poster copy.jpg")).unwrap();
     let third = finish(ingest(&server, &folder, &journal)).await;
     let out = text(&third);
     assert!(third.status.success(), "{out}");
-    assert!(out.contains("uploaded 0 files") && out.contains(&format!("skipped {}", media.len())), "{out}");
+    assert!(out.contains("uploaded 0 files") && out.contains(&format!("skipped {}", media.len() + 1)), "{out}");
+    assert!(out.contains("poster copy.jpg: same bytes as") && out.contains("a-poster.jpg, uploaded before"), "{out}");
     assert_eq!(server.state.catalog.list_assets(&Default::default(), 100, None).await.unwrap().len(), media.len());
     server.shutdown().await.unwrap();
 }

@@ -19,7 +19,9 @@ pub struct Entry {
     pub size: u64,
     /// Modification time in milliseconds, to notice a file changed since.
     pub modified_ms: i64,
-    pub md5: String,
+    /// Known once the file was hashed: at the start, or when its upload completed.
+    #[serde(default)]
+    pub md5: Option<String>,
     /// The upload in progress, to resume it.
     pub upload_id: Option<String>,
     pub asset_id: Option<String>,
@@ -79,7 +81,13 @@ impl Journal {
 
     /// A finished upload of the same bytes (size and MD5), under any path.
     pub fn find_done(&self, size: u64, md5: &str) -> Option<Entry> {
-        self.entries.lock().expect("journal lock").values().find(|e| e.done && e.size == size && e.md5 == md5).cloned()
+        let entries = self.entries.lock().expect("journal lock");
+        entries.values().find(|e| e.done && e.size == size && e.md5.as_deref() == Some(md5)).cloned()
+    }
+
+    /// Whether any finished upload had this size: only then can a file be a twin.
+    pub fn has_done_size(&self, size: u64) -> bool {
+        self.entries.lock().expect("journal lock").values().any(|e| e.done && e.size == size)
     }
 
     pub fn record(&self, entry: Entry) -> anyhow::Result<()> {
@@ -115,7 +123,7 @@ mod tests {
             path: path.into(),
             size: 10,
             modified_ms: 1,
-            md5: "abc".into(),
+            md5: Some("abc".into()),
             upload_id: Some("u1".into()),
             asset_id: None,
             done,

@@ -93,13 +93,25 @@ pub async fn send(ctx: &Shared, file: &LocalFile, bar: &ProgressBar) -> anyhow::
     if known.as_ref().is_some_and(|e| e.done) {
         return Ok(Outcome::Skipped("uploaded in an earlier run".to_owned()));
     }
-    let md5 = match &known {
-        Some(entry) => entry.md5.clone(),
-        None => file_md5(&file.path).await?,
-    };
-    if let Some(twin) = ctx.journal.find_done(file.size, &md5) {
+    // The MD5 is needed first only when a finished upload of the same size could hold the
+    // same bytes; otherwise it is computed while the parts go out (the file is read twice,
+    // but the second read overlaps the upload instead of preceding it).
+    let mut md5 = known.as_ref().and_then(|e| e.md5.clone());
+    if md5.is_none() && ctx.journal.has_done_size(file.size) {
+        md5 = Some(file_md5(&file.path).await?);
+    }
+    if let Some(twin) = md5.as_deref().and_then(|m| ctx.journal.find_done(file.size, m)) {
         return Ok(Outcome::Skipped(format!("same bytes as {}, uploaded before", twin.path.display())));
     }
+    let hashing = {
+        let (path, known) = (file.path.clone(), md5.clone());
+        tokio::spawn(async move {
+            match known {
+                Some(md5) => Ok(md5),
+                None => file_md5(&path).await,
+            }
+        })
+    };
     let plan = plan_parts(file.size).context("empty files and files over 5 TiB cannot be uploaded")?;
     let mut entry = Entry {
         path: file.path.clone(),
@@ -139,7 +151,7 @@ pub async fn send(ctx: &Shared, file: &LocalFile, bar: &ProgressBar) -> anyhow::
             filename: file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             size: file.size,
             content_type: None,
-            md5: Some(md5.clone()),
+            md5: md5.clone(),
             group: ctx.group.clone(),
             attributes: ctx.attributes.clone(),
             ai_options: None,
@@ -165,7 +177,10 @@ pub async fn send(ctx: &Shared, file: &LocalFile, bar: &ProgressBar) -> anyhow::
     }
 
     let parts = held.into_iter().map(|(part_number, etag)| CompletedPart { part_number, etag }).collect();
-    let asset = ctx.client.complete(&upload_id, &CompleteUploadRequest { parts, md5: Some(md5) }).await?;
+    let md5 = hashing.await??;
+    let request = CompleteUploadRequest { parts, md5: Some(md5.clone()) };
+    let asset = ctx.client.complete(&upload_id, &request).await?;
+    entry.md5 = Some(md5);
     entry.asset_id = Some(asset.id);
     entry.done = true;
     ctx.journal.record(entry)?;

@@ -5,8 +5,14 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
 
-const TYPES: [(&str, &str); 5] =
-    [("All", ""), ("Video", "video"), ("Audio", "audio"), ("Images", "image"), ("Documents", "document")];
+const TYPES: [(&str, &str); 6] = [
+    ("All", ""),
+    ("Video", "video"),
+    ("Audio", "audio"),
+    ("Images", "image"),
+    ("Documents", "document"),
+    ("Other", "other"),
+];
 
 /// Every asset in the archive, newest first, filtered by type.
 #[component]
