@@ -8,9 +8,10 @@ use std::time::Duration;
 use anyhow::Context;
 use mediaport_backends::catalog::SqliteCatalog;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
+use mediaport_backends::queue::SqliteQueue;
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::uploads::UploadPolicy;
-use mediaport_core::{Catalog, Identity, Storage, users};
+use mediaport_core::{Catalog, Identity, Queue, Storage, users};
 use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
@@ -23,21 +24,24 @@ use crate::state::{AppState, Buckets};
 pub struct Backends {
     pub catalog: Arc<dyn Catalog>,
     pub identity: Arc<dyn Identity>,
+    pub queue: Arc<dyn Queue>,
     local_identity: Option<LocalIdentity>,
 }
 
 /// Opens the catalog (creating and migrating it if needed) and the identity provider.
 pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = open_catalog(settings).await?;
+    // The embedded queue is a table in the catalog's database.
+    let queue = Arc::new(SqliteQueue::new(catalog.pool()));
     if settings.identity.kind == IdentityKind::Cognito {
         let cognito = CognitoIdentity::connect(settings.identity.cognito.to_config()).await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
-        return Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(cognito), local_identity: None });
+        return Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(cognito), queue, local_identity: None });
     }
     let key = signing_key(settings)?;
     let local =
         LocalIdentity::new(catalog.pool(), key).await?.with_access_ttl(settings.identity.access_token_secs.max(60));
-    Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(local.clone()), local_identity: Some(local) })
+    Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(local.clone()), queue, local_identity: Some(local) })
 }
 
 /// On a fresh installation (no admin yet), creates `admin` with a random password and
@@ -150,6 +154,7 @@ pub fn app_state(settings: &Settings, backends: Backends, storage: Arc<dyn Stora
     AppState {
         catalog: backends.catalog,
         identity: backends.identity,
+        queue: backends.queue,
         storage,
         buckets: Buckets {
             ingest: settings.storage.ingest_bucket.clone(),

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mediaport_core::uploads::UploadError;
-use mediaport_core::{CatalogError, IdentityError, StorageError};
+use mediaport_core::{CatalogError, IdentityError, QueueError, StorageError};
 use mediaport_shared::ErrorBody;
 
 /// An error on its way to the client: a status, a stable code and a safe message.
@@ -72,10 +72,11 @@ impl From<CatalogError> for ApiError {
 impl From<UploadError> for ApiError {
     fn from(err: UploadError) -> Self {
         let status = match &err {
-            UploadError::Catalog(_) | UploadError::Storage(_) => {
+            UploadError::Catalog(_) | UploadError::Storage(_) | UploadError::Queue(_) => {
                 return match err {
                     UploadError::Catalog(inner) => inner.into(),
                     UploadError::Storage(inner) => inner.into(),
+                    UploadError::Queue(inner) => inner.into(),
                     _ => Self::internal(err.code(), &err),
                 };
             }
@@ -85,6 +86,24 @@ impl From<UploadError> for ApiError {
             UploadError::Conflict { .. } => StatusCode::CONFLICT,
         };
         Self::new(status, err.code(), err.to_string())
+    }
+}
+
+impl From<QueueError> for ApiError {
+    fn from(err: QueueError) -> Self {
+        match &err {
+            QueueError::NoSuchJob(_) => Self::not_found(err.to_string()),
+            QueueError::Conflict(_) => Self::new(StatusCode::CONFLICT, err.code(), err.to_string()),
+            QueueError::Unavailable(_) => {
+                tracing::error!(error = %err, "queue unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    err.code(),
+                    "the work queue is unavailable, try again shortly",
+                )
+            }
+            QueueError::Other(_) => Self::internal(err.code(), &err),
+        }
     }
 }
 

@@ -49,3 +49,12 @@ impl From<QueryRejection> for ApiError {
         ApiError::bad_request("invalid-query", rejection.body_text())
     }
 }
+
+/// A `page_size` query value: `default` when absent, 400 `invalid-page-size` outside 1 to `max`.
+pub fn page_size(value: Option<i64>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(n) if (1..=i64::from(max)).contains(&n) => Ok(n as u32),
+        Some(n) => Err(ApiError::bad_request("invalid-page-size", format!("page_size must be 1 to {max}, not {n}"))),
+    }
+}

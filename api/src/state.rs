@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use mediaport_core::uploads::UploadPolicy;
-use mediaport_core::{Catalog, Identity, Storage};
+use mediaport_core::{Catalog, Identity, Queue, Storage};
 
 /// The buckets Mediaport keeps its objects in.
 #[derive(Debug, Clone)]
@@ -16,6 +16,7 @@ pub struct AppState {
     pub catalog: Arc<dyn Catalog>,
     pub storage: Arc<dyn Storage>,
     pub identity: Arc<dyn Identity>,
+    pub queue: Arc<dyn Queue>,
     pub buckets: Buckets,
     pub uploads: UploadPolicy,
 }

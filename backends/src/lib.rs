@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod identity;
+pub mod queue;
 pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -6,25 +6,26 @@ use std::time::Duration;
 use mediaport_api::AppState;
 use mediaport_backends::storage::embedded::ObjectCreated;
 use mediaport_core::cleanup::sweep_uploads;
-use mediaport_core::registration::register_object;
-use mediaport_core::uploads::UploadError;
-use mediaport_shared::RegisterAssetRequest;
+use mediaport_core::registration;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 /// Registers one object found in the ingest bucket; an object that is already an asset
 /// (an upload through the API, or one registered before) is left alone.
 async fn adopt(state: &AppState, key: &str) {
-    let request = RegisterAssetRequest {
-        bucket: state.buckets.ingest.clone(),
-        key: key.to_owned(),
-        group: None,
-        attributes: Default::default(),
-        ai_options: None,
-    };
-    match register_object(state.catalog.as_ref(), state.storage.as_ref(), &state.buckets.ingest, request).await {
-        Ok(asset) => tracing::info!(asset = asset.id, key, "object copied into the ingest bucket is now an asset"),
-        Err(UploadError::Conflict { .. }) => {}
+    let adopted = registration::adopt(
+        state.catalog.as_ref(),
+        state.storage.as_ref(),
+        state.queue.as_ref(),
+        &state.buckets.ingest,
+        key,
+    )
+    .await;
+    match adopted {
+        Ok(Some(asset)) => {
+            tracing::info!(asset = asset.id, key, "object copied into the ingest bucket is now an asset");
+        }
+        Ok(None) => {}
         Err(err) => tracing::warn!(key, error = %err, "could not register an object of the ingest bucket"),
     }
 }
@@ -86,6 +87,7 @@ pub async fn sweep(state: AppState, every: Duration, stop: CancellationToken) {
         let swept = sweep_uploads(
             state.catalog.as_ref(),
             state.storage.as_ref(),
+            state.queue.as_ref(),
             &state.buckets.ingest,
             state.uploads.abandon_after,
         )

@@ -5,11 +5,11 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
-use mediaport_core::{NewAsset, uploads, users};
+use mediaport_core::{NewAsset, NewJob, uploads, users};
 use mediaport_shared::{AssetStatus, AssetType, CreateUploadRequest, Group};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -43,6 +43,8 @@ struct Fixture {
     part_etag: String,
     /// An object in the ingest bucket that is not an asset yet.
     loose_key: String,
+    /// A job that failed for good.
+    failed_job: String,
 }
 
 struct Route {
@@ -89,6 +91,8 @@ fn routes() -> Vec<Route> {
             Some(json!({"parts": [{"part_number": 1, "etag": f.part_etag}]}))
         }),
         r(Method::DELETE, "/api/uploads/{upload_id}", G(Group::Creator), StatusCode::NO_CONTENT, none),
+        r(Method::GET, "/api/jobs", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::POST, "/api/jobs/{job_id}/retry", G(Group::Creator), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/users", G(Group::Admin), StatusCode::OK, none),
         r(Method::POST, "/api/users", G(Group::Admin), StatusCode::CREATED, |f| {
@@ -143,7 +147,22 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
     let part_etag = put.headers()["etag"].to_str().unwrap().to_owned();
     let loose_key = format!("bulk/loose-{n}.mp3");
     storage.put_object("mediaport-ingest", &loose_key, vec![1u8; 10].into()).await.unwrap();
-    Fixture { user, refresh_token, asset_id: asset_id.to_owned(), upload_id: upload.upload_id, part_etag, loose_key }
+    let queue = server.state.queue.as_ref();
+    // A kind of its own, so that the claim takes this job and not an earlier fixture's.
+    let kind = format!("fixture-{n}");
+    let job = NewJob { kind: kind.clone(), asset_id: None, payload: json!({}), max_attempts: 1, dedupe_key: None };
+    let job = queue.enqueue(job).await.unwrap();
+    queue.claim("fixture-worker", &[kind.as_str()], Duration::from_secs(60)).await.unwrap().unwrap();
+    queue.fail(&job.id, "fixture-worker", "made to fail", Duration::ZERO).await.unwrap();
+    Fixture {
+        user,
+        refresh_token,
+        asset_id: asset_id.to_owned(),
+        upload_id: upload.upload_id,
+        part_etag,
+        loose_key,
+        failed_job: job.id,
+    }
 }
 
 fn now() -> u64 {
@@ -216,7 +235,8 @@ async fn every_route_enforces_its_group() {
                 .path
                 .replace("{id}", &f.asset_id)
                 .replace("{username}", &f.user)
-                .replace("{upload_id}", &f.upload_id);
+                .replace("{upload_id}", &f.upload_id)
+                .replace("{job_id}", &f.failed_job);
             let mut request = http.request(route.method.clone(), format!("{}{path}", server.url()));
             if let Some(token) = token {
                 request = request.bearer_auth(token);

@@ -113,6 +113,10 @@ async fn full_flow(server: &RunningServer, api: &Api) {
     assert_eq!(asset["md5"], md5.as_str());
     assert_eq!(asset["size"], data.len());
     assert_eq!(stored_md5(server, &asset).await, md5, "the stored object is the file, byte for byte");
+    let (_, jobs) = api.get(&format!("/api/jobs?asset_id={}", asset["id"].as_str().unwrap())).await;
+    let stages: Vec<_> =
+        jobs["items"].as_array().unwrap().iter().map(|j| (j["stage"].clone(), j["status"].clone())).collect();
+    assert_eq!(stages, [(json!("ingest"), json!("queued"))], "completion queues the ingest");
 
     // Completing again is a conflict, and nothing changes.
     let (status, body) = api.complete(&upload, &etags, None).await;
@@ -227,6 +231,8 @@ async fn bad_inputs(server: &RunningServer, api: &Api) {
     let (status, asset) = api.complete(&upload, &etags, None).await;
     assert_eq!(status, StatusCode::OK, "{asset}");
     assert_eq!((asset["type"].as_str(), asset["status"].as_str()), (Some("other"), Some("unsupported")));
+    let (_, jobs) = api.get(&format!("/api/jobs?asset_id={}", asset["id"].as_str().unwrap())).await;
+    assert_eq!(jobs["items"], json!([]), "nothing to process, nothing queued");
 }
 
 /// An object copied straight into the ingest bucket becomes an asset on its own.
@@ -255,6 +261,8 @@ async fn copies_become_assets(server: &RunningServer, api: &Api) {
         (asset["filename"].as_str(), asset["type"].as_str(), asset["status"].as_str(), asset["size"].as_u64()),
         (Some("Press conference.mp4"), Some("video"), Some("ingesting"), Some(1000))
     );
+    let (_, jobs) = api.get(&format!("/api/jobs?asset_id={}", asset["id"].as_str().unwrap())).await;
+    assert_eq!(jobs["items"][0]["stage"], "ingest", "a copy is queued for ingest like an upload");
     let (status, answer) =
         api.post("/api/assets", json!({"bucket": "mediaport-ingest", "key": "bulk/2019/Press conference.mp4"})).await;
     assert_eq!((status, answer["code"].as_str()), (StatusCode::CONFLICT, Some("already-registered")));
@@ -269,10 +277,12 @@ async fn sweep(server: &RunningServer, api: &Api) {
     let data = media(9 * MIB as usize);
     let upload = api.start("Forgotten.mp4", &data).await;
     api.send_parts(&upload, &data, &[1]).await;
-    let (catalog, storage) = (server.state.catalog.as_ref(), server.state.storage.as_ref());
-    let report = cleanup::sweep_uploads(catalog, storage, "mediaport-ingest", Duration::from_secs(3600)).await.unwrap();
+    let (catalog, storage, queue) =
+        (server.state.catalog.as_ref(), server.state.storage.as_ref(), server.state.queue.as_ref());
+    let report =
+        cleanup::sweep_uploads(catalog, storage, queue, "mediaport-ingest", Duration::from_secs(3600)).await.unwrap();
     assert_eq!(report.aborted, 0, "a fresh upload is not abandoned");
-    let report = cleanup::sweep_uploads(catalog, storage, "mediaport-ingest", Duration::ZERO).await.unwrap();
+    let report = cleanup::sweep_uploads(catalog, storage, queue, "mediaport-ingest", Duration::ZERO).await.unwrap();
     assert_eq!(report.aborted, 1);
     assert!(storage.list_multiparts("mediaport-ingest").await.unwrap().is_empty());
     let (status, _) = api.get(&format!("/api/assets/{}", upload["asset_id"].as_str().unwrap())).await;

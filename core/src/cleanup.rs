@@ -7,6 +7,7 @@ use chrono::{SecondsFormat, Utc};
 use mediaport_shared::{AssetStatus, AssetType};
 
 use crate::ports::catalog::{Catalog, UploadRecord, UploadState};
+use crate::ports::queue::Queue;
 use crate::ports::storage::{Storage, StorageError};
 use crate::uploads::UploadError;
 
@@ -34,13 +35,14 @@ fn before(age: Duration) -> String {
 pub async fn sweep_uploads(
     catalog: &dyn Catalog,
     storage: &dyn Storage,
+    queue: &dyn Queue,
     bucket: &str,
     abandon_after: Duration,
 ) -> Result<SweepReport, UploadError> {
     let mut report = SweepReport::default();
     for record in catalog.stale_uploads(&before(STUCK_COMPLETION.min(abandon_after))).await? {
         match record.state {
-            UploadState::Completing => settle_completion(catalog, storage, &record, &mut report).await?,
+            UploadState::Completing => settle_completion(catalog, storage, queue, &record, &mut report).await?,
             UploadState::Open if record.created_at < before(abandon_after) => {
                 abort_record(catalog, storage, &record).await?;
                 report.aborted += 1;
@@ -79,6 +81,7 @@ async fn abort_record(catalog: &dyn Catalog, storage: &dyn Storage, record: &Upl
 async fn settle_completion(
     catalog: &dyn Catalog,
     storage: &dyn Storage,
+    queue: &dyn Queue,
     record: &UploadRecord,
     report: &mut SweepReport,
 ) -> Result<(), UploadError> {
@@ -87,7 +90,8 @@ async fn settle_completion(
             let asset = catalog.get_asset(&record.asset_id).await?;
             let status =
                 if asset.asset_type == AssetType::Other { AssetStatus::Unsupported } else { AssetStatus::Ingesting };
-            catalog.finish_upload(&record.id, status, record.md5.as_deref()).await?;
+            let asset = catalog.finish_upload(&record.id, status, record.md5.as_deref()).await?;
+            crate::workflow::start_ingest(queue, &asset).await?;
             report.finished += 1;
         }
         Ok(_) | Err(StorageError::NoSuchKey { .. }) => {

@@ -4,15 +4,17 @@
 use mediaport_shared::{Asset, AssetStatus, AssetType, RegisterAssetRequest};
 
 use crate::ports::catalog::{Catalog, CatalogError, NewAsset};
+use crate::ports::queue::Queue;
 use crate::ports::storage::{Storage, StorageError};
 use crate::uploads::UploadError;
 use crate::validate::{check_ai_options, check_attributes, check_filename, check_group, check_key};
 
-/// Registers an object already in the ingest bucket and hands it to ingest (or marks it
+/// Registers an object already in the ingest bucket and queues its ingest (or marks it
 /// unsupported). `already-registered` when an asset holds that object.
 pub async fn register_object(
     catalog: &dyn Catalog,
     storage: &dyn Storage,
+    queue: &dyn Queue,
     ingest_bucket: &str,
     request: RegisterAssetRequest,
 ) -> Result<Asset, UploadError> {
@@ -53,10 +55,36 @@ pub async fn register_object(
         ai_options: request.ai_options,
     };
     match catalog.create_asset(asset).await {
-        Ok(asset) => Ok(asset),
+        Ok(asset) => {
+            crate::workflow::start_ingest(queue, &asset).await?;
+            Ok(asset)
+        }
         // Two registrations of one object raced (the bucket watcher and a scan).
         Err(CatalogError::Conflict(_)) => Err(already_registered(&request.key)),
         Err(err) => Err(err.into()),
+    }
+}
+
+/// Registers an object found in the ingest bucket with no options (a copy announced by
+/// storage or found by a scan); `None` when it is already an asset.
+pub async fn adopt(
+    catalog: &dyn Catalog,
+    storage: &dyn Storage,
+    queue: &dyn Queue,
+    ingest_bucket: &str,
+    key: &str,
+) -> Result<Option<Asset>, UploadError> {
+    let request = RegisterAssetRequest {
+        bucket: ingest_bucket.to_owned(),
+        key: key.to_owned(),
+        group: None,
+        attributes: Default::default(),
+        ai_options: None,
+    };
+    match register_object(catalog, storage, queue, ingest_bucket, request).await {
+        Ok(asset) => Ok(Some(asset)),
+        Err(UploadError::Conflict { .. }) => Ok(None),
+        Err(err) => Err(err),
     }
 }
 

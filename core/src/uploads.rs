@@ -12,6 +12,7 @@ use mediaport_shared::{
 };
 
 use crate::ports::catalog::{Catalog, CatalogError, NewAsset, UploadRecord, UploadState};
+use crate::ports::queue::{Queue, QueueError};
 use crate::ports::storage::{Storage, StorageError};
 use crate::validate::{check_ai_options, check_attributes, check_content_type, check_filename, check_group, check_md5};
 
@@ -35,6 +36,8 @@ pub enum UploadError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
 }
 
 impl UploadError {
@@ -45,6 +48,7 @@ impl UploadError {
             Self::NotFound(_) => "not-found",
             Self::Catalog(err) => err.code(),
             Self::Storage(err) => err.code(),
+            Self::Queue(err) => err.code(),
         }
     }
 
@@ -281,11 +285,12 @@ async fn check_parts(
     Ok(parts)
 }
 
-/// Joins the parts into the object and hands the asset to ingest (or marks it
+/// Joins the parts into the object and queues the asset's ingest (or marks it
 /// unsupported). On a bad part list the upload stays open so the client can fix it.
 pub async fn complete(
     catalog: &dyn Catalog,
     storage: &dyn Storage,
+    queue: &dyn Queue,
     upload_id: &str,
     request: CompleteUploadRequest,
 ) -> Result<Asset, UploadError> {
@@ -327,7 +332,9 @@ pub async fn complete(
     }
     let asset = catalog.get_asset(&record.asset_id).await?;
     let status = if asset.asset_type == AssetType::Other { AssetStatus::Unsupported } else { AssetStatus::Ingesting };
-    Ok(catalog.finish_upload(upload_id, status, md5.as_deref()).await?)
+    let asset = catalog.finish_upload(upload_id, status, md5.as_deref()).await?;
+    crate::workflow::start_ingest(queue, &asset).await?;
+    Ok(asset)
 }
 
 /// Cancels an upload: storage frees the parts and the `uploading` asset disappears.

@@ -6,12 +6,14 @@
 pub mod asset;
 pub mod error;
 pub mod health;
+pub mod job;
 pub mod upload;
 pub mod user;
 
 pub use asset::{Asset, AssetList, AssetStatus, AssetType};
 pub use error::ErrorBody;
 pub use health::Health;
+pub use job::{JobInfo, JobList};
 pub use upload::{
     CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, PartUrl, PartUrls, PresignPartsRequest,
     RegisterAssetRequest, StoredPart, StoredParts, Upload, plan_parts,

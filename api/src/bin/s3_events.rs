@@ -5,9 +5,7 @@
 use lambda_http::{Error, LambdaEvent, service_fn};
 use mediaport_api::s3_events::created_objects;
 use mediaport_api::{AppState, Settings, bootstrap};
-use mediaport_core::registration::register_object;
-use mediaport_core::uploads::UploadError;
-use mediaport_shared::RegisterAssetRequest;
+use mediaport_core::registration;
 use serde_json::{Value, json};
 
 #[derive(serde::Serialize)]
@@ -19,15 +17,16 @@ async fn handle(state: &AppState, event: LambdaEvent<Value>) -> Result<Value, Er
         if object.bucket != state.buckets.ingest {
             continue;
         }
-        let request = RegisterAssetRequest {
-            bucket: object.bucket,
-            key: object.key.clone(),
-            group: None,
-            attributes: Default::default(),
-            ai_options: None,
-        };
-        match register_object(state.catalog.as_ref(), state.storage.as_ref(), &state.buckets.ingest, request).await {
-            Ok(asset) => {
+        let adopted = registration::adopt(
+            state.catalog.as_ref(),
+            state.storage.as_ref(),
+            state.queue.as_ref(),
+            &state.buckets.ingest,
+            &object.key,
+        )
+        .await;
+        match adopted {
+            Ok(Some(asset)) => {
                 tracing::info!(
                     asset = asset.id,
                     key = object.key,
@@ -36,7 +35,7 @@ async fn handle(state: &AppState, event: LambdaEvent<Value>) -> Result<Value, Er
                 registered += 1;
             }
             // Uploads through the API register their asset first; redelivered events too.
-            Err(UploadError::Conflict { .. }) => known += 1,
+            Ok(None) => known += 1,
             // Failing the invocation makes S3, SQS or EventBridge deliver the event again.
             Err(err) => return Err(format!("cannot register {}: {err}", object.key).into()),
         }

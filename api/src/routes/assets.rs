@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::auth::{Auth, Creator, Viewer};
 use crate::error::ApiError;
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Json, Path, Query, page_size};
 use crate::state::AppState;
 
 const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -52,16 +52,7 @@ pub async fn list(
             })
             .transpose()?,
     };
-    let page_size = match params.page_size {
-        None => DEFAULT_PAGE_SIZE,
-        Some(n) if (1..=i64::from(MAX_PAGE_SIZE)).contains(&n) => n as u32,
-        Some(n) => {
-            return Err(ApiError::bad_request(
-                "invalid-page-size",
-                format!("page_size must be 1 to {MAX_PAGE_SIZE}, not {n}"),
-            ));
-        }
-    };
+    let page_size = page_size(params.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
     // One more than asked tells whether another page exists.
     let mut items = state.catalog.list_assets(&filter, page_size + 1, params.cursor.as_deref()).await?;
     let next_cursor = if items.len() > page_size as usize {
@@ -96,7 +87,14 @@ pub async fn register(
     State(state): State<AppState>,
     Json(request): Json<RegisterAssetRequest>,
 ) -> Result<(StatusCode, Json<Asset>), ApiError> {
-    let asset = register_object(state.catalog.as_ref(), state.storage.as_ref(), &state.buckets.ingest, request).await?;
+    let asset = register_object(
+        state.catalog.as_ref(),
+        state.storage.as_ref(),
+        state.queue.as_ref(),
+        &state.buckets.ingest,
+        request,
+    )
+    .await?;
     tracing::info!(by = %caller.principal.username, asset = asset.id, key = asset.key, "object registered");
     Ok((StatusCode::CREATED, Json(asset)))
 }

@@ -3,6 +3,7 @@
 mod assets;
 mod auth;
 mod health;
+mod jobs;
 mod metrics;
 mod uploads;
 mod users;
@@ -45,6 +46,8 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(uploads::abort))
         .routes(routes!(assets::list, assets::register))
         .routes(routes!(assets::get))
+        .routes(routes!(jobs::list))
+        .routes(routes!(jobs::retry))
         .with_state(state)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();

@@ -87,7 +87,9 @@ pub async fn complete(
     Path(upload_id): Path<String>,
     Json(request): Json<CompleteUploadRequest>,
 ) -> Result<Json<Asset>, ApiError> {
-    let asset = uploads::complete(state.catalog.as_ref(), state.storage.as_ref(), &upload_id, request).await?;
+    let asset =
+        uploads::complete(state.catalog.as_ref(), state.storage.as_ref(), state.queue.as_ref(), &upload_id, request)
+            .await?;
     tracing::info!(by = %caller.principal.username, upload = upload_id, asset = asset.id, "upload complete");
     Ok(Json(asset))
 }

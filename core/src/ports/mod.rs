@@ -3,4 +3,5 @@
 
 pub mod catalog;
 pub mod identity;
+pub mod queue;
 pub mod storage;

@@ -1,0 +1,247 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{SecondsFormat, Utc};
+use mediaport_core::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+/// The queue as a table in the catalog's SQLite file. Claims run in `BEGIN IMMEDIATE`
+/// transactions, so two workers never take the same job.
+#[derive(Debug, Clone)]
+pub struct SqliteQueue {
+    pool: SqlitePool,
+}
+
+impl SqliteQueue {
+    /// The queue in the catalog's database (its migrations create the table).
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+fn db_err(err: sqlx::Error) -> QueueError {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            QueueError::Unavailable(err.to_string())
+        }
+        other => QueueError::Other(other.to_string()),
+    }
+}
+
+fn job_from_row(row: &SqliteRow) -> Result<Job, QueueError> {
+    let decode = |e: sqlx::Error| QueueError::Other(e.to_string());
+    let status: String = row.try_get("status").map_err(decode)?;
+    let payload: String = row.try_get("payload").map_err(decode)?;
+    Ok(Job {
+        id: row.try_get("id").map_err(decode)?,
+        kind: row.try_get("kind").map_err(decode)?,
+        asset_id: row.try_get("asset_id").map_err(decode)?,
+        payload: serde_json::from_str(&payload).map_err(|e| QueueError::Other(e.to_string()))?,
+        status: JobStatus::parse(&status).ok_or_else(|| QueueError::Other(format!("unknown job status {status}")))?,
+        attempts: row.try_get::<i64, _>("attempts").map_err(decode)? as u32,
+        max_attempts: row.try_get::<i64, _>("max_attempts").map_err(decode)? as u32,
+        error: row.try_get("error").map_err(decode)?,
+        created_at: row.try_get("created_at").map_err(decode)?,
+        started_at: row.try_get("started_at").map_err(decode)?,
+        finished_at: row.try_get("finished_at").map_err(decode)?,
+    })
+}
+
+#[async_trait]
+impl Queue for SqliteQueue {
+    async fn enqueue(&self, job: NewJob) -> Result<Job, QueueError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        if let Some(key) = &job.dedupe_key {
+            let existing = sqlx::query("SELECT * FROM jobs WHERE dedupe_key = ? AND status IN ('queued', 'running')")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            if let Some(row) = existing {
+                return job_from_row(&row);
+            }
+        }
+        let id = mediaport_core::new_id();
+        sqlx::query(
+            "INSERT INTO jobs (id, kind, asset_id, payload, status, max_attempts, dedupe_key, run_after, created_at) \
+             VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&job.kind)
+        .bind(&job.asset_id)
+        .bind(job.payload.to_string())
+        .bind(i64::from(job.max_attempts.max(1)))
+        .bind(&job.dedupe_key)
+        .bind(now_ms())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        self.get(&id).await
+    }
+
+    async fn claim(&self, worker: &str, kinds: &[&str], lease: Duration) -> Result<Option<Job>, QueueError> {
+        let kinds = serde_json::to_string(kinds).map_err(|e| QueueError::Other(e.to_string()))?;
+        let now = now_ms();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        // A job whose workers kept dying on it (a crash the job itself causes) fails for good.
+        sqlx::query(
+            "UPDATE jobs SET status = 'failed', finished_at = ?1, lease_owner = NULL, lease_until = NULL, \
+             error = 'its worker stopped without finishing it, ' || attempts || ' times' \
+             WHERE status = 'running' AND lease_until < ?2 AND attempts >= max_attempts",
+        )
+        .bind(now_text())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        // A running job whose lease ran out lost its worker (killed, or cut off): take it over.
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM jobs WHERE kind IN (SELECT value FROM json_each(?1)) \
+             AND ((status = 'queued' AND run_after <= ?2) OR (status = 'running' AND lease_until < ?2)) \
+             ORDER BY run_after, created_at LIMIT 1",
+        )
+        .bind(&kinds)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let Some(id) = id else {
+            tx.commit().await.map_err(db_err)?;
+            return Ok(None);
+        };
+        sqlx::query(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, \
+             started_at = ?, finished_at = NULL WHERE id = ?",
+        )
+        .bind(worker)
+        .bind(now + ms(lease))
+        .bind(now_text())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        self.get(&id).await.map(Some)
+    }
+
+    async fn renew(&self, id: &str, worker: &str, lease: Duration) -> Result<bool, QueueError> {
+        let done =
+            sqlx::query("UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND lease_owner = ?")
+                .bind(now_ms() + ms(lease))
+                .bind(id)
+                .bind(worker)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn complete(&self, id: &str, worker: &str) -> Result<bool, QueueError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'done', error = NULL, lease_owner = NULL, lease_until = NULL, finished_at = ? \
+             WHERE id = ? AND status = 'running' AND lease_owner = ?",
+        )
+        .bind(now_text())
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn fail(&self, id: &str, worker: &str, error: &str, retry_in: Duration) -> Result<bool, QueueError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET error = ?1, lease_owner = NULL, lease_until = NULL, \
+             status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END, \
+             run_after = ?2, finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE ?3 END \
+             WHERE id = ?4 AND status = 'running' AND lease_owner = ?5",
+        )
+        .bind(error)
+        .bind(now_ms() + ms(retry_in))
+        .bind(now_text())
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn cancel(&self, id: &str) -> Result<Job, QueueError> {
+        let job = self.get(id).await?;
+        sqlx::query(
+            "UPDATE jobs SET status = 'cancelled', lease_owner = NULL, lease_until = NULL, finished_at = ? \
+             WHERE id = ? AND status IN ('queued', 'running')",
+        )
+        .bind(now_text())
+        .bind(&job.id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        self.get(id).await
+    }
+
+    async fn retry(&self, id: &str) -> Result<Job, QueueError> {
+        let job = self.get(id).await?;
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'queued', attempts = 0, run_after = ?, finished_at = NULL \
+             WHERE id = ? AND status IN ('failed', 'cancelled')",
+        )
+        .bind(now_ms())
+        .bind(&job.id)
+        .execute(&self.pool)
+        .await;
+        match done {
+            Ok(done) if done.rows_affected() == 1 => self.get(id).await,
+            Ok(_) => Err(QueueError::Conflict(format!(
+                "job {id} is {}: only failed or cancelled jobs are retried",
+                job.status.as_str()
+            ))),
+            // Another unfinished job holds the same key.
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                Err(QueueError::Conflict(format!("job {id} is already queued again under another id")))
+            }
+            Err(err) => Err(db_err(err)),
+        }
+    }
+
+    async fn get(&self, id: &str) -> Result<Job, QueueError> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| QueueError::NoSuchJob(id.to_owned()))?;
+        job_from_row(&row)
+    }
+
+    async fn list(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>, QueueError> {
+        let rows = sqlx::query(
+            "SELECT * FROM jobs WHERE (?1 IS NULL OR asset_id = ?1) AND (?2 IS NULL OR status = ?2) \
+             ORDER BY created_at DESC, id DESC LIMIT ?3",
+        )
+        .bind(&filter.asset_id)
+        .bind(filter.status.map(JobStatus::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(job_from_row).collect()
+    }
+}

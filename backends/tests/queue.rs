@@ -1,0 +1,136 @@
+//! The queue port's suite: what every adapter must do so that workers on many machines
+//! share work safely. Run against SQLite here.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mediaport_backends::catalog::SqliteCatalog;
+use mediaport_backends::queue::SqliteQueue;
+use mediaport_core::{JobFilter, JobStatus, NewJob, Queue, QueueError};
+use serde_json::json;
+
+const LONG: Duration = Duration::from_secs(300);
+
+fn job(kind: &str, asset: &str, key: Option<&str>, max_attempts: u32) -> NewJob {
+    NewJob {
+        kind: kind.into(),
+        asset_id: Some(asset.into()),
+        payload: json!({"asset": asset}),
+        max_attempts,
+        dedupe_key: key.map(str::to_owned),
+    }
+}
+
+async fn suite(queue: Arc<dyn Queue>) {
+    // The same key twice while unfinished: one job.
+    let first = queue.enqueue(job("ingest", "a1", Some("ingest:a1"), 3)).await.unwrap();
+    let again = queue.enqueue(job("ingest", "a1", Some("ingest:a1"), 3)).await.unwrap();
+    assert_eq!(first.id, again.id);
+    assert_eq!((first.status, first.attempts), (JobStatus::Queued, 0));
+
+    // Claims go by kind; a worker holds its job until done.
+    assert!(queue.claim("w1", &["analyse"], LONG).await.unwrap().is_none());
+    let held = queue.claim("w1", &["ingest"], LONG).await.unwrap().expect("a job is due");
+    assert_eq!((held.id.as_str(), held.status, held.attempts), (first.id.as_str(), JobStatus::Running, 1));
+    assert_eq!(held.payload, json!({"asset": "a1"}));
+    assert!(queue.claim("w2", &["ingest"], LONG).await.unwrap().is_none(), "a held job is not handed out twice");
+    assert!(!queue.renew(&held.id, "w2", LONG).await.unwrap(), "only the holder renews");
+    assert!(!queue.complete(&held.id, "w2",).await.unwrap(), "only the holder completes");
+    assert!(queue.renew(&held.id, "w1", LONG).await.unwrap());
+    assert!(queue.complete(&held.id, "w1").await.unwrap());
+    assert_eq!(queue.get(&held.id).await.unwrap().status, JobStatus::Done);
+    // Finished: the key is free for new work.
+    let next = queue.enqueue(job("ingest", "a1", Some("ingest:a1"), 3)).await.unwrap();
+    assert_ne!(next.id, first.id);
+    queue.cancel(&next.id).await.unwrap();
+
+    // Failures retry until the tries run out, and keep their reason.
+    let flaky = queue.enqueue(job("analyse", "a2", None, 2)).await.unwrap();
+    let try1 = queue.claim("w1", &["analyse"], LONG).await.unwrap().unwrap();
+    assert!(queue.fail(&try1.id, "w1", "ffmpeg exited with 1", Duration::ZERO).await.unwrap());
+    let queued = queue.get(&flaky.id).await.unwrap();
+    assert_eq!((queued.status, queued.error.as_deref()), (JobStatus::Queued, Some("ffmpeg exited with 1")));
+    let try2 = queue.claim("w1", &["analyse"], LONG).await.unwrap().unwrap();
+    assert_eq!(try2.attempts, 2);
+    assert!(queue.fail(&try2.id, "w1", "ffmpeg exited with 1 again", Duration::ZERO).await.unwrap());
+    let failed = queue.get(&flaky.id).await.unwrap();
+    assert_eq!((failed.status, failed.error.as_deref()), (JobStatus::Failed, Some("ffmpeg exited with 1 again")));
+    assert!(failed.finished_at.is_some());
+    assert!(queue.claim("w1", &["analyse"], LONG).await.unwrap().is_none());
+    // A retry by hand starts the tries again.
+    let retried = queue.retry(&flaky.id).await.unwrap();
+    assert_eq!((retried.status, retried.attempts), (JobStatus::Queued, 0));
+    assert!(matches!(queue.retry(&flaky.id).await, Err(QueueError::Conflict(_))), "a queued job is not retried");
+    let try3 = queue.claim("w1", &["analyse"], LONG).await.unwrap().unwrap();
+    assert!(queue.complete(&try3.id, "w1").await.unwrap());
+
+    // A failure waits out its backoff before it is due again.
+    let later = queue.enqueue(job("analyse", "a3", None, 3)).await.unwrap();
+    let held = queue.claim("w1", &["analyse"], LONG).await.unwrap().unwrap();
+    assert!(queue.fail(&held.id, "w1", "storage unavailable", Duration::from_secs(3600)).await.unwrap());
+    assert!(queue.claim("w1", &["analyse"], LONG).await.unwrap().is_none(), "not due for an hour");
+    queue.cancel(&later.id).await.unwrap();
+
+    // A worker that dies loses its job when the lease runs out; another takes it over.
+    let orphan = queue.enqueue(job("ingest", "a4", None, 3)).await.unwrap();
+    let lost = queue.claim("dead", &["ingest"], Duration::from_millis(200)).await.unwrap().unwrap();
+    assert_eq!(lost.id, orphan.id);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let taken = queue.claim("alive", &["ingest"], LONG).await.unwrap().expect("the orphan is due again");
+    assert_eq!((taken.id.as_str(), taken.attempts), (orphan.id.as_str(), 2));
+    assert!(!queue.complete(&orphan.id, "dead").await.unwrap(), "the dead worker's late answer is ignored");
+    assert!(queue.complete(&orphan.id, "alive").await.unwrap());
+
+    // A job its workers keep dying on fails for good with that reason.
+    let poison = queue.enqueue(job("ingest", "a5", None, 1)).await.unwrap();
+    queue.claim("dead", &["ingest"], Duration::from_millis(100)).await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(queue.claim("alive", &["ingest"], LONG).await.unwrap().is_none());
+    let poisoned = queue.get(&poison.id).await.unwrap();
+    assert_eq!(poisoned.status, JobStatus::Failed);
+    assert!(poisoned.error.unwrap().contains("stopped without finishing"));
+
+    // Cancelling a running job: its worker finds out at the next renewal.
+    let long = queue.enqueue(job("ingest", "a6", None, 3)).await.unwrap();
+    queue.claim("w1", &["ingest"], LONG).await.unwrap().unwrap();
+    assert_eq!(queue.cancel(&long.id).await.unwrap().status, JobStatus::Cancelled);
+    assert!(!queue.renew(&long.id, "w1", LONG).await.unwrap());
+    assert!(matches!(queue.get("nope").await, Err(QueueError::NoSuchJob(_))));
+
+    // Many workers at once: every job runs exactly once.
+    for n in 0..40 {
+        queue.enqueue(job("frames", &format!("b{n}"), None, 3)).await.unwrap();
+    }
+    let mut workers = Vec::new();
+    for w in 0..4 {
+        let queue = queue.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(job) = queue.claim(&format!("w{w}"), &["frames"], LONG).await.unwrap() {
+                assert!(queue.complete(&job.id, &format!("w{w}")).await.unwrap());
+                mine.push(job.id);
+            }
+            mine
+        }));
+    }
+    let mut seen = HashSet::new();
+    for worker in workers {
+        for id in worker.await.unwrap() {
+            assert!(seen.insert(id), "a job ran twice");
+        }
+    }
+    assert_eq!(seen.len(), 40);
+
+    let for_a1 = queue.list(&JobFilter { asset_id: Some("a1".into()), status: None }, 10).await.unwrap();
+    assert_eq!(for_a1.len(), 2);
+    let failed = queue.list(&JobFilter { asset_id: None, status: Some(JobStatus::Failed) }, 10).await.unwrap();
+    assert_eq!(failed.iter().map(|j| j.asset_id.clone().unwrap()).collect::<Vec<_>>(), ["a5"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_queue_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
+    suite(Arc::new(SqliteQueue::new(catalog.pool()))).await;
+}

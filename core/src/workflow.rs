@@ -1,0 +1,31 @@
+//! The stages an asset goes through, as jobs on the queue. Ingest comes first; analysis
+//! stages follow once ingest has made the frames and proxies they read.
+
+use mediaport_shared::{Asset, AssetStatus};
+
+use crate::ports::queue::{NewJob, Queue, QueueError};
+
+/// Fixity, technical metadata, proxies, thumbnails and frames.
+pub const INGEST: &str = "ingest";
+
+/// Tries before an ingest job fails for good.
+const INGEST_ATTEMPTS: u32 = 5;
+
+/// The ingest job of an asset; its key keeps a second request from queuing it twice.
+pub fn ingest_job(asset_id: &str) -> NewJob {
+    NewJob {
+        kind: INGEST.to_owned(),
+        asset_id: Some(asset_id.to_owned()),
+        payload: serde_json::json!({"asset_id": asset_id}),
+        max_attempts: INGEST_ATTEMPTS,
+        dedupe_key: Some(format!("{INGEST}:{asset_id}")),
+    }
+}
+
+/// Queues the ingest of an asset whose original is whole; other assets need none.
+pub async fn start_ingest(queue: &dyn Queue, asset: &Asset) -> Result<(), QueueError> {
+    if asset.status == AssetStatus::Ingesting {
+        queue.enqueue(ingest_job(&asset.id)).await?;
+    }
+    Ok(())
+}
