@@ -38,13 +38,9 @@ pub async fn follow_events(state: AppState, mut events: broadcast::Receiver<Obje
             event = events.recv() => event,
         };
         match event {
-            Ok(event) if event.bucket == state.buckets.ingest => {
-                // An upload through the API registers its asset before the object exists;
-                // this only adopts objects nobody registered.
-                if state.catalog.find_asset_by_object(&event.bucket, &event.key).await.ok().flatten().is_none() {
-                    adopt(&state, &event.key).await;
-                }
-            }
+            // An upload through the API registered its asset before the object existed:
+            // adopting leaves it alone.
+            Ok(event) if event.bucket == state.buckets.ingest => adopt(&state, &event.key).await,
             Ok(_) => {}
             // Missed announcements are picked up by the next scan.
             Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!(missed = n, "bucket events overflowed"),
@@ -60,16 +56,7 @@ pub async fn scan_bucket(state: AppState, every: Duration, stop: CancellationTok
         match state.storage.list_objects(&state.buckets.ingest, "").await {
             Ok(objects) => {
                 for object in objects {
-                    if state
-                        .catalog
-                        .find_asset_by_object(&state.buckets.ingest, &object.key)
-                        .await
-                        .ok()
-                        .flatten()
-                        .is_none()
-                    {
-                        adopt(&state, &object.key).await;
-                    }
+                    adopt(&state, &object.key).await;
                 }
             }
             Err(err) => tracing::warn!(error = %err, "could not list the ingest bucket"),

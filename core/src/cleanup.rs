@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use chrono::{SecondsFormat, Utc};
-use mediaport_shared::{AssetStatus, AssetType};
+use mediaport_shared::AssetStatus;
 
 use crate::ports::catalog::{Catalog, UploadRecord, UploadState};
 use crate::ports::queue::Queue;
@@ -88,8 +88,7 @@ async fn settle_completion(
     match storage.head_object(&record.bucket, &record.key).await {
         Ok(object) if object.size == record.size => {
             let asset = catalog.get_asset(&record.asset_id).await?;
-            let status =
-                if asset.asset_type == AssetType::Other { AssetStatus::Unsupported } else { AssetStatus::Ingesting };
+            let status = AssetStatus::once_stored(asset.asset_type);
             let asset = catalog.finish_upload(&record.id, status, record.md5.as_deref()).await?;
             crate::workflow::start_ingest(queue, &asset).await?;
             report.finished += 1;

@@ -51,7 +51,7 @@ pub async fn register_object(
         attributes: request.attributes,
         bucket: request.bucket,
         key: request.key.clone(),
-        status: if asset_type == AssetType::Other { AssetStatus::Unsupported } else { AssetStatus::Ingesting },
+        status: AssetStatus::once_stored(asset_type),
         ai_options: request.ai_options,
     };
     match catalog.create_asset(asset).await {

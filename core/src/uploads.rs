@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use mediaport_shared::upload::{MAX_OBJECT_SIZE, plan_parts};
+use mediaport_shared::upload::{MAX_OBJECT_SIZE, PartPlan, plan_parts};
 use mediaport_shared::{
     Asset, AssetStatus, AssetType, CompleteUploadRequest, CreateUploadRequest, PartUrl, StoredPart, Upload,
 };
@@ -272,12 +272,12 @@ async fn check_parts(
                 format!("part {number} has ETag {} in storage, not {}", held.etag, etag),
             ));
         }
-        let (start, end) =
-            (u64::from(number - 1) * record.part_size, (u64::from(number) * record.part_size).min(record.size));
-        if held.size != end - start {
+        let plan = PartPlan { part_size: record.part_size, part_count: record.part_count };
+        let expected = plan.part_len(record.size, number);
+        if held.size != expected {
             return Err(UploadError::invalid(
                 "part-size-mismatch",
-                format!("part {number} holds {} bytes; the plan says {}", held.size, end - start),
+                format!("part {number} holds {} bytes; the plan says {expected}", held.size),
             ));
         }
         parts.push((number, held.etag.clone()));
@@ -331,7 +331,7 @@ pub async fn complete(
         return Err(err);
     }
     let asset = catalog.get_asset(&record.asset_id).await?;
-    let status = if asset.asset_type == AssetType::Other { AssetStatus::Unsupported } else { AssetStatus::Ingesting };
+    let status = AssetStatus::once_stored(asset.asset_type);
     let asset = catalog.finish_upload(upload_id, status, md5.as_deref()).await?;
     crate::workflow::start_ingest(queue, &asset).await?;
     Ok(asset)

@@ -143,8 +143,7 @@ async fn upload(auth: Auth, item: &Item, options: &Options) -> Result<Option<Str
         && let Ok(parts) = api::stored_parts(auth, &resume.upload_id).await
     {
         for part in parts {
-            let (start, end) = plan.range(item.size, part.part_number);
-            if part.size == end - start {
+            if part.size == plan.part_len(item.size, part.part_number) {
                 held.insert(part.part_number, part.etag);
             }
         }
@@ -169,7 +168,7 @@ async fn upload(auth: Auth, item: &Item, options: &Options) -> Result<Option<Str
         }
     };
 
-    let held_bytes: u64 = held.keys().map(|&n| plan.range(item.size, n).1 - plan.range(item.size, n).0).sum();
+    let held_bytes: u64 = held.keys().map(|&n| plan.part_len(item.size, n)).sum();
     item.sent.set(held_bytes);
     let started = now_ms();
     let mut md5 = OrderedMd5 { hasher: Md5::new(), next: 1, early: BTreeMap::new() };

@@ -90,6 +90,11 @@ impl AssetStatus {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// Where an asset goes once its original is whole: to ingest, unless nothing can process it.
+    pub fn once_stored(asset_type: AssetType) -> Self {
+        if asset_type == AssetType::Other { Self::Unsupported } else { Self::Ingesting }
+    }
 }
 
 /// One media file in the archive and what is known about it.

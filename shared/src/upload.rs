@@ -29,6 +29,12 @@ impl PartPlan {
         let start = u64::from(part_number - 1) * self.part_size;
         (start, (start + self.part_size).min(size))
     }
+
+    /// Bytes in a part: `part_size`, or what is left for the last one.
+    pub fn part_len(&self, size: u64, part_number: u32) -> u64 {
+        let (start, end) = self.range(size, part_number);
+        end - start
+    }
 }
 
 /// The smallest whole-MiB part size (at least 8 MiB) that fits `size` in 10,000 parts;

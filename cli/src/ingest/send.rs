@@ -128,9 +128,7 @@ pub async fn send(ctx: &Shared, file: &LocalFile, bar: &ProgressBar) -> anyhow::
         match ctx.client.stored_parts(&upload_id).await {
             Ok(stored) => {
                 for part in stored.parts {
-                    if part.size
-                        == plan.range(file.size, part.part_number).1 - plan.range(file.size, part.part_number).0
-                    {
+                    if part.size == plan.part_len(file.size, part.part_number) {
                         held.insert(part.part_number, part.etag);
                     }
                 }
@@ -163,7 +161,7 @@ pub async fn send(ctx: &Shared, file: &LocalFile, bar: &ProgressBar) -> anyhow::
     }
     let upload_id = entry.upload_id.clone().expect("set above");
 
-    let done_bytes: u64 = held.keys().map(|&n| plan.range(file.size, n).1 - plan.range(file.size, n).0).sum();
+    let done_bytes: u64 = held.keys().map(|&n| plan.part_len(file.size, n)).sum();
     bar.inc(done_bytes);
     ctx.total.inc(done_bytes);
     let missing: Vec<u32> = (1..=plan.part_count).filter(|n| !held.contains_key(n)).collect();

@@ -7,7 +7,7 @@ use s3s::dto::*;
 use s3s::{S3Response, S3Result, s3_error};
 
 use super::disk::{DiskStore, ObjectMeta, PartMeta, Segment, new_upload_meta, timestamp_ms};
-use super::objects::{bare, check_content_md5, etag, hex, timestamp};
+use super::objects::{accept_written, bare, etag, hex, timestamp};
 
 /// S3's smallest part, except for the last one.
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -36,17 +36,7 @@ pub(super) async fn upload_part(store: &DiskStore, input: UploadPartInput) -> S3
     store.get_upload(&input.bucket, &input.key, &input.upload_id).await?;
     let body = input.body.ok_or_else(|| s3_error!(IncompleteBody, "a part needs a body"))?;
     let written = store.write_blob(body).await?;
-    let checked =
-        check_content_md5(input.content_md5.as_deref(), &written.md5).and_then(|()| match input.content_length {
-            Some(declared) if declared as u64 != written.size => {
-                Err(s3_error!(IncompleteBody, "{} bytes arrived of {declared}", written.size))
-            }
-            _ => Ok(()),
-        });
-    if let Err(err) = checked {
-        store.remove_blobs(std::slice::from_ref(&written.blob)).await;
-        return Err(err);
-    }
+    accept_written(store, &written, input.content_md5.as_deref(), input.content_length).await?;
     let part = PartMeta {
         part_number: input.part_number as u32,
         size: written.size,

@@ -12,7 +12,7 @@ use futures::Stream;
 use s3s::dto::*;
 use s3s::{S3Error, S3ErrorCode, S3Response, S3Result, s3_error};
 
-use super::disk::{DiskStore, ObjectMeta, Segment};
+use super::disk::{DiskStore, ObjectMeta, Segment, Written};
 
 /// Bytes read from a blob file at a time.
 const READ_CHUNK: usize = 256 * 1024;
@@ -31,12 +31,31 @@ pub(super) fn bare(etag: &str) -> &str {
 }
 
 /// Checks a `Content-MD5` header against the digest of what arrived.
-pub(super) fn check_content_md5(sent: Option<&str>, md5: &[u8; 16]) -> S3Result<()> {
+fn check_content_md5(sent: Option<&str>, md5: &[u8; 16]) -> S3Result<()> {
     let Some(sent) = sent else { return Ok(()) };
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(sent.trim())
         .map_err(|_| s3_error!(InvalidDigest, "Content-MD5 is not base64"))?;
     if decoded.as_slice() == md5 { Ok(()) } else { Err(s3_error!(BadDigest, "the body does not match Content-MD5")) }
+}
+
+/// Checks what arrived against `Content-MD5` and `Content-Length`; a refused blob is removed.
+pub(super) async fn accept_written(
+    store: &DiskStore,
+    written: &Written,
+    content_md5: Option<&str>,
+    content_length: Option<i64>,
+) -> S3Result<()> {
+    let checked = check_content_md5(content_md5, &written.md5).and_then(|()| match content_length {
+        Some(declared) if declared as u64 != written.size => {
+            Err(s3_error!(IncompleteBody, "{} bytes arrived of {declared}", written.size))
+        }
+        _ => Ok(()),
+    });
+    if checked.is_err() {
+        store.remove_blobs(std::slice::from_ref(&written.blob)).await;
+    }
+    checked
 }
 
 /// A blob stream fed by a blocking reader thread: file reads stay off the runtime.
@@ -195,16 +214,7 @@ pub(super) async fn put_object(store: &DiskStore, input: PutObjectInput) -> S3Re
     store.require_bucket(&input.bucket).await?;
     let body = input.body.ok_or_else(|| s3_error!(IncompleteBody, "a PUT needs a body"))?;
     let written = store.write_blob(body).await?;
-    if let Err(err) = check_content_md5(input.content_md5.as_deref(), &written.md5) {
-        store.remove_blobs(std::slice::from_ref(&written.blob)).await;
-        return Err(err);
-    }
-    if let Some(declared) = input.content_length
-        && declared as u64 != written.size
-    {
-        store.remove_blobs(std::slice::from_ref(&written.blob)).await;
-        return Err(s3_error!(IncompleteBody, "{} bytes arrived of {declared}", written.size));
-    }
+    accept_written(store, &written, input.content_md5.as_deref(), input.content_length).await?;
     let object = ObjectMeta {
         key: input.key,
         size: written.size,
