@@ -1,5 +1,16 @@
-//! Media tools (ffprobe, ffmpeg, mediainfo, exiftool, pdftoppm through one process
-//! runner), inference (ONNX Runtime) and the analysis engines that the worker runs.
-//!
-//! Empty until the ingest and vision work lands: the crate exists now so that the
-//! workspace already has the shape ARCHITECTURE.md describes.
+//! Media tools (ffprobe, ffmpeg, mediainfo, exiftool, poppler through one process
+//! runner), the ingest stage, and the worker loop that runs stages off the queue.
+
+pub mod av;
+pub mod document;
+pub mod fixity;
+pub mod frames;
+pub mod ingest;
+pub mod picture;
+pub mod probe;
+pub mod tools;
+pub mod worker;
+
+pub use ingest::{FrameDefaults, Ingest, IngestError};
+pub use tools::{Tool, ToolError, Tools};
+pub use worker::{Worker, WorkerConfig};

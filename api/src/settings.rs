@@ -18,6 +18,7 @@ pub struct Settings {
     pub catalog: CatalogSettings,
     pub identity: IdentitySettings,
     pub uploads: UploadSettings,
+    pub worker: WorkerSettings,
     pub log: LogSettings,
 }
 
@@ -85,6 +86,31 @@ pub struct UploadSettings {
     /// How often the ingest bucket is scanned for objects copied in without the API, in
     /// seconds; 0 turns the scan off (the embedded endpoint reports new objects at once).
     pub scan_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerSettings {
+    /// Run workers inside `mediaport serve`; turn off when `mediaport worker` processes do the work.
+    pub in_server: bool,
+    /// Jobs one worker process runs at once.
+    pub concurrency: usize,
+    /// Threads each ffmpeg run may use; 0 means one per core.
+    pub threads: u32,
+    /// How long a job's claim lasts without renewal, in seconds; a dead worker's job runs
+    /// again after this.
+    pub lease_secs: u64,
+    /// How often an idle worker asks for work, in milliseconds.
+    pub poll_ms: u64,
+    /// Longest run of a metadata tool (ffprobe, exiftool, pdftoppm) in seconds; transcodes
+    /// get four times the media's length on top.
+    pub tool_timeout_secs: u64,
+    /// Frames captured per second of video for analysis (per upload: `ai_options.frame_rate`).
+    pub frame_rate: f64,
+    /// Keep only frames that differ from the last kept one (`ai_options.dynamic_frames`).
+    pub dynamic_frames: bool,
+    /// Bits of the 64-bit perceptual hash that must differ for a frame to be kept.
+    pub frame_min_distance: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -170,6 +196,7 @@ impl Default for Settings {
             catalog: CatalogSettings::default(),
             identity: IdentitySettings::default(),
             uploads: UploadSettings::default(),
+            worker: WorkerSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -189,6 +216,22 @@ impl Default for UploadSettings {
             sweep_interval_secs: 600,
             adopt_copies: true,
             scan_interval_secs: 300,
+        }
+    }
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            in_server: true,
+            concurrency: 1,
+            threads: 0,
+            lease_secs: 60,
+            poll_ms: 1000,
+            tool_timeout_secs: 600,
+            frame_rate: 1.0,
+            dynamic_frames: false,
+            frame_min_distance: 10,
         }
     }
 }
@@ -268,6 +311,18 @@ impl Settings {
                 ));
             }
         }
+        let w = &self.worker;
+        if w.concurrency == 0 || w.lease_secs < 3 || w.poll_ms == 0 {
+            return Err(SettingsError(
+                "worker.concurrency, worker.poll_ms must be at least 1, worker.lease_secs at least 3".into(),
+            ));
+        }
+        if !(1.0 / 60.0..=30.0).contains(&w.frame_rate) || w.frame_min_distance > 64 {
+            return Err(SettingsError(
+                "worker.frame_rate must be between 0.0167 (one a minute) and 30, worker.frame_min_distance at most 64"
+                    .into(),
+            ));
+        }
         for bucket in [&self.storage.ingest_bucket, &self.storage.proxy_bucket] {
             let valid = (3..=63).contains(&bucket.len())
                 && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
@@ -290,6 +345,11 @@ impl Settings {
 
     pub fn catalog_path(&self) -> PathBuf {
         self.data_dir.join("catalog.db")
+    }
+
+    /// Where workers keep originals being processed and their scratch folders.
+    pub fn work_dir(&self) -> PathBuf {
+        self.data_dir.join("work")
     }
 
     pub fn storage_root(&self) -> PathBuf {

@@ -48,12 +48,12 @@ async fn suite(queue: Arc<dyn Queue>) {
     // Failures retry until the tries run out, and keep their reason.
     let flaky = queue.enqueue(job("analyse", "a2", None, 2)).await.unwrap();
     let try1 = queue.claim("w1", &["analyse"], LONG).await.unwrap().unwrap();
-    assert!(queue.fail(&try1.id, "w1", "ffmpeg exited with 1", Duration::ZERO).await.unwrap());
+    assert!(queue.fail(&try1.id, "w1", "ffmpeg exited with 1", Some(Duration::ZERO)).await.unwrap());
     let queued = queue.get(&flaky.id).await.unwrap();
     assert_eq!((queued.status, queued.error.as_deref()), (JobStatus::Queued, Some("ffmpeg exited with 1")));
     let try2 = queue.claim("w1", &["analyse"], LONG).await.unwrap().unwrap();
     assert_eq!(try2.attempts, 2);
-    assert!(queue.fail(&try2.id, "w1", "ffmpeg exited with 1 again", Duration::ZERO).await.unwrap());
+    assert!(queue.fail(&try2.id, "w1", "ffmpeg exited with 1 again", Some(Duration::ZERO)).await.unwrap());
     let failed = queue.get(&flaky.id).await.unwrap();
     assert_eq!((failed.status, failed.error.as_deref()), (JobStatus::Failed, Some("ffmpeg exited with 1 again")));
     assert!(failed.finished_at.is_some());
@@ -68,9 +68,31 @@ async fn suite(queue: Arc<dyn Queue>) {
     // A failure waits out its backoff before it is due again.
     let later = queue.enqueue(job("analyse", "a3", None, 3)).await.unwrap();
     let held = queue.claim("w1", &["analyse"], LONG).await.unwrap().unwrap();
-    assert!(queue.fail(&held.id, "w1", "storage unavailable", Duration::from_secs(3600)).await.unwrap());
+    assert!(queue.fail(&held.id, "w1", "storage unavailable", Some(Duration::from_secs(3600))).await.unwrap());
     assert!(queue.claim("w1", &["analyse"], LONG).await.unwrap().is_none(), "not due for an hour");
     queue.cancel(&later.id).await.unwrap();
+
+    // A failure retrying cannot help (a corrupt file) fails for good at once.
+    let corrupt = queue.enqueue(job("ingest", "a7", None, 5)).await.unwrap();
+    queue.claim("w1", &["ingest"], LONG).await.unwrap().unwrap();
+    assert!(queue.fail(&corrupt.id, "w1", "not a media file", None).await.unwrap());
+    let failed_now = queue.get(&corrupt.id).await.unwrap();
+    assert_eq!((failed_now.status, failed_now.attempts), (JobStatus::Failed, 1));
+
+    // Watchers see status changes, not lease renewals.
+    let watched = queue.enqueue(job("ingest", "a8", None, 3)).await.unwrap();
+    let since = queue.get(&watched.id).await.unwrap().changed_ms;
+    assert!(queue.changed_since(since, 100).await.unwrap().iter().any(|j| j.id == watched.id));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let claimed = queue.claim("w1", &["ingest"], LONG).await.unwrap().unwrap();
+    assert_eq!(claimed.id, watched.id);
+    assert!(claimed.changed_ms > since, "a claim is a change");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(queue.renew(&claimed.id, "w1", LONG).await.unwrap());
+    assert_eq!(queue.get(&claimed.id).await.unwrap().changed_ms, claimed.changed_ms, "a renewal is not");
+    let later_changes = queue.changed_since(claimed.changed_ms + 1, 100).await.unwrap();
+    assert!(!later_changes.iter().any(|j| j.id == watched.id));
+    assert!(queue.complete(&claimed.id, "w1").await.unwrap());
 
     // A worker that dies loses its job when the lease runs out; another takes it over.
     let orphan = queue.enqueue(job("ingest", "a4", None, 3)).await.unwrap();
@@ -125,7 +147,7 @@ async fn suite(queue: Arc<dyn Queue>) {
     let for_a1 = queue.list(&JobFilter { asset_id: Some("a1".into()), status: None }, 10).await.unwrap();
     assert_eq!(for_a1.len(), 2);
     let failed = queue.list(&JobFilter { asset_id: None, status: Some(JobStatus::Failed) }, 10).await.unwrap();
-    assert_eq!(failed.iter().map(|j| j.asset_id.clone().unwrap()).collect::<Vec<_>>(), ["a5"]);
+    assert_eq!(failed.iter().map(|j| j.asset_id.clone().unwrap()).collect::<Vec<_>>(), ["a5", "a7"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -82,6 +82,24 @@ async fn multipart(storage: &dyn Storage, bucket: &str) {
     let back = http.get(&url).send().await.unwrap().bytes().await.unwrap();
     assert_eq!(md5(&back), md5(&[first.as_slice(), last.as_slice()].concat()));
     assert!(!storage.list_multiparts(bucket).await.unwrap().iter().any(|u| u.upload_id == id));
+    // A streamed read from an offset inside the first part runs across the part boundary.
+    let offset = first.len() as u64 - 3;
+    let tail = read_stream(storage.read_from(bucket, key, offset).await.unwrap()).await;
+    assert_eq!(tail, [&first[first.len() - 3..], last.as_slice()].concat());
+    let whole = read_stream(storage.read_from(bucket, key, 0).await.unwrap()).await;
+    assert_eq!(whole.len(), first.len() + last.len());
+    let missing = storage.read_from(bucket, "uploads/none.mov", 0).await.err().unwrap();
+    assert!(matches!(missing, StorageError::NoSuchKey { .. }), "{missing:?}");
+
+    // A file put from disk keeps its content type, which players rely on.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("proxy.mp4");
+    std::fs::write(&file, &first).unwrap();
+    storage.put_file(bucket, "proxies/proxy.mp4", &file, "video/mp4").await.unwrap();
+    let url = storage.presign_get(bucket, "proxies/proxy.mp4", Duration::from_secs(600)).await.unwrap();
+    let got = http.get(&url).send().await.unwrap();
+    assert_eq!(got.headers()["content-type"], "video/mp4");
+    assert_eq!(md5(&got.bytes().await.unwrap()), md5(&first));
 
     let id = storage.create_multipart(bucket, "uploads/dropped.mov", None).await.unwrap();
     let url =
@@ -91,6 +109,15 @@ async fn multipart(storage: &dyn Storage, bucket: &str) {
     let gone = storage.list_parts(bucket, "uploads/dropped.mov", &id).await.unwrap_err();
     assert!(matches!(gone, StorageError::NoSuchUpload(_)), "{gone:?}");
     assert!(storage.list_multiparts(bucket).await.unwrap().is_empty());
+}
+
+async fn read_stream(mut stream: mediaport_core::ObjectStream) -> Vec<u8> {
+    use futures::StreamExt;
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        out.extend_from_slice(&chunk.unwrap());
+    }
+    out
 }
 
 fn md5(data: &[u8]) -> String {

@@ -6,3 +6,4 @@ pub mod flags;
 pub mod ingest;
 pub mod server;
 pub mod users;
+pub mod worker;

@@ -1,7 +1,7 @@
 use clap::{Parser, Subcommand};
 use mediaport_cli::flags::SettingsFlags;
 use mediaport_cli::users::{self, UserCommand};
-use mediaport_cli::{ingest, server};
+use mediaport_cli::{ingest, server, worker};
 
 /// Mediaport: move a media archive into object storage and make it searchable.
 #[derive(Debug, Parser)]
@@ -17,6 +17,8 @@ struct Cli {
 enum Command {
     /// Run the API, the web app and the embedded S3 endpoint
     Serve,
+    /// Run workflow jobs (ingest, analysis) from the queue the server shares
+    Worker,
     /// Manage user accounts (works on the same data folder as the server)
     #[command(subcommand)]
     User(UserCommand),
@@ -46,6 +48,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(command) => users::run(command, &settings).await,
         Command::Ingest(args) => ingest::run(args).await,
+        Command::Worker => {
+            mediaport_api::telemetry::init(&settings.log);
+            worker::run(settings).await
+        }
         Command::Serve => {
             mediaport_api::telemetry::init(&settings.log);
             let running = server::start(settings).await?;

@@ -52,13 +52,15 @@ impl RunningServer {
 }
 
 /// Settings for a throwaway server (tests, demos): free ports, the given data folder,
-/// the API alone.
+/// the API alone, no worker (tests that process media turn it on, so that the others see
+/// assets stay where uploads put them).
 pub fn ephemeral_settings(data_dir: &std::path::Path) -> Settings {
     let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
     let mut settings = Settings { data_dir: data_dir.to_path_buf(), ..Settings::default() };
     settings.server.listen = any_port;
     settings.server.web_dir = std::path::PathBuf::new();
     settings.storage.embedded.listen = any_port;
+    settings.worker.in_server = false;
     settings
 }
 
@@ -100,9 +102,23 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let storage = bootstrap::open_storage(&settings, endpoint, credentials).await;
     bootstrap::ensure_buckets(storage.as_ref(), &settings).await?;
     let state = bootstrap::app_state(&settings, backends, storage);
+    // Assets a crash left between upload and ingest get their job now.
+    let resumed = mediaport_core::workflow::resume_ingests(state.catalog.as_ref(), state.queue.as_ref()).await?;
+    if resumed > 0 {
+        tracing::info!(assets = resumed, "ingest queued again for assets left ingesting");
+    }
     let app = mediaport_api::router(state.clone(), web_dir.as_deref());
     tasks.spawn(serve(api_listener, app, shutdown.clone()));
     spawn_background(&mut tasks, &state, &settings, events, &shutdown);
+    if settings.worker.in_server {
+        let worker =
+            crate::worker::build(&settings, state.catalog.clone(), state.queue.clone(), state.storage.clone())?;
+        let stop = shutdown.clone();
+        tasks.spawn(async move {
+            worker.run(stop).await;
+            Ok(())
+        });
+    }
     Ok(RunningServer { api_addr, s3_addr, state, settings, first_admin, shutdown, tasks })
 }
 
@@ -174,7 +190,7 @@ fn web_dir(settings: &Settings) -> anyhow::Result<Option<std::path::PathBuf>> {
     Ok(Some(dir.clone()))
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

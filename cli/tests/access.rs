@@ -153,7 +153,7 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
     let job = NewJob { kind: kind.clone(), asset_id: None, payload: json!({}), max_attempts: 1, dedupe_key: None };
     let job = queue.enqueue(job).await.unwrap();
     queue.claim("fixture-worker", &[kind.as_str()], Duration::from_secs(60)).await.unwrap().unwrap();
-    queue.fail(&job.id, "fixture-worker", "made to fail", Duration::ZERO).await.unwrap();
+    queue.fail(&job.id, "fixture-worker", "made to fail", Some(Duration::ZERO)).await.unwrap();
     Fixture {
         user,
         refresh_token,

@@ -9,10 +9,10 @@ pub mod users;
 pub mod validate;
 pub mod workflow;
 
-pub use ports::catalog::{AssetFilter, Catalog, CatalogError, NewAsset, UploadRecord, UploadState};
+pub use ports::catalog::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset, UploadRecord, UploadState};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::queue::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError, backoff};
-pub use ports::storage::{MultipartInfo, ObjectInfo, PartInfo, Storage, StorageError};
+pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 
 /// A new time-ordered id: records made in the same millisecond still sort in creation order.
 pub fn new_id() -> String {

@@ -3,6 +3,7 @@
 
 use mediaport_shared::{Asset, AssetStatus};
 
+use crate::ports::catalog::{AssetFilter, Catalog, CatalogError};
 use crate::ports::queue::{NewJob, Queue, QueueError};
 
 /// Fixity, technical metadata, proxies, thumbnails and frames.
@@ -28,4 +29,33 @@ pub async fn start_ingest(queue: &dyn Queue, asset: &Asset) -> Result<(), QueueE
         queue.enqueue(ingest_job(&asset.id)).await?;
     }
     Ok(())
+}
+
+/// Queues ingest for every asset left `ingesting` without a live job (a crash between
+/// completing an upload and queuing its ingest); queuing is idempotent, so assets whose
+/// job exists are untouched. Returns how many assets were looked at.
+pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<usize, ResumeError> {
+    let filter = AssetFilter { asset_type: None, status: Some(AssetStatus::Ingesting) };
+    let mut after: Option<String> = None;
+    let mut seen = 0;
+    loop {
+        let page = catalog.list_assets(&filter, 200, after.as_deref()).await?;
+        for asset in &page {
+            start_ingest(queue, asset).await?;
+        }
+        seen += page.len();
+        match page.last() {
+            Some(last) if page.len() == 200 => after = Some(last.id.clone()),
+            _ => return Ok(seen),
+        }
+    }
+}
+
+/// Why resuming stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
 }

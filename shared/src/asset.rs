@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::media::{IngestOutputs, Technical};
+
 /// What kind of media an asset holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -120,6 +122,15 @@ pub struct Asset {
     /// Analysis options chosen at upload; the settings' defaults apply when absent.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub ai_options: Option<serde_json::Value>,
+    /// Why processing failed, for a `failed` asset.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// What ingest learned, once it has run.
+    #[serde(default)]
+    pub technical: Option<Technical>,
+    /// What ingest made, keys in the proxy bucket.
+    #[serde(default)]
+    pub outputs: Option<IngestOutputs>,
 }
 
 /// `GET /api/assets`: one page of assets and the cursor of the next.

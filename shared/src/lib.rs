@@ -7,6 +7,7 @@ pub mod asset;
 pub mod error;
 pub mod health;
 pub mod job;
+pub mod media;
 pub mod upload;
 pub mod user;
 
@@ -14,6 +15,7 @@ pub use asset::{Asset, AssetList, AssetStatus, AssetType};
 pub use error::ErrorBody;
 pub use health::Health;
 pub use job::{JobInfo, JobList};
+pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
 pub use upload::{
     CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, PartUrl, PartUrls, PresignPartsRequest,
     RegisterAssetRequest, StoredPart, StoredParts, Upload, plan_parts,

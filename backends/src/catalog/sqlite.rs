@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
-use mediaport_core::{AssetFilter, Catalog, CatalogError, NewAsset, UploadRecord, UploadState};
+use mediaport_core::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset, UploadRecord, UploadState};
 use mediaport_shared::{Asset, AssetStatus, AssetType};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -90,7 +90,19 @@ fn asset_from_row(row: &SqliteRow) -> Result<Asset, CatalogError> {
             .map(|text| serde_json::from_str(&text))
             .transpose()
             .map_err(|e| CatalogError::Other(e.to_string()))?,
+        error: row.try_get("error").map_err(decode)?,
+        technical: json_column(row, "technical")?,
+        outputs: json_column(row, "outputs")?,
     })
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<Option<T>, CatalogError> {
+    let text: Option<String> = row.try_get(column).map_err(|e| CatalogError::Other(e.to_string()))?;
+    text.map(|t| serde_json::from_str(&t)).transpose().map_err(|e| CatalogError::Other(format!("{column}: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CatalogError> {
+    serde_json::to_string(value).map_err(|e| CatalogError::Other(e.to_string()))
 }
 
 fn upload_from_row(row: &SqliteRow) -> Result<UploadRecord, CatalogError> {
@@ -282,6 +294,48 @@ impl Catalog for SqliteCatalog {
         .await
         .map_err(db_err)?;
         rows.iter().map(upload_from_row).collect()
+    }
+
+    async fn set_asset_status(
+        &self,
+        id: &str,
+        status: AssetStatus,
+        error: Option<&str>,
+    ) -> Result<Asset, CatalogError> {
+        let done = sqlx::query("UPDATE assets SET status = ?, error = ?, updated_at = ? WHERE id = ?")
+            .bind(status.as_str())
+            .bind(error)
+            .bind(now())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(CatalogError::NotFound { what: "asset", id: id.to_owned() });
+        }
+        self.get_asset(id).await
+    }
+
+    async fn record_ingest(&self, id: &str, ingest: &IngestRecord) -> Result<Asset, CatalogError> {
+        let done = sqlx::query(
+            "UPDATE assets SET sha256 = ?, md5 = COALESCE(md5, ?), duration_ms = ?, technical = ?, outputs = ?, \
+             status = ?, error = NULL, updated_at = ? WHERE id = ?",
+        )
+        .bind(&ingest.sha256)
+        .bind(&ingest.md5)
+        .bind(ingest.technical.duration_ms.map(|d| d as i64))
+        .bind(to_json(&ingest.technical)?)
+        .bind(to_json(&ingest.outputs)?)
+        .bind(ingest.status.as_str())
+        .bind(now())
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(CatalogError::NotFound { what: "asset", id: id.to_owned() });
+        }
+        self.get_asset(id).await
     }
 
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError> {

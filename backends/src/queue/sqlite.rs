@@ -57,6 +57,7 @@ fn job_from_row(row: &SqliteRow) -> Result<Job, QueueError> {
         created_at: row.try_get("created_at").map_err(decode)?,
         started_at: row.try_get("started_at").map_err(decode)?,
         finished_at: row.try_get("finished_at").map_err(decode)?,
+        changed_ms: row.try_get("updated_at").map_err(decode)?,
     })
 }
 
@@ -165,15 +166,16 @@ impl Queue for SqliteQueue {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn fail(&self, id: &str, worker: &str, error: &str, retry_in: Duration) -> Result<bool, QueueError> {
+    async fn fail(&self, id: &str, worker: &str, error: &str, retry_in: Option<Duration>) -> Result<bool, QueueError> {
         let done = sqlx::query(
             "UPDATE jobs SET error = ?1, lease_owner = NULL, lease_until = NULL, \
-             status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END, \
-             run_after = ?2, finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE ?3 END \
+             status = CASE WHEN ?2 IS NOT NULL AND attempts < max_attempts THEN 'queued' ELSE 'failed' END, \
+             run_after = COALESCE(?2, run_after), \
+             finished_at = CASE WHEN ?2 IS NOT NULL AND attempts < max_attempts THEN NULL ELSE ?3 END \
              WHERE id = ?4 AND status = 'running' AND lease_owner = ?5",
         )
         .bind(error)
-        .bind(now_ms() + ms(retry_in))
+        .bind(retry_in.map(|wait| now_ms() + ms(wait)))
         .bind(now_text())
         .bind(id)
         .bind(worker)
@@ -229,6 +231,16 @@ impl Queue for SqliteQueue {
             .map_err(db_err)?
             .ok_or_else(|| QueueError::NoSuchJob(id.to_owned()))?;
         job_from_row(&row)
+    }
+
+    async fn changed_since(&self, since_ms: i64, limit: u32) -> Result<Vec<Job>, QueueError> {
+        let rows = sqlx::query("SELECT * FROM jobs WHERE updated_at >= ? ORDER BY updated_at, id LIMIT ?")
+            .bind(since_ms)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(job_from_row).collect()
     }
 
     async fn list(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>, QueueError> {

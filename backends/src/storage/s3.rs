@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_s3::config::{
@@ -10,7 +11,7 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
-use mediaport_core::{MultipartInfo, ObjectInfo, PartInfo, Storage, StorageError};
+use mediaport_core::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 
 /// How to reach an S3 endpoint.
 #[derive(Debug, Clone)]
@@ -141,6 +142,37 @@ impl Storage for S3Storage {
             self.client.get_object().bucket(bucket).key(key).send().await.map_err(|e| map_err(&e, bucket, key))?;
         let data = out.body.collect().await.map_err(|e| StorageError::Unavailable(e.to_string()))?;
         Ok(data.into_bytes())
+    }
+
+    async fn read_from(&self, bucket: &str, key: &str, offset: u64) -> Result<ObjectStream, StorageError> {
+        let mut request = self.client.get_object().bucket(bucket).key(key);
+        if offset > 0 {
+            request = request.range(format!("bytes={offset}-"));
+        }
+        let out = request.send().await.map_err(|e| map_err(&e, bucket, key))?;
+        let chunks = futures::stream::unfold(out.body, |mut body| async move {
+            match body.next().await? {
+                Ok(chunk) => Some((Ok(chunk), body)),
+                Err(err) => Some((Err(StorageError::Unavailable(err.to_string())), body)),
+            }
+        });
+        Ok(Box::pin(chunks))
+    }
+
+    async fn put_file(&self, bucket: &str, key: &str, path: &Path, content_type: &str) -> Result<(), StorageError> {
+        let body = ByteStream::from_path(path)
+            .await
+            .map_err(|e| StorageError::Other(format!("cannot read {}: {e}", path.display())))?;
+        self.client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| map_err(&e, bucket, key))?;
+        Ok(())
     }
 
     async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectInfo, StorageError> {

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use mediaport_shared::{Asset, AssetStatus, AssetType};
+use mediaport_shared::{Asset, AssetStatus, AssetType, IngestOutputs, Technical};
 
 /// Failures of the catalog, each with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +90,18 @@ pub struct UploadRecord {
     pub expires_at: String,
 }
 
+/// What a finished ingest records on its asset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestRecord {
+    pub sha256: String,
+    /// The MD5 ingest computed; kept only where the uploader sent none.
+    pub md5: String,
+    pub technical: Technical,
+    pub outputs: IngestOutputs,
+    /// Where the asset goes next (`analysing`, or `ready` when nothing is to analyse).
+    pub status: AssetStatus,
+}
+
 /// Which assets a listing returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AssetFilter {
@@ -121,6 +133,11 @@ pub trait Catalog: Send + Sync {
     async fn abort_upload(&self, id: &str) -> Result<(), CatalogError>;
     /// Uploads still open or completing that were created before `before` (RFC 3339).
     async fn stale_uploads(&self, before: &str) -> Result<Vec<UploadRecord>, CatalogError>;
+    /// Sets an asset's status and failure reason (`None` clears it); `NotFound` for an unknown id.
+    async fn set_asset_status(&self, id: &str, status: AssetStatus, error: Option<&str>)
+    -> Result<Asset, CatalogError>;
+    /// Stores ingest's results on the asset and moves it on, clearing any earlier failure.
+    async fn record_ingest(&self, id: &str, ingest: &IngestRecord) -> Result<Asset, CatalogError>;
     /// One asset by id, or `NotFound`.
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError>;
     /// Assets matching `filter`, newest first, at most `limit`, starting after the asset id `after`.

@@ -85,6 +85,8 @@ pub struct Job {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// Unix milliseconds of the last change a watcher cares about (not lease renewals).
+    pub changed_ms: i64,
 }
 
 /// Which jobs a listing returns.
@@ -113,14 +115,16 @@ pub trait Queue: Send + Sync {
     /// Marks the worker's job done; `false` when the job is no longer the worker's.
     async fn complete(&self, id: &str, worker: &str) -> Result<bool, QueueError>;
     /// Records a failure: queued again after `retry_in` (see [`backoff`]) while tries remain, else
-    /// failed for good; `false` when the job is no longer the worker's.
-    async fn fail(&self, id: &str, worker: &str, error: &str, retry_in: Duration) -> Result<bool, QueueError>;
+    /// (or with `None`: retrying cannot help) failed for good; `false` when the job is no longer the worker's.
+    async fn fail(&self, id: &str, worker: &str, error: &str, retry_in: Option<Duration>) -> Result<bool, QueueError>;
     /// Stops a queued or running job; a running one's worker learns it at its next renewal.
     async fn cancel(&self, id: &str) -> Result<Job, QueueError>;
     /// Queues a failed or cancelled job again with fresh tries; `Conflict` otherwise.
     async fn retry(&self, id: &str) -> Result<Job, QueueError>;
     /// One job by id, or `NoSuchJob`.
     async fn get(&self, id: &str) -> Result<Job, QueueError>;
+    /// Jobs changed at or after `since_ms` (Unix milliseconds), oldest change first, at most `limit`.
+    async fn changed_since(&self, since_ms: i64, limit: u32) -> Result<Vec<Job>, QueueError>;
     /// Jobs matching `filter`, newest first, at most `limit`.
     async fn list(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>, QueueError>;
 }

@@ -1,7 +1,13 @@
-use async_trait::async_trait;
+use std::path::Path;
+use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
+use async_trait::async_trait;
 use bytes::Bytes;
+use futures_core::Stream;
+
+/// An object's bytes as they arrive, for objects too big to hold in memory.
+pub type ObjectStream = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
 
 /// Failures of an object store, each with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +78,10 @@ pub trait Storage: Send + Sync {
     async fn put_object(&self, bucket: &str, key: &str, body: Bytes) -> Result<(), StorageError>;
     /// Reads a whole object into memory (small objects only: metadata, JSON results).
     async fn get_object(&self, bucket: &str, key: &str) -> Result<Bytes, StorageError>;
+    /// The object's bytes from `offset` to its end, streamed.
+    async fn read_from(&self, bucket: &str, key: &str, offset: u64) -> Result<ObjectStream, StorageError>;
+    /// Stores the file at `path` under `key` with its content type, streaming it from disk.
+    async fn put_file(&self, bucket: &str, key: &str, path: &Path, content_type: &str) -> Result<(), StorageError>;
     /// Size and ETag of an object, or `NoSuchKey`.
     async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectInfo, StorageError>;
     /// Removes an object; removing a missing object succeeds.

@@ -1,0 +1,133 @@
+//! Video and audio outputs in one ffmpeg run, so the source is decoded once: the
+//! analysis proxy (H.264/AAC MP4, at most 960x540, fast start), the audio proxy (M4A),
+//! frame captures at a fixed rate, and for sound alone a waveform picture.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mediaport_shared::Technical;
+
+use crate::tools::{Tool, ToolError, Tools, args};
+
+/// Fits the picture in 960x540 without enlarging it, on even dimensions (H.264 needs them).
+const FIT: &str = "scale=w='min(960,iw)':h='min(540,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2";
+
+/// What ffmpeg made, in the work folder.
+#[derive(Debug, Clone, Default)]
+pub struct AvFiles {
+    pub video: Option<PathBuf>,
+    pub audio: Option<PathBuf>,
+    pub waveform: Option<PathBuf>,
+    /// Captured frames, in time order: frame `i` shows time `i / rate`.
+    pub frames: Vec<PathBuf>,
+}
+
+/// Makes the outputs `technical` calls for into `dir`, capturing `frame_rate` frames a second.
+pub async fn transcode(
+    tools: &Tools,
+    input: &Path,
+    dir: &Path,
+    technical: &Technical,
+    frame_rate: f64,
+    threads: u32,
+) -> Result<AvFiles, ToolError> {
+    let has_video = technical.video.is_some();
+    let has_audio = technical.audio.is_some();
+    let mut files = AvFiles::default();
+    let mut command: Vec<OsString> =
+        args!["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-threads", threads.to_string(), "-i", input];
+    if let Some(video) = technical.video.as_ref() {
+        let out = dir.join("proxy.mp4");
+        command.extend(args!["-map", "0:v:0"]);
+        if has_audio {
+            command.extend(args!["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]);
+        }
+        command.extend(args!["-vf", format!("{FIT},format=yuv420p")]);
+        // Variable frame rate (phones, screen captures) becomes constant in the proxy, so
+        // frame numbers and timecodes agree in every later stage.
+        if video.variable_frame_rate && video.fps > 0.0 {
+            command.extend(args!["-fps_mode", "cfr", "-r", format!("{:.3}", video.fps.min(60.0))]);
+        }
+        command.extend(args![
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-b:v",
+            "2M",
+            "-maxrate",
+            "2500k",
+            "-bufsize",
+            "4M",
+            "-threads",
+            threads.to_string(),
+            "-movflags",
+            "+faststart",
+            &out
+        ]);
+        files.video = Some(out);
+        let frames = dir.join("frames");
+        std::fs::create_dir_all(&frames).map_err(|source| ToolError::Io { program: "ffmpeg", source })?;
+        command.extend(args![
+            "-map",
+            "0:v:0",
+            "-vf",
+            format!("fps={frame_rate},{FIT}"),
+            "-q:v",
+            "3",
+            frames.join("%06d.jpg")
+        ]);
+    }
+    if has_audio {
+        let out = dir.join("audio.m4a");
+        command.extend(args![
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-ac",
+            "2",
+            "-movflags",
+            "+faststart",
+            &out
+        ]);
+        files.audio = Some(out);
+        if !has_video {
+            let out = dir.join("waveform.png");
+            command.extend(args![
+                "-filter_complex",
+                "[0:a:0]aformat=channel_layouts=mono,showwavespic=s=1200x240:colors=0x3b82f6[wave]",
+                "-map",
+                "[wave]",
+                "-frames:v",
+                "1",
+                &out
+            ]);
+            files.waveform = Some(out);
+        }
+    }
+    if !has_video && !has_audio {
+        return Err(ToolError::Failed { program: "ffprobe", message: "the file has no video or audio stream".into() });
+    }
+    tools.run_for(Tool::Ffmpeg, command, time_limit(technical)).await?;
+    if has_video {
+        let mut frames: Vec<PathBuf> = std::fs::read_dir(dir.join("frames"))
+            .map_err(|source| ToolError::Io { program: "ffmpeg", source })?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .collect();
+        frames.sort();
+        files.frames = frames;
+    }
+    Ok(files)
+}
+
+/// Transcodes take time in proportion to the media: allow four times its length, and
+/// ten minutes for anything short.
+fn time_limit(technical: &Technical) -> Duration {
+    let media = Duration::from_millis(technical.duration_ms.unwrap_or(0));
+    (media * 4).max(Duration::from_secs(600))
+}

@@ -1,0 +1,281 @@
+//! The ingest stage of one asset: fixity, technical metadata, then what its type needs
+//! (proxies, frames, thumbnails, pages), stored under the asset's prefix in the proxy
+//! bucket. Every step overwrites the same keys, so running it again is safe.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::{StreamExt, TryStreamExt};
+use mediaport_core::{Catalog, CatalogError, IngestRecord, Storage, StorageError};
+use mediaport_shared::{Asset, AssetStatus, AssetType, IngestOutputs, Technical};
+
+use crate::document::{self, DocumentError};
+use crate::fixity::{self, FixityError};
+use crate::picture::{self, PictureError};
+use crate::tools::{ToolError, Tools};
+use crate::{av, frames, probe};
+
+/// Files stored at once when a stage has many (frames, pages).
+const PARALLEL_PUTS: usize = 8;
+
+/// Why ingest stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The file itself is the problem: the asset fails with this reason; retrying cannot help.
+    #[error("{0}")]
+    Media(String),
+    /// Something around the file (storage, catalog, disk, a missing tool): try again later.
+    #[error("{0}")]
+    Transient(String),
+}
+
+impl IngestError {
+    fn media(stage: &str, err: impl std::fmt::Display) -> Self {
+        Self::Media(format!("{stage}: {err}"))
+    }
+
+    fn from_tool(stage: &str, err: ToolError) -> Self {
+        match err {
+            ToolError::Failed { .. } | ToolError::Timeout { .. } => Self::media(stage, err),
+            ToolError::Missing { .. } | ToolError::Io { .. } => Self::Transient(format!("{stage}: {err}")),
+        }
+    }
+}
+
+impl From<StorageError> for IngestError {
+    fn from(err: StorageError) -> Self {
+        Self::Transient(err.to_string())
+    }
+}
+
+impl From<CatalogError> for IngestError {
+    fn from(err: CatalogError) -> Self {
+        Self::Transient(err.to_string())
+    }
+}
+
+/// How frames are captured unless an asset's options say otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameDefaults {
+    /// Frames per second.
+    pub rate: f64,
+    /// Keep only frames that differ from the last kept one.
+    pub dynamic: bool,
+    /// Hash bits that must differ for dynamic selection to keep a frame.
+    pub min_distance: u32,
+}
+
+/// What the stage needs.
+#[derive(Clone)]
+pub struct Ingest {
+    pub catalog: Arc<dyn Catalog>,
+    pub storage: Arc<dyn Storage>,
+    pub tools: Tools,
+    pub proxy_bucket: String,
+    pub frames: FrameDefaults,
+    /// Threads each ffmpeg run may use.
+    pub threads: u32,
+}
+
+/// What a type-specific step adds to the record.
+#[derive(Debug, Default)]
+struct Made {
+    technical: Technical,
+    outputs: IngestOutputs,
+}
+
+impl Ingest {
+    /// Ingests one asset and returns it as recorded; the original is never touched.
+    pub async fn run(&self, asset_id: &str) -> Result<Asset, IngestError> {
+        let asset = match self.catalog.get_asset(asset_id).await {
+            Err(CatalogError::NotFound { .. }) => return Err(IngestError::Media("the asset no longer exists".into())),
+            other => other?,
+        };
+        // The copy outlives a crash so that a retry resumes it instead of fetching it again.
+        let originals = self.tools.keep_dir("originals").map_err(|e| IngestError::Transient(e.to_string()))?;
+        let original = originals.join(&asset.id);
+        let fixity = match fixity::fetch(self.storage.as_ref(), &asset.bucket, &asset.key, &original).await {
+            Err(FixityError::Storage(StorageError::NoSuchKey { .. })) => {
+                return Err(IngestError::Media("the original is missing from storage".into()));
+            }
+            other => other.map_err(|e| IngestError::Transient(format!("fixity: {e}")))?,
+        };
+        let result = self.process(&asset, &original, &fixity).await;
+        // A file that cannot be processed will not be fetched again: drop the copy.
+        if !matches!(result, Err(IngestError::Transient(_))) {
+            let _ = std::fs::remove_file(&original);
+        }
+        result
+    }
+
+    async fn process(&self, asset: &Asset, original: &Path, fixity: &fixity::Fixity) -> Result<Asset, IngestError> {
+        if let Some(sent) = asset.md5.as_deref()
+            && !sent.eq_ignore_ascii_case(&fixity.md5)
+        {
+            return Err(IngestError::Media(format!(
+                "fixity check failed: the uploader's MD5 is {sent}, the stored object's is {}",
+                fixity.md5
+            )));
+        }
+        if fixity.size == 0 {
+            return Err(IngestError::Media("the file is empty (0 bytes)".into()));
+        }
+        let work = self.tools.work_dir(&asset.id).map_err(|e| IngestError::Transient(e.to_string()))?;
+        let made = match asset.asset_type {
+            AssetType::Video | AssetType::Audio => self.audio_video(asset, original, work.path()).await?,
+            AssetType::Image => self.image(asset, original, work.path()).await?,
+            AssetType::Document => self.document(asset, original, work.path()).await?,
+            AssetType::Other => return Err(IngestError::Media("nothing can process this type of file".into())),
+        };
+        let record = IngestRecord {
+            sha256: fixity.sha256.clone(),
+            md5: fixity.md5.clone(),
+            technical: made.technical,
+            outputs: made.outputs,
+            status: AssetStatus::Ready,
+        };
+        Ok(self.catalog.record_ingest(&asset.id, &record).await?)
+    }
+
+    async fn audio_video(&self, asset: &Asset, original: &Path, work: &Path) -> Result<Made, IngestError> {
+        let probe =
+            probe::probe(&self.tools, original).await.map_err(|e| IngestError::from_tool("technical metadata", e))?;
+        let mut outputs = IngestOutputs::default();
+        outputs.reports.push(self.put_bytes(asset, "reports/ffprobe.json", probe.ffprobe).await?);
+        outputs.reports.push(self.put_bytes(asset, "reports/mediainfo.json", probe.mediainfo).await?);
+        let options = FrameOptions::of(asset, &self.frames);
+        let files = av::transcode(&self.tools, original, work, &probe.technical, options.rate, self.threads)
+            .await
+            .map_err(|e| IngestError::from_tool("proxies", e))?;
+        if let Some(video) = &files.video {
+            outputs.video = Some(self.put_file(asset, "proxy.mp4", video, "video/mp4").await?);
+        }
+        if let Some(audio) = &files.audio {
+            outputs.audio = Some(self.put_file(asset, "audio.m4a", audio, "audio/mp4").await?);
+        }
+        if let Some(waveform) = &files.waveform {
+            outputs.waveform = Some(self.put_file(asset, "waveform.png", waveform, "image/png").await?);
+        }
+        if !files.frames.is_empty() {
+            let measured =
+                frames::measure(files.frames.clone(), &options).await.map_err(|e| IngestError::media("frames", e))?;
+            let thumbnail = work.join("thumbnail.jpg");
+            frames::thumbnail(&files.frames[measured.thumbnail_index], &thumbnail)
+                .await
+                .map_err(|e| IngestError::media("thumbnail", e))?;
+            outputs.thumbnail = Some(self.put_file(asset, "thumbnail.jpg", &thumbnail, "image/jpeg").await?);
+            let keys: Vec<String> =
+                (1..=files.frames.len()).map(|n| self.key(asset, &format!("frames/{n:06}.jpg"))).collect();
+            self.put_many(files.frames.iter().cloned().zip(keys.iter().cloned()).collect(), "image/jpeg").await?;
+            let manifest = measured.manifest(keys, options.rate);
+            let json = serde_json::to_vec(&manifest).map_err(|e| IngestError::Transient(e.to_string()))?;
+            let key = self.put_bytes(asset, "frames.json", json).await?;
+            outputs.frames = Some(measured.frame_set(options.rate, key));
+        }
+        Ok(Made { technical: probe.technical, outputs })
+    }
+
+    async fn image(&self, asset: &Asset, original: &Path, work: &Path) -> Result<Made, IngestError> {
+        let report = picture::exif(&self.tools, original).await.map_err(|e| IngestError::from_tool("metadata", e))?;
+        let (proxy, thumbnail) = (work.join("image.jpg"), work.join("thumbnail.jpg"));
+        let (source, p, t) = (original.to_path_buf(), proxy.clone(), thumbnail.clone());
+        let (width, height) = tokio::task::spawn_blocking(move || -> Result<(u32, u32), PictureError> {
+            let upright = picture::decode_upright(&source)?;
+            picture::save_jpeg(&upright, picture::PROXY_SIDE, &p)?;
+            picture::save_jpeg(&upright, picture::THUMBNAIL_SIDE, &t)?;
+            Ok((upright.width(), upright.height()))
+        })
+        .await
+        .map_err(|e| IngestError::Transient(e.to_string()))?
+        .map_err(|e| match e {
+            PictureError::Tool(tool) => IngestError::from_tool("image", tool),
+            other => IngestError::media("image", other),
+        })?;
+        let info = picture::image_info(&report, width, height);
+        let format = serde_json::from_slice::<serde_json::Value>(&report)
+            .ok()
+            .and_then(|r| r.pointer("/0/File:FileType").and_then(|t| t.as_str()).map(str::to_lowercase));
+        let mut outputs = IngestOutputs::default();
+        outputs.reports.push(self.put_bytes(asset, "reports/exiftool.json", report).await?);
+        outputs.image = Some(self.put_file(asset, "image.jpg", &proxy, "image/jpeg").await?);
+        outputs.thumbnail = Some(self.put_file(asset, "thumbnail.jpg", &thumbnail, "image/jpeg").await?);
+        Ok(Made { technical: Technical { format, image: Some(info), ..Technical::default() }, outputs })
+    }
+
+    async fn document(&self, asset: &Asset, original: &Path, work: &Path) -> Result<Made, IngestError> {
+        let files = document::process(&self.tools, original, work).await.map_err(|e| match e {
+            DocumentError::Tool(tool) => IngestError::from_tool("document", tool),
+            other => IngestError::media("document", other),
+        })?;
+        let mut outputs = IngestOutputs::default();
+        outputs.reports.push(self.put_bytes(asset, "reports/pdfinfo.json", files.report).await?);
+        outputs.text = Some(self.put_bytes(asset, "text.txt", files.text.into_bytes()).await?);
+        let keys: Vec<String> =
+            (1..=files.pages.len()).map(|n| self.key(asset, &format!("pages/{n:04}.png"))).collect();
+        self.put_many(files.pages.iter().cloned().zip(keys.iter().cloned()).collect(), "image/png").await?;
+        outputs.pages = keys;
+        if let Some(first) = files.pages.first() {
+            let thumbnail = work.join("thumbnail.jpg");
+            frames::thumbnail(first, &thumbnail).await.map_err(|e| IngestError::media("thumbnail", e))?;
+            outputs.thumbnail = Some(self.put_file(asset, "thumbnail.jpg", &thumbnail, "image/jpeg").await?);
+        }
+        let technical = Technical { format: Some("pdf".into()), document: Some(files.info), ..Technical::default() };
+        Ok(Made { technical, outputs })
+    }
+
+    fn key(&self, asset: &Asset, name: &str) -> String {
+        format!("{}/{name}", asset.id)
+    }
+
+    async fn put_file(
+        &self,
+        asset: &Asset,
+        name: &str,
+        path: &Path,
+        content_type: &str,
+    ) -> Result<String, IngestError> {
+        let key = self.key(asset, name);
+        self.storage.put_file(&self.proxy_bucket, &key, path, content_type).await?;
+        Ok(key)
+    }
+
+    async fn put_bytes(&self, asset: &Asset, name: &str, body: Vec<u8>) -> Result<String, IngestError> {
+        let key = self.key(asset, name);
+        self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
+        Ok(key)
+    }
+
+    async fn put_many(&self, files: Vec<(PathBuf, String)>, content_type: &str) -> Result<(), IngestError> {
+        futures::stream::iter(files)
+            .map(
+                |(path, key)| async move { self.storage.put_file(&self.proxy_bucket, &key, &path, content_type).await },
+            )
+            .buffer_unordered(PARALLEL_PUTS)
+            .try_collect::<()>()
+            .await?;
+        Ok(())
+    }
+}
+
+/// Frame capture for one asset: its upload options over the defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameOptions {
+    pub rate: f64,
+    pub dynamic: bool,
+    pub min_distance: u32,
+}
+
+impl FrameOptions {
+    fn of(asset: &Asset, defaults: &FrameDefaults) -> Self {
+        let options = asset.ai_options.as_ref();
+        let get = |name: &str| options.and_then(|o| o.get(name));
+        Self {
+            // Between one frame a minute and 30 a second.
+            rate: get("frame_rate").and_then(|r| r.as_f64()).unwrap_or(defaults.rate).clamp(1.0 / 60.0, 30.0),
+            dynamic: get("dynamic_frames").and_then(|d| d.as_bool()).unwrap_or(defaults.dynamic),
+            min_distance: get("frame_min_distance")
+                .and_then(|d| d.as_u64())
+                .map_or(defaults.min_distance, |d| d.min(64) as u32),
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Technical metadata: ffprobe's view of the streams (what the other stages plan with)
+//! and mediainfo's full report (what people read), summarised into [`Technical`].
+
+use std::path::Path;
+
+use mediaport_shared::{AudioInfo, Technical, VideoInfo};
+use serde::Deserialize;
+
+use crate::tools::{Tool, ToolError, Tools, args};
+
+/// Both reports as the tools wrote them, and the summary.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub technical: Technical,
+    pub ffprobe: Vec<u8>,
+    pub mediainfo: Vec<u8>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FfprobeReport {
+    #[serde(default)]
+    streams: Vec<Stream>,
+    format: Option<Format>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Format {
+    format_name: Option<String>,
+    duration: Option<String>,
+    bit_rate: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Stream {
+    codec_type: Option<String>,
+    codec_name: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+    avg_frame_rate: Option<String>,
+    r_frame_rate: Option<String>,
+    channels: Option<u32>,
+    sample_rate: Option<String>,
+    duration: Option<String>,
+    #[serde(default)]
+    side_data_list: Vec<serde_json::Value>,
+    #[serde(default)]
+    tags: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    disposition: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Runs ffprobe and mediainfo on `file`; an unreadable file is ffprobe's error.
+pub async fn probe(tools: &Tools, file: &Path) -> Result<Probe, ToolError> {
+    let ffprobe = tools
+        .run(Tool::Ffprobe, args!["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file])
+        .await?;
+    let mediainfo = tools.run(Tool::Mediainfo, args!["--Output=JSON", file]).await?;
+    let technical =
+        summarise(&ffprobe, &mediainfo).map_err(|message| ToolError::Failed { program: "ffprobe", message })?;
+    Ok(Probe { technical, ffprobe, mediainfo })
+}
+
+fn summarise(ffprobe: &[u8], mediainfo: &[u8]) -> Result<Technical, String> {
+    let report: FfprobeReport = serde_json::from_slice(ffprobe).map_err(|e| format!("unreadable report: {e}"))?;
+    let format = report.format.as_ref();
+    // Cover art in an audio file is a "video" stream with the attached_pic flag: not video.
+    let video = report.streams.iter().find(|s| {
+        s.codec_type.as_deref() == Some("video")
+            && s.disposition.get("attached_pic").and_then(|v| v.as_i64()) != Some(1)
+    });
+    let audio = report.streams.iter().find(|s| s.codec_type.as_deref() == Some("audio"));
+    let seconds = format
+        .and_then(|f| f.duration.as_deref())
+        .or_else(|| video.and_then(|v| v.duration.as_deref()))
+        .or_else(|| audio.and_then(|a| a.duration.as_deref()))
+        .and_then(|d| d.parse::<f64>().ok())
+        .filter(|d| d.is_finite() && *d > 0.0);
+    Ok(Technical {
+        format: format.and_then(|f| f.format_name.clone()),
+        duration_ms: seconds.map(|s| (s * 1000.0).round() as u64),
+        bit_rate: format.and_then(|f| f.bit_rate.as_deref()).and_then(|b| b.parse().ok()),
+        video: video.map(|v| video_info(v, variable_frame_rate(mediainfo))),
+        audio: audio.map(|a| AudioInfo {
+            codec: a.codec_name.clone().unwrap_or_default(),
+            channels: a.channels.unwrap_or(0),
+            sample_rate: a.sample_rate.as_deref().and_then(|r| r.parse().ok()).unwrap_or(0),
+        }),
+        image: None,
+        document: None,
+    })
+}
+
+fn video_info(stream: &Stream, variable: bool) -> VideoInfo {
+    let rotation = rotation(stream);
+    let (mut width, mut height) = (stream.width.unwrap_or(0), stream.height.unwrap_or(0));
+    if rotation.rem_euclid(180) == 90 {
+        std::mem::swap(&mut width, &mut height);
+    }
+    let avg = stream.avg_frame_rate.as_deref().and_then(ratio);
+    let fps = avg.or_else(|| stream.r_frame_rate.as_deref().and_then(ratio)).unwrap_or(0.0);
+    VideoInfo {
+        codec: stream.codec_name.clone().unwrap_or_default(),
+        width,
+        height,
+        fps: (fps * 1000.0).round() / 1000.0,
+        rotation,
+        variable_frame_rate: variable,
+    }
+}
+
+/// Degrees a player turns the picture: the display matrix, or the older `rotate` tag.
+fn rotation(stream: &Stream) -> i32 {
+    let from_matrix = stream.side_data_list.iter().find_map(|d| d.get("rotation").and_then(|r| r.as_f64()));
+    let from_tag = || stream.tags.get("rotate").and_then(|r| r.as_str()).and_then(|r| r.parse::<f64>().ok());
+    from_matrix.or_else(from_tag).map_or(0, |r| (r.round() as i32).rem_euclid(360))
+}
+
+/// `30000/1001` as a number; `0/0` (unknown) as none.
+fn ratio(text: &str) -> Option<f64> {
+    let (num, den) = text.split_once('/')?;
+    let (num, den): (f64, f64) = (num.parse().ok()?, den.parse().ok()?);
+    (num > 0.0 && den > 0.0).then(|| num / den)
+}
+
+/// mediainfo reads the frame timing and says VFR where ffprobe only averages.
+fn variable_frame_rate(mediainfo: &[u8]) -> bool {
+    let Ok(report) = serde_json::from_slice::<serde_json::Value>(mediainfo) else { return false };
+    let tracks = report.pointer("/media/track").and_then(|t| t.as_array()).cloned().unwrap_or_default();
+    tracks.iter().any(|t| t["@type"] == "Video" && t["FrameRate_Mode"] == "VFR")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_read_as_numbers() {
+        assert_eq!(ratio("30000/1001").map(|r| (r * 100.0).round()), Some(2997.0));
+        assert_eq!(ratio("0/0"), None);
+        assert_eq!(ratio("50/1"), Some(50.0));
+    }
+
+    #[test]
+    fn a_phone_video_turned_a_quarter_is_taller_than_wide() {
+        let report = br#"{"format": {"format_name": "mov", "duration": "2.5"},
+            "streams": [{"codec_type": "video", "codec_name": "h264", "width": 1920, "height": 1080,
+                         "avg_frame_rate": "30/1", "side_data_list": [{"rotation": -90}]},
+                        {"codec_type": "audio", "codec_name": "aac", "channels": 2, "sample_rate": "48000"}]}"#;
+        let technical = summarise(report, b"{}").unwrap();
+        let video = technical.video.unwrap();
+        assert_eq!((video.width, video.height, video.rotation), (1080, 1920, 270));
+        assert_eq!(technical.duration_ms, Some(2500));
+        assert_eq!(technical.audio.unwrap().sample_rate, 48000);
+    }
+
+    #[test]
+    fn cover_art_is_not_video() {
+        let report = br#"{"format": {"duration": "1"}, "streams": [
+            {"codec_type": "audio", "codec_name": "mp3"},
+            {"codec_type": "video", "codec_name": "mjpeg", "disposition": {"attached_pic": 1}}]}"#;
+        assert!(summarise(report, b"{}").unwrap().video.is_none());
+    }
+}

@@ -1,0 +1,203 @@
+//! The one place external programs run: argument lists (never a shell), a timeout then
+//! kill, kill on drop (a cancelled job takes its ffmpeg with it), a bound on how many
+//! run at once, and work folders that delete themselves.
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::process::Command;
+use tokio::sync::Semaphore;
+
+/// The programs Mediaport runs, and the Debian package each comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Ffmpeg,
+    Ffprobe,
+    Mediainfo,
+    Exiftool,
+    Pdfinfo,
+    Pdftoppm,
+    Pdftotext,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 7] =
+        [Self::Ffmpeg, Self::Ffprobe, Self::Mediainfo, Self::Exiftool, Self::Pdfinfo, Self::Pdftoppm, Self::Pdftotext];
+
+    pub fn program(self) -> &'static str {
+        match self {
+            Self::Ffmpeg => "ffmpeg",
+            Self::Ffprobe => "ffprobe",
+            Self::Mediainfo => "mediainfo",
+            Self::Exiftool => "exiftool",
+            Self::Pdfinfo => "pdfinfo",
+            Self::Pdftoppm => "pdftoppm",
+            Self::Pdftotext => "pdftotext",
+        }
+    }
+
+    fn package(self) -> &'static str {
+        match self {
+            Self::Ffmpeg | Self::Ffprobe => "ffmpeg",
+            Self::Mediainfo => "mediainfo",
+            Self::Exiftool => "libimage-exiftool-perl",
+            Self::Pdfinfo | Self::Pdftoppm | Self::Pdftotext => "poppler-utils",
+        }
+    }
+}
+
+/// Why a program did not give its answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error("{program} is not installed: run scripts/setup.sh (Debian package {package})")]
+    Missing { program: &'static str, package: &'static str },
+    #[error("{program} did not finish within {} s", .after.as_secs())]
+    Timeout { program: &'static str, after: Duration },
+    /// The program ran and refused the input: usually the file's fault.
+    #[error("{program} failed: {message}")]
+    Failed { program: &'static str, message: String },
+    #[error("cannot run {program}: {source}")]
+    Io { program: &'static str, source: std::io::Error },
+}
+
+/// Runs the external tools for the worker, a bounded number at a time.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    slots: Arc<Semaphore>,
+    timeout: Duration,
+    work_root: PathBuf,
+}
+
+impl Tools {
+    /// At most `parallel` programs at once, each stopped after `timeout` unless a call says
+    /// otherwise; work folders go under `work_root`.
+    pub fn new(parallel: usize, timeout: Duration, work_root: PathBuf) -> Self {
+        Self { slots: Arc::new(Semaphore::new(parallel.max(1))), timeout, work_root }
+    }
+
+    /// Fails with the fix when one of the programs is missing, so a worker stops at
+    /// start-up rather than on its first job.
+    pub fn check_installed() -> Result<(), ToolError> {
+        for tool in Tool::ALL {
+            let found = std::env::var_os("PATH")
+                .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool.program()).is_file()))
+                .unwrap_or(false);
+            if !found {
+                return Err(ToolError::Missing { program: tool.program(), package: tool.package() });
+            }
+        }
+        Ok(())
+    }
+
+    /// A fresh folder under the work root, deleted when the value is dropped.
+    pub fn work_dir(&self, label: &str) -> std::io::Result<tempfile::TempDir> {
+        std::fs::create_dir_all(&self.work_root)?;
+        tempfile::Builder::new().prefix(&format!("{label}-")).tempdir_in(&self.work_root)
+    }
+
+    /// A folder under the work root that outlives the process (a download to resume), by name.
+    pub fn keep_dir(&self, name: &str) -> std::io::Result<PathBuf> {
+        let dir = self.work_root.join(name);
+        std::fs::create_dir_all(&dir)?;
+        Ok(dir)
+    }
+
+    /// Runs `tool` with `args` and returns what it wrote to standard output.
+    pub async fn run<I, S>(&self, tool: Tool, args: I) -> Result<Vec<u8>, ToolError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run_for(tool, args, self.timeout).await
+    }
+
+    /// As [`Tools::run`], with its own time limit (long transcodes).
+    pub async fn run_for<I, S>(&self, tool: Tool, args: I, timeout: Duration) -> Result<Vec<u8>, ToolError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let program = tool.program();
+        let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
+        let child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::NotFound => ToolError::Missing { program, package: tool.package() },
+                _ => ToolError::Io { program, source },
+            })?;
+        // Dropping the child on timeout kills it.
+        let output = tokio::time::timeout(timeout, child.wait_with_output())
+            .await
+            .map_err(|_| ToolError::Timeout { program, after: timeout })?
+            .map_err(|source| ToolError::Io { program, source })?;
+        if output.status.success() {
+            return Ok(output.stdout);
+        }
+        let code = output.status.code().map_or_else(|| "a signal".to_owned(), |c| format!("code {c}"));
+        Err(ToolError::Failed { program, message: format!("exited with {code}: {}", last_lines(&output.stderr)) })
+    }
+}
+
+/// The end of a program's complaint: enough to explain, short enough for a UI.
+fn last_lines(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let tail = lines[lines.len().saturating_sub(3)..].join("; ");
+    if tail.is_empty() { "no message".to_owned() } else { tail.chars().take(500).collect() }
+}
+
+/// An argument list from flags, numbers-as-text and paths alike: `args!["-i", &input]`.
+macro_rules! args {
+    ($($arg:expr),* $(,)?) => { vec![$(std::ffi::OsString::from($arg)),*] };
+}
+pub(crate) use args;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tools() -> Tools {
+        Tools::new(2, Duration::from_secs(10), std::env::temp_dir().join("mediaport-tools-test"))
+    }
+
+    #[tokio::test]
+    async fn output_and_failures_come_back_with_reasons() {
+        let out = tools().run(Tool::Ffprobe, ["-version"]).await.unwrap();
+        assert!(String::from_utf8_lossy(&out).starts_with("ffprobe version"));
+        let err = tools().run(Tool::Ffprobe, ["/nonexistent/file.mp4"]).await.unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("ffprobe failed: exited with code 1"), "{message}");
+        assert!(message.contains("No such file or directory"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_program_past_its_time_is_killed() {
+        let args = ["-hide_banner", "-f", "lavfi", "-i", "anullsrc", "-f", "null", "-"];
+        let err = tools().run_for(Tool::Ffmpeg, args, Duration::from_millis(500)).await.unwrap_err();
+        assert!(matches!(err, ToolError::Timeout { program: "ffmpeg", .. }), "{err}");
+    }
+
+    #[test]
+    fn work_dirs_clean_themselves() {
+        let tools = tools();
+        let dir = tools.work_dir("job").unwrap();
+        let path = dir.path().to_path_buf();
+        std::fs::write(path.join("frame.jpg"), b"x").unwrap();
+        drop(dir);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn long_complaints_keep_their_last_lines() {
+        assert_eq!(last_lines(b"a\nb\n\nc\nd\n"), "b; c; d");
+        assert_eq!(last_lines(b""), "no message");
+    }
+}

@@ -1,0 +1,173 @@
+//! The worker loop: claims jobs, keeps their leases alive while they run, and records
+//! how each ended. Runs inside `mediaport serve` and as `mediaport worker` processes;
+//! any number of them share one queue.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mediaport_core::workflow::INGEST;
+use mediaport_core::{Catalog, Job, Queue, backoff};
+use mediaport_shared::AssetStatus;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::ingest::{Ingest, IngestError};
+
+/// The job kinds this worker knows.
+const KINDS: [&str; 1] = [INGEST];
+
+/// How a worker takes work.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Unique among workers: leases are held in its name.
+    pub name: String,
+    /// Jobs run at once.
+    pub concurrency: usize,
+    /// How long a claim lasts without renewal; renewed every third of it.
+    pub lease: Duration,
+    /// How long to wait before asking again when no job is due.
+    pub idle_poll: Duration,
+}
+
+impl WorkerConfig {
+    /// A name no other worker has: host, process and a random tail.
+    pub fn unique_name() -> String {
+        let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "worker".into());
+        format!("{host}-{}-{}", std::process::id(), &mediaport_core::new_id()[24..])
+    }
+}
+
+/// Runs the workflow stages of assets off the queue.
+#[derive(Clone)]
+pub struct Worker {
+    queue: Arc<dyn Queue>,
+    catalog: Arc<dyn Catalog>,
+    ingest: Ingest,
+    config: WorkerConfig,
+}
+
+impl Worker {
+    pub fn new(queue: Arc<dyn Queue>, ingest: Ingest, config: WorkerConfig) -> Self {
+        let catalog = ingest.catalog.clone();
+        Self { queue, catalog, ingest, config }
+    }
+
+    /// Takes and runs jobs until `stop`; jobs still running then are dropped (their tools
+    /// killed) and another worker takes them over when their leases run out.
+    pub async fn run(self, stop: CancellationToken) {
+        tracing::info!(worker = self.config.name, concurrency = self.config.concurrency, "worker started");
+        let slots = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let mut running = JoinSet::new();
+        loop {
+            let permit = tokio::select! {
+                permit = slots.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+                () = stop.cancelled() => break,
+            };
+            while running.try_join_next().is_some() {}
+            match self.queue.claim(&self.config.name, &KINDS, self.config.lease).await {
+                Ok(Some(job)) => {
+                    let worker = self.clone();
+                    running.spawn(async move {
+                        worker.run_job(job).await;
+                        drop(permit);
+                    });
+                    continue;
+                }
+                Ok(None) => drop(permit),
+                Err(err) => {
+                    drop(permit);
+                    tracing::warn!(error = %err, "cannot reach the queue; trying again");
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(self.config.idle_poll) => {}
+                () = stop.cancelled() => break,
+            }
+        }
+        running.shutdown().await;
+        tracing::info!(worker = self.config.name, "worker stopped");
+    }
+
+    /// Runs due jobs one at a time until none is left; returns how many ran (tests).
+    pub async fn drain(&self) -> usize {
+        let mut ran = 0;
+        while let Ok(Some(job)) = self.queue.claim(&self.config.name, &KINDS, self.config.lease).await {
+            self.run_job(job).await;
+            ran += 1;
+        }
+        ran
+    }
+
+    /// Runs one claimed job while renewing its lease; stops it if the lease is lost
+    /// (cancelled, or taken over after this worker was cut off).
+    async fn run_job(&self, job: Job) {
+        let started = std::time::Instant::now();
+        tracing::info!(job = job.id, kind = job.kind, asset = job.asset_id, attempt = job.attempts, "job started");
+        let outcome = tokio::select! {
+            outcome = self.execute(&job) => outcome,
+            () = self.hold_lease(&job) => {
+                tracing::warn!(job = job.id, "job stopped: it was cancelled or another worker holds it");
+                return;
+            }
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        let recorded = match &outcome {
+            Ok(()) => {
+                tracing::info!(job = job.id, seconds, "job done");
+                self.queue.complete(&job.id, &self.config.name).await
+            }
+            Err(IngestError::Media(reason)) => {
+                tracing::info!(job = job.id, reason, "job failed: the file cannot be processed");
+                self.fail_asset(&job, reason).await;
+                self.queue.fail(&job.id, &self.config.name, reason, None).await
+            }
+            Err(IngestError::Transient(reason)) => {
+                let last_try = job.attempts >= job.max_attempts;
+                tracing::warn!(job = job.id, reason, last_try, "job failed");
+                if last_try {
+                    self.fail_asset(&job, &format!("gave up after {} tries: {reason}", job.attempts)).await;
+                }
+                self.queue.fail(&job.id, &self.config.name, reason, Some(backoff(job.attempts))).await
+            }
+        };
+        if let Err(err) = recorded {
+            // The lease runs out and the job runs again: steps are idempotent.
+            tracing::warn!(job = job.id, error = %err, "cannot record the job's end");
+        }
+    }
+
+    async fn execute(&self, job: &Job) -> Result<(), IngestError> {
+        let Some(asset_id) = job.asset_id.as_deref() else {
+            return Err(IngestError::Media(format!("a {} job needs an asset", job.kind)));
+        };
+        match job.kind.as_str() {
+            INGEST => {
+                // A retried ingest shows as ingesting again, its old reason cleared.
+                self.catalog.set_asset_status(asset_id, AssetStatus::Ingesting, None).await?;
+                self.ingest.run(asset_id).await.map(drop)
+            }
+            other => Err(IngestError::Media(format!("no stage is called {other}"))),
+        }
+    }
+
+    /// Renews the lease every third of its length; returns only when it is lost.
+    async fn hold_lease(&self, job: &Job) {
+        let every = self.config.lease / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            match self.queue.renew(&job.id, &self.config.name, self.config.lease).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(err) => tracing::warn!(job = job.id, error = %err, "cannot renew the lease; trying again"),
+            }
+        }
+    }
+
+    async fn fail_asset(&self, job: &Job, reason: &str) {
+        let Some(asset_id) = job.asset_id.as_deref() else { return };
+        if let Err(err) = self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
+            tracing::warn!(asset = asset_id, error = %err, "cannot mark the asset failed");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Test media made on the spot with ffmpeg, exiftool and qpdf (nothing downloaded), and
+//! broken files made on purpose.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Runs a media tool to make a fixture; a failure here is the test set-up's fault.
+pub async fn tool(program: &str, args: &[&str]) {
+    let out = tokio::process::Command::new(program).args(args).output().await.expect(program);
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `seconds` of test pattern at `size` and `rate` with a tone, or silent (`audio` false).
+pub async fn video(dir: &Path, name: &str, size: &str, rate: &str, seconds: u32, audio: bool) -> PathBuf {
+    let out = dir.join(name);
+    let pattern = format!("testsrc2=s={size}:r={rate}:d={seconds}");
+    let mut args = vec!["-v", "error", "-y", "-f", "lavfi", "-i", &pattern];
+    let tone = format!("sine=f=440:d={seconds}");
+    if audio {
+        args.extend(["-f", "lavfi", "-i", &tone, "-c:a", "aac"]);
+    }
+    args.extend(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]);
+    args.push(out.to_str().unwrap());
+    tool("ffmpeg", &args).await;
+    out
+}
+
+/// A video whose frames come at uneven intervals (7 of every 10 kept, timestamps intact).
+pub async fn variable_rate_video(dir: &Path) -> PathBuf {
+    let out = dir.join("vfr.mp4");
+    let args = [
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=640x360:r=30:d=4",
+        "-vf",
+        "select='lt(mod(n\\,10)\\,7)'",
+        "-fps_mode",
+        "vfr",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        out.to_str().unwrap(),
+    ];
+    tool("ffmpeg", &args).await;
+    out
+}
+
+/// A phone-style video: landscape pixels with a display matrix turning them a quarter.
+pub async fn rotated_video(dir: &Path) -> PathBuf {
+    let source = video(dir, "landscape.mp4", "640x360", "30", 2, true).await;
+    let out = dir.join("phone.mp4");
+    let args = ["-v", "error", "-y", "-i", source.to_str().unwrap(), "-c", "copy", "-metadata:s:v:0", "rotate=90"];
+    tool("ffmpeg", &[&args[..], &[out.to_str().unwrap()]].concat()).await;
+    out
+}
+
+/// Sound alone, in the container `name`'s extension names.
+pub async fn sound(dir: &Path, name: &str, seconds: u32) -> PathBuf {
+    let out = dir.join(name);
+    let tone = format!("sine=f=330:d={seconds}");
+    tool("ffmpeg", &["-v", "error", "-y", "-f", "lavfi", "-i", &tone, "-c:a", "aac", out.to_str().unwrap()]).await;
+    out
+}
+
+/// A 400x300 JPEG whose EXIF says it was shot in Paris, camera turned (orientation 6).
+pub async fn photo_with_gps(dir: &Path) -> PathBuf {
+    let out = dir.join("paris.jpg");
+    tool(
+        "ffmpeg",
+        &["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=400x300", "-frames:v", "1", out.to_str().unwrap()],
+    )
+    .await;
+    let args = [
+        "-q",
+        "-overwrite_original",
+        "-n",
+        "-GPSLatitude=48.8584",
+        "-GPSLatitudeRef=N",
+        "-GPSLongitude=2.2945",
+        "-GPSLongitudeRef=E",
+        "-GPSAltitude=35",
+        "-Orientation=6",
+        "-Make=Canon",
+        "-Model=EOS R5",
+        "-XMP-dc:Title=Eiffel",
+        out.to_str().unwrap(),
+    ];
+    tool("exiftool", &args).await;
+    out
+}
+
+/// A PDF with one page per text, written by hand (objects, xref, trailer).
+pub fn pdf(pages: &[&str]) -> Vec<u8> {
+    let count = pages.len();
+    let mut objects: Vec<String> = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {count} >>",
+            (0..count).map(|i| format!("{} 0 R", 4 + 2 * i)).collect::<Vec<_>>().join(" ")
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(),
+    ];
+    for (i, text) in pages.iter().enumerate() {
+        let content = format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET");
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+            5 + 2 * i
+        ));
+        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()));
+    }
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+/// The same PDF locked with a user password (qpdf, AES-256).
+pub async fn locked_pdf(dir: &Path) -> PathBuf {
+    let open = dir.join("open.pdf");
+    std::fs::write(&open, pdf(&["Secret minutes"])).unwrap();
+    let out = dir.join("locked.pdf");
+    tool("qpdf", &["--encrypt", "user-pass", "owner-pass", "256", "--", open.to_str().unwrap(), out.to_str().unwrap()])
+        .await;
+    out
+}
+
+/// A decompression bomb: a valid 30000x30000 greyscale PNG of a few megabytes that would
+/// need 900 MB decoded.
+pub fn png_bomb(path: &Path) {
+    const SIDE: u32 = 30_000;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let row = vec![0u8; SIDE as usize + 1]; // filter byte + pixels
+    for _ in 0..SIDE {
+        zlib.write_all(&row).unwrap();
+    }
+    let data = zlib.finish().unwrap();
+    let mut header = Vec::new();
+    header.extend_from_slice(&SIDE.to_be_bytes());
+    header.extend_from_slice(&SIDE.to_be_bytes());
+    header.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit greyscale, no interlace
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, body) in [(b"IHDR", header.as_slice()), (b"IDAT", data.as_slice()), (b"IEND", &[][..])] {
+        png.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(body);
+        png.extend_from_slice(kind);
+        png.extend_from_slice(body);
+        png.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    std::fs::write(path, png).unwrap();
+}
+
+/// What ffprobe reads in a file: (width, height, seconds, has audio, has video).
+pub async fn ffprobe(path: &Path) -> (u32, u32, f64, bool, bool) {
+    let out = tokio::process::Command::new("ffprobe")
+        .args(["-v", "error", "-print_format", "json", "-show_format", "-show_streams"])
+        .arg(path)
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "ffprobe cannot read {}", path.display());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let streams = report["streams"].as_array().unwrap();
+    let video = streams.iter().find(|s| s["codec_type"] == "video");
+    let audio = streams.iter().any(|s| s["codec_type"] == "audio");
+    let seconds: f64 = report["format"]["duration"].as_str().unwrap().parse().unwrap();
+    let size = |k: &str| video.and_then(|v| v[k].as_u64()).unwrap_or(0) as u32;
+    (size("width"), size("height"), seconds, audio, video.is_some())
+}

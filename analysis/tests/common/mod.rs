@@ -1,0 +1,134 @@
+//! A worker over real adapters: the embedded S3 endpoint on a free port, a SQLite
+//! catalog and queue, in a fresh folder per test.
+
+#![allow(dead_code)]
+
+pub mod media;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use mediaport_analysis::{FrameDefaults, Ingest, Tools, Worker, WorkerConfig};
+use mediaport_backends::catalog::SqliteCatalog;
+use mediaport_backends::queue::SqliteQueue;
+use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
+use mediaport_backends::storage::{S3Storage, S3StorageConfig};
+use mediaport_core::{Catalog, NewAsset, Queue, Storage, workflow};
+use mediaport_shared::{Asset, AssetStatus, AssetType};
+
+pub const INGEST_BUCKET: &str = "test-ingest";
+pub const PROXY_BUCKET: &str = "test-proxy";
+
+pub struct Harness {
+    pub storage: Arc<dyn Storage>,
+    pub catalog: Arc<dyn Catalog>,
+    pub queue: Arc<dyn Queue>,
+    pub worker: Worker,
+    pub dir: tempfile::TempDir,
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = EmbeddedS3Config {
+            root: dir.path().join("storage"),
+            access_key: "TESTACCESSKEY".into(),
+            secret_key: "test-secret-key".into(),
+            cors_origins: vec![],
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = embedded::start(&config).await.unwrap().router;
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let storage: Arc<dyn Storage> = Arc::new(
+            S3Storage::connect(&S3StorageConfig {
+                endpoint: Some(format!("http://{addr}")),
+                region: "us-east-1".into(),
+                credentials: Some((config.access_key.clone(), config.secret_key.clone())),
+                force_path_style: true,
+                public_endpoint: None,
+            })
+            .await,
+        );
+        storage.ensure_bucket(INGEST_BUCKET).await.unwrap();
+        storage.ensure_bucket(PROXY_BUCKET).await.unwrap();
+        let sqlite = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
+        let queue: Arc<dyn Queue> = Arc::new(SqliteQueue::new(sqlite.pool()));
+        let catalog: Arc<dyn Catalog> = Arc::new(sqlite);
+        let ingest = Ingest {
+            catalog: catalog.clone(),
+            storage: storage.clone(),
+            tools: Tools::new(2, Duration::from_secs(300), dir.path().join("work")),
+            proxy_bucket: PROXY_BUCKET.into(),
+            frames: FrameDefaults { rate: 1.0, dynamic: false, min_distance: 10 },
+            threads: 2,
+        };
+        let config = WorkerConfig {
+            name: "test-worker".into(),
+            concurrency: 1,
+            lease: Duration::from_secs(30),
+            idle_poll: Duration::from_millis(100),
+        };
+        let worker = Worker::new(queue.clone(), ingest, config);
+        Self { storage, catalog, queue, worker, dir }
+    }
+
+    /// Stores `path` in the ingest bucket as `filename` and registers it for ingest, as a
+    /// completed upload does; `md5` is what the uploader claims.
+    pub async fn add(
+        &self,
+        path: &Path,
+        filename: &str,
+        md5: Option<&str>,
+        ai_options: Option<serde_json::Value>,
+    ) -> Asset {
+        let id = mediaport_core::new_id();
+        let key = format!("uploads/{id}/{filename}");
+        self.storage.put_file(INGEST_BUCKET, &key, path, "application/octet-stream").await.unwrap();
+        let asset_type = AssetType::of_file(filename, None);
+        let asset = self
+            .catalog
+            .create_asset(NewAsset {
+                id,
+                asset_type,
+                filename: filename.into(),
+                size: std::fs::metadata(path).unwrap().len(),
+                md5: md5.map(str::to_owned),
+                group: None,
+                attributes: Default::default(),
+                bucket: INGEST_BUCKET.into(),
+                key,
+                status: AssetStatus::once_stored(asset_type),
+                ai_options,
+            })
+            .await
+            .unwrap();
+        workflow::start_ingest(self.queue.as_ref(), &asset).await.unwrap();
+        asset
+    }
+
+    /// Writes `bytes` to a file in the test folder and adds it.
+    pub async fn add_bytes(&self, bytes: &[u8], filename: &str) -> Asset {
+        let path = self.dir.path().join(format!("bytes-{filename}"));
+        std::fs::write(&path, bytes).unwrap();
+        self.add(&path, filename, None, None).await
+    }
+
+    /// Copies an output from the proxy bucket to a local file, for ffprobe and decoders.
+    pub async fn download(&self, key: &str) -> PathBuf {
+        let bytes = self.storage.get_object(PROXY_BUCKET, key).await.unwrap();
+        let path = self.dir.path().join("downloads").join(key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    pub async fn asset(&self, id: &str) -> Asset {
+        self.catalog.get_asset(id).await.unwrap()
+    }
+
+    pub fn md5_of(path: &Path) -> String {
+        mediaport_analysis::fixity::hash_file(path).unwrap().md5
+    }
+}

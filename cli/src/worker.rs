@@ -1,0 +1,69 @@
+//! Workers: inside `mediaport serve`, and `mediaport worker` processes that share the
+//! server's catalog, queue and storage (on this machine or others).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use mediaport_analysis::{FrameDefaults, Ingest, Tools, Worker, WorkerConfig};
+use mediaport_api::{Settings, bootstrap};
+use mediaport_core::{Catalog, Queue, Storage};
+use tokio_util::sync::CancellationToken;
+
+/// A worker over the given ports, configured by `settings.worker`.
+pub fn build(
+    settings: &Settings,
+    catalog: Arc<dyn Catalog>,
+    queue: Arc<dyn Queue>,
+    storage: Arc<dyn Storage>,
+) -> anyhow::Result<Worker> {
+    Tools::check_installed()?;
+    let w = &settings.worker;
+    let threads = match w.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+        n => n,
+    };
+    // Metadata tools are light: let one more run beside each job's transcode.
+    let tools = Tools::new(w.concurrency + 1, Duration::from_secs(w.tool_timeout_secs), settings.work_dir());
+    let ingest = Ingest {
+        catalog,
+        storage,
+        tools,
+        proxy_bucket: settings.storage.proxy_bucket.clone(),
+        frames: FrameDefaults { rate: w.frame_rate, dynamic: w.dynamic_frames, min_distance: w.frame_min_distance },
+        threads,
+    };
+    let config = WorkerConfig {
+        name: WorkerConfig::unique_name(),
+        concurrency: w.concurrency,
+        lease: Duration::from_secs(w.lease_secs),
+        idle_poll: Duration::from_millis(w.poll_ms),
+    };
+    Ok(Worker::new(queue, ingest, config))
+}
+
+/// `mediaport worker`: runs jobs until Ctrl-C or SIGTERM. With embedded storage it reaches
+/// the server's endpoint at `storage.embedded.listen`.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let backends = bootstrap::open_backends(&settings).await?;
+    let credentials = bootstrap::storage_credentials(&settings)?;
+    let endpoint = if settings.embedded_storage() {
+        Some(format!("http://{}", settings.storage.embedded.listen))
+    } else {
+        settings.storage.endpoint.clone()
+    };
+    let storage = bootstrap::open_storage(&settings, endpoint, credentials).await;
+    storage
+        .check_bucket(&settings.storage.proxy_bucket)
+        .await
+        .context("cannot reach the proxy bucket: is `mediaport serve` running, or storage configured?")?;
+    let worker = build(&settings, backends.catalog, backends.queue, storage)?;
+    let stop = CancellationToken::new();
+    let signal = stop.clone();
+    tokio::spawn(async move {
+        crate::server::shutdown_signal().await;
+        signal.cancel();
+    });
+    worker.run(stop).await;
+    Ok(())
+}
