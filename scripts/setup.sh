@@ -18,8 +18,10 @@ as_root() {
 }
 
 # Debian packages.
-packages=(pkg-config)
-$for_tests && packages+=(chromium chromium-driver)
+# The media tools the worker runs.
+packages=(pkg-config ffmpeg mediainfo libimage-exiftool-perl poppler-utils)
+# Tests also drive a browser, lock PDFs (qpdf) and start their own PostgreSQL.
+$for_tests && packages+=(chromium chromium-driver qpdf postgresql)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")

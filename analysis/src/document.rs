@@ -40,6 +40,10 @@ pub async fn process(tools: &Tools, file: &Path, dir: &Path) -> Result<DocumentF
         Err(ToolError::Failed { message, .. }) if message.contains("Incorrect password") => {
             return Err(DocumentError::Encrypted);
         }
+        // pdfinfo refuses a page tree with no pages rather than saying "Pages: 0".
+        Err(ToolError::Failed { message, .. }) if message.contains("Invalid page count 0") => {
+            return Err(DocumentError::NoPages);
+        }
         Err(err) => return Err(err.into()),
     };
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.as_str().map(str::to_owned));
