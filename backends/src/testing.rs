@@ -153,3 +153,99 @@ fn which_weed() -> Option<std::path::PathBuf> {
         .map(|dir| dir.join("weed"))
         .find(|p| p.is_file())
 }
+
+/// A private PostgreSQL cluster (Debian's `postgresql` package) in a temporary folder, on
+/// a free port, with one database; stopped and removed when dropped. PostgreSQL refuses to
+/// run as root, so as root the cluster belongs to the `postgres` system user.
+pub struct Postgres {
+    pub url: String,
+    bin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    as_user: Option<&'static str>,
+}
+
+impl Postgres {
+    pub async fn start() -> anyhow::Result<Self> {
+        let bin = postgres_bin().context("PostgreSQL is not installed: run scripts/setup.sh --for-tests")?;
+        let dir = tempfile::tempdir()?;
+        let as_user = is_root().then_some("postgres");
+        if let Some(user) = as_user {
+            run(Command::new("chown").args(["-R", user]).arg(dir.path())).await?;
+        }
+        let data = dir.path().join("data");
+        let port = free_port();
+        let this = Self { url: format!("postgres://mediaport@127.0.0.1:{port}/mediaport"), bin, dir, as_user };
+        this.pg(
+            "initdb",
+            &["-A", "trust", "-U", "mediaport", "-E", "UTF8", "--no-sync", "-D", &data.to_string_lossy()],
+        )
+        .await?;
+        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", this.dir.path().display());
+        let log = this.dir.path().join("log.txt");
+        this.pg(
+            "pg_ctl",
+            &["-D", &data.to_string_lossy(), "-o", &options, "-l", &log.to_string_lossy(), "-w", "start"],
+        )
+        .await?;
+        let socket = this.dir.path().to_string_lossy().into_owned();
+        this.pg("createdb", &["-h", &socket, "-p", &port.to_string(), "-U", "mediaport", "mediaport"]).await?;
+        Ok(this)
+    }
+
+    async fn pg(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {
+        let program = self.bin.join(program);
+        let mut command = match self.as_user {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(program);
+                c
+            }
+            None => Command::new(program),
+        };
+        command.args(args);
+        run(&mut command).await
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let pg_ctl = self.bin.join("pg_ctl");
+        let mut command = match self.as_user {
+            Some(user) => {
+                let mut c = std::process::Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(pg_ctl);
+                c
+            }
+            None => std::process::Command::new(pg_ctl),
+        };
+        let _ = command.arg("-D").arg(data).args(["-m", "immediate", "stop"]).output();
+    }
+}
+
+async fn run(command: &mut Command) -> anyhow::Result<()> {
+    let out = command.output().await.context("cannot start a PostgreSQL tool")?;
+    if !out.status.success() {
+        bail!("{:?} failed: {}", command.as_std().get_program(), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// The newest installed server's `bin` folder, e.g. /usr/lib/postgresql/15/bin.
+fn postgres_bin() -> Option<std::path::PathBuf> {
+    let mut versions: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("initdb").is_file())
+        .collect();
+    versions.sort();
+    versions.pop()
+}

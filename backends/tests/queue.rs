@@ -1,12 +1,13 @@
 //! The queue port's suite: what every adapter must do so that workers on many machines
-//! share work safely. Run against SQLite here.
+//! share work safely. Run against SQLite and against a PostgreSQL the test starts.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use mediaport_backends::catalog::SqliteCatalog;
-use mediaport_backends::queue::SqliteQueue;
+use mediaport_backends::queue::{PostgresQueue, SqliteQueue};
+use mediaport_backends::testing::Postgres;
 use mediaport_core::{JobFilter, JobStatus, NewJob, Queue, QueueError};
 use serde_json::json;
 
@@ -155,4 +156,10 @@ async fn sqlite_passes_the_queue_suite() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
     suite(Arc::new(SqliteQueue::new(catalog.pool()))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_passes_the_queue_suite() {
+    let server = Postgres::start().await.unwrap();
+    suite(Arc::new(PostgresQueue::connect(&server.url).await.unwrap())).await;
 }
