@@ -42,6 +42,16 @@ pub struct Auth<R: Role> {
     _role: PhantomData<R>,
 }
 
+/// The event stream alone takes its token in the query: browsers' `EventSource` cannot
+/// send an `Authorization` header. Everywhere else a token in a URL would leak into
+/// histories and logs, so it is refused.
+fn query_token(parts: &Parts) -> Option<&str> {
+    if parts.uri.path() != "/api/events" {
+        return None;
+    }
+    parts.uri.query()?.split('&').find_map(|pair| pair.strip_prefix("access_token=")).filter(|t| !t.is_empty())
+}
+
 impl<R: Role> FromRequestParts<AppState> for Auth<R> {
     type Rejection = ApiError;
 
@@ -53,6 +63,7 @@ impl<R: Role> FromRequestParts<AppState> for Auth<R> {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty())
+            .or_else(|| query_token(parts))
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in to use this API"))?;
         let principal = state.identity.verify(token).await.map_err(|e| match e {
             IdentityError::InvalidToken(_) => {

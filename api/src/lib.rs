@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod error;
 mod extract;
+mod links;
 pub mod metrics;
 mod routes;
 pub mod s3_events;

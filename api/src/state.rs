@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{Catalog, Identity, Queue, Storage};
+use tokio_util::sync::CancellationToken;
 
 /// The buckets Mediaport keeps its objects in.
 #[derive(Debug, Clone)]
@@ -19,4 +20,7 @@ pub struct AppState {
     pub queue: Arc<dyn Queue>,
     pub buckets: Buckets,
     pub uploads: UploadPolicy,
+    /// Cancelled when the server stops, so that endless responses (the event stream) end
+    /// and a graceful shutdown does not wait on open browsers.
+    pub stopping: CancellationToken,
 }

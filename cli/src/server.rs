@@ -101,7 +101,8 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let first_admin = bootstrap::ensure_first_admin(&backends).await?;
     let storage = bootstrap::open_storage(&settings, endpoint, credentials).await;
     bootstrap::ensure_buckets(storage.as_ref(), &settings).await?;
-    let state = bootstrap::app_state(&settings, backends, storage);
+    let mut state = bootstrap::app_state(&settings, backends, storage);
+    state.stopping = shutdown.clone();
     // Assets a crash left between upload and ingest get their job now.
     let resumed = mediaport_core::workflow::resume_ingests(state.catalog.as_ref(), state.queue.as_ref()).await?;
     if resumed > 0 {

@@ -93,6 +93,7 @@ fn routes() -> Vec<Route> {
         r(Method::DELETE, "/api/uploads/{upload_id}", G(Group::Creator), StatusCode::NO_CONTENT, none),
         r(Method::GET, "/api/jobs", G(Group::Viewer), StatusCode::OK, none),
         r(Method::POST, "/api/jobs/{job_id}/retry", G(Group::Creator), StatusCode::OK, none),
+        r(Method::GET, "/api/events", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/users", G(Group::Admin), StatusCode::OK, none),
         r(Method::POST, "/api/users", G(Group::Admin), StatusCode::CREATED, |f| {

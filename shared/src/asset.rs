@@ -137,8 +137,45 @@ pub struct Asset {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssetList {
-    pub items: Vec<Asset>,
+    pub items: Vec<AssetCard>,
     pub next_cursor: Option<String>,
+}
+
+/// An asset in a list or an event: the record and a link to its thumbnail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssetCard {
+    #[serde(flatten)]
+    pub asset: Asset,
+    /// Presigned GET URL of the thumbnail, once ingest has made one.
+    pub thumbnail_url: Option<String>,
+}
+
+/// `GET /api/assets/{id}`: the record and presigned links to what ingest made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssetDetail {
+    #[serde(flatten)]
+    pub asset: Asset,
+    pub proxies: Proxies,
+}
+
+/// Presigned GET URLs of an asset's outputs, valid for an hour.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Proxies {
+    pub video: Option<String>,
+    pub audio: Option<String>,
+    pub image: Option<String>,
+    pub waveform: Option<String>,
+    pub thumbnails: Vec<String>,
+    /// One picture per page of a document.
+    pub pages: Vec<String>,
+    pub text: Option<String>,
+    /// The frames manifest (JSON), when frames were captured.
+    pub frames: Option<String>,
+    /// The tools' own reports (mediainfo, ffprobe, exiftool, pdfinfo), JSON.
+    pub reports: Vec<String>,
 }
 
 #[cfg(test)]

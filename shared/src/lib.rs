@@ -11,7 +11,7 @@ pub mod media;
 pub mod upload;
 pub mod user;
 
-pub use asset::{Asset, AssetList, AssetStatus, AssetType};
+pub use asset::{Asset, AssetCard, AssetDetail, AssetList, AssetStatus, AssetType, Proxies};
 pub use error::ErrorBody;
 pub use health::Health;
 pub use job::{JobInfo, JobList};

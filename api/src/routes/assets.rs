@@ -2,12 +2,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mediaport_core::AssetFilter;
 use mediaport_core::registration::register_object;
-use mediaport_shared::{Asset, AssetList, AssetStatus, AssetType, ErrorBody, RegisterAssetRequest};
+use mediaport_shared::{Asset, AssetDetail, AssetList, AssetStatus, AssetType, ErrorBody, RegisterAssetRequest};
 use serde::Deserialize;
 
 use crate::auth::{Auth, Creator, Viewer};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query, page_size};
+use crate::links;
 use crate::state::AppState;
 
 const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -61,18 +62,23 @@ pub async fn list(
     } else {
         None
     };
-    Ok(Json(AssetList { items, next_cursor }))
+    let mut cards = Vec::with_capacity(items.len());
+    for asset in items {
+        cards.push(links::card(&state, asset).await?);
+    }
+    Ok(Json(AssetList { items: cards, next_cursor }))
 }
 
 /// One asset.
 #[utoipa::path(get, path = "/api/assets/{id}", tag = "assets", params(("id" = String, Path)),
-    responses((status = 200, body = Asset), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = AssetDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Asset>, ApiError> {
-    Ok(Json(state.catalog.get_asset(&id).await?))
+) -> Result<Json<AssetDetail>, ApiError> {
+    let asset = state.catalog.get_asset(&id).await?;
+    Ok(Json(links::detail(&state, asset).await?))
 }
 
 /// Registers an object already in the ingest bucket (a bulk copy) and hands it to ingest.

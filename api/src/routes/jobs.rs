@@ -1,8 +1,9 @@
 //! Workflow jobs: what each asset's stages are doing, and retrying the ones that failed.
 
 use axum::extract::State;
+use mediaport_core::workflow::INGEST;
 use mediaport_core::{Job, JobFilter, JobStatus};
-use mediaport_shared::{ErrorBody, JobInfo, JobList};
+use mediaport_shared::{AssetStatus, ErrorBody, JobInfo, JobList};
 use serde::Deserialize;
 
 use crate::auth::{Auth, Creator, Viewer};
@@ -13,7 +14,7 @@ use crate::state::AppState;
 const DEFAULT_PAGE_SIZE: u32 = 100;
 const MAX_PAGE_SIZE: u32 = 500;
 
-fn info(job: Job) -> JobInfo {
+pub(crate) fn info(job: Job) -> JobInfo {
     JobInfo {
         id: job.id,
         asset_id: job.asset_id,
@@ -69,6 +70,12 @@ pub async fn retry(
     Path(job_id): Path<String>,
 ) -> Result<Json<JobInfo>, ApiError> {
     let job = state.queue.retry(&job_id).await?;
+    // The asset shows as being processed again at once, its old reason cleared.
+    if job.kind == INGEST
+        && let Some(asset_id) = &job.asset_id
+    {
+        state.catalog.set_asset_status(asset_id, AssetStatus::Ingesting, None).await?;
+    }
     tracing::info!(by = %caller.principal.username, job = job.id, stage = job.kind, "job retried");
     Ok(Json(info(job)))
 }

@@ -2,8 +2,9 @@
 
 mod assets;
 mod auth;
+mod events;
 mod health;
-mod jobs;
+pub(crate) mod jobs;
 mod metrics;
 mod uploads;
 mod users;
@@ -48,6 +49,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(assets::get))
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))
+        .routes(routes!(events::events))
         .with_state(state)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
@@ -57,7 +59,10 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
         .route("/api/{*rest}", any(api_not_found))
         .layer(middleware::from_fn(crate::metrics::track))
-        .layer(TraceLayer::new_for_http());
+        // Spans name the path alone: a query may carry a token (`/api/events`).
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            tracing::debug_span!("request", method = %request.method(), path = request.uri().path())
+        }));
     if let Some(dir) = web_dir {
         app = app.fallback_service(crate::web::service(dir));
     }

@@ -1,0 +1,101 @@
+//! `GET /api/events`: server-sent events of job and asset changes, the UI's live view.
+//! Every API process follows the queue's change stamps, so events reach browsers whichever
+//! process or machine ran the job.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use futures::stream::{self, StreamExt};
+
+use crate::auth::{Auth, Viewer};
+use crate::links;
+use crate::routes::jobs;
+use crate::state::AppState;
+
+/// How often the feed looks for changes.
+const POLL: Duration = Duration::from_millis(500);
+/// Changes stamped this long before the cursor are looked at again: a transaction stamped
+/// earlier may commit after a later one (PostgreSQL), and must not be missed.
+const LOOKBACK_MS: i64 = 3000;
+
+/// Live changes: `job` events (a job's new state) and `asset` events (the asset it belongs
+/// to, with its thumbnail). Browsers' `EventSource` cannot send headers, so this route also
+/// takes the access token as `?access_token=`.
+#[utoipa::path(get, path = "/api/events", tag = "jobs",
+    params(("access_token" = Option<String>, Query, description = "For EventSource, which cannot send headers")),
+    responses((status = 200, description = "text/event-stream of `job` (JobInfo) and `asset` (AssetCard) events")),
+    security(("bearer" = [])))]
+pub async fn events(
+    _caller: Auth<Viewer>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // A reconnecting EventSource says where it stopped.
+    let since = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+    let stopping = state.stopping.clone().cancelled_owned();
+    let feed = Feed { state, cursor: since, seen: HashMap::new() };
+    let events = stream::unfold(feed, |mut feed| async move {
+        let batch = feed.next_batch().await;
+        Some((stream::iter(batch.into_iter().map(Ok)), feed))
+    })
+    .flatten()
+    .take_until(stopping);
+    Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+struct Feed {
+    state: AppState,
+    cursor: i64,
+    /// Job id -> change stamp already sent, within the look-back window.
+    seen: HashMap<String, i64>,
+}
+
+impl Feed {
+    /// Waits for the next changes and turns them into events.
+    async fn next_batch(&mut self) -> Vec<Event> {
+        loop {
+            tokio::time::sleep(POLL).await;
+            let changed = match self.state.queue.changed_since(self.cursor - LOOKBACK_MS, 500).await {
+                Ok(changed) => changed,
+                Err(err) => {
+                    tracing::warn!(error = %err, "the events feed cannot read the queue");
+                    continue;
+                }
+            };
+            let mut events = Vec::new();
+            for job in changed {
+                if self.seen.get(&job.id) == Some(&job.changed_ms) {
+                    continue;
+                }
+                self.seen.insert(job.id.clone(), job.changed_ms);
+                self.cursor = self.cursor.max(job.changed_ms);
+                let stamp = job.changed_ms.to_string();
+                let asset_id = job.asset_id.clone();
+                events.extend(Event::default().event("job").id(&stamp).json_data(jobs::info(job)).ok());
+                let asset = match asset_id {
+                    Some(id) => self.state.catalog.get_asset(&id).await.ok(),
+                    None => None,
+                };
+                if let Some(asset) = asset
+                    && let Ok(card) = links::card(&self.state, asset).await
+                {
+                    events.extend(Event::default().event("asset").id(&stamp).json_data(card).ok());
+                }
+            }
+            let horizon = self.cursor - LOOKBACK_MS;
+            self.seen.retain(|_, stamp| *stamp >= horizon);
+            if !events.is_empty() {
+                return events;
+            }
+        }
+    }
+}
