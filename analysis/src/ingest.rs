@@ -100,7 +100,13 @@ impl Ingest {
             }
             other => other.map_err(|e| IngestError::Transient(format!("fixity: {e}")))?,
         };
-        let result = self.process(&asset, &original, &fixity).await;
+        // Tools name the file they read: show people the asset's name, not the work path.
+        let result = self.process(&asset, &original, &fixity).await.map_err(|e| match e {
+            IngestError::Media(reason) => {
+                IngestError::Media(reason.replace(&*original.to_string_lossy(), &asset.filename))
+            }
+            other => other,
+        });
         // A file that cannot be processed will not be fetched again: drop the copy.
         if !matches!(result, Err(IngestError::Transient(_))) {
             let _ = std::fs::remove_file(&original);

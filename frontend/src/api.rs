@@ -6,8 +6,8 @@ use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
 use mediaport_shared::{
-    Asset, AssetList, CompleteUploadRequest, CreateUploadRequest, ErrorBody, Group, Health, PartUrl, PartUrls,
-    PresignPartsRequest, StoredPart, StoredParts, Upload, User,
+    Asset, AssetDetail, AssetList, CompleteUploadRequest, CreateUploadRequest, ErrorBody, Group, Health, JobInfo,
+    JobList, PartUrl, PartUrls, PresignPartsRequest, StoredPart, StoredParts, Upload, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -142,9 +142,46 @@ pub async fn logout(auth: Auth) {
     auth.set(None);
 }
 
-pub async fn list_assets(auth: Auth, asset_type: &str) -> Result<AssetList, ApiError> {
-    let path = if asset_type.is_empty() { "/api/assets".to_owned() } else { format!("/api/assets?type={asset_type}") };
+/// One page of assets; empty filters mean any.
+pub async fn list_assets(
+    auth: Auth,
+    asset_type: &str,
+    status: &str,
+    cursor: Option<String>,
+    page_size: u32,
+) -> Result<AssetList, ApiError> {
+    let mut query = vec![format!("page_size={page_size}")];
+    if !asset_type.is_empty() {
+        query.push(format!("type={asset_type}"));
+    }
+    if !status.is_empty() {
+        query.push(format!("status={status}"));
+    }
+    if let Some(cursor) = cursor {
+        query.push(format!("cursor={}", encode_segment(&cursor)));
+    }
+    let path = format!("/api/assets?{}", query.join("&"));
     decode(send(auth, || Request::get(&path)).await?).await
+}
+
+pub async fn get_asset(auth: Auth, id: &str) -> Result<AssetDetail, ApiError> {
+    let path = format!("/api/assets/{}", encode_segment(id));
+    decode(send(auth, || Request::get(&path)).await?).await
+}
+
+/// The newest jobs, of one asset when `asset_id` is given.
+pub async fn list_jobs(auth: Auth, asset_id: Option<&str>) -> Result<Vec<JobInfo>, ApiError> {
+    let path = match asset_id {
+        Some(id) => format!("/api/jobs?page_size=100&asset_id={}", encode_segment(id)),
+        None => "/api/jobs?page_size=200".to_owned(),
+    };
+    let list: JobList = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(list.items)
+}
+
+pub async fn retry_job(auth: Auth, job_id: &str) -> Result<JobInfo, ApiError> {
+    let path = format!("/api/jobs/{}/retry", encode_segment(job_id));
+    decode(send(auth, || Request::post(&path)).await?).await
 }
 
 pub async fn list_users(auth: Auth) -> Result<Vec<User>, ApiError> {

@@ -6,6 +6,7 @@ mod app;
 mod auth;
 mod components;
 mod dropped;
+mod live;
 mod pages;
 mod uploader;
 

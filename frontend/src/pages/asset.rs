@@ -1,32 +1,171 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use mediaport_shared::{AssetDetail, AssetType, Technical};
 
+use crate::api;
+use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
+use crate::live::{self, Change};
+use crate::pages::collection::format_duration;
 
-/// One asset: the player, its timelines and every detection with its timecodes.
+/// One asset: its media (player, picture or pages), checksums and technical metadata;
+/// reloaded live when its processing moves on.
 #[component]
 pub fn AssetPage() -> impl IntoView {
+    let auth = use_auth();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
+    let version = RwSignal::new(0u32);
+    let detail = LocalResource::new(move || {
+        version.track();
+        let id = id();
+        async move { api::get_asset(auth, &id).await }
+    });
+    live::follow(auth, move |change| {
+        if let Change::Asset(card) = change
+            && card.asset.id == id()
+        {
+            version.update(|v| *v += 1);
+        }
+    });
     view! {
         <section class="page">
-            <header class="page-header">
-                <div>
-                    <h1>"Asset"</h1>
-                    <p class="subtitle mono">{id}</p>
-                </div>
-            </header>
-            <div class="asset-layout">
-                <div class="player-frame" aria-label="Player">
-                    <span class="muted">"No media loaded"</span>
-                </div>
-                <aside class="card">
-                    <h2>"Details"</h2>
-                    <p class="muted">"Technical metadata, checksums and analysis results appear here once the asset is processed."</p>
-                </aside>
-            </div>
-            <EmptyState icon="≋" title="No timelines yet"
-                text="Labels, faces, on-screen text, shots and the transcript are shown on timelines under the player."/>
+            {move || match detail.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
+                Some(Ok(detail)) => view! { <Loaded detail/> }.into_any(),
+            }}
         </section>
     }
+}
+
+#[component]
+fn Loaded(detail: AssetDetail) -> impl IntoView {
+    let asset = detail.asset.clone();
+    let status = asset.status.as_str();
+    let technical = asset.technical.as_ref().map(technical_facts);
+    view! {
+        <header class="page-header">
+            <div>
+                <h1>{asset.filename.clone()}</h1>
+                <p class="subtitle">
+                    <span class=format!("status status-{status}")>{status}</span>
+                    " " {asset.asset_type.as_str()} " · " {human_size(asset.size)}
+                    {asset.duration_ms.map(|d| format!(" · {}", format_duration(d)))}
+                </p>
+            </div>
+        </header>
+        {asset.error.clone().map(|e| view! { <p class="alert alert-error" data-reason>{e}</p> })}
+        <div class="asset-layout">
+            <Media detail=detail.clone()/>
+            <aside class="card">
+                <h2>"Details"</h2>
+                <dl class="facts">
+                    <dt>"MD5"</dt><dd class="mono small">{asset.md5.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"SHA-256"</dt><dd class="mono small wrap">{asset.sha256.clone().unwrap_or_else(|| "not checked yet".into())}</dd>
+                    <dt>"Added"</dt><dd>{asset.created_at.replace('T', " ").chars().take(19).collect::<String>()}</dd>
+                    {asset.group.clone().map(|g| view! { <dt>"Group"</dt><dd>{g}</dd> })}
+                    {asset.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+                    {technical}
+                </dl>
+                {(!detail.proxies.reports.is_empty()).then(|| view! {
+                    <p class="small">"Full reports: "
+                        {detail.proxies.reports.iter().zip(asset.outputs.iter().flat_map(|o| o.reports.clone())).map(|(url, key)| {
+                            let name = key.rsplit('/').next().unwrap_or_default().to_owned();
+                            view! { <a href=url.clone() target="_blank">{name}</a>" " }
+                        }).collect_view()}
+                    </p>
+                })}
+            </aside>
+        </div>
+        <EmptyState icon="≋" title="No timelines yet"
+            text="Labels, faces, on-screen text, shots and the transcript are shown on timelines under the player."/>
+    }
+}
+
+#[component]
+fn Media(detail: AssetDetail) -> impl IntoView {
+    let proxies = detail.proxies;
+    let poster = proxies.thumbnails.first().cloned();
+    match detail.asset.asset_type {
+        AssetType::Video if proxies.video.is_some() => view! {
+            <video class="player" controls preload="metadata" src=proxies.video poster=poster></video>
+        }
+        .into_any(),
+        AssetType::Video | AssetType::Audio if proxies.audio.is_some() => view! {
+            <div class="player-frame audio-frame">
+                {proxies.waveform.map(|w| view! { <img class="waveform" src=w alt="Waveform"/> })}
+                <audio controls preload="metadata" src=proxies.audio></audio>
+            </div>
+        }
+        .into_any(),
+        AssetType::Image if proxies.image.is_some() => {
+            view! { <img class="player-image" src=proxies.image alt=detail.asset.filename/> }.into_any()
+        }
+        AssetType::Document if !proxies.pages.is_empty() => view! {
+            <div class="pages">
+                {proxies.pages.into_iter().enumerate().map(|(i, url)| view! {
+                    <figure><img src=url alt=format!("Page {}", i + 1) loading="lazy"/><figcaption class="muted small">{format!("Page {}", i + 1)}</figcaption></figure>
+                }).collect_view()}
+            </div>
+        }
+        .into_any(),
+        _ => view! { <div class="player-frame"><span class="muted">"No preview yet"</span></div> }.into_any(),
+    }
+}
+
+fn technical_facts(t: &Technical) -> AnyView {
+    let mut facts: Vec<(String, String)> = Vec::new();
+    if let Some(format) = &t.format {
+        facts.push(("Format".into(), format.clone()));
+    }
+    if let Some(v) = &t.video {
+        let mut text = format!("{} {}×{} at {} fps", v.codec, v.width, v.height, v.fps);
+        if v.rotation != 0 {
+            text.push_str(&format!(", turned {}°", v.rotation));
+        }
+        if v.variable_frame_rate {
+            text.push_str(", variable frame rate");
+        }
+        facts.push(("Video".into(), text));
+    }
+    if let Some(a) = &t.audio {
+        facts.push(("Audio".into(), format!("{} {} ch, {} Hz", a.codec, a.channels, a.sample_rate)));
+    }
+    if let Some(b) = t.bit_rate {
+        facts.push(("Bit rate".into(), format!("{} kbit/s", b / 1000)));
+    }
+    if let Some(i) = &t.image {
+        facts.push(("Picture".into(), format!("{}×{}", i.width, i.height)));
+        if let Some(camera) = &i.camera {
+            facts.push(("Camera".into(), camera.clone()));
+        }
+        if let Some(taken) = &i.taken_at {
+            facts.push(("Taken".into(), taken.clone()));
+        }
+        if let Some(gps) = &i.gps {
+            facts.push(("Location".into(), format!("{:.5}, {:.5}", gps.latitude, gps.longitude)));
+        }
+    }
+    if let Some(d) = &t.document {
+        facts.push(("Pages".into(), d.pages.to_string()));
+        if let Some(title) = &d.title {
+            facts.push(("Title".into(), title.clone()));
+        }
+        if let Some(author) = &d.author {
+            facts.push(("Author".into(), author.clone()));
+        }
+    }
+    facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view().into_any()
+}
+
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{size:.1} {}", UNITS[unit]) }
 }

@@ -1,0 +1,74 @@
+//! The live feed (`GET /api/events`): job and asset changes pushed by the server, for the
+//! pages that show work in progress. `EventSource` cannot send headers, so the access
+//! token rides in the query; when the connection fails (a restart, an expired token) it
+//! is opened again with the current token.
+
+use leptos::prelude::*;
+use mediaport_shared::{AssetCard, JobInfo};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{EventSource, MessageEvent};
+
+use crate::auth::Auth;
+
+/// A change the server announced.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Job(JobInfo),
+    Asset(Box<AssetCard>),
+}
+
+/// Calls `on_change` for every change until the calling component is unmounted.
+pub fn follow(auth: Auth, on_change: impl Fn(Change) + Clone + 'static) {
+    let source: StoredValue<Option<EventSource>, LocalStorage> = StoredValue::new_local(None);
+    let alive = StoredValue::new(true);
+    connect(auth, on_change, source, alive);
+    on_cleanup(move || {
+        alive.set_value(false);
+        if let Some(s) = source.get_value() {
+            s.close();
+        }
+    });
+}
+
+fn connect(
+    auth: Auth,
+    on_change: impl Fn(Change) + Clone + 'static,
+    source: StoredValue<Option<EventSource>, LocalStorage>,
+    alive: StoredValue<bool>,
+) {
+    let Some(token) = auth.access_token() else { return };
+    let Ok(events) = EventSource::new(&format!("/api/events?access_token={token}")) else { return };
+    for name in ["job", "asset"] {
+        let on_change = on_change.clone();
+        let listener = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(data) = event.data().as_string() else { return };
+            let change = match name {
+                "job" => serde_json::from_str(&data).ok().map(Change::Job),
+                _ => serde_json::from_str(&data).ok().map(|card| Change::Asset(Box::new(card))),
+            };
+            if let Some(change) = change {
+                on_change(change);
+            }
+        });
+        let _ = events.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        listener.forget(); // lives as long as the EventSource, which is closed on cleanup
+    }
+    let retry = Closure::<dyn Fn()>::new(move || {
+        if let Some(s) = source.get_value() {
+            s.close();
+        }
+        let on_change = on_change.clone();
+        set_timeout(
+            move || {
+                if alive.get_value() {
+                    connect(auth, on_change, source, alive);
+                }
+            },
+            std::time::Duration::from_secs(3),
+        );
+    });
+    events.set_onerror(Some(retry.as_ref().unchecked_ref()));
+    retry.forget();
+    source.set_value(Some(events));
+}
