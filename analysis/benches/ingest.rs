@@ -70,7 +70,8 @@ async fn main() -> anyhow::Result<()> {
                 threads,
             };
             let started = Instant::now();
-            let done = ingest.run(&asset.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let done =
+                ingest.run(&asset.id, &mediaport_analysis::Unwatched).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             report("mediaport-ingest", started.elapsed(), size);
             let frames = done.outputs.and_then(|o| o.frames).map_or(0, |f| f.captured);
             println!("frames {frames}");

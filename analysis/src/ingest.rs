@@ -54,6 +54,21 @@ impl From<CatalogError> for IngestError {
     }
 }
 
+/// Where a running ingest says which step it is on, for people watching.
+#[async_trait::async_trait]
+pub trait Progress: Send + Sync {
+    async fn step(&self, name: &str);
+}
+
+/// Progress nobody watches (tests, benchmarks).
+#[derive(Debug)]
+pub struct Unwatched;
+
+#[async_trait::async_trait]
+impl Progress for Unwatched {
+    async fn step(&self, _name: &str) {}
+}
+
 /// How frames are captured unless an asset's options say otherwise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameDefaults {
@@ -86,7 +101,7 @@ struct Made {
 
 impl Ingest {
     /// Ingests one asset and returns it as recorded; the original is never touched.
-    pub async fn run(&self, asset_id: &str) -> Result<Asset, IngestError> {
+    pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, IngestError> {
         let asset = match self.catalog.get_asset(asset_id).await {
             Err(CatalogError::NotFound { .. }) => return Err(IngestError::Media("the asset no longer exists".into())),
             other => other?,
@@ -94,6 +109,7 @@ impl Ingest {
         // The copy outlives a crash so that a retry resumes it instead of fetching it again.
         let originals = self.tools.keep_dir("originals").map_err(|e| IngestError::Transient(e.to_string()))?;
         let original = originals.join(&asset.id);
+        progress.step("fixity").await;
         let fixity = match fixity::fetch(self.storage.as_ref(), &asset.bucket, &asset.key, &original).await {
             Err(FixityError::Storage(StorageError::NoSuchKey { .. })) => {
                 return Err(IngestError::Media("the original is missing from storage".into()));
@@ -101,7 +117,7 @@ impl Ingest {
             other => other.map_err(|e| IngestError::Transient(format!("fixity: {e}")))?,
         };
         // Tools name the file they read: show people the asset's name, not the work path.
-        let result = self.process(&asset, &original, &fixity).await.map_err(|e| match e {
+        let result = self.process(&asset, &original, &fixity, progress).await.map_err(|e| match e {
             IngestError::Media(reason) => {
                 IngestError::Media(reason.replace(&*original.to_string_lossy(), &asset.filename))
             }
@@ -114,7 +130,13 @@ impl Ingest {
         result
     }
 
-    async fn process(&self, asset: &Asset, original: &Path, fixity: &fixity::Fixity) -> Result<Asset, IngestError> {
+    async fn process(
+        &self,
+        asset: &Asset,
+        original: &Path,
+        fixity: &fixity::Fixity,
+        progress: &dyn Progress,
+    ) -> Result<Asset, IngestError> {
         if let Some(sent) = asset.md5.as_deref()
             && !sent.eq_ignore_ascii_case(&fixity.md5)
         {
@@ -128,9 +150,15 @@ impl Ingest {
         }
         let work = self.tools.work_dir(&asset.id).map_err(|e| IngestError::Transient(e.to_string()))?;
         let made = match asset.asset_type {
-            AssetType::Video | AssetType::Audio => self.audio_video(asset, original, work.path()).await?,
-            AssetType::Image => self.image(asset, original, work.path()).await?,
-            AssetType::Document => self.document(asset, original, work.path()).await?,
+            AssetType::Video | AssetType::Audio => self.audio_video(asset, original, work.path(), progress).await?,
+            AssetType::Image => {
+                progress.step("pictures").await;
+                self.image(asset, original, work.path()).await?
+            }
+            AssetType::Document => {
+                progress.step("pages").await;
+                self.document(asset, original, work.path()).await?
+            }
             AssetType::Other => return Err(IngestError::Media("nothing can process this type of file".into())),
         };
         let record = IngestRecord {
@@ -143,13 +171,21 @@ impl Ingest {
         Ok(self.catalog.record_ingest(&asset.id, &record).await?)
     }
 
-    async fn audio_video(&self, asset: &Asset, original: &Path, work: &Path) -> Result<Made, IngestError> {
+    async fn audio_video(
+        &self,
+        asset: &Asset,
+        original: &Path,
+        work: &Path,
+        progress: &dyn Progress,
+    ) -> Result<Made, IngestError> {
+        progress.step("metadata").await;
         let probe =
             probe::probe(&self.tools, original).await.map_err(|e| IngestError::from_tool("technical metadata", e))?;
         let mut outputs = IngestOutputs::default();
         outputs.reports.push(self.put_bytes(asset, "reports/ffprobe.json", probe.ffprobe).await?);
         outputs.reports.push(self.put_bytes(asset, "reports/mediainfo.json", probe.mediainfo).await?);
         let options = FrameOptions::of(asset, &self.frames);
+        progress.step("proxies").await;
         let files = av::transcode(&self.tools, original, work, &probe.technical, options.rate, self.threads)
             .await
             .map_err(|e| IngestError::from_tool("proxies", e))?;
@@ -163,6 +199,7 @@ impl Ingest {
             outputs.waveform = Some(self.put_file(asset, "waveform.png", waveform, "image/png").await?);
         }
         if !files.frames.is_empty() {
+            progress.step("frames").await;
             let measured =
                 frames::measure(files.frames.clone(), &options).await.map_err(|e| IngestError::media("frames", e))?;
             let thumbnail = work.join("thumbnail.jpg");

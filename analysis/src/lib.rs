@@ -11,6 +11,6 @@ pub mod probe;
 pub mod tools;
 pub mod worker;
 
-pub use ingest::{FrameDefaults, Ingest, IngestError};
+pub use ingest::{FrameDefaults, Ingest, IngestError, Progress, Unwatched};
 pub use tools::{Tool, ToolError, Tools};
 pub use worker::{Worker, WorkerConfig};

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::ingest::{Ingest, IngestError};
+use crate::ingest::{Ingest, IngestError, Progress};
 
 /// The job kinds this worker knows.
 const KINDS: [&str; 1] = [INGEST];
@@ -145,7 +145,8 @@ impl Worker {
             INGEST => {
                 // A retried ingest shows as ingesting again, its old reason cleared.
                 self.catalog.set_asset_status(asset_id, AssetStatus::Ingesting, None).await?;
-                self.ingest.run(asset_id).await.map(drop)
+                let progress = JobProgress { queue: self.queue.as_ref(), job: &job.id, worker: &self.config.name };
+                self.ingest.run(asset_id, &progress).await.map(drop)
             }
             other => Err(IngestError::Media(format!("no stage is called {other}"))),
         }
@@ -168,6 +169,22 @@ impl Worker {
         let Some(asset_id) = job.asset_id.as_deref() else { return };
         if let Err(err) = self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
             tracing::warn!(asset = asset_id, error = %err, "cannot mark the asset failed");
+        }
+    }
+}
+
+/// Reports a job's steps on the queue, where the live view reads them.
+struct JobProgress<'a> {
+    queue: &'a dyn Queue,
+    job: &'a str,
+    worker: &'a str,
+}
+
+#[async_trait::async_trait]
+impl Progress for JobProgress<'_> {
+    async fn step(&self, name: &str) {
+        if let Err(err) = self.queue.set_step(self.job, self.worker, name).await {
+            tracing::debug!(job = self.job, error = %err, "cannot record the step");
         }
     }
 }

@@ -44,6 +44,11 @@ async fn a_video_gets_checksums_proxies_frames_and_a_thumbnail() {
     assert!(manifest.iter().all(|f| f.sharpness > 0.0 && f.phash.len() == 16 && f.kept));
     let frame = image::open(h.download(&manifest[2].key).await).unwrap();
     assert_eq!((frame.width(), frame.height()), (960, 540));
+
+    // The job told watchers its steps; the last one it reached stays on record.
+    let filter = mediaport_core::JobFilter { asset_id: Some(asset.id.clone()), status: None };
+    let job = h.queue.list(&filter, 1).await.unwrap().remove(0);
+    assert_eq!(job.step.as_deref(), Some("frames"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

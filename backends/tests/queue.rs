@@ -39,6 +39,14 @@ async fn suite(queue: Arc<dyn Queue>) {
     assert!(!queue.renew(&held.id, "w2", LONG).await.unwrap(), "only the holder renews");
     assert!(!queue.complete(&held.id, "w2",).await.unwrap(), "only the holder completes");
     assert!(queue.renew(&held.id, "w1", LONG).await.unwrap());
+    // The holder says which step it is on; watchers see it as a change.
+    let before = queue.get(&held.id).await.unwrap().changed_ms;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(queue.set_step(&held.id, "w1", "proxies").await.unwrap());
+    assert!(!queue.set_step(&held.id, "w2", "frames").await.unwrap(), "only the holder reports");
+    let stepped = queue.get(&held.id).await.unwrap();
+    assert_eq!(stepped.step.as_deref(), Some("proxies"));
+    assert!(stepped.changed_ms > before);
     assert!(queue.complete(&held.id, "w1").await.unwrap());
     assert_eq!(queue.get(&held.id).await.unwrap().status, JobStatus::Done);
     // Finished: the key is free for new work.

@@ -14,6 +14,9 @@ pub struct JobInfo {
     pub status: String,
     pub attempts: u32,
     pub max_attempts: u32,
+    /// The step a running job is on (`fixity`, `metadata`, `proxies`, `frames`...).
+    #[serde(default)]
+    pub step: Option<String>,
     /// Why the last try failed.
     pub error: Option<String>,
     pub created_at: String,

@@ -22,6 +22,7 @@ pub(crate) fn info(job: Job) -> JobInfo {
         status: job.status.as_str().to_owned(),
         attempts: job.attempts,
         max_attempts: job.max_attempts,
+        step: job.step,
         error: job.error,
         created_at: job.created_at,
         started_at: job.started_at,

@@ -16,6 +16,8 @@ CREATE TABLE jobs (
     created_at   TEXT NOT NULL,
     started_at   TEXT,
     finished_at  TEXT,
+    -- The step a running job is on (fixity, metadata, proxies...), for the live view.
+    step         TEXT,
     -- Unix milliseconds of the last change a watcher cares about (not lease renewals).
     updated_at   BIGINT NOT NULL DEFAULT 0
 );
@@ -27,7 +29,7 @@ CREATE UNIQUE INDEX jobs_unfinished_key ON jobs (dedupe_key) WHERE dedupe_key IS
 CREATE FUNCTION jobs_stamp() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'INSERT' OR NEW.status IS DISTINCT FROM OLD.status OR NEW.error IS DISTINCT FROM OLD.error
-       OR NEW.attempts IS DISTINCT FROM OLD.attempts THEN
+       OR NEW.attempts IS DISTINCT FROM OLD.attempts OR NEW.step IS DISTINCT FROM OLD.step THEN
         NEW.updated_at := (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT;
     END IF;
     RETURN NEW;

@@ -63,6 +63,7 @@ fn job_from_row(row: &PgRow) -> Result<Job, QueueError> {
         started_at: row.try_get("started_at").map_err(decode)?,
         finished_at: row.try_get("finished_at").map_err(decode)?,
         changed_ms: row.try_get("updated_at").map_err(decode)?,
+        step: row.try_get("step").map_err(decode)?,
     })
 }
 
@@ -115,7 +116,7 @@ impl Queue for PostgresQueue {
         let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
         let row = sqlx::query(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = $1, lease_until = $2, \
-             started_at = $3, finished_at = NULL \
+             started_at = $3, finished_at = NULL, step = NULL \
              WHERE id = (SELECT id FROM jobs WHERE kind = ANY($4) \
                  AND ((status = 'queued' AND run_after <= $5) OR (status = 'running' AND lease_until < $5)) \
                  ORDER BY run_after, created_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
@@ -141,6 +142,17 @@ impl Queue for PostgresQueue {
                 .execute(&self.pool)
                 .await
                 .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_step(&self, id: &str, worker: &str, step: &str) -> Result<bool, QueueError> {
+        let done = sqlx::query("UPDATE jobs SET step = $1 WHERE id = $2 AND status = 'running' AND lease_owner = $3")
+            .bind(step)
+            .bind(id)
+            .bind(worker)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -58,6 +58,7 @@ fn job_from_row(row: &SqliteRow) -> Result<Job, QueueError> {
         started_at: row.try_get("started_at").map_err(decode)?,
         finished_at: row.try_get("finished_at").map_err(decode)?,
         changed_ms: row.try_get("updated_at").map_err(decode)?,
+        step: row.try_get("step").map_err(decode)?,
     })
 }
 
@@ -127,7 +128,7 @@ impl Queue for SqliteQueue {
         };
         sqlx::query(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, \
-             started_at = ?, finished_at = NULL WHERE id = ?",
+             started_at = ?, finished_at = NULL, step = NULL WHERE id = ?",
         )
         .bind(worker)
         .bind(now + ms(lease))
@@ -149,6 +150,17 @@ impl Queue for SqliteQueue {
                 .execute(&self.pool)
                 .await
                 .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_step(&self, id: &str, worker: &str, step: &str) -> Result<bool, QueueError> {
+        let done = sqlx::query("UPDATE jobs SET step = ? WHERE id = ? AND status = 'running' AND lease_owner = ?")
+            .bind(step)
+            .bind(id)
+            .bind(worker)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -87,6 +87,8 @@ pub struct Job {
     pub finished_at: Option<String>,
     /// Unix milliseconds of the last change a watcher cares about (not lease renewals).
     pub changed_ms: i64,
+    /// The last step the job's worker said it reached; cleared when it is claimed again.
+    pub step: Option<String>,
 }
 
 /// Which jobs a listing returns.
@@ -112,6 +114,8 @@ pub trait Queue: Send + Sync {
     async fn claim(&self, worker: &str, kinds: &[&str], lease: Duration) -> Result<Option<Job>, QueueError>;
     /// Extends the worker's lease; `false` when the job is no longer the worker's.
     async fn renew(&self, id: &str, worker: &str, lease: Duration) -> Result<bool, QueueError>;
+    /// Records the step the worker's job is on, for watchers; `false` when the job is no longer the worker's.
+    async fn set_step(&self, id: &str, worker: &str, step: &str) -> Result<bool, QueueError>;
     /// Marks the worker's job done; `false` when the job is no longer the worker's.
     async fn complete(&self, id: &str, worker: &str) -> Result<bool, QueueError>;
     /// Records a failure: queued again after `retry_in` (see [`backoff`]) while tries remain, else

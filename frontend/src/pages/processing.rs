@@ -69,7 +69,7 @@ pub fn Processing() -> impl IntoView {
                             <th>"Asset"</th><th>"Stage"</th><th>"Status"</th><th>"Tries"</th><th>"Started"</th><th>"Reason"</th><th></th>
                         </tr></thead>
                         <tbody>
-                            <For each=move || jobs.get() key=|j| (j.id.clone(), j.status.clone(), j.attempts, j.started_at.clone()) let:job>
+                            <For each=move || jobs.get() key=|j| (j.id.clone(), j.status.clone(), j.attempts, j.started_at.clone(), j.step.clone()) let:job>
                                 <JobRow job assets/>
                             </For>
                         </tbody>
@@ -107,7 +107,7 @@ fn JobRow(job: JobInfo, assets: RwSignal<HashMap<String, AssetCard>>) -> impl In
     view! {
         <tr data-job=job.id data-status=status data-started=job.started_at>
             <td><a href=format!("/assets/{asset_id}")>{name}</a></td>
-            <td>{job.stage}</td>
+            <td>{job.stage}{(status == "running").then_some(job.step).flatten().map(|step| view! { <span class="muted step">" · " {step}</span> })}</td>
             <td><span class=format!("status status-{status}")>{status.clone()}</span></td>
             <td class="muted">{format!("{} of {}", job.attempts, job.max_attempts)}</td>
             <td class="muted small">{started}</td>
