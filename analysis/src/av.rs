@@ -125,9 +125,9 @@ pub async fn transcode(
     Ok(files)
 }
 
-/// Transcodes take time in proportion to the media: allow four times its length, and
-/// ten minutes for anything short.
+/// Transcodes take time in proportion to the media: allow four times its length, ten
+/// minutes for anything short, and never more than a day (a broken header can claim years).
 fn time_limit(technical: &Technical) -> Duration {
     let media = Duration::from_millis(technical.duration_ms.unwrap_or(0));
-    (media * 4).max(Duration::from_secs(600))
+    (media * 4).clamp(Duration::from_secs(600), Duration::from_secs(24 * 3600))
 }

@@ -53,12 +53,11 @@ pub async fn process(tools: &Tools, file: &Path, dir: &Path) -> Result<DocumentF
     }
     let rendered = pages.min(MAX_RENDERED_PAGES);
     let prefix = dir.join("page");
-    tools
-        .run(
-            Tool::Pdftoppm,
-            args!["-png", "-scale-to", PAGE_SIDE.to_string(), "-f", "1", "-l", rendered.to_string(), file, &prefix],
-        )
-        .await?;
+    // Rendering takes time per page: a second each on top of the usual limit.
+    let limit = tools.timeout() + std::time::Duration::from_secs(u64::from(rendered));
+    let render =
+        args!["-png", "-scale-to", PAGE_SIDE.to_string(), "-f", "1", "-l", rendered.to_string(), file, &prefix];
+    tools.run_for(Tool::Pdftoppm, render, limit).await?;
     let mut page_files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|source| ToolError::Io { program: "pdftoppm", source })?
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -3,7 +3,7 @@
 //! again: the part on disk is re-hashed locally and the download continues from there.
 
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
 use md5::{Digest, Md5};
@@ -92,13 +92,23 @@ fn read_full(reader: &mut impl Read, block: &mut [u8]) -> std::io::Result<usize>
     Ok(filled)
 }
 
-/// Copies `bucket`/`key` to `dest` and hashes every byte of it, resuming a partial `dest`.
+/// Where the ETag of the object a partial copy came from is kept beside it.
+pub fn etag_file(dest: &Path) -> PathBuf {
+    dest.with_extension("etag")
+}
+
+/// Copies `bucket`/`key` to `dest` and hashes every byte of it, resuming a partial `dest`
+/// copied from the same object (same ETag) by an earlier try.
 pub async fn fetch(storage: &dyn Storage, bucket: &str, key: &str, dest: &Path) -> Result<Fixity, FixityError> {
-    let stored = storage.head_object(bucket, key).await?.size;
-    let mut have = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
+    let head = storage.head_object(bucket, key).await?;
+    let (stored, etag) = (head.size, head.etag.unwrap_or_default());
+    let marker = etag_file(dest);
+    let same_object = !etag.is_empty() && std::fs::read_to_string(&marker).is_ok_and(|seen| seen == etag);
+    let mut have = if same_object { std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0) } else { 0 };
     if have > stored {
         have = 0; // not a prefix of this object: start over
     }
+    std::fs::write(&marker, &etag)?;
     let (blocks, mut incoming) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
     let path = dest.to_path_buf();
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<Fixity> {

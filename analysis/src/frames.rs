@@ -100,17 +100,22 @@ impl Measured {
 
 /// Measures the frame files on every core, then selects (`options.dynamic`) and picks the
 /// thumbnail: the sharpest of the first tenth, so it is neither a fade-in nor a spoiler.
-pub async fn measure(files: Vec<PathBuf>, options: &FrameOptions) -> Result<Measured, image::ImageError> {
+pub async fn measure(files: Vec<PathBuf>, options: &FrameOptions) -> Result<Measured, String> {
     let min_distance = if options.dynamic { options.min_distance.max(1) } else { 0 };
     tokio::task::spawn_blocking(move || {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = files.len().div_ceil(threads).max(1);
-        let looks: Result<Vec<Vec<FrameLook>>, image::ImageError> = std::thread::scope(|s| {
+        let looks: Result<Vec<Vec<FrameLook>>, String> = std::thread::scope(|s| {
             let workers: Vec<_> = files
                 .chunks(chunk)
-                .map(|part| s.spawn(move || part.iter().map(|f| Ok(look(&image::open(f)?))).collect()))
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter().map(|f| image::open(f).map(|i| look(&i)).map_err(|e| e.to_string())).collect()
+                    })
+                })
                 .collect();
-            workers.into_iter().map(|w| w.join().expect("frame measuring does not panic")).collect()
+            // A decoder that panics on a crafted frame fails this asset, not the worker.
+            workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err(CRASHED.to_owned()))).collect()
         });
         let looks: Vec<FrameLook> = looks?.into_iter().flatten().collect();
         let hashes: Vec<ImageHash> = looks.iter().map(|l| l.phash.clone()).collect();
@@ -121,8 +126,10 @@ pub async fn measure(files: Vec<PathBuf>, options: &FrameOptions) -> Result<Meas
         Ok(Measured { looks, kept, thumbnail_index })
     })
     .await
-    .expect("frame measuring does not panic")
+    .unwrap_or_else(|_| Err(CRASHED.to_owned()))
 }
+
+const CRASHED: &str = "the image decoder crashed on a frame";
 
 /// A small JPEG of a frame or page, for grids.
 pub async fn thumbnail(source: &Path, dest: &Path) -> Result<(), PictureError> {
@@ -132,7 +139,7 @@ pub async fn thumbnail(source: &Path, dest: &Path) -> Result<(), PictureError> {
         picture::save_jpeg(&picture, picture::THUMBNAIL_SIDE, &dest)
     })
     .await
-    .expect("thumbnails do not panic")
+    .unwrap_or_else(|_| Err(PictureError::Decode(CRASHED.to_owned())))
 }
 
 #[cfg(test)]

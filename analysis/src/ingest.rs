@@ -18,6 +18,9 @@ use crate::{av, frames, probe};
 /// Files stored at once when a stage has many (frames, pages).
 const PARALLEL_PUTS: usize = 8;
 
+/// Frames captured from one asset at most; the rate is lowered to fit (a 5-hour film at 1 a second fits).
+const MAX_FRAMES: u32 = 20_000;
+
 /// Why ingest stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -37,7 +40,9 @@ impl IngestError {
     fn from_tool(stage: &str, err: ToolError) -> Self {
         match err {
             ToolError::Failed { .. } | ToolError::Timeout { .. } => Self::media(stage, err),
-            ToolError::Missing { .. } | ToolError::Io { .. } => Self::Transient(format!("{stage}: {err}")),
+            ToolError::Missing { .. } | ToolError::Io { .. } | ToolError::Killed { .. } => {
+                Self::Transient(format!("{stage}: {err}"))
+            }
         }
     }
 }
@@ -116,18 +121,27 @@ impl Ingest {
             }
             other => other.map_err(|e| IngestError::Transient(format!("fixity: {e}")))?,
         };
-        // Tools name the file they read: show people the asset's name, not the work path.
+        // Tools name the files they read: show people the asset's name, never server paths.
+        let original_path = original.to_string_lossy().into_owned();
+        let redact = |reason: String| self.tools.redact(&reason.replace(&original_path, &asset.filename));
         let result = self.process(&asset, &original, &fixity, progress).await.map_err(|e| match e {
-            IngestError::Media(reason) => {
-                IngestError::Media(reason.replace(&*original.to_string_lossy(), &asset.filename))
-            }
-            other => other,
+            IngestError::Media(reason) => IngestError::Media(redact(reason)),
+            IngestError::Transient(reason) => IngestError::Transient(redact(reason)),
         });
         // A file that cannot be processed will not be fetched again: drop the copy.
         if !matches!(result, Err(IngestError::Transient(_))) {
-            let _ = std::fs::remove_file(&original);
+            self.forget_copy(&asset.id);
         }
         result
+    }
+
+    /// Drops the worker's copy of an asset's original (kept between tries to resume it).
+    pub fn forget_copy(&self, asset_id: &str) {
+        if let Ok(originals) = self.tools.keep_dir("originals") {
+            let copy = originals.join(asset_id);
+            let _ = std::fs::remove_file(fixity::etag_file(&copy));
+            let _ = std::fs::remove_file(copy);
+        }
     }
 
     async fn process(
@@ -168,7 +182,10 @@ impl Ingest {
             outputs: made.outputs,
             status: AssetStatus::Ready,
         };
-        Ok(self.catalog.record_ingest(&asset.id, &record).await?)
+        match self.catalog.record_ingest(&asset.id, &record).await {
+            Err(CatalogError::NotFound { .. }) => Err(IngestError::Media("the asset was deleted during ingest".into())),
+            other => Ok(other?),
+        }
     }
 
     async fn audio_video(
@@ -184,7 +201,11 @@ impl Ingest {
         let mut outputs = IngestOutputs::default();
         outputs.reports.push(self.put_bytes(asset, "reports/ffprobe.json", probe.ffprobe).await?);
         outputs.reports.push(self.put_bytes(asset, "reports/mediainfo.json", probe.mediainfo).await?);
-        let options = FrameOptions::of(asset, &self.frames);
+        let mut options = FrameOptions::of(asset, &self.frames);
+        // Long media at a high rate would make more frames than anything can use.
+        if let Some(ms) = probe.technical.duration_ms.filter(|ms| *ms > 0) {
+            options.rate = options.rate.min(MAX_FRAMES as f64 * 1000.0 / ms as f64);
+        }
         progress.step("proxies").await;
         let files = av::transcode(&self.tools, original, work, &probe.technical, options.rate, self.threads)
             .await
@@ -223,10 +244,10 @@ impl Ingest {
         let (proxy, thumbnail) = (work.join("image.jpg"), work.join("thumbnail.jpg"));
         let (source, p, t) = (original.to_path_buf(), proxy.clone(), thumbnail.clone());
         let (width, height) = tokio::task::spawn_blocking(move || -> Result<(u32, u32), PictureError> {
-            let upright = picture::decode_upright(&source)?;
+            let (upright, size) = picture::decode_upright(&source, picture::PROXY_SIDE)?;
             picture::save_jpeg(&upright, picture::PROXY_SIDE, &p)?;
             picture::save_jpeg(&upright, picture::THUMBNAIL_SIDE, &t)?;
-            Ok((upright.width(), upright.height()))
+            Ok(size)
         })
         .await
         .map_err(|e| IngestError::Transient(e.to_string()))?

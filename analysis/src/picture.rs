@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 use mediaport_shared::{Gps, ImageInfo};
 use serde_json::Value;
@@ -60,8 +61,9 @@ pub fn image_info(report: &[u8], width: u32, height: u32) -> ImageInfo {
     }
 }
 
-/// The decoded picture turned upright, with its size as displayed.
-pub fn decode_upright(file: &Path) -> Result<DynamicImage, PictureError> {
+/// The picture turned upright and shrunk to at most `side` pixels, and its full size as
+/// displayed. It is shrunk before it is turned, so turning never copies the full picture.
+pub fn decode_upright(file: &Path, side: u32) -> Result<(DynamicImage, (u32, u32)), PictureError> {
     let decode = |e: image::ImageError| PictureError::Decode(e.to_string());
     let reader = ImageReader::open(file).map_err(|e| PictureError::Decode(e.to_string()))?;
     let mut decoder = reader
@@ -77,18 +79,28 @@ pub fn decode_upright(file: &Path) -> Result<DynamicImage, PictureError> {
     limits.max_alloc = Some(MAX_PIXELS * 8);
     decoder.set_limits(limits).map_err(decode)?;
     let orientation = decoder.orientation().map_err(decode)?;
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(decode)?;
+    let full = DynamicImage::from_decoder(decoder).map_err(decode)?;
+    let mut picture = fit(full, side);
     picture.apply_orientation(orientation);
-    Ok(picture)
+    // Orientations 5 to 8 turn the picture a quarter: width and height swap.
+    let quarter_turn = matches!(
+        orientation,
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+    );
+    Ok((picture, if quarter_turn { (height, width) } else { (width, height) }))
+}
+
+fn fit(picture: DynamicImage, side: u32) -> DynamicImage {
+    if picture.width() > side || picture.height() > side {
+        picture.resize(side, side, image::imageops::FilterType::Triangle)
+    } else {
+        picture
+    }
 }
 
 /// Writes `picture` as a JPEG whose longest side is at most `side`.
 pub fn save_jpeg(picture: &DynamicImage, side: u32, path: &Path) -> Result<(), PictureError> {
-    let fitted = if picture.width() > side || picture.height() > side {
-        picture.resize(side, side, image::imageops::FilterType::Triangle)
-    } else {
-        picture.clone()
-    };
+    let fitted = fit(picture.clone(), side);
     // JPEG has no alpha: flatten to RGB first.
     let file = std::fs::File::create(path).map_err(|e| PictureError::Decode(e.to_string()))?;
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), 85);

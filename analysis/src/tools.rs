@@ -8,6 +8,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio::sync::Semaphore;
 
@@ -59,6 +60,10 @@ pub enum ToolError {
     /// The program ran and refused the input: usually the file's fault.
     #[error("{program} failed: {message}")]
     Failed { program: &'static str, message: String },
+    /// The program was killed by a signal (the kernel's out-of-memory killer, an operator):
+    /// the machine's trouble, not the file's.
+    #[error("{program} was killed by a signal: {message}")]
+    Killed { program: &'static str, message: String },
     #[error("cannot run {program}: {source}")]
     Io { program: &'static str, source: std::io::Error },
 }
@@ -92,6 +97,11 @@ impl Tools {
         Ok(())
     }
 
+    /// The usual time limit of a run.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// A fresh folder under the work root, deleted when the value is dropped.
     pub fn work_dir(&self, label: &str) -> std::io::Result<tempfile::TempDir> {
         std::fs::create_dir_all(&self.work_root)?;
@@ -122,7 +132,7 @@ impl Tools {
     {
         let program = tool.program();
         let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
-        let child = Command::new(program)
+        let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -133,16 +143,49 @@ impl Tools {
                 std::io::ErrorKind::NotFound => ToolError::Missing { program, package: tool.package() },
                 _ => ToolError::Io { program, source },
             })?;
+        let (mut stdout, mut stderr) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
+        let io = |source| ToolError::Io { program, source };
+        let run = async {
+            let mut out = Vec::new();
+            let (read, tail, status) = tokio::join!(stdout.read_to_end(&mut out), keep_tail(&mut stderr), child.wait());
+            read.map_err(io)?;
+            Ok::<_, ToolError>((out, tail.map_err(io)?, status.map_err(io)?))
+        };
         // Dropping the child on timeout kills it.
-        let output = tokio::time::timeout(timeout, child.wait_with_output())
-            .await
-            .map_err(|_| ToolError::Timeout { program, after: timeout })?
-            .map_err(|source| ToolError::Io { program, source })?;
-        if output.status.success() {
-            return Ok(output.stdout);
+        let (stdout, stderr, status) =
+            tokio::time::timeout(timeout, run).await.map_err(|_| ToolError::Timeout { program, after: timeout })??;
+        if status.success() {
+            return Ok(stdout);
         }
-        let code = output.status.code().map_or_else(|| "a signal".to_owned(), |c| format!("code {c}"));
-        Err(ToolError::Failed { program, message: format!("exited with {code}: {}", last_lines(&output.stderr)) })
+        let message = last_lines(&stderr);
+        match status.code() {
+            Some(code) => Err(ToolError::Failed { program, message: format!("exited with code {code}: {message}") }),
+            None => Err(ToolError::Killed { program, message }),
+        }
+    }
+
+    /// `text` with the work folder's path replaced, so reasons shown to people carry no
+    /// server paths.
+    pub fn redact(&self, text: &str) -> String {
+        text.replace(&*self.work_root.to_string_lossy(), "<work>")
+    }
+}
+
+/// Reads a program's complaints to the end, keeping only the last 16 KiB: a corrupt file
+/// can make a decoder complain about every frame.
+async fn keep_tail(stderr: &mut tokio::process::ChildStderr) -> std::io::Result<Vec<u8>> {
+    const KEEP: usize = 16 << 10;
+    let mut tail = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        let n = stderr.read(&mut buffer).await?;
+        if n == 0 {
+            return Ok(tail);
+        }
+        tail.extend_from_slice(&buffer[..n]);
+        if tail.len() > 2 * KEEP {
+            tail.drain(..tail.len() - KEEP);
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mediaport_core::workflow::INGEST;
-use mediaport_core::{Catalog, Job, Queue, backoff};
+use mediaport_core::{Catalog, CatalogError, Job, Queue, backoff};
 use mediaport_shared::AssetStatus;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -127,6 +127,9 @@ impl Worker {
                 tracing::warn!(job = job.id, reason, last_try, "job failed");
                 if last_try {
                     self.fail_asset(&job, &format!("gave up after {} tries: {reason}", job.attempts)).await;
+                    if let Some(asset_id) = &job.asset_id {
+                        self.ingest.forget_copy(asset_id);
+                    }
                 }
                 self.queue.fail(&job.id, &self.config.name, reason, Some(backoff(job.attempts))).await
             }
@@ -144,7 +147,12 @@ impl Worker {
         match job.kind.as_str() {
             INGEST => {
                 // A retried ingest shows as ingesting again, its old reason cleared.
-                self.catalog.set_asset_status(asset_id, AssetStatus::Ingesting, None).await?;
+                match self.catalog.set_asset_status(asset_id, AssetStatus::Ingesting, None).await {
+                    Err(CatalogError::NotFound { .. }) => {
+                        return Err(IngestError::Media("the asset no longer exists".into()));
+                    }
+                    other => other?,
+                };
                 let progress = JobProgress { queue: self.queue.as_ref(), job: &job.id, worker: &self.config.name };
                 self.ingest.run(asset_id, &progress).await.map(drop)
             }
@@ -152,14 +160,21 @@ impl Worker {
         }
     }
 
-    /// Renews the lease every third of its length; returns only when it is lost.
+    /// Renews the lease every third of its length; returns only when it is lost: taken away,
+    /// or run out while the queue could not be reached (another worker may hold it by now).
     async fn hold_lease(&self, job: &Job) {
         let every = self.config.lease / 3;
+        let mut held_until = tokio::time::Instant::now() + self.config.lease;
         loop {
             tokio::time::sleep(every).await;
+            let asked = tokio::time::Instant::now();
             match self.queue.renew(&job.id, &self.config.name, self.config.lease).await {
-                Ok(true) => {}
+                Ok(true) => held_until = asked + self.config.lease,
                 Ok(false) => return,
+                Err(err) if tokio::time::Instant::now() >= held_until => {
+                    tracing::warn!(job = job.id, error = %err, "the lease ran out while the queue was unreachable");
+                    return;
+                }
                 Err(err) => tracing::warn!(job = job.id, error = %err, "cannot renew the lease; trying again"),
             }
         }

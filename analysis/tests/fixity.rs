@@ -23,7 +23,8 @@ async fn fixity_hashes_the_stored_object_and_resumes_a_partial_copy() {
     assert_eq!(std::fs::read(&copy).unwrap(), data);
 
     // A crash left the first 7 MB on disk: the rest is fetched, the whole is hashed.
-    std::fs::write(&copy, &data[..7_000_000]).unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(&copy).unwrap();
+    file.set_len(7_000_000).unwrap();
     let resumed = fixity::fetch(h.storage.as_ref(), INGEST_BUCKET, "big.bin", &copy).await.unwrap();
     assert_eq!(resumed, truth);
     assert_eq!(std::fs::read(&copy).unwrap(), data);
@@ -34,6 +35,11 @@ async fn fixity_hashes_the_stored_object_and_resumes_a_partial_copy() {
     let trusted_disk = fixity::fetch(h.storage.as_ref(), INGEST_BUCKET, "big.bin", &copy).await.unwrap();
     assert_ne!(trusted_disk.md5, truth.md5);
     assert_eq!(trusted_disk.size, truth.size);
+
+    // A partial copy of another object (the key was overwritten since) is not resumed.
+    std::fs::write(&copy, vec![0u8; 7_000_000]).unwrap();
+    std::fs::write(fixity::etag_file(&copy), "\"an-older-version\"").unwrap();
+    assert_eq!(fixity::fetch(h.storage.as_ref(), INGEST_BUCKET, "big.bin", &copy).await.unwrap(), truth);
 
     // A longer file than the object is not a prefix of it: started over.
     std::fs::write(&copy, vec![1u8; 25_000_000]).unwrap();

@@ -68,7 +68,8 @@ pub async fn scan_bucket(state: AppState, every: Duration, stop: CancellationTok
     }
 }
 
-/// Aborts abandoned uploads and settles interrupted completions, now and then.
+/// Aborts abandoned uploads, settles interrupted completions and ingests the queue gave
+/// up on, now and then.
 pub async fn sweep(state: AppState, every: Duration, stop: CancellationToken) {
     loop {
         let swept = sweep_uploads(
@@ -83,6 +84,10 @@ pub async fn sweep(state: AppState, every: Duration, stop: CancellationToken) {
             Ok(report) if report != Default::default() => tracing::info!(?report, "swept uploads"),
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "upload sweep failed"),
+        }
+        // Assets whose ingest the queue gave up on (workers kept dying) fail with its reason.
+        if let Err(err) = mediaport_core::workflow::resume_ingests(state.catalog.as_ref(), state.queue.as_ref()).await {
+            tracing::warn!(error = %err, "could not settle ingesting assets");
         }
         tokio::select! {
             () = stop.cancelled() => return,

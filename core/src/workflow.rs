@@ -4,7 +4,7 @@
 use mediaport_shared::{Asset, AssetStatus};
 
 use crate::ports::catalog::{AssetFilter, Catalog, CatalogError};
-use crate::ports::queue::{NewJob, Queue, QueueError};
+use crate::ports::queue::{JobFilter, JobStatus, NewJob, Queue, QueueError};
 
 /// Fixity, technical metadata, proxies, thumbnails and frames.
 pub const INGEST: &str = "ingest";
@@ -31,9 +31,11 @@ pub async fn start_ingest(queue: &dyn Queue, asset: &Asset) -> Result<(), QueueE
     Ok(())
 }
 
-/// Queues ingest for every asset left `ingesting` without a live job (a crash between
-/// completing an upload and queuing its ingest); queuing is idempotent, so assets whose
-/// job exists are untouched. Returns how many assets were looked at.
+/// Settles every asset left `ingesting`: one whose ingest job ended failed or cancelled
+/// without the asset hearing of it (its workers kept dying, so the queue gave up) fails
+/// with the job's reason; one with no live job (a crash between completing an upload and
+/// queuing its ingest) gets one. Queuing is idempotent, so assets whose job is alive are
+/// untouched. Returns how many assets were looked at.
 pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<usize, ResumeError> {
     let filter = AssetFilter { asset_type: None, status: Some(AssetStatus::Ingesting) };
     let mut after: Option<String> = None;
@@ -41,7 +43,14 @@ pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<
     loop {
         let page = catalog.list_assets(&filter, 200, after.as_deref()).await?;
         for asset in &page {
-            start_ingest(queue, asset).await?;
+            let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None };
+            match queue.list(&jobs, 1).await?.pop() {
+                Some(job) if job.kind == INGEST && matches!(job.status, JobStatus::Failed | JobStatus::Cancelled) => {
+                    let reason = job.error.unwrap_or_else(|| "ingest was cancelled".into());
+                    catalog.set_asset_status(&asset.id, AssetStatus::Failed, Some(&reason)).await?;
+                }
+                _ => start_ingest(queue, asset).await?,
+            }
         }
         seen += page.len();
         match page.last() {

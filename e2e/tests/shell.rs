@@ -57,16 +57,34 @@ async fn deep_links_and_unknown_pages_load_in_the_app() -> anyhow::Result<()> {
     let c = &browser.client;
     let (admin, password) = first_admin(&server);
 
+    let asset = server
+        .state
+        .catalog
+        .create_asset(mediaport_core::NewAsset {
+            id: mediaport_core::new_id(),
+            asset_type: mediaport_shared::AssetType::Video,
+            filename: "Harbour at dawn.mov".into(),
+            size: 1_000_000,
+            md5: None,
+            group: None,
+            attributes: Default::default(),
+            bucket: "mediaport-ingest".into(),
+            key: "bulk/harbour.mov".into(),
+            status: mediaport_shared::AssetStatus::Ready,
+            ai_options: None,
+        })
+        .await?;
+
     // Signed out, a deep link asks for a sign-in, then lands where it pointed.
-    c.goto(&format!("{}/assets/3f2a9c1e-demo", server.url())).await?;
+    c.goto(&format!("{}/assets/{}", server.url(), asset.id)).await?;
     browser.wait_for_text("h1", "Sign in").await?;
     let form = c.find(Locator::Css("form.auth-card")).await?;
     form.find(Locator::Css("input[name=username]")).await?.send_keys(&admin).await?;
     form.find(Locator::Css("input[name=password]")).await?.send_keys(&password).await?;
     form.find(Locator::Css("button[type=submit]")).await?.click().await?;
-    browser.wait_for_text("main h1", "Asset").await?;
-    assert_eq!(c.current_url().await?.path(), "/assets/3f2a9c1e-demo");
-    browser.wait_for_text("main .subtitle", "3f2a9c1e-demo").await?;
+    browser.wait_for_text("main h1", "Harbour at dawn.mov").await?;
+    assert_eq!(c.current_url().await?.path(), format!("/assets/{}", asset.id));
+    browser.wait_for_text("main .subtitle", "ready").await?;
 
     c.goto(&format!("{}/search?q=label%3Adog", server.url())).await?;
     browser.wait_for_text("main h1", "Search").await?;

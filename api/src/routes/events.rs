@@ -22,6 +22,8 @@ const POLL: Duration = Duration::from_millis(500);
 /// Changes stamped this long before the cursor are looked at again: a transaction stamped
 /// earlier may commit after a later one (PostgreSQL), and must not be missed.
 const LOOKBACK_MS: i64 = 3000;
+/// Changes read per query.
+const PAGE: u32 = 500;
 
 /// Live changes: `job` events (a job's new state) and `asset` events (the asset it belongs
 /// to, with its thumbnail). Browsers' `EventSource` cannot send headers, so this route also
@@ -60,11 +62,30 @@ struct Feed {
 }
 
 impl Feed {
+    /// Every job changed since the look-back point, page after page: a bulk import can
+    /// change more jobs within the window than one page holds.
+    async fn changes(&self) -> Result<Vec<mediaport_core::Job>, mediaport_core::QueueError> {
+        let mut from = self.cursor.saturating_sub(LOOKBACK_MS);
+        let mut all = Vec::new();
+        loop {
+            let page = self.state.queue.changed_since(from, PAGE).await?;
+            let full = page.len() == PAGE as usize;
+            let last = page.last().map(|j| j.changed_ms);
+            all.extend(page);
+            match last {
+                // Rows stamped in the same millisecond as the page's end are read again, and skipped as seen.
+                Some(last) if full && last > from => from = last,
+                Some(_) if full => from += 1,
+                _ => return Ok(all),
+            }
+        }
+    }
+
     /// Waits for the next changes and turns them into events.
     async fn next_batch(&mut self) -> Vec<Event> {
         loop {
             tokio::time::sleep(POLL).await;
-            let changed = match self.state.queue.changed_since(self.cursor - LOOKBACK_MS, 500).await {
+            let changed = match self.changes().await {
                 Ok(changed) => changed,
                 Err(err) => {
                     tracing::warn!(error = %err, "the events feed cannot read the queue");
@@ -91,7 +112,7 @@ impl Feed {
                     events.extend(Event::default().event("asset").id(&stamp).json_data(card).ok());
                 }
             }
-            let horizon = self.cursor - LOOKBACK_MS;
+            let horizon = self.cursor.saturating_sub(LOOKBACK_MS);
             self.seen.retain(|_, stamp| *stamp >= horizon);
             if !events.is_empty() {
                 return events;

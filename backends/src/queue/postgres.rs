@@ -94,10 +94,14 @@ impl Queue for PostgresQueue {
         }
         let row = sqlx::query("SELECT * FROM jobs WHERE dedupe_key = $1 AND status IN ('queued', 'running')")
             .bind(&job.dedupe_key)
-            .fetch_one(&self.pool)
+            .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?;
-        job_from_row(&row)
+        match row {
+            Some(row) => job_from_row(&row),
+            // The job that held the key finished in between: the key is free again.
+            None => Box::pin(self.enqueue(job)).await,
+        }
     }
 
     async fn claim(&self, worker: &str, kinds: &[&str], lease: Duration) -> Result<Option<Job>, QueueError> {

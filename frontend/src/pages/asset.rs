@@ -32,6 +32,15 @@ pub fn AssetPage() -> impl IntoView {
         <section class="page">
             {move || match detail.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) if e.code == "not-found" => view! {
+                    <header class="page-header"><div>
+                        <h1>"Asset not found"</h1>
+                        <p class="subtitle mono">{id()}</p>
+                    </div></header>
+                    <EmptyState icon="?" title="No asset has this id"
+                        text="It may have been deleted. The Collection lists every asset."
+                        action=("/", "Open the Collection")/>
+                }.into_any(),
                 Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
                 Some(Ok(detail)) => view! { <Loaded detail/> }.into_any(),
             }}
