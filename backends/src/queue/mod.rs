@@ -5,3 +5,31 @@ mod sqlite;
 
 pub use postgres::PostgresQueue;
 pub use sqlite::SqliteQueue;
+
+// Helpers both adapters share: times as the tables store them, and sqlx errors as queue errors.
+
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use mediaport_core::QueueError;
+
+pub(super) fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+pub(super) fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(super) fn ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+pub(super) fn db_err(err: sqlx::Error) -> QueueError {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            QueueError::Unavailable(err.to_string())
+        }
+        other => QueueError::Other(other.to_string()),
+    }
+}

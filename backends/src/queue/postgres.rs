@@ -1,8 +1,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{SecondsFormat, Utc};
 use mediaport_core::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError};
+
+use super::{db_err, ms, now_ms, now_text};
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 
@@ -22,27 +23,6 @@ impl PostgresQueue {
             PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
         MIGRATIONS.run(&pool).await?;
         Ok(Self { pool })
-    }
-}
-
-fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
-}
-
-fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn ms(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 2)
-}
-
-fn db_err(err: sqlx::Error) -> QueueError {
-    match err {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-            QueueError::Unavailable(err.to_string())
-        }
-        other => QueueError::Other(other.to_string()),
     }
 }
 

@@ -1,8 +1,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{SecondsFormat, Utc};
 use mediaport_core::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError};
+
+use super::{db_err, ms, now_ms, now_text};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
@@ -17,27 +18,6 @@ impl SqliteQueue {
     /// The queue in the catalog's database (its migrations create the table).
     pub fn new(pool: SqlitePool) -> Self {
         Self { pool }
-    }
-}
-
-fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
-}
-
-fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn ms(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 2)
-}
-
-fn db_err(err: sqlx::Error) -> QueueError {
-    match err {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-            QueueError::Unavailable(err.to_string())
-        }
-        other => QueueError::Other(other.to_string()),
     }
 }
 
