@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mediaport_analysis::{FrameDefaults, Ingest, Tools, fixity};
-use mediaport_backends::catalog::SqliteCatalog;
+use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::{Catalog, NewAsset, Storage};
@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
             report("mediaport-fixity-from-s3", started.elapsed(), size);
         }
         "ingest" => {
-            let catalog: Arc<dyn Catalog> = Arc::new(SqliteCatalog::open(&dir.path().join("catalog.db")).await?);
+            let catalog: Arc<dyn Catalog> = Arc::new(SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await?);
             let asset = catalog
                 .create_asset(NewAsset {
                     id: mediaport_core::new_id(),
@@ -64,7 +64,7 @@ async fn main() -> anyhow::Result<()> {
             let ingest = Ingest {
                 catalog,
                 storage,
-                tools: Tools::new(2, Duration::from_secs(3600), dir.path().join("work")),
+                tools: Tools::new(2, Duration::from_secs(3600), &dir.path().join("work"))?,
                 proxy_bucket: "bench-proxy".into(),
                 frames: FrameDefaults { rate: 1.0, dynamic: false, min_distance: 10 },
                 threads,

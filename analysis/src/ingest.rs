@@ -135,6 +135,30 @@ impl Ingest {
         result
     }
 
+    /// Drops the copies of originals no retry will resume: their asset is gone or no longer
+    /// ingesting (finished, or failed for good on another worker). Returns how many.
+    pub async fn sweep_copies(&self) -> usize {
+        let Ok(originals) = self.tools.keep_dir("originals") else { return 0 };
+        let Ok(entries) = std::fs::read_dir(&originals) else { return 0 };
+        let ids: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| !name.ends_with(".etag"))
+            .collect();
+        let mut dropped = 0;
+        for id in ids {
+            let stale = match self.catalog.get_asset(&id).await {
+                Ok(asset) => asset.status != AssetStatus::Ingesting,
+                Err(CatalogError::NotFound { .. }) => true,
+                Err(_) => false, // the catalog is unreachable: decide another time
+            };
+            if stale {
+                self.forget_copy(&id);
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+
     /// Drops the worker's copy of an asset's original (kept between tries to resume it).
     pub fn forget_copy(&self, asset_id: &str) {
         if let Ok(originals) = self.tools.keep_dir("originals") {

@@ -10,6 +10,7 @@ pub mod picture;
 pub mod probe;
 pub mod tools;
 pub mod worker;
+pub mod workspace;
 
 pub use ingest::{FrameDefaults, Ingest, IngestError, Progress, Unwatched};
 pub use tools::{Tool, ToolError, Tools};

@@ -3,7 +3,7 @@
 //! run at once, and work folders that delete themselves.
 
 use std::ffi::OsStr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +11,8 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio::sync::Semaphore;
+
+use crate::workspace::Workspace;
 
 /// The programs Mediaport runs, and the Debian package each comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,14 +75,16 @@ pub enum ToolError {
 pub struct Tools {
     slots: Arc<Semaphore>,
     timeout: Duration,
-    work_root: PathBuf,
+    workspace: Arc<Workspace>,
 }
 
 impl Tools {
     /// At most `parallel` programs at once, each stopped after `timeout` unless a call says
-    /// otherwise; work folders go under `work_root`.
-    pub fn new(parallel: usize, timeout: Duration, work_root: PathBuf) -> Self {
-        Self { slots: Arc::new(Semaphore::new(parallel.max(1))), timeout, work_root }
+    /// otherwise; work folders go under `work_root`, where folders left by stopped worker
+    /// processes are removed now.
+    pub fn new(parallel: usize, timeout: Duration, work_root: &Path) -> std::io::Result<Self> {
+        let workspace = Arc::new(Workspace::open(work_root)?);
+        Ok(Self { slots: Arc::new(Semaphore::new(parallel.max(1))), timeout, workspace })
     }
 
     /// Fails with the fix when one of the programs is missing, so a worker stops at
@@ -104,13 +108,12 @@ impl Tools {
 
     /// A fresh folder under the work root, deleted when the value is dropped.
     pub fn work_dir(&self, label: &str) -> std::io::Result<tempfile::TempDir> {
-        std::fs::create_dir_all(&self.work_root)?;
-        tempfile::Builder::new().prefix(&format!("{label}-")).tempdir_in(&self.work_root)
+        tempfile::Builder::new().prefix(&format!("{label}-")).tempdir_in(self.workspace.own())
     }
 
     /// A folder under the work root that outlives the process (a download to resume), by name.
     pub fn keep_dir(&self, name: &str) -> std::io::Result<PathBuf> {
-        let dir = self.work_root.join(name);
+        let dir = self.workspace.root().join(name);
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
     }
@@ -167,7 +170,7 @@ impl Tools {
     /// `text` with the work folder's path replaced, so reasons shown to people carry no
     /// server paths.
     pub fn redact(&self, text: &str) -> String {
-        text.replace(&*self.work_root.to_string_lossy(), "<work>")
+        text.replace(&*self.workspace.root().to_string_lossy(), "<work>")
     }
 }
 
@@ -208,7 +211,7 @@ mod tests {
     use super::*;
 
     fn tools() -> Tools {
-        Tools::new(2, Duration::from_secs(10), std::env::temp_dir().join("mediaport-tools-test"))
+        Tools::new(2, Duration::from_secs(10), &std::env::temp_dir().join("mediaport-tools-test")).unwrap()
     }
 
     #[tokio::test]

@@ -57,6 +57,10 @@ impl Worker {
     /// killed) and another worker takes them over when their leases run out.
     pub async fn run(self, stop: CancellationToken) {
         tracing::info!(worker = self.config.name, concurrency = self.config.concurrency, "worker started");
+        let dropped = self.ingest.sweep_copies().await;
+        if dropped > 0 {
+            tracing::info!(dropped, "removed copies of originals no job will resume");
+        }
         let slots = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
         let mut running = JoinSet::new();
         loop {

@@ -72,3 +72,27 @@ async fn a_failed_asset_retried_by_hand_runs_again_and_clears_its_reason() {
     assert_eq!((ready.status, ready.error), (AssetStatus::Ready, None));
     assert_eq!(h.queue.get(&job.id).await.unwrap().status, JobStatus::Done);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_no_retry_will_resume_are_dropped_when_a_worker_starts() {
+    let harness = Harness::start().await;
+    let done = harness.add_bytes(&media::pdf(&["done"]), "done.pdf").await;
+    harness.worker.drain().await;
+    assert_eq!(harness.asset(&done.id).await.status, AssetStatus::Ready);
+    let waiting = harness.add_bytes(&media::pdf(&["waiting"]), "waiting.pdf").await;
+
+    // Copies as a crashed worker leaves them: one per asset, with its ETag marker.
+    let originals = harness.dir.path().join("work/originals");
+    for id in [done.id.as_str(), waiting.id.as_str(), "deleted-asset"] {
+        std::fs::write(originals.join(id), b"partial copy").unwrap();
+        std::fs::write(originals.join(format!("{id}.etag")), b"\"abc\"").unwrap();
+    }
+    assert_eq!(harness.ingest.sweep_copies().await, 2);
+    let left: Vec<String> = std::fs::read_dir(&originals)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(left, [waiting.id.clone(), format!("{}.etag", waiting.id)], "only the ingesting asset's copy stays");
+}

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use mediaport_backends::catalog::SqliteCatalog;
+use mediaport_backends::catalog::SqlCatalog;
+use mediaport_backends::db::Db;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
-use mediaport_backends::queue::SqliteQueue;
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{Catalog, Identity, Queue, Storage, users};
@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{IdentityKind, Settings};
 use crate::state::{AppState, Buckets};
 
-/// The catalog and the identity provider, opened together: local users live in the catalog.
+/// The catalog, queue and identity provider, opened together: the queue and local users
+/// live in the catalog's database.
 #[derive(Clone)]
 pub struct Backends {
     pub catalog: Arc<dyn Catalog>,
@@ -31,16 +32,16 @@ pub struct Backends {
 /// Opens the catalog (creating and migrating it if needed) and the identity provider.
 pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = open_catalog(settings).await?;
-    // The embedded queue is a table in the catalog's database.
-    let queue = Arc::new(SqliteQueue::new(catalog.pool()));
+    let queue = mediaport_backends::queue::in_db(catalog.db());
     if settings.identity.kind == IdentityKind::Cognito {
         let cognito = CognitoIdentity::connect(settings.identity.cognito.to_config()).await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
         return Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(cognito), queue, local_identity: None });
     }
     let key = signing_key(settings)?;
-    let local =
-        LocalIdentity::new(catalog.pool(), key).await?.with_access_ttl(settings.identity.access_token_secs.max(60));
+    let local = LocalIdentity::new(catalog.db().clone(), key)
+        .await?
+        .with_access_ttl(settings.identity.access_token_secs.max(60));
     Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(local.clone()), queue, local_identity: Some(local) })
 }
 
@@ -71,15 +72,16 @@ fn signing_key(settings: &Settings) -> anyhow::Result<SigningKey> {
         .with_context(|| format!("{} is not valid: delete it to regenerate (signs everyone out)", path.display()))
 }
 
-async fn open_catalog(settings: &Settings) -> anyhow::Result<SqliteCatalog> {
-    let path = match &settings.catalog.url {
-        None => settings.catalog_path(),
-        Some(url) => match url.strip_prefix("sqlite://") {
-            Some(path) => path.into(),
-            None => anyhow::bail!("catalog.url {url:?} is not supported yet: use a sqlite:// URL or leave it unset"),
-        },
+async fn open_catalog(settings: &Settings) -> anyhow::Result<SqlCatalog> {
+    let db = match &settings.catalog.url {
+        None => {
+            let path = settings.catalog_path();
+            Db::open_sqlite(&path).await.with_context(|| format!("cannot open the catalog at {}", path.display()))?
+        }
+        // The URL may hold a password: name only the engine.
+        Some(url) => Db::open(url).await.context("cannot open the catalog at catalog.url")?,
     };
-    SqliteCatalog::open(&path).await.with_context(|| format!("cannot open the catalog at {}", path.display()))
+    SqlCatalog::new(db).await.context("cannot prepare the catalog")
 }
 
 #[derive(Serialize, Deserialize)]

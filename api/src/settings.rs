@@ -116,7 +116,8 @@ pub struct WorkerSettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CatalogSettings {
-    /// Database URL; unset means `sqlite://<data_dir>/catalog.db`.
+    /// Database URL: `sqlite://PATH`, or `postgres://USER:PASSWORD@HOST/DB` for servers and
+    /// workers on several machines; unset means `sqlite://<data_dir>/catalog.db`.
     pub url: Option<String>,
 }
 
@@ -309,6 +310,12 @@ impl Settings {
                 return Err(SettingsError(
                     "identity.kind = \"cognito\" needs identity.cognito.region, user_pool_id and client_id".into(),
                 ));
+            }
+        }
+        if let Some(url) = &self.catalog.url {
+            let known = ["sqlite://", "postgres://", "postgresql://"].iter().any(|scheme| url.starts_with(scheme));
+            if !known {
+                return Err(SettingsError("catalog.url must start with sqlite:// or postgres://".into()));
             }
         }
         let w = &self.worker;

@@ -184,7 +184,8 @@ async fn the_events_function_registers_copied_objects() {
     assert_eq!(answers["req-s3"], serde_json::json!({"registered": 1, "already_assets": 0}));
     assert_eq!(answers["req-sqs"], serde_json::json!({"registered": 0, "already_assets": 1}));
 
-    let catalog = mediaport_backends::catalog::SqliteCatalog::open(&dir.path().join("data/catalog.db")).await.unwrap();
+    let catalog =
+        mediaport_backends::catalog::SqlCatalog::open_sqlite(&dir.path().join("data/catalog.db")).await.unwrap();
     let asset =
         mediaport_core::Catalog::find_asset_by_object(&catalog, "mediaport-ingest", "bulk/Press conference.mp4")
             .await

@@ -2,6 +2,7 @@
 //! and the at-scale engines, chosen by settings.
 
 pub mod catalog;
+pub mod db;
 pub mod identity;
 pub mod queue;
 pub mod storage;

@@ -1,8 +1,11 @@
-//! The catalog port's suite, run against SQLite (PostgreSQL joins when its adapter lands).
+//! The catalog port's suite, run against SQLite and against PostgreSQL (a private cluster
+//! the test starts).
 
 use std::collections::BTreeMap;
 
-use mediaport_backends::catalog::SqliteCatalog;
+use mediaport_backends::catalog::SqlCatalog;
+use mediaport_backends::db::Db;
+use mediaport_backends::testing::Postgres;
 use mediaport_core::{AssetFilter, Catalog, CatalogError, NewAsset};
 use mediaport_shared::{AssetStatus, AssetType};
 
@@ -68,19 +71,29 @@ async fn suite(catalog: &dyn Catalog) {
 #[tokio::test]
 async fn sqlite_passes_the_catalog_suite() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
+    let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
     suite(&catalog).await;
+}
+
+#[tokio::test]
+async fn postgres_passes_the_catalog_suite() {
+    let server = Postgres::start().await.unwrap();
+    let catalog = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
+    suite(&catalog).await;
+    // A second server on the same database sees the same installation.
+    let other = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
+    assert_eq!(other.instance_id().await.unwrap(), catalog.instance_id().await.unwrap());
 }
 
 #[tokio::test]
 async fn sqlite_keeps_its_instance_id_and_rows_across_opens() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("catalog.db");
-    let first = SqliteCatalog::open(&path).await.unwrap();
+    let first = SqlCatalog::open_sqlite(&path).await.unwrap();
     let id = first.instance_id().await.unwrap();
     let asset = first.create_asset(new_asset("kept.jpg")).await.unwrap();
     first.close().await;
-    let second = SqliteCatalog::open(&path).await.unwrap();
+    let second = SqlCatalog::open_sqlite(&path).await.unwrap();
     assert_eq!(second.instance_id().await.unwrap(), id);
     assert_eq!(second.get_asset(&asset.id).await.unwrap(), asset);
 }
@@ -88,7 +101,7 @@ async fn sqlite_keeps_its_instance_id_and_rows_across_opens() {
 #[tokio::test]
 async fn a_closed_catalog_reports_unavailable() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
+    let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
     catalog.close().await;
     let err = catalog.ping().await.unwrap_err();
     assert_eq!(err.code(), "catalog-unavailable");

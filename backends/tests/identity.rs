@@ -2,9 +2,10 @@
 //! as emulated by moto (`moto_server`, PyPI `moto[server]`): an emulator, not AWS.
 
 use base64::Engine;
-use mediaport_backends::catalog::SqliteCatalog;
+use mediaport_backends::catalog::SqlCatalog;
+use mediaport_backends::db::Db;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
-use mediaport_backends::testing::MotoCognito;
+use mediaport_backends::testing::{MotoCognito, Postgres};
 use mediaport_core::{Identity, IdentityError, users};
 use mediaport_shared::Group;
 
@@ -65,9 +66,21 @@ async fn suite(identity: &dyn Identity) {
 #[tokio::test]
 async fn local_identity_passes_the_suite() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
-    let identity = LocalIdentity::new(catalog.pool(), SigningKey::from_secret(&[3; 32]).unwrap()).await.unwrap();
+    let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
+    let identity = LocalIdentity::new(catalog.db().clone(), SigningKey::from_secret(&[3; 32]).unwrap()).await.unwrap();
     suite(&identity).await;
+}
+
+#[tokio::test]
+async fn local_identity_on_postgres_passes_the_suite() {
+    let server = Postgres::start().await.unwrap();
+    let catalog = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
+    let identity = LocalIdentity::new(catalog.db().clone(), SigningKey::from_secret(&[3; 32]).unwrap()).await.unwrap();
+    suite(&identity).await;
+    // Names are one whatever their case, as with SQLite.
+    let taken = users::create_user(&identity, "ADA", "x@example.org", Group::Viewer, Some(PASSWORD)).await;
+    assert!(matches!(taken, Err(IdentityError::UserExists(_))), "{taken:?}");
+    assert_eq!(identity.get_user("Ada").await.unwrap().username, "ada");
 }
 
 #[tokio::test]

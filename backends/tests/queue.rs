@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mediaport_backends::catalog::SqliteCatalog;
-use mediaport_backends::queue::{PostgresQueue, SqliteQueue};
+use mediaport_backends::catalog::SqlCatalog;
+use mediaport_backends::db::Db;
 use mediaport_backends::testing::Postgres;
 use mediaport_core::{JobFilter, JobStatus, NewJob, Queue, QueueError};
 use serde_json::json;
@@ -162,12 +162,12 @@ async fn suite(queue: Arc<dyn Queue>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_queue_suite() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
-    suite(Arc::new(SqliteQueue::new(catalog.pool()))).await;
+    let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
+    suite(mediaport_backends::queue::in_db(catalog.db())).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_passes_the_queue_suite() {
     let server = Postgres::start().await.unwrap();
-    suite(Arc::new(PostgresQueue::connect(&server.url).await.unwrap())).await;
+    suite(mediaport_backends::queue::in_db(&Db::open(&server.url).await.unwrap())).await;
 }

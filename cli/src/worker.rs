@@ -24,7 +24,9 @@ pub fn build(
         n => n,
     };
     // Metadata tools are light: let one more run beside each job's transcode.
-    let tools = Tools::new(w.concurrency + 1, Duration::from_secs(w.tool_timeout_secs), settings.work_dir());
+    let work_root = settings.work_dir();
+    let tools = Tools::new(w.concurrency + 1, Duration::from_secs(w.tool_timeout_secs), &work_root)
+        .with_context(|| format!("cannot prepare the work folder {}", work_root.display()))?;
     let ingest = Ingest {
         catalog,
         storage,

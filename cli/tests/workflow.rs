@@ -1,6 +1,8 @@
 //! Workflows through the real server: an upload is ingested by the server's own worker
 //! while a browser-like client follows `GET /api/events`; and a real `mediaport worker`
-//! process killed in the middle of a job is replaced by another that finishes it.
+//! process killed in the middle of a job is replaced by another that finishes it; and a
+//! worker with nothing but a PostgreSQL URL and storage keys (as on another machine) does
+//! a PostgreSQL-backed server's work.
 
 mod common;
 
@@ -139,18 +141,25 @@ async fn events_follow_an_ingest_to_ready_and_links_serve_the_outputs() {
     server.shutdown().await.unwrap();
 }
 
-fn spawn_worker(server: &RunningServer) -> Child {
+/// A `mediaport worker` process for `server`'s storage endpoint, configured by `settings`
+/// (environment variables) on top of a short poll and one ffmpeg thread.
+fn spawn_worker_with(server: &RunningServer, settings: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_mediaport"))
         .arg("worker")
-        .env("MEDIAPORT__DATA_DIR", &server.settings.data_dir)
         .env("MEDIAPORT__STORAGE__EMBEDDED__LISTEN", server.s3_addr.unwrap().to_string())
-        .env("MEDIAPORT__WORKER__LEASE_SECS", "3")
         .env("MEDIAPORT__WORKER__POLL_MS", "200")
         .env("MEDIAPORT__WORKER__THREADS", "1")
+        .envs(settings.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
+}
+
+/// A worker on the server's machine: same data folder (catalog file, storage keys).
+fn spawn_worker(server: &RunningServer) -> Child {
+    let data_dir = server.settings.data_dir.to_string_lossy().into_owned();
+    spawn_worker_with(server, &[("MEDIAPORT__DATA_DIR", &data_dir), ("MEDIAPORT__WORKER__LEASE_SECS", "3")])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,5 +208,49 @@ async fn a_worker_killed_mid_job_is_replaced_and_the_asset_still_finishes() {
     let asset = server.state.catalog.get_asset(&id).await.unwrap();
     assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
     assert_eq!(asset.outputs.unwrap().frames.unwrap().captured, 20);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_on_another_machine_shares_the_servers_postgresql() {
+    let database = mediaport_backends::testing::Postgres::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = common::settings(&dir.path().join("server"));
+    settings.catalog.url = Some(database.url.clone());
+    settings.uploads.adopt_copies = false;
+    let server = mediaport_cli::server::start(settings).await.unwrap();
+    let token = token(&server).await;
+    let clip = make_video(dir.path(), "clip.mp4", "640x360", 2);
+    let asset = register(&server, &token, &clip, "bulk/clip.mp4").await;
+    let id = asset["id"].as_str().unwrap().to_owned();
+
+    // Nothing shared with the server but the database URL, the storage endpoint and keys.
+    let (access, secret) = mediaport_api::bootstrap::storage_credentials(&server.settings).unwrap().unwrap();
+    let elsewhere = dir.path().join("worker-machine").to_string_lossy().into_owned();
+    let mut worker = spawn_worker_with(
+        &server,
+        &[
+            ("MEDIAPORT__DATA_DIR", &elsewhere),
+            ("MEDIAPORT__CATALOG__URL", &database.url),
+            ("MEDIAPORT__STORAGE__ACCESS_KEY", &access),
+            ("MEDIAPORT__STORAGE__SECRET_KEY", &secret),
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let asset = loop {
+        let asset = server.state.catalog.get_asset(&id).await.unwrap();
+        if matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) {
+            break asset;
+        }
+        assert!(Instant::now() < deadline, "the worker never finished: {asset:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    assert_eq!(asset.outputs.unwrap().frames.unwrap().captured, 2);
+    let job = server.state.queue.list(&JobFilter { asset_id: Some(id), status: None }, 1).await.unwrap().remove(0);
+    assert_eq!((job.status, job.attempts), (JobStatus::Done, 1));
+    assert!(!dir.path().join("server/catalog.db").exists(), "nothing was written to SQLite");
     server.shutdown().await.unwrap();
 }

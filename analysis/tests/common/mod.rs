@@ -10,8 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mediaport_analysis::{FrameDefaults, Ingest, Tools, Worker, WorkerConfig};
-use mediaport_backends::catalog::SqliteCatalog;
-use mediaport_backends::queue::SqliteQueue;
+use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::{Catalog, NewAsset, Queue, Storage, workflow};
@@ -25,6 +24,7 @@ pub struct Harness {
     pub catalog: Arc<dyn Catalog>,
     pub queue: Arc<dyn Queue>,
     pub worker: Worker,
+    pub ingest: Ingest,
     pub dir: tempfile::TempDir,
 }
 
@@ -53,13 +53,13 @@ impl Harness {
         );
         storage.ensure_bucket(INGEST_BUCKET).await.unwrap();
         storage.ensure_bucket(PROXY_BUCKET).await.unwrap();
-        let sqlite = SqliteCatalog::open(&dir.path().join("catalog.db")).await.unwrap();
-        let queue: Arc<dyn Queue> = Arc::new(SqliteQueue::new(sqlite.pool()));
+        let sqlite = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
+        let queue = mediaport_backends::queue::in_db(sqlite.db());
         let catalog: Arc<dyn Catalog> = Arc::new(sqlite);
         let ingest = Ingest {
             catalog: catalog.clone(),
             storage: storage.clone(),
-            tools: Tools::new(2, Duration::from_secs(300), dir.path().join("work")),
+            tools: Tools::new(2, Duration::from_secs(300), &dir.path().join("work")).unwrap(),
             proxy_bucket: PROXY_BUCKET.into(),
             frames: FrameDefaults { rate: 1.0, dynamic: false, min_distance: 10 },
             threads: 2,
@@ -70,8 +70,8 @@ impl Harness {
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_millis(100),
         };
-        let worker = Worker::new(queue.clone(), ingest, config);
-        Self { storage, catalog, queue, worker, dir }
+        let worker = Worker::new(queue.clone(), ingest.clone(), config);
+        Self { storage, catalog, queue, worker, ingest, dir }
     }
 
     /// Stores `path` in the ingest bucket as `filename` and registers it for ingest, as a

@@ -1,5 +1,6 @@
-//! The catalog: SQLite in the data folder by default.
+//! The catalog: SQLite in the data folder by default, PostgreSQL at scale.
 
-mod sqlite;
+mod rows;
+mod sql;
 
-pub use sqlite::SqliteCatalog;
+pub use sql::SqlCatalog;

@@ -1,8 +1,9 @@
-//! Local users in the catalog database: argon2id password hashes, signed access tokens,
+//! Local users in the catalog database (SQLite or PostgreSQL): argon2id password hashes, signed access tokens,
 //! rotating refresh tokens, and growing delays after failed sign-ins.
 
 use std::sync::Arc;
 
+use crate::db::{Cells, Db, on_db};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, Params};
@@ -12,7 +13,6 @@ use mediaport_core::{Identity, IdentityError, NewUser, Principal, Session};
 use mediaport_shared::{Group, User};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqlitePool};
 
 use super::tokens::SigningKey;
 
@@ -21,10 +21,10 @@ const REFRESH_TTL_SECS: u64 = 30 * 24 * 3600;
 const FREE_FAILURES: i64 = 3;
 const MAX_DELAY_SECS: u64 = 15 * 60;
 
-/// The local identity provider, sharing the catalog's SQLite database.
+/// The local identity provider, sharing the catalog's database.
 #[derive(Clone)]
 pub struct LocalIdentity {
-    pool: SqlitePool,
+    db: Db,
     key: SigningKey,
     /// Verified against when the user does not exist, so both cases cost the same.
     dummy_hash: Arc<String>,
@@ -79,11 +79,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, IdentityError> {
-    let group: String = row.try_get("user_group").map_err(db_err)?;
+fn user_from_row(row: &impl Cells) -> Result<User, IdentityError> {
+    let group = row.text("user_group").map_err(db_err)?;
     Ok(User {
-        username: row.try_get("username").map_err(db_err)?,
-        email: row.try_get("email").map_err(db_err)?,
+        username: row.text("username").map_err(db_err)?,
+        email: row.text("email").map_err(db_err)?,
         groups: vec![Group::parse(&group).ok_or_else(|| IdentityError::Other(format!("unknown group {group}")))?],
     })
 }
@@ -95,28 +95,29 @@ impl LocalIdentity {
         self
     }
 
-    pub async fn new(pool: SqlitePool, key: SigningKey) -> Result<Self, IdentityError> {
+    pub async fn new(db: Db, key: SigningKey) -> Result<Self, IdentityError> {
         let dummy_hash = Arc::new(hash_password("not-a-real-password").await?);
-        Ok(Self { pool, key, dummy_hash, access_ttl_secs: 15 * 60 })
+        Ok(Self { db, key, dummy_hash, access_ttl_secs: 15 * 60 })
     }
 
     /// Whether any user exists (the first start creates an admin when none does).
     pub async fn is_empty(&self) -> Result<bool, IdentityError> {
         let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await.map_err(db_err)?;
+            on_db!(&self.db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)
+                .map_err(db_err)?;
         Ok(count == 0)
     }
 
     /// Seconds the caller must still wait before trying `username` again.
     async fn wait_left(&self, username: &str) -> Result<u64, IdentityError> {
-        let row = sqlx::query("SELECT failures, last_failure_at FROM login_failures WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
-        let Some(row) = row else { return Ok(0) };
-        let failures: i64 = row.get("failures");
-        let last: i64 = row.get("last_failure_at");
+        let sql = "SELECT failures, last_failure_at FROM login_failures WHERE username = lower($1)";
+        let found = on_db!(&self.db, |pool| {
+            let row = sqlx::query(sql).bind(username).fetch_optional(pool).await.map_err(db_err)?;
+            row.map(|row| Ok::<_, sqlx::Error>((row.int("failures")?, row.int("last_failure_at")?)))
+                .transpose()
+                .map_err(db_err)?
+        });
+        let Some((failures, last)) = found else { return Ok(0) };
         if failures < FREE_FAILURES {
             return Ok(0);
         }
@@ -125,41 +126,58 @@ impl LocalIdentity {
     }
 
     async fn record_failure(&self, username: &str) -> Result<(), IdentityError> {
-        sqlx::query(
-            "INSERT INTO login_failures (username, failures, last_failure_at) VALUES (?1, 1, ?2) \
-             ON CONFLICT (username) DO UPDATE SET failures = failures + 1, last_failure_at = ?2",
-        )
-        .bind(username)
-        .bind(now() as i64)
-        .execute(&self.pool)
-        .await
+        let sql = "INSERT INTO login_failures (username, failures, last_failure_at) VALUES (lower($1), 1, $2) \
+                   ON CONFLICT (username) DO UPDATE SET failures = login_failures.failures + 1, last_failure_at = $2";
+        on_db!(&self.db, |pool| sqlx::query(sql).bind(username).bind(now() as i64).execute(pool).await.map(drop))
+            .map_err(db_err)
+    }
+
+    async fn forget_failures(&self, username: &str) -> Result<(), IdentityError> {
+        let sql = "DELETE FROM login_failures WHERE username = lower($1)";
+        on_db!(&self.db, |pool| sqlx::query(sql).bind(username).execute(pool).await.map(drop)).map_err(db_err)
+    }
+
+    /// Runs a statement on the user named `username` (any case); `NoSuchUser` when none is.
+    async fn change_user(&self, sql: &str, value: &str, username: &str) -> Result<(), IdentityError> {
+        let at = now().to_string();
+        let changed = on_db!(&self.db, |pool| {
+            let query = sqlx::query(sql).bind(value).bind(&at).bind(username);
+            query.execute(pool).await.map(|done| done.rows_affected())
+        })
         .map_err(db_err)?;
+        if changed == 0 {
+            return Err(IdentityError::NoSuchUser(username.to_owned()));
+        }
         Ok(())
+    }
+
+    /// The user row's fields and its password hash.
+    async fn find_user(&self, username: &str) -> Result<Option<(User, String)>, IdentityError> {
+        let sql = "SELECT * FROM users WHERE lower(username) = lower($1)";
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query(sql).bind(username).fetch_optional(pool).await.map_err(db_err)?;
+            row.map(|row| Ok((user_from_row(&row)?, row.text("password_hash").map_err(db_err)?))).transpose()
+        })
     }
 
     async fn open_session(&self, username: &str) -> Result<Session, IdentityError> {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let refresh_token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        sqlx::query("INSERT INTO refresh_tokens (token_hash, username, expires_at, created_at) VALUES (?, ?, ?, ?)")
-            .bind(token_hash(&refresh_token))
-            .bind(username)
-            .bind((now() + REFRESH_TTL_SECS) as i64)
-            .bind(now().to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let sql = "INSERT INTO refresh_tokens (token_hash, username, expires_at, created_at) VALUES ($1, $2, $3, $4)";
+        let (hash, expires, at) = (token_hash(&refresh_token), (now() + REFRESH_TTL_SECS) as i64, now().to_string());
+        on_db!(&self.db, |pool| {
+            let query = sqlx::query(sql).bind(&hash).bind(username).bind(expires).bind(&at);
+            query.execute(pool).await.map(drop)
+        })
+        .map_err(db_err)?;
         let access_token = self.key.sign(username, now(), self.access_ttl_secs)?;
         Ok(Session { access_token, refresh_token, expires_in: self.access_ttl_secs })
     }
 
     async fn end_sessions(&self, username: &str) -> Result<(), IdentityError> {
-        sqlx::query("DELETE FROM refresh_tokens WHERE username = ?")
-            .bind(username)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        let sql = "DELETE FROM refresh_tokens WHERE username = $1";
+        on_db!(&self.db, |pool| sqlx::query(sql).bind(username).execute(pool).await.map(drop)).map_err(db_err)
     }
 }
 
@@ -170,53 +188,40 @@ impl Identity for LocalIdentity {
         if wait > 0 {
             return Err(IdentityError::TooManyAttempts { retry_after_secs: wait });
         }
-        let row = sqlx::query("SELECT * FROM users WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
-        let hash = match &row {
-            Some(row) => row.try_get::<String, _>("password_hash").map_err(db_err)?,
+        let found = self.find_user(username).await?;
+        let hash = match &found {
+            Some((_, hash)) => hash.clone(),
             None => self.dummy_hash.to_string(),
         };
         let valid = verify_password(password, &hash).await;
-        let Some(row) = row.filter(|_| valid) else {
+        let Some((user, _)) = found.filter(|_| valid) else {
             self.record_failure(username).await?;
             return Err(IdentityError::InvalidCredentials);
         };
-        let user = user_from_row(&row)?;
-        sqlx::query("DELETE FROM login_failures WHERE username = ?")
-            .bind(username)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+        self.forget_failures(username).await?;
         Ok((self.open_session(&user.username).await?, user))
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<Session, IdentityError> {
         // Rotation: the presented token is spent whether or not it is still valid.
-        let row = sqlx::query("DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING username, expires_at")
-            .bind(token_hash(refresh_token))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?
-            .ok_or(IdentityError::InvalidToken("unknown refresh token"))?;
-        let expires_at: i64 = row.get("expires_at");
+        let sql = "DELETE FROM refresh_tokens WHERE token_hash = $1 RETURNING username, expires_at";
+        let hash = token_hash(refresh_token);
+        let (username, expires_at) = on_db!(&self.db, |pool| {
+            let row = sqlx::query(sql).bind(&hash).fetch_optional(pool).await.map_err(db_err)?;
+            let row = row.ok_or(IdentityError::InvalidToken("unknown refresh token"))?;
+            (row.text("username").map_err(db_err)?, row.int("expires_at").map_err(db_err)?)
+        });
         if expires_at.max(0) as u64 <= now() {
             return Err(IdentityError::InvalidToken("expired"));
         }
-        let username: String = row.get("username");
         self.open_session(&username).await
     }
 
     async fn logout(&self, username: &str, refresh_token: &str) -> Result<(), IdentityError> {
-        sqlx::query("DELETE FROM refresh_tokens WHERE token_hash = ? AND username = ?")
-            .bind(token_hash(refresh_token))
-            .bind(username)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        let sql = "DELETE FROM refresh_tokens WHERE token_hash = $1 AND username = $2";
+        let hash = token_hash(refresh_token);
+        on_db!(&self.db, |pool| sqlx::query(sql).bind(&hash).bind(username).execute(pool).await.map(drop))
+            .map_err(db_err)
     }
 
     async fn verify(&self, access_token: &str) -> Result<Principal, IdentityError> {
@@ -231,78 +236,55 @@ impl Identity for LocalIdentity {
     }
 
     async fn get_user(&self, username: &str) -> Result<User, IdentityError> {
-        let row = sqlx::query("SELECT * FROM users WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?
-            .ok_or_else(|| IdentityError::NoSuchUser(username.to_owned()))?;
-        user_from_row(&row)
+        let found = self.find_user(username).await?;
+        found.map(|(user, _)| user).ok_or_else(|| IdentityError::NoSuchUser(username.to_owned()))
     }
 
     async fn list_users(&self) -> Result<Vec<User>, IdentityError> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY username").fetch_all(&self.pool).await.map_err(db_err)?;
-        rows.iter().map(user_from_row).collect()
+        let sql = "SELECT * FROM users ORDER BY lower(username)";
+        on_db!(&self.db, |pool| {
+            let found = sqlx::query(sql).fetch_all(pool).await.map_err(db_err)?;
+            found.iter().map(user_from_row).collect()
+        })
     }
 
     async fn create_user(&self, user: NewUser) -> Result<User, IdentityError> {
         let hash = hash_password(&user.password).await?;
         let stamp = now().to_string();
-        let result = sqlx::query(
-            "INSERT INTO users (username, email, user_group, password_hash, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&user.username)
-        .bind(&user.email)
-        .bind(user.group.as_str())
-        .bind(hash)
-        .bind(&stamp)
-        .bind(&stamp)
-        .execute(&self.pool)
-        .await;
+        let sql = "INSERT INTO users (username, email, user_group, password_hash, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $5)";
+        let result = on_db!(&self.db, |pool| {
+            let query = sqlx::query(sql).bind(&user.username).bind(&user.email).bind(user.group.as_str());
+            query.bind(&hash).bind(&stamp).execute(pool).await.map(drop)
+        });
         match result {
-            Ok(_) => self.get_user(&user.username).await,
+            Ok(()) => self.get_user(&user.username).await,
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(IdentityError::UserExists(user.username)),
             Err(e) => Err(db_err(e)),
         }
     }
 
     async fn set_group(&self, username: &str, group: Group) -> Result<User, IdentityError> {
-        let done = sqlx::query("UPDATE users SET user_group = ?, updated_at = ? WHERE username = ?")
-            .bind(group.as_str())
-            .bind(now().to_string())
-            .bind(username)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(IdentityError::NoSuchUser(username.to_owned()));
-        }
+        let sql = "UPDATE users SET user_group = $1, updated_at = $2 WHERE lower(username) = lower($3)";
+        self.change_user(sql, group.as_str(), username).await?;
         self.get_user(username).await
     }
 
     async fn set_password(&self, username: &str, password: &str) -> Result<(), IdentityError> {
         let hash = hash_password(password).await?;
-        let done = sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?")
-            .bind(hash)
-            .bind(now().to_string())
-            .bind(username)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Err(IdentityError::NoSuchUser(username.to_owned()));
-        }
-        self.end_sessions(username).await
+        let sql = "UPDATE users SET password_hash = $1, updated_at = $2 WHERE lower(username) = lower($3)";
+        self.change_user(sql, &hash, username).await?;
+        let user = self.get_user(username).await?;
+        self.end_sessions(&user.username).await
     }
 
     async fn delete_user(&self, username: &str) -> Result<(), IdentityError> {
-        let done = sqlx::query("DELETE FROM users WHERE username = ?")
-            .bind(username)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() == 0 {
+        let sql = "DELETE FROM users WHERE lower(username) = lower($1)";
+        let changed = on_db!(&self.db, |pool| {
+            sqlx::query(sql).bind(username).execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(db_err)?;
+        if changed == 0 {
             return Err(IdentityError::NoSuchUser(username.to_owned()));
         }
         Ok(())

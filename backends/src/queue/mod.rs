@@ -6,6 +6,14 @@ mod sqlite;
 pub use postgres::PostgresQueue;
 pub use sqlite::SqliteQueue;
 
+/// The queue in the catalog's database: a table beside the catalog's, on either engine.
+pub fn in_db(db: &crate::db::Db) -> std::sync::Arc<dyn mediaport_core::Queue> {
+    match db {
+        crate::db::Db::Sqlite(pool) => std::sync::Arc::new(SqliteQueue::new(pool.clone())),
+        crate::db::Db::Postgres(pool) => std::sync::Arc::new(PostgresQueue::new(pool.clone())),
+    }
+}
+
 // Helpers both adapters share: times as the tables store them, and sqlx errors as queue errors.
 
 use std::time::Duration;

@@ -5,9 +5,7 @@ use mediaport_core::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError};
 
 use super::{db_err, ms, now_ms, now_text};
 use sqlx::Row;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-
-static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+use sqlx::postgres::{PgPool, PgRow};
 
 /// The queue in PostgreSQL, for workers on many machines: a claim locks the row it takes
 /// with `FOR UPDATE SKIP LOCKED`, so concurrent claims never wait on or take the same job.
@@ -17,12 +15,9 @@ pub struct PostgresQueue {
 }
 
 impl PostgresQueue {
-    /// Connects to `url` and applies pending migrations.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let pool =
-            PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
-        MIGRATIONS.run(&pool).await?;
-        Ok(Self { pool })
+    /// The queue in the catalog's PostgreSQL database (its migrations create the table).
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 

@@ -1,0 +1,326 @@
+use std::path::Path;
+
+use async_trait::async_trait;
+use chrono::{SecondsFormat, Utc};
+use mediaport_core::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset, UploadRecord, UploadState};
+use mediaport_shared::{Asset, AssetStatus, AssetType};
+use sqlx::query::Query;
+use sqlx::{Database, Encode, Type};
+
+use super::rows;
+use crate::db::{Db, on_db};
+
+/// The catalog in SQL: one SQLite file, or PostgreSQL shared by servers and workers.
+#[derive(Debug, Clone)]
+pub struct SqlCatalog {
+    db: Db,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn db_err(err: sqlx::Error) -> CatalogError {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            CatalogError::Unavailable(err.to_string())
+        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => CatalogError::Conflict(db.message().to_owned()),
+        other => CatalogError::Other(other.to_string()),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CatalogError> {
+    serde_json::to_string(value).map_err(|e| CatalogError::Other(e.to_string()))
+}
+
+fn to_i64(value: u64, what: &str) -> Result<i64, CatalogError> {
+    i64::try_from(value).map_err(|_| CatalogError::Other(format!("{what} out of range")))
+}
+
+type Statement<'q, DB> = Query<'q, DB, <DB as Database>::Arguments<'q>>;
+
+fn insert_asset<'q, DB: Database>(asset: &NewAsset, at: &str) -> Result<Statement<'q, DB>, CatalogError>
+where
+    String: Encode<'q, DB> + Type<DB>,
+    Option<String>: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+{
+    Ok(sqlx::query(
+        "INSERT INTO assets (id, asset_type, filename, size, md5, status, group_name, attributes, ai_options, \
+         bucket, object_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(asset.id.clone())
+    .bind(asset.asset_type.as_str().to_owned())
+    .bind(asset.filename.clone())
+    .bind(to_i64(asset.size, "size")?)
+    .bind(asset.md5.clone())
+    .bind(asset.status.as_str().to_owned())
+    .bind(asset.group.clone())
+    .bind(to_json(&asset.attributes)?)
+    .bind(asset.ai_options.as_ref().map(|o| o.to_string()))
+    .bind(asset.bucket.clone())
+    .bind(asset.key.clone())
+    .bind(at.to_owned()))
+}
+
+fn insert_upload<'q, DB: Database>(upload: &UploadRecord, at: &str) -> Result<Statement<'q, DB>, CatalogError>
+where
+    String: Encode<'q, DB> + Type<DB>,
+    Option<String>: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+{
+    Ok(sqlx::query(
+        "INSERT INTO uploads (id, asset_id, bucket, object_key, storage_upload_id, size, part_size, part_count, \
+         md5, created_by, state, created_at, expires_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12)",
+    )
+    .bind(upload.id.clone())
+    .bind(upload.asset_id.clone())
+    .bind(upload.bucket.clone())
+    .bind(upload.key.clone())
+    .bind(upload.storage_upload_id.clone())
+    .bind(to_i64(upload.size, "size")?)
+    .bind(to_i64(upload.part_size, "part size")?)
+    .bind(i64::from(upload.part_count))
+    .bind(upload.md5.clone())
+    .bind(upload.created_by.clone())
+    .bind(upload.state.as_str().to_owned())
+    .bind(at.to_owned())
+    .bind(upload.expires_at.clone()))
+}
+
+impl SqlCatalog {
+    /// The catalog in `db`, given an instance id on first use.
+    pub async fn new(db: Db) -> anyhow::Result<Self> {
+        let (id, at) = (uuid::Uuid::new_v4().to_string(), now());
+        // Two processes may start on a new database at once: only one row wins.
+        on_db!(&db, |pool| sqlx::query(
+            "INSERT INTO instance (id, created_at) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM instance)"
+        )
+        .bind(&id)
+        .bind(&at)
+        .execute(pool)
+        .await
+        .map(drop))?;
+        Ok(Self { db })
+    }
+
+    /// The embedded default: one SQLite file, created and migrated if needed.
+    pub async fn open_sqlite(path: &Path) -> anyhow::Result<Self> {
+        Self::new(Db::open_sqlite(path).await?).await
+    }
+
+    /// The database, shared with the queue and the local identity provider.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Closes every connection; later calls fail with `catalog-unavailable`.
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+
+    async fn update_asset(&self, id: &str, changed: u64) -> Result<Asset, CatalogError> {
+        if changed == 0 {
+            return Err(CatalogError::NotFound { what: "asset", id: id.to_owned() });
+        }
+        self.get_asset(id).await
+    }
+}
+
+#[async_trait]
+impl Catalog for SqlCatalog {
+    async fn ping(&self) -> Result<(), CatalogError> {
+        on_db!(&self.db, |pool| sqlx::query("SELECT 1").execute(pool).await.map(drop)).map_err(db_err)
+    }
+
+    async fn instance_id(&self) -> Result<String, CatalogError> {
+        on_db!(&self.db, |pool| sqlx::query_scalar("SELECT id FROM instance").fetch_one(pool).await).map_err(db_err)
+    }
+
+    async fn create_asset(&self, asset: NewAsset) -> Result<Asset, CatalogError> {
+        let at = now();
+        on_db!(&self.db, |pool| insert_asset(&asset, &at)?.execute(pool).await.map(drop)).map_err(db_err)?;
+        self.get_asset(&asset.id).await
+    }
+
+    async fn find_asset_by_object(&self, bucket: &str, key: &str) -> Result<Option<Asset>, CatalogError> {
+        let sql = "SELECT * FROM assets WHERE bucket = $1 AND object_key = $2";
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query(sql).bind(bucket).bind(key).fetch_optional(pool).await.map_err(db_err)?;
+            row.as_ref().map(rows::asset).transpose()
+        })
+    }
+
+    async fn create_upload(
+        &self,
+        asset: NewAsset,
+        upload: UploadRecord,
+    ) -> Result<(Asset, UploadRecord), CatalogError> {
+        let at = now();
+        let upload = UploadRecord { asset_id: asset.id.clone(), ..upload };
+        on_db!(&self.db, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
+            insert_asset(&asset, &at)?.execute(&mut *tx).await.map_err(db_err)?;
+            insert_upload(&upload, &at)?.execute(&mut *tx).await.map_err(db_err)?;
+            tx.commit().await.map_err(db_err)
+        })?;
+        Ok((self.get_asset(&asset.id).await?, self.get_upload(&upload.id).await?))
+    }
+
+    async fn get_upload(&self, id: &str) -> Result<UploadRecord, CatalogError> {
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query("SELECT * FROM uploads WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)?
+                .ok_or_else(|| CatalogError::NotFound { what: "upload", id: id.to_owned() })?;
+            rows::upload(&row)
+        })
+    }
+
+    async fn move_upload(&self, id: &str, from: UploadState, to: UploadState) -> Result<bool, CatalogError> {
+        let sql = "UPDATE uploads SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4";
+        let at = now();
+        let moved = on_db!(&self.db, |pool| {
+            let query = sqlx::query(sql).bind(to.as_str()).bind(&at).bind(id).bind(from.as_str());
+            query.execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(db_err)?;
+        Ok(moved == 1)
+    }
+
+    async fn finish_upload(&self, id: &str, status: AssetStatus, md5: Option<&str>) -> Result<Asset, CatalogError> {
+        let upload = self.get_upload(id).await?;
+        let at = now();
+        on_db!(&self.db, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
+            let moved = sqlx::query(
+                "UPDATE uploads SET state = 'completed', updated_at = $1 WHERE id = $2 AND state = 'completing'",
+            )
+            .bind(&at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if moved.rows_affected() != 1 {
+                return Err(CatalogError::Conflict(format!("upload {id} is not completing")));
+            }
+            sqlx::query("UPDATE assets SET status = $1, md5 = COALESCE($2, md5), updated_at = $3 WHERE id = $4")
+                .bind(status.as_str())
+                .bind(md5)
+                .bind(&at)
+                .bind(&upload.asset_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            tx.commit().await.map_err(db_err)
+        })?;
+        self.get_asset(&upload.asset_id).await
+    }
+
+    async fn abort_upload(&self, id: &str) -> Result<(), CatalogError> {
+        let upload = self.get_upload(id).await?;
+        let at = now();
+        on_db!(&self.db, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
+            sqlx::query("UPDATE uploads SET state = 'aborted', updated_at = $1 WHERE id = $2 AND state != 'completed'")
+                .bind(&at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            sqlx::query("DELETE FROM assets WHERE id = $1 AND status = 'uploading'")
+                .bind(&upload.asset_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            tx.commit().await.map_err(db_err)
+        })
+    }
+
+    async fn stale_uploads(&self, before: &str) -> Result<Vec<UploadRecord>, CatalogError> {
+        let sql = "SELECT * FROM uploads WHERE state IN ('open', 'completing') AND created_at < $1 ORDER BY created_at";
+        on_db!(&self.db, |pool| {
+            let found = sqlx::query(sql).bind(before).fetch_all(pool).await.map_err(db_err)?;
+            found.iter().map(rows::upload).collect()
+        })
+    }
+
+    async fn set_asset_status(
+        &self,
+        id: &str,
+        status: AssetStatus,
+        error: Option<&str>,
+    ) -> Result<Asset, CatalogError> {
+        let sql = "UPDATE assets SET status = $1, error = $2, updated_at = $3 WHERE id = $4";
+        let at = now();
+        let changed = on_db!(&self.db, |pool| {
+            let query = sqlx::query(sql).bind(status.as_str()).bind(error).bind(&at).bind(id);
+            query.execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(db_err)?;
+        self.update_asset(id, changed).await
+    }
+
+    async fn record_ingest(&self, id: &str, ingest: &IngestRecord) -> Result<Asset, CatalogError> {
+        let (technical, outputs, at) = (to_json(&ingest.technical)?, to_json(&ingest.outputs)?, now());
+        let duration = ingest.technical.duration_ms.map(|d| to_i64(d, "duration")).transpose()?;
+        let changed = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE assets SET sha256 = $1, md5 = COALESCE(md5, $2), duration_ms = $3, technical = $4, \
+                 outputs = $5, status = $6, error = NULL, updated_at = $7 WHERE id = $8",
+            )
+            .bind(&ingest.sha256)
+            .bind(&ingest.md5)
+            .bind(duration)
+            .bind(&technical)
+            .bind(&outputs)
+            .bind(ingest.status.as_str())
+            .bind(&at)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+        })
+        .map_err(db_err)?;
+        self.update_asset(id, changed).await
+    }
+
+    async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError> {
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query("SELECT * FROM assets WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)?
+                .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_owned() })?;
+            rows::asset(&row)
+        })
+    }
+
+    async fn list_assets(
+        &self,
+        filter: &AssetFilter,
+        limit: u32,
+        after: Option<&str>,
+    ) -> Result<Vec<Asset>, CatalogError> {
+        let sql = "SELECT * FROM assets WHERE ($1 IS NULL OR (created_at, id) < \
+                   (SELECT created_at, id FROM assets WHERE id = $1)) \
+                   AND ($3 IS NULL OR asset_type = $3) AND ($4 IS NULL OR status = $4) \
+                   ORDER BY created_at DESC, id DESC LIMIT $2";
+        on_db!(&self.db, |pool| {
+            let found = sqlx::query(sql)
+                .bind(after)
+                .bind(i64::from(limit))
+                .bind(filter.asset_type.map(AssetType::as_str))
+                .bind(filter.status.map(AssetStatus::as_str))
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)?;
+            found.iter().map(rows::asset).collect()
+        })
+    }
+}

@@ -1,0 +1,124 @@
+//! The catalog's database: one SQLite file (embedded default) or PostgreSQL (at scale).
+//! The catalog and the local identity provider write their SQL once, with `$1`-style
+//! parameters that both engines read, and run it on whichever pool is open.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ColumnIndex, Decode, Row, SqlitePool, Type};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// An open, migrated catalog database.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the open pool and `$begin` to the statement that
+/// starts a write transaction on that engine. The body is compiled once per engine.
+macro_rules! on_db {
+    ($db:expr, |$pool:ident, $begin:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => {
+                // Take the write lock at once: a deferred transaction that later writes can
+                // fail with "database is locked" instead of waiting.
+                #[allow(unused_variables)]
+                let $begin = "BEGIN IMMEDIATE";
+                $body
+            }
+            $crate::db::Db::Postgres($pool) => {
+                #[allow(unused_variables)]
+                let $begin = "BEGIN";
+                $body
+            }
+        }
+    };
+    ($db:expr, |$pool:ident| $body:expr) => {
+        on_db!($db, |$pool, _begin| $body)
+    };
+}
+pub(crate) use on_db;
+
+impl Db {
+    /// Opens `url` (`sqlite://PATH` or `postgres://…`) and applies pending migrations.
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            return Self::open_sqlite(Path::new(path)).await;
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Self::open_postgres(url).await;
+        }
+        anyhow::bail!("catalog.url must start with sqlite:// or postgres://")
+    }
+
+    /// Opens (creating if needed) one SQLite file.
+    pub async fn open_sqlite(path: &Path) -> anyhow::Result<Self> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        SQLITE_MIGRATIONS.run(&pool).await?;
+        Ok(Self::Sqlite(pool))
+    }
+
+    pub async fn open_postgres(url: &str) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .context("cannot connect to PostgreSQL")?;
+        POSTGRES_MIGRATIONS.run(&pool).await?;
+        Ok(Self::Postgres(pool))
+    }
+
+    /// Closes every connection; later calls fail as unavailable.
+    pub async fn close(&self) {
+        on_db!(self, |pool| pool.close().await);
+    }
+}
+
+/// Typed reads of a result row's columns, whichever engine it came from.
+pub(crate) trait Cells {
+    fn text(&self, column: &str) -> Result<String, sqlx::Error>;
+    fn maybe_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
+    fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
+    fn maybe_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
+}
+
+impl<R> Cells for R
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn text(&self, column: &str) -> Result<String, sqlx::Error> {
+        self.try_get(column)
+    }
+
+    fn maybe_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+        self.try_get(column)
+    }
+
+    fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(column)
+    }
+
+    fn maybe_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(column)
+    }
+}
