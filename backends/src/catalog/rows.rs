@@ -36,6 +36,7 @@ pub(super) fn asset(row: &impl Cells) -> Result<Asset, CatalogError> {
         error: row.maybe_text("error").map_err(decode)?,
         technical: json(row.maybe_text("technical").map_err(decode)?, "technical")?,
         outputs: json(row.maybe_text("outputs").map_err(decode)?, "outputs")?,
+        analysis: json(row.maybe_text("analysis").map_err(decode)?, "analysis")?.unwrap_or_default(),
     })
 }
 

@@ -3,7 +3,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
 use mediaport_core::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset, UploadRecord, UploadState};
-use mediaport_shared::{Asset, AssetStatus, AssetType};
+use mediaport_shared::{AnalysisSummaries, Asset, AssetStatus, AssetType};
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Type};
 
@@ -284,6 +284,23 @@ impl Catalog for SqlCatalog {
             .execute(pool)
             .await
             .map(|done| done.rows_affected())
+        })
+        .map_err(db_err)?;
+        self.update_asset(id, changed).await
+    }
+
+    async fn record_analysis(
+        &self,
+        id: &str,
+        analysis: &AnalysisSummaries,
+        status: AssetStatus,
+        error: Option<&str>,
+    ) -> Result<Asset, CatalogError> {
+        let sql = "UPDATE assets SET analysis = $1, status = $2, error = $3, updated_at = $4 WHERE id = $5";
+        let (analysis, at) = (to_json(analysis)?, now());
+        let changed = on_db!(&self.db, |pool| {
+            let query = sqlx::query(sql).bind(&analysis).bind(status.as_str()).bind(error).bind(&at).bind(id);
+            query.execute(pool).await.map(|done| done.rows_affected())
         })
         .map_err(db_err)?;
         self.update_asset(id, changed).await

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use mediaport_shared::{Asset, AssetStatus, AssetType, IngestOutputs, Technical};
+use mediaport_shared::{AnalysisSummaries, Asset, AssetStatus, AssetType, IngestOutputs, Technical};
 
 /// Failures of the catalog, each with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +138,15 @@ pub trait Catalog: Send + Sync {
     -> Result<Asset, CatalogError>;
     /// Stores ingest's results on the asset and moves it on, clearing any earlier failure.
     async fn record_ingest(&self, id: &str, ingest: &IngestRecord) -> Result<Asset, CatalogError>;
+    /// Stores how each kind of analysis went and moves the asset on (`ready`, or `failed`
+    /// with `error`); `NotFound` for an unknown id.
+    async fn record_analysis(
+        &self,
+        id: &str,
+        analysis: &AnalysisSummaries,
+        status: AssetStatus,
+        error: Option<&str>,
+    ) -> Result<Asset, CatalogError>;
     /// One asset by id, or `NotFound`.
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError>;
     /// Assets matching `filter`, newest first, at most `limit`, starting after the asset id `after`.

@@ -1,0 +1,194 @@
+//! The models and the runtime that runs them: files listed in `models/manifest.toml`,
+//! fetched into a cache by `models/fetch.py`, checked here against their sha256 before a
+//! worker uses them, and run by ONNX Runtime on a bounded number of CPU threads.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use ort::session::Session;
+use ort::value::Tensor;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+const MANIFEST: &str = include_str!("../../models/manifest.toml");
+const FIX: &str = "run `python3 models/fetch.py` (scripts/setup.sh does)";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("model file {name} is missing from {dir}: {FIX}")]
+    Missing { name: String, dir: String },
+    #[error("model file {name} in {dir} is not the one the manifest pins (sha256 differs): {FIX}")]
+    Altered { name: String, dir: String },
+    #[error("the model manifest is not valid: {0}")]
+    Manifest(String),
+    #[error("onnx runtime: {0}")]
+    Runtime(String),
+    #[error("cannot read {0}: {1}")]
+    Io(String, std::io::Error),
+}
+
+impl ModelError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing { .. } => "model-missing",
+            Self::Altered { .. } => "model-altered",
+            Self::Manifest(_) => "model-manifest",
+            Self::Runtime(_) => "model-runtime",
+            Self::Io(..) => "model-io",
+        }
+    }
+}
+
+impl<T> From<ort::Error<T>> for ModelError {
+    fn from(err: ort::Error<T>) -> Self {
+        Self::Runtime(err.to_string())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    runtime: Entry,
+    model: Vec<Entry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Entry {
+    name: String,
+    sha256: String,
+}
+
+/// The verified model folder and the loaded runtime.
+#[derive(Debug)]
+pub struct Models {
+    dir: PathBuf,
+    threads: usize,
+    environment: ort::environment::Environment,
+}
+
+/// ONNX Runtime can be loaded once per process.
+static RUNTIME: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+
+impl Models {
+    /// Checks every file in the manifest under `dir` and loads ONNX Runtime from there;
+    /// sessions run inference on `threads` threads each.
+    pub fn open(dir: &Path, threads: usize) -> Result<Self, ModelError> {
+        let manifest: Manifest = toml::from_str(MANIFEST).map_err(|e| ModelError::Manifest(e.to_string()))?;
+        for entry in std::iter::once(&manifest.runtime).chain(&manifest.model) {
+            verify(dir, entry)?;
+        }
+        let library = dir.join(&manifest.runtime.name);
+        let environment = RUNTIME
+            .get_or_init(|| {
+                let builder = ort::init_from(&library).map_err(|e| e.to_string())?;
+                builder.with_name("mediaport").build().map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(ModelError::Runtime)?;
+        Ok(Self { dir: dir.to_path_buf(), threads: threads.max(1), environment })
+    }
+
+    /// Loads one model of the manifest into a session of its own.
+    pub fn load(&self, name: &str) -> Result<Model, ModelError> {
+        let session = Session::builder(&self.environment)?
+            .with_intra_threads(self.threads)?
+            .with_inter_threads(1)?
+            .commit_from_file(self.dir.join(name))?;
+        Ok(Model { name: name.to_owned(), session: Mutex::new(session) })
+    }
+}
+
+fn verify(dir: &Path, entry: &Entry) -> Result<(), ModelError> {
+    let path = dir.join(&entry.name);
+    let missing = || ModelError::Missing { name: entry.name.clone(), dir: dir.display().to_string() };
+    let mut file = std::fs::File::open(&path).map_err(|_| missing())?;
+    let mut digest = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut block).map_err(|e| ModelError::Io(entry.name.clone(), e))?;
+        if read == 0 {
+            break;
+        }
+        digest.update(&block[..read]);
+    }
+    let got: String = digest.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    if got != entry.sha256 {
+        return Err(ModelError::Altered { name: entry.name.clone(), dir: dir.display().to_string() });
+    }
+    Ok(())
+}
+
+/// One loaded model. Runs are serialised per model: each run already uses the threads
+/// the session was given.
+#[derive(Debug)]
+pub struct Model {
+    name: String,
+    session: Mutex<Session>,
+}
+
+/// A float tensor going in or coming out: its shape and its values in row-major order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Floats {
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
+}
+
+impl Model {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A string the model carries in its metadata (e.g. a recogniser's character set).
+    pub fn metadata(&self, key: &str) -> Result<Option<String>, ModelError> {
+        let session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
+        Ok(session.metadata()?.custom(key))
+    }
+
+    /// Runs the model on one input and returns its first output. Blocking: call it from
+    /// the blocking pool, never on the async runtime.
+    pub fn run(&self, input: Floats) -> Result<Floats, ModelError> {
+        let shape: Vec<i64> = input.shape.iter().map(|&d| d as i64).collect();
+        let tensor = Tensor::from_array((shape, input.data))?;
+        let mut session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
+        let outputs = session.run(ort::inputs![tensor])?;
+        let (shape, data) = outputs[0].try_extract_tensor::<f32>()?;
+        Ok(Floats { shape: shape.iter().map(|&d| d.max(0) as usize).collect(), data: data.to_vec() })
+    }
+}
+
+/// The model folder when settings name none: the cache `models/fetch.py` fills.
+pub fn default_dir() -> PathBuf {
+    let cache = std::env::var_os("MEDIAPORT_CACHE").map(PathBuf::from).unwrap_or_else(|| {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+        base.join("mediaport")
+    });
+    cache.join("models")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_altered_file_names_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Models::open(dir.path(), 1).unwrap_err();
+        assert_eq!(err.code(), "model-missing");
+        assert!(err.to_string().contains("models/fetch.py"), "{err}");
+
+        // The real files with one of them changed by a byte.
+        let real = default_dir();
+        for entry in std::fs::read_dir(&real).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        }
+        let mut bytes = std::fs::read(dir.path().join("ppocr-det.onnx")).unwrap();
+        bytes[100] ^= 1;
+        std::fs::write(dir.path().join("ppocr-det.onnx"), bytes).unwrap();
+        let err = Models::open(dir.path(), 1).unwrap_err();
+        assert_eq!(err.code(), "model-altered", "{err}");
+        assert!(err.to_string().contains("ppocr-det.onnx"), "{err}");
+    }
+}

@@ -1,0 +1,242 @@
+//! On-screen text with PP-OCRv4 (mobile): a detector that marks where text is, then a
+//! recogniser that reads each marked line. Lines come back with their boxes.
+
+use image::imageops::FilterType;
+use image::{DynamicImage, RgbImage};
+
+use crate::inference::{Floats, Model, ModelError, Models};
+
+pub const DETECTOR: &str = "ppocr-det.onnx";
+pub const RECOGNISER: &str = "ppocr-rec.onnx";
+
+/// The detector sees pictures at most this wide or high (multiples of 32).
+const DETECT_SIDE: u32 = 960;
+/// A pixel is text above this probability...
+const PIXEL_THRESHOLD: f32 = 0.3;
+/// ...and a region is a line if its mean probability reaches this.
+const REGION_THRESHOLD: f32 = 0.5;
+/// Regions grow by area x ratio / perimeter: the detector marks text's shrunken core.
+const UNCLIP_RATIO: f32 = 1.6;
+const MIN_REGION_SIDE: usize = 3;
+/// The recogniser reads lines 48 pixels high, at most this wide.
+const LINE_HEIGHT: u32 = 48;
+const MAX_LINE_WIDTH: u32 = 960;
+/// Both models were trained on BGR pictures; the detector with ImageNet's statistics.
+const DET_MEANS: [f32; 3] = [0.485, 0.456, 0.406];
+const DET_STDS: [f32; 3] = [0.229, 0.224, 0.225];
+
+/// One line of text and where it is, in the picture's pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub text: String,
+    pub confidence: f32,
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug)]
+pub struct Ocr {
+    detector: Model,
+    recogniser: Model,
+    /// The recogniser's classes: index 0 is CTC's blank, then these characters.
+    charset: Vec<String>,
+}
+
+impl Ocr {
+    pub fn new(models: &Models) -> Result<Self, ModelError> {
+        let recogniser = models.load(RECOGNISER)?;
+        let characters = recogniser
+            .metadata("character")?
+            .ok_or_else(|| ModelError::Runtime(format!("{RECOGNISER} carries no character set")))?;
+        // The space is not in the list but is the last class.
+        let mut charset: Vec<String> = characters.lines().map(str::to_owned).collect();
+        charset.push(" ".into());
+        Ok(Self { detector: models.load(DETECTOR)?, recogniser, charset })
+    }
+
+    /// Every line of text in `picture`, top to bottom. Blocking.
+    pub fn read(&self, picture: &DynamicImage) -> Result<Vec<Line>, ModelError> {
+        let rgb = picture.to_rgb8();
+        let regions = self.detect(&rgb)?;
+        let mut lines = Vec::new();
+        for region in regions {
+            let crop = image::imageops::crop_imm(&rgb, region.left, region.top, region.width, region.height).to_image();
+            let (text, confidence) = self.recognise(&crop)?;
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !text.is_empty() {
+                lines.push(Line { text, confidence, ..region });
+            }
+        }
+        Ok(lines)
+    }
+
+    fn detect(&self, rgb: &RgbImage) -> Result<Vec<Line>, ModelError> {
+        let (width, height) = rgb.dimensions();
+        let scale = (DETECT_SIDE as f32 / width.max(height) as f32).min(1.0);
+        let round32 = |side: u32| ((side as f32 * scale / 32.0).round() as u32).max(1) * 32;
+        let (w, h) = (round32(width), round32(height));
+        let resized = image::imageops::resize(rgb, w, h, FilterType::Triangle);
+        let plane = (w * h) as usize;
+        let mut data = vec![0f32; plane * 3];
+        for (i, pixel) in resized.pixels().enumerate() {
+            let [r, g, b] = pixel.0;
+            for (c, value) in [b, g, r].into_iter().enumerate() {
+                data[c * plane + i] = (f32::from(value) / 255.0 - DET_MEANS[c]) / DET_STDS[c];
+            }
+        }
+        let map = self.detector.run(Floats { shape: vec![1, 3, h as usize, w as usize], data })?;
+        let (sx, sy) = (width as f32 / w as f32, height as f32 / h as f32);
+        let mut lines: Vec<Line> = regions(&map.data, w as usize, h as usize)
+            .into_iter()
+            .filter_map(|r| {
+                let left = ((r.left * sx).floor().max(0.0) as u32).min(width - 1);
+                let top = ((r.top * sy).floor().max(0.0) as u32).min(height - 1);
+                let right = ((r.right * sx).ceil() as u32).min(width);
+                let bottom = ((r.bottom * sy).ceil() as u32).min(height);
+                (right > left + 1 && bottom > top + 1).then(|| Line {
+                    text: String::new(),
+                    confidence: r.score,
+                    left,
+                    top,
+                    width: right - left,
+                    height: bottom - top,
+                })
+            })
+            .collect();
+        // Reading order: rows top to bottom (a row is lines whose tops are close), then left to right.
+        lines.sort_by_key(|l| (l.top / 10, l.left));
+        Ok(lines)
+    }
+
+    fn recognise(&self, crop: &RgbImage) -> Result<(String, f32), ModelError> {
+        let (width, height) = crop.dimensions();
+        let w = ((LINE_HEIGHT as f32 * width as f32 / height.max(1) as f32).ceil() as u32).clamp(8, MAX_LINE_WIDTH);
+        let resized = image::imageops::resize(crop, w, LINE_HEIGHT, FilterType::Triangle);
+        let plane = (w * LINE_HEIGHT) as usize;
+        let mut data = vec![0f32; plane * 3];
+        for (i, pixel) in resized.pixels().enumerate() {
+            let [r, g, b] = pixel.0;
+            for (c, value) in [b, g, r].into_iter().enumerate() {
+                data[c * plane + i] = f32::from(value) / 127.5 - 1.0;
+            }
+        }
+        let out = self.recogniser.run(Floats { shape: vec![1, 3, LINE_HEIGHT as usize, w as usize], data })?;
+        let classes = *out.shape.last().unwrap_or(&1);
+        Ok(decode_ctc(&out.data, classes, &self.charset))
+    }
+}
+
+/// Greedy CTC: the best class at each step, repeats collapsed, blanks dropped; the
+/// confidence is the mean probability of the characters kept.
+fn decode_ctc(probabilities: &[f32], classes: usize, charset: &[String]) -> (String, f32) {
+    let mut text = String::new();
+    let (mut sum, mut kept) = (0f32, 0u32);
+    let mut previous = 0;
+    for step in probabilities.chunks(classes.max(1)) {
+        let (best, p) = step.iter().enumerate().fold((0, f32::MIN), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
+        if best != 0
+            && best != previous
+            && let Some(c) = charset.get(best - 1)
+        {
+            text.push_str(c);
+            sum += p;
+            kept += 1;
+        }
+        previous = best;
+    }
+    (text, if kept == 0 { 0.0 } else { sum / kept as f32 })
+}
+
+/// A text region on the probability map, in map pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Region {
+    left: f32,
+    top: f32,
+    right: f32,
+    bottom: f32,
+    score: f32,
+}
+
+/// Connected regions of text pixels, each grown back to the text's full size.
+fn regions(map: &[f32], width: usize, height: usize) -> Vec<Region> {
+    let mut label = vec![false; map.len()];
+    let mut found = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..map.len() {
+        if label[start] || map[start] < PIXEL_THRESHOLD {
+            continue;
+        }
+        label[start] = true;
+        stack.push(start);
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        let (mut sum, mut count) = (0f32, 0usize);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % width, i / width);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            sum += map[i];
+            count += 1;
+            let neighbours = [
+                (x > 0).then(|| i - 1),
+                (x + 1 < width).then(|| i + 1),
+                (y > 0).then(|| i - width),
+                (y + 1 < height).then(|| i + width),
+            ];
+            for n in neighbours.into_iter().flatten() {
+                if !label[n] && map[n] >= PIXEL_THRESHOLD {
+                    label[n] = true;
+                    stack.push(n);
+                }
+            }
+        }
+        let (w, h) = (x1 - x0 + 1, y1 - y0 + 1);
+        let score = sum / count as f32;
+        if w.min(h) < MIN_REGION_SIDE || score < REGION_THRESHOLD {
+            continue;
+        }
+        let grow = (w * h) as f32 * UNCLIP_RATIO / (2 * (w + h)) as f32;
+        found.push(Region {
+            left: (x0 as f32 - grow).max(0.0),
+            top: (y0 as f32 - grow).max(0.0),
+            right: ((x1 + 1) as f32 + grow).min(width as f32),
+            bottom: ((y1 + 1) as f32 + grow).min(height as f32),
+            score,
+        });
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctc_collapses_repeats_and_drops_blanks() {
+        let charset: Vec<String> = ["A", "B"].map(String::from).to_vec();
+        // Steps: A, A, blank, A, B, B -> "AAB".
+        let steps =
+            [[0.1, 0.9, 0.0], [0.2, 0.8, 0.0], [0.9, 0.1, 0.0], [0.3, 0.7, 0.0], [0.0, 0.4, 0.6], [0.0, 0.2, 0.8]];
+        let (text, confidence) = decode_ctc(&steps.concat(), 3, &charset);
+        assert_eq!(text, "AAB");
+        assert!((confidence - (0.9 + 0.7 + 0.6) / 3.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn separate_blobs_are_separate_regions_grown_back() {
+        let (w, h) = (40, 20);
+        let mut map = vec![0f32; w * h];
+        for y in 5..10 {
+            for x in 2..12 {
+                map[y * w + x] = 0.9;
+            }
+            for x in 20..35 {
+                map[y * w + x] = 0.8;
+            }
+        }
+        map[19 * w + 39] = 0.95; // one pixel: too small
+        let found = regions(&map, w, h);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].left < 2.0 && found[0].right > 12.0 && found[0].top < 5.0);
+    }
+}

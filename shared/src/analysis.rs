@@ -1,0 +1,126 @@
+//! What analysis finds in an asset, as timelines: one item per name (a label, a line of
+//! text, a person) with the time ranges it appears in, its best confidence and, per frame,
+//! where in the picture it is.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of analysis results, as named in URLs and search fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisKind {
+    Label,
+    Face,
+    FaceMatch,
+    Text,
+    Moderation,
+    Shot,
+    Transcript,
+    Keyphrase,
+    Entity,
+    Sentiment,
+}
+
+impl AnalysisKind {
+    pub const ALL: [AnalysisKind; 10] = [
+        Self::Label,
+        Self::Face,
+        Self::FaceMatch,
+        Self::Text,
+        Self::Moderation,
+        Self::Shot,
+        Self::Transcript,
+        Self::Keyphrase,
+        Self::Entity,
+        Self::Sentiment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Label => "label",
+            Self::Face => "face",
+            Self::FaceMatch => "face_match",
+            Self::Text => "text",
+            Self::Moderation => "moderation",
+            Self::Shot => "shot",
+            Self::Transcript => "transcript",
+            Self::Keyphrase => "keyphrase",
+            Self::Entity => "entity",
+            Self::Sentiment => "sentiment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// A stretch of time, in milliseconds from the start; `end` is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Timecode {
+    pub begin: u64,
+    pub end: u64,
+}
+
+/// Where something is in one frame: fractions of the picture's width and height, so
+/// boxes fit any size the picture is shown at.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FrameBox {
+    pub time_ms: u64,
+    pub left: f32,
+    pub top: f32,
+    pub width: f32,
+    pub height: f32,
+    pub confidence: f32,
+}
+
+/// One name and everywhere it appears.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelineItem {
+    pub name: String,
+    /// The best confidence over its appearances, 0 to 1.
+    pub confidence: f32,
+    pub timecodes: Vec<Timecode>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boxes: Vec<FrameBox>,
+}
+
+/// `GET /api/assets/{id}/analysis/{kind}`: every item of one kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Timeline {
+    pub kind: AnalysisKind,
+    pub items: Vec<TimelineItem>,
+}
+
+/// How one kind of analysis went on an asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisStatus {
+    Done,
+    Failed,
+}
+
+/// One kind's outcome, kept on the asset: `analysis: {<kind>: {status, count}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnalysisSummary {
+    pub status: AnalysisStatus,
+    /// Items in the timeline.
+    pub count: u32,
+    /// Why it failed, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Key of the timeline JSON in the proxy bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// Every kind's outcome on an asset.
+pub type AnalysisSummaries = BTreeMap<AnalysisKind, AnalysisSummary>;
