@@ -252,12 +252,16 @@ impl Analyse {
 
     /// Fetches and decodes a chunk of pictures; one that cannot be decoded fails the chunk.
     async fn fetch(&self, chunk: &[Picture]) -> Result<Vec<DynamicImage>, Failure> {
-        let bytes: Vec<bytes::Bytes> = futures::stream::iter(chunk)
-            .map(|p| self.storage.get_object(&self.proxy_bucket, &p.key))
-            .buffered(PARALLEL_GETS)
-            .try_collect()
-            .await
-            .map_err(IngestError::from)?;
+        // Owned keys and handles: borrowing closures make this future's Send-ness unprovable.
+        let gets: Vec<_> = chunk
+            .iter()
+            .map(|p| {
+                let (storage, bucket, key) = (self.storage.clone(), self.proxy_bucket.clone(), p.key.clone());
+                async move { storage.get_object(&bucket, &key).await }
+            })
+            .collect();
+        let bytes: Vec<bytes::Bytes> =
+            futures::stream::iter(gets).buffered(PARALLEL_GETS).try_collect().await.map_err(IngestError::from)?;
         let names: Vec<String> =
             chunk.iter().map(|p| p.key.rsplit('/').next().unwrap_or_default().to_owned()).collect();
         tokio::task::spawn_blocking(move || {

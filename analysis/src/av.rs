@@ -73,7 +73,9 @@ pub async fn transcode(
             "-map",
             "0:v:0",
             "-vf",
-            format!("fps={frame_rate},{FIT}"),
+            // round=up: frame n is the one shown at n / rate exactly, not up to half an
+            // interval later, so frame times are the timecodes search hits land on.
+            format!("fps={frame_rate}:round=up,{FIT}"),
             "-q:v",
             "3",
             frames.join("%06d.jpg")

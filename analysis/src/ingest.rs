@@ -199,12 +199,14 @@ impl Ingest {
             }
             AssetType::Other => return Err(IngestError::Media("nothing can process this type of file".into())),
         };
+        // Pictures to look at (a video's frames, an image) go on to analysis.
+        let to_analyse = made.outputs.frames.is_some() || made.outputs.image.is_some();
         let record = IngestRecord {
             sha256: fixity.sha256.clone(),
             md5: fixity.md5.clone(),
             technical: made.technical,
             outputs: made.outputs,
-            status: AssetStatus::Ready,
+            status: if to_analyse { AssetStatus::Analysing } else { AssetStatus::Ready },
         };
         match self.catalog.record_ingest(&asset.id, &record).await {
             Err(CatalogError::NotFound { .. }) => Err(IngestError::Media("the asset was deleted during ingest".into())),

@@ -5,17 +5,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mediaport_core::workflow::INGEST;
+use mediaport_core::workflow::{self, ANALYSE, INGEST};
 use mediaport_core::{Catalog, CatalogError, Job, Queue, backoff};
 use mediaport_shared::AssetStatus;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::analyse::Analyse;
 use crate::ingest::{Ingest, IngestError, Progress};
 
 /// The job kinds this worker knows.
-const KINDS: [&str; 1] = [INGEST];
+const KINDS: [&str; 2] = [INGEST, ANALYSE];
 
 /// How a worker takes work.
 #[derive(Debug, Clone)]
@@ -44,13 +45,14 @@ pub struct Worker {
     queue: Arc<dyn Queue>,
     catalog: Arc<dyn Catalog>,
     ingest: Ingest,
+    analyse: Analyse,
     config: WorkerConfig,
 }
 
 impl Worker {
-    pub fn new(queue: Arc<dyn Queue>, ingest: Ingest, config: WorkerConfig) -> Self {
+    pub fn new(queue: Arc<dyn Queue>, ingest: Ingest, analyse: Analyse, config: WorkerConfig) -> Self {
         let catalog = ingest.catalog.clone();
-        Self { queue, catalog, ingest, config }
+        Self { queue, catalog, ingest, analyse, config }
     }
 
     /// Takes and runs jobs until `stop`; jobs still running then are dropped (their tools
@@ -148,20 +150,23 @@ impl Worker {
         let Some(asset_id) = job.asset_id.as_deref() else {
             return Err(IngestError::Media(format!("a {} job needs an asset", job.kind)));
         };
-        match job.kind.as_str() {
-            INGEST => {
-                // A retried ingest shows as ingesting again, its old reason cleared.
-                match self.catalog.set_asset_status(asset_id, AssetStatus::Ingesting, None).await {
-                    Err(CatalogError::NotFound { .. }) => {
-                        return Err(IngestError::Media("the asset no longer exists".into()));
-                    }
-                    other => other?,
-                };
-                let progress = JobProgress { queue: self.queue.as_ref(), job: &job.id, worker: &self.config.name };
-                self.ingest.run(asset_id, &progress).await.map(drop)
-            }
-            other => Err(IngestError::Media(format!("no stage is called {other}"))),
+        // A retried stage shows as running again, its old reason cleared.
+        let status = match job.kind.as_str() {
+            INGEST => AssetStatus::Ingesting,
+            ANALYSE => AssetStatus::Analysing,
+            other => return Err(IngestError::Media(format!("no stage is called {other}"))),
+        };
+        match self.catalog.set_asset_status(asset_id, status, None).await {
+            Err(CatalogError::NotFound { .. }) => return Err(IngestError::Media("the asset no longer exists".into())),
+            other => other?,
+        };
+        let progress = JobProgress { queue: self.queue.as_ref(), job: &job.id, worker: &self.config.name };
+        if status == AssetStatus::Analysing {
+            return self.analyse.run(asset_id, &progress).await.map(drop);
         }
+        let asset = self.ingest.run(asset_id, &progress).await?;
+        // If this enqueue is lost (a crash just now), the sweep queues it.
+        workflow::start_next(self.queue.as_ref(), &asset).await.map_err(|e| IngestError::Transient(e.to_string()))
     }
 
     /// Renews the lease every third of its length; returns only when it is lost: taken away,

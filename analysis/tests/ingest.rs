@@ -13,7 +13,7 @@ async fn a_video_gets_checksums_proxies_frames_and_a_thumbnail() {
     let file = media::video(h.dir.path(), "clip.mp4", "1280x720", "30", 5, true).await;
     let md5 = Harness::md5_of(&file);
     let asset = h.add(&file, "clip.mp4", Some(&md5), None).await;
-    assert_eq!(h.worker.drain().await, 1);
+    assert_eq!(h.worker.drain().await, 2, "ingest, then analysis of the frames");
 
     let asset = h.asset(&asset.id).await;
     assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
@@ -60,7 +60,7 @@ async fn frame_counts_follow_rate_times_duration_at_50_59_94_and_variable_frame_
     let fifty = h.add(&fifty, "fifty.mp4", None, Some(serde_json::json!({"frame_rate": 2.0}))).await;
     let ntsc = h.add(&ntsc, "ntsc.mp4", None, None).await;
     let variable = h.add(&variable, "vfr.mp4", None, None).await;
-    assert_eq!(h.worker.drain().await, 3);
+    assert_eq!(h.worker.drain().await, 6, "each ingested, then analysed");
 
     for (asset, fps, rate, frames) in [(&fifty, 50.0, 2.0, 8), (&ntsc, 59.94, 1.0, 4), (&variable, 0.0, 1.0, 4)] {
         let asset = h.asset(&asset.id).await;
@@ -90,7 +90,7 @@ async fn phone_video_silent_video_and_an_mp4_with_only_sound() {
     let phone = h.add(&phone, "phone.mp4", None, None).await;
     let silent = h.add(&silent, "silent.mp4", None, None).await;
     let only_sound = h.add(&only_sound, "voice.mp4", None, None).await;
-    assert_eq!(h.worker.drain().await, 3);
+    assert_eq!(h.worker.drain().await, 5, "sound alone has no frames to analyse");
 
     // Turned upright: portrait, 304x540 inside the 960x540 box.
     let phone = h.asset(&phone.id).await;
@@ -122,7 +122,7 @@ async fn sound_photos_and_documents() {
     let song = h.add(&song, "song.m4a", None, None).await;
     let photo = h.add(&photo, "paris.jpg", None, None).await;
     let report = h.add_bytes(&media::pdf(&["Quarterly results", "Harbour expansion plans"]), "report.pdf").await;
-    assert_eq!(h.worker.drain().await, 3);
+    assert_eq!(h.worker.drain().await, 4, "only the photo has pictures to analyse");
 
     let song = h.asset(&song.id).await;
     assert_eq!(song.technical.as_ref().unwrap().duration_ms.map(|d| d / 100), Some(60));

@@ -7,7 +7,7 @@ use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
 use mediaport_backends::testing::Postgres;
 use mediaport_core::{AssetFilter, Catalog, CatalogError, NewAsset};
-use mediaport_shared::{AssetStatus, AssetType};
+use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType};
 
 fn new_asset(filename: &str) -> NewAsset {
     NewAsset {
@@ -63,9 +63,22 @@ async fn suite(catalog: &dyn Catalog) {
     let video = catalog.create_asset(video).await.unwrap();
     let only_video = AssetFilter { asset_type: Some(AssetType::Video), status: None };
     let found = catalog.list_assets(&only_video, 10, None).await.unwrap();
-    assert_eq!(found, [video]);
+    assert_eq!(found, std::slice::from_ref(&video));
     let ready = AssetFilter { asset_type: None, status: Some(AssetStatus::Ready) };
     assert!(catalog.list_assets(&ready, 10, None).await.unwrap().is_empty());
+
+    // Analysis outcomes are kept per kind, with the asset moved on.
+    let mut analysis = AnalysisSummaries::new();
+    let key = Some(format!("{}/analysis/text.json", video.id));
+    analysis.insert(AnalysisKind::Text, AnalysisSummary { status: AnalysisStatus::Done, count: 3, error: None, key });
+    let failed =
+        AnalysisSummary { status: AnalysisStatus::Failed, count: 0, error: Some("bad frame".into()), key: None };
+    analysis.insert(AnalysisKind::Moderation, failed);
+    let analysed = catalog.record_analysis(&video.id, &analysis, AssetStatus::Ready, None).await.unwrap();
+    assert_eq!((analysed.status, &analysed.analysis), (AssetStatus::Ready, &analysis));
+    assert_eq!(catalog.get_asset(&video.id).await.unwrap().analysis, analysis);
+    let missing = catalog.record_analysis("no-such-id", &analysis, AssetStatus::Ready, None).await;
+    assert!(matches!(missing, Err(CatalogError::NotFound { .. })));
 }
 
 #[tokio::test]

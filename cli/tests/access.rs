@@ -10,7 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
 use mediaport_core::{NewAsset, NewJob, uploads, users};
-use mediaport_shared::{AssetStatus, AssetType, CreateUploadRequest, Group};
+use mediaport_shared::{
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, CreateUploadRequest,
+    Group, Timecode, Timeline, TimelineItem,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -95,6 +98,9 @@ fn routes() -> Vec<Route> {
         r(Method::POST, "/api/jobs/{job_id}/retry", G(Group::Creator), StatusCode::OK, none),
         r(Method::GET, "/api/events", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::GET, "/api/assets/{id}/analysis/{kind}", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::GET, "/api/assets/{id}/tracks/{file}", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::GET, "/api/assets/{id}/edl", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/users", G(Group::Admin), StatusCode::OK, none),
         r(Method::POST, "/api/users", G(Group::Admin), StatusCode::CREATED, |f| {
             Some(json!({"username": format!("new-{}", f.user), "email": "new@example.org", "group": "viewer"}))
@@ -166,6 +172,29 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
     }
 }
 
+/// Gives the asset shot and text timelines, as the analysis stage leaves them.
+async fn analysed(server: &RunningServer, id: &str) {
+    let proxy = &server.settings.storage.proxy_bucket;
+    let storage = server.state.storage.as_ref();
+    let mut analysis = AnalysisSummaries::new();
+    for kind in [AnalysisKind::Shot, AnalysisKind::Text] {
+        let key = format!("{id}/analysis/{}.json", kind.as_str());
+        let item = TimelineItem {
+            name: "shot 1".into(),
+            confidence: 1.0,
+            timecodes: vec![Timecode { begin: 0, end: 1000 }],
+            boxes: vec![],
+        };
+        let body = serde_json::to_vec(&Timeline { kind, items: vec![item] }).unwrap();
+        storage.put_object(proxy, &key, body.into()).await.unwrap();
+        let summary = AnalysisSummary { status: AnalysisStatus::Done, count: 1, error: None, key: Some(key) };
+        analysis.insert(kind, summary);
+    }
+    let edl = b"TITLE: speech\nFCM: NON-DROP FRAME\n".to_vec();
+    storage.put_object(proxy, &format!("{id}/analysis/shot.edl"), edl.into()).await.unwrap();
+    server.state.catalog.record_analysis(id, &analysis, AssetStatus::Ready, None).await.unwrap();
+}
+
 fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
@@ -199,6 +228,7 @@ async fn every_route_enforces_its_group() {
         })
         .await
         .unwrap();
+    analysed(&server, &asset.id).await;
 
     let key = std::fs::read_to_string(dir.path().join("token-signing.key")).unwrap();
     let expired = SigningKey::from_hex(&key).unwrap().sign("admin2", now() - 7200, 900).unwrap();
@@ -237,7 +267,9 @@ async fn every_route_enforces_its_group() {
                 .replace("{id}", &f.asset_id)
                 .replace("{username}", &f.user)
                 .replace("{upload_id}", &f.upload_id)
-                .replace("{job_id}", &f.failed_job);
+                .replace("{job_id}", &f.failed_job)
+                .replace("{kind}", "text")
+                .replace("{file}", "text.vtt");
             let mut request = http.request(route.method.clone(), format!("{}{path}", server.url()));
             if let Some(token) = token {
                 request = request.bearer_auth(token);

@@ -141,6 +141,25 @@ async fn events_follow_an_ingest_to_ready_and_links_serve_the_outputs() {
     server.shutdown().await.unwrap();
 }
 
+/// The asset once it is ready or failed (after ingest and analysis).
+async fn settled(server: &RunningServer, id: &str, within: Duration) -> mediaport_shared::Asset {
+    let deadline = Instant::now() + within;
+    loop {
+        let asset = server.state.catalog.get_asset(id).await.unwrap();
+        if matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) {
+            return asset;
+        }
+        assert!(Instant::now() < deadline, "the asset never settled: {asset:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn ingest_job(server: &RunningServer, id: &str) -> mediaport_core::Job {
+    let filter = JobFilter { asset_id: Some(id.to_owned()), status: None };
+    let jobs = server.state.queue.list(&filter, 10).await.unwrap();
+    jobs.into_iter().find(|j| j.kind == mediaport_core::workflow::INGEST).expect("an ingest job")
+}
+
 /// A `mediaport worker` process for `server`'s storage endpoint, configured by `settings`
 /// (environment variables) on top of a short poll and one ffmpeg thread.
 fn spawn_worker_with(server: &RunningServer, settings: &[(&str, &str)]) -> Child {
@@ -149,6 +168,10 @@ fn spawn_worker_with(server: &RunningServer, settings: &[(&str, &str)]) -> Child
         .env("MEDIAPORT__STORAGE__EMBEDDED__LISTEN", server.s3_addr.unwrap().to_string())
         .env("MEDIAPORT__WORKER__POLL_MS", "200")
         .env("MEDIAPORT__WORKER__THREADS", "1")
+        // As ephemeral_settings: these tests check the workflow, not the models.
+        .env("MEDIAPORT__ANALYSIS__TEXT", "false")
+        .env("MEDIAPORT__ANALYSIS__MODERATION", "false")
+        .env("MEDIAPORT__ANALYSIS__SHOTS", "false")
         .envs(settings.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -193,20 +216,12 @@ async fn a_worker_killed_mid_job_is_replaced_and_the_asset_still_finishes() {
     assert_eq!(queue.list(&filter, 1).await.unwrap()[0].status, JobStatus::Running, "killed mid-job");
 
     let mut second = spawn_worker(&server);
-    let deadline = Instant::now() + Duration::from_secs(240);
-    let job = loop {
-        let job = queue.list(&filter, 1).await.unwrap().remove(0);
-        if matches!(job.status, JobStatus::Done | JobStatus::Failed) {
-            break job;
-        }
-        assert!(Instant::now() < deadline, "the second worker never finished: {job:?}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    };
+    let asset = settled(&server, &id, Duration::from_secs(240)).await;
     second.kill().unwrap();
     second.wait().unwrap();
-    assert_eq!((job.status, job.attempts), (JobStatus::Done, 2), "{:?}", job.error);
-    let asset = server.state.catalog.get_asset(&id).await.unwrap();
     assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    let job = ingest_job(&server, &id).await;
+    assert_eq!((job.status, job.attempts), (JobStatus::Done, 2), "{:?}", job.error);
     assert_eq!(asset.outputs.unwrap().frames.unwrap().captured, 20);
     server.shutdown().await.unwrap();
 }
@@ -236,20 +251,12 @@ async fn a_worker_on_another_machine_shares_the_servers_postgresql() {
             ("MEDIAPORT__STORAGE__SECRET_KEY", &secret),
         ],
     );
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let asset = loop {
-        let asset = server.state.catalog.get_asset(&id).await.unwrap();
-        if matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) {
-            break asset;
-        }
-        assert!(Instant::now() < deadline, "the worker never finished: {asset:?}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    };
+    let asset = settled(&server, &id, Duration::from_secs(120)).await;
     worker.kill().unwrap();
     worker.wait().unwrap();
     assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
     assert_eq!(asset.outputs.unwrap().frames.unwrap().captured, 2);
-    let job = server.state.queue.list(&JobFilter { asset_id: Some(id), status: None }, 1).await.unwrap().remove(0);
+    let job = ingest_job(&server, &id).await;
     assert_eq!((job.status, job.attempts), (JobStatus::Done, 1));
     assert!(!dir.path().join("server/catalog.db").exists(), "nothing was written to SQLite");
     server.shutdown().await.unwrap();

@@ -9,17 +9,40 @@ use crate::ports::queue::{JobFilter, JobStatus, NewJob, Queue, QueueError};
 /// Fixity, technical metadata, proxies, thumbnails and frames.
 pub const INGEST: &str = "ingest";
 
-/// Tries before an ingest job fails for good.
-const INGEST_ATTEMPTS: u32 = 5;
+/// Shots, on-screen text, moderation: the frames and proxies ingest made, analysed.
+pub const ANALYSE: &str = "analyse";
 
-/// The ingest job of an asset; its key keeps a second request from queuing it twice.
-pub fn ingest_job(asset_id: &str) -> NewJob {
+/// Tries before a stage's job fails for good.
+const ATTEMPTS: u32 = 5;
+
+/// A stage's job for an asset; its key keeps a second request from queuing it twice.
+fn stage_job(stage: &str, asset_id: &str) -> NewJob {
     NewJob {
-        kind: INGEST.to_owned(),
+        kind: stage.to_owned(),
         asset_id: Some(asset_id.to_owned()),
         payload: serde_json::json!({"asset_id": asset_id}),
-        max_attempts: INGEST_ATTEMPTS,
-        dedupe_key: Some(format!("{INGEST}:{asset_id}")),
+        max_attempts: ATTEMPTS,
+        dedupe_key: Some(format!("{stage}:{asset_id}")),
+    }
+}
+
+/// The ingest job of an asset.
+pub fn ingest_job(asset_id: &str) -> NewJob {
+    stage_job(INGEST, asset_id)
+}
+
+/// The analysis job of an asset, queued once ingest has made what it reads.
+pub fn analyse_job(asset_id: &str) -> NewJob {
+    stage_job(ANALYSE, asset_id)
+}
+
+/// Queues the stage an asset waits for: ingest when `ingesting`, analysis when
+/// `analysing`; assets in other states need none.
+pub async fn start_next(queue: &dyn Queue, asset: &Asset) -> Result<(), QueueError> {
+    match asset.status {
+        AssetStatus::Ingesting => queue.enqueue(ingest_job(&asset.id)).await.map(drop),
+        AssetStatus::Analysing => queue.enqueue(analyse_job(&asset.id)).await.map(drop),
+        _ => Ok(()),
     }
 }
 
@@ -31,33 +54,38 @@ pub async fn start_ingest(queue: &dyn Queue, asset: &Asset) -> Result<(), QueueE
     Ok(())
 }
 
-/// Settles every asset left `ingesting`: one whose ingest job ended failed or cancelled
-/// without the asset hearing of it (its workers kept dying, so the queue gave up) fails
-/// with the job's reason; one with no live job (a crash between completing an upload and
-/// queuing its ingest) gets one. Queuing is idempotent, so assets whose job is alive are
-/// untouched. Returns how many assets were looked at.
+/// Settles every asset left `ingesting` or `analysing`: one whose job for that stage ended
+/// failed or cancelled without the asset hearing of it (its workers kept dying, so the
+/// queue gave up) fails with the job's reason; one with no live job (a crash between one
+/// stage and queuing the next) gets one. Queuing is idempotent, so assets whose job is
+/// alive are untouched. Returns how many assets were looked at.
 pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<usize, ResumeError> {
-    let filter = AssetFilter { asset_type: None, status: Some(AssetStatus::Ingesting) };
-    let mut after: Option<String> = None;
     let mut seen = 0;
-    loop {
-        let page = catalog.list_assets(&filter, 200, after.as_deref()).await?;
-        for asset in &page {
-            let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None };
-            match queue.list(&jobs, 1).await?.pop() {
-                Some(job) if job.kind == INGEST && matches!(job.status, JobStatus::Failed | JobStatus::Cancelled) => {
-                    let reason = job.error.unwrap_or_else(|| "ingest was cancelled".into());
-                    catalog.set_asset_status(&asset.id, AssetStatus::Failed, Some(&reason)).await?;
+    for (status, stage) in [(AssetStatus::Ingesting, INGEST), (AssetStatus::Analysing, ANALYSE)] {
+        let filter = AssetFilter { asset_type: None, status: Some(status) };
+        let mut after: Option<String> = None;
+        loop {
+            let page = catalog.list_assets(&filter, 200, after.as_deref()).await?;
+            for asset in &page {
+                let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None };
+                match queue.list(&jobs, 1).await?.pop() {
+                    Some(job)
+                        if job.kind == stage && matches!(job.status, JobStatus::Failed | JobStatus::Cancelled) =>
+                    {
+                        let reason = job.error.unwrap_or_else(|| format!("{stage} was cancelled"));
+                        catalog.set_asset_status(&asset.id, AssetStatus::Failed, Some(&reason)).await?;
+                    }
+                    _ => start_next(queue, asset).await?,
                 }
-                _ => start_ingest(queue, asset).await?,
+            }
+            seen += page.len();
+            match page.last() {
+                Some(last) if page.len() == 200 => after = Some(last.id.clone()),
+                _ => break,
             }
         }
-        seen += page.len();
-        match page.last() {
-            Some(last) if page.len() == 200 => after = Some(last.id.clone()),
-            _ => return Ok(seen),
-        }
     }
+    Ok(seen)
 }
 
 /// Why resuming stopped.

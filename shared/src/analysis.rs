@@ -124,3 +124,45 @@ pub struct AnalysisSummary {
 
 /// Every kind's outcome on an asset.
 pub type AnalysisSummaries = BTreeMap<AnalysisKind, AnalysisSummary>;
+
+/// A timeline as a WebVTT metadata track: one cue per appearance, its payload the item
+/// as JSON (name, confidence), for players and other tools to read.
+pub fn vtt(items: &[TimelineItem]) -> String {
+    let mut cues: Vec<(Timecode, String)> = items
+        .iter()
+        .flat_map(|item| {
+            // f32 widened to f64 prints its binary noise (0.9700000286...): keep three places.
+            let confidence = (f64::from(item.confidence) * 1000.0).round() / 1000.0;
+            let payload = serde_json::json!({"name": item.name, "confidence": confidence}).to_string();
+            item.timecodes.iter().map(move |t| (*t, payload.clone()))
+        })
+        .collect();
+    cues.sort_by_key(|(t, _)| (t.begin, t.end));
+    let mut out = String::from("WEBVTT\n\n");
+    for (t, payload) in cues {
+        out.push_str(&format!("{} --> {}\n{payload}\n\n", vtt_time(t.begin), vtt_time(t.end)));
+    }
+    out
+}
+
+fn vtt_time(ms: u64) -> String {
+    format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vtt_track_has_a_cue_per_appearance() {
+        let item = TimelineItem {
+            name: "BREAKING NEWS".into(),
+            confidence: 0.97,
+            timecodes: vec![Timecode { begin: 1500, end: 3_723_004 }],
+            boxes: vec![],
+        };
+        let vtt = vtt(&[item]);
+        assert!(vtt.starts_with("WEBVTT\n\n"));
+        assert!(vtt.contains("00:00:01.500 --> 01:02:03.004\n{\"confidence\":0.97"), "{vtt}");
+    }
+}

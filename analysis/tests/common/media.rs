@@ -25,30 +25,33 @@ pub async fn video(dir: &Path, name: &str, size: &str, rate: &str, seconds: u32,
     out
 }
 
+/// Runs ffmpeg with `inputs_and_filters`, encoding H.264 (4:2:0, fast) to `out`.
+async fn encode(inputs_and_filters: &[&str], out: &Path) {
+    let mut args = vec!["-v", "error", "-y"];
+    args.extend(inputs_and_filters);
+    args.extend(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", out.to_str().unwrap()]);
+    tool("ffmpeg", &args).await;
+}
+
+/// Two scenes cut together at `cut` seconds (of `seconds`): a test pattern, then a news
+/// caption (`caption`) on a dark blue picture.
+pub async fn two_scenes(dir: &Path, cut: u32, seconds: u32, caption: &str) -> PathBuf {
+    let out = dir.join("two-scenes.mp4");
+    let first = format!("testsrc2=s=640x360:r=25:d={cut}");
+    let second = format!(
+        "color=c=0x203060:s=640x360:r=25:d={},drawtext=text='{caption}':x=40:y=280:fontsize=40:fontcolor=white",
+        seconds - cut
+    );
+    let cut_together = "[0][1]concat=n=2:v=1:a=0";
+    encode(&["-f", "lavfi", "-i", &first, "-f", "lavfi", "-i", &second, "-filter_complex", cut_together], &out).await;
+    out
+}
+
 /// A video whose frames come at uneven intervals (7 of every 10 kept, timestamps intact).
 pub async fn variable_rate_video(dir: &Path) -> PathBuf {
     let out = dir.join("vfr.mp4");
-    let args = [
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=s=640x360:r=30:d=4",
-        "-vf",
-        "select='lt(mod(n\\,10)\\,7)'",
-        "-fps_mode",
-        "vfr",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        out.to_str().unwrap(),
-    ];
-    tool("ffmpeg", &args).await;
+    let (pattern, keep) = ("testsrc2=s=640x360:r=30:d=4", "select='lt(mod(n\\,10)\\,7)'");
+    encode(&["-f", "lavfi", "-i", pattern, "-vf", keep, "-fps_mode", "vfr"], &out).await;
     out
 }
 

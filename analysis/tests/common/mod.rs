@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use mediaport_analysis::{FrameDefaults, Ingest, Tools, Worker, WorkerConfig};
+use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
@@ -26,6 +27,32 @@ pub struct Harness {
     pub worker: Worker,
     pub ingest: Ingest,
     pub dir: tempfile::TempDir,
+}
+
+/// The analysis stage with every analysis off unless a test's `ai_options` turn it on,
+/// so ingest tests do not pay for models they do not check.
+fn analyse(ingest: &Ingest) -> Analyse {
+    let models = Models::open(&inference::default_dir(), 2).expect("models fetched: run python3 models/fetch.py");
+    Analyse {
+        catalog: ingest.catalog.clone(),
+        storage: ingest.storage.clone(),
+        tools: ingest.tools.clone(),
+        proxy_bucket: PROXY_BUCKET.into(),
+        vision: vision(&models),
+        defaults: AnalysisDefaults {
+            text: false,
+            moderation: false,
+            shots: false,
+            min_confidence: 0.5,
+            moderation_threshold: 0.8,
+        },
+    }
+}
+
+/// The models are loaded once per test binary: every harness shares them.
+fn vision(models: &Models) -> Arc<Vision> {
+    static VISION: std::sync::OnceLock<Arc<Vision>> = std::sync::OnceLock::new();
+    VISION.get_or_init(|| Arc::new(Vision::load(models).unwrap())).clone()
 }
 
 impl Harness {
@@ -70,7 +97,7 @@ impl Harness {
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_millis(100),
         };
-        let worker = Worker::new(queue.clone(), ingest.clone(), config);
+        let worker = Worker::new(queue.clone(), ingest.clone(), analyse(&ingest), config);
         Self { storage, catalog, queue, worker, ingest, dir }
     }
 

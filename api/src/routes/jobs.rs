@@ -1,7 +1,7 @@
 //! Workflow jobs: what each asset's stages are doing, and retrying the ones that failed.
 
 use axum::extract::State;
-use mediaport_core::workflow::INGEST;
+use mediaport_core::workflow::{ANALYSE, INGEST};
 use mediaport_core::{Job, JobFilter, JobStatus};
 use mediaport_shared::{AssetStatus, ErrorBody, JobInfo, JobList};
 use serde::Deserialize;
@@ -72,10 +72,13 @@ pub async fn retry(
 ) -> Result<Json<JobInfo>, ApiError> {
     let job = state.queue.retry(&job_id).await?;
     // The asset shows as being processed again at once, its old reason cleared.
-    if job.kind == INGEST
-        && let Some(asset_id) = &job.asset_id
-    {
-        state.catalog.set_asset_status(asset_id, AssetStatus::Ingesting, None).await?;
+    let status = match job.kind.as_str() {
+        INGEST => Some(AssetStatus::Ingesting),
+        ANALYSE => Some(AssetStatus::Analysing),
+        _ => None,
+    };
+    if let (Some(status), Some(asset_id)) = (status, &job.asset_id) {
+        state.catalog.set_asset_status(asset_id, status, None).await?;
     }
     tracing::info!(by = %caller.principal.username, job = job.id, stage = job.kind, "job retried");
     Ok(Json(info(job)))

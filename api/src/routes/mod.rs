@@ -1,5 +1,6 @@
 //! Every route of the API, one module per resource.
 
+mod analysis;
 mod assets;
 mod auth;
 mod events;
@@ -47,6 +48,9 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(uploads::abort))
         .routes(routes!(assets::list, assets::register))
         .routes(routes!(assets::get))
+        .routes(routes!(analysis::get))
+        .routes(routes!(analysis::track))
+        .routes(routes!(analysis::edl))
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))
         .routes(routes!(events::events))

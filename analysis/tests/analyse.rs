@@ -1,0 +1,102 @@
+//! The analysis stage through a real worker, models and storage: a cut between two
+//! generated scenes is found on its frame, the caption of the second scene is read with
+//! its time range, nothing is flagged unsafe, the timelines' WebVTT parses; a corrupt
+//! frame fails the analyses that read frames, with a reason, and nothing else.
+
+mod common;
+
+use common::{Harness, PROXY_BUCKET, media};
+use mediaport_analysis::Unwatched;
+use mediaport_core::workflow;
+use mediaport_shared::{AnalysisKind, AnalysisStatus, AssetStatus, Timecode, Timeline};
+
+async fn timeline_of(h: &Harness, key: &str) -> Timeline {
+    serde_json::from_slice(&h.storage.get_object(PROXY_BUCKET, key).await.unwrap()).unwrap()
+}
+
+/// The cues of a WebVTT file: (begin ms, end ms, payload), checking the format as it goes.
+fn parse_vtt(text: &str) -> Vec<(u64, u64, String)> {
+    let mut blocks = text.split("\n\n");
+    assert_eq!(blocks.next(), Some("WEBVTT"));
+    let ms = |t: &str| {
+        let (hms, millis) = t.split_once('.').unwrap();
+        let parts: Vec<u64> = hms.split(':').map(|p| p.parse().unwrap()).collect();
+        ((parts[0] * 60 + parts[1]) * 60 + parts[2]) * 1000 + millis.parse::<u64>().unwrap()
+    };
+    blocks
+        .filter(|b| !b.trim().is_empty())
+        .map(|block| {
+            let (timing, payload) = block.split_once('\n').unwrap();
+            let (begin, end) = timing.split_once(" --> ").unwrap();
+            let (begin, end) = (ms(begin), ms(end));
+            assert!(begin < end, "{timing}");
+            (begin, end, payload.to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_a_caption_and_safe_frames_become_timelines() {
+    let h = Harness::start().await;
+    let film = media::two_scenes(h.dir.path(), 3, 6, "WEATHER").await;
+    let options = serde_json::json!({"text": true, "moderation": true, "shots": true});
+    let asset = h.add(&film, "news.mp4", None, Some(options)).await;
+    h.worker.drain().await;
+    let asset = h.asset(&asset.id).await;
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    for kind in [AnalysisKind::Shot, AnalysisKind::Text, AnalysisKind::Moderation] {
+        assert_eq!(asset.analysis[&kind].status, AnalysisStatus::Done, "{kind:?}: {:?}", asset.analysis[&kind]);
+    }
+
+    // The cut at 3 s, within one frame interval (1 s at the default rate): shots score every
+    // frame of the proxy, so it lands on the frame itself.
+    let shots = timeline_of(&h, asset.analysis[&AnalysisKind::Shot].key.as_ref().unwrap()).await;
+    let spans: Vec<Timecode> = shots.items.iter().flat_map(|i| i.timecodes.clone()).collect();
+    assert_eq!(spans.len(), 2, "{shots:?}");
+    assert!(spans[1].begin.abs_diff(3000) <= 40, "{spans:?}");
+    assert_eq!(spans[1].end, 6000);
+    let edl = h.storage.get_object(PROXY_BUCKET, &format!("{}/analysis/shot.edl", asset.id)).await.unwrap();
+    assert!(String::from_utf8_lossy(&edl).contains("002  AX       V     C        00:00:03:00"), "{edl:?}");
+
+    // The caption, read on the frames of the second scene only.
+    let text = timeline_of(&h, asset.analysis[&AnalysisKind::Text].key.as_ref().unwrap()).await;
+    let news = text.items.iter().find(|i| i.name == "WEATHER").unwrap_or_else(|| panic!("{text:?}"));
+    assert_eq!(news.timecodes, [Timecode { begin: 3000, end: 6000 }]);
+    assert!(news.confidence > 0.8);
+    let first_box = news.boxes[0];
+    assert!(first_box.top > 0.7 && first_box.left < 0.15, "{first_box:?}");
+    let cues = parse_vtt(&mediaport_shared::analysis::vtt(&text.items));
+    assert!(cues.iter().any(|(b, e, p)| (*b, *e) == (3000, 6000) && p.contains("WEATHER")), "{cues:?}");
+    // The test pattern's running clock is read too, each second on its own frame.
+    assert!(text.items.iter().any(|i| i.name == "00:00:01.000" && i.timecodes[0].begin == 1000), "{text:?}");
+
+    let moderation = timeline_of(&h, asset.analysis[&AnalysisKind::Moderation].key.as_ref().unwrap()).await;
+    assert_eq!(moderation.items, [], "nothing unsafe in a test pattern and a caption");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_frame_fails_the_frame_analyses_with_a_reason_and_nothing_else() {
+    let h = Harness::start().await;
+    let film = media::two_scenes(h.dir.path(), 2, 4, "LISBON").await;
+    let options = serde_json::json!({"text": true, "moderation": true, "shots": true});
+    let asset = h.add(&film, "broken.mp4", None, Some(options)).await;
+    // Ingest by hand, then spoil a frame before analysis reads it.
+    let job = h.queue.claim("test", &[workflow::INGEST], std::time::Duration::from_secs(60)).await.unwrap().unwrap();
+    let ingested = h.ingest.run(&asset.id, &Unwatched).await.unwrap();
+    h.queue.complete(&job.id, "test").await.unwrap();
+    assert_eq!(ingested.status, AssetStatus::Analysing);
+    let spoiled = format!("{}/frames/000002.jpg", asset.id);
+    h.storage.put_object(PROXY_BUCKET, &spoiled, b"not a jpeg at all".to_vec().into()).await.unwrap();
+    workflow::start_next(h.queue.as_ref(), &ingested).await.unwrap();
+    h.worker.drain().await;
+
+    let asset = h.asset(&asset.id).await;
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    assert_eq!(asset.analysis[&AnalysisKind::Shot].status, AnalysisStatus::Done);
+    for kind in [AnalysisKind::Text, AnalysisKind::Moderation] {
+        let summary = &asset.analysis[&kind];
+        assert_eq!(summary.status, AnalysisStatus::Failed, "{kind:?}");
+        let reason = summary.error.as_deref().unwrap();
+        assert!(reason.contains("000002.jpg") && reason.contains("cannot be read"), "{reason}");
+    }
+}

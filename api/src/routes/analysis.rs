@@ -1,0 +1,103 @@
+//! What analysis found in an asset: timelines as JSON, as WebVTT tracks for players, and
+//! the shots as an edit decision list.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, ErrorBody, Timeline};
+
+use crate::auth::{Auth, Viewer};
+use crate::error::ApiError;
+use crate::extract::{Json, Path};
+use crate::state::AppState;
+
+fn kind_of(text: &str) -> Result<AnalysisKind, ApiError> {
+    AnalysisKind::parse(text).ok_or_else(|| {
+        let known: Vec<&str> = AnalysisKind::ALL.iter().map(|k| k.as_str()).collect();
+        ApiError::bad_request("unknown-kind", format!("no analysis is called {text:?}; known: {}", known.join(", ")))
+    })
+}
+
+/// The stored timeline of one kind, or why there is none.
+async fn timeline(state: &AppState, asset: &Asset, kind: AnalysisKind) -> Result<Timeline, ApiError> {
+    let Some(summary) = asset.analysis.get(&kind) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-analysed",
+            format!("{} has no {} analysis", asset.filename, kind.as_str()),
+        ));
+    };
+    let key = match (summary.status, &summary.key) {
+        (AnalysisStatus::Done, Some(key)) => key,
+        _ => {
+            let reason = summary.error.as_deref().unwrap_or("no reason was recorded");
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "analysis-failed",
+                format!("{} analysis failed: {reason}", kind.as_str()),
+            ));
+        }
+    };
+    let bytes = state.storage.get_object(&state.buckets.proxy, key).await?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::internal("timeline-unreadable", &e))
+}
+
+/// One kind's timeline: each name with its time ranges, best confidence and boxes.
+#[utoipa::path(get, path = "/api/assets/{id}/analysis/{kind}", tag = "analysis",
+    params(("id" = String, Path), ("kind" = String, Path, description = "label, face, face_match, text, moderation, shot, transcript, keyphrase, entity or sentiment")),
+    responses((status = 200, body = Timeline), (status = 400, body = ErrorBody),
+              (status = 404, description = "No such asset, or not analysed for this kind", body = ErrorBody),
+              (status = 422, description = "The analysis failed; the message says why", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(
+    _caller: Auth<Viewer>,
+    State(state): State<AppState>,
+    Path((id, kind)): Path<(String, String)>,
+) -> Result<Json<Timeline>, ApiError> {
+    let kind = kind_of(&kind)?;
+    let asset = state.catalog.get_asset(&id).await?;
+    Ok(Json(timeline(&state, &asset, kind).await?))
+}
+
+/// One kind's timeline as a WebVTT track (`{kind}.vtt`): a cue per appearance.
+#[utoipa::path(get, path = "/api/assets/{id}/tracks/{file}", tag = "analysis",
+    params(("id" = String, Path), ("file" = String, Path, description = "`{kind}.vtt`, e.g. `text.vtt`")),
+    responses((status = 200, content_type = "text/vtt", body = String), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn track(
+    _caller: Auth<Viewer>,
+    State(state): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Some(kind) = file.strip_suffix(".vtt") else {
+        return Err(ApiError::bad_request("unknown-track", "tracks are named {kind}.vtt, e.g. text.vtt"));
+    };
+    let kind = kind_of(kind)?;
+    let asset = state.catalog.get_asset(&id).await?;
+    let timeline = timeline(&state, &asset, kind).await?;
+    let vtt = mediaport_shared::analysis::vtt(&timeline.items);
+    Ok(([(header::CONTENT_TYPE, "text/vtt; charset=utf-8")], vtt))
+}
+
+/// The shots as a CMX3600 edit decision list, for editing software.
+#[utoipa::path(get, path = "/api/assets/{id}/edl", tag = "analysis", params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn edl(
+    _caller: Auth<Viewer>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let asset = state.catalog.get_asset(&id).await?;
+    // The shots' timeline being there says the EDL was written beside it.
+    timeline(&state, &asset, AnalysisKind::Shot).await?;
+    let bytes = state.storage.get_object(&state.buckets.proxy, &format!("{}/analysis/shot.edl", asset.id)).await?;
+    let name = asset.filename.rsplit_once('.').map_or(asset.filename.as_str(), |(stem, _)| stem);
+    let disposition = format!("attachment; filename=\"{}.edl\"", name.replace(['"', '\\'], "_"));
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    ))
+}
