@@ -77,9 +77,15 @@ pub async fn transcode(
             // interval later, so frame times are the timecodes search hits land on.
             format!("fps={frame_rate}:round=up,{FIT}"),
             "-q:v",
-            "3",
-            frames.join("%06d.jpg")
+            "3"
         ]);
+        // One frame per instant n / rate inside the media: rounding up would add one for the
+        // last frame's tail (a 4.004 s clip would get a frame "at 4 s").
+        if let Some(ms) = technical.duration_ms.filter(|ms| *ms > 0) {
+            let count = (ms as f64 / 1000.0 * frame_rate - 0.01).ceil().max(1.0) as u64;
+            command.extend(args!["-frames:v", count.to_string()]);
+        }
+        command.push(frames.join("%06d.jpg").into());
     }
     if has_audio {
         let out = dir.join("audio.m4a");
