@@ -6,8 +6,8 @@ use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
 use mediaport_shared::{
-    Asset, AssetDetail, AssetList, CompleteUploadRequest, CreateUploadRequest, ErrorBody, Group, Health, JobInfo,
-    JobList, PartUrl, PartUrls, PresignPartsRequest, StoredPart, StoredParts, Upload, User,
+    AnalysisKind, Asset, AssetDetail, AssetList, CompleteUploadRequest, CreateUploadRequest, ErrorBody, Group, Health,
+    JobInfo, JobList, PartUrl, PartUrls, PresignPartsRequest, StoredPart, StoredParts, Timeline, Upload, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -166,6 +166,12 @@ pub async fn list_assets(
 
 pub async fn get_asset(auth: Auth, id: &str) -> Result<AssetDetail, ApiError> {
     let path = format!("/api/assets/{}", encode_segment(id));
+    decode(send(auth, || Request::get(&path)).await?).await
+}
+
+/// One kind of analysis of an asset: each name with its time ranges.
+pub async fn get_timeline(auth: Auth, id: &str, kind: AnalysisKind) -> Result<Timeline, ApiError> {
+    let path = format!("/api/assets/{}/analysis/{}", encode_segment(id), kind.as_str());
     decode(send(auth, || Request::get(&path)).await?).await
 }
 

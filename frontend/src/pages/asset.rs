@@ -1,3 +1,4 @@
+use leptos::html::Video;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use mediaport_shared::{AssetDetail, AssetType, Technical};
@@ -7,6 +8,7 @@ use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
 use crate::live::{self, Change};
 use crate::pages::collection::format_duration;
+use crate::pages::timelines::Timelines;
 
 /// One asset: its media (player, picture or pages), checksums and technical metadata;
 /// reloaded live when its processing moves on.
@@ -53,6 +55,7 @@ fn Loaded(detail: AssetDetail) -> impl IntoView {
     let asset = detail.asset.clone();
     let status = asset.status.as_str();
     let technical = asset.technical.as_ref().map(technical_facts);
+    let player = NodeRef::<Video>::new();
     view! {
         <header class="page-header">
             <div>
@@ -66,7 +69,7 @@ fn Loaded(detail: AssetDetail) -> impl IntoView {
         </header>
         {asset.error.clone().map(|e| view! { <p class="alert alert-error" data-reason>{e}</p> })}
         <div class="asset-layout">
-            <Media detail=detail.clone()/>
+            <Media detail=detail.clone() player/>
             <aside class="card">
                 <h2>"Details"</h2>
                 <dl class="facts">
@@ -87,18 +90,17 @@ fn Loaded(detail: AssetDetail) -> impl IntoView {
                 })}
             </aside>
         </div>
-        <EmptyState icon="≋" title="No timelines yet"
-            text="Labels, faces, on-screen text, shots and the transcript are shown on timelines under the player."/>
+        <Timelines asset=asset.clone() player/>
     }
 }
 
 #[component]
-fn Media(detail: AssetDetail) -> impl IntoView {
+fn Media(detail: AssetDetail, player: NodeRef<Video>) -> impl IntoView {
     let proxies = detail.proxies;
     let poster = proxies.thumbnails.first().cloned();
     match detail.asset.asset_type {
         AssetType::Video if proxies.video.is_some() => view! {
-            <video class="player" controls preload="metadata" src=proxies.video poster=poster></video>
+            <video class="player" node_ref=player controls preload="metadata" src=proxies.video poster=poster></video>
         }
         .into_any(),
         AssetType::Video | AssetType::Audio if proxies.audio.is_some() => view! {

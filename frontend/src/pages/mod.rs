@@ -8,5 +8,6 @@ pub mod not_found;
 pub mod processing;
 pub mod search;
 pub mod settings;
+pub mod timelines;
 pub mod upload;
 pub mod users;

@@ -1,0 +1,74 @@
+//! Analysis on the asset page, in real Chromium: a clip cut from two scenes, the second
+//! with a caption, is ingested and analysed by the server's worker with the real models;
+//! its page lists the shots and the caption with their time ranges, and clicking the
+//! caption's time range moves the player there.
+
+use std::process::Command;
+
+use fantoccini::Locator;
+use mediaport_e2e::{Browser, eval, first_admin, server_settings};
+use mediaport_shared::AssetStatus;
+
+#[tokio::test]
+async fn the_asset_page_shows_timelines_and_a_timecode_seeks_the_player() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut settings = server_settings(&dir.path().join("server"))?;
+    settings.worker.in_server = true;
+    settings.analysis.text = true;
+    settings.analysis.shots = true;
+    let server = mediaport_cli::server::start(settings).await?;
+
+    let clip = dir.path().join("forecast.mp4");
+    let second = "color=c=0x203060:s=640x360:r=25:d=3,drawtext=text='WEATHER':x=40:y=280:fontsize=40:fontcolor=white";
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=3", "-f", "lavfi", "-i", second])
+        .args(["-filter_complex", "[0][1]concat=n=2:v=1:a=0", "-c:v", "libx264", "-preset", "ultrafast"])
+        .arg(&clip)
+        .status()?;
+    assert!(status.success());
+    // Dropped in the ingest bucket as a bulk copy: the server adopts and processes it.
+    server.state.storage.put_file("mediaport-ingest", "bulk/forecast.mp4", &clip, "video/mp4").await?;
+
+    let browser = Browser::launch().await?;
+    let c = &browser.client;
+    let (admin, password) = first_admin(&server);
+    browser.sign_in(&server.url(), &admin, &password).await?;
+    // Ingest and analysis take longer than a page takes to show something.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    let id = loop {
+        let found = server.state.catalog.find_asset_by_object("mediaport-ingest", "bulk/forecast.mp4").await?;
+        if let Some(asset) = found.clone().filter(|a| matches!(a.status, AssetStatus::Ready | AssetStatus::Failed)) {
+            assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+            break asset.id;
+        }
+        assert!(std::time::Instant::now() < deadline, "the clip was not analysed in time: {found:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    c.goto(&format!("{}/assets/{id}", server.url())).await?;
+
+    browser.wait_for_text(".timeline-panel[data-kind=shot]", "shot 2").await?;
+    let text = browser.wait_for_text(".timeline-panel[data-kind=text]", "WEATHER").await?;
+    assert!(text.contains("0:03–0:06"), "the caption's time range: {text}");
+    browser.screenshot("asset-timelines").await?;
+
+    // The page may still be settling (a live update reloads it): find the chip when it is there.
+    let chip = "//div[@data-kind='text']//li[.//span[@data-name='WEATHER']]//button[contains(@class,'timecode')]";
+    browser
+        .wait_for("the caption's time range", || async {
+            let Ok(button) = c.find(Locator::XPath(chip)).await else { return Ok(None) };
+            Ok(button.click().await.ok())
+        })
+        .await?;
+    let at = browser
+        .wait_for("the player to move to the caption", || async {
+            let t =
+                eval(c, "const v = document.querySelector('video.player'); return v ? v.currentTime : null").await?;
+            Ok(t.as_f64().filter(|t| *t >= 3.0))
+        })
+        .await?;
+    assert!((3.0..3.6).contains(&at), "the player is at {at} s");
+    assert!(browser.console_errors().await?.is_empty());
+    browser.close().await?;
+    server.shutdown().await?;
+    Ok(())
+}

