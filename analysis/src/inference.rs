@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
 use ort::value::Tensor;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -90,7 +91,9 @@ impl Models {
 
     /// Loads one model of the manifest into a session of its own.
     pub fn load(&self, name: &str) -> Result<Model, ModelError> {
+        // Every graph optimisation, as Python onnxruntime's default (ort's own stops short).
         let session = Session::builder(&self.environment)?
+            .with_optimization_level(GraphOptimizationLevel::All)?
             .with_intra_threads(self.threads)?
             .with_inter_threads(1)?
             .commit_from_file(self.dir.join(name))?;

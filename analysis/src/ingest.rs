@@ -199,8 +199,9 @@ impl Ingest {
             }
             AssetType::Other => return Err(IngestError::Media("nothing can process this type of file".into())),
         };
-        // Pictures to look at (a video's frames, an image) go on to analysis.
-        let to_analyse = made.outputs.frames.is_some() || made.outputs.image.is_some();
+        // Pictures or pages to look at (a video's frames, an image, a document) go on to analysis.
+        let outputs = &made.outputs;
+        let to_analyse = outputs.frames.is_some() || outputs.image.is_some() || !outputs.pages.is_empty();
         let record = IngestRecord {
             sha256: fixity.sha256.clone(),
             md5: fixity.md5.clone(),

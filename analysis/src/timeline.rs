@@ -32,6 +32,7 @@ pub fn merge(frames: &[FrameResult]) -> Vec<TimelineItem> {
                 confidence: 0.0,
                 timecodes: Vec::new(),
                 boxes: Vec::new(),
+                pages: Vec::new(),
             });
             item.confidence = item.confidence.max(found.confidence);
             match item.timecodes.last_mut() {

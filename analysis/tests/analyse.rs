@@ -100,3 +100,34 @@ async fn a_corrupt_frame_fails_the_frame_analyses_with_a_reason_and_nothing_else
         assert!(reason.contains("000002.jpg") && reason.contains("cannot be read"), "{reason}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_gets_its_page_text_and_a_scanned_page_is_read() {
+    let h = Harness::start().await;
+    // A scan: a picture of a typed line, with no text layer behind it.
+    let scan = h.dir.path().join("scan.jpg");
+    let draw =
+        "color=c=white:s=1224x1584:d=1,drawtext=text='Minutes of the board':x=120:y=200:fontsize=64:fontcolor=black";
+    media::tool("ffmpeg", &["-v", "error", "-y", "-f", "lavfi", "-i", draw, "-frames:v", "1", scan.to_str().unwrap()])
+        .await;
+    let pages = vec![
+        media::Page::Text("Annual report 2026"),
+        media::Page::Scan { jpeg: std::fs::read(&scan).unwrap(), width: 1224, height: 1584 },
+        media::Page::Text("Annual report 2026"),
+    ];
+    let path = h.dir.path().join("report.pdf");
+    std::fs::write(&path, media::pdf_of(pages)).unwrap();
+    let asset = h.add(&path, "report.pdf", None, Some(serde_json::json!({"text": true}))).await;
+    h.worker.drain().await;
+
+    let asset = h.asset(&asset.id).await;
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    let summary = &asset.analysis[&AnalysisKind::Text];
+    assert_eq!(summary.status, AnalysisStatus::Done, "{summary:?}");
+    let text = timeline_of(&h, summary.key.as_ref().unwrap()).await;
+    let typed = text.items.iter().find(|i| i.name == "Annual report 2026").unwrap_or_else(|| panic!("{text:?}"));
+    assert_eq!(typed.pages, [1, 3]);
+    let read = text.items.iter().find(|i| i.name == "Minutes of the board").unwrap_or_else(|| panic!("{text:?}"));
+    assert_eq!(read.pages, [2]);
+    assert!(read.confidence > 0.8 && read.confidence < 1.0, "read, not typed: {read:?}");
+}

@@ -123,7 +123,7 @@ async fn sound_photos_and_documents() {
     let song = h.add(&song, "song.m4a", None, None).await;
     let photo = h.add(&photo, "paris.jpg", None, None).await;
     let report = h.add_bytes(&media::pdf(&["Quarterly results", "Harbour expansion plans"]), "report.pdf").await;
-    assert_eq!(h.worker.drain().await, 4, "only the photo has pictures to analyse");
+    assert_eq!(h.worker.drain().await, 5, "the photo and the document go on to analysis");
 
     let song = h.asset(&song.id).await;
     assert_eq!(song.technical.as_ref().unwrap().duration_ms.map(|d| d / 100), Some(60));

@@ -184,6 +184,7 @@ async fn analysed(server: &RunningServer, id: &str) {
             confidence: 1.0,
             timecodes: vec![Timecode { begin: 0, end: 1000 }],
             boxes: vec![],
+            pages: vec![],
         };
         let body = serde_json::to_vec(&Timeline { kind, items: vec![item] }).unwrap();
         storage.put_object(proxy, &key, body.into()).await.unwrap();

@@ -88,6 +88,9 @@ pub struct TimelineItem {
     pub timecodes: Vec<Timecode>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub boxes: Vec<FrameBox>,
+    /// In documents: the pages it is on, from 1 (documents have no time).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<u32>,
 }
 
 /// `GET /api/assets/{id}/analysis/{kind}`: every item of one kind.
@@ -160,6 +163,7 @@ mod tests {
             confidence: 0.97,
             timecodes: vec![Timecode { begin: 1500, end: 3_723_004 }],
             boxes: vec![],
+            pages: vec![],
         };
         let vtt = vtt(&[item]);
         assert!(vtt.starts_with("WEBVTT\n\n"));

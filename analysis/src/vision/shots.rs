@@ -148,6 +148,7 @@ pub fn timeline(boundaries: &[Boundary], black: &[Timecode], duration_ms: u64) -
                 confidence,
                 timecodes: vec![Timecode { begin, end }],
                 boxes: Vec::new(),
+                pages: Vec::new(),
             }
         })
         .collect();
@@ -157,6 +158,7 @@ pub fn timeline(boundaries: &[Boundary], black: &[Timecode], duration_ms: u64) -
             confidence: 1.0,
             timecodes: black.to_vec(),
             boxes: Vec::new(),
+            pages: Vec::new(),
         });
     }
     items

@@ -99,30 +99,66 @@ pub async fn photo_with_gps(dir: &Path) -> PathBuf {
     out
 }
 
+/// A page of a test PDF: typed text, or a scan (a JPEG picture of `width` x `height`
+/// pixels filling the page, with no text behind it).
+pub enum Page<'a> {
+    Text(&'a str),
+    Scan { jpeg: Vec<u8>, width: u32, height: u32 },
+}
+
 /// A PDF with one page per text, written by hand (objects, xref, trailer).
 pub fn pdf(pages: &[&str]) -> Vec<u8> {
+    pdf_of(pages.iter().map(|t| Page::Text(t)).collect())
+}
+
+/// A PDF of typed and scanned pages.
+pub fn pdf_of(pages: Vec<Page>) -> Vec<u8> {
     let count = pages.len();
-    let mut objects: Vec<String> = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".into(),
-        format!(
-            "<< /Type /Pages /Kids [{}] /Count {count} >>",
-            (0..count).map(|i| format!("{} 0 R", 4 + 2 * i)).collect::<Vec<_>>().join(" ")
-        ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(),
+    // Objects 1-3 are fixed; each page then takes three: page, contents, picture.
+    let kids: Vec<String> = (0..count).map(|i| format!("{} 0 R", 4 + 3 * i)).collect();
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [{}] /Count {count} >>", kids.join(" ")).into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
     ];
-    for (i, text) in pages.iter().enumerate() {
-        let content = format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET");
-        objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
-            5 + 2 * i
-        ));
-        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()));
+    for (i, page) in pages.into_iter().enumerate() {
+        let (contents, picture) = (5 + 3 * i, 6 + 3 * i);
+        let pictures = match page {
+            Page::Scan { .. } => format!("/XObject << /Im1 {picture} 0 R >>"),
+            Page::Text(_) => String::new(),
+        };
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {contents} 0 R \
+                 /Resources << /Font << /F1 3 0 R >> {pictures} >> >>"
+            )
+            .into_bytes(),
+        );
+        let (content, image) = match page {
+            Page::Text(text) => (format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET"), Vec::new()),
+            Page::Scan { jpeg, width, height } => ("q 612 0 0 792 0 0 cm /Im1 Do Q".to_owned(), {
+                let mut object = format!(
+                    "<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceRGB \
+                     /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
+                    jpeg.len()
+                )
+                .into_bytes();
+                object.extend(jpeg);
+                object.extend(b"\nendstream");
+                object
+            }),
+        };
+        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes());
+        // A text page's picture slot is left empty, so numbering stays regular.
+        objects.push(if image.is_empty() { b"null".to_vec() } else { image });
     }
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
     out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());

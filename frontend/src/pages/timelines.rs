@@ -94,10 +94,16 @@ fn KindPanel(
 #[component]
 fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoView {
     let confidence = format!("{:.0} %", item.confidence * 100.0);
+    let pages = (!item.pages.is_empty()).then(|| {
+        let list: Vec<String> = item.pages.iter().map(u32::to_string).collect();
+        let label = if item.pages.len() == 1 { "page" } else { "pages" };
+        view! { <span class="muted small" data-pages=list.join(",")>{format!("{label} {}", list.join(", "))}</span> }
+    });
     view! {
         <li class="timeline-item">
             <span class="timeline-name" data-name=item.name.clone()>{item.name.clone()}</span>
             <span class="muted small">{confidence}</span>
+            {pages}
             {timed.then(|| view! {
                 <span class="timecodes">
                     {item.timecodes.iter().map(|t| view! { <Chip span=*t player/> }).collect_view()}

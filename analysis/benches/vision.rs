@@ -1,0 +1,139 @@
+//! Measures the vision analyses for bench/vision.sh, which runs the Python onnxruntime
+//! peer (bench/vision_peer.py) on the same frames and prints both side by side.
+//!
+//!   cargo bench -p mediaport-analysis --bench vision -- frames DIR
+//!   cargo bench -p mediaport-analysis --bench vision -- analyse FILE
+//!
+//! `frames` runs moderation and text on every JPEG in DIR (decoding included, model
+//! loading not), printing `mediaport <analysis> frames=N seconds=S fps=X` lines; `analyse`
+//! ingests FILE as a video (not timed), then times the whole analysis stage (shots, text,
+//! moderation at one frame a second) and prints its real-time factor.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Unwatched, Vision};
+use mediaport_backends::catalog::SqlCatalog;
+use mediaport_core::{Catalog, NewAsset};
+use mediaport_shared::{AssetStatus, AssetType};
+
+mod common;
+use common::start_storage;
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let (Some(what), Some(path)) = (args.first(), args.get(1)) else {
+        anyhow::bail!("usage: vision (frames DIR | analyse FILE)");
+    };
+    let models = Models::open(&inference::default_dir(), threads())?;
+    let vision = Arc::new(Vision::load(&models)?);
+    match what.as_str() {
+        "frames" => frames(&vision, Path::new(path)),
+        "analyse" => analyse(vision, PathBuf::from(path)).await,
+        other => anyhow::bail!("unknown measurement {other}"),
+    }
+}
+
+fn frames(vision: &Vision, dir: &Path) -> anyhow::Result<()> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
+        .collect();
+    files.sort();
+    let decode = |files: &[PathBuf]| -> anyhow::Result<Vec<image::DynamicImage>> {
+        files.iter().map(|f| Ok(image::open(f)?)).collect()
+    };
+
+    let started = Instant::now();
+    // In batches of eight, as the stage runs it.
+    for batch in files.chunks(8) {
+        vision.moderation.scores(&decode(batch)?)?;
+    }
+    report("moderation", files.len(), started.elapsed());
+
+    let started = Instant::now();
+    let mut first = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let lines = vision.ocr.read(&image::open(file)?)?;
+        if i == 0 {
+            first = lines;
+        }
+    }
+    report("ocr", files.len(), started.elapsed());
+    for line in first {
+        eprintln!("first frame text {:?} score={:.4}", line.text, line.confidence);
+    }
+    Ok(())
+}
+
+fn report(analysis: &str, frames: usize, took: Duration) {
+    let seconds = took.as_secs_f64();
+    println!("mediaport {analysis} frames={frames} seconds={seconds:.3} fps={:.2}", frames as f64 / seconds);
+}
+
+async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir_in(file.parent().unwrap_or(Path::new(".")))?;
+    let storage = start_storage(dir.path()).await?;
+    for bucket in ["bench-ingest", "bench-proxy"] {
+        storage.ensure_bucket(bucket).await?;
+    }
+    storage.put_file("bench-ingest", "original", &file, "video/mp4").await?;
+    let catalog: Arc<dyn Catalog> = Arc::new(SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await?);
+    let asset = catalog
+        .create_asset(NewAsset {
+            id: mediaport_core::new_id(),
+            asset_type: AssetType::Video,
+            filename: "bench.mp4".into(),
+            size: std::fs::metadata(&file)?.len(),
+            md5: None,
+            group: None,
+            attributes: Default::default(),
+            bucket: "bench-ingest".into(),
+            key: "original".into(),
+            status: AssetStatus::Ingesting,
+            ai_options: None,
+        })
+        .await?;
+    let tools = Tools::new(2, Duration::from_secs(3600), &dir.path().join("work"))?;
+    let ingest = Ingest {
+        catalog: catalog.clone(),
+        storage: storage.clone(),
+        tools: tools.clone(),
+        proxy_bucket: "bench-proxy".into(),
+        frames: FrameDefaults { rate: 1.0, dynamic: false, min_distance: 10 },
+        threads: threads() as u32,
+    };
+    let ingested = ingest.run(&asset.id, &Unwatched).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let analyse = Analyse {
+        catalog,
+        storage,
+        tools,
+        proxy_bucket: "bench-proxy".into(),
+        vision,
+        defaults: AnalysisDefaults {
+            text: true,
+            moderation: true,
+            shots: true,
+            min_confidence: 0.5,
+            moderation_threshold: 0.8,
+        },
+    };
+    let started = Instant::now();
+    let done = analyse.run(&asset.id, &Unwatched).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let media = ingested.duration_ms.unwrap_or(0) as f64 / 1000.0;
+    let counts: Vec<String> = done.analysis.iter().map(|(k, s)| format!("{}={}", k.as_str(), s.count)).collect();
+    println!(
+        "mediaport analyse media_seconds={media:.0} seconds={seconds:.1} realtime={:.2} {}",
+        media / seconds,
+        counts.join(" ")
+    );
+    Ok(())
+}
