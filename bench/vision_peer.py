@@ -45,6 +45,7 @@ DET_MAX_CANDIDATES = 1000
 REC_HEIGHT = 48
 REC_MIN_WIDTH = 320
 TEXT_SCORE = 0.5  # lines whose mean character confidence is below this are dropped
+SPACE_HINT = 0.02  # a gap between characters where the space class reaches this is a space
 
 
 def load_frame(path):
@@ -227,7 +228,17 @@ def recognise(session, charset, crop):
     keep[1:] &= best[1:] != best[:-1]  # repeated classes are one character
     if not keep.any():
         return "", 0.0
-    text = "".join(charset[i] for i in best[keep])
+    # As Mediaport: a gap where the space class reaches SPACE_HINT is a word gap.
+    space = len(charset) - 1
+    text, gap = "", 0.0
+    for step, (cls, kept) in enumerate(zip(best, keep)):
+        if kept:
+            if gap >= SPACE_HINT and text and not text.endswith(" ") and cls != space:
+                text += " "
+            text += charset[cls]
+            gap = 0.0
+        else:
+            gap = max(gap, float(probs[step, space]))
     return text, float(probs.max(axis=1)[keep].mean())
 
 

@@ -38,7 +38,7 @@ fn parse_vtt(text: &str) -> Vec<(u64, u64, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cut_a_caption_and_safe_frames_become_timelines() {
     let h = Harness::start().await;
-    let film = media::two_scenes(h.dir.path(), 3, 6, "WEATHER").await;
+    let film = media::two_scenes(h.dir.path(), 3, 6, "BREAKING NEWS").await;
     let options = serde_json::json!({"text": true, "moderation": true, "shots": true});
     let asset = h.add(&film, "news.mp4", None, Some(options)).await;
     h.worker.drain().await;
@@ -60,13 +60,13 @@ async fn a_cut_a_caption_and_safe_frames_become_timelines() {
 
     // The caption, read on the frames of the second scene only.
     let text = timeline_of(&h, asset.analysis[&AnalysisKind::Text].key.as_ref().unwrap()).await;
-    let news = text.items.iter().find(|i| i.name == "WEATHER").unwrap_or_else(|| panic!("{text:?}"));
+    let news = text.items.iter().find(|i| i.name == "BREAKING NEWS").unwrap_or_else(|| panic!("{text:?}"));
     assert_eq!(news.timecodes, [Timecode { begin: 3000, end: 6000 }]);
     assert!(news.confidence > 0.8);
     let first_box = news.boxes[0];
     assert!(first_box.top > 0.7 && first_box.left < 0.15, "{first_box:?}");
     let cues = parse_vtt(&mediaport_shared::analysis::vtt(&text.items));
-    assert!(cues.iter().any(|(b, e, p)| (*b, *e) == (3000, 6000) && p.contains("WEATHER")), "{cues:?}");
+    assert!(cues.iter().any(|(b, e, p)| (*b, *e) == (3000, 6000) && p.contains("BREAKING NEWS")), "{cues:?}");
     // The test pattern's running clock is read too, each second on its own frame.
     assert!(text.items.iter().any(|i| i.name == "00:00:01.000" && i.timecodes[0].begin == 1000), "{text:?}");
 

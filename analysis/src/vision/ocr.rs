@@ -23,6 +23,8 @@ const MIN_REGION_SIDE: usize = 3;
 const LINE_HEIGHT: u32 = 48;
 const MIN_LINE_WIDTH: u32 = 320;
 const MAX_LINE_WIDTH: u32 = 960;
+/// A gap between characters where the space class reaches this probability is a space.
+const SPACE_HINT: f32 = 0.02;
 /// Lines read with less confidence than this are noise.
 const MIN_LINE_CONFIDENCE: f32 = 0.5;
 
@@ -139,20 +141,30 @@ impl Ocr {
 }
 
 /// Greedy CTC: the best class at each step, repeats collapsed, blanks dropped; the
-/// confidence is the mean probability of the characters kept.
+/// confidence is the mean probability of the characters kept. The recogniser often lets a
+/// narrow word gap go to blanks, but its space class still stirs there: a gap where the
+/// space reaches `SPACE_HINT` becomes a space ("BREAKING NEWS", not "BREAKINGNEWS").
 fn decode_ctc(probabilities: &[f32], classes: usize, charset: &[String]) -> (String, f32) {
+    let space = charset.iter().position(|c| c == " ").map(|i| i + 1);
     let mut text = String::new();
     let (mut sum, mut kept) = (0f32, 0u32);
     let mut previous = 0;
+    let mut space_in_gap = 0f32;
     for step in probabilities.chunks(classes.max(1)) {
         let (best, p) = step.iter().enumerate().fold((0, f32::MIN), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
         if best != 0
             && best != previous
             && let Some(c) = charset.get(best - 1)
         {
+            if space_in_gap >= SPACE_HINT && !text.is_empty() && !text.ends_with(' ') && c != " " {
+                text.push(' ');
+            }
             text.push_str(c);
             sum += p;
             kept += 1;
+            space_in_gap = 0.0;
+        } else if let Some(space) = space {
+            space_in_gap = space_in_gap.max(step.get(space).copied().unwrap_or(0.0));
         }
         previous = best;
     }
@@ -231,6 +243,20 @@ fn regions(map: &[f32], width: usize, height: usize) -> Vec<Region> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gap_where_the_space_stirs_becomes_a_space() {
+        let charset: Vec<String> = ["A", "B", " "].map(String::from).to_vec();
+        // Classes: blank, A, B, space. A, blank (space at 5 %), B, blank (space at 1 %), A.
+        let steps = [
+            [0.1, 0.9, 0.0, 0.0],
+            [0.95, 0.0, 0.0, 0.05],
+            [0.1, 0.0, 0.9, 0.0],
+            [0.99, 0.0, 0.0, 0.01],
+            [0.1, 0.9, 0.0, 0.0],
+        ];
+        assert_eq!(decode_ctc(&steps.concat(), 4, &charset).0, "A BA");
+    }
 
     #[test]
     fn ctc_collapses_repeats_and_drops_blanks() {
