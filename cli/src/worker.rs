@@ -74,11 +74,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         settings.storage.endpoint.clone()
     };
     let storage = bootstrap::open_storage(&settings, endpoint, credentials).await;
+    // Tools and models first: what this machine lacks is said before what it cannot reach.
+    let worker = build(&settings, backends.catalog, backends.queue, storage.clone())?;
     storage
         .check_bucket(&settings.storage.proxy_bucket)
         .await
         .context("cannot reach the proxy bucket: is `mediaport serve` running, or storage configured?")?;
-    let worker = build(&settings, backends.catalog, backends.queue, storage)?;
     let stop = CancellationToken::new();
     let signal = stop.clone();
     tokio::spawn(async move {

@@ -80,3 +80,32 @@ async fn serve_prints_the_url_and_first_login_and_logs_no_secrets() {
         assert!(!logs.contains(secret.as_str()), "a secret reached the logs");
     }
 }
+
+#[tokio::test]
+async fn a_missing_or_altered_model_stops_start_up_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    for (state, expected) in [("missing", "is missing"), ("altered", "is not the one the manifest pins")] {
+        if state == "altered" {
+            // Every file in place, one of them changed by a byte.
+            for entry in std::fs::read_dir(mediaport_analysis::inference::default_dir()).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), models.join(entry.file_name())).unwrap();
+            }
+            let mut bytes = std::fs::read(models.join("open-nsfw.onnx")).unwrap();
+            bytes[1000] ^= 0x40;
+            std::fs::write(models.join("open-nsfw.onnx"), bytes).unwrap();
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_mediaport"))
+            .args(["worker", "--data-dir"])
+            .arg(dir.path().join("data"))
+            .env("MEDIAPORT__ANALYSIS__MODELS_DIR", &models)
+            .output()
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{state}: the worker must not start");
+        assert!(stderr.contains(expected) && stderr.contains("python3 models/fetch.py"), "{state}: {stderr}");
+    }
+}
