@@ -45,6 +45,8 @@ pub async fn start_server(data_dir: &Path) -> anyhow::Result<RunningServer> {
 /// A headless Chromium session; the browser and its driver die with this value.
 pub struct Browser {
     pub client: Client,
+    // Dropped first: kills chromedriver and every browser it started.
+    _group: ProcessGroup,
     _driver: Child,
     _profile: tempfile_dir::TempDir,
 }
@@ -55,6 +57,17 @@ mod tempfile_dir {
     impl Drop for TempDir {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A process group killed when dropped.
+struct ProcessGroup(u32);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        if self.0 != 0 {
+            let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0)]).status();
         }
     }
 }
@@ -81,8 +94,12 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            // Its own process group, so that the browsers it starts die with it (a failed
+            // test never reaches `close`, and a killed chromedriver leaves Chromium running).
+            .process_group(0)
             .spawn()
             .with_context(|| format!("cannot start {driver_bin}"))?;
+        let group = ProcessGroup(driver.id().unwrap_or_default());
         let profile = std::env::temp_dir().join(format!("mediaport-chromium-{port}"));
         let caps = json!({
             "browserName": "chrome",
@@ -104,7 +121,8 @@ impl Browser {
         for _ in 0..100 {
             match ClientBuilder::rustls()?.capabilities(caps.clone()).connect(&url).await {
                 Ok(client) => {
-                    return Ok(Self { client, _driver: driver, _profile: tempfile_dir::TempDir(profile) });
+                    let _profile = tempfile_dir::TempDir(profile);
+                    return Ok(Self { client, _group: group, _driver: driver, _profile });
                 }
                 Err(err) => last_error = Some(err),
             }
