@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vision benchmark: frames per second of each analysis (moderation, on-screen text) in
+# Vision benchmark: frames per second of each analysis (labels, moderation, on-screen text) in
 # Mediaport next to the same models run by Python onnxruntime with the same pre- and
 # post-processing (bench/vision_peer.py, the stack Immich uses), on the same frames and
 # thread count; then the real-time factor of the whole visual analysis (shots, text,
@@ -42,6 +42,9 @@ ffmpeg -v error -y -f lavfi -i "testsrc2=s=1280x720:r=25:d=$FRAMES" \
   -vf "drawtext=text='EVENING NEWS %{pts\:hms}':x=60:y=600:fontsize=44:fontcolor=white:box=1:boxcolor=black@0.6,fps=1:round=up,scale=960:540" \
   -q:v 3 "$WORK/frames/%06d.jpg"
 peer=$("$PEER/bin/python" bench/vision_peer.py --models "$MEDIAPORT_CACHE/models" --frames "$WORK/frames" --threads "$THREADS" 2>/dev/null)
+# The labels peer at Mediaport's default score threshold.
+peer="$peer
+$("$PEER/bin/python" bench/labels_peer.py --models "$MEDIAPORT_CACHE/models" --threads "$THREADS" --score 0.25 "$WORK"/frames/*.jpg 2>/dev/null | grep '^peer ')"
 ours=$(run_bench frames "$WORK/frames")
 
 say "making $VIDEO_SECS s of 720p25 video with cuts and captions"
@@ -56,9 +59,9 @@ field() { echo "$1" | awk -v a="$2" -v k="$3" '$2 == a { for (i = 3; i <= NF; i+
   echo "# bench/vision.sh $(date -u +%Y-%m-%dT%H:%MZ) on $THREADS x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), onnxruntime $ORT_VERSION, $(git rev-parse --short HEAD)"
   echo "## frames per second on $FRAMES frames of 960x540 ($THREADS threads; decode, pre- and post-processing included)"
   printf '%-34s %12s %12s\n' "analysis" "python peer" "mediaport"
-  for a in moderation ocr; do
+  for a in labels moderation ocr; do
     printf '%-34s %12s %12s\n' "$a" "$(field "$peer" "$a" fps)" "$(field "$ours" "$a" fps)"
   done
-  echo "## whole visual analysis (shots, text, moderation) of $VIDEO_SECS s of 720p at 1 frame/s"
+  echo "## whole visual analysis (shots, labels, text, moderation) of $VIDEO_SECS s of 720p at 1 frame/s"
   echo "$stage" | awk '{ for (i = 3; i <= NF; i++) printf "%s ", $i; print "" }'
 } | tee -a "bench/results/vision-$(date -u +%Y-%m-%d).txt"

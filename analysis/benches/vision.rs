@@ -4,10 +4,10 @@
 //!   cargo bench -p mediaport-analysis --bench vision -- frames DIR
 //!   cargo bench -p mediaport-analysis --bench vision -- analyse FILE
 //!
-//! `frames` runs moderation and text on every JPEG in DIR (decoding included, model
+//! `frames` runs labels, moderation and text on every JPEG in DIR (decoding included, model
 //! loading not), printing `mediaport <analysis> frames=N seconds=S fps=X` lines; `analyse`
-//! ingests FILE as a video (not timed), then times the whole analysis stage (shots, text,
-//! moderation at one frame a second) and prints its real-time factor.
+//! ingests FILE as a video (not timed), then times the whole analysis stage (shots, labels,
+//! text, moderation at one frame a second) and prints its real-time factor.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,6 +50,12 @@ fn frames(vision: &Vision, dir: &Path) -> anyhow::Result<()> {
     let decode = |files: &[PathBuf]| -> anyhow::Result<Vec<image::DynamicImage>> {
         files.iter().map(|f| Ok(image::open(f)?)).collect()
     };
+
+    let started = Instant::now();
+    for file in &files {
+        vision.labels.detect(&image::open(file)?, 0.25)?;
+    }
+    report("labels", files.len(), started.elapsed());
 
     let started = Instant::now();
     // In batches of eight, as the stage runs it.
@@ -117,13 +123,8 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         tools,
         proxy_bucket: "bench-proxy".into(),
         vision,
-        defaults: AnalysisDefaults {
-            text: true,
-            moderation: true,
-            shots: true,
-            min_confidence: 0.5,
-            moderation_threshold: 0.8,
-        },
+        // Every analysis on, at the shipped defaults.
+        defaults: AnalysisDefaults::default(),
     };
     let started = Instant::now();
     let done = analyse.run(&asset.id, &Unwatched).await.map_err(|e| anyhow::anyhow!("{e}"))?;

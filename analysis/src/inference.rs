@@ -150,12 +150,28 @@ impl Model {
     /// Runs the model on one input and returns its first output. Blocking: call it from
     /// the blocking pool, never on the async runtime.
     pub fn run(&self, input: Floats) -> Result<Floats, ModelError> {
+        let mut outputs = self.run_all(input)?;
+        if outputs.is_empty() {
+            return Err(ModelError::Runtime(format!("{} gave no output", self.name)));
+        }
+        Ok(outputs.swap_remove(0).1)
+    }
+
+    /// Runs the model on one input and returns every output with its name, in the
+    /// model's order. Blocking.
+    pub fn run_all(&self, input: Floats) -> Result<Vec<(String, Floats)>, ModelError> {
         let shape: Vec<i64> = input.shape.iter().map(|&d| d as i64).collect();
         let tensor = Tensor::from_array((shape, input.data))?;
         let mut session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
         let outputs = session.run(ort::inputs![tensor])?;
-        let (shape, data) = outputs[0].try_extract_tensor::<f32>()?;
-        Ok(Floats { shape: shape.iter().map(|&d| d.max(0) as usize).collect(), data: data.to_vec() })
+        outputs
+            .iter()
+            .map(|(name, value)| {
+                let (shape, data) = value.try_extract_tensor::<f32>()?;
+                let shape = shape.iter().map(|&d| d.max(0) as usize).collect();
+                Ok((name.to_owned(), Floats { shape, data: data.to_vec() }))
+            })
+            .collect()
     }
 }
 
@@ -185,7 +201,9 @@ mod tests {
         let real = default_dir();
         for entry in std::fs::read_dir(&real).unwrap() {
             let entry = entry.unwrap();
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+            }
         }
         let mut bytes = std::fs::read(dir.path().join("ppocr-det.onnx")).unwrap();
         bytes[100] ^= 1;

@@ -16,7 +16,8 @@ pub mod vision;
 pub mod worker;
 pub mod workspace;
 
-pub use analyse::{Analyse, AnalysisDefaults, Vision};
+pub use analyse::{Analyse, Vision};
 pub use ingest::{FrameDefaults, Ingest, IngestError, Progress, Unwatched};
+pub use mediaport_core::analysis::AnalysisDefaults;
 pub use tools::{Tool, ToolError, Tools};
 pub use worker::{Worker, WorkerConfig};

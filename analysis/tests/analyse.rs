@@ -131,3 +131,21 @@ async fn a_document_gets_its_page_text_and_a_scanned_page_is_read() {
     assert_eq!(read.pages, [2]);
     assert!(read.confidence > 0.8 && read.confidence < 1.0, "read, not typed: {read:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photograph_gets_its_objects_with_boxes() {
+    let h = Harness::start().await;
+    let photo = mediaport_analysis::inference::default_dir().join("samples/astronaut.png");
+    let asset = h.add(&photo, "astronaut.png", None, Some(serde_json::json!({"labels": true}))).await;
+    h.worker.drain().await;
+    let asset = h.asset(&asset.id).await;
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    let summary = &asset.analysis[&AnalysisKind::Label];
+    assert_eq!(summary.status, AnalysisStatus::Done, "{summary:?}");
+    let labels = timeline_of(&h, summary.key.as_ref().unwrap()).await;
+    let person = labels.items.iter().find(|i| i.name == "person").unwrap_or_else(|| panic!("{labels:?}"));
+    // The astronaut fills most of the picture: a box from near the left edge to past the middle.
+    let area = person.boxes[0];
+    assert!(area.left < 0.1 && area.width > 0.5 && area.height > 0.8, "{area:?}");
+    assert!(person.confidence > 0.5, "{person:?}");
+}

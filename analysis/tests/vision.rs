@@ -1,9 +1,11 @@
-//! The vision models on pictures made for the test: words drawn by ffmpeg are read back,
-//! and moderation scores ordinary pictures as safe.
+//! The vision models on real pictures: scikit-image's photographs get the objects they
+//! show, words drawn by ffmpeg are read back, and moderation scores ordinary pictures as
+//! safe.
 
 use std::path::{Path, PathBuf};
 
 use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::vision::labels::Labels;
 use mediaport_analysis::vision::moderation::Moderation;
 use mediaport_analysis::vision::ocr::Ocr;
 
@@ -61,4 +63,34 @@ fn ordinary_pictures_score_as_safe() {
     let scores = moderation.scores(&[text.clone(), text]).unwrap();
     assert_eq!(scores.len(), 2);
     assert!(scores.iter().all(|s| (0.0..0.2).contains(s)), "{scores:?}");
+}
+
+#[test]
+fn photographs_get_the_objects_they_show() {
+    let labels = Labels::new(&models()).unwrap();
+    let samples = inference::default_dir().join("samples");
+    // (photo, what it shows, where: left, top, right, bottom within a few pixels' slack)
+    for (photo, expected) in [("astronaut.png", "person"), ("coffee.png", "cup"), ("chelsea.png", "cat")] {
+        let picture = image::open(samples.join(photo)).expect("samples fetched: run python3 models/fetch.py --samples");
+        let objects = labels.detect(&picture, 0.25).unwrap();
+        let found = objects.iter().find(|o| o.label == expected).unwrap_or_else(|| panic!("{photo}: {objects:?}"));
+        assert!(found.right > found.left && found.bottom > found.top, "{photo}: {found:?}");
+        assert!(found.right <= picture.width() as f32 && found.bottom <= picture.height() as f32);
+        // The cat is the cat, not also a dog on the same box.
+        if photo == "chelsea.png" {
+            assert!(objects.iter().all(|o| o.label != "dog"), "{objects:?}");
+        }
+    }
+    // The cup's box is the cup (171,22)-(413,267 in the Python peer), not the whole table.
+    let coffee = image::open(samples.join("coffee.png")).unwrap();
+    let cup = labels.detect(&coffee, 0.25).unwrap().into_iter().find(|o| o.label == "cup").unwrap();
+    assert!((cup.left - 171.0).abs() < 12.0 && (cup.bottom - 267.0).abs() < 12.0, "{cup:?}");
+}
+
+#[test]
+fn a_picture_of_nothing_has_no_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = frame_with_text(dir.path(), &[]);
+    let labels = Labels::new(&models()).unwrap();
+    assert_eq!(labels.detect(&image::open(&path).unwrap(), 0.25).unwrap(), []);
 }

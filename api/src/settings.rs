@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use mediaport_core::analysis::AnalysisDefaults;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,7 +20,7 @@ pub struct Settings {
     pub identity: IdentitySettings,
     pub uploads: UploadSettings,
     pub worker: WorkerSettings,
-    pub analysis: AnalysisSettings,
+    pub analysis: AnalysisDefaults,
     pub log: LogSettings,
 }
 
@@ -112,38 +113,9 @@ pub struct WorkerSettings {
     pub dynamic_frames: bool,
     /// Bits of the 64-bit perceptual hash that must differ for a frame to be kept.
     pub frame_min_distance: u32,
-}
-
-/// Which analyses run unless an upload's `ai_options` say otherwise, and the models.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AnalysisSettings {
-    /// On-screen text (PP-OCRv4) on frames and images (`ai_options.text`).
-    pub text: bool,
-    /// Unsafe-content scores (Open NSFW) on frames and images (`ai_options.moderation`).
-    pub moderation: bool,
-    /// Shots and black frames over the whole video (`ai_options.shots`).
-    pub shots: bool,
-    /// Detections below this confidence are dropped (`ai_options.min_confidence`).
-    pub min_confidence: f32,
-    /// Frames whose unsafe score reaches this are flagged (`ai_options.moderation_threshold`).
-    pub moderation_threshold: f32,
     /// Folder of the model files `models/fetch.py` fetches; unset means its cache,
     /// `$MEDIAPORT_CACHE/models` (`~/.cache/mediaport/models`).
     pub models_dir: Option<PathBuf>,
-}
-
-impl Default for AnalysisSettings {
-    fn default() -> Self {
-        Self {
-            text: true,
-            moderation: true,
-            shots: true,
-            min_confidence: 0.5,
-            moderation_threshold: 0.8,
-            models_dir: None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -231,7 +203,7 @@ impl Default for Settings {
             identity: IdentitySettings::default(),
             uploads: UploadSettings::default(),
             worker: WorkerSettings::default(),
-            analysis: AnalysisSettings::default(),
+            analysis: AnalysisDefaults::default(),
             log: LogSettings::default(),
         }
     }
@@ -267,6 +239,7 @@ impl Default for WorkerSettings {
             frame_rate: 1.0,
             dynamic_frames: false,
             frame_min_distance: 10,
+            models_dir: None,
         }
     }
 }
@@ -352,10 +325,9 @@ impl Settings {
                 return Err(SettingsError("catalog.url must start with sqlite:// or postgres://".into()));
             }
         }
-        let a = &self.analysis;
-        if !(0.0..=1.0).contains(&a.min_confidence) || !(0.0..=1.0).contains(&a.moderation_threshold) {
+        if !self.analysis.is_valid() {
             return Err(SettingsError(
-                "analysis.min_confidence and moderation_threshold must be between 0 and 1".into(),
+                "analysis.min_confidence, label_confidence and moderation_threshold must be between 0 and 1".into(),
             ));
         }
         let w = &self.worker;

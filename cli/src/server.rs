@@ -62,6 +62,7 @@ pub fn ephemeral_settings(data_dir: &std::path::Path) -> Settings {
     settings.storage.embedded.listen = any_port;
     settings.worker.in_server = false;
     // Tests that check analysis turn on what they check; the others skip the models' cost.
+    settings.analysis.labels = false;
     settings.analysis.text = false;
     settings.analysis.moderation = false;
     settings.analysis.shots = false;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use mediaport_analysis::inference::{self, Models};
-use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
+use mediaport_analysis::{Analyse, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_api::{Settings, bootstrap};
 use mediaport_core::{Catalog, Queue, Storage};
 use tokio_util::sync::CancellationToken;
@@ -36,23 +36,16 @@ pub fn build(
         frames: FrameDefaults { rate: w.frame_rate, dynamic: w.dynamic_frames, min_distance: w.frame_min_distance },
         threads,
     };
-    let models_dir = settings.analysis.models_dir.clone().unwrap_or_else(inference::default_dir);
+    let models_dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
     let models = Models::open(&models_dir, threads as usize)?;
     let vision = Arc::new(Vision::load(&models).context("cannot load the vision models")?);
-    let a = &settings.analysis;
     let analyse = Analyse {
         catalog: ingest.catalog.clone(),
         storage: ingest.storage.clone(),
         tools: ingest.tools.clone(),
         proxy_bucket: settings.storage.proxy_bucket.clone(),
         vision,
-        defaults: AnalysisDefaults {
-            text: a.text,
-            moderation: a.moderation,
-            shots: a.shots,
-            min_confidence: a.min_confidence,
-            moderation_threshold: a.moderation_threshold,
-        },
+        defaults: settings.analysis.clone(),
     };
     let config = WorkerConfig {
         name: WorkerConfig::unique_name(),

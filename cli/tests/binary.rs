@@ -91,7 +91,9 @@ async fn a_missing_or_altered_model_stops_start_up_with_the_fix() {
             // Every file in place, one of them changed by a byte.
             for entry in std::fs::read_dir(mediaport_analysis::inference::default_dir()).unwrap() {
                 let entry = entry.unwrap();
-                std::fs::copy(entry.path(), models.join(entry.file_name())).unwrap();
+                if entry.file_type().unwrap().is_file() {
+                    std::fs::copy(entry.path(), models.join(entry.file_name())).unwrap();
+                }
             }
             let mut bytes = std::fs::read(models.join("open-nsfw.onnx")).unwrap();
             bytes[1000] ^= 0x40;
@@ -100,7 +102,7 @@ async fn a_missing_or_altered_model_stops_start_up_with_the_fix() {
         let out = Command::new(env!("CARGO_BIN_EXE_mediaport"))
             .args(["worker", "--data-dir"])
             .arg(dir.path().join("data"))
-            .env("MEDIAPORT__ANALYSIS__MODELS_DIR", &models)
+            .env("MEDIAPORT__WORKER__MODELS_DIR", &models)
             .output()
             .await
             .unwrap();

@@ -169,6 +169,7 @@ fn spawn_worker_with(server: &RunningServer, settings: &[(&str, &str)]) -> Child
         .env("MEDIAPORT__WORKER__POLL_MS", "200")
         .env("MEDIAPORT__WORKER__THREADS", "1")
         // As ephemeral_settings: these tests check the workflow, not the models.
+        .env("MEDIAPORT__ANALYSIS__LABELS", "false")
         .env("MEDIAPORT__ANALYSIS__TEXT", "false")
         .env("MEDIAPORT__ANALYSIS__MODERATION", "false")
         .env("MEDIAPORT__ANALYSIS__SHOTS", "false")

@@ -1,6 +1,7 @@
 //! Mediaport's domain: the ports (traits) every adapter implements and the rules that
 //! do not depend on any IO crate.
 
+pub mod analysis;
 pub mod cleanup;
 pub mod ports;
 pub mod registration;

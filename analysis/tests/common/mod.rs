@@ -40,10 +40,12 @@ fn analyse(ingest: &Ingest) -> Analyse {
         proxy_bucket: PROXY_BUCKET.into(),
         vision: vision(&models),
         defaults: AnalysisDefaults {
+            labels: false,
             text: false,
             moderation: false,
             shots: false,
             min_confidence: 0.5,
+            label_confidence: 0.25,
             moderation_threshold: 0.8,
         },
     }

@@ -1,0 +1,164 @@
+//! The pictures of an asset (a video's kept frames, an image) fetched a chunk at a time,
+//! decoded, and looked at by the models: objects, text and unsafe content per frame.
+
+use futures::{StreamExt, TryStreamExt};
+use image::DynamicImage;
+use mediaport_shared::{AnalysisKind, Asset, Frame, Timecode, TimelineItem};
+
+use super::{Analyse, AnalysisDefaults, Failure, Vision};
+use crate::inference::ModelError;
+use crate::ingest::IngestError;
+use crate::timeline::{self, Detection, FrameResult};
+
+/// Frames fetched, decoded and analysed together: bounds memory on long videos.
+const CHUNK: usize = 16;
+const PARALLEL_GETS: usize = 8;
+
+/// A picture to analyse and the time it stands for.
+pub(super) struct Picture {
+    pub key: String,
+    pub span: Timecode,
+}
+
+/// What the models found, frame by frame.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    labels: Vec<FrameResult>,
+    text: Vec<FrameResult>,
+    moderation: Vec<FrameResult>,
+}
+
+impl Found {
+    pub fn timeline(&self, kind: AnalysisKind) -> Vec<TimelineItem> {
+        match kind {
+            AnalysisKind::Label => timeline::merge(&self.labels),
+            AnalysisKind::Text => timeline::merge(&self.text),
+            AnalysisKind::Moderation => timeline::merge(&self.moderation),
+            _ => Vec::new(),
+        }
+    }
+
+    fn extend(&mut self, more: Found) {
+        self.labels.extend(more.labels);
+        self.text.extend(more.text);
+        self.moderation.extend(more.moderation);
+    }
+}
+
+impl Analyse {
+    /// The pictures to look at: a video's kept frames, or an image's picture.
+    pub(super) async fn pictures(&self, asset: &Asset) -> Result<Vec<Picture>, IngestError> {
+        let outputs = asset.outputs.clone().unwrap_or_default();
+        if let Some(image) = outputs.image {
+            return Ok(vec![Picture { key: image, span: Timecode { begin: 0, end: 1 } }]);
+        }
+        let Some(set) = outputs.frames else { return Ok(Vec::new()) };
+        let manifest = self.storage.get_object(&self.proxy_bucket, &set.manifest).await?;
+        let frames: Vec<Frame> = serde_json::from_slice(&manifest)
+            .map_err(|e| IngestError::Media(format!("the frame list cannot be read: {e}")))?;
+        let kept: Vec<Frame> = frames.into_iter().filter(|f| f.kept).collect();
+        let times: Vec<u64> = kept.iter().map(|f| f.time_ms).collect();
+        let interval = (1000.0 / set.rate.max(1.0 / 60.0)).round() as u64;
+        let spans = timeline::spans(&times, interval, asset.duration_ms.unwrap_or(u64::MAX / 2));
+        Ok(kept.into_iter().zip(spans).map(|(f, span)| Picture { key: f.key, span }).collect())
+    }
+
+    /// Runs the wanted models over the pictures, a chunk at a time.
+    pub(super) async fn look(&self, pictures: &[Picture], options: &AnalysisDefaults) -> Result<Found, Failure> {
+        let mut found = Found::default();
+        for chunk in pictures.chunks(CHUNK) {
+            let decoded = self.fetch(chunk).await?;
+            let (vision, options) = (self.vision.clone(), options.clone());
+            let spans: Vec<Timecode> = chunk.iter().map(|p| p.span).collect();
+            let looked = tokio::task::spawn_blocking(move || look_at(&vision, &decoded, &spans, &options))
+                .await
+                .map_err(|panic| Failure::Media(format!("analysis stopped: {panic}")))?
+                .map_err(|err| Failure::Media(format!("the model failed: {err}")))?;
+            found.extend(looked);
+        }
+        Ok(found)
+    }
+
+    /// Fetches and decodes a chunk of pictures; one that cannot be decoded fails the chunk.
+    pub(super) async fn fetch(&self, chunk: &[Picture]) -> Result<Vec<DynamicImage>, Failure> {
+        // Owned keys and handles: borrowing closures make this future's Send-ness unprovable.
+        let gets: Vec<_> = chunk
+            .iter()
+            .map(|p| {
+                let (storage, bucket, key) = (self.storage.clone(), self.proxy_bucket.clone(), p.key.clone());
+                async move { storage.get_object(&bucket, &key).await }
+            })
+            .collect();
+        let bytes: Vec<bytes::Bytes> =
+            futures::stream::iter(gets).buffered(PARALLEL_GETS).try_collect().await.map_err(IngestError::from)?;
+        let names: Vec<String> =
+            chunk.iter().map(|p| p.key.rsplit('/').next().unwrap_or_default().to_owned()).collect();
+        tokio::task::spawn_blocking(move || {
+            bytes
+                .iter()
+                .zip(&names)
+                .map(|(b, name)| {
+                    image::load_from_memory(b).map_err(|e| Failure::Media(format!("frame {name} cannot be read: {e}")))
+                })
+                .collect()
+        })
+        .await
+        .map_err(|e| Failure::Media(format!("decoding stopped: {e}")))?
+    }
+}
+
+/// The wanted models on decoded pictures (blocking: runs on the blocking pool).
+fn look_at(
+    vision: &Vision,
+    pictures: &[DynamicImage],
+    spans: &[Timecode],
+    options: &AnalysisDefaults,
+) -> Result<Found, ModelError> {
+    let mut found = Found::default();
+    for (picture, span) in pictures.iter().zip(spans) {
+        let (w, h) = (picture.width() as f32, picture.height() as f32);
+        if options.labels {
+            let detections = vision
+                .labels
+                .detect(picture, options.label_confidence)?
+                .into_iter()
+                .map(|o| Detection {
+                    name: o.label.to_owned(),
+                    confidence: o.score,
+                    area: Some([o.left / w, o.top / h, (o.right - o.left) / w, (o.bottom - o.top) / h]),
+                })
+                .collect();
+            found.labels.push(FrameResult { span: *span, detections });
+        }
+        if options.text {
+            let detections = vision
+                .ocr
+                .read(picture)?
+                .into_iter()
+                .filter(|line| line.confidence >= options.min_confidence)
+                .map(|line| Detection {
+                    name: line.text,
+                    confidence: line.confidence,
+                    area: Some([
+                        line.left as f32 / w,
+                        line.top as f32 / h,
+                        line.width as f32 / w,
+                        line.height as f32 / h,
+                    ]),
+                })
+                .collect();
+            found.text.push(FrameResult { span: *span, detections });
+        }
+    }
+    if options.moderation {
+        let scores = vision.moderation.scores(pictures)?;
+        for (score, span) in scores.into_iter().zip(spans) {
+            let detections = (score >= options.moderation_threshold)
+                .then(|| Detection { name: "unsafe".into(), confidence: score, area: None })
+                .into_iter()
+                .collect();
+            found.moderation.push(FrameResult { span: *span, detections });
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,160 @@
+//! The analysis stage of one asset: shots over the proxy, then objects, on-screen text and
+//! moderation over the frames ingest kept (or the picture of an image, or a document's
+//! pages), each turned into a timeline stored under `<asset>/analysis/`. One kind failing
+//! (a corrupt frame, a model error) fails that kind with its reason; the others and the
+//! asset go on.
+
+mod document;
+mod frames;
+
+use std::sync::Arc;
+
+use mediaport_core::analysis::AnalysisDefaults;
+use mediaport_core::{Catalog, CatalogError, Storage};
+use mediaport_shared::{
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, TimelineItem,
+};
+
+use crate::inference::{ModelError, Models};
+use crate::ingest::{IngestError, Progress};
+use crate::tools::Tools;
+use crate::vision::labels::Labels;
+use crate::vision::moderation::Moderation;
+use crate::vision::ocr::Ocr;
+use crate::vision::shots;
+
+/// The vision models, loaded once per worker.
+#[derive(Debug)]
+pub struct Vision {
+    pub labels: Labels,
+    pub ocr: Ocr,
+    pub moderation: Moderation,
+}
+
+impl Vision {
+    pub fn load(models: &Models) -> Result<Self, ModelError> {
+        Ok(Self { labels: Labels::new(models)?, ocr: Ocr::new(models)?, moderation: Moderation::new(models)? })
+    }
+}
+
+/// What the stage needs.
+#[derive(Clone)]
+pub struct Analyse {
+    pub catalog: Arc<dyn Catalog>,
+    pub storage: Arc<dyn Storage>,
+    pub tools: Tools,
+    pub proxy_bucket: String,
+    pub vision: Arc<Vision>,
+    pub defaults: AnalysisDefaults,
+}
+
+/// Why one kind of analysis failed: the file's fault (kept as its reason), or the
+/// machine's (the whole job is tried again).
+enum Failure {
+    Media(String),
+    Transient(IngestError),
+}
+
+impl From<IngestError> for Failure {
+    fn from(err: IngestError) -> Self {
+        match err {
+            IngestError::Media(reason) => Self::Media(reason),
+            transient => Self::Transient(transient),
+        }
+    }
+}
+
+impl Analyse {
+    /// Analyses one asset and returns it as recorded, `ready`.
+    pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, IngestError> {
+        let asset = match self.catalog.get_asset(asset_id).await {
+            Err(CatalogError::NotFound { .. }) => return Err(IngestError::Media("the asset no longer exists".into())),
+            other => other?,
+        };
+        let options = self.defaults.for_asset(&asset);
+        let mut summaries = AnalysisSummaries::new();
+        if options.shots && asset.asset_type == AssetType::Video {
+            progress.step("shots").await;
+            let result = self.shots(&asset).await;
+            self.settle(&asset, AnalysisKind::Shot, result, &mut summaries).await?;
+        }
+        if options.text && asset.asset_type == AssetType::Document {
+            progress.step("pages").await;
+            let result = self.document_text(&asset, options.min_confidence).await;
+            self.settle(&asset, AnalysisKind::Text, result, &mut summaries).await?;
+        } else if options.labels || options.text || options.moderation {
+            progress.step("frames").await;
+            let looked = match self.pictures(&asset).await {
+                Ok(pictures) => self.look(&pictures, &options).await,
+                Err(err) => Err(Failure::from(err)),
+            };
+            let wanted = [
+                (options.labels, AnalysisKind::Label),
+                (options.text, AnalysisKind::Text),
+                (options.moderation, AnalysisKind::Moderation),
+            ];
+            for kind in wanted.into_iter().filter_map(|(on, kind)| on.then_some(kind)) {
+                let result = match &looked {
+                    Ok(found) => Ok(found.timeline(kind)),
+                    Err(Failure::Media(reason)) => Err(Failure::Media(reason.clone())),
+                    Err(Failure::Transient(err)) => return Err(IngestError::Transient(err.to_string())),
+                };
+                self.settle(&asset, kind, result, &mut summaries).await?;
+            }
+        }
+        match self.catalog.record_analysis(&asset.id, &summaries, AssetStatus::Ready, None).await {
+            Err(CatalogError::NotFound { .. }) => {
+                Err(IngestError::Media("the asset was deleted during analysis".into()))
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Stores a kind's timeline and notes how it went; a transient failure stops the job.
+    async fn settle(
+        &self,
+        asset: &Asset,
+        kind: AnalysisKind,
+        result: Result<Vec<TimelineItem>, Failure>,
+        summaries: &mut AnalysisSummaries,
+    ) -> Result<(), IngestError> {
+        let summary = match result {
+            Ok(items) => {
+                let key = format!("{}/analysis/{}.json", asset.id, kind.as_str());
+                let body = serde_json::to_vec(&mediaport_shared::Timeline { kind, items: items.clone() })
+                    .map_err(|e| IngestError::Transient(e.to_string()))?;
+                self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
+                let count = items.len() as u32;
+                AnalysisSummary { status: AnalysisStatus::Done, count, error: None, key: Some(key) }
+            }
+            Err(Failure::Media(reason)) => {
+                tracing::info!(asset = asset.id, kind = kind.as_str(), reason, "analysis failed");
+                AnalysisSummary { status: AnalysisStatus::Failed, count: 0, error: Some(reason), key: None }
+            }
+            Err(Failure::Transient(err)) => return Err(err),
+        };
+        summaries.insert(kind, summary);
+        Ok(())
+    }
+
+    async fn shots(&self, asset: &Asset) -> Result<Vec<TimelineItem>, Failure> {
+        let outputs = asset.outputs.as_ref();
+        let Some(proxy) = outputs.and_then(|o| o.video.as_ref()) else {
+            return Err(Failure::Media("the asset has no video proxy".into()));
+        };
+        let work = self.tools.work_dir(&asset.id).map_err(|e| IngestError::Transient(e.to_string()))?;
+        let video = work.path().join("proxy.mp4");
+        let bytes = self.storage.get_object(&self.proxy_bucket, proxy).await.map_err(IngestError::from)?;
+        tokio::fs::write(&video, bytes).await.map_err(|e| IngestError::Transient(e.to_string()))?;
+        let duration = asset.duration_ms.unwrap_or(0);
+        let report = shots::measure(&self.tools, &video, duration, work.path())
+            .await
+            .map_err(|e| Failure::Media(self.tools.redact(&format!("shots: {e}"))))?;
+        let items = shots::timeline(&shots::boundaries(&report.scores), &report.black, duration);
+        let fps = asset.technical.as_ref().and_then(|t| t.video.as_ref()).map_or(25.0, |v| v.fps);
+        let edl = shots::edl(&asset.filename, &items, fps);
+        let key = format!("{}/analysis/shot.edl", asset.id);
+        self.storage.put_object(&self.proxy_bucket, &key, edl.into_bytes().into()).await.map_err(IngestError::from)?;
+        Ok(items)
+    }
+}

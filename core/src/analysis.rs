@@ -1,0 +1,66 @@
+//! Which analyses run on an asset: the installation's defaults, with the options its
+//! upload chose (`ai_options`) laid over them.
+
+use mediaport_shared::Asset;
+use serde::{Deserialize, Serialize};
+
+/// Which analyses run and how sure they must be, unless an asset's options say otherwise.
+/// The `[analysis]` section of the settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisDefaults {
+    /// COCO objects (NanoDet) on frames and images (`ai_options.labels`).
+    pub labels: bool,
+    /// On-screen text (PP-OCRv4) on frames, images and scanned pages (`ai_options.text`).
+    pub text: bool,
+    /// Unsafe-content scores (Open NSFW) on frames and images (`ai_options.moderation`).
+    pub moderation: bool,
+    /// Shots and black frames over the whole video (`ai_options.shots`).
+    pub shots: bool,
+    /// Lines of text read with less confidence are dropped (`ai_options.min_confidence`).
+    pub min_confidence: f32,
+    /// Objects scoring less are dropped (`ai_options.label_confidence`); the detector is
+    /// small, real objects score from about 0.25.
+    pub label_confidence: f32,
+    /// Frames whose unsafe score reaches this are flagged (`ai_options.moderation_threshold`).
+    pub moderation_threshold: f32,
+}
+
+impl Default for AnalysisDefaults {
+    fn default() -> Self {
+        Self {
+            labels: true,
+            text: true,
+            moderation: true,
+            shots: true,
+            min_confidence: 0.5,
+            label_confidence: 0.25,
+            moderation_threshold: 0.8,
+        }
+    }
+}
+
+impl AnalysisDefaults {
+    /// Every level between 0 and 1.
+    pub fn is_valid(&self) -> bool {
+        [self.min_confidence, self.label_confidence, self.moderation_threshold].iter().all(|l| (0.0..=1.0).contains(l))
+    }
+
+    /// These defaults with the asset's `ai_options` laid over them.
+    pub fn for_asset(&self, asset: &Asset) -> Self {
+        let options = asset.ai_options.as_ref();
+        let flag = |name: &str, default: bool| options.and_then(|o| o.get(name)?.as_bool()).unwrap_or(default);
+        let level = |name: &str, default: f32| {
+            options.and_then(|o| o.get(name)?.as_f64()).map_or(default, |v| v.clamp(0.0, 1.0) as f32)
+        };
+        Self {
+            labels: flag("labels", self.labels),
+            text: flag("text", self.text),
+            moderation: flag("moderation", self.moderation),
+            shots: flag("shots", self.shots),
+            min_confidence: level("min_confidence", self.min_confidence),
+            label_confidence: level("label_confidence", self.label_confidence),
+            moderation_threshold: level("moderation_threshold", self.moderation_threshold),
+        }
+    }
+}
