@@ -149,3 +149,51 @@ async fn a_photograph_gets_its_objects_with_boxes() {
     assert!(area.left < 0.1 && area.width > 0.5 && area.height > 0.8, "{area:?}");
     assert!(person.confidence > 0.5, "{person:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dissolve_and_a_cut_both_start_shots() {
+    let h = Harness::start().await;
+    let film = h.dir.path().join("dissolve.mp4");
+    // 3 s of test pattern dissolving over one second into a caption card (3 s to 4 s), then
+    // a cut to a plain card at 6 s.
+    let scene_a = "testsrc2=s=640x360:r=25:d=4";
+    let scene_b = "color=c=0x806020:s=640x360:r=25:d=3,drawtext=text='LATER':x=200:y=150:fontsize=60:fontcolor=white";
+    let scene_c = "color=c=0x104080:s=640x360:r=25:d=2";
+    let join = "[0][1]xfade=transition=dissolve:duration=1:offset=3[ab];[ab][2]concat=n=2:v=1:a=0";
+    let args = [
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        scene_a,
+        "-f",
+        "lavfi",
+        "-i",
+        scene_b,
+        "-f",
+        "lavfi",
+        "-i",
+        scene_c,
+        "-filter_complex",
+        join,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        film.to_str().unwrap(),
+    ];
+    media::tool("ffmpeg", &args).await;
+    let asset = h.add(&film, "dissolve.mp4", None, Some(serde_json::json!({"shots": true}))).await;
+    h.worker.drain().await;
+    let asset = h.asset(&asset.id).await;
+    let shots = timeline_of(&h, asset.analysis[&AnalysisKind::Shot].key.as_ref().unwrap()).await;
+    let starts: Vec<u64> =
+        shots.items.iter().filter(|i| i.name.starts_with("shot")).map(|i| i.timecodes[0].begin).collect();
+    assert_eq!(starts.len(), 3, "{shots:?}");
+    assert!((3000..=4000).contains(&starts[1]), "the dissolve, within its second: {starts:?}");
+    assert!(starts[2].abs_diff(6000) <= 40, "the cut, on its frame: {starts:?}");
+}

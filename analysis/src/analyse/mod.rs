@@ -150,7 +150,7 @@ impl Analyse {
         let report = shots::measure(&self.tools, &video, duration, work.path())
             .await
             .map_err(|e| Failure::Media(self.tools.redact(&format!("shots: {e}"))))?;
-        let items = shots::timeline(&shots::boundaries(&report.scores), &report.black, duration);
+        let items = shots::timeline(&shots::boundaries(&report), &report.black, duration);
         let fps = asset.technical.as_ref().and_then(|t| t.video.as_ref()).map_or(25.0, |v| v.fps);
         let edl = shots::edl(&asset.filename, &items, fps);
         let key = format!("{}/analysis/shot.edl", asset.id);

@@ -1,7 +1,10 @@
 //! Shots from frame differences over every frame of the proxy (not only the captured
-//! ones, so a cut is placed on its frame): ffmpeg's scene score for each frame, and its
-//! black-frame detector. A spike is a hard cut; a run of moderate differences that adds
-//! up is a gradual transition (dissolve, fade); black stretches are technical cues.
+//! ones, so a cut is placed on its frame), in one ffmpeg pass: the scene score of each
+//! frame, a 16x9 grey thumbnail of each frame, and the black-frame detector. A spike in
+//! the scene score is a hard cut. The scene score measures jumps in the difference, so it
+//! stays flat through a dissolve or fade; those show where a frame differs strongly from
+//! the frame a second before it, for a short while, with no cut to explain it. Black
+//! stretches are technical cues.
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,11 +15,14 @@ use crate::tools::{Tool, ToolError, Tools, args};
 
 /// A frame whose scene score reaches this starts a new shot.
 const HARD_CUT: f64 = 0.3;
-/// Frames above this take part in a gradual transition...
-const GRADUAL_FLOOR: f64 = 0.03;
-/// ...which must add up to this and last at least `GRADUAL_MIN`.
-const GRADUAL_SUM: f64 = 0.5;
-const GRADUAL_MIN: Duration = Duration::from_millis(250);
+/// Frames are compared with the frame this long before them to see slow transitions.
+const WINDOW: Duration = Duration::from_secs(1);
+/// A mean thumbnail difference (0 to 255) from a second before that marks a transition...
+const GRADUAL_LEVEL: f64 = 20.0;
+/// ...if it does not last longer than this (longer is motion: a pan, a crowd).
+const GRADUAL_LONGEST: Duration = Duration::from_secs(4);
+/// The thumbnails' size: enough to see a scene change, too small to see motion.
+const THUMB: (usize, usize) = (16, 9);
 /// Shots shorter than this are merged into the previous one (flashes, strobes).
 const MIN_SHOT: Duration = Duration::from_millis(400);
 
@@ -39,27 +45,50 @@ pub struct Boundary {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ShotReport {
     pub scores: Vec<FrameScore>,
+    /// One grey 16x9 thumbnail per frame, in the order of `scores`.
+    pub thumbs: Vec<Vec<u8>>,
     pub black: Vec<Timecode>,
 }
 
 /// Scores every frame of `video` and finds its black stretches, in one ffmpeg run.
 pub async fn measure(tools: &Tools, video: &Path, duration_ms: u64, work: &Path) -> Result<ShotReport, ToolError> {
-    let metadata = work.join("scene.txt");
+    let (metadata, thumbs) = (work.join("scene.txt"), work.join("thumbs.gray"));
     // Small frames measure differences as well as big ones, and decode-and-scale is the cost.
     let filters = format!(
-        "scale=192:-2,blackdetect=d=0.2:pix_th=0.10,select='gte(scene\\,0)',metadata=mode=print:file='{}'",
-        metadata.display().to_string().replace('\'', "\\'")
+        "[0:v]scale=192:-2,split[m][t];\
+         [m]blackdetect=d=0.2:pix_th=0.10,select='gte(scene\\,0)',metadata=mode=print:file='{}'[scored];\
+         [t]scale={}:{},format=gray[thumbs]",
+        metadata.display().to_string().replace('\'', "\\'"),
+        THUMB.0,
+        THUMB.1
     );
     let limit = Duration::from_millis(duration_ms).max(Duration::from_secs(60)) * 2;
-    tools
-        .run_for(
-            Tool::Ffmpeg,
-            args!["-nostdin", "-hide_banner", "-v", "error", "-i", video, "-an", "-vf", filters, "-f", "null", "-"],
-            limit,
-        )
-        .await?;
-    let text = std::fs::read_to_string(&metadata).map_err(|source| ToolError::Io { program: "ffmpeg", source })?;
-    Ok(parse_metadata(&text, duration_ms))
+    let args = args![
+        "-nostdin",
+        "-hide_banner",
+        "-v",
+        "error",
+        "-i",
+        video,
+        "-filter_complex",
+        filters,
+        "-map",
+        "[scored]",
+        "-f",
+        "null",
+        "-",
+        "-map",
+        "[thumbs]",
+        "-f",
+        "rawvideo",
+        "-y",
+        &thumbs
+    ];
+    tools.run_for(Tool::Ffmpeg, args, limit).await?;
+    let io = |source| ToolError::Io { program: "ffmpeg", source };
+    let mut report = parse_metadata(&std::fs::read_to_string(&metadata).map_err(io)?, duration_ms);
+    report.thumbs = std::fs::read(&thumbs).map_err(io)?.chunks_exact(THUMB.0 * THUMB.1).map(<[u8]>::to_vec).collect();
+    Ok(report)
 }
 
 /// Reads `metadata=print` output: a `frame:N pts:P pts_time:T` line, then `key=value` lines.
@@ -89,23 +118,19 @@ fn seconds_to_ms(text: &str) -> u64 {
     (text.trim().parse::<f64>().unwrap_or(0.0).max(0.0) * 1000.0).round() as u64
 }
 
-/// Finds the boundaries between shots in per-frame scores.
-pub fn boundaries(scores: &[FrameScore]) -> Vec<Boundary> {
-    let mut found = Vec::new();
-    let mut run: Vec<FrameScore> = Vec::new();
+/// Finds the boundaries between shots: cuts in the scene scores, and gradual transitions
+/// in the thumbnails' differences from a second before.
+pub fn boundaries(report: &ShotReport) -> Vec<Boundary> {
+    let scores = &report.scores;
     // The first frame's score compares it with nothing.
-    for &frame in scores.iter().skip(1) {
-        if frame.score >= HARD_CUT {
-            run.clear();
-            found.push(Boundary { time_ms: frame.time_ms, gradual: false, strength: frame.score.min(1.0) });
-        } else if frame.score >= GRADUAL_FLOOR {
-            run.push(frame);
-        } else {
-            found.extend(gradual(&run));
-            run.clear();
-        }
-    }
-    found.extend(gradual(&run));
+    let mut found: Vec<Boundary> = scores
+        .iter()
+        .skip(1)
+        .filter(|f| f.score >= HARD_CUT)
+        .map(|f| Boundary { time_ms: f.time_ms, gradual: false, strength: f.score.min(1.0) })
+        .collect();
+    let cuts: Vec<u64> = found.iter().map(|b| b.time_ms).collect();
+    found.extend(gradual(report, &cuts));
     found.sort_by_key(|b| b.time_ms);
     // A boundary too close to the one before is the same change seen twice.
     let mut kept: Vec<Boundary> = Vec::new();
@@ -118,17 +143,40 @@ pub fn boundaries(scores: &[FrameScore]) -> Vec<Boundary> {
     kept
 }
 
-/// A run of moderate differences is a transition if it adds up and lasts; it is placed
-/// at its middle.
-fn gradual(run: &[FrameScore]) -> Option<Boundary> {
-    let (first, last) = (run.first()?, run.last()?);
-    let sum: f64 = run.iter().map(|f| f.score).sum();
-    let lasts = last.time_ms - first.time_ms >= GRADUAL_MIN.as_millis() as u64;
-    (sum >= GRADUAL_SUM && lasts).then(|| Boundary {
-        time_ms: (first.time_ms + last.time_ms) / 2,
-        gradual: true,
-        strength: (sum / 2.0).min(1.0),
-    })
+/// Stretches where frames differ from those a second before, briefly and with no cut
+/// inside: each is a transition, placed half a second before its strongest difference
+/// (which comes when the frame a second back is the last of the old scene).
+fn gradual(report: &ShotReport, cuts: &[u64]) -> Vec<Boundary> {
+    let (scores, thumbs) = (&report.scores, &report.thumbs);
+    let frames = scores.len().min(thumbs.len());
+    let window = WINDOW.as_millis() as u64;
+    // How many frames back a second is, from the frames' own times.
+    let per_second = scores.iter().take_while(|f| f.time_ms < window).count().max(1);
+    let difference = |i: usize| -> f64 {
+        let (a, b) = (&thumbs[i], &thumbs[i - per_second]);
+        a.iter().zip(b).map(|(x, y)| f64::from(x.abs_diff(*y))).sum::<f64>() / a.len() as f64
+    };
+    let mut found = Vec::new();
+    let mut stretch: Vec<(usize, f64)> = Vec::new();
+    for i in per_second..=frames {
+        let d = if i < frames { difference(i) } else { 0.0 };
+        if d >= GRADUAL_LEVEL {
+            stretch.push((i, d));
+            continue;
+        }
+        if let (Some(&(first, _)), Some(&(last, _))) = (stretch.first(), stretch.last()) {
+            let lasts = scores[last].time_ms - scores[first].time_ms;
+            let (peak, strength) = stretch.iter().copied().fold((first, 0.0), |a, b| if b.1 > a.1 { b } else { a });
+            let at = scores[peak].time_ms.saturating_sub(window / 2);
+            let (from, to) = (scores[first].time_ms.saturating_sub(window), scores[last].time_ms);
+            let explained = cuts.iter().any(|&c| c >= from && c <= to);
+            if lasts <= GRADUAL_LONGEST.as_millis() as u64 && !explained {
+                found.push(Boundary { time_ms: at, gradual: true, strength: (strength / 128.0).min(1.0) });
+            }
+        }
+        stretch.clear();
+    }
+    found
 }
 
 /// The shot timeline: `shot 1`, `shot 2`... between boundaries, and black stretches as
@@ -194,22 +242,37 @@ pub fn edl(title: &str, shots: &[TimelineItem], fps: f64) -> String {
 mod tests {
     use super::*;
 
-    fn scores(values: &[f64]) -> Vec<FrameScore> {
-        values.iter().enumerate().map(|(i, &score)| FrameScore { time_ms: i as u64 * 40, score }).collect()
+    /// Frames at 25 a second: `scores`, and thumbnails of one grey level each.
+    fn report(scores: &[f64], levels: &[u8]) -> ShotReport {
+        ShotReport {
+            scores: scores.iter().enumerate().map(|(i, &score)| FrameScore { time_ms: i as u64 * 40, score }).collect(),
+            thumbs: levels.iter().map(|&l| vec![l; THUMB.0 * THUMB.1]).collect(),
+            black: Vec::new(),
+        }
     }
 
     #[test]
-    fn a_spike_is_a_cut_and_a_long_soft_run_is_a_dissolve() {
-        let mut values = vec![0.0; 100];
-        values[20] = 0.8; // cut at 800 ms
-        for v in &mut values[50..70] {
-            *v = 0.05; // 20 frames of 5 %: a dissolve around 2.2 s
+    fn a_spike_is_a_cut_and_a_quick_change_without_one_is_a_dissolve() {
+        let mut scores = vec![0.0; 250];
+        scores[50] = 0.8; // a cut at 2 s...
+        let mut levels = vec![10u8; 250];
+        for level in &mut levels[50..] {
+            *level = 120; // ...that changes the picture
         }
-        values[90] = 0.1; // a flicker: not enough alone
-        let found = boundaries(&scores(&values));
+        for (i, level) in levels[150..].iter_mut().enumerate() {
+            *level = (120 + 4 * i.min(25)) as u8; // a dissolve from 6 s to 7 s, no spike
+        }
+        let found = boundaries(&report(&scores, &levels));
         assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!((found[0].time_ms, found[0].gradual), (800, false));
-        assert!(found[1].gradual && (2000..2800).contains(&found[1].time_ms), "{found:?}");
+        assert_eq!((found[0].time_ms, found[0].gradual), (2000, false));
+        assert!(found[1].gradual && (6000..=7000).contains(&found[1].time_ms), "{found:?}");
+    }
+
+    #[test]
+    fn steady_motion_is_no_transition() {
+        // Every frame differs from a second before by 30 levels, for 10 s: a pan.
+        let levels: Vec<u8> = (0..250).map(|i| (i % 50 * 5) as u8).collect();
+        assert_eq!(boundaries(&report(&[0.0; 250], &levels)), []);
     }
 
     #[test]
