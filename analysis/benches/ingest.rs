@@ -14,11 +14,10 @@ use std::time::{Duration, Instant};
 
 use mediaport_analysis::{FrameDefaults, Ingest, Tools, fixity};
 use mediaport_backends::catalog::SqlCatalog;
-use mediaport_core::{Catalog, NewAsset};
-use mediaport_shared::{AssetStatus, AssetType};
+use mediaport_core::Catalog;
 
 mod common;
-use common::start_storage;
+use common::{register_video, start_storage};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -46,21 +45,7 @@ async fn main() -> anyhow::Result<()> {
         }
         "ingest" => {
             let catalog: Arc<dyn Catalog> = Arc::new(SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await?);
-            let asset = catalog
-                .create_asset(NewAsset {
-                    id: mediaport_core::new_id(),
-                    asset_type: AssetType::Video,
-                    filename: "bench.mp4".into(),
-                    size: std::fs::metadata(&file)?.len(),
-                    md5: None,
-                    group: None,
-                    attributes: Default::default(),
-                    bucket: "bench-ingest".into(),
-                    key: "original".into(),
-                    status: AssetStatus::Ingesting,
-                    ai_options: None,
-                })
-                .await?;
+            let asset = register_video(catalog.as_ref(), &file).await?;
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
             let ingest = Ingest {
                 catalog,

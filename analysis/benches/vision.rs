@@ -16,11 +16,10 @@ use std::time::{Duration, Instant};
 use mediaport_analysis::inference::{self, Models};
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Unwatched, Vision};
 use mediaport_backends::catalog::SqlCatalog;
-use mediaport_core::{Catalog, NewAsset};
-use mediaport_shared::{AssetStatus, AssetType};
+use mediaport_core::Catalog;
 
 mod common;
-use common::start_storage;
+use common::{register_video, start_storage};
 
 fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -92,21 +91,7 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
     }
     storage.put_file("bench-ingest", "original", &file, "video/mp4").await?;
     let catalog: Arc<dyn Catalog> = Arc::new(SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await?);
-    let asset = catalog
-        .create_asset(NewAsset {
-            id: mediaport_core::new_id(),
-            asset_type: AssetType::Video,
-            filename: "bench.mp4".into(),
-            size: std::fs::metadata(&file)?.len(),
-            md5: None,
-            group: None,
-            attributes: Default::default(),
-            bucket: "bench-ingest".into(),
-            key: "original".into(),
-            status: AssetStatus::Ingesting,
-            ai_options: None,
-        })
-        .await?;
+    let asset = register_video(catalog.as_ref(), &file).await?;
     let tools = Tools::new(2, Duration::from_secs(3600), &dir.path().join("work"))?;
     let ingest = Ingest {
         catalog: catalog.clone(),

@@ -1,11 +1,13 @@
-//! What both benchmarks need: the embedded S3 endpoint on a free port.
+//! What both benchmarks need: the embedded S3 endpoint on a free port, and the stored
+//! original registered as a video asset.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
-use mediaport_core::Storage;
+use mediaport_core::{Catalog, NewAsset, Storage};
+use mediaport_shared::{Asset, AssetStatus, AssetType};
 
 pub async fn start_storage(dir: &Path) -> anyhow::Result<Arc<dyn Storage>> {
     let config = EmbeddedS3Config {
@@ -28,4 +30,23 @@ pub async fn start_storage(dir: &Path) -> anyhow::Result<Arc<dyn Storage>> {
         })
         .await,
     ))
+}
+
+/// Registers `file`, stored as `bench-ingest/original`, as a video waiting for ingest.
+pub async fn register_video(catalog: &dyn Catalog, file: &Path) -> anyhow::Result<Asset> {
+    Ok(catalog
+        .create_asset(NewAsset {
+            id: mediaport_core::new_id(),
+            asset_type: AssetType::Video,
+            filename: "bench.mp4".into(),
+            size: std::fs::metadata(file)?.len(),
+            md5: None,
+            group: None,
+            attributes: Default::default(),
+            bucket: "bench-ingest".into(),
+            key: "original".into(),
+            status: AssetStatus::Ingesting,
+            ai_options: None,
+        })
+        .await?)
 }

@@ -137,6 +137,19 @@ impl Analyse {
         Ok(())
     }
 
+    /// Streams an object of the proxy bucket to a file: a proxy of hours does not fit in memory.
+    async fn download(&self, key: &str, dest: &std::path::Path) -> Result<(), IngestError> {
+        use futures::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        let io = |e: std::io::Error| IngestError::Transient(e.to_string());
+        let mut file = tokio::fs::File::create(dest).await.map_err(io)?;
+        let mut stream = self.storage.read_from(&self.proxy_bucket, key, 0).await?;
+        while let Some(chunk) = stream.next().await {
+            file.write_all(&chunk?).await.map_err(io)?;
+        }
+        file.flush().await.map_err(io)
+    }
+
     async fn shots(&self, asset: &Asset) -> Result<Vec<TimelineItem>, Failure> {
         let outputs = asset.outputs.as_ref();
         let Some(proxy) = outputs.and_then(|o| o.video.as_ref()) else {
@@ -144,8 +157,7 @@ impl Analyse {
         };
         let work = self.tools.work_dir(&asset.id).map_err(|e| IngestError::Transient(e.to_string()))?;
         let video = work.path().join("proxy.mp4");
-        let bytes = self.storage.get_object(&self.proxy_bucket, proxy).await.map_err(IngestError::from)?;
-        tokio::fs::write(&video, bytes).await.map_err(|e| IngestError::Transient(e.to_string()))?;
+        self.download(proxy, &video).await?;
         let duration = asset.duration_ms.unwrap_or(0);
         let report = shots::measure(&self.tools, &video, duration, work.path())
             .await
