@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use mediaport_shared::{FrameBox, Timecode, TimelineItem};
+use mediaport_shared::{FrameBox, Timecode, TimelineItem, WordBox};
 
 /// Something found on one frame; `area` is left, top, width, height as fractions.
 #[derive(Debug, Clone, PartialEq)]
@@ -11,6 +11,8 @@ pub struct Detection {
     pub name: String,
     pub confidence: f32,
     pub area: Option<[f32; 4]>,
+    /// On-screen text: the line's words with their areas.
+    pub words: Vec<WordBox>,
 }
 
 /// The detections of one analysed frame, and the stretch of time that frame stands for
@@ -46,7 +48,9 @@ pub fn merge(frames: &[FrameResult]) -> Vec<TimelineItem> {
             }
             if let Some([left, top, width, height]) = found.area {
                 let time_ms = frame.span.begin;
-                item.boxes.push(FrameBox { time_ms, left, top, width, height, confidence: found.confidence });
+                let confidence = found.confidence;
+                let words = found.words.clone();
+                item.boxes.push(FrameBox { time_ms, left, top, width, height, confidence, words });
             }
         }
     }
@@ -74,7 +78,7 @@ mod tests {
     use super::*;
 
     fn seen(name: &str, confidence: f32) -> Detection {
-        Detection { name: name.into(), confidence, area: Some([0.1, 0.2, 0.3, 0.4]) }
+        Detection { name: name.into(), confidence, area: Some([0.1, 0.2, 0.3, 0.4]), words: Vec::new() }
     }
 
     #[test]

@@ -72,11 +72,13 @@ fn sweep(root: &Path) -> io::Result<usize> {
         if young || file.try_lock().is_err() {
             continue;
         }
-        let folder = root.join(name);
-        if folder.exists() {
-            std::fs::remove_dir_all(&folder)?;
-        }
-        std::fs::remove_file(&path)?;
+        // Another worker starting at the same moment may have swept this one first.
+        let gone = |result: io::Result<()>| match result {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        };
+        gone(std::fs::remove_dir_all(root.join(name)))?;
+        gone(std::fs::remove_file(&path))?;
         removed += 1;
     }
     Ok(removed)

@@ -63,8 +63,11 @@ async fn a_cut_a_caption_and_safe_frames_become_timelines() {
     let news = text.items.iter().find(|i| i.name == "BREAKING NEWS").unwrap_or_else(|| panic!("{text:?}"));
     assert_eq!(news.timecodes, [Timecode { begin: 3000, end: 6000 }]);
     assert!(news.confidence > 0.8);
-    let first_box = news.boxes[0];
+    let first_box = &news.boxes[0];
     assert!(first_box.top > 0.7 && first_box.left < 0.15, "{first_box:?}");
+    let words: Vec<&str> = first_box.words.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(words, ["BREAKING", "NEWS"], "{first_box:?}");
+    assert!(first_box.words[0].left + first_box.words[0].width < first_box.words[1].left + 0.01);
     let cues = parse_vtt(&mediaport_shared::analysis::vtt(&text.items));
     assert!(cues.iter().any(|(b, e, p)| (*b, *e) == (3000, 6000) && p.contains("BREAKING NEWS")), "{cues:?}");
     // The test pattern's running clock is read too, each second on its own frame.
@@ -145,7 +148,7 @@ async fn a_photograph_gets_its_objects_with_boxes() {
     let labels = timeline_of(&h, summary.key.as_ref().unwrap()).await;
     let person = labels.items.iter().find(|i| i.name == "person").unwrap_or_else(|| panic!("{labels:?}"));
     // The astronaut fills most of the picture: a box from near the left edge to past the middle.
-    let area = person.boxes[0];
+    let area = &person.boxes[0];
     assert!(area.left < 0.1 && area.width > 0.5 && area.height > 0.8, "{area:?}");
     assert!(person.confidence > 0.5, "{person:?}");
 }

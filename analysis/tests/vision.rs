@@ -48,6 +48,34 @@ fn words_drawn_on_a_frame_are_read_back_with_their_boxes() {
 }
 
 #[test]
+fn each_word_of_a_line_gets_its_own_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = Ocr::new(&models()).unwrap();
+    let read = |text: &str| {
+        let path = frame_with_text(dir.path(), &[(text, 80, 300)]);
+        let lines = ocr.read(&image::open(&path).unwrap()).unwrap();
+        assert_eq!(lines.len(), 1, "{text}: {lines:?}");
+        lines.into_iter().next().unwrap()
+    };
+    // Where "Storm over" ends when drawn alone is where the word "over" ends in the line.
+    let start = read("Storm over");
+    let line = read("Storm over Lisbon 2026");
+    let words: Vec<&str> = line.words.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(words, ["Storm", "over", "Lisbon", "2026"], "{line:?}");
+    let right = |l: u32, w: u32| l + w;
+    let over = &line.words[1];
+    let end_alone = right(start.left, start.width);
+    assert!(right(over.left, over.width).abs_diff(end_alone) <= 16, "{over:?} vs {start:?}");
+    assert!(line.words[0].left.abs_diff(line.left) <= 16, "{line:?}");
+    assert!(right(line.words[3].left, line.words[3].width).abs_diff(right(line.left, line.width)) <= 16);
+    for pair in line.words.windows(2) {
+        // Left to right, apart: the space between words is not inside either box.
+        assert!(right(pair[0].left, pair[0].width) <= pair[1].left + 4, "{pair:?}");
+    }
+    assert!(line.words.iter().all(|w| w.top == line.top && w.height == line.height));
+}
+
+#[test]
 fn a_frame_without_text_reads_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = frame_with_text(dir.path(), &[]);

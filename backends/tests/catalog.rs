@@ -99,6 +99,17 @@ async fn postgres_passes_the_catalog_suite() {
 }
 
 #[tokio::test]
+async fn servers_starting_together_on_a_new_postgres_agree_on_one_instance() {
+    let server = Postgres::start().await.unwrap();
+    let starts = (0..8).map(|_| async {
+        let catalog = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
+        catalog.instance_id().await.unwrap()
+    });
+    let ids = futures::future::join_all(starts).await;
+    assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
+}
+
+#[tokio::test]
 async fn sqlite_keeps_its_instance_id_and_rows_across_opens() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("catalog.db");

@@ -71,6 +71,27 @@ async fn local_identity_passes_the_suite() {
     suite(&identity).await;
 }
 
+/// Twenty guesses sent at once: only the free ones are checked, the rest are told to wait.
+async fn parallel_guesses_are_throttled(identity: &LocalIdentity) {
+    users::create_user(identity, "eve", "eve@example.org", Group::Viewer, Some(PASSWORD)).await.unwrap();
+    let guesses = (0..20).map(|i| identity.login("eve", if i == 19 { PASSWORD } else { "guess-Password-1" }));
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|a| !matches!(a, Err(IdentityError::TooManyAttempts { .. }))).count();
+    assert!((1..=4).contains(&checked), "{answers:?}");
+}
+
+#[tokio::test]
+async fn local_identity_counts_parallel_guesses() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
+    let identity = LocalIdentity::new(catalog.db().clone(), SigningKey::from_secret(&[3; 32]).unwrap()).await.unwrap();
+    parallel_guesses_are_throttled(&identity).await;
+    let server = Postgres::start().await.unwrap();
+    let catalog = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
+    let identity = LocalIdentity::new(catalog.db().clone(), SigningKey::from_secret(&[3; 32]).unwrap()).await.unwrap();
+    parallel_guesses_are_throttled(&identity).await;
+}
+
 #[tokio::test]
 async fn local_identity_on_postgres_passes_the_suite() {
     let server = Postgres::start().await.unwrap();

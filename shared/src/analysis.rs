@@ -67,7 +67,7 @@ pub struct Timecode {
 
 /// Where something is in one frame: fractions of the picture's width and height, so
 /// boxes fit any size the picture is shown at.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FrameBox {
     pub time_ms: u64,
@@ -76,6 +76,20 @@ pub struct FrameBox {
     pub width: f32,
     pub height: f32,
     pub confidence: f32,
+    /// On-screen text: each word of the line and its own box, in the same fractions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<WordBox>,
+}
+
+/// One word of a line of on-screen text and where it is in the frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WordBox {
+    pub text: String,
+    pub left: f32,
+    pub top: f32,
+    pub width: f32,
+    pub height: f32,
 }
 
 /// One name and everywhere it appears.
@@ -137,6 +151,9 @@ pub fn vtt(items: &[TimelineItem]) -> String {
             // f32 widened to f64 prints its binary noise (0.9700000286...): keep three places.
             let confidence = (f64::from(item.confidence) * 1000.0).round() / 1000.0;
             let payload = serde_json::json!({"name": item.name, "confidence": confidence}).to_string();
+            // A cue may not hold "-->" and players read `<` and `&` as markup: JSON can say
+            // them as escapes that decode to the same text.
+            let payload = payload.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
             item.timecodes.iter().map(move |t| (*t, payload.clone()))
         })
         .collect();
@@ -168,5 +185,22 @@ mod tests {
         let vtt = vtt(&[item]);
         assert!(vtt.starts_with("WEBVTT\n\n"));
         assert!(vtt.contains("00:00:01.500 --> 01:02:03.004\n{\"confidence\":0.97"), "{vtt}");
+    }
+
+    #[test]
+    fn cue_text_never_holds_an_arrow_or_markup_yet_decodes_to_the_name() {
+        let name = "A --> B <i>&amp;</i>";
+        let item = TimelineItem {
+            name: name.into(),
+            confidence: 0.5,
+            timecodes: vec![Timecode { begin: 0, end: 1000 }],
+            boxes: vec![],
+            pages: vec![],
+        };
+        let vtt = vtt(&[item]);
+        let payload = vtt.lines().nth(3).unwrap();
+        assert!(!payload.contains("-->") && !payload.contains('<') && !payload.contains('&'), "{payload}");
+        let decoded: serde_json::Value = serde_json::from_str(payload).unwrap();
+        assert_eq!(decoded["name"], name);
     }
 }

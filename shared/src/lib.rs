@@ -14,6 +14,7 @@ pub mod user;
 
 pub use analysis::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, FrameBox, Timecode, Timeline, TimelineItem,
+    WordBox,
 };
 pub use asset::{Asset, AssetCard, AssetDetail, AssetList, AssetStatus, AssetType, Proxies};
 pub use error::ErrorBody;

@@ -20,7 +20,8 @@ impl Analyse {
         // pdftotext ends each page with a form feed.
         let texts: Vec<&str> = text.split('\x0c').collect();
         let mut found: Vec<(String, f32, u32)> = Vec::new();
-        for (index, key) in outputs.pages.iter().enumerate() {
+        // Every page's text counts, also past the last page ingest drew a picture of.
+        for index in 0..texts.len().max(outputs.pages.len()) {
             let page = index as u32 + 1;
             let written = texts.get(index).map_or("", |t| t.trim());
             if !written.is_empty() {
@@ -28,6 +29,7 @@ impl Analyse {
                 found.extend(lines.filter(|l| !l.is_empty()).map(|l| (l, 1.0, page)));
                 continue;
             }
+            let Some(key) = outputs.pages.get(index) else { continue };
             let picture = self.fetch(&[Picture { key: key.clone(), span: Timecode { begin: 0, end: 1 } }]).await?;
             let vision = self.vision.clone();
             let read = tokio::task::spawn_blocking(move || vision.ocr.read(&picture[0]))

@@ -3,7 +3,7 @@
 
 use futures::{StreamExt, TryStreamExt};
 use image::DynamicImage;
-use mediaport_shared::{AnalysisKind, Asset, Frame, Timecode, TimelineItem};
+use mediaport_shared::{AnalysisKind, Asset, Frame, Timecode, TimelineItem, WordBox};
 
 use super::{Analyse, AnalysisDefaults, Failure, Vision};
 use crate::inference::ModelError;
@@ -98,7 +98,13 @@ impl Analyse {
                 .iter()
                 .zip(&names)
                 .map(|(b, name)| {
-                    image::load_from_memory(b).map_err(|e| Failure::Media(format!("frame {name} cannot be read: {e}")))
+                    let picture = image::load_from_memory(b)
+                        .map_err(|e| Failure::Media(format!("frame {name} cannot be read: {e}")))?;
+                    // The models scale every picture: one with no pixels has nothing to scale.
+                    if picture.width() < 2 || picture.height() < 2 {
+                        return Err(Failure::Media(format!("frame {name} is too small to analyse")));
+                    }
+                    Ok(picture)
                 })
                 .collect()
         })
@@ -126,6 +132,7 @@ fn look_at(
                     name: o.label.to_owned(),
                     confidence: o.score,
                     area: Some([o.left / w, o.top / h, (o.right - o.left) / w, (o.bottom - o.top) / h]),
+                    words: Vec::new(),
                 })
                 .collect();
             found.labels.push(FrameResult { span: *span, detections });
@@ -145,6 +152,17 @@ fn look_at(
                         line.width as f32 / w,
                         line.height as f32 / h,
                     ]),
+                    words: line
+                        .words
+                        .into_iter()
+                        .map(|word| WordBox {
+                            text: word.text,
+                            left: word.left as f32 / w,
+                            top: word.top as f32 / h,
+                            width: word.width as f32 / w,
+                            height: word.height as f32 / h,
+                        })
+                        .collect(),
                 })
                 .collect();
             found.text.push(FrameResult { span: *span, detections });
@@ -154,7 +172,7 @@ fn look_at(
         let scores = vision.moderation.scores(pictures)?;
         for (score, span) in scores.into_iter().zip(spans) {
             let detections = (score >= options.moderation_threshold)
-                .then(|| Detection { name: "unsafe".into(), confidence: score, area: None })
+                .then(|| Detection { name: "unsafe".into(), confidence: score, area: None, words: Vec::new() })
                 .into_iter()
                 .collect();
             found.moderation.push(FrameResult { span: *span, detections });

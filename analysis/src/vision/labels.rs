@@ -22,6 +22,9 @@ const SAME_OBJECT: f32 = 0.6;
 /// also scored as a dog): the better class keeps it.
 const SAME_BOX: f32 = 0.8;
 const MAX_OBJECTS: usize = 100;
+/// Below this a score is noise, whatever the settings ask: a lower floor would hand
+/// suppression every class of every cell (284,000 candidates a frame).
+const MIN_THRESHOLD: f32 = 0.05;
 
 pub const CLASSES: [&str; 80] = [
     "person",
@@ -129,6 +132,7 @@ impl Labels {
 
     /// The objects in `picture` scoring at least `threshold`, best first. Blocking.
     pub fn detect(&self, picture: &DynamicImage, threshold: f32) -> Result<Vec<Object>, ModelError> {
+        let threshold = threshold.max(MIN_THRESHOLD);
         let rgb = picture.to_rgb8();
         let fit = Letterbox::of(&rgb);
         let outputs =

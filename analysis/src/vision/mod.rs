@@ -1,5 +1,6 @@
 //! Visual analysis of the frames ingest captured: objects, shots, on-screen text, moderation.
 
+pub mod ctc;
 pub mod labels;
 pub mod moderation;
 pub mod ocr;

@@ -1,9 +1,11 @@
 //! On-screen text with PP-OCRv4 (mobile): a detector that marks where text is, then a
-//! recogniser that reads each marked line. Lines come back with their boxes.
+//! recogniser that reads each marked line. Lines come back with their boxes, and so do
+//! their words.
 
 use image::imageops::FilterType;
 use image::{DynamicImage, RgbImage};
 
+use super::ctc::{self, Reading};
 use crate::inference::{Floats, Model, ModelError, Models};
 
 pub const DETECTOR: &str = "ppocr-det.onnx";
@@ -23,8 +25,6 @@ const MIN_REGION_SIDE: usize = 3;
 const LINE_HEIGHT: u32 = 48;
 const MIN_LINE_WIDTH: u32 = 320;
 const MAX_LINE_WIDTH: u32 = 960;
-/// A gap between characters where the space class reaches this probability is a space.
-const SPACE_HINT: f32 = 0.02;
 /// Lines read with less confidence than this are noise.
 const MIN_LINE_CONFIDENCE: f32 = 0.5;
 
@@ -33,6 +33,17 @@ const MIN_LINE_CONFIDENCE: f32 = 0.5;
 pub struct Line {
     pub text: String,
     pub confidence: f32,
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+    pub words: Vec<Word>,
+}
+
+/// One word of a line and where it is, in the picture's pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub text: String,
     pub left: u32,
     pub top: u32,
     pub width: u32,
@@ -67,15 +78,19 @@ impl Ocr {
         for region in regions {
             let mut crop =
                 image::imageops::crop_imm(&rgb, region.left, region.top, region.width, region.height).to_image();
-            // A box much taller than wide is vertical text: turn it to read left to right.
-            if region.height * 2 >= region.width * 3 {
+            // A box much taller than wide is vertical text: turn it to read left to right
+            // (a quarter turn anticlockwise: the crop's x is then the picture's y).
+            let vertical = region.height * 2 >= region.width * 3;
+            if vertical {
                 crop = image::imageops::rotate270(&crop);
             }
-            let (text, confidence) = self.recognise(&crop)?;
-            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if !text.is_empty() && confidence >= MIN_LINE_CONFIDENCE {
-                lines.push(Line { text, confidence, ..region });
+            let (reading, resized_width) = self.recognise(&crop)?;
+            let text = reading.text();
+            if text.is_empty() || reading.confidence < MIN_LINE_CONFIDENCE {
+                continue;
             }
+            let words = place_words(&reading, resized_width, &region, vertical);
+            lines.push(Line { text, confidence: reading.confidence, words, ..region });
         }
         Ok(lines)
     }
@@ -111,6 +126,7 @@ impl Ocr {
                     top,
                     width: right - left,
                     height: bottom - top,
+                    words: Vec::new(),
                 })
             })
             .collect();
@@ -119,7 +135,8 @@ impl Ocr {
         Ok(lines)
     }
 
-    fn recognise(&self, crop: &RgbImage) -> Result<(String, f32), ModelError> {
+    /// The reading of one line and the width it was scaled to before padding.
+    fn recognise(&self, crop: &RgbImage) -> Result<(Reading, u32), ModelError> {
         let (width, height) = crop.dimensions();
         let w = ((LINE_HEIGHT as f32 * width as f32 / height.max(1) as f32).ceil() as u32).clamp(8, MAX_LINE_WIDTH);
         let resized = image::imageops::resize(crop, w, LINE_HEIGHT, FilterType::Triangle);
@@ -136,39 +153,34 @@ impl Ocr {
         }
         let out = self.recogniser.run(Floats { shape: vec![1, 3, LINE_HEIGHT as usize, padded], data })?;
         let classes = *out.shape.last().unwrap_or(&1);
-        Ok(decode_ctc(&out.data, classes, &self.charset))
+        Ok((ctc::decode(&out.data, classes, &self.charset), w))
     }
 }
 
-/// Greedy CTC: the best class at each step, repeats collapsed, blanks dropped; the
-/// confidence is the mean probability of the characters kept. The recogniser often lets a
-/// narrow word gap go to blanks, but its space class still stirs there: a gap where the
-/// space reaches `SPACE_HINT` becomes a space ("BREAKING NEWS", not "BREAKINGNEWS").
-fn decode_ctc(probabilities: &[f32], classes: usize, charset: &[String]) -> (String, f32) {
-    let space = charset.iter().position(|c| c == " ").map(|i| i + 1);
-    let mut text = String::new();
-    let (mut sum, mut kept) = (0f32, 0u32);
-    let mut previous = 0;
-    let mut space_in_gap = 0f32;
-    for step in probabilities.chunks(classes.max(1)) {
-        let (best, p) = step.iter().enumerate().fold((0, f32::MIN), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
-        if best != 0
-            && best != previous
-            && let Some(c) = charset.get(best - 1)
-        {
-            if space_in_gap >= SPACE_HINT && !text.is_empty() && !text.ends_with(' ') && c != " " {
-                text.push(' ');
-            }
-            text.push_str(c);
-            sum += p;
-            kept += 1;
-            space_in_gap = 0.0;
-        } else if let Some(space) = space {
-            space_in_gap = space_in_gap.max(step.get(space).copied().unwrap_or(0.0));
-        }
-        previous = best;
-    }
-    (text, if kept == 0 { 0.0 } else { sum / kept as f32 })
+/// Each word's box in the picture. The recogniser's steps are spread evenly over the padded
+/// line, so a word covers its first to last step, widened by half a step each side (a
+/// character is read near its middle).
+fn place_words(reading: &Reading, resized_width: u32, line: &Line, vertical: bool) -> Vec<Word> {
+    let padded = resized_width.max(MIN_LINE_WIDTH) as f32;
+    let stride = padded / reading.steps.max(1) as f32;
+    let along = if vertical { line.height } else { line.width };
+    let to_line = along as f32 / resized_width as f32;
+    reading
+        .words()
+        .into_iter()
+        .filter_map(|word| {
+            let start = ((word.first as f32 - 0.5) * stride * to_line).floor().max(0.0) as u32;
+            let end = (((word.last as f32 + 1.5) * stride * to_line).ceil() as u32).min(along);
+            (end > start).then(|| {
+                let (left, top, width, height) = if vertical {
+                    (line.left, line.top + start, line.width, end - start)
+                } else {
+                    (line.left + start, line.top, end - start, line.height)
+                };
+                Word { text: word.text, left, top, width, height }
+            })
+        })
+        .collect()
 }
 
 /// A text region on the probability map, in map pixels.
@@ -243,31 +255,6 @@ fn regions(map: &[f32], width: usize, height: usize) -> Vec<Region> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_gap_where_the_space_stirs_becomes_a_space() {
-        let charset: Vec<String> = ["A", "B", " "].map(String::from).to_vec();
-        // Classes: blank, A, B, space. A, blank (space at 5 %), B, blank (space at 1 %), A.
-        let steps = [
-            [0.1, 0.9, 0.0, 0.0],
-            [0.95, 0.0, 0.0, 0.05],
-            [0.1, 0.0, 0.9, 0.0],
-            [0.99, 0.0, 0.0, 0.01],
-            [0.1, 0.9, 0.0, 0.0],
-        ];
-        assert_eq!(decode_ctc(&steps.concat(), 4, &charset).0, "A BA");
-    }
-
-    #[test]
-    fn ctc_collapses_repeats_and_drops_blanks() {
-        let charset: Vec<String> = ["A", "B"].map(String::from).to_vec();
-        // Steps: A, A, blank, A, B, B -> "AAB".
-        let steps =
-            [[0.1, 0.9, 0.0], [0.2, 0.8, 0.0], [0.9, 0.1, 0.0], [0.3, 0.7, 0.0], [0.0, 0.4, 0.6], [0.0, 0.2, 0.8]];
-        let (text, confidence) = decode_ctc(&steps.concat(), 3, &charset);
-        assert_eq!(text, "AAB");
-        assert!((confidence - (0.9 + 0.7 + 0.6) / 3.0).abs() < 1e-6);
-    }
 
     #[test]
     fn separate_blobs_are_separate_regions_grown_back() {

@@ -79,16 +79,23 @@ pub async fn measure(tools: &Tools, video: &Path, duration_ms: u64, work: &Path)
         "-",
         "-map",
         "[thumbs]",
+        // One thumbnail per decoded frame, as scored: never duplicated or dropped to a rate.
+        "-fps_mode",
+        "passthrough",
         "-f",
         "rawvideo",
         "-y",
         &thumbs
     ];
     tools.run_for(Tool::Ffmpeg, args, limit).await?;
+    // A long film's report runs to megabytes: read and parse it off the async runtime.
+    let read = tokio::task::spawn_blocking(move || {
+        let mut report = parse_metadata(&std::fs::read_to_string(&metadata)?, duration_ms);
+        report.thumbs = std::fs::read(&thumbs)?.chunks_exact(THUMB.0 * THUMB.1).map(<[u8]>::to_vec).collect();
+        Ok(report)
+    });
     let io = |source| ToolError::Io { program: "ffmpeg", source };
-    let mut report = parse_metadata(&std::fs::read_to_string(&metadata).map_err(io)?, duration_ms);
-    report.thumbs = std::fs::read(&thumbs).map_err(io)?.chunks_exact(THUMB.0 * THUMB.1).map(<[u8]>::to_vec).collect();
-    Ok(report)
+    read.await.map_err(|e| io(std::io::Error::other(e)))?.map_err(io)
 }
 
 /// Reads `metadata=print` output: a `frame:N pts:P pts_time:T` line, then `key=value` lines.
@@ -108,8 +115,9 @@ fn parse_metadata(text: &str, duration_ms: u64) -> ShotReport {
             report.black.push(Timecode { begin: black_start.take().unwrap_or(end), end });
         }
     }
-    if let Some(begin) = black_start {
-        report.black.push(Timecode { begin, end: duration_ms.max(begin) });
+    // Black to the end: kept if it lasts as long as blackdetect's own minimum (0.2 s).
+    if let Some(begin) = black_start.filter(|&begin| duration_ms.saturating_sub(begin) >= 200) {
+        report.black.push(Timecode { begin, end: duration_ms });
     }
     report
 }
@@ -189,15 +197,16 @@ pub fn timeline(boundaries: &[Boundary], black: &[Timecode], duration_ms: u64) -
     let mut items: Vec<TimelineItem> = starts
         .iter()
         .enumerate()
-        .map(|(i, &(begin, confidence))| {
+        .filter_map(|(i, &(begin, confidence))| {
             let end = starts.get(i + 1).map_or(duration_ms, |next| next.0);
-            TimelineItem {
+            // Without a known duration the last shot has no end: it is left out.
+            (end > begin).then(|| TimelineItem {
                 name: format!("shot {}", i + 1),
                 confidence,
                 timecodes: vec![Timecode { begin, end }],
                 boxes: Vec::new(),
                 pages: Vec::new(),
-            }
+            })
         })
         .collect();
     if !black.is_empty() {
@@ -212,28 +221,43 @@ pub fn timeline(boundaries: &[Boundary], black: &[Timecode], duration_ms: u64) -
     items
 }
 
-/// The shots as a CMX3600 edit decision list, timecodes at `fps` (non-drop frame).
+/// CMX3600 numbers events with three digits.
+const MAX_EVENTS: usize = 999;
+
+/// The shots as a CMX3600 edit decision list in non-drop-frame timecode: frames are
+/// counted at the real rate (29.97 counts 29.97 frames a second) and labelled at the
+/// nominal one (30), as NDF timecode does.
 pub fn edl(title: &str, shots: &[TimelineItem], fps: f64) -> String {
-    let rate = fps.round().max(1.0) as u64;
-    let timecode = |ms: u64| {
-        let frames = ms * rate / 1000;
-        let (f, s) = (frames % rate, frames / rate);
+    let fps = if fps.is_finite() && fps > 0.0 { fps } else { 25.0 };
+    let nominal = fps.round().max(1.0) as u64;
+    let frame = |ms: u64| (ms as f64 * fps / 1000.0).round() as u64;
+    let timecode = |frames: u64| {
+        let (f, s) = (frames % nominal, frames / nominal);
         format!("{:02}:{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60, f)
     };
+    // One line each: no control characters, and short enough for the 80-column format.
+    let title: String = title.chars().filter(|c| !c.is_control()).take(70).collect();
     let mut out = format!("TITLE: {title}\nFCM: NON-DROP FRAME\n\n");
+    let spans: Vec<_> =
+        shots.iter().filter(|s| s.name.starts_with("shot ")).filter_map(|s| s.timecodes.first()).collect();
     let mut record = 0;
-    for (n, shot) in shots.iter().filter(|s| s.name.starts_with("shot ")).enumerate() {
-        let Some(span) = shot.timecodes.first() else { continue };
-        let length = span.end - span.begin;
+    for (n, span) in spans.iter().take(MAX_EVENTS).enumerate() {
+        let (from, to) = (frame(span.begin), frame(span.end));
         out.push_str(&format!(
             "{:03}  AX       V     C        {} {} {} {}\n* FROM CLIP NAME: {title}\n\n",
             n + 1,
-            timecode(span.begin),
-            timecode(span.end),
+            timecode(from),
+            timecode(to),
             timecode(record),
-            timecode(record + length),
+            timecode(record + (to - from)),
         ));
-        record += length;
+        record += to - from;
+    }
+    if spans.len() > MAX_EVENTS {
+        out.push_str(&format!(
+            "* {} MORE SHOTS NOT LISTED: CMX3600 HOLDS {MAX_EVENTS} EVENTS\n",
+            spans.len() - MAX_EVENTS
+        ));
     }
     out
 }
@@ -292,5 +316,24 @@ mod tests {
         let edl = edl("film.mp4", &shots, 25.0);
         assert!(edl.contains("001  AX       V     C        00:00:00:00 00:00:02:00 00:00:00:00 00:00:02:00"), "{edl}");
         assert!(edl.contains("002  AX       V     C        00:00:02:00 00:00:05:00 00:00:02:00 00:00:05:00"), "{edl}");
+    }
+
+    #[test]
+    fn ntsc_timecodes_count_real_frames_and_titles_stay_on_one_line() {
+        // An hour at 29.97 is 107,892 frames: 00:59:56:12 in non-drop timecode.
+        let cuts = [Boundary { time_ms: 3_600_000, gradual: false, strength: 0.9 }];
+        let shots = timeline(&cuts, &[], 3_700_000);
+        let edl = edl("evil\ntitle\r.mp4", &shots, 30000.0 / 1001.0);
+        assert!(edl.contains("00:00:00:00 00:59:56:12"), "{edl}");
+        assert!(edl.starts_with("TITLE: eviltitle.mp4\nFCM"), "{edl}");
+    }
+
+    #[test]
+    fn an_edl_stops_at_999_events_and_says_so() {
+        let cuts: Vec<Boundary> =
+            (1..1200).map(|i| Boundary { time_ms: i * 1000, gradual: false, strength: 0.9 }).collect();
+        let edl = edl("long.mp4", &timeline(&cuts, &[], 1_200_000), 25.0);
+        assert!(edl.contains("\n999  AX") && !edl.contains("\n1000  AX"), "{edl}");
+        assert!(edl.contains("* 201 MORE SHOTS NOT LISTED"), "{edl}");
     }
 }

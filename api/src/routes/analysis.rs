@@ -95,9 +95,32 @@ pub async fn edl(
     timeline(&state, &asset, AnalysisKind::Shot).await?;
     let bytes = state.storage.get_object(&state.buckets.proxy, &format!("{}/analysis/shot.edl", asset.id)).await?;
     let name = asset.filename.rsplit_once('.').map_or(asset.filename.as_str(), |(stem, _)| stem);
-    let disposition = format!("attachment; filename=\"{}.edl\"", name.replace(['"', '\\'], "_"));
     Ok((
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition(name)),
+        ],
         bytes,
     ))
+}
+
+/// A download named after the asset: an ASCII name for old clients and the real one
+/// (RFC 6266 `filename*`) for the rest; header values cannot carry raw UTF-8.
+fn disposition(stem: &str) -> String {
+    let ascii: String =
+        stem.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    let utf8 = percent_encoding::utf8_percent_encode(stem, percent_encoding::NON_ALPHANUMERIC);
+    format!("attachment; filename=\"{ascii}.edl\"; filename*=UTF-8''{utf8}.edl")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn any_file_name_makes_a_valid_header() {
+        for name in ["Café «été» \"quoted\"", "plain", "tab\there"] {
+            let value = super::disposition(name);
+            assert!(axum::http::HeaderValue::from_str(&value).is_ok(), "{value}");
+        }
+        assert_eq!(super::disposition("Café"), "attachment; filename=\"Caf_.edl\"; filename*=UTF-8''Caf%C3%A9.edl");
+    }
 }

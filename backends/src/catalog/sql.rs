@@ -94,9 +94,11 @@ impl SqlCatalog {
     /// The catalog in `db`, given an instance id on first use.
     pub async fn new(db: Db) -> anyhow::Result<Self> {
         let (id, at) = (uuid::Uuid::new_v4().to_string(), now());
-        // Two processes may start on a new database at once: only one row wins.
+        // Two processes may start on a new database at once: only one row wins (SQLite
+        // runs the statement alone; on PostgreSQL a unique index turns the loser away).
         on_db!(&db, |pool| sqlx::query(
-            "INSERT INTO instance (id, created_at) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM instance)"
+            "INSERT INTO instance (id, created_at) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM instance) \
+             ON CONFLICT DO NOTHING"
         )
         .bind(&id)
         .bind(&at)

@@ -20,6 +20,8 @@ const REFRESH_TTL_SECS: u64 = 30 * 24 * 3600;
 /// Failures allowed before delays start; each further failure doubles the wait.
 const FREE_FAILURES: i64 = 3;
 const MAX_DELAY_SECS: u64 = 15 * 60;
+/// Failures this long after the last one no longer count.
+const FORGIVE_AFTER_SECS: u64 = 60 * 60;
 
 /// The local identity provider, sharing the catalog's database.
 #[derive(Clone)]
@@ -108,28 +110,64 @@ impl LocalIdentity {
         Ok(count == 0)
     }
 
-    /// Seconds the caller must still wait before trying `username` again.
-    async fn wait_left(&self, username: &str) -> Result<u64, IdentityError> {
-        let sql = "SELECT failures, last_failure_at FROM login_failures WHERE username = lower($1)";
-        let found = on_db!(&self.db, |pool| {
-            let row = sqlx::query(sql).bind(username).fetch_optional(pool).await.map_err(db_err)?;
-            row.map(|row| Ok::<_, sqlx::Error>((row.int("failures")?, row.int("last_failure_at")?)))
-                .transpose()
-                .map_err(db_err)?
-        });
-        let Some((failures, last)) = found else { return Ok(0) };
-        if failures < FREE_FAILURES {
-            return Ok(0);
+    /// Counts a sign-in attempt on `username` before its password is checked, or says how
+    /// long to wait. Counting first, with a compare-and-set on the count, means parallel
+    /// guesses cannot all slip through while the first is still being checked.
+    async fn claim_attempt(&self, username: &str) -> Result<(), IdentityError> {
+        for _ in 0..8 {
+            let sql = "SELECT failures, last_failure_at FROM login_failures WHERE username = lower($1)";
+            let seen = on_db!(&self.db, |pool| {
+                let row = sqlx::query(sql).bind(username).fetch_optional(pool).await.map_err(db_err)?;
+                row.map(|row| Ok::<_, sqlx::Error>((row.int("failures")?, row.int("last_failure_at")?)))
+                    .transpose()
+                    .map_err(db_err)?
+            });
+            let now = now();
+            // Failures long past are forgiven: a user is not slowed down forever by old typos.
+            let failures = match seen {
+                Some((failures, last)) if (last.max(0) as u64) + FORGIVE_AFTER_SECS > now => failures,
+                _ => 0,
+            };
+            if failures >= FREE_FAILURES {
+                let last = seen.map_or(0, |(_, last)| last.max(0) as u64);
+                let delay = 1u64.checked_shl((failures - FREE_FAILURES) as u32).unwrap_or(u64::MAX).min(MAX_DELAY_SECS);
+                let wait = (last + delay).saturating_sub(now);
+                if wait > 0 {
+                    return Err(IdentityError::TooManyAttempts { retry_after_secs: wait });
+                }
+            }
+            let claimed = match seen {
+                None => {
+                    let sql = "INSERT INTO login_failures (username, failures, last_failure_at) \
+                               VALUES (lower($1), 1, $2) ON CONFLICT (username) DO NOTHING";
+                    on_db!(&self.db, |pool| sqlx::query(sql)
+                        .bind(username)
+                        .bind(now as i64)
+                        .execute(pool)
+                        .await
+                        .map(|done| done.rows_affected()))
+                }
+                Some((seen_failures, seen_last)) => {
+                    let sql = "UPDATE login_failures SET failures = $2, last_failure_at = $3 \
+                               WHERE username = lower($1) AND failures = $4 AND last_failure_at = $5";
+                    on_db!(&self.db, |pool| sqlx::query(sql)
+                        .bind(username)
+                        .bind(failures + 1)
+                        .bind(now as i64)
+                        .bind(seen_failures)
+                        .bind(seen_last)
+                        .execute(pool)
+                        .await
+                        .map(|done| done.rows_affected()))
+                }
+            }
+            .map_err(db_err)?;
+            if claimed == 1 {
+                return Ok(());
+            }
+            // Another attempt on this name counted itself first: look again.
         }
-        let delay = 1u64.checked_shl((failures - FREE_FAILURES) as u32).unwrap_or(u64::MAX).min(MAX_DELAY_SECS);
-        Ok((last.max(0) as u64 + delay).saturating_sub(now()))
-    }
-
-    async fn record_failure(&self, username: &str) -> Result<(), IdentityError> {
-        let sql = "INSERT INTO login_failures (username, failures, last_failure_at) VALUES (lower($1), 1, $2) \
-                   ON CONFLICT (username) DO UPDATE SET failures = login_failures.failures + 1, last_failure_at = $2";
-        on_db!(&self.db, |pool| sqlx::query(sql).bind(username).bind(now() as i64).execute(pool).await.map(drop))
-            .map_err(db_err)
+        Err(IdentityError::TooManyAttempts { retry_after_secs: 1 })
     }
 
     async fn forget_failures(&self, username: &str) -> Result<(), IdentityError> {
@@ -184,10 +222,7 @@ impl LocalIdentity {
 #[async_trait]
 impl Identity for LocalIdentity {
     async fn login(&self, username: &str, password: &str) -> Result<(Session, User), IdentityError> {
-        let wait = self.wait_left(username).await?;
-        if wait > 0 {
-            return Err(IdentityError::TooManyAttempts { retry_after_secs: wait });
-        }
+        self.claim_attempt(username).await?;
         let found = self.find_user(username).await?;
         let hash = match &found {
             Some((_, hash)) => hash.clone(),
@@ -195,7 +230,6 @@ impl Identity for LocalIdentity {
         };
         let valid = verify_password(password, &hash).await;
         let Some((user, _)) = found.filter(|_| valid) else {
-            self.record_failure(username).await?;
             return Err(IdentityError::InvalidCredentials);
         };
         self.forget_failures(username).await?;

@@ -91,6 +91,9 @@ fn KindPanel(
     }
 }
 
+/// Time ranges shown per item.
+const FIRST_CHIPS: usize = 24;
+
 #[component]
 fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoView {
     let confidence = format!("{:.0} %", item.confidence * 100.0);
@@ -104,10 +107,16 @@ fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoVie
             <span class="timeline-name" data-name=item.name.clone()>{item.name.clone()}</span>
             <span class="muted small">{confidence}</span>
             {pages}
-            {timed.then(|| view! {
-                <span class="timecodes">
-                    {item.timecodes.iter().map(|t| view! { <Chip span=*t player/> }).collect_view()}
-                </span>
+            {timed.then(|| {
+                // A label seen all through a long film has hundreds of ranges: show the first
+                // ones and say how many more there are.
+                let more = item.timecodes.len().saturating_sub(FIRST_CHIPS);
+                view! {
+                    <span class="timecodes">
+                        {item.timecodes.iter().take(FIRST_CHIPS).map(|t| view! { <Chip span=*t player/> }).collect_view()}
+                        {(more > 0).then(|| view! { <span class="muted small">{format!("+{more} more")}</span> })}
+                    </span>
+                }
             })}
         </li>
     }
