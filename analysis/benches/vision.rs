@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Unwatched, Vision};
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_core::Catalog;
@@ -108,6 +109,7 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         tools,
         proxy_bucket: "bench-proxy".into(),
         vision,
+        speech: Arc::new(Speech::load(&Models::open(&inference::default_dir(), threads())?, speech::TINY_EN)?),
         // Every analysis on, at the shipped defaults.
         defaults: AnalysisDefaults::default(),
     };

@@ -89,6 +89,15 @@ impl Models {
         Ok(Self { dir: dir.to_path_buf(), threads: threads.max(1), environment })
     }
 
+    /// The verified folder, for models another runtime reads (Whisper).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
     /// Loads one model of the manifest into a session of its own.
     pub fn load(&self, name: &str) -> Result<Model, ModelError> {
         // Every graph optimisation, as Python onnxruntime's default (ort's own stops short).
@@ -164,6 +173,23 @@ impl Model {
         let tensor = Tensor::from_array((shape, input.data))?;
         let mut session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
         let outputs = session.run(ort::inputs![tensor])?;
+        Self::floats(&outputs)
+    }
+
+    /// Runs the model on named inputs (a recurrent model's state beside its input) and
+    /// returns every output with its name. Blocking.
+    pub fn run_named(&self, inputs: Vec<(&str, Floats)>) -> Result<Vec<(String, Floats)>, ModelError> {
+        let mut named = Vec::with_capacity(inputs.len());
+        for (name, input) in inputs {
+            let shape: Vec<i64> = input.shape.iter().map(|&d| d as i64).collect();
+            named.push((name.to_owned(), ort::value::DynValue::from(Tensor::from_array((shape, input.data))?)));
+        }
+        let mut session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
+        let outputs = session.run(named)?;
+        Self::floats(&outputs)
+    }
+
+    fn floats(outputs: &ort::session::SessionOutputs) -> Result<Vec<(String, Floats)>, ModelError> {
         outputs
             .iter()
             .map(|(name, value)| {

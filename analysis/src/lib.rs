@@ -10,6 +10,7 @@ pub mod inference;
 pub mod ingest;
 pub mod picture;
 pub mod probe;
+pub mod speech;
 pub mod timeline;
 pub mod tools;
 pub mod vision;

@@ -200,3 +200,30 @@ async fn a_dissolve_and_a_cut_both_start_shots() {
     assert!((3000..=4000).contains(&starts[1]), "the dissolve, within its second: {starts:?}");
     assert!(starts[2].abs_diff(6000) <= 40, "the cut, on its frame: {starts:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speech_becomes_a_transcript_and_a_silent_film_skips_it() {
+    let h = Harness::start().await;
+    let said = "Heavy rain is expected in Lisbon tomorrow.";
+    let film = media::spoken_video(h.dir.path(), said, 2).await;
+    let options = serde_json::json!({"transcript": true});
+    let spoken = h.add(&film, "forecast.mp4", None, Some(options.clone())).await;
+    let silent = media::two_scenes(h.dir.path(), 1, 2, "QUIET").await;
+    let silent = h.add(&silent, "silent.mp4", None, Some(options)).await;
+    h.worker.drain().await;
+
+    let spoken = h.asset(&spoken.id).await;
+    assert_eq!(spoken.status, AssetStatus::Ready, "{:?}", spoken.error);
+    let summary = &spoken.analysis[&AnalysisKind::Transcript];
+    assert_eq!(summary.status, AnalysisStatus::Done, "{summary:?}");
+    let transcript = timeline_of(&h, summary.key.as_ref().unwrap()).await;
+    assert_eq!(transcript.language.as_deref(), Some("en"));
+    let text: Vec<&str> = transcript.items.iter().map(|i| i.name.as_str()).collect();
+    assert!(text.join(" ").to_lowercase().contains("lisbon"), "{text:?}");
+    // The speech starts 2 s in.
+    assert!(transcript.items[0].timecodes[0].begin.abs_diff(2000) <= 1000, "{transcript:?}");
+
+    let silent = h.asset(&silent.id).await;
+    assert_eq!(silent.status, AssetStatus::Ready, "{:?}", silent.error);
+    assert!(!silent.analysis.contains_key(&AnalysisKind::Transcript), "{:?}", silent.analysis);
+}

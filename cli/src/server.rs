@@ -65,6 +65,7 @@ pub fn ephemeral_settings(data_dir: &std::path::Path) -> Settings {
     settings.analysis.labels = false;
     settings.analysis.text = false;
     settings.analysis.moderation = false;
+    settings.analysis.transcript = false;
     settings.analysis.shots = false;
     settings
 }

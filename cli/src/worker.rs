@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::{Analyse, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_api::{Settings, bootstrap};
 use mediaport_core::{Catalog, Queue, Storage};
@@ -39,12 +40,14 @@ pub fn build(
     let models_dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
     let models = Models::open(&models_dir, threads as usize)?;
     let vision = Arc::new(Vision::load(&models).context("cannot load the vision models")?);
+    let speech = Arc::new(Speech::load(&models, speech::TINY_EN).context("cannot load the speech model")?);
     let analyse = Analyse {
         catalog: ingest.catalog.clone(),
         storage: ingest.storage.clone(),
         tools: ingest.tools.clone(),
         proxy_bucket: settings.storage.proxy_bucket.clone(),
         vision,
+        speech,
         defaults: settings.analysis.clone(),
     };
     let config = WorkerConfig {

@@ -186,7 +186,7 @@ async fn analysed(server: &RunningServer, id: &str) {
             boxes: vec![],
             pages: vec![],
         };
-        let body = serde_json::to_vec(&Timeline { kind, items: vec![item] }).unwrap();
+        let body = serde_json::to_vec(&Timeline::new(kind, vec![item])).unwrap();
         storage.put_object(proxy, &key, body.into()).await.unwrap();
         let summary = AnalysisSummary { status: AnalysisStatus::Done, count: 1, error: None, key: Some(key) };
         analysis.insert(kind, summary);

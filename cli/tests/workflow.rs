@@ -173,6 +173,7 @@ fn spawn_worker_with(server: &RunningServer, settings: &[(&str, &str)]) -> Child
         .env("MEDIAPORT__ANALYSIS__TEXT", "false")
         .env("MEDIAPORT__ANALYSIS__MODERATION", "false")
         .env("MEDIAPORT__ANALYSIS__SHOTS", "false")
+        .env("MEDIAPORT__ANALYSIS__TRANSCRIPT", "false")
         .envs(settings.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

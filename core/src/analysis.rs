@@ -24,6 +24,11 @@ pub struct AnalysisDefaults {
     pub label_confidence: f32,
     /// Frames whose unsafe score reaches this are flagged (`ai_options.moderation_threshold`).
     pub moderation_threshold: f32,
+    /// Speech to text (Whisper) on the audio of videos and audio files (`ai_options.transcript`).
+    pub transcript: bool,
+    /// The language spoken, e.g. "en" (`ai_options.language`); none detects it where the
+    /// model can.
+    pub language: Option<String>,
 }
 
 impl Default for AnalysisDefaults {
@@ -36,6 +41,8 @@ impl Default for AnalysisDefaults {
             min_confidence: 0.5,
             label_confidence: 0.25,
             moderation_threshold: 0.8,
+            transcript: true,
+            language: None,
         }
     }
 }
@@ -61,6 +68,11 @@ impl AnalysisDefaults {
             min_confidence: level("min_confidence", self.min_confidence),
             label_confidence: level("label_confidence", self.label_confidence),
             moderation_threshold: level("moderation_threshold", self.moderation_threshold),
+            transcript: flag("transcript", self.transcript),
+            language: options
+                .and_then(|o| o.get("language")?.as_str().map(str::to_owned))
+                .filter(|l| !l.is_empty() && l != "auto")
+                .or_else(|| self.language.clone()),
         }
     }
 }

@@ -175,6 +175,16 @@ pub async fn get_timeline(auth: Auth, id: &str, kind: AnalysisKind) -> Result<Ti
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
+/// A track of an asset as text: `transcript.vtt`, `text.vtt`...
+pub async fn get_track(auth: Auth, id: &str, file: &str) -> Result<String, ApiError> {
+    let path = format!("/api/assets/{}/tracks/{}", encode_segment(id), encode_segment(file));
+    let response = send(auth, || Request::get(&path)).await?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response.text().await.map_err(|e| ApiError::network(&e))
+}
+
 /// The newest jobs, of one asset when `asset_id` is given.
 pub async fn list_jobs(auth: Auth, asset_id: Option<&str>) -> Result<Vec<JobInfo>, ApiError> {
     let path = match asset_id {

@@ -113,6 +113,15 @@ pub struct TimelineItem {
 pub struct Timeline {
     pub kind: AnalysisKind,
     pub items: Vec<TimelineItem>,
+    /// Transcripts: the language spoken, as Whisper names it ("en").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+impl Timeline {
+    pub fn new(kind: AnalysisKind, items: Vec<TimelineItem>) -> Self {
+        Self { kind, items, language: None }
+    }
 }
 
 /// How one kind of analysis went on an asset.
@@ -165,6 +174,68 @@ pub fn vtt(items: &[TimelineItem]) -> String {
     out
 }
 
+/// Characters per subtitle line, and lines per cue: the usual broadcast limits.
+const LINE_CHARS: usize = 42;
+const CUE_LINES: usize = 2;
+
+/// Subtitle cues from transcript items: a long stretch of speech is shared out over cues
+/// of at most two lines, each given time in proportion to its length.
+pub fn subtitle_cues(items: &[TimelineItem]) -> Vec<(Timecode, String)> {
+    let mut cues = Vec::new();
+    for item in items {
+        let Some(span) = item.timecodes.first() else { continue };
+        let lines = wrap(&item.name, LINE_CHARS);
+        let chunks: Vec<String> = lines.chunks(CUE_LINES).map(|c| c.join("\n")).collect();
+        let total: usize = chunks.iter().map(|c| c.chars().count()).sum::<usize>().max(1);
+        let length = span.end.saturating_sub(span.begin);
+        let mut begin = span.begin;
+        let mut done = 0;
+        for chunk in chunks {
+            done += chunk.chars().count();
+            let end = if done >= total { span.end } else { span.begin + length * done as u64 / total as u64 };
+            cues.push((Timecode { begin, end: end.max(begin + 1) }, chunk));
+            begin = end;
+        }
+    }
+    cues
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word has its own line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
+/// A transcript as WebVTT subtitles.
+pub fn subtitles_vtt(items: &[TimelineItem]) -> String {
+    let mut out = String::from("WEBVTT\n\n");
+    for (t, text) in subtitle_cues(items) {
+        // Cue text is markup: these three are written as character references.
+        let text = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        out.push_str(&format!("{} --> {}\n{text}\n\n", vtt_time(t.begin), vtt_time(t.end)));
+    }
+    out
+}
+
+/// A transcript as SubRip subtitles.
+pub fn srt(items: &[TimelineItem]) -> String {
+    let mut out = String::new();
+    for (n, (t, text)) in subtitle_cues(items).into_iter().enumerate() {
+        let time = |ms: u64| vtt_time(ms).replace('.', ",");
+        out.push_str(&format!("{}\n{} --> {}\n{text}\n\n", n + 1, time(t.begin), time(t.end)));
+    }
+    out
+}
+
 fn vtt_time(ms: u64) -> String {
     format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
@@ -185,6 +256,28 @@ mod tests {
         let vtt = vtt(&[item]);
         assert!(vtt.starts_with("WEBVTT\n\n"));
         assert!(vtt.contains("00:00:01.500 --> 01:02:03.004\n{\"confidence\":0.97"), "{vtt}");
+    }
+
+    #[test]
+    fn a_long_stretch_becomes_cues_of_two_short_lines_sharing_its_time() {
+        let said = "The storm over Lisbon brought heavy rain to the coast this morning and \
+                    firefighters rescued three families from the flooded valley <late>";
+        let item = TimelineItem {
+            name: said.into(),
+            confidence: 0.9,
+            timecodes: vec![Timecode { begin: 10_000, end: 20_000 }],
+            boxes: vec![],
+            pages: vec![],
+        };
+        let cues = subtitle_cues(std::slice::from_ref(&item));
+        assert_eq!(cues.len(), 2, "{cues:?}");
+        assert!(cues.iter().all(|(_, text)| text.lines().count() <= 2 && text.lines().all(|l| l.len() <= 42)));
+        assert_eq!((cues[0].0.begin, cues[1].0.end), (10_000, 20_000));
+        assert_eq!(cues[0].0.end, cues[1].0.begin);
+        let vtt = subtitles_vtt(std::slice::from_ref(&item));
+        assert!(vtt.contains("&lt;late&gt;") && !vtt.contains("<late>"), "{vtt}");
+        let srt = srt(&[item]);
+        assert!(srt.starts_with("1\n00:00:10,000 --> "), "{srt}");
     }
 
     #[test]

@@ -6,17 +6,20 @@
 
 mod document;
 mod frames;
+mod speech;
 
 use std::sync::Arc;
 
 use mediaport_core::analysis::AnalysisDefaults;
 use mediaport_core::{Catalog, CatalogError, Storage};
 use mediaport_shared::{
-    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, TimelineItem,
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, Timeline,
+    TimelineItem,
 };
 
 use crate::inference::{ModelError, Models};
 use crate::ingest::{IngestError, Progress};
+use crate::speech::Speech;
 use crate::tools::Tools;
 use crate::vision::labels::Labels;
 use crate::vision::moderation::Moderation;
@@ -45,6 +48,7 @@ pub struct Analyse {
     pub tools: Tools,
     pub proxy_bucket: String,
     pub vision: Arc<Vision>,
+    pub speech: Arc<Speech>,
     pub defaults: AnalysisDefaults,
 }
 
@@ -76,11 +80,13 @@ impl Analyse {
         if options.shots && asset.asset_type == AssetType::Video {
             progress.step("shots").await;
             let result = self.shots(&asset).await;
+            let result = result.map(|items| Timeline::new(AnalysisKind::Shot, items));
             self.settle(&asset, AnalysisKind::Shot, result, &mut summaries).await?;
         }
         if options.text && asset.asset_type == AssetType::Document {
             progress.step("pages").await;
             let result = self.document_text(&asset, options.min_confidence).await;
+            let result = result.map(|items| Timeline::new(AnalysisKind::Text, items));
             self.settle(&asset, AnalysisKind::Text, result, &mut summaries).await?;
         } else if options.labels || options.text || options.moderation {
             progress.step("frames").await;
@@ -95,12 +101,19 @@ impl Analyse {
             ];
             for kind in wanted.into_iter().filter_map(|(on, kind)| on.then_some(kind)) {
                 let result = match &looked {
-                    Ok(found) => Ok(found.timeline(kind)),
+                    Ok(found) => Ok(Timeline::new(kind, found.timeline(kind))),
                     Err(Failure::Media(reason)) => Err(Failure::Media(reason.clone())),
                     Err(Failure::Transient(err)) => return Err(IngestError::Transient(err.to_string())),
                 };
                 self.settle(&asset, kind, result, &mut summaries).await?;
             }
+        }
+        // Audio files, and videos with a sound track (a silent film has no audio proxy).
+        let has_audio = asset.outputs.as_ref().is_some_and(|o| o.audio.is_some());
+        if options.transcript && has_audio && matches!(asset.asset_type, AssetType::Video | AssetType::Audio) {
+            progress.step("transcript").await;
+            let result = self.transcript(&asset, options.language.clone()).await;
+            self.settle(&asset, AnalysisKind::Transcript, result, &mut summaries).await?;
         }
         match self.catalog.record_analysis(&asset.id, &summaries, AssetStatus::Ready, None).await {
             Err(CatalogError::NotFound { .. }) => {
@@ -115,16 +128,15 @@ impl Analyse {
         &self,
         asset: &Asset,
         kind: AnalysisKind,
-        result: Result<Vec<TimelineItem>, Failure>,
+        result: Result<Timeline, Failure>,
         summaries: &mut AnalysisSummaries,
     ) -> Result<(), IngestError> {
         let summary = match result {
-            Ok(items) => {
+            Ok(timeline) => {
                 let key = format!("{}/analysis/{}.json", asset.id, kind.as_str());
-                let body = serde_json::to_vec(&mediaport_shared::Timeline { kind, items: items.clone() })
-                    .map_err(|e| IngestError::Transient(e.to_string()))?;
+                let body = serde_json::to_vec(&timeline).map_err(|e| IngestError::Transient(e.to_string()))?;
                 self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
-                let count = items.len() as u32;
+                let count = timeline.items.len() as u32;
                 AnalysisSummary { status: AnalysisStatus::Done, count, error: None, key: Some(key) }
             }
             Err(Failure::Media(reason)) => {

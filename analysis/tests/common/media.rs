@@ -225,3 +225,19 @@ pub async fn ffprobe(path: &Path) -> (u32, u32, f64, bool, bool) {
     let size = |k: &str| video.and_then(|v| v[k].as_u64()).unwrap_or(0) as u32;
     (size("width"), size("height"), seconds, audio, video.is_some())
 }
+
+/// A test pattern with `text` spoken by espeak-ng from `at` seconds, the picture running a
+/// second past the end of the speech.
+pub async fn spoken_video(dir: &Path, text: &str, at: u32) -> PathBuf {
+    let voice = dir.join("voice.wav");
+    tool("espeak-ng", &["-s", "150", "-w", voice.to_str().unwrap(), text]).await;
+    let out = dir.join("spoken.mp4");
+    let delay = format!("adelay={}:all=1,apad=pad_dur=1", at * 1000);
+    let args = ["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25", "-i", voice.to_str().unwrap(), "-af", &delay];
+    let mut all = vec!["-v", "error", "-y"];
+    all.extend(args);
+    all.extend(["-shortest", "-c:a", "aac", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]);
+    all.push(out.to_str().unwrap());
+    tool("ffmpeg", &all).await;
+    out
+}

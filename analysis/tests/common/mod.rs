@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
@@ -39,6 +40,7 @@ fn analyse(ingest: &Ingest) -> Analyse {
         tools: ingest.tools.clone(),
         proxy_bucket: PROXY_BUCKET.into(),
         vision: vision(&models),
+        speech: speech(&models),
         defaults: AnalysisDefaults {
             labels: false,
             text: false,
@@ -47,6 +49,8 @@ fn analyse(ingest: &Ingest) -> Analyse {
             min_confidence: 0.5,
             label_confidence: 0.25,
             moderation_threshold: 0.8,
+            transcript: false,
+            language: None,
         },
     }
 }
@@ -55,6 +59,11 @@ fn analyse(ingest: &Ingest) -> Analyse {
 fn vision(models: &Models) -> Arc<Vision> {
     static VISION: std::sync::OnceLock<Arc<Vision>> = std::sync::OnceLock::new();
     VISION.get_or_init(|| Arc::new(Vision::load(models).unwrap())).clone()
+}
+
+fn speech(models: &Models) -> Arc<Speech> {
+    static SPEECH: std::sync::OnceLock<Arc<Speech>> = std::sync::OnceLock::new();
+    SPEECH.get_or_init(|| Arc::new(Speech::load(models, speech::TINY_EN).unwrap())).clone()
 }
 
 impl Harness {

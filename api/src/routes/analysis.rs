@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, ErrorBody, Timeline};
+use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, ErrorBody, Timeline, analysis};
 
 use crate::auth::{Auth, Viewer};
 use crate::error::ApiError;
@@ -59,9 +59,11 @@ pub async fn get(
     Ok(Json(timeline(&state, &asset, kind).await?))
 }
 
-/// One kind's timeline as a WebVTT track (`{kind}.vtt`): a cue per appearance.
+/// One kind's timeline as a track: `{kind}.vtt` (subtitles for the transcript, a metadata
+/// cue per appearance otherwise), and for the transcript also `transcript.srt` and
+/// `transcript.txt` (the plain text).
 #[utoipa::path(get, path = "/api/assets/{id}/tracks/{file}", tag = "analysis",
-    params(("id" = String, Path), ("file" = String, Path, description = "`{kind}.vtt`, e.g. `text.vtt`")),
+    params(("id" = String, Path), ("file" = String, Path, description = "`{kind}.vtt` (e.g. `text.vtt`), `transcript.srt` or `transcript.txt`")),
     responses((status = 200, content_type = "text/vtt", body = String), (status = 400, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -70,14 +72,23 @@ pub async fn track(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Some(kind) = file.strip_suffix(".vtt") else {
-        return Err(ApiError::bad_request("unknown-track", "tracks are named {kind}.vtt, e.g. text.vtt"));
-    };
+    let unknown = || ApiError::bad_request("unknown-track", "tracks are {kind}.vtt, transcript.srt or transcript.txt");
+    let (kind, format) = file.rsplit_once('.').ok_or_else(unknown)?;
     let kind = kind_of(kind)?;
+    let transcript = kind == AnalysisKind::Transcript;
+    if !matches!((format, transcript), ("vtt", _) | ("srt" | "txt", true)) {
+        return Err(unknown());
+    }
     let asset = state.catalog.get_asset(&id).await?;
     let timeline = timeline(&state, &asset, kind).await?;
-    let vtt = mediaport_shared::analysis::vtt(&timeline.items);
-    Ok(([(header::CONTENT_TYPE, "text/vtt; charset=utf-8")], vtt))
+    let items = &timeline.items;
+    let (content_type, body) = match format {
+        "vtt" if transcript => ("text/vtt; charset=utf-8", analysis::subtitles_vtt(items)),
+        "vtt" => ("text/vtt; charset=utf-8", analysis::vtt(items)),
+        "srt" => ("application/x-subrip; charset=utf-8", analysis::srt(items)),
+        _ => ("text/plain; charset=utf-8", items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join("\n") + "\n"),
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], body))
 }
 
 /// The shots as a CMX3600 edit decision list, for editing software.

@@ -106,7 +106,8 @@ fn Media(detail: AssetDetail, player: NodeRef<Video>) -> impl IntoView {
         AssetType::Video | AssetType::Audio if proxies.audio.is_some() => view! {
             <div class="player-frame audio-frame">
                 {proxies.waveform.map(|w| view! { <img class="waveform" src=w alt="Waveform"/> })}
-                <audio controls preload="metadata" src=proxies.audio></audio>
+                // A <video> element plays the sound too, and the analysis panels seek it.
+                <video class="audio-player" node_ref=player controls preload="metadata" src=proxies.audio></video>
             </div>
         }
         .into_any(),

@@ -9,5 +9,6 @@ pub mod processing;
 pub mod search;
 pub mod settings;
 pub mod timelines;
+pub mod transcript;
 pub mod upload;
 pub mod users;

@@ -8,6 +8,7 @@ use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, Tim
 use crate::api;
 use crate::auth::use_auth;
 use crate::pages::collection::format_duration;
+use crate::pages::transcript::{TranscriptLines, seek};
 
 /// Names shown before "show all" in a long timeline.
 const FIRST_ITEMS: usize = 30;
@@ -60,6 +61,7 @@ fn KindPanel(
 ) -> impl IntoView {
     let auth = use_auth();
     let failed = summary.status == AnalysisStatus::Failed;
+    let id = asset_id.clone();
     let timeline = LocalResource::new(move || {
         let id = asset_id.clone();
         async move { if failed { None } else { Some(api::get_timeline(auth, &id, kind).await) } }
@@ -73,6 +75,9 @@ fn KindPanel(
                 None if !failed => view! { <p class="muted small">"Loading…"</p> }.into_any(),
                 Some(Some(Err(e))) => view! { <p class="alert alert-error small">{e.message}</p> }.into_any(),
                 Some(Some(Ok(t))) if t.items.is_empty() => view! { <p class="muted small">"Nothing found."</p> }.into_any(),
+                Some(Some(Ok(t))) if kind == AnalysisKind::Transcript => {
+                    view! { <TranscriptLines asset_id=id.clone() timeline=t player/> }.into_any()
+                }
                 Some(Some(Ok(t))) => {
                     let total = t.items.len();
                     let items: Vec<TimelineItem> = if show_all.get() { t.items } else { t.items.into_iter().take(FIRST_ITEMS).collect() };
@@ -126,11 +131,5 @@ fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoVie
 #[component]
 fn Chip(span: Timecode, player: NodeRef<Video>) -> impl IntoView {
     let label = format!("{}–{}", format_duration(span.begin), format_duration(span.end));
-    let seek = move |_| {
-        if let Some(video) = player.get() {
-            video.set_current_time(span.begin as f64 / 1000.0);
-            let _ = video.play();
-        }
-    };
-    view! { <button class="chip timecode" data-begin=span.begin.to_string() on:click=seek>{label}</button> }
+    view! { <button class="chip timecode" data-begin=span.begin.to_string() on:click=move |_| seek(player, span.begin)>{label}</button> }
 }

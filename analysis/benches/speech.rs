@@ -1,0 +1,44 @@
+//! Measures transcription for bench/speech.sh: `cargo bench --bench speech -- CLIP.wav OUT.txt`
+//! loads the VAD and Whisper tiny.en once, transcribes the clip (decoded by ffmpeg to 16 kHz mono,
+//! not timed) and prints `mediaport speech audio_seconds=… seconds=… speed=…`; the text
+//! goes to OUT.txt for the script's word error rate.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::speech::{self, SAMPLE_RATE, Speech};
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let [clip, out] = args.as_slice() else {
+        anyhow::bail!("usage: speech CLIP OUT.txt");
+    };
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let models = Models::open(&inference::default_dir(), threads)?;
+    let speech = Speech::load(&models, speech::TINY_EN)?;
+    let samples = decode(Path::new(clip))?;
+    let started = Instant::now();
+    let transcript = speech.transcribe(&samples, Some("en"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let audio = samples.len() as f64 / SAMPLE_RATE as f64;
+    let text: Vec<&str> = transcript.said.iter().map(|s| s.text.as_str()).collect();
+    std::fs::write(out, text.join("\n"))?;
+    println!(
+        "mediaport speech audio_seconds={audio:.1} seconds={seconds:.2} speed={:.2} segments={}",
+        audio / seconds,
+        text.len()
+    );
+    Ok(())
+}
+
+fn decode(path: &Path) -> anyhow::Result<Vec<f32>> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "f32le", "-ac", "1", "-ar", &SAMPLE_RATE.to_string(), "-"])
+        .output()?;
+    anyhow::ensure!(out.status.success(), "ffmpeg cannot decode {}", path.display());
+    Ok(out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+}

@@ -1,0 +1,51 @@
+//! The transcript of an asset's audio proxy: Whisper over the whole recording, each
+//! stretch of speech an item with its time range, in the order it was said.
+
+use mediaport_shared::{AnalysisKind, Asset, Timecode, Timeline, TimelineItem};
+
+use super::{Analyse, Failure};
+use crate::ingest::IngestError;
+use crate::speech::SAMPLE_RATE;
+use crate::tools::{Tool, args};
+
+impl Analyse {
+    pub(super) async fn transcript(&self, asset: &Asset, language: Option<String>) -> Result<Timeline, Failure> {
+        let Some(audio) = asset.outputs.as_ref().and_then(|o| o.audio.clone()) else {
+            return Err(Failure::Media("the asset has no audio proxy".into()));
+        };
+        let work = self.tools.work_dir(&asset.id).map_err(|e| IngestError::Transient(e.to_string()))?;
+        let (file, raw) = (work.path().join("audio.m4a"), work.path().join("audio.f32"));
+        self.download(&audio, &file).await?;
+        // Whisper reads 16 kHz mono floats.
+        let rate = SAMPLE_RATE.to_string();
+        let args = args!["-nostdin", "-v", "error", "-i", &file, "-ac", "1", "-ar", &rate, "-f", "f32le", "-y", &raw];
+        let limit = std::time::Duration::from_millis(asset.duration_ms.unwrap_or(0)).max(std::time::Duration::from_secs(60));
+        self.tools
+            .run_for(Tool::Ffmpeg, args, limit)
+            .await
+            .map_err(|e| Failure::Media(self.tools.redact(&format!("the audio cannot be decoded: {e}"))))?;
+        let whisper = self.speech.clone();
+        let heard = tokio::task::spawn_blocking(move || {
+            let bytes = std::fs::read(&raw)?;
+            let samples: Vec<f32> =
+                bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            Ok::<_, std::io::Error>(whisper.transcribe(&samples, language.as_deref()))
+        })
+        .await
+        .map_err(|e| Failure::Media(format!("transcription stopped: {e}")))?
+        .map_err(|e| IngestError::Transient(e.to_string()))?
+        .map_err(|e| Failure::Media(format!("transcript: {e}")))?;
+        let items = heard
+            .said
+            .into_iter()
+            .map(|said| TimelineItem {
+                name: said.text,
+                confidence: said.confidence,
+                timecodes: vec![Timecode { begin: said.begin_ms, end: said.end_ms }],
+                boxes: Vec::new(),
+                pages: Vec::new(),
+            })
+            .collect();
+        Ok(Timeline { kind: AnalysisKind::Transcript, items, language: Some(heard.language) })
+    }
+}

@@ -1,0 +1,183 @@
+//! Speech to text: Silero VAD finds where people speak, Whisper transcribes only that,
+//! and the times come back on the recording's own clock.
+
+pub mod features;
+pub mod vad;
+pub mod whisper;
+pub mod windows;
+
+use std::ops::Range;
+
+pub use self::features::SAMPLE_RATE;
+use self::vad::Vad;
+pub use self::whisper::Whisper;
+use crate::inference::{ModelError, Models};
+
+/// The default Whisper model, a folder of the model cache.
+pub const TINY_EN: &str = "whisper-tiny.en";
+
+/// A stretch of what was said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Said {
+    pub text: String,
+    pub begin_ms: u64,
+    pub end_ms: u64,
+    /// The probability of the window's tokens, geometric mean: 0 to 1.
+    pub confidence: f32,
+    /// Its words with their own times, where the alignment found them.
+    pub words: Vec<Word>,
+}
+
+/// One word and when it was said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub text: String,
+    pub begin_ms: u64,
+    pub end_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcript {
+    /// The language as Whisper names it ("en").
+    pub language: String,
+    pub said: Vec<Said>,
+}
+
+/// The speech models, loaded once per worker.
+#[derive(Debug)]
+pub struct Speech {
+    vad: Vad,
+    whisper: Whisper,
+}
+
+impl Speech {
+    pub fn load(models: &Models, whisper: &str) -> Result<Self, ModelError> {
+        Ok(Self { vad: Vad::new(models)?, whisper: Whisper::load(models, whisper)? })
+    }
+
+    /// Transcribes 16 kHz mono samples. Blocking.
+    pub fn transcribe(&self, samples: &[f32], language: Option<&str>) -> Result<Transcript, ModelError> {
+        let speech = self.vad.speech(samples)?;
+        if speech.is_empty() {
+            let language = language.unwrap_or("en").to_owned();
+            return Ok(Transcript { language, said: Vec::new() });
+        }
+        // The speech end to end, and where each piece came from.
+        let spliced = Splice::of(&speech);
+        let joined: Vec<f32> = speech.iter().flat_map(|r| samples[r.clone()].iter().copied()).collect();
+        let mut transcript = self.whisper.transcribe(&joined, language)?;
+        for said in &mut transcript.said {
+            if said.words.is_empty() {
+                (said.begin_ms, said.end_ms) = spliced.original_span(said.begin_ms, said.end_ms);
+                continue;
+            }
+            for word in &mut said.words {
+                (word.begin_ms, word.end_ms) = spliced.original_word(word.begin_ms, word.end_ms);
+            }
+            said.begin_ms = said.words[0].begin_ms;
+            said.end_ms = said.words.last().map_or(said.begin_ms + 1, |w| w.end_ms).max(said.begin_ms + 1);
+        }
+        Ok(transcript)
+    }
+}
+
+/// A stretch of speech overlapping a piece by less than this is not in it.
+const MIN_TOUCH_MS: u64 = 500;
+
+/// Pieces of a recording laid end to end: (start in the splice, start in the original), in samples.
+struct Splice {
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl Splice {
+    fn of(ranges: &[Range<usize>]) -> Self {
+        let mut at = 0;
+        let pieces = ranges
+            .iter()
+            .map(|r| {
+                let piece = (at, r.start, r.len());
+                at += r.len();
+                piece
+            })
+            .collect();
+        Self { pieces }
+    }
+
+    /// A stretch of the splice as one of the original. Whisper's stretches run end to end,
+    /// so one often starts a little before the piece its words are in: pieces it barely
+    /// touches (less than `MIN_TOUCH_MS`) do not count.
+    fn original_span(&self, begin_ms: u64, end_ms: u64) -> (u64, u64) {
+        let to_ms = |samples: usize| (samples * 1000 / SAMPLE_RATE) as u64;
+        let touched: Vec<_> = self
+            .pieces
+            .iter()
+            .filter(|&&(at, _, len)| {
+                let overlap = end_ms.min(to_ms(at + len)).saturating_sub(begin_ms.max(to_ms(at)));
+                overlap >= MIN_TOUCH_MS.min(end_ms.saturating_sub(begin_ms))
+            })
+            .collect();
+        let (Some(&&(first, _, _)), Some(&&(last, _, last_len))) = (touched.first(), touched.last()) else {
+            let begin = self.original_ms(begin_ms, false);
+            return (begin, self.original_ms(end_ms, true).max(begin + 1));
+        };
+        let begin = self.original_ms(begin_ms.max(to_ms(first)), false);
+        let end = self.original_ms(end_ms.min(to_ms(last + last_len)), true);
+        (begin, end.max(begin + 1))
+    }
+
+    /// A word's times in the original: a word is in the piece it starts in, and ends by
+    /// that piece's end (the alignment runs the last word of a sentence up to the next one).
+    fn original_word(&self, begin_ms: u64, end_ms: u64) -> (u64, u64) {
+        let sample = (begin_ms as usize) * SAMPLE_RATE / 1000;
+        let piece_end = self
+            .pieces
+            .iter()
+            .rev()
+            .find(|(at, _, _)| *at <= sample + SAMPLE_RATE / 10)
+            .map_or(u64::MAX, |&(at, _, len)| ((at + len) * 1000 / SAMPLE_RATE) as u64);
+        let begin = self.original_ms(begin_ms, false);
+        (begin, self.original_ms(end_ms.min(piece_end), true).max(begin + 1))
+    }
+
+    /// A time in the splice as a time in the original. An end time belongs to the piece it
+    /// closes, a begin time to the piece it opens.
+    fn original_ms(&self, ms: u64, is_end: bool) -> u64 {
+        let sample = (ms as usize) * SAMPLE_RATE / 1000;
+        // Alignment times come in 20 ms steps: a begin just short of a piece is in it.
+        let slack = SAMPLE_RATE / 10;
+        let piece = self
+            .pieces
+            .iter()
+            .rev()
+            .find(|(at, _, _)| if is_end { *at < sample } else { *at <= sample + slack })
+            .or(self.pieces.first());
+        let Some(&(at, start, len)) = piece else { return ms };
+        let original = start + (sample - at.min(sample)).min(len);
+        (original * 1000 / SAMPLE_RATE) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_the_splice_land_back_in_their_piece() {
+        // Speech at 1-3 s and 10-12 s of the recording: 0-2 s and 2-4 s of the splice.
+        let s = |seconds: usize| seconds * SAMPLE_RATE;
+        let splice = Splice::of(&[s(1)..s(3), s(10)..s(12)]);
+        assert_eq!(splice.original_ms(500, false), 1500);
+        assert_eq!(splice.original_ms(2000, false), 10_000);
+        assert_eq!(splice.original_ms(2000, true), 3000);
+        assert_eq!(splice.original_ms(3500, true), 11_500);
+        // Past the end stays at the end of the last piece.
+        assert_eq!(splice.original_ms(9000, true), 12_000);
+        // A stretch starting 0.3 s before the second piece belongs to the second piece.
+        assert_eq!(splice.original_span(1700, 3900), (10_000, 11_900));
+        assert_eq!(splice.original_span(200, 1800), (1200, 2800));
+        // A word starting in the first piece ends with it, however late the next one starts.
+        assert_eq!(splice.original_word(1500, 2600), (2500, 3000));
+        // A word aligned 20 ms before a piece starts is in that piece.
+        assert_eq!(splice.original_word(1980, 2400), (10_000, 10_400));
+    }
+}

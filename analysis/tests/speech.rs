@@ -1,0 +1,180 @@
+//! Whisper on speech made by espeak-ng from known sentences: the words come back, the
+//! cues land where the sentences were placed, and silence or noise gives no words.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::speech::{self, SAMPLE_RATE, Speech};
+
+const SENTENCES: [&str; 6] = [
+    "The storm over Lisbon brought heavy rain to the coast this morning.",
+    "Firefighters rescued three families from the flooded valley.",
+    "The city council will meet on Thursday to discuss new bridges.",
+    "Farmers expect a good harvest after the wet spring.",
+    "The national museum opens a new exhibition of modern paintings.",
+    "Train services between the two cities resume next week.",
+];
+
+fn speech() -> Speech {
+    let models = Models::open(&inference::default_dir(), 2).expect("models fetched: run python3 models/fetch.py");
+    Speech::load(&models, speech::TINY_EN).unwrap()
+}
+
+fn run(command: &mut Command) {
+    let status = command.status().unwrap();
+    assert!(status.success(), "{command:?}");
+}
+
+/// `text` spoken by espeak-ng, as a WAV file.
+fn speak(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.wav"));
+    run(Command::new("espeak-ng").args(["-s", "150", "-w"]).arg(&path).arg(text));
+    path
+}
+
+/// Any audio file as 16 kHz mono samples.
+fn samples(path: &Path) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "f32le", "-ac", "1", "-ar", &SAMPLE_RATE.to_string(), "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Word error rate: word-level edit distance over the reference's length.
+fn wer(reference: &str, hypothesis: &str) -> f64 {
+    let (r, h) = (words(reference), words(hypothesis));
+    let mut row: Vec<usize> = (0..=h.len()).collect();
+    for i in 1..=r.len() {
+        let mut previous = row[0];
+        row[0] = i;
+        for j in 1..=h.len() {
+            let substitution = previous + usize::from(r[i - 1] != h[j - 1]);
+            previous = row[j];
+            row[j] = substitution.min(row[j] + 1).min(row[j - 1] + 1);
+        }
+    }
+    row[h.len()] as f64 / r.len().max(1) as f64
+}
+
+#[test]
+fn word_error_rate_works() {
+    assert_eq!(wer("the cat sat", "the cat sat"), 0.0);
+    assert!((wer("the cat sat down", "the bat sat") - 0.5).abs() < 1e-9);
+}
+
+#[test]
+fn spoken_sentences_are_transcribed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = SENTENCES.join(" ");
+    let audio = samples(&speak(dir.path(), "news", &text));
+    let transcript = speech().transcribe(&audio, None).unwrap();
+    let heard: Vec<&str> = transcript.said.iter().map(|s| s.text.as_str()).collect();
+    let rate = wer(&text, &heard.join(" "));
+    eprintln!("WER {rate:.3}: {heard:?}");
+    assert_eq!(transcript.language, "en");
+    // Whisper tiny.en scores 5.6 % on LibriSpeech test-clean (OpenAI's paper); espeak-ng's
+    // robotic voice is harder (8.5 % here). 15 % leaves room for that and still fails on
+    // anything broken in the features or the decoding, which give 50 % and more.
+    assert!(rate < 0.15, "WER {rate:.3}: {heard:?}");
+}
+
+/// Seconds at which each sentence starts in the long clip: pauses of 3 s or more, and a
+/// sentence across the 30-second edge of Whisper's first window.
+const PLACED: [f32; 6] = [1.0, 9.0, 17.5, 28.5, 41.0, 52.0];
+
+#[test]
+fn cues_fall_where_the_sentences_were_placed_across_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let spoken: Vec<Vec<f32>> =
+        SENTENCES.iter().enumerate().map(|(i, s)| samples(&speak(dir.path(), &i.to_string(), s))).collect();
+    let at = |seconds: f32| (seconds * SAMPLE_RATE as f32) as usize;
+    let last = spoken.last().unwrap().len();
+    let mut clip = vec![0f32; at(PLACED[5]) + last + at(3.0)];
+    for (start, voice) in PLACED.iter().zip(&spoken) {
+        clip[at(*start)..at(*start) + voice.len()].copy_from_slice(voice);
+    }
+    let transcript = speech().transcribe(&clip, Some("en")).unwrap();
+    let said = &transcript.said;
+    for ((sentence, start), voice) in SENTENCES.iter().zip(PLACED).zip(&spoken) {
+        let (begin, end) = ((start * 1000.0) as u64, (start * 1000.0) as u64 + (voice.len() * 1000 / SAMPLE_RATE) as u64);
+        // The stretches that hold most of this sentence's words.
+        let heard: Vec<_> = said.iter().filter(|s| s.end_ms > begin && s.begin_ms < end).collect();
+        let text: Vec<&str> = heard.iter().map(|s| s.text.as_str()).collect();
+        // Enough of it to know the sentence (accuracy is the other test's business).
+        assert!(wer(sentence, &text.join(" ")) < 0.5, "{sentence:?} at {start} s heard as {text:?} in {said:#?}");
+        let (first, last) = (heard.first().unwrap(), heard.last().unwrap());
+        assert!(first.begin_ms.abs_diff(begin) <= 1000, "{sentence:?} placed at {begin} ms, cue from {first:?}");
+        assert!(last.end_ms.abs_diff(end) <= 1000, "{sentence:?} ends at {end} ms, cue to {last:?}");
+    }
+    // As subtitles: a valid WebVTT file with ordered cues.
+    let items: Vec<mediaport_shared::TimelineItem> = said
+        .iter()
+        .map(|s| mediaport_shared::TimelineItem {
+            name: s.text.clone(),
+            confidence: s.confidence,
+            timecodes: vec![mediaport_shared::Timecode { begin: s.begin_ms, end: s.end_ms }],
+            boxes: vec![],
+            pages: vec![],
+        })
+        .collect();
+    let vtt = mediaport_shared::analysis::subtitles_vtt(&items);
+    let mut previous_end = 0;
+    let mut blocks = vtt.split("\n\n");
+    assert_eq!(blocks.next(), Some("WEBVTT"));
+    for block in blocks.filter(|b| !b.trim().is_empty()) {
+        let (timing, text) = block.split_once('\n').unwrap();
+        let (begin, end) = timing.split_once(" --> ").unwrap();
+        let ms = |t: &str| {
+            let parts: Vec<f64> = t.split(':').map(|p| p.parse().unwrap()).collect();
+            ((parts[0] * 3600.0 + parts[1] * 60.0 + parts[2]) * 1000.0).round() as u64
+        };
+        assert!(ms(begin) < ms(end) && ms(begin) >= previous_end, "{block}");
+        assert!(!text.trim().is_empty() && !text.contains("-->"), "{block}");
+        previous_end = ms(end);
+    }
+}
+
+#[test]
+fn silence_and_noise_give_no_words() {
+    let seconds = 10 * SAMPLE_RATE;
+    let silence = vec![0f32; seconds];
+    // Pink-ish noise: white noise smoothed, from a fixed seed.
+    let mut seed = 0x2545_f491u32;
+    let mut level = 0f32;
+    let noise: Vec<f32> = (0..seconds)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            level = 0.9 * level + 0.1 * (seed as f32 / u32::MAX as f32 * 2.0 - 1.0);
+            level * 2.0
+        })
+        .collect();
+    // Music-like: a chord arpeggio, a note every half second, with a swell.
+    let notes = [261.6f32, 329.6, 392.0, 523.3];
+    let music: Vec<f32> = (0..seconds)
+        .map(|i| {
+            let t = i as f32 / SAMPLE_RATE as f32;
+            let note = notes[(t * 2.0) as usize % notes.len()];
+            let swell = 0.5 + 0.5 * (t * 3.0).sin().abs();
+            0.3 * swell * ((2.0 * std::f32::consts::PI * note * t).sin() + 0.5 * (4.0 * std::f32::consts::PI * note * t).sin())
+        })
+        .collect();
+    let speech = speech();
+    for (name, audio) in [("silence", silence), ("noise", noise), ("music", music)] {
+        let transcript = speech.transcribe(&audio, None).unwrap();
+        assert_eq!(transcript.said, [], "{name} was heard as words");
+    }
+}

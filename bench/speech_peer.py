@@ -1,0 +1,27 @@
+"""The peer for bench/speech.sh: the Python faster-whisper package on the same
+CTranslate2 model, clip, thread count and decoding settings (beam 5, English, int8).
+Audio is decoded before the clock starts, as Mediaport's benchmark does."""
+
+import argparse
+import time
+
+from faster_whisper import WhisperModel
+from faster_whisper.audio import decode_audio
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--model", required=True)
+parser.add_argument("--clip", required=True)
+parser.add_argument("--out", required=True)
+parser.add_argument("--threads", type=int, default=2)
+args = parser.parse_args()
+
+model = WhisperModel(args.model, device="cpu", compute_type="int8", cpu_threads=args.threads, num_workers=1)
+audio = decode_audio(args.clip, sampling_rate=16000)
+started = time.perf_counter()
+segments, info = model.transcribe(audio, language="en", beam_size=5)
+text = [segment.text.strip() for segment in segments]
+seconds = time.perf_counter() - started
+with open(args.out, "w") as out:
+    out.write("\n".join(text))
+print(f"peer speech audio_seconds={info.duration:.1f} seconds={seconds:.2f} "
+      f"speed={info.duration / seconds:.2f} segments={len(text)}")
