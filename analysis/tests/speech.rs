@@ -108,7 +108,8 @@ fn cues_fall_where_the_sentences_were_placed_across_windows() {
     let transcript = speech().transcribe(&clip, Some("en")).unwrap();
     let said = &transcript.said;
     for ((sentence, start), voice) in SENTENCES.iter().zip(PLACED).zip(&spoken) {
-        let (begin, end) = ((start * 1000.0) as u64, (start * 1000.0) as u64 + (voice.len() * 1000 / SAMPLE_RATE) as u64);
+        let (begin, end) =
+            ((start * 1000.0) as u64, (start * 1000.0) as u64 + (voice.len() * 1000 / SAMPLE_RATE) as u64);
         // The stretches that hold most of this sentence's words.
         let heard: Vec<_> = said.iter().filter(|s| s.end_ms > begin && s.begin_ms < end).collect();
         let text: Vec<&str> = heard.iter().map(|s| s.text.as_str()).collect();
@@ -169,7 +170,8 @@ fn silence_and_noise_give_no_words() {
             let t = i as f32 / SAMPLE_RATE as f32;
             let note = notes[(t * 2.0) as usize % notes.len()];
             let swell = 0.5 + 0.5 * (t * 3.0).sin().abs();
-            0.3 * swell * ((2.0 * std::f32::consts::PI * note * t).sin() + 0.5 * (4.0 * std::f32::consts::PI * note * t).sin())
+            0.3 * swell
+                * ((2.0 * std::f32::consts::PI * note * t).sin() + 0.5 * (4.0 * std::f32::consts::PI * note * t).sin())
         })
         .collect();
     let speech = speech();

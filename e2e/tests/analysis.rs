@@ -1,7 +1,9 @@
 //! Analysis on the asset page, in real Chromium: a clip cut from two scenes, the second
-//! with a caption, is ingested and analysed by the server's worker with the real models;
-//! its page lists the shots and the caption with their time ranges, and clicking the
-//! caption's time range moves the player there.
+//! with a caption, and a voice saying a sentence, is ingested and analysed by the server's
+//! worker with the real models; its page lists the shots and the caption with their time
+//! ranges, and clicking the caption's time range moves the player there; the transcript
+//! shows beside the player, a click on its line plays from there and highlights it, and the
+//! video carries it as subtitles.
 
 use std::process::Command;
 
@@ -16,13 +18,24 @@ async fn the_asset_page_shows_timelines_and_a_timecode_seeks_the_player() -> any
     settings.worker.in_server = true;
     settings.analysis.text = true;
     settings.analysis.shots = true;
+    settings.analysis.transcript = true;
     let server = mediaport_cli::server::start(settings).await?;
 
     let clip = dir.path().join("forecast.mp4");
+    let voice = dir.path().join("voice.wav");
+    let status = Command::new("espeak-ng")
+        .args(["-s", "150", "-w"])
+        .arg(&voice)
+        .arg("Heavy rain is expected in Lisbon tomorrow.")
+        .status()?;
+    assert!(status.success());
     let second = "color=c=0x203060:s=640x360:r=25:d=3,drawtext=text='WEATHER':x=40:y=280:fontsize=40:fontcolor=white";
     let status = Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=3", "-f", "lavfi", "-i", second])
-        .args(["-filter_complex", "[0][1]concat=n=2:v=1:a=0", "-c:v", "libx264", "-preset", "ultrafast"])
+        .arg("-i")
+        .arg(&voice)
+        .args(["-filter_complex", "[0][1]concat=n=2:v=1:a=0[v];[2]adelay=1000:all=1,apad[a]"])
+        .args(["-map", "[v]", "-map", "[a]", "-t", "6", "-c:a", "aac", "-c:v", "libx264", "-preset", "ultrafast"])
         .arg(&clip)
         .status()?;
     assert!(status.success());
@@ -67,6 +80,51 @@ async fn the_asset_page_shows_timelines_and_a_timecode_seeks_the_player() -> any
         })
         .await?;
     assert!((3.0..3.6).contains(&at), "the player is at {at} s");
+
+    // The transcript beside the player: its line plays the video from where it was said.
+    browser.wait_for_text(".timeline-panel[data-kind=transcript]", "Lisbon").await?;
+    let line = "//div[@data-kind='transcript']//li[contains(@class,'transcript-line')][contains(., 'Lisbon')]";
+    let begin: f64 = c.find(Locator::XPath(line)).await?.attr("data-begin").await?.unwrap_or_default().parse()?;
+    assert!((500.0..=2000.0).contains(&begin), "the voice starts at 1 s; the line at {begin} ms");
+    c.execute(
+        "document.querySelector('video.player').pause(); document.querySelector('video.player').currentTime = 5.5",
+        vec![],
+    )
+    .await?;
+    browser
+        .wait_for("the transcript line", || async {
+            let Ok(li) = c.find(Locator::XPath(line)).await else { return Ok(None) };
+            Ok(li.click().await.ok())
+        })
+        .await?;
+    let at = browser
+        .wait_for("the player to move to the line", || async {
+            let t = eval(c, "return document.querySelector('video.player').currentTime").await?;
+            Ok(t.as_f64().filter(|t| (*t - begin / 1000.0).abs() < 0.5))
+        })
+        .await?;
+    assert!(at < 5.0, "the player is at {at} s");
+    browser
+        .wait_for("the spoken line to be highlighted", || async {
+            let current = eval(
+                c,
+                "const li = document.querySelector('li.transcript-line.current'); return li ? li.textContent : null",
+            )
+            .await?;
+            Ok(current.as_str().filter(|t| t.contains("Lisbon")).map(str::to_owned))
+        })
+        .await?;
+    // The same words as subtitles on the video.
+    let cues = browser
+        .wait_for("the subtitles to load", || async {
+            let script = "const t = document.querySelector('video.player').textTracks[0]; \
+                          if (!t || !t.cues || t.cues.length === 0) return null; \
+                          return Array.from(t.cues).map(c => c.text).join(' ')";
+            Ok(eval(c, script).await?.as_str().map(str::to_owned))
+        })
+        .await?;
+    assert!(cues.contains("Lisbon"), "{cues}");
+    browser.screenshot("asset-transcript").await?;
     assert!(browser.console_errors().await?.is_empty());
     browser.close().await?;
     server.shutdown().await?;

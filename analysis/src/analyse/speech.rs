@@ -19,7 +19,8 @@ impl Analyse {
         // Whisper reads 16 kHz mono floats.
         let rate = SAMPLE_RATE.to_string();
         let args = args!["-nostdin", "-v", "error", "-i", &file, "-ac", "1", "-ar", &rate, "-f", "f32le", "-y", &raw];
-        let limit = std::time::Duration::from_millis(asset.duration_ms.unwrap_or(0)).max(std::time::Duration::from_secs(60));
+        let limit =
+            std::time::Duration::from_millis(asset.duration_ms.unwrap_or(0)).max(std::time::Duration::from_secs(60));
         self.tools
             .run_for(Tool::Ffmpeg, args, limit)
             .await

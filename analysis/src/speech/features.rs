@@ -111,8 +111,9 @@ mod tests {
     #[test]
     fn a_tone_lights_its_own_band_and_a_second_makes_100_frames() {
         // 1 kHz for one second.
-        let samples: Vec<f32> =
-            (0..SAMPLE_RATE).map(|i| (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / SAMPLE_RATE as f32).sin()).collect();
+        let samples: Vec<f32> = (0..SAMPLE_RATE)
+            .map(|i| (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / SAMPLE_RATE as f32).sin())
+            .collect();
         let features = MelSpectrogram::default().compute(&samples);
         assert_eq!(features.frames, 100);
         let middle = features.window(50, 1);

@@ -147,7 +147,8 @@ impl Whisper {
         let mut window = features.window(0, WINDOW);
         let view = StorageView::new(&[1, MELS, WINDOW], &mut window, Device::CPU).map_err(failed)?;
         let detected = self.model.detect_language(&view).map_err(failed)?;
-        let best = detected.into_iter().next().and_then(|d| d.into_iter().next()).ok_or_else(|| failed("no language"))?;
+        let best =
+            detected.into_iter().next().and_then(|d| d.into_iter().next()).ok_or_else(|| failed("no language"))?;
         Ok(best.language.trim_start_matches("<|").trim_end_matches("|>").to_owned())
     }
 
