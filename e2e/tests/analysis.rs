@@ -124,8 +124,11 @@ async fn the_asset_page_shows_timelines_and_a_timecode_seeks_the_player() -> any
         })
         .await?;
     assert!(cues.contains("Lisbon"), "{cues}");
+    let tracks = eval(c, "return document.querySelectorAll('video.player track').length").await?;
+    assert_eq!(tracks.as_u64(), Some(1), "the subtitles are on the video once");
     browser.screenshot("asset-transcript").await?;
-    assert!(browser.console_errors().await?.is_empty());
+    let errors = browser.console_errors().await?;
+    assert!(errors.is_empty(), "{errors:?}");
     browser.close().await?;
     server.shutdown().await?;
     Ok(())

@@ -16,7 +16,13 @@ use crate::pages::collection::format_duration;
 pub fn seek(player: NodeRef<Video>, ms: u64) {
     if let Some(video) = player.get() {
         video.set_current_time(ms as f64 / 1000.0);
-        let _ = video.play();
+        // A pause or another seek before playback starts rejects this promise: that is
+        // not an error worth reporting, and left unhandled the browser logs it as one.
+        if let Ok(playing) = video.play() {
+            leptos::task::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(playing).await;
+            });
+        }
     }
 }
 
@@ -30,7 +36,10 @@ pub fn TranscriptLines(asset_id: String, timeline: Timeline, player: NodeRef<Vid
         // The player's time, followed for as long as the page shows it.
         let follow = Closure::<dyn Fn()>::new({
             let video = video.clone();
-            move || now_ms.set(Some((video.current_time() * 1000.0) as u64))
+            // The panel may be gone (the page re-rendered) while the video stays.
+            move || {
+                let _ = now_ms.try_set(Some((video.current_time() * 1000.0) as u64));
+            }
         });
         let _ = video.add_event_listener_with_callback("timeupdate", follow.as_ref().unchecked_ref());
         follow.forget();
@@ -71,6 +80,10 @@ fn add_subtitles(video: &web_sys::HtmlVideoElement, vtt: &str, language: &str) -
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    // A re-rendered panel must not stack a second copy of the subtitles on the video.
+    while let Some(old) = video.query_selector("track[label='Transcript']")? {
+        old.remove();
+    }
     let track = document.create_element("track")?;
     for (name, value) in [("kind", "subtitles"), ("label", "Transcript"), ("srclang", language), ("src", &url)] {
         track.set_attribute(name, value)?;
