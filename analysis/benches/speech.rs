@@ -40,5 +40,5 @@ fn decode(path: &Path) -> anyhow::Result<Vec<f32>> {
         .args(["-f", "f32le", "-ac", "1", "-ar", &SAMPLE_RATE.to_string(), "-"])
         .output()?;
     anyhow::ensure!(out.status.success(), "ffmpeg cannot decode {}", path.display());
-    Ok(out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+    Ok(speech::pcm(&out.stdout))
 }

@@ -42,7 +42,7 @@ fn samples(path: &Path) -> Vec<f32> {
         .output()
         .unwrap();
     assert!(out.status.success());
-    out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+    speech::pcm(&out.stdout)
 }
 
 fn words(text: &str) -> Vec<String> {

@@ -5,7 +5,7 @@ use mediaport_shared::{AnalysisKind, Asset, Timecode, Timeline, TimelineItem};
 
 use super::{Analyse, Failure};
 use crate::ingest::IngestError;
-use crate::speech::SAMPLE_RATE;
+use crate::speech::{self, SAMPLE_RATE};
 use crate::tools::{Tool, args};
 
 impl Analyse {
@@ -25,12 +25,10 @@ impl Analyse {
             .run_for(Tool::Ffmpeg, args, limit)
             .await
             .map_err(|e| Failure::Media(self.tools.redact(&format!("the audio cannot be decoded: {e}"))))?;
-        let whisper = self.speech.clone();
+        let transcriber = self.speech.clone();
         let heard = tokio::task::spawn_blocking(move || {
-            let bytes = std::fs::read(&raw)?;
-            let samples: Vec<f32> =
-                bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-            Ok::<_, std::io::Error>(whisper.transcribe(&samples, language.as_deref()))
+            let samples = speech::pcm(&std::fs::read(&raw)?);
+            Ok::<_, std::io::Error>(transcriber.transcribe(&samples, language.as_deref()))
         })
         .await
         .map_err(|e| Failure::Media(format!("transcription stopped: {e}")))?

@@ -16,6 +16,11 @@ use crate::inference::{ModelError, Models};
 /// The default Whisper model, a folder of the model cache.
 pub const TINY_EN: &str = "whisper-tiny.en";
 
+/// Samples from raw little-endian 32-bit floats, as `ffmpeg -f f32le` writes them.
+pub fn pcm(bytes: &[u8]) -> Vec<f32> {
+    bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
 /// A stretch of what was said.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Said {
