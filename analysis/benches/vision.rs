@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::language::Language;
 use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Unwatched, Vision};
 use mediaport_backends::catalog::SqlCatalog;
@@ -103,13 +104,15 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         threads: threads() as u32,
     };
     let ingested = ingest.run(&asset.id, &Unwatched).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let models = Models::open(&inference::default_dir(), threads())?;
     let analyse = Analyse {
         catalog,
         storage,
         tools,
         proxy_bucket: "bench-proxy".into(),
         vision,
-        speech: Arc::new(Speech::load(&Models::open(&inference::default_dir(), threads())?, speech::TINY_EN)?),
+        speech: Arc::new(Speech::load(&models, speech::TINY_EN)?),
+        language: Arc::new(Language::load(&models)?),
         // Every analysis on, at the shipped defaults.
         defaults: AnalysisDefaults::default(),
     };

@@ -145,6 +145,13 @@ pub struct Floats {
     pub data: Vec<f32>,
 }
 
+/// An integer tensor going in (token ids and masks): its shape and row-major values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ints {
+    pub shape: Vec<usize>,
+    pub data: Vec<i64>,
+}
+
 impl Model {
     pub fn name(&self) -> &str {
         &self.name
@@ -181,12 +188,31 @@ impl Model {
     pub fn run_named(&self, inputs: Vec<(&str, Floats)>) -> Result<Vec<(String, Floats)>, ModelError> {
         let mut named = Vec::with_capacity(inputs.len());
         for (name, input) in inputs {
-            let shape: Vec<i64> = input.shape.iter().map(|&d| d as i64).collect();
-            named.push((name.to_owned(), ort::value::DynValue::from(Tensor::from_array((shape, input.data))?)));
+            named.push((name.to_owned(), ort::value::DynValue::from(tensor(&input.shape, input.data)?)));
         }
+        self.run_values(named)
+    }
+
+    /// Runs a text model on named integer inputs (token ids, attention masks) and returns
+    /// every output with its name. Blocking.
+    pub fn run_ints(&self, inputs: Vec<(&str, Ints)>) -> Result<Vec<(String, Floats)>, ModelError> {
+        let mut named = Vec::with_capacity(inputs.len());
+        for (name, input) in inputs {
+            named.push((name.to_owned(), ort::value::DynValue::from(tensor(&input.shape, input.data)?)));
+        }
+        self.run_values(named)
+    }
+
+    fn run_values(&self, named: Vec<(String, ort::value::DynValue)>) -> Result<Vec<(String, Floats)>, ModelError> {
         let mut session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
         let outputs = session.run(named)?;
         Self::floats(&outputs)
+    }
+
+    /// The names of the model's inputs, in its order.
+    pub fn inputs(&self) -> Result<Vec<String>, ModelError> {
+        let session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
+        Ok(session.inputs().iter().map(|i| i.name().to_owned()).collect())
     }
 
     fn floats(outputs: &ort::session::SessionOutputs) -> Result<Vec<(String, Floats)>, ModelError> {
@@ -199,6 +225,14 @@ impl Model {
             })
             .collect()
     }
+}
+
+fn tensor<T: ort::value::PrimitiveTensorElementType + std::fmt::Debug + Clone + 'static>(
+    shape: &[usize],
+    data: Vec<T>,
+) -> Result<Tensor<T>, ModelError> {
+    let shape: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    Ok(Tensor::from_array((shape, data))?)
 }
 
 /// The model folder when settings name none: the cache `models/fetch.py` fills.

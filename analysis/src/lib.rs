@@ -8,6 +8,7 @@ pub mod fixity;
 pub mod frames;
 pub mod inference;
 pub mod ingest;
+pub mod language;
 pub mod picture;
 pub mod probe;
 pub mod speech;

@@ -33,8 +33,7 @@ pub fn merge(frames: &[FrameResult]) -> Vec<TimelineItem> {
                 name: found.name.clone(),
                 confidence: 0.0,
                 timecodes: Vec::new(),
-                boxes: Vec::new(),
-                pages: Vec::new(),
+                ..Default::default()
             });
             item.confidence = item.confidence.max(found.confidence);
             match item.timecodes.last_mut() {

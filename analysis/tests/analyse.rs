@@ -117,10 +117,12 @@ async fn a_document_gets_its_page_text_and_a_scanned_page_is_read() {
         media::Page::Text("Annual report 2026"),
         media::Page::Scan { jpeg: std::fs::read(&scan).unwrap(), width: 1224, height: 1584 },
         media::Page::Text("Annual report 2026"),
+        media::Page::Text("Questions go to press@example.org"),
     ];
     let path = h.dir.path().join("report.pdf");
     std::fs::write(&path, media::pdf_of(pages)).unwrap();
-    let asset = h.add(&path, "report.pdf", None, Some(serde_json::json!({"text": true}))).await;
+    let options = serde_json::json!({"text": true, "entities": true});
+    let asset = h.add(&path, "report.pdf", None, Some(options)).await;
     h.worker.drain().await;
 
     let asset = h.asset(&asset.id).await;
@@ -133,6 +135,10 @@ async fn a_document_gets_its_page_text_and_a_scanned_page_is_read() {
     let read = text.items.iter().find(|i| i.name == "Minutes of the board").unwrap_or_else(|| panic!("{text:?}"));
     assert_eq!(read.pages, [2]);
     assert!(read.confidence > 0.8 && read.confidence < 1.0, "read, not typed: {read:?}");
+    // Language over the pages: the address with the page it is on.
+    let entities = timeline_of(&h, asset.analysis[&AnalysisKind::Entity].key.as_ref().unwrap()).await;
+    let email = entities.items.iter().find(|e| e.name == "press@example.org").unwrap_or_else(|| panic!("{entities:?}"));
+    assert_eq!((email.category.as_deref(), email.pages.as_slice()), (Some("email"), &[4][..]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -204,9 +210,10 @@ async fn a_dissolve_and_a_cut_both_start_shots() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn speech_becomes_a_transcript_and_a_silent_film_skips_it() {
     let h = Harness::start().await;
-    let said = "Heavy rain is expected in Lisbon tomorrow.";
+    let said = "Good evening, I'm Sarah Jones. Heavy rain is expected in Lisbon tomorrow. \
+                It is terrible news for the farmers.";
     let film = media::spoken_video(h.dir.path(), said, 2).await;
-    let options = serde_json::json!({"transcript": true});
+    let options = serde_json::json!({"transcript": true, "keyphrases": true, "entities": true, "sentiment": true});
     let spoken = h.add(&film, "forecast.mp4", None, Some(options.clone())).await;
     let silent = media::two_scenes(h.dir.path(), 1, 2, "QUIET").await;
     let silent = h.add(&silent, "silent.mp4", None, Some(options)).await;
@@ -222,6 +229,33 @@ async fn speech_becomes_a_transcript_and_a_silent_film_skips_it() {
     assert!(text.join(" ").to_lowercase().contains("lisbon"), "{text:?}");
     // The speech starts 2 s in.
     assert!(transcript.items[0].timecodes[0].begin.abs_diff(2000) <= 1000, "{transcript:?}");
+    assert!(transcript.items.iter().all(|i| !i.words.is_empty()), "each stretch has its words: {transcript:?}");
+
+    // Language over the transcript, at the times the sentences were said.
+    let said_when = |word: &str| {
+        let words = transcript.items.iter().flat_map(|i| &i.words);
+        let found = words.into_iter().find(|w| w.text.to_lowercase().contains(word));
+        found.unwrap_or_else(|| panic!("{word:?} not heard: {transcript:?}")).begin
+    };
+    let entities = timeline_of(&h, spoken.analysis[&AnalysisKind::Entity].key.as_ref().unwrap()).await;
+    let person = entities.items.iter().find(|e| e.category.as_deref() == Some("person"));
+    let person = person.unwrap_or_else(|| panic!("no person in {entities:#?}"));
+    assert!(person.name.to_lowercase().contains("jones"), "{person:?}");
+    let span = person.timecodes[0];
+    assert!(span.begin <= said_when("jones") && said_when("jones") < span.end, "{person:?}");
+    let sentiment = timeline_of(&h, spoken.analysis[&AnalysisKind::Sentiment].key.as_ref().unwrap()).await;
+    let negative = sentiment.items.iter().find(|i| i.name == "negative").unwrap_or_else(|| panic!("{sentiment:?}"));
+    let span = negative.timecodes[0];
+    assert!(span.begin <= said_when("terrible") && said_when("terrible") < span.end, "{sentiment:?}");
+    let phrases = timeline_of(&h, spoken.analysis[&AnalysisKind::Keyphrase].key.as_ref().unwrap()).await;
+    let all = text.join(" ").to_lowercase();
+    assert!(!phrases.items.is_empty(), "{phrases:?}");
+    assert!(phrases.items.iter().all(|p| all.contains(&p.name.to_lowercase()) && !p.timecodes.is_empty()));
+    let key = format!("{}/analysis/embeddings.json", spoken.id);
+    let stored = h.storage.get_object(PROXY_BUCKET, &key).await.unwrap();
+    let embeddings: mediaport_shared::Embeddings = serde_json::from_slice(&stored).unwrap();
+    assert!(embeddings.sentences.len() >= 3, "a vector per sentence: {:?}", embeddings.sentences.len());
+    assert!(embeddings.sentences.iter().all(|s| s.vector.len() == 384 && !s.timecodes.is_empty()));
 
     let silent = h.asset(&silent.id).await;
     assert_eq!(silent.status, AssetStatus::Ready, "{:?}", silent.error);

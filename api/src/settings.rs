@@ -327,7 +327,9 @@ impl Settings {
         }
         if !self.analysis.is_valid() {
             return Err(SettingsError(
-                "analysis.min_confidence, label_confidence and moderation_threshold must be between 0 and 1".into(),
+                "analysis.min_confidence, label_confidence and moderation_threshold must be between 0 and 1, \
+                 and analysis.transcript_model \"tiny.en\" or \"base\""
+                    .into(),
             ));
         }
         let w = &self.worker;

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use mediaport_analysis::inference::{self, Models};
-use mediaport_analysis::speech::{self, Speech};
+use mediaport_analysis::language::Language;
+use mediaport_analysis::speech::Speech;
 use mediaport_analysis::{Analyse, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_api::{Settings, bootstrap};
 use mediaport_core::{Catalog, Queue, Storage};
@@ -40,14 +41,16 @@ pub fn build(
     let models_dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
     let models = Models::open(&models_dir, threads as usize)?;
     let vision = Arc::new(Vision::load(&models).context("cannot load the vision models")?);
-    let speech = Arc::new(Speech::load(&models, speech::TINY_EN).context("cannot load the speech model")?);
+    let speech = Speech::load(&models, &settings.analysis.transcript_model).context("cannot load the speech model")?;
+    let language = Language::load(&models).context("cannot load the language models")?;
     let analyse = Analyse {
         catalog: ingest.catalog.clone(),
         storage: ingest.storage.clone(),
         tools: ingest.tools.clone(),
         proxy_bucket: settings.storage.proxy_bucket.clone(),
         vision,
-        speech,
+        speech: Arc::new(speech),
+        language: Arc::new(language),
         defaults: settings.analysis.clone(),
     };
     let config = WorkerConfig {

@@ -183,8 +183,7 @@ async fn analysed(server: &RunningServer, id: &str) {
             name: "shot 1".into(),
             confidence: 1.0,
             timecodes: vec![Timecode { begin: 0, end: 1000 }],
-            boxes: vec![],
-            pages: vec![],
+            ..Default::default()
         };
         let body = serde_json::to_vec(&Timeline::new(kind, vec![item])).unwrap();
         storage.put_object(proxy, &key, body.into()).await.unwrap();

@@ -13,13 +13,7 @@ use reqwest::StatusCode;
 const PASSWORD: &str = "Corr3ct-Horse!";
 
 fn said(text: &str, begin: u64, end: u64) -> TimelineItem {
-    TimelineItem {
-        name: text.into(),
-        confidence: 0.9,
-        timecodes: vec![Timecode { begin, end }],
-        boxes: vec![],
-        pages: vec![],
-    }
+    TimelineItem { name: text.into(), confidence: 0.9, timecodes: vec![Timecode { begin, end }], ..Default::default() }
 }
 
 #[tokio::test]

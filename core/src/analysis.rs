@@ -29,7 +29,19 @@ pub struct AnalysisDefaults {
     /// The language spoken, e.g. "en" (`ai_options.language`); none detects it where the
     /// model can.
     pub language: Option<String>,
+    /// The Whisper model: "tiny.en" (English, fastest) or "base" (multilingual, detects
+    /// the language) (`ai_options.transcript_model`).
+    pub transcript_model: String,
+    /// Key phrases of the transcript and text (`ai_options.keyphrases`).
+    pub keyphrases: bool,
+    /// Names, places and contact details in the transcript and text (`ai_options.entities`).
+    pub entities: bool,
+    /// Positive, negative or neutral, per sentence (`ai_options.sentiment`; English).
+    pub sentiment: bool,
 }
+
+/// The Whisper models a setting may name.
+pub const TRANSCRIPT_MODELS: [&str; 2] = ["tiny.en", "base"];
 
 impl Default for AnalysisDefaults {
     fn default() -> Self {
@@ -43,14 +55,19 @@ impl Default for AnalysisDefaults {
             moderation_threshold: 0.8,
             transcript: true,
             language: None,
+            transcript_model: "tiny.en".into(),
+            keyphrases: true,
+            entities: true,
+            sentiment: true,
         }
     }
 }
 
 impl AnalysisDefaults {
-    /// Every level between 0 and 1.
+    /// Every level between 0 and 1, and a Whisper model that exists.
     pub fn is_valid(&self) -> bool {
         [self.min_confidence, self.label_confidence, self.moderation_threshold].iter().all(|l| (0.0..=1.0).contains(l))
+            && TRANSCRIPT_MODELS.contains(&self.transcript_model.as_str())
     }
 
     /// These defaults with the asset's `ai_options` laid over them.
@@ -73,6 +90,13 @@ impl AnalysisDefaults {
                 .and_then(|o| o.get("language")?.as_str().map(str::to_owned))
                 .filter(|l| !l.is_empty() && l != "auto")
                 .or_else(|| self.language.clone()),
+            transcript_model: options
+                .and_then(|o| o.get("transcript_model")?.as_str())
+                .filter(|m| TRANSCRIPT_MODELS.contains(m))
+                .map_or_else(|| self.transcript_model.clone(), str::to_owned),
+            keyphrases: flag("keyphrases", self.keyphrases),
+            entities: flag("entities", self.entities),
+            sentiment: flag("sentiment", self.sentiment),
         }
     }
 }

@@ -93,7 +93,7 @@ pub struct WordBox {
 }
 
 /// One name and everywhere it appears.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineItem {
     pub name: String,
@@ -105,6 +105,21 @@ pub struct TimelineItem {
     /// In documents: the pages it is on, from 1 (documents have no time).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<u32>,
+    /// Entities: what the name is ("person", "location", "organization", ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Transcripts: each word of the stretch with the time it was said.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<SpokenWord>,
+}
+
+/// One word of a transcript and when it was said, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpokenWord {
+    pub text: String,
+    pub begin: u64,
+    pub end: u64,
 }
 
 /// `GET /api/assets/{id}/analysis/{kind}`: every item of one kind.
@@ -122,6 +137,29 @@ impl Timeline {
     pub fn new(kind: AnalysisKind, items: Vec<TimelineItem>) -> Self {
         Self { kind, items, language: None }
     }
+}
+
+/// Sentence embeddings of an asset's transcript and text, stored beside its timelines
+/// (`<asset>/analysis/embeddings.json`) for semantic search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Embeddings {
+    /// The model that made the vectors: vectors of different models do not compare.
+    pub model: String,
+    pub dimensions: usize,
+    pub sentences: Vec<EmbeddedSentence>,
+}
+
+/// One sentence, where it is, and its unit vector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddedSentence {
+    /// `transcript` or `text`.
+    pub source: AnalysisKind,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timecodes: Vec<Timecode>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<u32>,
+    pub vector: Vec<f32>,
 }
 
 /// How one kind of analysis went on an asset.
@@ -179,25 +217,54 @@ const LINE_CHARS: usize = 42;
 const CUE_LINES: usize = 2;
 
 /// Subtitle cues from transcript items: a long stretch of speech is shared out over cues
-/// of at most two lines, each given time in proportion to its length.
+/// of at most two lines. A cue starts when its first word is said where the words were
+/// timed, and otherwise gets time in proportion to its length.
 pub fn subtitle_cues(items: &[TimelineItem]) -> Vec<(Timecode, String)> {
     let mut cues = Vec::new();
     for item in items {
         let Some(span) = item.timecodes.first() else { continue };
         let lines = wrap(&item.name, LINE_CHARS);
         let chunks: Vec<String> = lines.chunks(CUE_LINES).map(|c| c.join("\n")).collect();
-        let total: usize = chunks.iter().map(|c| c.chars().count()).sum::<usize>().max(1);
-        let length = span.end.saturating_sub(span.begin);
-        let mut begin = span.begin;
-        let mut done = 0;
-        for chunk in chunks {
-            done += chunk.chars().count();
-            let end = if done >= total { span.end } else { span.begin + length * done as u64 / total as u64 };
+        let starts = match word_starts(item, &chunks) {
+            Some(starts) => starts,
+            None => length_starts(*span, &chunks),
+        };
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            let begin = starts[n].clamp(span.begin, span.end);
+            let end = starts.get(n + 1).copied().unwrap_or(span.end).clamp(begin, span.end);
             cues.push((Timecode { begin, end: end.max(begin + 1) }, chunk));
-            begin = end;
         }
     }
     cues
+}
+
+/// When each chunk's first word was said, if the item's words are the words of its text.
+fn word_starts(item: &TimelineItem, chunks: &[String]) -> Option<Vec<u64>> {
+    if item.words.is_empty() || item.words.len() != item.name.split_whitespace().count() {
+        return None;
+    }
+    let mut starts = Vec::with_capacity(chunks.len());
+    let mut first = 0;
+    for chunk in chunks {
+        starts.push(item.words[first].begin);
+        first += chunk.split_whitespace().count();
+    }
+    Some(starts)
+}
+
+/// Starts that give each chunk time in proportion to its length.
+fn length_starts(span: Timecode, chunks: &[String]) -> Vec<u64> {
+    let total: usize = chunks.iter().map(|c| c.chars().count()).sum::<usize>().max(1);
+    let length = span.end.saturating_sub(span.begin);
+    let mut done = 0;
+    chunks
+        .iter()
+        .map(|chunk| {
+            let start = span.begin + length * done as u64 / total as u64;
+            done += chunk.chars().count();
+            start
+        })
+        .collect()
 }
 
 /// Words of `text` in lines of at most `width` characters (a longer word has its own line).
@@ -250,8 +317,7 @@ mod tests {
             name: "BREAKING NEWS".into(),
             confidence: 0.97,
             timecodes: vec![Timecode { begin: 1500, end: 3_723_004 }],
-            boxes: vec![],
-            pages: vec![],
+            ..Default::default()
         };
         let vtt = vtt(&[item]);
         assert!(vtt.starts_with("WEBVTT\n\n"));
@@ -266,8 +332,7 @@ mod tests {
             name: said.into(),
             confidence: 0.9,
             timecodes: vec![Timecode { begin: 10_000, end: 20_000 }],
-            boxes: vec![],
-            pages: vec![],
+            ..Default::default()
         };
         let cues = subtitle_cues(std::slice::from_ref(&item));
         assert_eq!(cues.len(), 2, "{cues:?}");
@@ -281,14 +346,41 @@ mod tests {
     }
 
     #[test]
+    fn with_timed_words_a_cue_starts_when_its_first_word_is_said() {
+        let said = "The storm over Lisbon brought heavy rain to the coast this morning and \
+                    firefighters rescued three families from the flooded valley";
+        // Slow at first, then fast: shares by length would put the second cue too early.
+        let words: Vec<SpokenWord> = said
+            .split_whitespace()
+            .enumerate()
+            .map(|(n, w)| {
+                let begin = if n < 14 { 10_000 + n as u64 * 600 } else { 18_400 + (n as u64 - 14) * 200 };
+                SpokenWord { text: w.into(), begin, end: begin + 150 }
+            })
+            .collect();
+        let item = TimelineItem {
+            name: said.into(),
+            confidence: 0.9,
+            timecodes: vec![Timecode { begin: 10_000, end: 20_000 }],
+            words,
+            ..Default::default()
+        };
+        let cues = subtitle_cues(std::slice::from_ref(&item));
+        assert_eq!(cues.len(), 2, "{cues:?}");
+        let second_first_word = cues[1].1.split_whitespace().next().unwrap();
+        let said_at = item.words.iter().find(|w| w.text == second_first_word).unwrap().begin;
+        assert_eq!(cues[1].0.begin, said_at, "{cues:?}");
+        assert_eq!((cues[0].0.begin, cues[0].0.end, cues[1].0.end), (10_000, said_at, 20_000));
+    }
+
+    #[test]
     fn cue_text_never_holds_an_arrow_or_markup_yet_decodes_to_the_name() {
         let name = "A --> B <i>&amp;</i>";
         let item = TimelineItem {
             name: name.into(),
             confidence: 0.5,
             timecodes: vec![Timecode { begin: 0, end: 1000 }],
-            boxes: vec![],
-            pages: vec![],
+            ..Default::default()
         };
         let vtt = vtt(&[item]);
         let payload = vtt.lines().nth(3).unwrap();

@@ -13,8 +13,8 @@ pub mod upload;
 pub mod user;
 
 pub use analysis::{
-    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, FrameBox, Timecode, Timeline, TimelineItem,
-    WordBox,
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, EmbeddedSentence, Embeddings, FrameBox,
+    SpokenWord, Timecode, Timeline, TimelineItem, WordBox,
 };
 pub use asset::{Asset, AssetCard, AssetDetail, AssetList, AssetStatus, AssetType, Proxies};
 pub use error::ErrorBody;

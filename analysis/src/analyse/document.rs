@@ -9,8 +9,13 @@ use crate::ingest::IngestError;
 
 impl Analyse {
     /// A document's lines with the pages they are on: the text ingest extracted, and for a
-    /// page without any (a scan) what the recogniser reads on its picture.
-    pub(super) async fn document_text(&self, asset: &Asset, min_confidence: f32) -> Result<Vec<TimelineItem>, Failure> {
+    /// page without any (a scan) what the recogniser reads on its picture. Also each page's
+    /// text, for language analysis.
+    pub(super) async fn document_text(
+        &self,
+        asset: &Asset,
+        min_confidence: f32,
+    ) -> Result<(Vec<TimelineItem>, Vec<(u32, String)>), Failure> {
         let outputs = asset.outputs.clone().unwrap_or_default();
         let text = match &outputs.text {
             Some(key) => self.storage.get_object(&self.proxy_bucket, key).await.map_err(IngestError::from)?,
@@ -20,11 +25,13 @@ impl Analyse {
         // pdftotext ends each page with a form feed.
         let texts: Vec<&str> = text.split('\x0c').collect();
         let mut found: Vec<(String, f32, u32)> = Vec::new();
+        let mut pages: Vec<(u32, String)> = Vec::new();
         // Every page's text counts, also past the last page ingest drew a picture of.
         for index in 0..texts.len().max(outputs.pages.len()) {
             let page = index as u32 + 1;
             let written = texts.get(index).map_or("", |t| t.trim());
             if !written.is_empty() {
+                pages.push((page, written.to_owned()));
                 let lines = written.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "));
                 found.extend(lines.filter(|l| !l.is_empty()).map(|l| (l, 1.0, page)));
                 continue;
@@ -36,10 +43,11 @@ impl Analyse {
                 .await
                 .map_err(|e| Failure::Media(format!("reading page {page} stopped: {e}")))?
                 .map_err(|e| Failure::Media(format!("page {page}: the model failed: {e}")))?;
-            let lines = read.into_iter().filter(|l| l.confidence >= min_confidence);
-            found.extend(lines.map(|l| (l.text, l.confidence, page)));
+            let lines: Vec<_> = read.into_iter().filter(|l| l.confidence >= min_confidence).collect();
+            pages.push((page, lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")));
+            found.extend(lines.into_iter().map(|l| (l.text, l.confidence, page)));
         }
-        Ok(by_line(found))
+        Ok((by_line(found), pages))
     }
 }
 
@@ -49,13 +57,7 @@ fn by_line(found: Vec<(String, f32, u32)>) -> Vec<TimelineItem> {
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (line, confidence, page) in found {
         let at = *index.entry(line.clone()).or_insert_with(|| {
-            items.push(TimelineItem {
-                name: line,
-                confidence: 0.0,
-                timecodes: Vec::new(),
-                boxes: Vec::new(),
-                pages: Vec::new(),
-            });
+            items.push(TimelineItem { name: line, confidence: 0.0, timecodes: Vec::new(), ..Default::default() });
             items.len() - 1
         });
         let item = &mut items[at];

@@ -1,11 +1,13 @@
 //! The analysis stage of one asset: shots over the proxy, then objects, on-screen text and
 //! moderation over the frames ingest kept (or the picture of an image, or a document's
-//! pages), each turned into a timeline stored under `<asset>/analysis/`. One kind failing
-//! (a corrupt frame, a model error) fails that kind with its reason; the others and the
-//! asset go on.
+//! pages), the transcript of its sound, and last key phrases, entities and sentiment over
+//! all the sentences found, each turned into a timeline stored under `<asset>/analysis/`.
+//! One kind failing (a corrupt frame, a model error) fails that kind with its reason; the
+//! others and the asset go on.
 
 mod document;
 mod frames;
+mod language;
 mod speech;
 
 use std::sync::Arc;
@@ -19,6 +21,8 @@ use mediaport_shared::{
 
 use crate::inference::{ModelError, Models};
 use crate::ingest::{IngestError, Progress};
+use crate::language::Language;
+use crate::language::sentences::{self, Sentence};
 use crate::speech::Speech;
 use crate::tools::Tools;
 use crate::vision::labels::Labels;
@@ -49,6 +53,7 @@ pub struct Analyse {
     pub proxy_bucket: String,
     pub vision: Arc<Vision>,
     pub speech: Arc<Speech>,
+    pub language: Arc<Language>,
     pub defaults: AnalysisDefaults,
 }
 
@@ -77,6 +82,9 @@ impl Analyse {
         };
         let options = self.defaults.for_asset(&asset);
         let mut summaries = AnalysisSummaries::new();
+        // What was said and written, for the language kinds.
+        let mut sentences: Vec<Sentence> = Vec::new();
+        let mut language = options.language.clone();
         if options.shots && asset.asset_type == AssetType::Video {
             progress.step("shots").await;
             let result = self.shots(&asset).await;
@@ -86,7 +94,10 @@ impl Analyse {
         if options.text && asset.asset_type == AssetType::Document {
             progress.step("pages").await;
             let result = self.document_text(&asset, options.min_confidence).await;
-            let result = result.map(|items| Timeline::new(AnalysisKind::Text, items));
+            let result = result.map(|(items, pages)| {
+                sentences.extend(sentences::from_pages(&pages));
+                Timeline::new(AnalysisKind::Text, items)
+            });
             self.settle(&asset, AnalysisKind::Text, result, &mut summaries).await?;
         } else if options.labels || options.text || options.moderation {
             progress.step("frames").await;
@@ -105,6 +116,9 @@ impl Analyse {
                     Err(Failure::Media(reason)) => Err(Failure::Media(reason.clone())),
                     Err(Failure::Transient(err)) => return Err(IngestError::Transient(err.to_string())),
                 };
+                if let (Ok(timeline), AnalysisKind::Text) = (&result, kind) {
+                    sentences.extend(sentences::from_text(&timeline.items));
+                }
                 self.settle(&asset, kind, result, &mut summaries).await?;
             }
         }
@@ -112,8 +126,17 @@ impl Analyse {
         let has_audio = asset.outputs.as_ref().is_some_and(|o| o.audio.is_some());
         if options.transcript && has_audio && matches!(asset.asset_type, AssetType::Video | AssetType::Audio) {
             progress.step("transcript").await;
-            let result = self.transcript(&asset, options.language.clone()).await;
+            let result = self.transcript(&asset, &options.transcript_model, options.language.clone()).await;
+            if let Ok(timeline) = &result {
+                sentences.splice(0..0, sentences::from_transcript(&timeline.items));
+                language = timeline.language.clone().or(language);
+            }
             self.settle(&asset, AnalysisKind::Transcript, result, &mut summaries).await?;
+        }
+        if !sentences.is_empty() {
+            progress.step("language").await;
+            let language = language.unwrap_or_else(|| "en".into());
+            self.language(&asset, sentences, language, &options, &mut summaries).await?;
         }
         match self.catalog.record_analysis(&asset.id, &summaries, AssetStatus::Ready, None).await {
             Err(CatalogError::NotFound { .. }) => {

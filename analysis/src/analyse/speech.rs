@@ -1,7 +1,7 @@
 //! The transcript of an asset's audio proxy: Whisper over the whole recording, each
 //! stretch of speech an item with its time range, in the order it was said.
 
-use mediaport_shared::{AnalysisKind, Asset, Timecode, Timeline, TimelineItem};
+use mediaport_shared::{Asset, Timeline};
 
 use super::{Analyse, Failure};
 use crate::ingest::IngestError;
@@ -9,7 +9,12 @@ use crate::speech::{self, SAMPLE_RATE};
 use crate::tools::{Tool, args};
 
 impl Analyse {
-    pub(super) async fn transcript(&self, asset: &Asset, language: Option<String>) -> Result<Timeline, Failure> {
+    pub(super) async fn transcript(
+        &self,
+        asset: &Asset,
+        model: &str,
+        language: Option<String>,
+    ) -> Result<Timeline, Failure> {
         let Some(audio) = asset.outputs.as_ref().and_then(|o| o.audio.clone()) else {
             return Err(Failure::Media("the asset has no audio proxy".into()));
         };
@@ -26,25 +31,15 @@ impl Analyse {
             .await
             .map_err(|e| Failure::Media(self.tools.redact(&format!("the audio cannot be decoded: {e}"))))?;
         let transcriber = self.speech.clone();
+        let model = model.to_owned();
         let heard = tokio::task::spawn_blocking(move || {
             let samples = speech::pcm(&std::fs::read(&raw)?);
-            Ok::<_, std::io::Error>(transcriber.transcribe(&samples, language.as_deref()))
+            Ok::<_, std::io::Error>(transcriber.transcribe_with(&samples, &model, language.as_deref()))
         })
         .await
         .map_err(|e| Failure::Media(format!("transcription stopped: {e}")))?
         .map_err(|e| IngestError::Transient(e.to_string()))?
         .map_err(|e| Failure::Media(format!("transcript: {e}")))?;
-        let items = heard
-            .said
-            .into_iter()
-            .map(|said| TimelineItem {
-                name: said.text,
-                confidence: said.confidence,
-                timecodes: vec![Timecode { begin: said.begin_ms, end: said.end_ms }],
-                boxes: Vec::new(),
-                pages: Vec::new(),
-            })
-            .collect();
-        Ok(Timeline { kind: AnalysisKind::Transcript, items, language: Some(heard.language) })
+        Ok(heard.timeline())
     }
 }

@@ -7,14 +7,27 @@ pub mod whisper;
 pub mod windows;
 
 use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use mediaport_shared::{AnalysisKind, SpokenWord, Timecode, Timeline, TimelineItem};
 
 pub use self::features::SAMPLE_RATE;
 use self::vad::Vad;
 pub use self::whisper::Whisper;
 use crate::inference::{ModelError, Models};
 
-/// The default Whisper model, a folder of the model cache.
+/// The default Whisper model (English only), a folder of the model cache.
 pub const TINY_EN: &str = "whisper-tiny.en";
+/// The multilingual Whisper model, which also detects the language.
+pub const BASE: &str = "whisper-base";
+
+/// The model folder for a model named in settings, and a forced language: English-only
+/// tiny.en cannot take another language, so that takes the multilingual model.
+pub fn choose(model: &str, language: Option<&str>) -> &'static str {
+    let multilingual = matches!(model, "base" | BASE);
+    if multilingual || language.is_some_and(|l| l != "en") { BASE } else { TINY_EN }
+}
 
 /// Samples from raw little-endian 32-bit floats, as `ffmpeg -f f32le` writes them.
 pub fn pcm(bytes: &[u8]) -> Vec<f32> {
@@ -48,20 +61,74 @@ pub struct Transcript {
     pub said: Vec<Said>,
 }
 
-/// The speech models, loaded once per worker.
+impl Transcript {
+    /// The `transcript` timeline: an item per stretch, in the order it was said, with its
+    /// words.
+    pub fn timeline(self) -> Timeline {
+        let items = self
+            .said
+            .into_iter()
+            .map(|said| TimelineItem {
+                name: said.text,
+                confidence: said.confidence,
+                timecodes: vec![Timecode { begin: said.begin_ms, end: said.end_ms }],
+                words: said
+                    .words
+                    .into_iter()
+                    .map(|w| SpokenWord { text: w.text, begin: w.begin_ms, end: w.end_ms })
+                    .collect(),
+                ..Default::default()
+            })
+            .collect();
+        Timeline { kind: AnalysisKind::Transcript, items, language: Some(self.language) }
+    }
+}
+
+/// The speech models, loaded once per worker: the default Whisper at start (a broken
+/// model stops the worker there), the other on first use.
 #[derive(Debug)]
 pub struct Speech {
     vad: Vad,
-    whisper: Whisper,
+    dir: PathBuf,
+    threads: usize,
+    default: &'static str,
+    whispers: [(&'static str, OnceLock<Result<Whisper, String>>); 2],
 }
 
 impl Speech {
-    pub fn load(models: &Models, whisper: &str) -> Result<Self, ModelError> {
-        Ok(Self { vad: Vad::new(models)?, whisper: Whisper::load(models, whisper)? })
+    pub fn load(models: &Models, default: &str) -> Result<Self, ModelError> {
+        let default = choose(default, None);
+        let speech = Self {
+            vad: Vad::new(models)?,
+            dir: models.dir().to_path_buf(),
+            threads: models.threads(),
+            default,
+            whispers: [(TINY_EN, OnceLock::new()), (BASE, OnceLock::new())],
+        };
+        speech.whisper(default)?;
+        Ok(speech)
     }
 
-    /// Transcribes 16 kHz mono samples. Blocking.
+    fn whisper(&self, name: &str) -> Result<&Whisper, ModelError> {
+        let (_, slot) = self.whispers.iter().find(|(n, _)| *n == name).expect("a model of the list");
+        let loaded = slot.get_or_init(|| Whisper::open(&self.dir.join(name), self.threads).map_err(|e| e.to_string()));
+        loaded.as_ref().map_err(|e| ModelError::Runtime(e.clone()))
+    }
+
+    /// Transcribes 16 kHz mono samples with the default model. Blocking.
     pub fn transcribe(&self, samples: &[f32], language: Option<&str>) -> Result<Transcript, ModelError> {
+        self.transcribe_with(samples, self.default, language)
+    }
+
+    /// Transcribes with the model named (`TINY_EN`, `BASE`, or "tiny.en" / "base"); a
+    /// language other than English forced on tiny.en takes the multilingual model. Blocking.
+    pub fn transcribe_with(
+        &self,
+        samples: &[f32],
+        model: &str,
+        language: Option<&str>,
+    ) -> Result<Transcript, ModelError> {
+        let whisper = self.whisper(choose(model, language))?;
         let speech = self.vad.speech(samples)?;
         if speech.is_empty() {
             let language = language.unwrap_or("en").to_owned();
@@ -70,7 +137,7 @@ impl Speech {
         // The speech end to end, and where each piece came from.
         let spliced = Splice::of(&speech);
         let joined: Vec<f32> = speech.iter().flat_map(|r| samples[r.clone()].iter().copied()).collect();
-        let mut transcript = self.whisper.transcribe(&joined, language)?;
+        let mut transcript = whisper.transcribe(&joined, language)?;
         for said in &mut transcript.said {
             if said.words.is_empty() {
                 (said.begin_ms, said.end_ms) = spliced.original_span(said.begin_ms, said.end_ms);

@@ -204,8 +204,7 @@ pub fn timeline(boundaries: &[Boundary], black: &[Timecode], duration_ms: u64) -
                 name: format!("shot {}", i + 1),
                 confidence,
                 timecodes: vec![Timecode { begin, end }],
-                boxes: Vec::new(),
-                pages: Vec::new(),
+                ..Default::default()
             })
         })
         .collect();
@@ -214,8 +213,7 @@ pub fn timeline(boundaries: &[Boundary], black: &[Timecode], duration_ms: u64) -
             name: "black frames".into(),
             confidence: 1.0,
             timecodes: black.to_vec(),
-            boxes: Vec::new(),
-            pages: Vec::new(),
+            ..Default::default()
         });
     }
     items

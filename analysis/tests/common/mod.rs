@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::language::Language;
 use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_backends::catalog::SqlCatalog;
@@ -41,16 +42,17 @@ fn analyse(ingest: &Ingest) -> Analyse {
         proxy_bucket: PROXY_BUCKET.into(),
         vision: vision(&models),
         speech: speech(&models),
+        language: language(&models),
         defaults: AnalysisDefaults {
             labels: false,
             text: false,
             moderation: false,
             shots: false,
-            min_confidence: 0.5,
-            label_confidence: 0.25,
-            moderation_threshold: 0.8,
             transcript: false,
-            language: None,
+            keyphrases: false,
+            entities: false,
+            sentiment: false,
+            ..AnalysisDefaults::default()
         },
     }
 }
@@ -64,6 +66,11 @@ fn vision(models: &Models) -> Arc<Vision> {
 fn speech(models: &Models) -> Arc<Speech> {
     static SPEECH: std::sync::OnceLock<Arc<Speech>> = std::sync::OnceLock::new();
     SPEECH.get_or_init(|| Arc::new(Speech::load(models, speech::TINY_EN).unwrap())).clone()
+}
+
+fn language(models: &Models) -> Arc<Language> {
+    static LANGUAGE: std::sync::OnceLock<Arc<Language>> = std::sync::OnceLock::new();
+    LANGUAGE.get_or_init(|| Arc::new(Language::load(models).unwrap())).clone()
 }
 
 impl Harness {

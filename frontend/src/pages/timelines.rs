@@ -110,6 +110,10 @@ fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoVie
     view! {
         <li class="timeline-item">
             <span class="timeline-name" data-name=item.name.clone()>{item.name.clone()}</span>
+            {item.category.clone().map(|c| {
+                let shown = c.clone();
+                view! { <span class="badge" data-category=c>{shown}</span> }
+            })}
             <span class="muted small">{confidence}</span>
             {pages}
             {timed.then(|| {

@@ -1,0 +1,59 @@
+//! Key phrases, entities and sentiment over the sentences the other kinds found (what was
+//! said, shown on screen, or written on a document's pages), and the sentences' embeddings
+//! stored for semantic search.
+
+use mediaport_core::analysis::AnalysisDefaults;
+use mediaport_shared::{AnalysisKind, AnalysisSummaries, Asset, Timeline};
+
+use super::{Analyse, Failure};
+use crate::ingest::IngestError;
+use crate::language::Wanted;
+use crate::language::sentences::Sentence;
+
+impl Analyse {
+    /// Reads the sentences and settles the language kinds that are wanted.
+    pub(super) async fn language(
+        &self,
+        asset: &Asset,
+        sentences: Vec<Sentence>,
+        language: String,
+        options: &AnalysisDefaults,
+        summaries: &mut AnalysisSummaries,
+    ) -> Result<(), IngestError> {
+        let wanted =
+            Wanted { keyphrases: options.keyphrases, entities: options.entities, sentiment: options.sentiment };
+        let models = self.language.clone();
+        let read = tokio::task::spawn_blocking(move || models.read(&sentences, &language, wanted))
+            .await
+            .map_err(|e| format!("language analysis stopped: {e}"))
+            .and_then(|r| r.map_err(|e| format!("language analysis: the model failed: {e}")));
+        let findings = match read {
+            Ok(findings) => findings,
+            Err(reason) => {
+                let kinds = [
+                    (wanted.keyphrases, AnalysisKind::Keyphrase),
+                    (wanted.entities, AnalysisKind::Entity),
+                    (wanted.sentiment, AnalysisKind::Sentiment),
+                ];
+                for kind in kinds.into_iter().filter_map(|(on, kind)| on.then_some(kind)) {
+                    self.settle(asset, kind, Err(Failure::Media(reason.clone())), summaries).await?;
+                }
+                return Ok(());
+            }
+        };
+        let key = format!("{}/analysis/embeddings.json", asset.id);
+        let body = serde_json::to_vec(&findings.embeddings).map_err(|e| IngestError::Transient(e.to_string()))?;
+        self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
+        let kinds = [
+            (findings.keyphrases, AnalysisKind::Keyphrase),
+            (findings.entities, AnalysisKind::Entity),
+            (findings.sentiment, AnalysisKind::Sentiment),
+        ];
+        for (items, kind) in kinds {
+            if let Some(items) = items {
+                self.settle(asset, kind, Ok(Timeline::new(kind, items)), summaries).await?;
+            }
+        }
+        Ok(())
+    }
+}
