@@ -18,6 +18,7 @@ use mediaport_analysis::language::Language;
 use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Unwatched, Vision};
 use mediaport_backends::catalog::SqlCatalog;
+use mediaport_backends::search::TantivyIndex;
 use mediaport_core::Catalog;
 
 mod common;
@@ -113,6 +114,9 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         vision,
         speech: Arc::new(Speech::load(&models, speech::TINY_EN)?),
         language: Arc::new(Language::load(&models)?),
+        search: Arc::new(TantivyIndex::open(
+            &std::env::temp_dir().join(format!("mediaport-bench-search-{}", std::process::id())),
+        )?),
         // Every analysis on, at the shipped defaults.
         defaults: AnalysisDefaults::default(),
     };

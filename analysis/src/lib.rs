@@ -6,6 +6,7 @@ pub mod av;
 pub mod document;
 pub mod fixity;
 pub mod frames;
+pub mod indexer;
 pub mod inference;
 pub mod ingest;
 pub mod language;

@@ -161,10 +161,22 @@ impl Worker {
             other => other?,
         };
         let progress = JobProgress { queue: self.queue.as_ref(), job: &job.id, worker: &self.config.name };
-        if status == AssetStatus::Analysing {
-            return self.analyse.run(asset_id, &progress).await.map(drop);
+        let result = if status == AssetStatus::Analysing {
+            self.analyse.run(asset_id, &progress).await.map(drop)
+        } else {
+            self.ingest_stage(asset_id, &progress).await
+        };
+        // Each stage's results are searchable as soon as it ends (a file's name after
+        // ingest, what was found after analysis). An index that is down is not the asset's
+        // fault: the next stage or `mediaport reindex` catches it up.
+        if let Err(err) = self.analyse.indexer().index(asset_id).await {
+            tracing::warn!(asset = asset_id, error = %err, "cannot update the search index");
         }
-        let asset = self.ingest.run(asset_id, &progress).await?;
+        result
+    }
+
+    async fn ingest_stage(&self, asset_id: &str, progress: &JobProgress<'_>) -> Result<(), IngestError> {
+        let asset = self.ingest.run(asset_id, progress).await?;
         // If this enqueue is lost (a crash just now), the sweep queues it.
         workflow::start_next(self.queue.as_ref(), &asset).await.map_err(|e| IngestError::Transient(e.to_string()))
     }

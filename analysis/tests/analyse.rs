@@ -75,6 +75,22 @@ async fn a_cut_a_caption_and_safe_frames_become_timelines() {
 
     let moderation = timeline_of(&h, asset.analysis[&AnalysisKind::Moderation].key.as_ref().unwrap()).await;
     assert_eq!(moderation.items, [], "nothing unsafe in a test pattern and a caption");
+
+    // Searchable as soon as the worker is done: the caption found at the moment it shows.
+    let found = search(&h, r#"text:"breaking news""#).await;
+    assert_eq!(found.total, 1, "{found:?}");
+    let caption = found.hits[0].matches.iter().find(|m| m.name == "BREAKING NEWS").unwrap();
+    assert_eq!(
+        (found.hits[0].asset_id.as_str(), caption.timecodes.as_slice()),
+        (asset.id.as_str(), &news.timecodes[..])
+    );
+    assert_eq!(search(&h, "text:breaking AND NOT type:video").await.total, 0);
+}
+
+/// A search through the worker's index, as `GET /api/search` runs it.
+async fn search(h: &Harness, q: &str) -> mediaport_shared::SearchResults {
+    let request = mediaport_core::SearchRequest::new(mediaport_core::search::query::parse(q).unwrap());
+    mediaport_core::search::run(h.search.as_ref(), &request).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,6 +272,12 @@ async fn speech_becomes_a_transcript_and_a_silent_film_skips_it() {
     let embeddings: mediaport_shared::Embeddings = serde_json::from_slice(&stored).unwrap();
     assert!(embeddings.sentences.len() >= 3, "a vector per sentence: {:?}", embeddings.sentences.len());
     assert!(embeddings.sentences.iter().all(|s| s.vector.len() == 384 && !s.timecodes.is_empty()));
+    // Found by what was said, at the moment it was said.
+    let found = search(&h, "transcript:lisbon").await;
+    assert_eq!(found.hits.len(), 1, "{found:?}");
+    let said = &found.hits[0].matches[0];
+    assert!(said.timecodes[0].begin <= said_when("lisbon") && said_when("lisbon") < said.timecodes[0].end, "{said:?}");
+    assert!(found.hits[0].highlights[0].contains("<b>Lisbon</b>"), "{:?}", found.hits[0].highlights);
 
     let silent = h.asset(&silent.id).await;
     assert_eq!(silent.status, AssetStatus::Ready, "{:?}", silent.error);

@@ -9,9 +9,10 @@ use anyhow::Context;
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
+use mediaport_backends::search::TantivyIndex;
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::uploads::UploadPolicy;
-use mediaport_core::{Catalog, Identity, Queue, Storage, users};
+use mediaport_core::{Catalog, Identity, Queue, SearchIndex, Storage, users};
 use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ pub struct Backends {
     pub catalog: Arc<dyn Catalog>,
     pub identity: Arc<dyn Identity>,
     pub queue: Arc<dyn Queue>,
+    pub search: Arc<dyn SearchIndex>,
     local_identity: Option<LocalIdentity>,
 }
 
@@ -33,16 +35,22 @@ pub struct Backends {
 pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = open_catalog(settings).await?;
     let queue = mediaport_backends::queue::in_db(catalog.db());
+    let path = settings.search_path();
+    let search: Arc<dyn SearchIndex> = Arc::new(
+        TantivyIndex::open(&path).with_context(|| format!("cannot open the search index at {}", path.display()))?,
+    );
     if settings.identity.kind == IdentityKind::Cognito {
         let cognito = CognitoIdentity::connect(settings.identity.cognito.to_config()).await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
-        return Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(cognito), queue, local_identity: None });
+        let identity = Arc::new(cognito);
+        return Ok(Backends { catalog: Arc::new(catalog), identity, queue, search, local_identity: None });
     }
     let key = signing_key(settings)?;
     let local = LocalIdentity::new(catalog.db().clone(), key)
         .await?
         .with_access_ttl(settings.identity.access_token_secs.max(60));
-    Ok(Backends { catalog: Arc::new(catalog), identity: Arc::new(local.clone()), queue, local_identity: Some(local) })
+    let identity = Arc::new(local.clone());
+    Ok(Backends { catalog: Arc::new(catalog), identity, queue, search, local_identity: Some(local) })
 }
 
 /// On a fresh installation (no admin yet), creates `admin` with a random password and
@@ -157,6 +165,7 @@ pub fn app_state(settings: &Settings, backends: Backends, storage: Arc<dyn Stora
         catalog: backends.catalog,
         identity: backends.identity,
         queue: backends.queue,
+        search: backends.search,
         storage,
         buckets: Buckets {
             ingest: settings.storage.ingest_bucket.clone(),

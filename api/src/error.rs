@@ -3,8 +3,9 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mediaport_core::search::query::QueryError;
 use mediaport_core::uploads::UploadError;
-use mediaport_core::{CatalogError, IdentityError, QueueError, StorageError};
+use mediaport_core::{CatalogError, IdentityError, QueueError, SearchError, StorageError};
 use mediaport_shared::ErrorBody;
 
 /// An error on its way to the client: a status, a stable code and a safe message.
@@ -103,6 +104,24 @@ impl From<QueueError> for ApiError {
                 )
             }
             QueueError::Other(_) => Self::internal(err.code(), &err),
+        }
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(err: QueryError) -> Self {
+        Self::bad_request(err.code(), err.to_string())
+    }
+}
+
+impl From<SearchError> for ApiError {
+    fn from(err: SearchError) -> Self {
+        match &err {
+            SearchError::Unavailable(_) => {
+                tracing::error!(error = %err, "search index unavailable");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "search is unavailable, try again shortly")
+            }
+            SearchError::Other(_) => Self::internal(err.code(), &err),
         }
     }
 }

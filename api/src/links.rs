@@ -18,6 +18,11 @@ async fn link(state: &AppState, key: Option<&String>) -> Result<Option<String>, 
     }
 }
 
+/// A presigned link to an object of the proxy bucket.
+pub async fn presigned(state: &AppState, key: &str) -> Result<String, ApiError> {
+    Ok(state.storage.presign_get(&state.buckets.proxy, key, LINK_TTL).await?)
+}
+
 /// An asset with its thumbnail link, for grids and live events.
 pub async fn card(state: &AppState, asset: Asset) -> Result<AssetCard, ApiError> {
     let thumbnail_url = link(state, asset.outputs.as_ref().and_then(|o| o.thumbnail.as_ref())).await?;

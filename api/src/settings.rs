@@ -21,7 +21,15 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub worker: WorkerSettings,
     pub analysis: AnalysisDefaults,
+    pub search: SearchSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Folder of the tantivy index; `<data_dir>/search` when unset.
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,6 +212,7 @@ impl Default for Settings {
             uploads: UploadSettings::default(),
             worker: WorkerSettings::default(),
             analysis: AnalysisDefaults::default(),
+            search: SearchSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -362,6 +371,11 @@ impl Settings {
     /// The origin of the web app, as browsers see it.
     pub fn public_url(&self) -> String {
         self.server.public_url.clone().unwrap_or_else(|| format!("http://{}", self.server.listen))
+    }
+
+    /// The search index's folder.
+    pub fn search_path(&self) -> PathBuf {
+        self.search.path.clone().unwrap_or_else(|| self.data_dir.join("search"))
     }
 
     pub fn catalog_path(&self) -> PathBuf {

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use mediaport_core::uploads::UploadPolicy;
-use mediaport_core::{Catalog, Identity, Queue, Storage};
+use mediaport_core::{Catalog, Identity, Queue, SearchIndex, Storage};
 use tokio_util::sync::CancellationToken;
 
 /// The buckets Mediaport keeps its objects in.
@@ -18,6 +18,7 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub identity: Arc<dyn Identity>,
     pub queue: Arc<dyn Queue>,
+    pub search: Arc<dyn SearchIndex>,
     pub buckets: Buckets,
     pub uploads: UploadPolicy,
     /// Cancelled when the server stops, so that endless responses (the event stream) end

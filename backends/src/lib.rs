@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod db;
 pub mod identity;
 pub mod queue;
+pub mod search;
 pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;

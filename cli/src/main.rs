@@ -26,6 +26,8 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Print the effective settings (file, environment and flags applied) as TOML
     Config,
+    /// Rebuild the search index from the catalog and the stored analysis results
+    Reindex,
 }
 
 #[tokio::main]
@@ -48,6 +50,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(command) => users::run(command, &settings).await,
         Command::Ingest(args) => ingest::run(args).await,
+        Command::Reindex => {
+            let count = worker::reindex(&settings).await?;
+            println!("indexed {count} assets");
+            Ok(())
+        }
         Command::Worker => {
             mediaport_api::telemetry::init(&settings.log);
             worker::run(settings).await

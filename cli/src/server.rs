@@ -118,8 +118,13 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     tasks.spawn(serve(api_listener, app, shutdown.clone()));
     spawn_background(&mut tasks, &state, &settings, events, &shutdown);
     if settings.worker.in_server {
-        let worker =
-            crate::worker::build(&settings, state.catalog.clone(), state.queue.clone(), state.storage.clone())?;
+        let worker = crate::worker::build(
+            &settings,
+            state.catalog.clone(),
+            state.queue.clone(),
+            state.storage.clone(),
+            state.search.clone(),
+        )?;
         let stop = shutdown.clone();
         tasks.spawn(async move {
             worker.run(stop).await;

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use mediaport_analysis::indexer::Indexer;
 use mediaport_analysis::inference::{self, Models};
 use mediaport_analysis::language::Language;
 use mediaport_analysis::speech::Speech;
 use mediaport_analysis::{Analyse, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_api::{Settings, bootstrap};
-use mediaport_core::{Catalog, Queue, Storage};
+use mediaport_core::{Catalog, Queue, SearchIndex, Storage};
 use tokio_util::sync::CancellationToken;
 
 /// A worker over the given ports, configured by `settings.worker`.
@@ -19,6 +20,7 @@ pub fn build(
     catalog: Arc<dyn Catalog>,
     queue: Arc<dyn Queue>,
     storage: Arc<dyn Storage>,
+    search: Arc<dyn SearchIndex>,
 ) -> anyhow::Result<Worker> {
     Tools::check_installed()?;
     let w = &settings.worker;
@@ -51,6 +53,7 @@ pub fn build(
         vision,
         speech: Arc::new(speech),
         language: Arc::new(language),
+        search,
         defaults: settings.analysis.clone(),
     };
     let config = WorkerConfig {
@@ -62,23 +65,53 @@ pub fn build(
     Ok(Worker::new(queue, ingest, analyse, config))
 }
 
-/// `mediaport worker`: runs jobs until Ctrl-C or SIGTERM. With embedded storage it reaches
-/// the server's endpoint at `storage.embedded.listen`.
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
-    let backends = bootstrap::open_backends(&settings).await?;
-    let credentials = bootstrap::storage_credentials(&settings)?;
+/// `mediaport reindex`: empties the search index and indexes every asset of the catalog
+/// again from its record and stored results. Returns how many.
+pub async fn reindex(settings: &Settings) -> anyhow::Result<usize> {
+    let backends = bootstrap::open_backends(settings).await?;
+    let storage = worker_storage(settings).await?;
+    let indexer = Indexer {
+        catalog: backends.catalog,
+        storage,
+        proxy_bucket: settings.storage.proxy_bucket.clone(),
+        search: backends.search,
+    };
+    Ok(indexer.rebuild().await?)
+}
+
+/// The storage a worker reads and writes, checked: with embedded storage, the server's
+/// endpoint at `storage.embedded.listen`.
+async fn worker_storage(settings: &Settings) -> anyhow::Result<Arc<dyn Storage>> {
+    let storage = open_worker_storage(settings).await?;
+    check_storage(storage.as_ref(), settings).await?;
+    Ok(storage)
+}
+
+async fn open_worker_storage(settings: &Settings) -> anyhow::Result<Arc<dyn Storage>> {
+    let credentials = bootstrap::storage_credentials(settings)?;
     let endpoint = if settings.embedded_storage() {
         Some(format!("http://{}", settings.storage.embedded.listen))
     } else {
         settings.storage.endpoint.clone()
     };
-    let storage = bootstrap::open_storage(&settings, endpoint, credentials).await;
-    // Tools and models first: what this machine lacks is said before what it cannot reach.
-    let worker = build(&settings, backends.catalog, backends.queue, storage.clone())?;
+    Ok(bootstrap::open_storage(settings, endpoint, credentials).await)
+}
+
+async fn check_storage(storage: &dyn Storage, settings: &Settings) -> anyhow::Result<()> {
     storage
         .check_bucket(&settings.storage.proxy_bucket)
         .await
-        .context("cannot reach the proxy bucket: is `mediaport serve` running, or storage configured?")?;
+        .context("cannot reach the proxy bucket: is `mediaport serve` running, or storage configured?")
+}
+
+/// `mediaport worker`: runs jobs until Ctrl-C or SIGTERM. With embedded storage it reaches
+/// the server's endpoint at `storage.embedded.listen`.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let backends = bootstrap::open_backends(&settings).await?;
+    let storage = open_worker_storage(&settings).await?;
+    // Tools and models first: what this machine lacks is said before what it cannot reach.
+    let worker = build(&settings, backends.catalog, backends.queue, storage.clone(), backends.search)?;
+    check_storage(storage.as_ref(), &settings).await?;
     let stop = CancellationToken::new();
     let signal = stop.clone();
     tokio::spawn(async move {

@@ -3,18 +3,12 @@
 
 mod common;
 
-use mediaport_core::{NewAsset, users};
-use mediaport_shared::{
-    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, Group, Timecode,
-    Timeline, TimelineItem,
-};
+use common::item;
+use mediaport_core::users;
+use mediaport_shared::{AnalysisKind, Group, Timeline};
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "Corr3ct-Horse!";
-
-fn said(text: &str, begin: u64, end: u64) -> TimelineItem {
-    TimelineItem { name: text.into(), confidence: 0.9, timecodes: vec![Timecode { begin, end }], ..Default::default() }
-}
 
 #[tokio::test]
 async fn the_transcript_comes_as_subtitles_and_text_and_bad_names_get_400() {
@@ -23,41 +17,13 @@ async fn the_transcript_comes_as_subtitles_and_text_and_bad_names_get_400() {
     users::create_user(server.state.identity.as_ref(), "vera", "v@example.org", Group::Viewer, Some(PASSWORD))
         .await
         .unwrap();
-    let asset = server
-        .state
-        .catalog
-        .create_asset(NewAsset {
-            id: mediaport_core::new_id(),
-            asset_type: AssetType::Video,
-            filename: "forecast.mp4".into(),
-            size: 10,
-            md5: None,
-            group: None,
-            attributes: Default::default(),
-            bucket: "mediaport-ingest".into(),
-            key: "forecast.mp4".into(),
-            status: AssetStatus::Ready,
-            ai_options: None,
-        })
-        .await
-        .unwrap();
-    let proxy = &server.settings.storage.proxy_bucket;
-    let mut analysis = AnalysisSummaries::new();
-    let timelines = [
-        (
-            AnalysisKind::Transcript,
-            vec![said("Rain in Lisbon <tomorrow> & after.", 2000, 4500), said("Sun on Friday.", 6000, 7000)],
-        ),
-        (AnalysisKind::Text, vec![said("WEATHER", 0, 3000)]),
-    ];
-    for (kind, items) in timelines {
-        let key = format!("{}/analysis/{}.json", asset.id, kind.as_str());
-        let mut timeline = Timeline::new(kind, items);
-        timeline.language = (kind == AnalysisKind::Transcript).then(|| "en".into());
-        server.state.storage.put_object(proxy, &key, serde_json::to_vec(&timeline).unwrap().into()).await.unwrap();
-        analysis.insert(kind, AnalysisSummary { status: AnalysisStatus::Done, count: 1, error: None, key: Some(key) });
-    }
-    server.state.catalog.record_analysis(&asset.id, &analysis, AssetStatus::Ready, None).await.unwrap();
+    let mut transcript = Timeline::new(
+        AnalysisKind::Transcript,
+        vec![item("Rain in Lisbon <tomorrow> & after.", 2000, 4500), item("Sun on Friday.", 6000, 7000)],
+    );
+    transcript.language = Some("en".into());
+    let text = Timeline::new(AnalysisKind::Text, vec![item("WEATHER", 0, 3000)]);
+    let asset = common::analysed_asset(&server, "forecast.mp4", vec![transcript, text]).await;
 
     let (session, _) = server.state.identity.login("vera", PASSWORD).await.unwrap();
     let client = reqwest::Client::new();

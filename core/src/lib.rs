@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod cleanup;
 pub mod ports;
 pub mod registration;
+pub mod search;
 pub mod uploads;
 pub mod users;
 pub mod validate;
@@ -13,6 +14,7 @@ pub mod workflow;
 pub use ports::catalog::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset, UploadRecord, UploadState};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::queue::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError, backoff};
+pub use ports::search::{AssetDocument, IndexedName, SearchError, SearchIndex, SearchPage, SearchRequest};
 pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 
 /// A new time-ordered id: records made in the same millisecond still sort in creation order.

@@ -9,6 +9,7 @@ pub mod error;
 pub mod health;
 pub mod job;
 pub mod media;
+pub mod search;
 pub mod upload;
 pub mod user;
 
@@ -21,6 +22,7 @@ pub use error::ErrorBody;
 pub use health::Health;
 pub use job::{JobInfo, JobList};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
+pub use search::{SearchHit, SearchMatch, SearchResults};
 pub use upload::{
     CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, PartUrl, PartUrls, PresignPartsRequest,
     RegisterAssetRequest, StoredPart, StoredParts, Upload, plan_parts,

@@ -13,12 +13,13 @@ mod speech;
 use std::sync::Arc;
 
 use mediaport_core::analysis::AnalysisDefaults;
-use mediaport_core::{Catalog, CatalogError, Storage};
+use mediaport_core::{Catalog, CatalogError, SearchIndex, Storage};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, Timeline,
     TimelineItem,
 };
 
+use crate::indexer::Indexer;
 use crate::inference::{ModelError, Models};
 use crate::ingest::{IngestError, Progress};
 use crate::language::Language;
@@ -54,6 +55,7 @@ pub struct Analyse {
     pub vision: Arc<Vision>,
     pub speech: Arc<Speech>,
     pub language: Arc<Language>,
+    pub search: Arc<dyn SearchIndex>,
     pub defaults: AnalysisDefaults,
 }
 
@@ -74,6 +76,16 @@ impl From<IngestError> for Failure {
 }
 
 impl Analyse {
+    /// The search indexer over the same catalog and storage.
+    pub fn indexer(&self) -> Indexer {
+        Indexer {
+            catalog: self.catalog.clone(),
+            storage: self.storage.clone(),
+            proxy_bucket: self.proxy_bucket.clone(),
+            search: self.search.clone(),
+        }
+    }
+
     /// Analyses one asset and returns it as recorded, `ready`.
     pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, IngestError> {
         let asset = match self.catalog.get_asset(asset_id).await {

@@ -14,9 +14,10 @@ use mediaport_analysis::language::Language;
 use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_backends::catalog::SqlCatalog;
+use mediaport_backends::search::TantivyIndex;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
-use mediaport_core::{Catalog, NewAsset, Queue, Storage, workflow};
+use mediaport_core::{Catalog, NewAsset, Queue, SearchIndex, Storage, workflow};
 use mediaport_shared::{Asset, AssetStatus, AssetType};
 
 pub const INGEST_BUCKET: &str = "test-ingest";
@@ -26,6 +27,7 @@ pub struct Harness {
     pub storage: Arc<dyn Storage>,
     pub catalog: Arc<dyn Catalog>,
     pub queue: Arc<dyn Queue>,
+    pub search: Arc<dyn SearchIndex>,
     pub worker: Worker,
     pub ingest: Ingest,
     pub dir: tempfile::TempDir,
@@ -33,7 +35,7 @@ pub struct Harness {
 
 /// The analysis stage with every analysis off unless a test's `ai_options` turn it on,
 /// so ingest tests do not pay for models they do not check.
-fn analyse(ingest: &Ingest) -> Analyse {
+fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>) -> Analyse {
     let models = Models::open(&inference::default_dir(), 2).expect("models fetched: run python3 models/fetch.py");
     Analyse {
         catalog: ingest.catalog.clone(),
@@ -43,6 +45,7 @@ fn analyse(ingest: &Ingest) -> Analyse {
         vision: vision(&models),
         speech: speech(&models),
         language: language(&models),
+        search,
         defaults: AnalysisDefaults {
             labels: false,
             text: false,
@@ -115,8 +118,9 @@ impl Harness {
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_millis(100),
         };
-        let worker = Worker::new(queue.clone(), ingest.clone(), analyse(&ingest), config);
-        Self { storage, catalog, queue, worker, ingest, dir }
+        let search: Arc<dyn SearchIndex> = Arc::new(TantivyIndex::open(&dir.path().join("search")).unwrap());
+        let worker = Worker::new(queue.clone(), ingest.clone(), analyse(&ingest, search.clone()), config);
+        Self { storage, catalog, queue, search, worker, ingest, dir }
     }
 
     /// Stores `path` in the ingest bucket as `filename` and registers it for ingest, as a

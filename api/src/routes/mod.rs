@@ -7,6 +7,7 @@ mod events;
 mod health;
 pub(crate) mod jobs;
 mod metrics;
+mod search;
 mod uploads;
 mod users;
 
@@ -54,6 +55,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))
         .routes(routes!(events::events))
+        .routes(routes!(search::search))
         .with_state(state)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();

@@ -8,9 +8,46 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use mediaport_api::{Settings, bootstrap};
 use mediaport_cli::server::{self, RunningServer};
+use mediaport_core::NewAsset;
+use mediaport_shared::{
+    AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, Timecode, Timeline, TimelineItem,
+};
 
 pub fn settings(data_dir: &Path) -> Settings {
     server::ephemeral_settings(data_dir)
+}
+
+/// An item of a timeline: a name at one time range.
+pub fn item(text: &str, begin: u64, end: u64) -> TimelineItem {
+    TimelineItem { name: text.into(), confidence: 0.9, timecodes: vec![Timecode { begin, end }], ..Default::default() }
+}
+
+/// A ready video asset in the catalog with these timelines stored, as analysis leaves one.
+pub async fn analysed_asset(server: &RunningServer, filename: &str, timelines: Vec<Timeline>) -> Asset {
+    let new = NewAsset {
+        id: mediaport_core::new_id(),
+        asset_type: AssetType::Video,
+        filename: filename.into(),
+        size: 10,
+        md5: None,
+        group: None,
+        attributes: Default::default(),
+        bucket: "mediaport-ingest".into(),
+        key: filename.into(),
+        status: AssetStatus::Ready,
+        ai_options: None,
+    };
+    let asset = server.state.catalog.create_asset(new).await.unwrap();
+    let proxy = &server.settings.storage.proxy_bucket;
+    let mut analysis = AnalysisSummaries::new();
+    for timeline in timelines {
+        let key = format!("{}/analysis/{}.json", asset.id, timeline.kind.as_str());
+        let count = timeline.items.len() as u32;
+        server.state.storage.put_object(proxy, &key, serde_json::to_vec(&timeline).unwrap().into()).await.unwrap();
+        let summary = AnalysisSummary { status: AnalysisStatus::Done, count, error: None, key: Some(key) };
+        analysis.insert(timeline.kind, summary);
+    }
+    server.state.catalog.record_analysis(&asset.id, &analysis, AssetStatus::Ready, None).await.unwrap()
 }
 
 pub async fn start(data_dir: &Path) -> RunningServer {

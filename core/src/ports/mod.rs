@@ -4,4 +4,5 @@
 pub mod catalog;
 pub mod identity;
 pub mod queue;
+pub mod search;
 pub mod storage;

@@ -1,0 +1,331 @@
+//! The search index on local disk, with tantivy. One document per asset: a query's AND,
+//! OR and NOT combine what is known of the whole asset (`label:dog AND transcript:rain`
+//! is a dog seen and rain said in the same asset, at any moments), so that is the unit the
+//! index scores and counts. Each kind's names are a field of their own (for `label:dog`),
+//! everything is also in one field (for plain words), and the asset's document is stored
+//! whole so a hit's matching names and their moments are read back without the catalog.
+//!
+//! Writers: tantivy allows one writer per index across processes, and the server and
+//! separate workers may share the folder, so each change opens a writer, commits and
+//! closes it, waiting its turn while another process holds the lock.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use mediaport_core::search::query::{Field as QueryField, Query};
+use mediaport_core::{AssetDocument, SearchError, SearchIndex, SearchPage, SearchRequest};
+use mediaport_shared::AnalysisKind;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query as TantivyQuery, RegexQuery, TermQuery};
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Splits names as the query language does: at anything not a letter or digit, lower-cased.
+const WORDS: &str = "words";
+/// What one writer may buffer before it flushes.
+const WRITER_MEMORY: usize = 32 << 20;
+/// How long a change waits for another process's writer.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+/// Values per facet returned.
+const FACET_VALUES: usize = 20;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    asset_id: Field,
+    filename: Field,
+    all: Field,
+    group: Field,
+    kind_type: Field,
+    attributes: Field,
+    facets: Field,
+    stored: Field,
+}
+
+/// Tantivy on local disk.
+#[derive(Clone)]
+pub struct TantivyIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    kinds: Vec<(AnalysisKind, Field)>,
+}
+
+fn failed(err: impl std::fmt::Display) -> SearchError {
+    SearchError::Other(err.to_string())
+}
+
+fn schema() -> (Schema, Fields, Vec<(AnalysisKind, Field)>) {
+    let words = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(WORDS).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        asset_id: builder.add_text_field("asset_id", STRING | STORED),
+        filename: builder.add_text_field("filename", words.clone()),
+        all: builder.add_text_field("all", words.clone()),
+        group: builder.add_text_field("group", words.clone()),
+        kind_type: builder.add_text_field("type", STRING),
+        attributes: builder.add_text_field("attributes", words.clone()),
+        facets: builder.add_facet_field("facets", FacetOptions::default()),
+        stored: builder.add_text_field("document", STORED),
+    };
+    let kinds = AnalysisKind::ALL.iter().map(|k| (*k, builder.add_text_field(k.as_str(), words.clone()))).collect();
+    (builder.build(), fields, kinds)
+}
+
+impl TantivyIndex {
+    /// Opens the index in `dir`, creating it on first use.
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).map_err(|e| SearchError::Unavailable(format!("{}: {e}", dir.display())))?;
+        let (schema, fields, kinds) = schema();
+        let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Unavailable(e.to_string()))?;
+        let index = Index::open_or_create(directory, schema).map_err(|e| {
+            SearchError::Unavailable(format!("{}: {e} (delete the folder and run `mediaport reindex`)", dir.display()))
+        })?;
+        index
+            .tokenizers()
+            .register(WORDS, TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).build());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| SearchError::Unavailable(e.to_string()))?;
+        Ok(Self { index, reader, fields, kinds })
+    }
+
+    /// Runs `change` with the index's writer, commits, and makes the change visible.
+    async fn change(
+        &self,
+        change: impl FnOnce(&mut IndexWriter, &Self) -> tantivy::Result<()> + Send + 'static,
+    ) -> Result<(), SearchError> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let mut writer: IndexWriter = loop {
+                match this.index.writer_with_num_threads(1, WRITER_MEMORY) {
+                    Ok(writer) => break writer,
+                    Err(tantivy::TantivyError::LockFailure(..)) if started.elapsed() < LOCK_WAIT => {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    Err(err) => return Err(SearchError::Unavailable(err.to_string())),
+                }
+            };
+            change(&mut writer, &this).map_err(failed)?;
+            writer.commit().map_err(failed)?;
+            writer.wait_merging_threads().map_err(failed)?;
+            this.reader.reload().map_err(failed)
+        })
+        .await
+        .map_err(failed)?
+    }
+
+    fn kind_field(&self, kind: AnalysisKind) -> Field {
+        self.kinds.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f).expect("every kind has a field")
+    }
+
+    fn to_tantivy(&self, document: &AssetDocument) -> Result<TantivyDocument, SearchError> {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.asset_id, &document.asset_id);
+        doc.add_text(f.filename, &document.filename);
+        doc.add_text(f.all, &document.filename);
+        doc.add_text(f.kind_type, document.asset_type.as_str());
+        doc.add_facet(f.facets, tantivy::schema::Facet::from_path(["type", document.asset_type.as_str()]));
+        if let Some(group) = &document.group {
+            doc.add_text(f.group, group);
+            doc.add_facet(f.facets, tantivy::schema::Facet::from_path(["group", group.as_str()]));
+        }
+        for (key, value) in &document.attributes {
+            // "key value" words in order: `attributes.key:value` is the phrase "key value".
+            doc.add_text(f.attributes, format!("{key} {value}"));
+            doc.add_text(f.all, value);
+        }
+        for (kind, names) in &document.names {
+            let field = self.kind_field(*kind);
+            if !names.is_empty() {
+                doc.add_facet(f.facets, tantivy::schema::Facet::from_path(["kind", kind.as_str()]));
+            }
+            for name in names {
+                doc.add_text(field, &name.name);
+                doc.add_text(f.all, &name.name);
+                let facet = match kind {
+                    AnalysisKind::Label => Some("label"),
+                    AnalysisKind::FaceMatch => Some("face"),
+                    _ => None,
+                };
+                if let Some(facet) = facet {
+                    doc.add_facet(f.facets, tantivy::schema::Facet::from_path([facet, name.name.as_str()]));
+                }
+            }
+        }
+        doc.add_text(f.stored, serde_json::to_string(document).map_err(failed)?);
+        Ok(doc)
+    }
+
+    /// The fields a term of this query field searches.
+    fn fields_for(&self, field: Option<&QueryField>, kinds: &[AnalysisKind]) -> Vec<Field> {
+        match field {
+            None if kinds.is_empty() => vec![self.fields.all],
+            None => kinds.iter().map(|k| self.kind_field(*k)).collect(),
+            Some(QueryField::Kind(AnalysisKind::FaceMatch)) => {
+                vec![self.kind_field(AnalysisKind::FaceMatch), self.kind_field(AnalysisKind::Face)]
+            }
+            Some(QueryField::Kind(kind)) => vec![self.kind_field(*kind)],
+            Some(QueryField::Filename) => vec![self.fields.filename],
+            Some(QueryField::Group) => vec![self.fields.group],
+            Some(QueryField::Type) => vec![self.fields.kind_type],
+            Some(QueryField::Attribute(_)) => vec![self.fields.attributes],
+        }
+    }
+
+    fn translate(&self, query: &Query, kinds: &[AnalysisKind]) -> Result<Box<dyn TantivyQuery>, SearchError> {
+        let any = |queries: Vec<Box<dyn TantivyQuery>>| -> Box<dyn TantivyQuery> {
+            if queries.len() == 1 {
+                queries.into_iter().next().expect("one")
+            } else {
+                Box::new(BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect()))
+            }
+        };
+        Ok(match query {
+            Query::All => Box::new(AllQuery),
+            Query::Word { field, word, prefix } => {
+                let mut words = vec![word.clone()];
+                if let Some(QueryField::Attribute(key)) = field {
+                    words.insert(0, key.clone());
+                }
+                let fields = self.fields_for(field.as_ref(), kinds);
+                let per_field = fields.into_iter().map(|f| -> Result<Box<dyn TantivyQuery>, SearchError> {
+                    if words.len() > 1 {
+                        return Ok(Box::new(PhraseQuery::new(
+                            words.iter().map(|w| Term::from_field_text(f, w)).collect(),
+                        )));
+                    }
+                    Ok(if *prefix {
+                        // Words hold only letters and digits: nothing in them needs escaping.
+                        Box::new(RegexQuery::from_pattern(&format!("{word}.*"), f).map_err(failed)?)
+                    } else {
+                        Box::new(TermQuery::new(Term::from_field_text(f, word), IndexRecordOption::WithFreqs))
+                    })
+                });
+                any(per_field.collect::<Result<_, _>>()?)
+            }
+            Query::Phrase { field, words } => {
+                let mut words = words.clone();
+                if let Some(QueryField::Attribute(key)) = field {
+                    words.insert(0, key.clone());
+                }
+                let fields = self.fields_for(field.as_ref(), kinds);
+                any(fields
+                    .into_iter()
+                    .map(|f| -> Box<dyn TantivyQuery> {
+                        Box::new(PhraseQuery::new(words.iter().map(|w| Term::from_field_text(f, w)).collect()))
+                    })
+                    .collect())
+            }
+            Query::And(all) => Box::new(BooleanQuery::new(
+                all.iter().map(|q| Ok((Occur::Must, self.translate(q, kinds)?))).collect::<Result<_, SearchError>>()?,
+            )),
+            Query::Or(all) => Box::new(BooleanQuery::new(
+                all.iter()
+                    .map(|q| Ok((Occur::Should, self.translate(q, kinds)?)))
+                    .collect::<Result<_, SearchError>>()?,
+            )),
+            Query::Not(inner) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn TantivyQuery>),
+                (Occur::MustNot, self.translate(inner, kinds)?),
+            ])),
+        })
+    }
+
+    /// The request's query with its filters (types, group, kinds) as required clauses.
+    fn full_query(&self, request: &SearchRequest) -> Result<Box<dyn TantivyQuery>, SearchError> {
+        let facet = |path: [&str; 2]| -> Box<dyn TantivyQuery> {
+            let term = Term::from_facet(self.fields.facets, &tantivy::schema::Facet::from_path(path));
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+        };
+        let one_of = |clauses: Vec<Box<dyn TantivyQuery>>| -> Box<dyn TantivyQuery> {
+            Box::new(BooleanQuery::new(clauses.into_iter().map(|q| (Occur::Should, q)).collect()))
+        };
+        let mut clauses = vec![(Occur::Must, self.translate(&request.query, &request.kinds)?)];
+        if !request.types.is_empty() {
+            clauses.push((Occur::Must, one_of(request.types.iter().map(|t| facet(["type", t.as_str()])).collect())));
+        }
+        if let Some(group) = &request.group {
+            clauses.push((Occur::Must, facet(["group", group.as_str()])));
+        }
+        if !request.kinds.is_empty() {
+            clauses.push((Occur::Must, one_of(request.kinds.iter().map(|k| facet(["kind", k.as_str()])).collect())));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    async fn upsert(&self, document: AssetDocument) -> Result<(), SearchError> {
+        let doc = self.to_tantivy(&document)?;
+        self.change(move |writer, this| {
+            writer.delete_term(Term::from_field_text(this.fields.asset_id, &document.asset_id));
+            writer.add_document(doc)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove(&self, asset_id: &str) -> Result<(), SearchError> {
+        let asset_id = asset_id.to_owned();
+        self.change(move |writer, this| {
+            writer.delete_term(Term::from_field_text(this.fields.asset_id, &asset_id));
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        self.change(|writer, _| writer.delete_all_documents().map(|_| ())).await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> Result<SearchPage, SearchError> {
+        let query = self.full_query(request)?;
+        let this = self.clone();
+        let (limit, offset) = (request.page_size.max(1), request.offset);
+        tokio::task::spawn_blocking(move || {
+            let searcher = this.reader.searcher();
+            let mut facets = FacetCollector::for_field("facets");
+            for facet in ["/type", "/label", "/face", "/group"] {
+                facets.add_facet(facet);
+            }
+            let top = TopDocs::with_limit(limit).and_offset(offset).order_by_score();
+            let (top, total, counts) = searcher.search(&*query, &(top, Count, facets)).map_err(failed)?;
+            let mut hits = Vec::with_capacity(top.len());
+            for (score, address) in top {
+                let stored: TantivyDocument = searcher.doc(address).map_err(failed)?;
+                let json = stored.get_first(this.fields.stored).and_then(|v| v.as_str()).unwrap_or_default();
+                let document: AssetDocument = serde_json::from_str(json).map_err(failed)?;
+                hits.push((score, document));
+            }
+            let facets = ["type", "label", "face", "group"]
+                .into_iter()
+                .map(|name| {
+                    let values = counts
+                        .top_k(&format!("/{name}"), FACET_VALUES)
+                        .into_iter()
+                        .filter_map(|(facet, count)| {
+                            let value = facet.to_path().last().map(|s| (*s).to_owned())?;
+                            Some((value, count))
+                        })
+                        .collect();
+                    (name.to_owned(), values)
+                })
+                .collect();
+            Ok(SearchPage { total: total as u64, hits, facets })
+        })
+        .await
+        .map_err(failed)?
+    }
+}

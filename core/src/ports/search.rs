@@ -1,0 +1,98 @@
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use mediaport_shared::{AnalysisKind, AssetType, Timecode};
+use serde::{Deserialize, Serialize};
+
+use crate::search::query::Query;
+
+/// Failures of the search index, each with a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index is unavailable: {0}")]
+    Unavailable(String),
+    #[error("search index error: {0}")]
+    Other(String),
+}
+
+impl SearchError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "search-unavailable",
+            Self::Other(_) => "search-error",
+        }
+    }
+}
+
+/// What the index holds of one asset: its card and every name its analyses found, with
+/// the times (or pages) each occurs at. Built from the catalog and the stored timelines,
+/// which stay the truth: the index can always be rebuilt from them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssetDocument {
+    pub asset_id: String,
+    pub filename: String,
+    pub asset_type: AssetType,
+    pub group: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+    /// Key of the thumbnail in the proxy bucket.
+    pub thumbnail: Option<String>,
+    /// RFC 3339 time the asset was registered.
+    pub created_at: String,
+    pub names: BTreeMap<AnalysisKind, Vec<IndexedName>>,
+}
+
+/// One name (a label, a line of text, a stretch of speech, a person) and where it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexedName {
+    pub name: String,
+    pub confidence: f32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timecodes: Vec<Timecode>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<u32>,
+}
+
+/// A search as the API received it, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    pub query: Query,
+    /// Only assets of these types (any when empty).
+    pub types: Vec<AssetType>,
+    /// Only matches of these kinds count (any when empty).
+    pub kinds: Vec<AnalysisKind>,
+    pub group: Option<String>,
+    /// Only moments overlapping this window count.
+    pub from_ms: Option<u64>,
+    pub to_ms: Option<u64>,
+    pub page_size: usize,
+    /// Hits to skip: the page's start.
+    pub offset: usize,
+}
+
+impl SearchRequest {
+    /// The first page of 20 for a query, with no filters.
+    pub fn new(query: Query) -> Self {
+        Self { query, types: vec![], kinds: vec![], group: None, from_ms: None, to_ms: None, page_size: 20, offset: 0 }
+    }
+}
+
+/// A page of assets that match, best first (with their scores), as indexed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchPage {
+    pub total: u64,
+    pub hits: Vec<(f32, AssetDocument)>,
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// Where reviewers find things. The index is never the only copy of anything.
+#[async_trait]
+pub trait SearchIndex: Send + Sync {
+    /// Adds an asset's document, replacing any earlier one of the same asset.
+    async fn upsert(&self, document: AssetDocument) -> Result<(), SearchError>;
+    /// Removes an asset; removing one that is not there is not an error.
+    async fn remove(&self, asset_id: &str) -> Result<(), SearchError>;
+    /// Removes every asset (before a rebuild).
+    async fn clear(&self) -> Result<(), SearchError>;
+    /// The page of assets matching, best first, and the facet counts of all that match.
+    async fn search(&self, request: &SearchRequest) -> Result<SearchPage, SearchError>;
+}

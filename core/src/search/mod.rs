@@ -1,0 +1,46 @@
+//! Search: the query language, the document each asset becomes in the index, and which of
+//! its names a query hit. The index itself is a port (`ports::search`).
+
+pub mod document;
+pub mod matches;
+pub mod query;
+
+use mediaport_shared::{SearchHit, SearchResults};
+
+use self::query::Query;
+use crate::ports::search::{SearchError, SearchIndex, SearchRequest};
+
+/// Highlights per hit.
+const HIGHLIGHTS: usize = 5;
+
+/// Runs a search: the index's page of assets, each with the names the query hit and their
+/// moments. A hit's `thumbnail` is the thumbnail's key in the proxy bucket.
+pub async fn run(index: &dyn SearchIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+    let page = index.search(request).await?;
+    let windowed = request.from_ms.is_some() || request.to_ms.is_some();
+    let hits = page
+        .hits
+        .into_iter()
+        .filter_map(|(score, document)| {
+            let found = matches::matches(&document, request);
+            // In a time window, an asset counts only where something matched inside it.
+            if windowed && found.is_empty() && request.query != Query::All {
+                return None;
+            }
+            let highlights =
+                found.iter().filter_map(|m| matches::highlight(&m.name, &request.query)).take(HIGHLIGHTS).collect();
+            Some(SearchHit {
+                asset_id: document.asset_id,
+                filename: document.filename,
+                asset_type: document.asset_type,
+                score,
+                thumbnail: document.thumbnail,
+                highlights,
+                matches: found,
+            })
+        })
+        .collect();
+    let next = request.offset + request.page_size;
+    let next_cursor = (next < page.total as usize).then(|| next.to_string());
+    Ok(SearchResults { total: page.total, hits, facets: page.facets, next_cursor })
+}
