@@ -97,6 +97,7 @@ fn routes() -> Vec<Route> {
         r(Method::GET, "/api/jobs", G(Group::Viewer), StatusCode::OK, none),
         r(Method::POST, "/api/jobs/{job_id}/retry", G(Group::Creator), StatusCode::OK, none),
         r(Method::GET, "/api/events", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::GET, "/api/search", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}/analysis/{kind}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}/tracks/{file}", G(Group::Viewer), StatusCode::OK, none),
