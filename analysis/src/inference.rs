@@ -176,8 +176,7 @@ impl Model {
     /// Runs the model on one input and returns every output with its name, in the
     /// model's order. Blocking.
     pub fn run_all(&self, input: Floats) -> Result<Vec<(String, Floats)>, ModelError> {
-        let shape: Vec<i64> = input.shape.iter().map(|&d| d as i64).collect();
-        let tensor = Tensor::from_array((shape, input.data))?;
+        let tensor = tensor(&input.shape, input.data)?;
         let mut session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
         let outputs = session.run(ort::inputs![tensor])?;
         Self::floats(&outputs)
