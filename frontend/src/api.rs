@@ -7,7 +7,8 @@ use mediaport_shared::user::{
 };
 use mediaport_shared::{
     AnalysisKind, Asset, AssetDetail, AssetList, CompleteUploadRequest, CreateUploadRequest, ErrorBody, Group, Health,
-    JobInfo, JobList, PartUrl, PartUrls, PresignPartsRequest, StoredPart, StoredParts, Timeline, Upload, User,
+    JobInfo, JobList, PartUrl, PartUrls, PresignPartsRequest, SearchResults, StoredPart, StoredParts, Timeline, Upload,
+    User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -161,6 +162,19 @@ pub async fn list_assets(
         query.push(format!("cursor={}", encode_segment(&cursor)));
     }
     let path = format!("/api/assets?{}", query.join("&"));
+    decode(send(auth, || Request::get(&path)).await?).await
+}
+
+/// `GET /api/search`: a query with optional comma-separated types, from a page's cursor.
+pub async fn search(auth: Auth, q: &str, types: &str, cursor: Option<String>) -> Result<SearchResults, ApiError> {
+    let mut query = vec![format!("q={}", encode_segment(q)), "page_size=20".to_owned()];
+    if !types.is_empty() {
+        query.push(format!("type={}", encode_segment(types)));
+    }
+    if let Some(cursor) = cursor {
+        query.push(format!("cursor={}", encode_segment(&cursor)));
+    }
+    let path = format!("/api/search?{}", query.join("&"));
     decode(send(auth, || Request::get(&path)).await?).await
 }
 

@@ -1,6 +1,6 @@
 use leptos::html::Video;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use mediaport_shared::{AssetDetail, AssetType, Technical};
 
 use crate::api;
@@ -98,16 +98,25 @@ fn Loaded(detail: AssetDetail) -> impl IntoView {
 fn Media(detail: AssetDetail, player: NodeRef<Video>) -> impl IntoView {
     let proxies = detail.proxies;
     let poster = proxies.thumbnails.first().cloned();
+    // `?t=<ms>` (a search hit's moment) starts the player there once it knows the length.
+    let start = use_query_map().read_untracked().get("t").and_then(|t| t.parse::<u64>().ok());
+    let cue = move |_| {
+        if let (Some(ms), Some(video)) = (start, player.get()) {
+            video.set_current_time(ms as f64 / 1000.0);
+        }
+    };
     match detail.asset.asset_type {
         AssetType::Video if proxies.video.is_some() => view! {
-            <video class="player" node_ref=player controls preload="metadata" src=proxies.video poster=poster></video>
+            <video class="player" node_ref=player controls preload="metadata" src=proxies.video poster=poster
+                on:loadedmetadata=cue></video>
         }
         .into_any(),
         AssetType::Video | AssetType::Audio if proxies.audio.is_some() => view! {
             <div class="player-frame audio-frame">
                 {proxies.waveform.map(|w| view! { <img class="waveform" src=w alt="Waveform"/> })}
                 // A <video> element plays the sound too, and the analysis panels seek it.
-                <video class="audio-player" node_ref=player controls preload="metadata" src=proxies.audio></video>
+                <video class="audio-player" node_ref=player controls preload="metadata" src=proxies.audio
+                    on:loadedmetadata=cue></video>
             </div>
         }
         .into_any(),

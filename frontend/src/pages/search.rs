@@ -1,5 +1,14 @@
+//! The Search page: the query box, facet filters, and a card per asset found with its
+//! thumbnail, highlights and the moments that matched; a moment opens the asset page
+//! with the player there.
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use mediaport_shared::{SearchHit, SearchResults};
+
+use crate::api;
+use crate::auth::use_auth;
+use crate::pages::collection::format_duration;
 
 const EXAMPLES: [(&str, &str); 6] = [
     ("label:dog", "objects seen in the picture"),
@@ -10,11 +19,25 @@ const EXAMPLES: [(&str, &str); 6] = [
     ("type:video interview*", "filters and wildcards"),
 ];
 
+/// Moments shown per match before "+N more".
+const FIRST_MOMENTS: usize = 8;
+
 /// Search everything the analyses found, down to the timecode.
 #[component]
 pub fn Search() -> impl IntoView {
+    let auth = use_auth();
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
+    let types = move || query.read().get("type").unwrap_or_default();
+    let results = LocalResource::new(move || {
+        let (q, types) = (q(), types());
+        async move {
+            if q.trim().is_empty() && types.is_empty() {
+                return None;
+            }
+            Some(api::search(auth, &q, &types, None).await)
+        }
+    });
     view! {
         <section class="page">
             <header class="page-header">
@@ -28,16 +51,107 @@ pub fn Search() -> impl IntoView {
                     aria-label="Search query"/>
                 <button class="button" type="submit">"Search"</button>
             </form>
-            <div class="card">
-                <h2>"Query language"</h2>
-                <dl class="examples">
-                    {EXAMPLES.iter().map(|(example, meaning)| view! {
-                        <dt><a href=format!("/search?q={}", encode(example))><code>{*example}</code></a></dt>
-                        <dd>{*meaning}</dd>
-                    }).collect_view()}
-                </dl>
-            </div>
+            {move || match results.get() {
+                None => view! { <p class="muted">"Searching…"</p> }.into_any(),
+                Some(None) => view! { <Examples/> }.into_any(),
+                Some(Some(Err(e))) => view! { <p class="alert alert-error" data-code=e.code>{e.message}</p> }.into_any(),
+                Some(Some(Ok(found))) => view! { <Found found q=q() types=types()/> }.into_any(),
+            }}
         </section>
+    }
+}
+
+#[component]
+fn Examples() -> impl IntoView {
+    view! {
+        <div class="card">
+            <h2>"Query language"</h2>
+            <dl class="examples">
+                {EXAMPLES.iter().map(|(example, meaning)| view! {
+                    <dt><a href=format!("/search?q={}", encode(example))><code>{*example}</code></a></dt>
+                    <dd>{*meaning}</dd>
+                }).collect_view()}
+            </dl>
+        </div>
+    }
+}
+
+#[component]
+fn Found(found: SearchResults, q: String, types: String) -> impl IntoView {
+    let total = found.total;
+    let facets = found.facets.clone();
+    view! {
+        <div class="search-layout">
+            <aside class="card facets">
+                {facets.into_iter().filter(|(_, values)| !values.is_empty()).map(|(facet, values)| {
+                    let q = q.clone();
+                    let types = types.clone();
+                    view! {
+                        <h3>{facet.clone()}</h3>
+                        <ul class="facet-values" data-facet=facet.clone()>
+                            {values.into_iter().map(|(value, count)| {
+                                let href = facet_link(&facet, &value, &q, &types);
+                                view! { <li><a href=href>{value}</a> <span class="muted small">{count}</span></li> }
+                            }).collect_view()}
+                        </ul>
+                    }
+                }).collect_view()}
+            </aside>
+            <div class="search-hits">
+                <p class="muted small" data-total=total.to_string()>
+                    {if total == 1 { "1 asset".to_owned() } else { format!("{total} assets") }}
+                </p>
+                {found.hits.into_iter().map(|hit| view! { <Hit hit/> }).collect_view()}
+            </div>
+        </div>
+    }
+}
+
+/// A facet value as a filter: types narrow the `type` parameter, names join the query.
+fn facet_link(facet: &str, value: &str, q: &str, types: &str) -> String {
+    if facet == "type" {
+        return format!("/search?q={}&type={}", encode(q), encode(value));
+    }
+    let field = format!("{facet}:\"{}\"", value.replace('"', ""));
+    let q = if q.trim().is_empty() { field } else { format!("({q}) AND {field}") };
+    let types = if types.is_empty() { String::new() } else { format!("&type={}", encode(types)) };
+    format!("/search?q={}{types}", encode(&q))
+}
+
+#[component]
+fn Hit(hit: SearchHit) -> impl IntoView {
+    let href = format!("/assets/{}", hit.asset_id);
+    view! {
+        <article class="card search-hit" data-asset=hit.asset_id.clone()>
+            <a class="hit-thumb" href=href.clone()>
+                {hit.thumbnail.clone().map(|src| view! { <img src=src alt=""/> })}
+            </a>
+            <div class="hit-body">
+                <h3><a href=href.clone()>{hit.filename.clone()}</a> " " <span class="muted small">{hit.asset_type.as_str()}</span></h3>
+                // The server escapes everything but the <b> around matching words.
+                {hit.highlights.iter().map(|h| view! { <p class="highlight small" inner_html=h.clone()></p> }).collect_view()}
+                <ul class="hit-matches">
+                    {hit.matches.into_iter().map(|m| {
+                        let more = m.timecodes.len().saturating_sub(FIRST_MOMENTS);
+                        let href = href.clone();
+                        view! {
+                            <li data-kind=m.kind.as_str()>
+                                <span class="badge">{m.kind.as_str()}</span> " " <span class="match-name">{m.name.clone()}</span>
+                                {m.timecodes.into_iter().take(FIRST_MOMENTS).map(|t| view! {
+                                    <a class="chip timecode" data-begin=t.begin.to_string() href=format!("{href}?t={}", t.begin)>
+                                        {format_duration(t.begin)}
+                                    </a>
+                                }).collect_view()}
+                                {(!m.pages.is_empty()).then(|| view! {
+                                    <span class="muted small">{format!("pages {}", m.pages.iter().map(u32::to_string).collect::<Vec<_>>().join(", "))}</span>
+                                })}
+                                {(more > 0).then(|| view! { <span class="muted small">{format!("+{more} more")}</span> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </article>
     }
 }
 

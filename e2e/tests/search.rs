@@ -1,0 +1,77 @@
+//! Search in real Chromium: a clip whose second scene carries a caption is ingested and
+//! analysed by the server's worker with the real models; the Search page finds it by the
+//! caption, shows the match with its moment, and the moment opens the asset page with the
+//! player at that timecode.
+
+use std::process::Command;
+
+use fantoccini::Locator;
+use mediaport_e2e::{Browser, eval, first_admin, server_settings};
+use mediaport_shared::AssetStatus;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timecode_chip_opens_the_asset_with_the_player_there() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut settings = server_settings(&dir.path().join("server"))?;
+    settings.worker.in_server = true;
+    settings.analysis.text = true;
+    let server = mediaport_cli::server::start(settings).await?;
+
+    let clip = dir.path().join("weather.mp4");
+    let second = "color=c=0x203060:s=640x360:r=25:d=3,drawtext=text='WEATHER':x=40:y=280:fontsize=40:fontcolor=white";
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=3", "-f", "lavfi", "-i", second])
+        .args(["-filter_complex", "[0][1]concat=n=2:v=1:a=0[v]", "-map", "[v]"])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"])
+        .arg(&clip)
+        .status()?;
+    assert!(status.success());
+    server.state.storage.put_file("mediaport-ingest", "bulk/weather.mp4", &clip, "video/mp4").await?;
+
+    let browser = Browser::launch().await?;
+    let c = &browser.client;
+    let (admin, password) = first_admin(&server);
+    browser.sign_in(&server.url(), &admin, &password).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    loop {
+        let found = server.state.catalog.find_asset_by_object("mediaport-ingest", "bulk/weather.mp4").await?;
+        if let Some(asset) = found.clone().filter(|a| matches!(a.status, AssetStatus::Ready | AssetStatus::Failed)) {
+            assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the clip was not analysed in time: {found:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+
+    c.goto(&format!("{}/search?q=text%3Aweather", server.url())).await?;
+    let hit = browser.wait_for_text(".search-hit", "weather.mp4").await?;
+    assert!(hit.contains("WEATHER"), "the caption matched: {hit}");
+    browser.screenshot("search-hit").await?;
+    // The caption shows from 3 s: its moment opens the asset page with the player there.
+    let chip = "//article[contains(@class,'search-hit')]//li[@data-kind='text']//a[contains(@class,'timecode')]";
+    let begin = browser
+        .wait_for("the caption's moment", || async {
+            let Ok(link) = c.find(Locator::XPath(chip)).await else { return Ok(None) };
+            let begin = link.attr("data-begin").await?.and_then(|b| b.parse::<f64>().ok());
+            link.click().await?;
+            Ok(begin)
+        })
+        .await?;
+    assert!((2900.0..=3100.0).contains(&begin), "the caption's moment is {begin} ms");
+    let at = browser
+        .wait_for("the player to start at the moment", || async {
+            let t = eval(
+                c,
+                "const v = document.querySelector('video.player'); return v && v.readyState > 0 ? v.currentTime : null",
+            )
+            .await?;
+            Ok(t.as_f64())
+        })
+        .await?;
+    assert!((at - begin / 1000.0).abs() < 0.1, "the player is at {at} s, the moment at {begin} ms");
+    let errors = browser.console_errors().await?;
+    assert!(errors.is_empty(), "{errors:?}");
+    browser.close().await?;
+    server.shutdown().await?;
+    Ok(())
+}
