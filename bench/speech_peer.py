@@ -13,12 +13,19 @@ parser.add_argument("--model", required=True)
 parser.add_argument("--clip", required=True)
 parser.add_argument("--out", required=True)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--greedy-windows", action="store_true",
+                    help="as bench/speech_engines.sh decodes: greedy, no timestamps, 30 s windows "
+                    "one after another, no previous text, no temperature fallback")
 args = parser.parse_args()
 
 model = WhisperModel(args.model, device="cpu", compute_type="int8", cpu_threads=args.threads, num_workers=1)
 audio = decode_audio(args.clip, sampling_rate=16000)
 started = time.perf_counter()
-segments, info = model.transcribe(audio, language="en", beam_size=5)
+if args.greedy_windows:
+    segments, info = model.transcribe(audio, language="en", beam_size=1, without_timestamps=True,
+                                      condition_on_previous_text=False, temperature=0.0)
+else:
+    segments, info = model.transcribe(audio, language="en", beam_size=5)
 text = [segment.text.strip() for segment in segments]
 seconds = time.perf_counter() - started
 with open(args.out, "w") as out:

@@ -3,8 +3,9 @@
 //! not timed) and prints `mediaport speech audio_seconds=… seconds=… speed=…`; the text
 //! goes to OUT.txt for the script's word error rate.
 
+mod audio;
+
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use mediaport_analysis::inference::{self, Models};
@@ -18,7 +19,7 @@ fn main() -> anyhow::Result<()> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let models = Models::open(&inference::default_dir(), threads)?;
     let speech = Speech::load(&models, speech::TINY_EN)?;
-    let samples = decode(Path::new(clip))?;
+    let samples = audio::decode(Path::new(clip))?;
     let started = Instant::now();
     let transcript = speech.transcribe(&samples, Some("en"))?;
     let seconds = started.elapsed().as_secs_f64();
@@ -31,14 +32,4 @@ fn main() -> anyhow::Result<()> {
         text.len()
     );
     Ok(())
-}
-
-fn decode(path: &Path) -> anyhow::Result<Vec<f32>> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-f", "f32le", "-ac", "1", "-ar", &SAMPLE_RATE.to_string(), "-"])
-        .output()?;
-    anyhow::ensure!(out.status.success(), "ffmpeg cannot decode {}", path.display());
-    Ok(speech::pcm(&out.stdout))
 }

@@ -38,7 +38,8 @@ impl Indexer {
         }
     }
 
-    async fn index_asset(&self, asset: &Asset) -> Result<(), IndexError> {
+    /// Indexes `asset` as given (its analysis summaries say which timelines to read).
+    pub async fn index_asset(&self, asset: &Asset) -> Result<(), IndexError> {
         let mut timelines = Vec::new();
         for (kind, summary) in &asset.analysis {
             let Some(key) = summary.key.as_ref().filter(|_| summary.status == AnalysisStatus::Done) else { continue };

@@ -167,9 +167,11 @@ impl Worker {
             self.ingest_stage(asset_id, &progress).await
         };
         // Each stage's results are searchable as soon as it ends (a file's name after
-        // ingest, what was found after analysis). An index that is down is not the asset's
-        // fault: the next stage or `mediaport reindex` catches it up.
-        if let Err(err) = self.analyse.indexer().index(asset_id).await {
+        // ingest; analysis indexes what it found itself, before the asset shows ready).
+        // An index that is down is not the asset's fault: the next stage or
+        // `mediaport reindex` catches it up.
+        let indexed = status == AssetStatus::Analysing && result.is_ok();
+        if !indexed && let Err(err) = self.analyse.indexer().index(asset_id).await {
             tracing::warn!(asset = asset_id, error = %err, "cannot update the search index");
         }
         result

@@ -9,7 +9,7 @@ use anyhow::Context;
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
-use mediaport_backends::search::TantivyIndex;
+use mediaport_backends::search::{OpenSearchConfig, OpenSearchIndex, TantivyIndex};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{Catalog, Identity, Queue, SearchIndex, Storage, users};
@@ -17,7 +17,7 @@ use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 
-use crate::settings::{IdentityKind, Settings};
+use crate::settings::{IdentityKind, SearchKind, Settings};
 use crate::state::{AppState, Buckets};
 
 /// The catalog, queue and identity provider, opened together: the queue and local users
@@ -35,10 +35,7 @@ pub struct Backends {
 pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = open_catalog(settings).await?;
     let queue = mediaport_backends::queue::in_db(catalog.db());
-    let path = settings.search_path();
-    let search: Arc<dyn SearchIndex> = Arc::new(
-        TantivyIndex::open(&path).with_context(|| format!("cannot open the search index at {}", path.display()))?,
-    );
+    let search = open_search(settings).await?;
     if settings.identity.kind == IdentityKind::Cognito {
         let cognito = CognitoIdentity::connect(settings.identity.cognito.to_config()).await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
@@ -51,6 +48,28 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
         .with_access_ttl(settings.identity.access_token_secs.max(60));
     let identity = Arc::new(local.clone());
     Ok(Backends { catalog: Arc::new(catalog), identity, queue, search, local_identity: Some(local) })
+}
+
+/// The search index the settings name: tantivy on local disk, or an OpenSearch domain.
+pub async fn open_search(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex>> {
+    if settings.search.kind == SearchKind::OpenSearch {
+        let o = &settings.search.opensearch;
+        let config = OpenSearchConfig {
+            url: o.url.clone(),
+            index: o.index.clone(),
+            region: o.region.clone(),
+            username: o.username.clone(),
+            password: o.password.clone(),
+        };
+        let index = OpenSearchIndex::connect(&config)
+            .await
+            .with_context(|| format!("cannot reach the OpenSearch index {} at {}", o.index, o.url))?;
+        return Ok(Arc::new(index));
+    }
+    let path = settings.search_path();
+    Ok(Arc::new(
+        TantivyIndex::open(&path).with_context(|| format!("cannot open the search index at {}", path.display()))?,
+    ))
 }
 
 /// On a fresh installation (no admin yet), creates `admin` with a random password and

@@ -28,8 +28,39 @@ pub struct Settings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchSettings {
+    /// `tantivy`: an index on local disk; `opensearch`: an OpenSearch domain.
+    pub kind: SearchKind,
     /// Folder of the tantivy index; `<data_dir>/search` when unset.
     pub path: Option<PathBuf>,
+    pub opensearch: OpenSearchSettings,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchKind {
+    #[default]
+    Tantivy,
+    OpenSearch,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenSearchSettings {
+    /// The domain's endpoint, e.g. `https://search-media-abc.eu-west-1.es.amazonaws.com`.
+    pub url: String,
+    pub index: String,
+    /// Set for Amazon OpenSearch Service: requests are signed with SigV4 (AWS's default
+    /// credential chain) for this region.
+    pub region: Option<String>,
+    /// Basic authentication, for a self-run OpenSearch.
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl Default for OpenSearchSettings {
+    fn default() -> Self {
+        Self { url: String::new(), index: "mediaport-assets".into(), region: None, username: None, password: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -326,6 +357,17 @@ impl Settings {
                 return Err(SettingsError(
                     "identity.kind = \"cognito\" needs identity.cognito.region, user_pool_id and client_id".into(),
                 ));
+            }
+        }
+        if self.search.kind == SearchKind::OpenSearch {
+            let o = &self.search.opensearch;
+            if !(o.url.starts_with("https://") || o.url.starts_with("http://")) || o.index.is_empty() {
+                return Err(SettingsError(
+                    "search.kind = \"opensearch\" needs search.opensearch.url (http:// or https://) and index".into(),
+                ));
+            }
+            if o.username.is_some() != o.password.is_some() {
+                return Err(SettingsError("search.opensearch.username and password must be set together".into()));
             }
         }
         if let Some(url) = &self.catalog.url {

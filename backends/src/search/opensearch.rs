@@ -1,0 +1,154 @@
+//! The search index on Amazon OpenSearch Service (or any OpenSearch), through the
+//! `opensearch` crate: requests signed with SigV4 when a region is set, basic
+//! authentication or none otherwise. What is sent and read is in `opensearch_body`.
+
+use ::opensearch::auth::Credentials;
+use ::opensearch::http::StatusCode;
+use ::opensearch::http::response::Response;
+use ::opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
+use ::opensearch::indices::{IndicesCreateParts, IndicesExistsParts};
+use ::opensearch::params::Refresh;
+use ::opensearch::{DeleteByQueryParts, DeleteParts, IndexParts, OpenSearch, SearchParts};
+use async_trait::async_trait;
+use mediaport_core::{AssetDocument, SearchError, SearchIndex, SearchPage, SearchRequest};
+use serde_json::{Value, json};
+
+use super::opensearch_body::{document_body, index_definition, read_page, search_body};
+
+/// Where the index is and how to reach it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenSearchConfig {
+    /// The domain's endpoint, e.g. `https://search-media-abc.eu-west-1.es.amazonaws.com`.
+    pub url: String,
+    pub index: String,
+    /// Signs requests with SigV4 (AWS's default credential chain) for this region.
+    pub region: Option<String>,
+    /// Basic authentication, for a self-run OpenSearch.
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct OpenSearchIndex {
+    client: OpenSearch,
+    index: String,
+}
+
+fn unavailable(err: impl std::fmt::Display) -> SearchError {
+    SearchError::Unavailable(err.to_string())
+}
+
+impl OpenSearchIndex {
+    /// Connects and creates the index with its mapping if it does not exist yet.
+    pub async fn connect(config: &OpenSearchConfig) -> Result<Self, SearchError> {
+        let url =
+            ::opensearch::http::Url::parse(&config.url).map_err(|e| unavailable(format!("{}: {e}", config.url)))?;
+        let mut transport = TransportBuilder::new(SingleNodeConnectionPool::new(url));
+        if let Some(region) = &config.region {
+            let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(region.clone()))
+                .load()
+                .await;
+            transport = transport.auth(Credentials::try_from(&aws).map_err(unavailable)?).service_name("es");
+        } else if let (Some(user), Some(password)) = (&config.username, &config.password) {
+            transport = transport.auth(Credentials::Basic(user.clone(), password.clone()));
+        }
+        let client = OpenSearch::new(transport.build().map_err(unavailable)?);
+        let this = Self { client, index: config.index.clone() };
+        this.ensure_index().await?;
+        Ok(this)
+    }
+
+    async fn ensure_index(&self) -> Result<(), SearchError> {
+        let exists = self
+            .client
+            .indices()
+            .exists(IndicesExistsParts::Index(&[&self.index]))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        if exists.status_code() == StatusCode::OK {
+            return Ok(());
+        }
+        let created = self
+            .client
+            .indices()
+            .create(IndicesCreateParts::Index(&self.index))
+            .body(index_definition())
+            .send()
+            .await
+            .map_err(unavailable)?;
+        // Another process may have created it between the two calls.
+        match checked(created).await {
+            Err(SearchError::Other(reason)) if reason.contains("resource_already_exists_exception") => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+/// The response's JSON body, or an error carrying OpenSearch's own reason.
+async fn checked(response: Response) -> Result<Value, SearchError> {
+    let status = response.status_code();
+    let body: Value = response.json().await.map_err(unavailable)?;
+    if status.is_success() {
+        return Ok(body);
+    }
+    let reason = body.pointer("/error/type").and_then(Value::as_str).unwrap_or("error");
+    let detail = body.pointer("/error/reason").and_then(Value::as_str).unwrap_or_default();
+    let error = format!("OpenSearch answered {status}: {reason}: {detail}");
+    Err(if status.is_server_error() { SearchError::Unavailable(error) } else { SearchError::Other(error) })
+}
+
+#[async_trait]
+impl SearchIndex for OpenSearchIndex {
+    async fn upsert(&self, document: AssetDocument) -> Result<(), SearchError> {
+        let body = document_body(&document)?;
+        let response = self
+            .client
+            .index(IndexParts::IndexId(&self.index, &document.asset_id))
+            // Searchable once the stage that indexed it ends, as the embedded index is.
+            .refresh(Refresh::WaitFor)
+            .body(body)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        checked(response).await.map(|_| ())
+    }
+
+    async fn remove(&self, asset_id: &str) -> Result<(), SearchError> {
+        let response = self
+            .client
+            .delete(DeleteParts::IndexId(&self.index, asset_id))
+            .refresh(Refresh::WaitFor)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        if response.status_code() == StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        checked(response).await.map(|_| ())
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        let response = self
+            .client
+            .delete_by_query(DeleteByQueryParts::Index(&[&self.index]))
+            .refresh(true)
+            .body(json!({ "query": { "match_all": {} } }))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        checked(response).await.map(|_| ())
+    }
+
+    async fn search(&self, request: &SearchRequest) -> Result<SearchPage, SearchError> {
+        let response = self
+            .client
+            .search(SearchParts::Index(&[&self.index]))
+            .body(search_body(request))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        read_page(&checked(response).await?)
+    }
+}
