@@ -64,16 +64,15 @@ async fn the_asset_page_shows_timelines_and_a_timecode_seeks_the_player() -> any
     assert!(text.contains("0:03–0:06"), "the caption's time range: {text}");
     browser.screenshot("asset-timelines").await?;
 
-    // The page may still be settling (a live update reloads it): find the chip when it is there.
+    // The page may still be settling (a live update replayed by the events feed reloads
+    // it, player and all): click the chip when it is there, again if a reload undid it.
     let chip = "//div[@data-kind='text']//li[.//span[@data-name='WEATHER']]//button[contains(@class,'timecode')]";
-    browser
-        .wait_for("the caption's time range", || async {
-            let Ok(button) = c.find(Locator::XPath(chip)).await else { return Ok(None) };
-            Ok(button.click().await.ok())
-        })
-        .await?;
     let at = browser
         .wait_for("the player to move to the caption", || async {
+            if let Ok(button) = c.find(Locator::XPath(chip)).await {
+                let _ = button.click().await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
             let t =
                 eval(c, "const v = document.querySelector('video.player'); return v ? v.currentTime : null").await?;
             Ok(t.as_f64().filter(|t| *t >= 3.0))
