@@ -9,7 +9,7 @@ use anyhow::Context;
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
-use mediaport_backends::search::{OpenSearchConfig, OpenSearchIndex, TantivyIndex};
+use mediaport_backends::search::{OpenSearchIndex, TantivyIndex};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{Catalog, Identity, Queue, SearchIndex, Storage, users};
@@ -54,14 +54,7 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
 pub async fn open_search(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex>> {
     if settings.search.kind == SearchKind::OpenSearch {
         let o = &settings.search.opensearch;
-        let config = OpenSearchConfig {
-            url: o.url.clone(),
-            index: o.index.clone(),
-            region: o.region.clone(),
-            username: o.username.clone(),
-            password: o.password.clone(),
-        };
-        let index = OpenSearchIndex::connect(&config)
+        let index = OpenSearchIndex::connect(o)
             .await
             .with_context(|| format!("cannot reach the OpenSearch index {} at {}", o.index, o.url))?;
         return Ok(Arc::new(index));

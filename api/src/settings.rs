@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use mediaport_backends::search::OpenSearchConfig;
 use mediaport_core::analysis::AnalysisDefaults;
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +33,7 @@ pub struct SearchSettings {
     pub kind: SearchKind,
     /// Folder of the tantivy index; `<data_dir>/search` when unset.
     pub path: Option<PathBuf>,
-    pub opensearch: OpenSearchSettings,
+    pub opensearch: OpenSearchConfig,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,26 +42,6 @@ pub enum SearchKind {
     #[default]
     Tantivy,
     OpenSearch,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct OpenSearchSettings {
-    /// The domain's endpoint, e.g. `https://search-media-abc.eu-west-1.es.amazonaws.com`.
-    pub url: String,
-    pub index: String,
-    /// Set for Amazon OpenSearch Service: requests are signed with SigV4 (AWS's default
-    /// credential chain) for this region.
-    pub region: Option<String>,
-    /// Basic authentication, for a self-run OpenSearch.
-    pub username: Option<String>,
-    pub password: Option<String>,
-}
-
-impl Default for OpenSearchSettings {
-    fn default() -> Self {
-        Self { url: String::new(), index: "mediaport-assets".into(), region: None, username: None, password: None }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

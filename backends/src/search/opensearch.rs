@@ -15,8 +15,9 @@ use serde_json::{Value, json};
 
 use super::opensearch_body::{document_body, index_definition, read_page, search_body};
 
-/// Where the index is and how to reach it.
-#[derive(Debug, Clone, PartialEq)]
+/// Where the index is and how to reach it: `[search.opensearch]` in the settings.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct OpenSearchConfig {
     /// The domain's endpoint, e.g. `https://search-media-abc.eu-west-1.es.amazonaws.com`.
     pub url: String,
@@ -26,6 +27,12 @@ pub struct OpenSearchConfig {
     /// Basic authentication, for a self-run OpenSearch.
     pub username: Option<String>,
     pub password: Option<String>,
+}
+
+impl Default for OpenSearchConfig {
+    fn default() -> Self {
+        Self { url: String::new(), index: "mediaport-assets".into(), region: None, username: None, password: None }
+    }
 }
 
 #[derive(Clone)]
