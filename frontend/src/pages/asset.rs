@@ -1,7 +1,7 @@
 use leptos::html::Video;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use mediaport_shared::{AssetDetail, AssetType, Technical};
+use mediaport_shared::{Asset, AssetDetail, AssetType, Technical};
 
 use crate::api;
 use crate::auth::use_auth;
@@ -11,7 +11,7 @@ use crate::pages::collection::format_duration;
 use crate::pages::timelines::Timelines;
 
 /// One asset: its media (player, picture or pages), checksums and technical metadata;
-/// reloaded live when its processing moves on.
+/// reloaded live when its processing moves on, with the player kept where it was.
 #[component]
 pub fn AssetPage() -> impl IntoView {
     let auth = use_auth();
@@ -23,9 +23,14 @@ pub fn AssetPage() -> impl IntoView {
         let id = id();
         async move { api::get_asset(auth, &id).await }
     });
+    // The feed replays recent events on every connection, so only a record that differs
+    // from the one shown is worth a reload.
+    let shown = StoredValue::new(None::<Asset>);
+    let position = StoredValue::new(None::<f64>);
     live::follow(auth, move |change| {
         if let Change::Asset(card) = change
             && card.asset.id == id()
+            && shown.with_value(|s| s.as_ref() != Some(&card.asset))
         {
             version.update(|v| *v += 1);
         }
@@ -44,14 +49,20 @@ pub fn AssetPage() -> impl IntoView {
                         action=("/", "Open the Collection")/>
                 }.into_any(),
                 Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
-                Some(Ok(detail)) => view! { <Loaded detail/> }.into_any(),
+                Some(Ok(detail)) => {
+                    if shown.with_value(|s| s.as_ref().map(|a| a.id != detail.asset.id)).unwrap_or(false) {
+                        position.set_value(None); // another asset, reached by a link on this page
+                    }
+                    shown.set_value(Some(detail.asset.clone()));
+                    view! { <Loaded detail position/> }.into_any()
+                }
             }}
         </section>
     }
 }
 
 #[component]
-fn Loaded(detail: AssetDetail) -> impl IntoView {
+fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>) -> impl IntoView {
     let asset = detail.asset.clone();
     let status = asset.status.as_str();
     let technical = asset.technical.as_ref().map(technical_facts);
@@ -69,7 +80,7 @@ fn Loaded(detail: AssetDetail) -> impl IntoView {
         </header>
         {asset.error.clone().map(|e| view! { <p class="alert alert-error" data-reason>{e}</p> })}
         <div class="asset-layout">
-            <Media detail=detail.clone() player/>
+            <Media detail=detail.clone() player position/>
             <aside class="card">
                 <h2>"Details"</h2>
                 <dl class="facts">
@@ -95,20 +106,29 @@ fn Loaded(detail: AssetDetail) -> impl IntoView {
 }
 
 #[component]
-fn Media(detail: AssetDetail, player: NodeRef<Video>) -> impl IntoView {
+fn Media(detail: AssetDetail, player: NodeRef<Video>, position: StoredValue<Option<f64>>) -> impl IntoView {
     let proxies = detail.proxies;
     let poster = proxies.thumbnails.first().cloned();
-    // `?t=<ms>` (a search hit's moment) starts the player there once it knows the length.
+    // Once the player knows the length it starts where the last load of the page left it,
+    // or else at `?t=<ms>` (a search hit's moment).
     let start = use_query_map().read_untracked().get("t").and_then(|t| t.parse::<u64>().ok());
     let cue = move |_| {
-        if let (Some(ms), Some(video)) = (start, player.get()) {
-            video.set_current_time(ms as f64 / 1000.0);
+        let at = position.get_value().or(start.map(|ms| ms as f64 / 1000.0));
+        if let (Some(at), Some(video)) = (at, player.get()) {
+            video.set_current_time(at);
+        }
+    };
+    let keep = move |_| {
+        if let Some(video) = player.get()
+            && video.ready_state() > 0
+        {
+            position.set_value(Some(video.current_time()));
         }
     };
     match detail.asset.asset_type {
         AssetType::Video if proxies.video.is_some() => view! {
             <video class="player" node_ref=player controls preload="metadata" src=proxies.video poster=poster
-                on:loadedmetadata=cue></video>
+                on:loadedmetadata=cue on:timeupdate=keep></video>
         }
         .into_any(),
         AssetType::Video | AssetType::Audio if proxies.audio.is_some() => view! {
@@ -116,7 +136,7 @@ fn Media(detail: AssetDetail, player: NodeRef<Video>) -> impl IntoView {
                 {proxies.waveform.map(|w| view! { <img class="waveform" src=w alt="Waveform"/> })}
                 // A <video> element plays the sound too, and the analysis panels seek it.
                 <video class="audio-player" node_ref=player controls preload="metadata" src=proxies.audio
-                    on:loadedmetadata=cue></video>
+                    on:loadedmetadata=cue on:timeupdate=keep></video>
             </div>
         }
         .into_any(),
