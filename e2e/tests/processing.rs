@@ -92,11 +92,11 @@ async fn the_processing_page_follows_jobs_live_and_the_collection_shows_the_resu
 
     // Retry: the job runs again (and fails again: the file is still broken), live.
     let row = "//tr[td/a[normalize-space(.)='broken.mp4']]";
-    let before = c.find(Locator::XPath(row)).await?.attr("data-started").await?;
-    c.find(Locator::XPath(&format!("{row}//button[normalize-space(.)='Retry']"))).await?.click().await?;
+    let before = browser.element(Locator::XPath(row)).await?.attr("data-started").await?;
+    browser.element(Locator::XPath(&format!("{row}//button[normalize-space(.)='Retry']"))).await?.click().await?;
     browser
         .wait_for("the retried job to run and fail again", || async {
-            let row = c.find(Locator::XPath(row)).await?;
+            let row = browser.element(Locator::XPath(row)).await?;
             let again = row.attr("data-started").await? != before;
             Ok((again && row.attr("data-status").await?.as_deref() == Some("failed")).then_some(()))
         })
@@ -113,7 +113,8 @@ async fn the_processing_page_follows_jobs_live_and_the_collection_shows_the_resu
     browser.wait_for_text("a.asset-card[data-status=failed]", "broken.mp4").await?;
 
     // Its page plays the proxy: Chromium reads the MP4's length.
-    c.find(Locator::XPath("//a[contains(@class,'asset-card')][.//div[normalize-space(.)='harbour.mp4']]"))
+    browser
+        .element(Locator::XPath("//a[contains(@class,'asset-card')][.//div[normalize-space(.)='harbour.mp4']]"))
         .await?
         .click()
         .await?;

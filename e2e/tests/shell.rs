@@ -30,15 +30,15 @@ async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
         ("Settings", "/settings", "Settings"),
         ("Collection", "/", "Collection"),
     ] {
-        c.find(Locator::Css(&format!("nav a[href='{path}']"))).await?.click().await?;
+        browser.element(Locator::Css(&format!("nav a[href='{path}']"))).await?.click().await?;
         browser.wait_for_text("main h1", heading).await?;
         assert_eq!(c.current_url().await?.path(), path);
-        let active = c.find(Locator::Css("nav .nav-link[aria-current=page] .nav-label")).await?.text().await?;
+        let active = browser.element(Locator::Css("nav .nav-link[aria-current=page] .nav-label")).await?.text().await?;
         assert_eq!(active.trim(), label);
     }
 
     // Settings reads the server's facts and its OpenAPI document.
-    c.find(Locator::Css("nav a[href='/settings']")).await?.click().await?;
+    browser.element(Locator::Css("nav a[href='/settings']")).await?.click().await?;
     browser.wait_for_text("[data-testid=server-facts]", "documented operations").await?;
     let facts = browser.wait_for_text("[data-testid=server-facts]", "Storage").await?;
     assert!(facts.contains("ok"), "{facts}");
@@ -78,7 +78,7 @@ async fn deep_links_and_unknown_pages_load_in_the_app() -> anyhow::Result<()> {
     // Signed out, a deep link asks for a sign-in, then lands where it pointed.
     c.goto(&format!("{}/assets/{}", server.url(), asset.id)).await?;
     browser.wait_for_text("h1", "Sign in").await?;
-    let form = c.find(Locator::Css("form.auth-card")).await?;
+    let form = browser.element(Locator::Css("form.auth-card")).await?;
     form.find(Locator::Css("input[name=username]")).await?.send_keys(&admin).await?;
     form.find(Locator::Css("input[name=password]")).await?.send_keys(&password).await?;
     form.find(Locator::Css("button[type=submit]")).await?.click().await?;

@@ -44,8 +44,8 @@ async fn a_large_file_uploads_in_parts_and_an_interrupted_one_resumes() -> anyho
     // 40 MB in 8 MiB parts: five parts, four in flight.
     let first = dir.path().join("Interview 40MB.mov");
     let data = write_media(&first, 40_000_000, 1);
-    c.find(Locator::Css("[data-testid=upload-group]")).await?.send_keys("News desk").await?;
-    c.find(Locator::Css("[data-testid=file-input]")).await?.send_keys(&first.display().to_string()).await?;
+    browser.element(Locator::Css("[data-testid=upload-group]")).await?.send_keys("News desk").await?;
+    browser.element(Locator::Css("[data-testid=file-input]")).await?.send_keys(&first.display().to_string()).await?;
     let row = wait_for_stage(&browser, "Interview 40MB.mov", "done").await?;
     assert!(row.contains("ingesting"), "{row}");
     browser.screenshot("upload-done").await?;
@@ -61,10 +61,10 @@ async fn a_large_file_uploads_in_parts_and_an_interrupted_one_resumes() -> anyho
     // A bigger file, one part at a time, cut off by a reload once storage holds a part.
     let second = dir.path().join("Concert 100MB.mp4");
     let data = write_media(&second, 100_000_000, 2);
-    let parallel = c.find(Locator::Css("[data-testid=upload-parallel]")).await?;
+    let parallel = browser.element(Locator::Css("[data-testid=upload-parallel]")).await?;
     parallel.send_keys("\u{E003}").await?;
     parallel.send_keys("1").await?;
-    c.find(Locator::Css("[data-testid=file-input]")).await?.send_keys(&second.display().to_string()).await?;
+    browser.element(Locator::Css("[data-testid=file-input]")).await?.send_keys(&second.display().to_string()).await?;
     let storage = server.state.storage.as_ref();
     let held = browser
         .wait_for("a part of the second file in storage", || async {
@@ -86,7 +86,7 @@ async fn a_large_file_uploads_in_parts_and_an_interrupted_one_resumes() -> anyho
     assert_eq!(cut.status.as_str(), "uploading");
 
     // The user picks the same file again: only the missing parts go.
-    c.find(Locator::Css("[data-testid=file-input]")).await?.send_keys(&second.display().to_string()).await?;
+    browser.element(Locator::Css("[data-testid=file-input]")).await?.send_keys(&second.display().to_string()).await?;
     let row = wait_for_stage(&browser, "Concert 100MB.mp4", "done").await?;
     assert!(row.contains("resumed:") && row.contains("of 12 parts were already stored"), "{row}");
     let already: usize = row.split("resumed: ").nth(1).and_then(|r| r.split(' ').next()).unwrap().parse()?;

@@ -1,6 +1,7 @@
 //! Visual analysis of the frames ingest captured: objects, shots, on-screen text, moderation.
 
 pub mod ctc;
+pub mod faces;
 pub mod labels;
 pub mod moderation;
 pub mod ocr;

@@ -1,11 +1,12 @@
 // Runs a TF.js graph model with TF.js itself (pure-JavaScript CPU backend) on raw inputs,
 // so that models/check_nanodet.py can compare the original with the converted ONNX file.
 //
-// Usage: TFJS_NODE_MODULES=DIR node check_nanodet_tfjs.cjs MODEL_JSON OUT_DIR INPUT.f32...
+// Usage: TFJS_NODE_MODULES=DIR node check_tfjs.cjs MODEL_JSON OUT_DIR INPUT.f32...
 //
 // DIR is a node_modules folder holding @tensorflow/tfjs (the native @tensorflow/tfjs-node
 // would download a binary at install time, which cannot work offline). Each INPUT.f32 is
-// little-endian float32 in the shape of the model's one input. For each input, every
+// little-endian float32 in the shape of the model's one input (a free batch dimension is
+// read from the file's length). For each input, every
 // output of the model's signature is written to OUT_DIR/<input name>.<output>.f32 (output
 // names with "/" get "_"), and OUT_DIR/outputs.json gives each output's shape.
 
@@ -48,9 +49,11 @@ async function main() {
   for (const file of inputs) {
     const raw = fs.readFileSync(file);
     const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-    const x = tf.tensor(values, shape, "float32");
+    const perItem = shape.slice(1).reduce((a, b) => a * b, 1);
+    const x = tf.tensor(values, shape[0] < 0 ? [values.length / perItem, ...shape.slice(1)] : shape, "float32");
     const started = Date.now();
-    const results = graph.execute(x, outputNames);
+    const executed = graph.execute(x, outputNames);
+    const results = Array.isArray(executed) ? executed : [executed]; // one output comes bare
     const base = path.basename(file, ".f32");
     for (let i = 0; i < outputNames.length; i++) {
       const data = results[i].dataSync();

