@@ -47,7 +47,9 @@ def download(entry: dict, into: Path) -> Path:
         command += ["--only-binary=:all:", "--platform", entry["platform"],
                     "--python-version", entry["python"]]
     if entry.get("sdist"):
-        command += ["--no-binary=:all:"]  # the files wanted are only in the source archive
+        # The files wanted are only in the source archive. Only this package: `:all:` would
+        # make pip build its build tools from source too.
+        command += [f"--no-binary={entry['package'].split('==')[0]}"]
     subprocess.run(command, check=True)
     for archive in into.iterdir():
         if sha256(archive) == entry["archive"]:
