@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 from convert_tfjs import (VENV_REQUIREMENTS, ensure_venv, extract_weights_manifest, mediaport_cache, npm_pack,
-                          read_weights, sha256)
+                          read_weights, save_checked)
 
 NPM_PACKAGE = "@vladmandic/face-api@1.7.15"
 NPM_TARBALL_SHA256 = "0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031"
@@ -129,8 +129,6 @@ def build(weights: dict):
 
 
 def convert_in_venv(cache: Path) -> None:
-    import onnx
-
     cache.mkdir(parents=True, exist_ok=True)
     target = cache / OUTPUT_NAME
     with tempfile.TemporaryDirectory(prefix="mediaport-facenet-") as scratch:
@@ -139,12 +137,7 @@ def convert_in_venv(cache: Path) -> None:
         tarball = npm_pack(NPM_PACKAGE, NPM_TARBALL_SHA256, scratch)
         manifest = extract_weights_manifest(tarball, MANIFEST, scratch)
         weights = read_weights({"weightsManifest": manifest}, scratch)
-        model = build(weights)
-        onnx.checker.check_model(model)
-        partial = target.with_suffix(".onnx.part")
-        onnx.save(model, str(partial))
-        partial.replace(target)
-    print(f"{target}\nsha256 {sha256(target)}")
+        save_checked(build(weights), target)
 
 
 def main() -> None:

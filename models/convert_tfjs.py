@@ -328,8 +328,6 @@ def rename_values(graph, renames: dict) -> None:
 
 
 def convert_in_venv(name: str, cache: Path, keep_source: Path | None) -> None:
-    import onnx
-
     spec = MODELS[name]
     cache.mkdir(parents=True, exist_ok=True)
     target = cache / name
@@ -348,10 +346,17 @@ def convert_in_venv(name: str, cache: Path, keep_source: Path | None) -> None:
         graph_def, model = rebuild_graph(json_path)
         onnx_model = convert(graph_def, model, spec)
         onnx_model.doc_string = f"{spec['about']} converted from {NPM_PACKAGE} {spec['json']}"
-        onnx.checker.check_model(onnx_model)
-        partial = target.with_suffix(".onnx.part")
-        onnx.save(onnx_model, str(partial))
-        partial.replace(target)
+        save_checked(onnx_model, target)
+
+
+def save_checked(model, target: Path) -> None:
+    """Checks an ONNX model and writes it to `target` atomically, printing its sha256."""
+    import onnx
+
+    onnx.checker.check_model(model)
+    partial = target.with_suffix(".onnx.part")
+    onnx.save(model, str(partial))
+    partial.replace(target)
     print(f"{target}\nsha256 {sha256(target)}")
 
 

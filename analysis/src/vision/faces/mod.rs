@@ -45,11 +45,12 @@ impl Faces {
 
     /// Every face at least `min_face` pixels high, best detection first. Blocking.
     pub fn find(&self, picture: &DynamicImage, min_face: u32) -> Result<Vec<Face>, ModelError> {
-        let found = self.detector.detect(picture, min_face)?;
+        // One RGB copy serves the detector and the alignment.
+        let rgb = picture.to_rgb8();
+        let found = self.detector.detect(&rgb, min_face)?;
         if found.is_empty() {
             return Ok(Vec::new());
         }
-        let rgb = picture.to_rgb8();
         let crops: Vec<RgbImage> = found.iter().map(|f| align::aligned(&rgb, &f.landmarks)).collect();
         let embeddings = self.embed(&crops)?;
         Ok(found

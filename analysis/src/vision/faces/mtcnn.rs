@@ -6,8 +6,8 @@
 //! every net reads its input with x and y swapped, and box coordinates keep MATLAB's
 //! 1-based crops. Both quirks are kept as the weights expect them.
 
+use image::RgbImage;
 use image::imageops::{self, FilterType};
-use image::{DynamicImage, RgbImage};
 
 use crate::inference::{Floats, Model, ModelError, Models};
 
@@ -69,11 +69,10 @@ impl Mtcnn {
     }
 
     /// The faces at least `min_face` pixels high in the picture. Blocking.
-    pub fn detect(&self, picture: &DynamicImage, min_face: u32) -> Result<Vec<FaceBox>, ModelError> {
-        let rgb = picture.to_rgb8();
-        let candidates = self.propose(&rgb, min_face.max(12) as f32)?;
-        let refined = self.refine(&rgb, &candidates)?;
-        self.finish(&rgb, &refined)
+    pub fn detect(&self, rgb: &RgbImage, min_face: u32) -> Result<Vec<FaceBox>, ModelError> {
+        let candidates = self.propose(rgb, min_face.max(12) as f32)?;
+        let refined = self.refine(rgb, &candidates)?;
+        self.finish(rgb, &refined)
     }
 
     /// Stage 1: every pyramid level through the proposal net; boxes calibrated and squared.
