@@ -261,7 +261,15 @@ async fn copies_become_assets(server: &RunningServer, api: &Api) {
         (asset["filename"].as_str(), asset["type"].as_str(), asset["status"].as_str(), asset["size"].as_u64()),
         (Some("Press conference.mp4"), Some("video"), Some("ingesting"), Some(1000))
     );
-    let (_, jobs) = api.get(&format!("/api/jobs?asset_id={}", asset["id"].as_str().unwrap())).await;
+    // The asset is recorded a moment before its job is queued.
+    let mut jobs = json!(null);
+    for _ in 0..100 {
+        jobs = api.get(&format!("/api/jobs?asset_id={}", asset["id"].as_str().unwrap())).await.1;
+        if jobs["items"].as_array().is_some_and(|items| !items.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(jobs["items"][0]["stage"], "ingest", "a copy is queued for ingest like an upload");
     let (status, answer) =
         api.post("/api/assets", json!({"bucket": "mediaport-ingest", "key": "bulk/2019/Press conference.mp4"})).await;
