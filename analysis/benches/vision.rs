@@ -19,6 +19,7 @@ use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Unwatched, Vision};
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::search::TantivyIndex;
+use mediaport_backends::vectors::SqlVectors;
 use mediaport_core::Catalog;
 
 mod common;
@@ -93,7 +94,9 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         storage.ensure_bucket(bucket).await?;
     }
     storage.put_file("bench-ingest", "original", &file, "video/mp4").await?;
-    let catalog: Arc<dyn Catalog> = Arc::new(SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await?);
+    let sqlite = Arc::new(SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await?);
+    let vectors = Arc::new(SqlVectors::new(sqlite.db().clone()));
+    let catalog: Arc<dyn Catalog> = sqlite.clone();
     let asset = register_video(catalog.as_ref(), &file).await?;
     let tools = Tools::new(2, Duration::from_secs(3600), &dir.path().join("work"))?;
     let ingest = Ingest {
@@ -117,6 +120,8 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         search: Arc::new(TantivyIndex::open(
             &std::env::temp_dir().join(format!("mediaport-bench-search-{}", std::process::id())),
         )?),
+        vectors,
+        faces: sqlite,
         // Every analysis on, at the shipped defaults.
         defaults: AnalysisDefaults::default(),
     };

@@ -64,8 +64,19 @@ pub fn image_info(report: &[u8], width: u32, height: u32) -> ImageInfo {
 /// The picture turned upright and shrunk to at most `side` pixels, and its full size as
 /// displayed. It is shrunk before it is turned, so turning never copies the full picture.
 pub fn decode_upright(file: &Path, side: u32) -> Result<(DynamicImage, (u32, u32)), PictureError> {
+    upright(ImageReader::open(file).map_err(|e| PictureError::Decode(e.to_string()))?, side)
+}
+
+/// [`decode_upright`] for a picture in memory (a photograph sent to the API).
+pub fn decode_upright_bytes(bytes: &[u8], side: u32) -> Result<(DynamicImage, (u32, u32)), PictureError> {
+    upright(ImageReader::new(std::io::Cursor::new(bytes)), side)
+}
+
+fn upright<R: std::io::BufRead + std::io::Seek>(
+    reader: ImageReader<R>,
+    side: u32,
+) -> Result<(DynamicImage, (u32, u32)), PictureError> {
     let decode = |e: image::ImageError| PictureError::Decode(e.to_string());
-    let reader = ImageReader::open(file).map_err(|e| PictureError::Decode(e.to_string()))?;
     let mut decoder = reader
         .with_guessed_format()
         .map_err(|e| PictureError::Decode(e.to_string()))?

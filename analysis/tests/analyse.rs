@@ -283,3 +283,76 @@ async fn speech_becomes_a_transcript_and_a_silent_film_skips_it() {
     assert_eq!(silent.status, AssetStatus::Ready, "{:?}", silent.error);
     assert!(!silent.analysis.contains_key(&AnalysisKind::Transcript), "{:?}", silent.analysis);
 }
+
+/// A sample photograph fetched by `models/fetch.py --samples`.
+fn sample(name: &str) -> std::path::PathBuf {
+    mediaport_analysis::inference::default_dir().join("samples").join(name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_face_indexed_from_one_photograph_is_recognised_in_other_shots_and_nobody_else_is() {
+    let h = Harness::start().await;
+    let collections = mediaport_core::faces::Collections {
+        catalog: h.faces.catalog.as_ref(),
+        vectors: h.faces.vectors.as_ref(),
+        storage: h.storage.as_ref(),
+        bucket: PROXY_BUCKET,
+    };
+    let staff = collections.create("Staff").await.unwrap();
+    let photo = bytes::Bytes::from(std::fs::read(sample("obama.jpg")).unwrap());
+    let reader = common::face_reader();
+    let enrolled = collections.add_face(Some(&reader), &staff.id, "Barack Obama", "obama.jpg", photo).await.unwrap();
+
+    // Two other photographs of him (one smaller, off centre and brighter) around
+    // another man: 2 s each, a frame a second.
+    let fit = "scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2";
+    let small = "scale=-2:600,eq=brightness=0.12,pad=1280:720:60:40";
+    let shots = [(sample("obama2.jpg"), fit), (sample("biden.jpg"), fit), (sample("obama3.jpg"), small)];
+    let video = media::slideshow(h.dir.path(), &shots, 2).await;
+    let options = serde_json::json!({"faces": true, "face_collection": staff.id});
+    let asset = h.add(&video, "visit.mp4", None, Some(options)).await;
+    h.worker.drain().await;
+    let asset = h.asset(&asset.id).await;
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+
+    let summary = &asset.analysis[&AnalysisKind::FaceMatch];
+    let matched = timeline_of(&h, summary.key.as_ref().unwrap()).await;
+    assert_eq!(matched.items.len(), 1, "{matched:?}");
+    let obama = &matched.items[0];
+    assert_eq!(obama.name, "Barack Obama");
+    let begins: Vec<u64> = obama.timecodes.iter().map(|t| t.begin).collect();
+    assert_eq!(begins, [0, 4000], "both of his shots, not the other man's: {:?}", obama.timecodes);
+    assert!(obama.timecodes.iter().all(|t| t.end - t.begin == 2000), "{:?}", obama.timecodes);
+    assert!(!obama.boxes.is_empty());
+
+    let unnamed = timeline_of(&h, asset.analysis[&AnalysisKind::Face].key.as_ref().unwrap()).await;
+    let names: Vec<&str> = unnamed.items.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["Face 2"], "the other man stays unnamed: {unnamed:?}");
+    assert_eq!(unnamed.items[0].timecodes, [Timecode { begin: 2000, end: 4000 }]);
+
+    // One appearance per person, each with a chip; Obama's two shots are one appearance.
+    let faces: mediaport_shared::FaceAppearances = serde_json::from_slice(
+        &h.storage.get_object(PROXY_BUCKET, &format!("{}/analysis/faces.json", asset.id)).await.unwrap(),
+    )
+    .unwrap();
+    let usable: Vec<_> = faces.appearances.iter().filter(|a| a.usable).collect();
+    assert_eq!(usable.len(), 2, "{:?}", faces.appearances.iter().map(|a| (&a.label, &a.timecodes)).collect::<Vec<_>>());
+    assert_eq!(usable[0].matched.as_ref().map(|m| m.face_id.as_str()), Some(enrolled.id.as_str()));
+    assert!(usable[1].matched.is_none());
+    for appearance in usable {
+        let chip = h.storage.get_object(PROXY_BUCKET, &appearance.chip).await.unwrap();
+        assert_eq!(image::load_from_memory(&chip).unwrap().width(), 150);
+    }
+
+    let found = search(&h, "face:\"Barack Obama\"").await;
+    assert_eq!(found.hits.len(), 1);
+    assert_eq!(search(&h, "face:\"Face 2\"").await.total, 0, "an unnamed face is not a name to search");
+
+    // A picture with no face: an empty result, not an error.
+    let cup = h.add(&sample("coffee.png"), "coffee.png", None, Some(serde_json::json!({"faces": true}))).await;
+    h.worker.drain().await;
+    let cup = h.asset(&cup.id).await;
+    let summary = &cup.analysis[&AnalysisKind::Face];
+    assert_eq!((summary.status, summary.count), (AnalysisStatus::Done, 0), "{summary:?}");
+    assert!(!cup.analysis.contains_key(&AnalysisKind::FaceMatch), "no collection was chosen");
+}

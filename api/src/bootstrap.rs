@@ -11,8 +11,9 @@ use mediaport_backends::db::Db;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
 use mediaport_backends::search::{OpenSearchIndex, TantivyIndex};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
+use mediaport_backends::vectors::SqlVectors;
 use mediaport_core::uploads::UploadPolicy;
-use mediaport_core::{Catalog, Identity, Queue, SearchIndex, Storage, users};
+use mediaport_core::{Catalog, FaceCatalog, Identity, Queue, SearchIndex, Storage, VectorIndex, users};
 use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,8 @@ pub struct Backends {
     pub identity: Arc<dyn Identity>,
     pub queue: Arc<dyn Queue>,
     pub search: Arc<dyn SearchIndex>,
+    pub faces: Arc<dyn FaceCatalog>,
+    pub vectors: Arc<dyn VectorIndex>,
     local_identity: Option<LocalIdentity>,
 }
 
@@ -36,18 +39,21 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = open_catalog(settings).await?;
     let queue = mediaport_backends::queue::in_db(catalog.db());
     let search = open_search(settings).await?;
+    let vectors: Arc<dyn VectorIndex> = Arc::new(SqlVectors::new(catalog.db().clone()));
+    let catalog = Arc::new(catalog);
+    let faces: Arc<dyn FaceCatalog> = catalog.clone();
     if settings.identity.kind == IdentityKind::Cognito {
         let cognito = CognitoIdentity::connect(settings.identity.cognito.to_config()).await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
         let identity = Arc::new(cognito);
-        return Ok(Backends { catalog: Arc::new(catalog), identity, queue, search, local_identity: None });
+        return Ok(Backends { catalog, identity, queue, search, faces, vectors, local_identity: None });
     }
     let key = signing_key(settings)?;
     let local = LocalIdentity::new(catalog.db().clone(), key)
         .await?
         .with_access_ttl(settings.identity.access_token_secs.max(60));
     let identity = Arc::new(local.clone());
-    Ok(Backends { catalog: Arc::new(catalog), identity, queue, search, local_identity: Some(local) })
+    Ok(Backends { catalog, identity, queue, search, faces, vectors, local_identity: Some(local) })
 }
 
 /// The search index the settings name: tantivy on local disk, or an OpenSearch domain.
@@ -178,6 +184,9 @@ pub fn app_state(settings: &Settings, backends: Backends, storage: Arc<dyn Stora
         identity: backends.identity,
         queue: backends.queue,
         search: backends.search,
+        faces: backends.faces,
+        vectors: backends.vectors,
+        face_reader: None,
         storage,
         buckets: Buckets {
             ingest: settings.storage.ingest_bucket.clone(),

@@ -3,9 +3,10 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mediaport_core::faces::FaceError;
 use mediaport_core::search::query::QueryError;
 use mediaport_core::uploads::UploadError;
-use mediaport_core::{CatalogError, IdentityError, QueueError, SearchError, StorageError};
+use mediaport_core::{CatalogError, IdentityError, QueueError, SearchError, StorageError, VectorError};
 use mediaport_shared::ErrorBody;
 
 /// An error on its way to the client: a status, a stable code and a safe message.
@@ -135,6 +136,35 @@ impl From<StorageError> for ApiError {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "storage is unavailable, try again shortly")
             }
             _ => Self::internal(err.code(), &err),
+        }
+    }
+}
+
+impl From<VectorError> for ApiError {
+    fn from(err: VectorError) -> Self {
+        match &err {
+            VectorError::Unavailable(_) => {
+                tracing::error!(error = %err, "vector index unavailable");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "face search is unavailable, try again shortly")
+            }
+            _ => Self::internal(err.code(), &err),
+        }
+    }
+}
+
+impl From<FaceError> for ApiError {
+    fn from(err: FaceError) -> Self {
+        match err {
+            FaceError::Catalog(inner) => inner.into(),
+            FaceError::Storage(inner) => inner.into(),
+            FaceError::Vectors(inner) => inner.into(),
+            FaceError::Invalid { code: "collection-exists", .. } => {
+                Self::new(StatusCode::CONFLICT, err.code(), err.to_string())
+            }
+            FaceError::Invalid { .. } => Self::bad_request(err.code(), err.to_string()),
+            FaceError::Unprocessable { .. } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, err.code(), err.to_string()),
+            FaceError::Unavailable(_) => Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), err.to_string()),
+            FaceError::Model(_) => Self::internal(err.code(), &err),
         }
     }
 }

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use mediaport_core::uploads::UploadPolicy;
-use mediaport_core::{Catalog, Identity, Queue, SearchIndex, Storage};
+use mediaport_core::{Catalog, FaceCatalog, FaceReader, Identity, Queue, SearchIndex, Storage, VectorIndex};
 use tokio_util::sync::CancellationToken;
 
 /// The buckets Mediaport keeps its objects in.
@@ -19,6 +19,11 @@ pub struct AppState {
     pub identity: Arc<dyn Identity>,
     pub queue: Arc<dyn Queue>,
     pub search: Arc<dyn SearchIndex>,
+    pub faces: Arc<dyn FaceCatalog>,
+    pub vectors: Arc<dyn VectorIndex>,
+    /// The face models, where this process has them (`mediaport serve` does; the Lambda
+    /// function does not, and answers 503 to indexing a face).
+    pub face_reader: Option<Arc<dyn FaceReader>>,
     pub buckets: Buckets,
     pub uploads: UploadPolicy,
     /// Cancelled when the server stops, so that endless responses (the event stream) end

@@ -9,3 +9,4 @@ pub mod search;
 pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod vectors;

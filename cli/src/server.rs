@@ -67,6 +67,7 @@ pub fn ephemeral_settings(data_dir: &std::path::Path) -> Settings {
     settings.analysis.moderation = false;
     settings.analysis.transcript = false;
     settings.analysis.shots = false;
+    settings.analysis.faces = false;
     settings
 }
 
@@ -107,8 +108,13 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let first_admin = bootstrap::ensure_first_admin(&backends).await?;
     let storage = bootstrap::open_storage(&settings, endpoint, credentials).await;
     bootstrap::ensure_buckets(storage.as_ref(), &settings).await?;
+    let worker = match settings.worker.in_server {
+        true => Some(crate::worker::build(&settings, &backends, storage.clone())?),
+        false => None,
+    };
     let mut state = bootstrap::app_state(&settings, backends, storage);
     state.stopping = shutdown.clone();
+    state.face_reader = Some(crate::worker::face_reader(&settings, worker.as_ref().map(|(_, faces)| faces.clone())));
     // Assets a crash left between upload and ingest get their job now.
     let resumed = mediaport_core::workflow::resume_ingests(state.catalog.as_ref(), state.queue.as_ref()).await?;
     if resumed > 0 {
@@ -117,14 +123,7 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let app = mediaport_api::router(state.clone(), web_dir.as_deref());
     tasks.spawn(serve(api_listener, app, shutdown.clone()));
     spawn_background(&mut tasks, &state, &settings, events, &shutdown);
-    if settings.worker.in_server {
-        let worker = crate::worker::build(
-            &settings,
-            state.catalog.clone(),
-            state.queue.clone(),
-            state.storage.clone(),
-            state.search.clone(),
-        )?;
+    if let Some((worker, _)) = worker {
         let stop = shutdown.clone();
         tasks.spawn(async move {
             worker.run(stop).await;

@@ -9,19 +9,21 @@ use mediaport_analysis::indexer::Indexer;
 use mediaport_analysis::inference::{self, Models};
 use mediaport_analysis::language::Language;
 use mediaport_analysis::speech::Speech;
+use mediaport_analysis::vision::faces::Faces;
+use mediaport_analysis::vision::faces::reader::ModelFaceReader;
 use mediaport_analysis::{Analyse, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
+use mediaport_api::bootstrap::Backends;
 use mediaport_api::{Settings, bootstrap};
-use mediaport_core::{Catalog, Queue, SearchIndex, Storage};
+use mediaport_core::{FaceReadError, FaceReader, ReadFace, Storage};
 use tokio_util::sync::CancellationToken;
 
-/// A worker over the given ports, configured by `settings.worker`.
+/// A worker over the given ports, configured by `settings.worker`, and its face models
+/// (which the server lends to the faces API).
 pub fn build(
     settings: &Settings,
-    catalog: Arc<dyn Catalog>,
-    queue: Arc<dyn Queue>,
+    backends: &Backends,
     storage: Arc<dyn Storage>,
-    search: Arc<dyn SearchIndex>,
-) -> anyhow::Result<Worker> {
+) -> anyhow::Result<(Worker, Arc<Faces>)> {
     Tools::check_installed()?;
     let w = &settings.worker;
     let threads = match w.threads {
@@ -33,7 +35,7 @@ pub fn build(
     let tools = Tools::new(w.concurrency + 1, Duration::from_secs(w.tool_timeout_secs), &work_root)
         .with_context(|| format!("cannot prepare the work folder {}", work_root.display()))?;
     let ingest = Ingest {
-        catalog,
+        catalog: backends.catalog.clone(),
         storage,
         tools,
         proxy_bucket: settings.storage.proxy_bucket.clone(),
@@ -53,7 +55,9 @@ pub fn build(
         vision,
         speech: Arc::new(speech),
         language: Arc::new(language),
-        search,
+        search: backends.search.clone(),
+        vectors: backends.vectors.clone(),
+        faces: backends.faces.clone(),
         defaults: settings.analysis.clone(),
     };
     let config = WorkerConfig {
@@ -62,7 +66,42 @@ pub fn build(
         lease: Duration::from_secs(w.lease_secs),
         idle_poll: Duration::from_millis(w.poll_ms),
     };
-    Ok(Worker::new(queue, ingest, analyse, config))
+    let faces = analyse.vision.faces.clone();
+    Ok((Worker::new(backends.queue.clone(), ingest, analyse, config), faces))
+}
+
+/// The face models the faces API indexes photographs with: the worker's when it runs in
+/// the server, else loaded on the first photograph (most servers never index a face).
+pub fn face_reader(settings: &Settings, faces: Option<Arc<Faces>>) -> Arc<dyn FaceReader> {
+    let min_face = settings.analysis.min_face_size;
+    let loaded = tokio::sync::OnceCell::new_with(faces.map(|faces| Ok(ModelFaceReader { faces, min_face })));
+    let dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
+    Arc::new(LazyFaceReader { dir, min_face, loaded })
+}
+
+struct LazyFaceReader {
+    dir: std::path::PathBuf,
+    min_face: u32,
+    loaded: tokio::sync::OnceCell<Result<ModelFaceReader, String>>,
+}
+
+#[async_trait::async_trait]
+impl FaceReader for LazyFaceReader {
+    async fn read(&self, image: bytes::Bytes) -> Result<Vec<ReadFace>, FaceReadError> {
+        let load = || async {
+            let (dir, min_face) = (self.dir.clone(), self.min_face);
+            let loaded = tokio::task::spawn_blocking(move || Faces::new(&Models::open(&dir, 1)?)).await;
+            match loaded {
+                Ok(Ok(faces)) => Ok(ModelFaceReader { faces: Arc::new(faces), min_face }),
+                Ok(Err(err)) => Err(err.to_string()),
+                Err(err) => Err(err.to_string()),
+            }
+        };
+        match self.loaded.get_or_init(load).await {
+            Ok(reader) => reader.read(image).await,
+            Err(reason) => Err(FaceReadError::Unavailable(reason.clone())),
+        }
+    }
 }
 
 /// `mediaport reindex`: empties the search index and indexes every asset of the catalog
@@ -110,7 +149,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let backends = bootstrap::open_backends(&settings).await?;
     let storage = open_worker_storage(&settings).await?;
     // Tools and models first: what this machine lacks is said before what it cannot reach.
-    let worker = build(&settings, backends.catalog, backends.queue, storage.clone(), backends.search)?;
+    let (worker, _) = build(&settings, &backends, storage.clone())?;
     check_storage(storage.as_ref(), &settings).await?;
     let stop = CancellationToken::new();
     let signal = stop.clone();

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
-use mediaport_core::{NewAsset, NewJob, uploads, users};
+use mediaport_core::{FaceRecord, NewAsset, NewJob, uploads, users};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, CreateUploadRequest,
     Group, Timecode, Timeline, TimelineItem,
@@ -48,6 +48,9 @@ struct Fixture {
     loose_key: String,
     /// A job that failed for good.
     failed_job: String,
+    /// A face collection holding one face.
+    collection_id: String,
+    face_id: String,
 }
 
 struct Route {
@@ -102,6 +105,18 @@ fn routes() -> Vec<Route> {
         r(Method::GET, "/api/assets/{id}/analysis/{kind}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}/tracks/{file}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}/edl", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::GET, "/api/face-collections", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::POST, "/api/face-collections", G(Group::Creator), StatusCode::CREATED, |f| {
+            Some(json!({"name": format!("new-{}", f.collection_id)}))
+        }),
+        r(Method::DELETE, "/api/face-collections/{collection_id}", G(Group::Creator), StatusCode::NO_CONTENT, none),
+        r(Method::GET, "/api/face-collections/{collection_id}/faces", G(Group::Viewer), StatusCode::OK, none),
+        // Sent as a form with a portrait (see `send`).
+        r(Method::POST, "/api/face-collections/{collection_id}/faces", G(Group::Creator), StatusCode::CREATED, none),
+        r(Method::PATCH, "/api/faces/{face_id}", G(Group::Creator), StatusCode::OK, |_| {
+            Some(json!({"name": "Someone Else"}))
+        }),
+        r(Method::DELETE, "/api/faces/{face_id}", G(Group::Creator), StatusCode::NO_CONTENT, none),
         r(Method::GET, "/api/users", G(Group::Admin), StatusCode::OK, none),
         r(Method::POST, "/api/users", G(Group::Admin), StatusCode::CREATED, |f| {
             Some(json!({"username": format!("new-{}", f.user), "email": "new@example.org", "group": "viewer"}))
@@ -162,6 +177,17 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
     let job = queue.enqueue(job).await.unwrap();
     queue.claim("fixture-worker", &[kind.as_str()], Duration::from_secs(60)).await.unwrap().unwrap();
     queue.fail(&job.id, "fixture-worker", "made to fail", Some(Duration::ZERO)).await.unwrap();
+    let faces = server.state.faces.as_ref();
+    let collection = faces.create_collection(&mediaport_core::new_id(), &format!("fixture-{n}")).await.unwrap();
+    let face = FaceRecord {
+        id: mediaport_core::new_id(),
+        collection_id: collection.id.clone(),
+        name: "Someone".into(),
+        source: "someone.jpg".into(),
+        crop_key: format!("faces/{}/someone.jpg", collection.id),
+        created_at: String::new(),
+    };
+    let face = faces.add_face(&face).await.unwrap();
     Fixture {
         user,
         refresh_token,
@@ -170,6 +196,8 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
         part_etag,
         loose_key,
         failed_job: job.id,
+        collection_id: collection.id,
+        face_id: face.id,
     }
 }
 
@@ -269,6 +297,8 @@ async fn every_route_enforces_its_group() {
                 .replace("{username}", &f.user)
                 .replace("{upload_id}", &f.upload_id)
                 .replace("{job_id}", &f.failed_job)
+                .replace("{collection_id}", &f.collection_id)
+                .replace("{face_id}", &f.face_id)
                 .replace("{kind}", "text")
                 .replace("{file}", "text.vtt");
             let mut request = http.request(route.method.clone(), format!("{}{path}", server.url()));
@@ -277,6 +307,11 @@ async fn every_route_enforces_its_group() {
             }
             if let Some(body) = (route.body)(&f) {
                 request = request.json(&body);
+            } else if route.path.ends_with("/faces") && route.method == Method::POST {
+                let photo =
+                    std::fs::read(mediaport_analysis::inference::default_dir().join("samples/obama.jpg")).unwrap();
+                let image = reqwest::multipart::Part::bytes(photo).file_name("obama.jpg");
+                request = request.multipart(reqwest::multipart::Form::new().text("name", "Obama").part("image", image));
             }
             let response = request.send().await.unwrap();
             let want = expected(&route, *caller);

@@ -38,7 +38,19 @@ pub struct AnalysisDefaults {
     pub entities: bool,
     /// Positive, negative or neutral, per sentence (`ai_options.sentiment`; English).
     pub sentiment: bool,
+    /// Faces on frames and images, grouped by person (`ai_options.faces`).
+    pub faces: bool,
+    /// Faces with fewer pixels from brow to chin are not looked for (`ai_options.min_face_size`):
+    /// smaller ones cannot be recognised, and looking for them is most of the detector's time.
+    pub min_face_size: u32,
+    /// The face collection whose people are named on the asset (`ai_options.face_collection`,
+    /// a collection id); none names nobody.
+    pub face_collection: Option<String>,
 }
+
+/// The face sizes a setting may ask for, in pixels: below 20 a face is a few blurred
+/// pixels, above 400 the face fills a 720p frame.
+pub const MIN_FACE_SIZES: std::ops::RangeInclusive<u32> = 20..=400;
 
 /// The Whisper models a setting may name.
 pub const TRANSCRIPT_MODELS: [&str; 2] = ["tiny.en", "base"];
@@ -59,6 +71,9 @@ impl Default for AnalysisDefaults {
             keyphrases: true,
             entities: true,
             sentiment: true,
+            faces: true,
+            min_face_size: 40,
+            face_collection: None,
         }
     }
 }
@@ -68,6 +83,7 @@ impl AnalysisDefaults {
     pub fn is_valid(&self) -> bool {
         [self.min_confidence, self.label_confidence, self.moderation_threshold].iter().all(|l| (0.0..=1.0).contains(l))
             && TRANSCRIPT_MODELS.contains(&self.transcript_model.as_str())
+            && MIN_FACE_SIZES.contains(&self.min_face_size)
     }
 
     /// These defaults with the asset's `ai_options` laid over them.
@@ -97,6 +113,14 @@ impl AnalysisDefaults {
             keyphrases: flag("keyphrases", self.keyphrases),
             entities: flag("entities", self.entities),
             sentiment: flag("sentiment", self.sentiment),
+            faces: flag("faces", self.faces),
+            min_face_size: options.and_then(|o| o.get("min_face_size")?.as_u64()).map_or(self.min_face_size, |v| {
+                v.clamp(u64::from(*MIN_FACE_SIZES.start()), u64::from(*MIN_FACE_SIZES.end())) as u32
+            }),
+            face_collection: options
+                .and_then(|o| o.get("face_collection")?.as_str().map(str::to_owned))
+                .filter(|c| !c.is_empty())
+                .or_else(|| self.face_collection.clone()),
         }
     }
 }

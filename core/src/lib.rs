@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod cleanup;
+pub mod faces;
 pub mod ports;
 pub mod registration;
 pub mod search;
@@ -12,10 +13,12 @@ pub mod validate;
 pub mod workflow;
 
 pub use ports::catalog::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset, UploadRecord, UploadState};
+pub use ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::queue::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError, backoff};
 pub use ports::search::{AssetDocument, IndexedName, SearchError, SearchIndex, SearchPage, SearchRequest};
 pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
+pub use ports::vectors::{Neighbour, VectorError, VectorIndex};
 
 /// A new time-ordered id: records made in the same millisecond still sort in creation order.
 pub fn new_id() -> String {

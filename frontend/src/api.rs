@@ -6,9 +6,9 @@ use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
 use mediaport_shared::{
-    AnalysisKind, Asset, AssetDetail, AssetList, CompleteUploadRequest, CreateUploadRequest, ErrorBody, Group, Health,
-    JobInfo, JobList, PartUrl, PartUrls, PresignPartsRequest, SearchResults, StoredPart, StoredParts, Timeline, Upload,
-    User,
+    AnalysisKind, Asset, AssetDetail, AssetList, CompleteUploadRequest, CreateFaceCollection, CreateUploadRequest,
+    ErrorBody, FaceCollection, FaceCollectionList, Group, Health, IndexedFace, IndexedFaceList, JobInfo, JobList,
+    PartUrl, PartUrls, PresignPartsRequest, Rename, SearchResults, StoredPart, StoredParts, Timeline, Upload, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -230,6 +230,55 @@ pub async fn set_group(auth: Auth, username: &str, group: Group) -> Result<User,
 
 pub async fn delete_user(auth: Auth, username: &str) -> Result<(), ApiError> {
     let path = format!("/api/users/{}", encode_segment(username));
+    expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
+pub async fn list_face_collections(auth: Auth) -> Result<Vec<FaceCollection>, ApiError> {
+    let list: FaceCollectionList = decode(send(auth, || Request::get("/api/face-collections")).await?).await?;
+    Ok(list.items)
+}
+
+pub async fn create_face_collection(auth: Auth, name: String) -> Result<FaceCollection, ApiError> {
+    let request = CreateFaceCollection { name };
+    decode(send_json(auth, &request, || Request::post("/api/face-collections")).await?).await
+}
+
+pub async fn delete_face_collection(auth: Auth, id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/face-collections/{}", encode_segment(id));
+    expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
+pub async fn list_faces(auth: Auth, collection_id: &str) -> Result<Vec<IndexedFace>, ApiError> {
+    let path = format!("/api/face-collections/{}/faces", encode_segment(collection_id));
+    let list: IndexedFaceList = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(list.items)
+}
+
+/// Indexes the face on `photo` as `name`.
+pub async fn add_face(
+    auth: Auth,
+    collection_id: &str,
+    name: &str,
+    photo: &web_sys::File,
+) -> Result<IndexedFace, ApiError> {
+    let path = format!("/api/face-collections/{}/faces", encode_segment(collection_id));
+    let form = |b: RequestBuilder| {
+        let unavailable = |_| ApiError { code: "form".into(), message: "the browser could not build the form".into() };
+        let data = web_sys::FormData::new().map_err(unavailable)?;
+        data.append_with_str("name", name).map_err(unavailable)?;
+        data.append_with_blob_and_filename("image", photo, &photo.name()).map_err(unavailable)?;
+        b.body(data).map_err(|e| ApiError::network(&e))
+    };
+    decode(send_with(auth, form, || Request::post(&path)).await?).await
+}
+
+pub async fn rename_face(auth: Auth, face_id: &str, name: String) -> Result<IndexedFace, ApiError> {
+    let path = format!("/api/faces/{}", encode_segment(face_id));
+    decode(send_json(auth, &Rename { name }, || Request::patch(&path)).await?).await
+}
+
+pub async fn delete_face(auth: Auth, face_id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/faces/{}", encode_segment(face_id));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
 

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod asset;
 pub mod error;
+pub mod faces;
 pub mod health;
 pub mod job;
 pub mod media;
@@ -19,6 +20,10 @@ pub use analysis::{
 };
 pub use asset::{Asset, AssetCard, AssetDetail, AssetList, AssetStatus, AssetType, Proxies};
 pub use error::ErrorBody;
+pub use faces::{
+    CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection, FaceCollectionList, FaceMatch, IndexedFace,
+    IndexedFaceList, Rename, UNNAMED_FACE,
+};
 pub use health::Health;
 pub use job::{JobInfo, JobList};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};

@@ -5,6 +5,7 @@ use futures::{StreamExt, TryStreamExt};
 use image::DynamicImage;
 use mediaport_shared::{AnalysisKind, Asset, Frame, Timecode, TimelineItem, WordBox};
 
+use super::faces::{Grouping, SeenFace};
 use super::{Analyse, AnalysisDefaults, Failure, Vision};
 use crate::inference::ModelError;
 use crate::ingest::IngestError;
@@ -26,6 +27,10 @@ pub(super) struct Found {
     labels: Vec<FrameResult>,
     text: Vec<FrameResult>,
     moderation: Vec<FrameResult>,
+    /// Faces of the frames of one chunk, before grouping.
+    seen: Vec<SeenFace>,
+    /// Faces grouped by person; holds one chip per person, not every face's.
+    pub faces: Grouping,
 }
 
 impl Found {
@@ -42,6 +47,9 @@ impl Found {
         self.labels.extend(more.labels);
         self.text.extend(more.text);
         self.moderation.extend(more.moderation);
+        for seen in more.seen {
+            self.faces.add(seen);
+        }
     }
 }
 
@@ -166,6 +174,16 @@ fn look_at(
                 })
                 .collect();
             found.text.push(FrameResult { span: *span, detections });
+        }
+    }
+    if options.faces {
+        for (picture, span) in pictures.iter().zip(spans) {
+            let (w, h) = (picture.width() as f32, picture.height() as f32);
+            for face in vision.faces.find(picture, options.min_face_size)? {
+                let b = &face.found;
+                let area = [b.left / w, b.top / h, b.width() / w, b.height() / h];
+                found.seen.push(SeenFace { span: *span, area, face });
+            }
         }
     }
     if options.moderation {

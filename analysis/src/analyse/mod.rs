@@ -6,6 +6,7 @@
 //! others and the asset go on.
 
 mod document;
+mod faces;
 mod frames;
 mod language;
 mod speech;
@@ -13,7 +14,7 @@ mod speech;
 use std::sync::Arc;
 
 use mediaport_core::analysis::AnalysisDefaults;
-use mediaport_core::{Catalog, CatalogError, SearchIndex, Storage};
+use mediaport_core::{Catalog, CatalogError, FaceCatalog, SearchIndex, Storage, VectorIndex};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, Timeline,
     TimelineItem,
@@ -26,6 +27,7 @@ use crate::language::Language;
 use crate::language::sentences::{self, Sentence};
 use crate::speech::Speech;
 use crate::tools::Tools;
+use crate::vision::faces::Faces;
 use crate::vision::labels::Labels;
 use crate::vision::moderation::Moderation;
 use crate::vision::ocr::Ocr;
@@ -37,11 +39,18 @@ pub struct Vision {
     pub labels: Labels,
     pub ocr: Ocr,
     pub moderation: Moderation,
+    /// Shared with the server, which indexes collection faces with it.
+    pub faces: Arc<Faces>,
 }
 
 impl Vision {
     pub fn load(models: &Models) -> Result<Self, ModelError> {
-        Ok(Self { labels: Labels::new(models)?, ocr: Ocr::new(models)?, moderation: Moderation::new(models)? })
+        Ok(Self {
+            labels: Labels::new(models)?,
+            ocr: Ocr::new(models)?,
+            moderation: Moderation::new(models)?,
+            faces: Arc::new(Faces::new(models)?),
+        })
     }
 }
 
@@ -56,6 +65,10 @@ pub struct Analyse {
     pub speech: Arc<Speech>,
     pub language: Arc<Language>,
     pub search: Arc<dyn SearchIndex>,
+    /// Face collections' embeddings, searched to recognise people.
+    pub vectors: Arc<dyn VectorIndex>,
+    /// Face collections' names.
+    pub faces: Arc<dyn FaceCatalog>,
     pub defaults: AnalysisDefaults,
 }
 
@@ -111,7 +124,7 @@ impl Analyse {
                 Timeline::new(AnalysisKind::Text, items)
             });
             self.settle(&asset, AnalysisKind::Text, result, &mut summaries).await?;
-        } else if options.labels || options.text || options.moderation {
+        } else if options.labels || options.text || options.moderation || options.faces {
             progress.step("frames").await;
             let looked = match self.pictures(&asset).await {
                 Ok(pictures) => self.look(&pictures, &options).await,
@@ -132,6 +145,25 @@ impl Analyse {
                     sentences.extend(sentences::from_text(&timeline.items));
                 }
                 self.settle(&asset, kind, result, &mut summaries).await?;
+            }
+            if options.faces {
+                progress.step("faces").await;
+                let result = match looked {
+                    Ok(found) => self.settle_faces(&asset, found.faces, options.face_collection.as_deref()).await,
+                    Err(err) => Err(err),
+                };
+                let (face, face_match) = match result {
+                    Ok(found) => {
+                        let (face, face_match) = faces::timelines(&found);
+                        (Ok(face), Ok(face_match))
+                    }
+                    Err(Failure::Media(reason)) => (Err(Failure::Media(reason.clone())), Err(Failure::Media(reason))),
+                    Err(Failure::Transient(err)) => return Err(err),
+                };
+                self.settle(&asset, AnalysisKind::Face, face, &mut summaries).await?;
+                if options.face_collection.is_some() {
+                    self.settle(&asset, AnalysisKind::FaceMatch, face_match, &mut summaries).await?;
+                }
             }
         }
         // Audio files, and videos with a sound track (a silent film has no audio proxy).

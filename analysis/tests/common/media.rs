@@ -64,6 +64,27 @@ pub async fn rotated_video(dir: &Path) -> PathBuf {
     out
 }
 
+/// A 1280x720 video of still photographs, `seconds` each, each placed by its filter
+/// (e.g. `scale=iw/2:-2` then padded at an offset, `eq=brightness=0.1`); the filter ends
+/// with the picture padded or scaled to 1280x720.
+pub async fn slideshow(dir: &Path, shots: &[(PathBuf, &str)], seconds: u32) -> PathBuf {
+    let out = dir.join("slideshow.mp4");
+    let mut args: Vec<String> = Vec::new();
+    let mut graph = String::new();
+    for (i, (photo, filter)) in shots.iter().enumerate() {
+        let t = seconds.to_string();
+        args.extend(["-loop", "1", "-framerate", "25", "-t", &t, "-i", photo.to_str().unwrap()].map(str::to_owned));
+        graph.push_str(&format!("[{i}]{filter},setsar=1,format=yuv420p[v{i}];"));
+    }
+    for i in 0..shots.len() {
+        graph.push_str(&format!("[v{i}]"));
+    }
+    graph.push_str(&format!("concat=n={}:v=1:a=0", shots.len()));
+    args.extend(["-filter_complex".to_owned(), graph]);
+    encode(&args.iter().map(String::as_str).collect::<Vec<_>>(), &out).await;
+    out
+}
+
 /// Sound alone, in the container `name`'s extension names.
 pub async fn sound(dir: &Path, name: &str, seconds: u32) -> PathBuf {
     let out = dir.join(name);

@@ -12,18 +12,27 @@ use std::time::Duration;
 use mediaport_analysis::inference::{self, Models};
 use mediaport_analysis::language::Language;
 use mediaport_analysis::speech::{self, Speech};
+use mediaport_analysis::vision::faces::reader::ModelFaceReader;
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::search::TantivyIndex;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
-use mediaport_core::{Catalog, NewAsset, Queue, SearchIndex, Storage, workflow};
+use mediaport_backends::vectors::SqlVectors;
+use mediaport_core::{Catalog, FaceCatalog, NewAsset, Queue, SearchIndex, Storage, VectorIndex, workflow};
 use mediaport_shared::{Asset, AssetStatus, AssetType};
 
 pub const INGEST_BUCKET: &str = "test-ingest";
 pub const PROXY_BUCKET: &str = "test-proxy";
 
+/// Face collections and their vectors, in the harness's catalog.
+pub struct Faces {
+    pub catalog: Arc<dyn FaceCatalog>,
+    pub vectors: Arc<dyn VectorIndex>,
+}
+
 pub struct Harness {
+    pub faces: Faces,
     pub storage: Arc<dyn Storage>,
     pub catalog: Arc<dyn Catalog>,
     pub queue: Arc<dyn Queue>,
@@ -35,7 +44,7 @@ pub struct Harness {
 
 /// The analysis stage with every analysis off unless a test's `ai_options` turn it on,
 /// so ingest tests do not pay for models they do not check.
-fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>) -> Analyse {
+fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>, faces: &Faces) -> Analyse {
     let models = Models::open(&inference::default_dir(), 2).expect("models fetched: run python3 models/fetch.py");
     Analyse {
         catalog: ingest.catalog.clone(),
@@ -46,6 +55,8 @@ fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>) -> Analyse {
         speech: speech(&models),
         language: language(&models),
         search,
+        vectors: faces.vectors.clone(),
+        faces: faces.catalog.clone(),
         defaults: AnalysisDefaults {
             labels: false,
             text: false,
@@ -55,9 +66,16 @@ fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>) -> Analyse {
             keyphrases: false,
             entities: false,
             sentiment: false,
+            faces: false,
             ..AnalysisDefaults::default()
         },
     }
+}
+
+/// The face models as the server lends them to the faces API.
+pub fn face_reader() -> ModelFaceReader {
+    let models = Models::open(&inference::default_dir(), 2).expect("models fetched: run python3 models/fetch.py");
+    ModelFaceReader { faces: vision(&models).faces.clone(), min_face: 40 }
 }
 
 /// The models are loaded once per test binary: every harness shares them.
@@ -103,7 +121,10 @@ impl Harness {
         storage.ensure_bucket(PROXY_BUCKET).await.unwrap();
         let sqlite = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
         let queue = mediaport_backends::queue::in_db(sqlite.db());
-        let catalog: Arc<dyn Catalog> = Arc::new(sqlite);
+        let vectors: Arc<dyn VectorIndex> = Arc::new(SqlVectors::new(sqlite.db().clone()));
+        let sqlite = Arc::new(sqlite);
+        let faces = Faces { catalog: sqlite.clone(), vectors };
+        let catalog: Arc<dyn Catalog> = sqlite;
         let ingest = Ingest {
             catalog: catalog.clone(),
             storage: storage.clone(),
@@ -119,8 +140,8 @@ impl Harness {
             idle_poll: Duration::from_millis(100),
         };
         let search: Arc<dyn SearchIndex> = Arc::new(TantivyIndex::open(&dir.path().join("search")).unwrap());
-        let worker = Worker::new(queue.clone(), ingest.clone(), analyse(&ingest, search.clone()), config);
-        Self { storage, catalog, queue, search, worker, ingest, dir }
+        let worker = Worker::new(queue.clone(), ingest.clone(), analyse(&ingest, search.clone(), &faces), config);
+        Self { faces, storage, catalog, queue, search, worker, ingest, dir }
     }
 
     /// Stores `path` in the ingest bucket as `filename` and registers it for ingest, as a

@@ -4,6 +4,7 @@ mod analysis;
 mod assets;
 mod auth;
 mod events;
+mod faces;
 mod health;
 pub(crate) mod jobs;
 mod metrics;
@@ -14,6 +15,7 @@ mod users;
 use std::path::Path;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{any, get};
 use tower_http::trace::TraceLayer;
@@ -56,6 +58,15 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(jobs::retry))
         .routes(routes!(events::events))
         .routes(routes!(search::search))
+        .routes(routes!(faces::list, faces::create))
+        .routes(routes!(faces::delete))
+        .routes(routes!(faces::rename, faces::delete_face))
+        .merge(
+            // Photographs are larger than any JSON body.
+            OpenApiRouter::new()
+                .routes(routes!(faces::list_faces, faces::add_face))
+                .layer(DefaultBodyLimit::max(faces::MAX_PHOTO)),
+        )
         .with_state(state)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();

@@ -13,14 +13,14 @@ use crate::db::{Db, on_db};
 /// The catalog in SQL: one SQLite file, or PostgreSQL shared by servers and workers.
 #[derive(Debug, Clone)]
 pub struct SqlCatalog {
-    db: Db,
+    pub(super) db: Db,
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn db_err(err: sqlx::Error) -> CatalogError {
+pub(super) fn db_err(err: sqlx::Error) -> CatalogError {
     match err {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             CatalogError::Unavailable(err.to_string())

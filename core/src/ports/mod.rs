@@ -2,7 +2,9 @@
 //! at-scale adapter in `mediaport-backends`, and one conformance suite both pass.
 
 pub mod catalog;
+pub mod faces;
 pub mod identity;
 pub mod queue;
 pub mod search;
 pub mod storage;
+pub mod vectors;

@@ -1,11 +1,12 @@
 //! An asset as the search index holds it, made from the catalog's record and the stored
 //! timelines of its analyses.
 
-use mediaport_shared::{Asset, Timeline};
+use mediaport_shared::{Asset, Timeline, UNNAMED_FACE};
 
 use crate::ports::search::{AssetDocument, IndexedName};
 
-/// The document of an asset with the timelines of its analyses.
+/// The document of an asset with the timelines of its analyses; faces nobody named are
+/// left out.
 pub fn document(asset: &Asset, timelines: Vec<Timeline>) -> AssetDocument {
     let names = timelines
         .into_iter()
@@ -13,6 +14,8 @@ pub fn document(asset: &Asset, timelines: Vec<Timeline>) -> AssetDocument {
             let names = timeline
                 .items
                 .into_iter()
+                // "Face 3" says nothing about who it is.
+                .filter(|item| item.category.as_deref() != Some(UNNAMED_FACE))
                 .map(|item| IndexedName {
                     name: item.name,
                     confidence: item.confidence,

@@ -5,10 +5,13 @@
 pub mod align;
 pub mod mtcnn;
 pub mod quality;
+pub mod reader;
 
 use image::{DynamicImage, RgbImage};
 
 use crate::inference::{Floats, Model, ModelError, Models};
+/// How far apart two faces are: under [`SAME_PERSON`], one person.
+pub use mediaport_core::ports::vectors::distance;
 pub use mtcnn::FaceBox;
 pub use quality::Quality;
 
@@ -76,9 +79,4 @@ impl Faces {
         }
         Ok(embeddings)
     }
-}
-
-/// How far apart two faces are: under [`SAME_PERSON`], one person.
-pub fn distance(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>().sqrt()
 }

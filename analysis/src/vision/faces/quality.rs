@@ -29,7 +29,20 @@ impl Quality {
 
     /// Good enough to recognise someone by.
     pub fn usable(&self) -> bool {
-        self.side >= MIN_SIDE && self.sharpness >= MIN_SHARPNESS && self.yaw.abs() <= MAX_YAW
+        self.problem().is_none()
+    }
+
+    /// Why the face is not usable, in words for the person who sent it.
+    pub fn problem(&self) -> Option<String> {
+        if self.side < MIN_SIDE {
+            Some(format!("it is {:.0} pixels across, under {MIN_SIDE:.0}", self.side))
+        } else if self.sharpness < MIN_SHARPNESS {
+            Some("it is blurred".into())
+        } else if self.yaw.abs() > MAX_YAW {
+            Some("it is turned away from the camera".into())
+        } else {
+            None
+        }
     }
 }
 

@@ -1,0 +1,248 @@
+//! Faces across an asset's frames grouped into people, recognised against a collection,
+//! and turned into the `face` and `face_match` timelines, with a chip of each person.
+
+use image::RgbImage;
+use mediaport_core::faces::space;
+use mediaport_core::{CatalogError, FaceCatalog, VectorIndex};
+use mediaport_shared::{
+    AnalysisKind, Asset, FaceAppearance, FaceAppearances, FaceMatch, Timecode, Timeline, UNNAMED_FACE,
+};
+
+use super::{Analyse, Failure};
+use crate::ingest::IngestError;
+use crate::timeline::{self, Detection, FrameResult};
+use crate::vision::faces::reader::jpeg;
+use crate::vision::faces::{EMBEDDER, Face, SAME_PERSON, distance};
+
+/// A face found on one frame, with its box as fractions of the picture.
+#[derive(Debug)]
+pub(super) struct SeenFace {
+    pub span: Timecode,
+    pub area: [f32; 4],
+    pub face: Face,
+}
+
+/// One person's faces so far.
+#[derive(Debug)]
+struct Group {
+    /// Sum of the usable faces' embeddings, and how many there were.
+    sum: Vec<f32>,
+    usable: u32,
+    /// The first face's embedding, standing for a group with no usable face.
+    first: Vec<f32>,
+    /// The chip shown for the group: the largest usable face, else the largest face.
+    chip: Option<(bool, f32, RgbImage)>,
+    confidence: f32,
+    sightings: Vec<(Timecode, [f32; 4], f32)>,
+}
+
+impl Group {
+    fn centre(&self) -> Vec<f32> {
+        if self.usable == 0 {
+            return self.first.clone();
+        }
+        self.sum.iter().map(|v| v / self.usable as f32).collect()
+    }
+
+    fn take(&mut self, seen: SeenFace) {
+        let face = seen.face;
+        let usable = face.quality.usable();
+        if usable {
+            self.usable += 1;
+            self.sum.iter_mut().zip(&face.embedding).for_each(|(s, v)| *s += v);
+        }
+        let rank = (usable, face.quality.side);
+        if self.chip.as_ref().is_none_or(|(u, side, _)| rank > (*u, *side)) {
+            self.chip = Some((usable, face.quality.side, face.crop));
+        }
+        self.confidence = self.confidence.max(face.found.score);
+        self.sightings.push((seen.span, seen.area, face.found.score));
+    }
+}
+
+/// Faces grouped by person as frames arrive: a face joins the group whose mean face is
+/// nearest if it is nearer than [`SAME_PERSON`], or starts a group. Only usable faces
+/// move a group's mean, so a blurred frame cannot drag one person towards another.
+#[derive(Debug, Default)]
+pub(super) struct Grouping {
+    groups: Vec<Group>,
+}
+
+impl Grouping {
+    pub fn add(&mut self, seen: SeenFace) {
+        let nearest = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(at, group)| (at, distance(&group.centre(), &seen.face.embedding)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|(_, d)| *d < SAME_PERSON);
+        let at = nearest.map_or_else(
+            || {
+                let dimensions = seen.face.embedding.len();
+                self.groups.push(Group {
+                    sum: vec![0.0; dimensions],
+                    usable: 0,
+                    first: seen.face.embedding.clone(),
+                    chip: None,
+                    confidence: 0.0,
+                    sightings: Vec::new(),
+                });
+                self.groups.len() - 1
+            },
+            |(at, _)| at,
+        );
+        self.groups[at].take(seen);
+    }
+
+    /// The people, in order of first appearance, and their chips.
+    fn appearances(mut self, asset_id: &str) -> Vec<(FaceAppearance, Option<RgbImage>)> {
+        self.groups.sort_by_key(|g| g.sightings.first().map_or(0, |s| s.0.begin));
+        let mut number = 0;
+        self.groups
+            .into_iter()
+            .enumerate()
+            .map(|(at, group)| {
+                let usable = group.usable > 0;
+                let label = if usable {
+                    number += 1;
+                    format!("Face {number}")
+                } else {
+                    "Face too small or blurred to recognise".to_owned()
+                };
+                let id = format!("{asset_id}/{at}");
+                let detections: Vec<FrameResult> = group
+                    .sightings
+                    .iter()
+                    .map(|(span, area, confidence)| FrameResult {
+                        span: *span,
+                        detections: vec![Detection {
+                            name: id.clone(),
+                            confidence: *confidence,
+                            area: Some(*area),
+                            words: Vec::new(),
+                        }],
+                    })
+                    .collect();
+                let item = timeline::merge(&detections).pop().unwrap_or_default();
+                let appearance = FaceAppearance {
+                    embedding: group.centre(),
+                    chip: format!("{asset_id}/faces/{at}.jpg"),
+                    id,
+                    label,
+                    usable,
+                    confidence: group.confidence,
+                    timecodes: item.timecodes,
+                    boxes: item.boxes,
+                    matched: None,
+                };
+                (appearance, group.chip.map(|(_, _, crop)| crop))
+            })
+            .collect()
+    }
+}
+
+/// The timelines of the appearances: recognised people by name in `face_match`, the
+/// other usable faces as "Face N" in `face`. Two appearances recognised as one person
+/// become one item.
+pub(super) fn timelines(faces: &FaceAppearances) -> (Timeline, Timeline) {
+    let (mut unnamed, mut named) = (Vec::new(), Vec::new());
+    for appearance in faces.appearances.iter().filter(|a| a.usable) {
+        match &appearance.matched {
+            Some(found) => named.extend(frames(&found.name, appearance)),
+            None => unnamed.extend(frames(&appearance.label, appearance)),
+        }
+    }
+    let merged = |mut frames: Vec<FrameResult>| {
+        frames.sort_by_key(|f| f.span.begin);
+        timeline::merge(&frames)
+    };
+    let mut face = merged(unnamed);
+    face.iter_mut().for_each(|i| i.category = Some(UNNAMED_FACE.to_owned()));
+    (Timeline::new(AnalysisKind::Face, face), Timeline::new(AnalysisKind::FaceMatch, merged(named)))
+}
+
+/// An appearance's boxes as detections of `name`, each spanning to the end of its range.
+fn frames(name: &str, appearance: &FaceAppearance) -> Vec<FrameResult> {
+    appearance
+        .boxes
+        .iter()
+        .map(|b| FrameResult {
+            span: span_of(appearance, b.time_ms),
+            detections: vec![Detection {
+                name: name.to_owned(),
+                confidence: b.confidence,
+                area: Some([b.left, b.top, b.width, b.height]),
+                words: Vec::new(),
+            }],
+        })
+        .collect()
+}
+
+/// The time range of the appearance that holds the frame at `time_ms`.
+fn span_of(appearance: &FaceAppearance, time_ms: u64) -> Timecode {
+    appearance
+        .timecodes
+        .iter()
+        .find(|t| t.begin <= time_ms && time_ms < t.end)
+        .map_or(Timecode { begin: time_ms, end: time_ms + 1 }, |t| Timecode { begin: time_ms, end: t.end })
+}
+
+impl Analyse {
+    /// Names the people recognised in the collection, stores the chips and `faces.json`.
+    pub(super) async fn settle_faces(
+        &self,
+        asset: &Asset,
+        grouping: Grouping,
+        collection: Option<&str>,
+    ) -> Result<FaceAppearances, Failure> {
+        let mut faces = FaceAppearances { model: EMBEDDER.to_owned(), appearances: Vec::new() };
+        let transient = |e: String| Failure::Transient(IngestError::Transient(e));
+        for (mut appearance, chip) in grouping.appearances(&asset.id) {
+            if let (Some(collection), true) = (collection, appearance.usable) {
+                appearance.matched = recognise(&*self.vectors, &*self.faces, collection, &appearance.embedding)
+                    .await
+                    .map_err(transient)?;
+            }
+            if let Some(chip) = chip {
+                let body = jpeg(chip).map_err(|e| Failure::Media(e.to_string()))?;
+                self.storage.put_object(&self.proxy_bucket, &appearance.chip, body).await.map_err(IngestError::from)?;
+            }
+            faces.appearances.push(appearance);
+        }
+        // Chips of an earlier analysis that found more people.
+        let prefix = format!("{}/faces/", asset.id);
+        for old in self.storage.list_objects(&self.proxy_bucket, &prefix).await.map_err(IngestError::from)? {
+            if !faces.appearances.iter().any(|a| a.chip == old.key) {
+                self.storage.delete_object(&self.proxy_bucket, &old.key).await.map_err(IngestError::from)?;
+            }
+        }
+        let body = serde_json::to_vec(&faces).map_err(|e| transient(e.to_string()))?;
+        let key = format!("{}/analysis/faces.json", asset.id);
+        self.storage.put_object(&self.proxy_bucket, &key, body.into()).await.map_err(IngestError::from)?;
+        Ok(faces)
+    }
+}
+
+/// The collection face nearest to `embedding`, if near enough to be that person.
+async fn recognise(
+    vectors: &dyn VectorIndex,
+    faces: &dyn FaceCatalog,
+    collection: &str,
+    embedding: &[f32],
+) -> Result<Option<FaceMatch>, String> {
+    let found =
+        vectors.nearest(&space(collection), embedding, 1, Some(SAME_PERSON)).await.map_err(|e| e.to_string())?;
+    let Some(nearest) = found.into_iter().next() else { return Ok(None) };
+    match faces.get_face(&nearest.id).await {
+        Ok(face) => Ok(Some(FaceMatch {
+            collection_id: collection.to_owned(),
+            face_id: face.id,
+            name: face.name,
+            distance: nearest.distance,
+        })),
+        // Deleted since it was found.
+        Err(CatalogError::NotFound { .. }) => Ok(None),
+        Err(err) => Err(err.to_string()),
+    }
+}

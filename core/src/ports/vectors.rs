@@ -1,0 +1,60 @@
+use async_trait::async_trait;
+
+/// Failures of the vector index, each with a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum VectorError {
+    #[error("vector index is unavailable: {0}")]
+    Unavailable(String),
+    #[error("vector of {got} numbers where the space holds {expected}")]
+    WrongDimensions { expected: usize, got: usize },
+    #[error("vector index error: {0}")]
+    Other(String),
+}
+
+impl VectorError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "vectors-unavailable",
+            Self::WrongDimensions { .. } => "vector-dimensions",
+            Self::Other(_) => "vectors-error",
+        }
+    }
+}
+
+/// A stored vector near the one asked about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbour {
+    pub id: String,
+    /// Euclidean distance to the vector asked about.
+    pub distance: f32,
+}
+
+/// Embeddings (faces, sentences) kept in named spaces and searched by distance. A space
+/// holds vectors of one length; ids are unique within a space. The catalog and the stored
+/// results stay the truth: every space can be rebuilt from them.
+#[async_trait]
+pub trait VectorIndex: Send + Sync {
+    /// Stores `vector` under `id` in `space`, replacing what that id held.
+    async fn upsert(&self, space: &str, id: &str, vector: &[f32]) -> Result<(), VectorError>;
+    /// Forgets `id` in `space`; forgetting what is not there succeeds.
+    async fn remove(&self, space: &str, id: &str) -> Result<(), VectorError>;
+    /// Forgets every id in `space` whose name starts with `prefix`; returns how many went.
+    async fn remove_prefix(&self, space: &str, prefix: &str) -> Result<u64, VectorError>;
+    /// Forgets a whole space.
+    async fn drop_space(&self, space: &str) -> Result<(), VectorError>;
+    /// Up to `k` ids nearest to `vector`, nearest first, only those within `within` when given.
+    async fn nearest(
+        &self,
+        space: &str,
+        vector: &[f32],
+        k: usize,
+        within: Option<f32>,
+    ) -> Result<Vec<Neighbour>, VectorError>;
+    /// How many vectors `space` holds.
+    async fn count(&self, space: &str) -> Result<u64, VectorError>;
+}
+
+/// Euclidean distance between two vectors of one length.
+pub fn distance(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>().sqrt()
+}
