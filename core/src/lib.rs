@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod cleanup;
 pub mod faces;
+pub mod people;
 pub mod ports;
 pub mod registration;
 pub mod search;
