@@ -5,9 +5,18 @@ mod common;
 use std::collections::BTreeMap;
 
 use aws_sdk_s3::primitives::ByteStream;
-use common::{md5_hex, s3_client, start};
+use common::{md5_hex, s3_client};
+use mediaport_cli::server::RunningServer;
 use mediaport_core::NewAsset;
 use mediaport_shared::{AssetStatus, AssetType};
+
+/// The server on `dir`, not adopting copies: the test registers its object itself, and
+/// the bucket watcher adopting it first would make that a conflict.
+async fn start(dir: &std::path::Path) -> RunningServer {
+    let mut settings = common::settings(dir);
+    settings.uploads.adopt_copies = false;
+    mediaport_cli::server::start(settings).await.expect("server starts")
+}
 
 #[tokio::test]
 async fn objects_and_catalog_rows_survive_a_restart() {
