@@ -28,8 +28,9 @@ struct Group {
     /// Sum of the usable faces' embeddings, and how many there were.
     sum: Vec<f32>,
     usable: u32,
-    /// The first face's embedding, standing for a group with no usable face.
-    first: Vec<f32>,
+    /// The mean of the usable faces, or the first face's embedding while there is none;
+    /// kept current as faces join, since every new face is compared with every group.
+    centre: Vec<f32>,
     /// The chip shown for the group: the largest usable face, else the largest face.
     chip: Option<(bool, f32, RgbImage)>,
     confidence: f32,
@@ -37,19 +38,13 @@ struct Group {
 }
 
 impl Group {
-    fn centre(&self) -> Vec<f32> {
-        if self.usable == 0 {
-            return self.first.clone();
-        }
-        self.sum.iter().map(|v| v / self.usable as f32).collect()
-    }
-
     fn take(&mut self, seen: SeenFace) {
         let face = seen.face;
         let usable = face.quality.usable();
         if usable {
             self.usable += 1;
             self.sum.iter_mut().zip(&face.embedding).for_each(|(s, v)| *s += v);
+            self.centre = self.sum.iter().map(|v| v / self.usable as f32).collect();
         }
         let rank = (usable, face.quality.side);
         if self.chip.as_ref().is_none_or(|(u, side, _)| rank > (*u, *side)) {
@@ -74,7 +69,7 @@ impl Grouping {
             .groups
             .iter()
             .enumerate()
-            .map(|(at, group)| (at, distance(&group.centre(), &seen.face.embedding)))
+            .map(|(at, group)| (at, distance(&group.centre, &seen.face.embedding)))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .filter(|(_, d)| *d < SAME_PERSON);
         let at = nearest.map_or_else(
@@ -83,7 +78,7 @@ impl Grouping {
                 self.groups.push(Group {
                     sum: vec![0.0; dimensions],
                     usable: 0,
-                    first: seen.face.embedding.clone(),
+                    centre: seen.face.embedding.clone(),
                     chip: None,
                     confidence: 0.0,
                     sightings: Vec::new(),
@@ -126,7 +121,7 @@ impl Grouping {
                     .collect();
                 let item = timeline::merge(&detections).pop().unwrap_or_default();
                 let appearance = FaceAppearance {
-                    embedding: group.centre(),
+                    embedding: group.centre,
                     chip: format!("{asset_id}/faces/{at}.jpg"),
                     id,
                     label,

@@ -101,8 +101,9 @@ impl SqlVectors {
         Ok(copy)
     }
 
-    /// Runs `sql` (a delete) and moves the generation on if it deleted anything.
-    async fn delete(&self, space: &str, sql: &str, arg: &str) -> Result<Option<i64>, VectorError> {
+    /// Runs `sql` (a delete) and moves the generation on if it deleted anything; returns
+    /// how many went and the new generation.
+    async fn delete(&self, space: &str, sql: &str, arg: &str) -> Result<(u64, Option<i64>), VectorError> {
         let bump = "UPDATE vector_spaces SET generation = generation + 1 WHERE space = $1 RETURNING generation";
         on_db!(&self.db, |pool, begin| async {
             let mut tx = pool.begin_with(begin).await?;
@@ -114,7 +115,7 @@ impl SqlVectors {
                 None
             };
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(generation)
+            Ok::<_, sqlx::Error>((gone, generation))
         }
         .await)
         .map_err(db_err)
@@ -151,21 +152,21 @@ impl VectorIndex for SqlVectors {
 
     async fn remove(&self, space: &str, id: &str) -> Result<(), VectorError> {
         let sql = "DELETE FROM vectors WHERE space = $1 AND id = $2";
-        if let Some(generation) = self.delete(space, sql, id).await? {
+        if let (_, Some(generation)) = self.delete(space, sql, id).await? {
             self.apply(space, generation, |copy| copy.take(id));
         }
         Ok(())
     }
 
     async fn remove_prefix(&self, space: &str, prefix: &str) -> Result<u64, VectorError> {
-        let before = self.count(space).await?;
         // substr rather than LIKE: ids may hold % and _.
         let sql = "DELETE FROM vectors WHERE space = $1 AND substr(id, 1, length($2)) = $2";
-        if self.delete(space, sql, prefix).await?.is_some() {
+        let (gone, generation) = self.delete(space, sql, prefix).await?;
+        if generation.is_some() {
             // Cheaper to reload once than to find each id here.
             self.forget(space);
         }
-        Ok(before.saturating_sub(self.count(space).await?))
+        Ok(gone)
     }
 
     async fn drop_space(&self, space: &str) -> Result<(), VectorError> {
