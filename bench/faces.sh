@@ -20,13 +20,7 @@ trap 'rm -rf "$WORK"' EXIT
 say() { echo "bench: $*" >&2; }
 
 python3 models/fetch.py --samples >&2
-ORT_VERSION=$(python3 -c 'import tomllib; print(tomllib.load(open("models/manifest.toml","rb"))["runtime"]["package"].split("==")[1])')
-PEER="$MEDIAPORT_CACHE/tools/vision-peer-ort$ORT_VERSION"
-if [ ! -x "$PEER/bin/python" ]; then
-  say "making the Python peer's environment (onnxruntime $ORT_VERSION, numpy, pillow)"
-  python3 -m venv "$PEER"
-  "$PEER/bin/pip" install --quiet --disable-pip-version-check "onnxruntime==$ORT_VERSION" "numpy<3" pillow
-fi
+. bench/vision_common.sh
 
 say "building the benchmark (release)"
 cargo bench --locked -p mediaport-analysis --bench faces --no-run >&2
