@@ -121,7 +121,8 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
             &std::env::temp_dir().join(format!("mediaport-bench-search-{}", std::process::id())),
         )?),
         vectors,
-        faces: sqlite,
+        faces: sqlite.clone(),
+        people: sqlite,
         // Every analysis on, at the shipped defaults.
         defaults: AnalysisDefaults::default(),
     };

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mediaport_core::workflow::{self, ANALYSE, INGEST};
+use mediaport_core::workflow::{self, ANALYSE, INGEST, RELABEL};
 use mediaport_core::{Catalog, CatalogError, Job, Queue, backoff};
 use mediaport_shared::AssetStatus;
 use tokio::sync::Semaphore;
@@ -16,7 +16,7 @@ use crate::analyse::Analyse;
 use crate::ingest::{Ingest, IngestError, Progress};
 
 /// The job kinds this worker knows.
-const KINDS: [&str; 2] = [INGEST, ANALYSE];
+const KINDS: [&str; 3] = [INGEST, ANALYSE, RELABEL];
 
 /// How a worker takes work.
 #[derive(Debug, Clone)]
@@ -150,6 +150,10 @@ impl Worker {
         let Some(asset_id) = job.asset_id.as_deref() else {
             return Err(IngestError::Media(format!("a {} job needs an asset", job.kind)));
         };
+        if job.kind == RELABEL {
+            // Not a stage: the asset's status stays as it is.
+            return self.analyse.relabel(asset_id).await;
+        }
         // A retried stage shows as running again, its old reason cleared.
         let status = match job.kind.as_str() {
             INGEST => AssetStatus::Ingesting,

@@ -13,7 +13,7 @@ use mediaport_backends::search::{OpenSearchIndex, TantivyIndex};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_backends::vectors::SqlVectors;
 use mediaport_core::uploads::UploadPolicy;
-use mediaport_core::{Catalog, FaceCatalog, Identity, Queue, SearchIndex, Storage, VectorIndex, users};
+use mediaport_core::{Catalog, FaceCatalog, Identity, PeopleCatalog, Queue, SearchIndex, Storage, VectorIndex, users};
 use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,7 @@ pub struct Backends {
     pub search: Arc<dyn SearchIndex>,
     pub faces: Arc<dyn FaceCatalog>,
     pub vectors: Arc<dyn VectorIndex>,
+    pub people: Arc<dyn PeopleCatalog>,
     local_identity: Option<LocalIdentity>,
 }
 
@@ -42,18 +43,19 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let vectors: Arc<dyn VectorIndex> = Arc::new(SqlVectors::new(catalog.db().clone()));
     let catalog = Arc::new(catalog);
     let faces: Arc<dyn FaceCatalog> = catalog.clone();
+    let people: Arc<dyn PeopleCatalog> = catalog.clone();
     if settings.identity.kind == IdentityKind::Cognito {
         let cognito = CognitoIdentity::connect(settings.identity.cognito.to_config()).await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
         let identity = Arc::new(cognito);
-        return Ok(Backends { catalog, identity, queue, search, faces, vectors, local_identity: None });
+        return Ok(Backends { catalog, identity, queue, search, faces, vectors, people, local_identity: None });
     }
     let key = signing_key(settings)?;
     let local = LocalIdentity::new(catalog.db().clone(), key)
         .await?
         .with_access_ttl(settings.identity.access_token_secs.max(60));
     let identity = Arc::new(local.clone());
-    Ok(Backends { catalog, identity, queue, search, faces, vectors, local_identity: Some(local) })
+    Ok(Backends { catalog, identity, queue, search, faces, vectors, people, local_identity: Some(local) })
 }
 
 /// The search index the settings name: tantivy on local disk, or an OpenSearch domain.
@@ -186,6 +188,7 @@ pub fn app_state(settings: &Settings, backends: Backends, storage: Arc<dyn Stora
         search: backends.search,
         faces: backends.faces,
         vectors: backends.vectors,
+        people: backends.people,
         face_reader: None,
         storage,
         buckets: Buckets {

@@ -158,6 +158,7 @@ impl From<FaceError> for ApiError {
             FaceError::Catalog(inner) => inner.into(),
             FaceError::Storage(inner) => inner.into(),
             FaceError::Vectors(inner) => inner.into(),
+            FaceError::Queue(inner) => inner.into(),
             FaceError::Invalid { code: "collection-exists", .. } => {
                 Self::new(StatusCode::CONFLICT, err.code(), err.to_string())
             }

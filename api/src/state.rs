@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
 use mediaport_core::uploads::UploadPolicy;
-use mediaport_core::{Catalog, FaceCatalog, FaceReader, Identity, Queue, SearchIndex, Storage, VectorIndex};
+use mediaport_core::{
+    Catalog, FaceCatalog, FaceReader, Identity, PeopleCatalog, Queue, SearchIndex, Storage, VectorIndex,
+};
 use tokio_util::sync::CancellationToken;
 
 /// The buckets Mediaport keeps its objects in.
@@ -21,6 +23,7 @@ pub struct AppState {
     pub search: Arc<dyn SearchIndex>,
     pub faces: Arc<dyn FaceCatalog>,
     pub vectors: Arc<dyn VectorIndex>,
+    pub people: Arc<dyn PeopleCatalog>,
     /// The face models, where this process has them (`mediaport serve` does; the Lambda
     /// function does not, and answers 503 to indexing a face).
     pub face_reader: Option<Arc<dyn FaceReader>>,

@@ -58,6 +58,7 @@ pub fn build(
         search: backends.search.clone(),
         vectors: backends.vectors.clone(),
         faces: backends.faces.clone(),
+        people: backends.people.clone(),
         defaults: settings.analysis.clone(),
     };
     let config = WorkerConfig {

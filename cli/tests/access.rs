@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
-use mediaport_core::{FaceRecord, NewAsset, NewJob, uploads, users};
+use mediaport_core::{AppearanceRecord, FaceRecord, NewAsset, NewJob, uploads, users};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, CreateUploadRequest,
     Group, Timecode, Timeline, TimelineItem,
@@ -51,6 +51,10 @@ struct Fixture {
     /// A face collection holding one face.
     collection_id: String,
     face_id: String,
+    /// Two people seen in the asset, with the first one's appearance.
+    person_id: String,
+    other_person_id: String,
+    appearance_id: String,
 }
 
 struct Route {
@@ -117,6 +121,19 @@ fn routes() -> Vec<Route> {
             Some(json!({"name": "Someone Else"}))
         }),
         r(Method::DELETE, "/api/faces/{face_id}", G(Group::Creator), StatusCode::NO_CONTENT, none),
+        r(Method::GET, "/api/people", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::GET, "/api/people/{person_id}", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::PATCH, "/api/people/{person_id}", G(Group::Creator), StatusCode::OK, |_| {
+            Some(json!({"name": "Someone"}))
+        }),
+        r(Method::POST, "/api/people/{person_id}/merge", G(Group::Creator), StatusCode::OK, |f| {
+            Some(json!({"into": f.other_person_id}))
+        }),
+        r(Method::POST, "/api/people/{person_id}/move", G(Group::Creator), StatusCode::OK, |f| {
+            Some(json!({"appearance_id": f.appearance_id}))
+        }),
+        r(Method::GET, "/api/people/{person_id}/appearances", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::GET, "/api/assets/{id}/faces", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/users", G(Group::Admin), StatusCode::OK, none),
         r(Method::POST, "/api/users", G(Group::Admin), StatusCode::CREATED, |f| {
             Some(json!({"username": format!("new-{}", f.user), "email": "new@example.org", "group": "viewer"}))
@@ -188,6 +205,18 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
         created_at: String::new(),
     };
     let face = faces.add_face(&face).await.unwrap();
+    // Each fixture's people replace the last one's: one asset serves every call.
+    let (person, other) = (mediaport_core::new_id(), mediaport_core::new_id());
+    let seen = |n: usize, person: &str| AppearanceRecord {
+        id: format!("{asset_id}/{n}"),
+        asset_id: asset_id.to_owned(),
+        person_id: Some(person.to_owned()),
+        face_id: None,
+        chip_key: format!("{asset_id}/faces/{n}.jpg"),
+        pinned: false,
+    };
+    let rows = [seen(0, &person), seen(1, &other)];
+    server.state.people.replace_appearances(asset_id, &[person.clone(), other.clone()], &rows).await.unwrap();
     Fixture {
         user,
         refresh_token,
@@ -198,6 +227,9 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
         failed_job: job.id,
         collection_id: collection.id,
         face_id: face.id,
+        person_id: person,
+        other_person_id: other,
+        appearance_id: format!("{asset_id}/0"),
     }
 }
 
@@ -299,6 +331,7 @@ async fn every_route_enforces_its_group() {
                 .replace("{job_id}", &f.failed_job)
                 .replace("{collection_id}", &f.collection_id)
                 .replace("{face_id}", &f.face_id)
+                .replace("{person_id}", &f.person_id)
                 .replace("{kind}", "text")
                 .replace("{file}", "text.vtt");
             let mut request = http.request(route.method.clone(), format!("{}{path}", server.url()));

@@ -7,6 +7,7 @@ use mediaport_shared::FaceCollection;
 
 use crate::ports::catalog::CatalogError;
 use crate::ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
+use crate::ports::queue::QueueError;
 use crate::ports::storage::{Storage, StorageError};
 use crate::ports::vectors::{VectorError, VectorIndex};
 
@@ -29,6 +30,8 @@ pub enum FaceError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Vectors(#[from] VectorError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
     #[error("face models failed: {0}")]
     Model(String),
 }
@@ -41,6 +44,7 @@ impl FaceError {
             Self::Catalog(err) => err.code(),
             Self::Storage(err) => err.code(),
             Self::Vectors(err) => err.code(),
+            Self::Queue(err) => err.code(),
             Self::Model(_) => "face-model-error",
         }
     }

@@ -16,6 +16,7 @@ pub mod workflow;
 pub use ports::catalog::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset, UploadRecord, UploadState};
 pub use ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
+pub use ports::people::{AppearanceRecord, Named, PeopleCatalog, PersonRecord};
 pub use ports::queue::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError, backoff};
 pub use ports::search::{AssetDocument, IndexedName, SearchError, SearchIndex, SearchPage, SearchRequest};
 pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};

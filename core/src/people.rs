@@ -1,8 +1,24 @@
-//! The people rule: which person a face nobody has named belongs to, decided by the faces
-//! nearest to it in other assets. Corrections a reviewer made ("not this person") are
-//! honoured every time the rule runs, so re-sorting never undoes them.
+//! People: the faces nobody has named yet, grouped across assets as assets arrive, and
+//! the corrections reviewers make to them (a name, a merge, "not this person"). A face
+//! joins the person most of its nearest faces in other assets belong to (`choose_person`);
+//! corrections are kept in the catalog and honoured every time faces are placed again, so
+//! re-analysing an asset never undoes them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use mediaport_shared::FaceAppearance;
+
+use crate::faces::{FaceError, check_name};
+use crate::ports::people::{AppearanceRecord, PeopleCatalog, PersonRecord};
+use crate::ports::queue::Queue;
+use crate::ports::vectors::VectorIndex;
+use crate::workflow::relabel_job;
+
+/// The vector space of the faces placed in people (one mean embedding per appearance).
+pub const SPACE: &str = "people";
+
+/// Faces looked at around each face being placed.
+const NEIGHBOURS: usize = 20;
 
 /// A face near the one being placed, and the person it belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +45,154 @@ pub fn choose_person(near: &[NearFace], excluded: &[String], same_person: f32) -
         .into_iter()
         .max_by(|(_, a), (_, b)| a.0.total_cmp(&b.0).then_with(|| b.1.total_cmp(&a.1)))
         .map(|(person, _)| person.to_owned())
+}
+
+/// Places an asset's appearances after its analysis and records them, returning what
+/// was recorded. Appearances a collection recognised are recorded with their face; the
+/// other usable ones go to a person: the one a reviewer pinned them to, else the one
+/// their nearest faces in other assets vote for (never one they were said not to be,
+/// never one another appearance of this asset already took: within an asset, separate
+/// appearances are separate people), else a new person.
+pub async fn place(
+    catalog: &dyn PeopleCatalog,
+    vectors: &dyn VectorIndex,
+    asset_id: &str,
+    appearances: &[FaceAppearance],
+    same_person: f32,
+) -> Result<Vec<AppearanceRecord>, FaceError> {
+    let before: HashMap<String, AppearanceRecord> =
+        catalog.asset_appearances(asset_id).await?.into_iter().map(|a| (a.id.clone(), a)).collect();
+    // This asset's faces of an earlier analysis must not vote for themselves.
+    vectors.remove_prefix(SPACE, &format!("{asset_id}/")).await?;
+    let (mut rows, mut new_people, mut taken) = (Vec::new(), Vec::new(), Vec::<String>::new());
+    for appearance in appearances.iter().filter(|a| a.usable) {
+        let mut row = AppearanceRecord {
+            id: appearance.id.clone(),
+            asset_id: asset_id.to_owned(),
+            person_id: None,
+            face_id: None,
+            chip_key: appearance.chip.clone(),
+            pinned: false,
+        };
+        if let Some(found) = &appearance.matched {
+            row.face_id = Some(found.face_id.clone());
+            rows.push(row);
+            continue;
+        }
+        let pinned = before.get(&appearance.id).filter(|a| a.pinned).and_then(|a| a.person_id.clone());
+        let person = match pinned {
+            Some(person) => {
+                row.pinned = true;
+                person
+            }
+            None => {
+                let mut excluded = catalog.exclusions(&appearance.id).await?;
+                excluded.extend(taken.iter().cloned());
+                let near = nearest_people(catalog, vectors, &appearance.embedding, same_person).await?;
+                choose_person(&near, &excluded, same_person).unwrap_or_else(|| {
+                    let id = crate::new_id();
+                    new_people.push(id.clone());
+                    id
+                })
+            }
+        };
+        vectors.upsert(SPACE, &appearance.id, &appearance.embedding).await?;
+        taken.push(person.clone());
+        row.person_id = Some(person);
+        rows.push(row);
+    }
+    catalog.replace_appearances(asset_id, &new_people, &rows).await?;
+    Ok(rows)
+}
+
+/// The faces near `embedding` and the people they were placed in.
+async fn nearest_people(
+    catalog: &dyn PeopleCatalog,
+    vectors: &dyn VectorIndex,
+    embedding: &[f32],
+    same_person: f32,
+) -> Result<Vec<NearFace>, FaceError> {
+    let near = vectors.nearest(SPACE, embedding, NEIGHBOURS, Some(same_person)).await?;
+    let ids: Vec<String> = near.iter().map(|n| n.id.clone()).collect();
+    // A face whose asset is being placed right now has a vector but no row yet: it
+    // does not vote.
+    let people: HashMap<String, String> =
+        catalog.appearances(&ids).await?.into_iter().filter_map(|a| a.person_id.map(|person| (a.id, person))).collect();
+    Ok(near
+        .into_iter()
+        .filter_map(|n| people.get(&n.id).map(|person| NearFace { person: person.clone(), distance: n.distance }))
+        .collect())
+}
+
+/// Reviewers' corrections to people. Each is recorded, then every asset whose timelines
+/// name differently because of it gets a relabelling job.
+pub struct Corrections<'a> {
+    pub catalog: &'a dyn PeopleCatalog,
+    pub queue: &'a dyn Queue,
+}
+
+impl Corrections<'_> {
+    /// Names a person everywhere they appear, or takes the name away (`None` or blank).
+    pub async fn name(&self, id: &str, name: Option<&str>) -> Result<PersonRecord, FaceError> {
+        let name = name.filter(|n| !n.trim().is_empty()).map(check_name).transpose()?;
+        let person = self.catalog.name_person(id, name.as_deref()).await?;
+        self.relabel_people(&[id]).await?;
+        Ok(person)
+    }
+
+    /// `from` and `into` are one person, who keeps `into`'s id.
+    pub async fn merge(&self, from: &str, into: &str) -> Result<PersonRecord, FaceError> {
+        if from == into {
+            return Err(same_person());
+        }
+        let assets = self.assets_of(&[from, into]).await?;
+        let person = self.catalog.merge_people(from, into).await?;
+        self.relabel(assets).await?;
+        Ok(person)
+    }
+
+    /// "Not this person": the appearance leaves `from` for good, for `to` or a person
+    /// of its own. Returns the person it went to.
+    pub async fn move_out(&self, from: &str, appearance_id: &str, to: Option<&str>) -> Result<PersonRecord, FaceError> {
+        if to == Some(from) {
+            return Err(same_person());
+        }
+        let person = self.catalog.move_appearance(appearance_id, from, to, &crate::new_id()).await?;
+        let asset = self.catalog.appearances(&[appearance_id.to_owned()]).await?;
+        self.relabel(asset.into_iter().map(|a| a.asset_id).collect()).await?;
+        Ok(person)
+    }
+
+    /// A collection face was renamed or removed: the assets it recognised are named again.
+    pub async fn face_changed(&self, face_id: &str) -> Result<(), FaceError> {
+        let assets = self.catalog.assets_with_face(face_id).await?;
+        self.relabel(assets.into_iter().collect()).await
+    }
+
+    async fn relabel_people(&self, people: &[&str]) -> Result<(), FaceError> {
+        let assets = self.assets_of(people).await?;
+        self.relabel(assets).await
+    }
+
+    async fn assets_of(&self, people: &[&str]) -> Result<BTreeSet<String>, FaceError> {
+        let mut assets = BTreeSet::new();
+        for person in people {
+            self.catalog.get_person(person).await?;
+            assets.extend(self.catalog.person_appearances(person).await?.into_iter().map(|a| a.asset_id));
+        }
+        Ok(assets)
+    }
+
+    async fn relabel(&self, assets: BTreeSet<String>) -> Result<(), FaceError> {
+        for asset in assets {
+            self.queue.enqueue(relabel_job(&asset)).await?;
+        }
+        Ok(())
+    }
+}
+
+fn same_person() -> FaceError {
+    FaceError::Invalid { code: "same-person", message: "a person cannot be merged with or moved to themselves".into() }
 }
 
 #[cfg(test)]

@@ -12,6 +12,10 @@ pub const INGEST: &str = "ingest";
 /// Shots, on-screen text, moderation: the frames and proxies ingest made, analysed.
 pub const ANALYSE: &str = "analyse";
 
+/// An asset's `face` and `face_match` timelines made again from its stored faces with the
+/// names people and collection faces have now, and its search document with them.
+pub const RELABEL: &str = "relabel";
+
 /// Tries before a stage's job fails for good.
 const ATTEMPTS: u32 = 5;
 
@@ -34,6 +38,12 @@ pub fn ingest_job(asset_id: &str) -> NewJob {
 /// The analysis job of an asset, queued once ingest has made what it reads.
 pub fn analyse_job(asset_id: &str) -> NewJob {
     stage_job(ANALYSE, asset_id)
+}
+
+/// A relabelling job. It has no key: a job already running may have read the names
+/// before the change that queues this one.
+pub fn relabel_job(asset_id: &str) -> NewJob {
+    NewJob { dedupe_key: None, ..stage_job(RELABEL, asset_id) }
 }
 
 /// Queues the stage an asset waits for: ingest when `ingesting`, analysis when

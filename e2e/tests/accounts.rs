@@ -43,7 +43,7 @@ async fn an_admin_creates_a_viewer_who_cannot_administer() -> anyhow::Result<()>
     browser.sign_out().await?;
     browser.screenshot("login").await?;
     browser.sign_in(&server.url(), "vera", &temporary).await?;
-    assert_eq!(browser.nav_labels().await?, ["Collection", "Search", "Processing", "Faces"]);
+    assert_eq!(browser.nav_labels().await?, ["Collection", "Search", "Processing", "People", "Faces"]);
     browser.wait_for_text("[data-testid=user-menu]", "viewer").await?;
 
     // Typing the address of an admin page shows why it is not there.

@@ -18,7 +18,7 @@ async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
     let status = browser.wait_for_text("[data-testid=server-status]", "Connected").await?;
     assert!(status.contains(env!("CARGO_PKG_VERSION")), "{status}");
 
-    let expected = ["Collection", "Search", "Upload", "Processing", "Faces", "Users", "Settings"];
+    let expected = ["Collection", "Search", "Upload", "Processing", "People", "Faces", "Users", "Settings"];
     assert_eq!(browser.nav_labels().await?, expected);
 
     for (label, path, heading) in [

@@ -6,9 +6,10 @@ use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
 use mediaport_shared::{
-    AnalysisKind, Asset, AssetDetail, AssetList, CompleteUploadRequest, CreateFaceCollection, CreateUploadRequest,
-    ErrorBody, FaceCollection, FaceCollectionList, Group, Health, IndexedFace, IndexedFaceList, JobInfo, JobList,
-    PartUrl, PartUrls, PresignPartsRequest, Rename, SearchResults, StoredPart, StoredParts, Timeline, Upload, User,
+    AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetList, CompleteUploadRequest, CreateFaceCollection,
+    CreateUploadRequest, ErrorBody, FaceCollection, FaceCollectionList, Group, Health, IndexedFace, IndexedFaceList,
+    JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, PartUrl, PartUrls, Person, PersonList,
+    PresignPartsRequest, Rename, SearchResults, StoredPart, StoredParts, Timeline, Upload, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -280,6 +281,51 @@ pub async fn rename_face(auth: Auth, face_id: &str, name: String) -> Result<Inde
 pub async fn delete_face(auth: Auth, face_id: &str) -> Result<(), ApiError> {
     let path = format!("/api/faces/{}", encode_segment(face_id));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
+/// People seen in assets, most seen first; `named` filters named or unnamed ones.
+pub async fn list_people(auth: Auth, named: Option<bool>) -> Result<Vec<Person>, ApiError> {
+    let path = match named {
+        Some(named) => format!("/api/people?page_size=500&named={named}"),
+        None => "/api/people?page_size=500".to_owned(),
+    };
+    let list: PersonList = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(list.items)
+}
+
+pub async fn get_person(auth: Auth, id: &str) -> Result<Person, ApiError> {
+    let path = format!("/api/people/{}", encode_segment(id));
+    decode(send(auth, || Request::get(&path)).await?).await
+}
+
+pub async fn person_appearances(auth: Auth, id: &str) -> Result<Vec<AssetFace>, ApiError> {
+    let path = format!("/api/people/{}/appearances", encode_segment(id));
+    let list: AssetFaceList = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(list.items)
+}
+
+/// Names a person everywhere, or takes the name away with `None`.
+pub async fn name_person(auth: Auth, id: &str, name: Option<String>) -> Result<Person, ApiError> {
+    let path = format!("/api/people/{}", encode_segment(id));
+    decode(send_json(auth, &NamePerson { name }, || Request::patch(&path)).await?).await
+}
+
+pub async fn merge_people(auth: Auth, id: &str, into: String) -> Result<Person, ApiError> {
+    let path = format!("/api/people/{}/merge", encode_segment(id));
+    decode(send_json(auth, &MergePeople { into }, || Request::post(&path)).await?).await
+}
+
+/// "Not this person": the appearance leaves `id` for a person of its own.
+pub async fn move_appearance(auth: Auth, id: &str, appearance_id: String) -> Result<Person, ApiError> {
+    let path = format!("/api/people/{}/move", encode_segment(id));
+    let request = MoveAppearance { appearance_id, to: None };
+    decode(send_json(auth, &request, || Request::post(&path)).await?).await
+}
+
+pub async fn asset_faces(auth: Auth, asset_id: &str) -> Result<Vec<AssetFace>, ApiError> {
+    let path = format!("/api/assets/{}/faces", encode_segment(asset_id));
+    let list: AssetFaceList = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(list.items)
 }
 
 pub async fn create_upload(auth: Auth, request: &CreateUploadRequest) -> Result<Upload, ApiError> {

@@ -30,6 +30,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("assets/:id") view=pages::asset::AssetPage/>
                     <Route path=path!("processing") view=pages::processing::Processing/>
                     <Route path=path!("faces") view=pages::faces::Faces/>
+                    <Route path=path!("people") view=pages::people::People/>
                     <Route path=path!("upload") view=|| view! {
                         <RequireGroup group=Group::Creator><pages::upload::Upload/></RequireGroup>
                     }/>

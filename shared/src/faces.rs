@@ -9,6 +9,10 @@ use crate::analysis::{FrameBox, Timecode};
 /// asset, but not a name anyone searches for.
 pub const UNNAMED_FACE: &str = "unnamed";
 
+/// The category of a `face_match` item named through the people a reviewer named (not
+/// through a face collection).
+pub const PERSON: &str = "person";
+
 /// The faces of one asset grouped by person, `<asset>/analysis/faces.json`: what the
 /// `face` and `face_match` timelines are made from, and what clustering reads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -99,4 +103,84 @@ pub struct IndexedFaceList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rename {
     pub name: String,
+}
+
+/// `GET /api/people`: a person is the faces seen in assets that the indexer found to be
+/// one person, named by a reviewer or not yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub id: String,
+    /// None until a reviewer names them.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Appearances (one per asset the person is in, at most).
+    pub appearance_count: u64,
+    /// Links to a few chips of their face (presigned, short-lived), pinned ones first.
+    pub chips: Vec<String>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonList {
+    pub items: Vec<Person>,
+    /// Pass as `offset` for the next page; absent on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u64>,
+}
+
+/// `PATCH /api/people/{id}`: a name, or null to take it away.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NamePerson {
+    pub name: Option<String>,
+}
+
+/// `POST /api/people/{id}/merge`: the person `{id}` is the same as `into`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MergePeople {
+    pub into: String,
+}
+
+/// `POST /api/people/{id}/move`: "not this person". The appearance leaves `{id}` for
+/// good (later clustering never puts it back) and goes to `to`, or to a person of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MoveAppearance {
+    pub appearance_id: String,
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// One person's appearance in one asset, or one face of an asset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssetFace {
+    /// `<asset id>/<n>`.
+    pub id: String,
+    pub asset_id: String,
+    /// What the asset's timelines call them: a person's or a collection face's name, or
+    /// "Face 1"…
+    pub label: String,
+    /// The person they were placed in (faces recognised from a collection have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<String>,
+    /// The collection face they were recognised as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face_id: Option<String>,
+    /// Whether a reviewer put them there (merge, move): clustering leaves them alone.
+    pub pinned: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chip_url: Option<String>,
+    /// Empty where only the person's listing is asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timecodes: Vec<Timecode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssetFaceList {
+    pub items: Vec<AssetFace>,
 }

@@ -21,8 +21,9 @@ pub use analysis::{
 pub use asset::{Asset, AssetCard, AssetDetail, AssetList, AssetStatus, AssetType, Proxies};
 pub use error::ErrorBody;
 pub use faces::{
-    CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection, FaceCollectionList, FaceMatch, IndexedFace,
-    IndexedFaceList, Rename, UNNAMED_FACE,
+    AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,
+    FaceCollectionList, FaceMatch, IndexedFace, IndexedFaceList, MergePeople, MoveAppearance, NamePerson, PERSON,
+    Person, PersonList, Rename, UNNAMED_FACE,
 };
 pub use health::Health;
 pub use job::{JobInfo, JobList};

@@ -2,10 +2,13 @@
 //! and turned into the `face` and `face_match` timelines, with a chip of each person.
 
 use image::RgbImage;
+use std::collections::{HashMap, HashSet};
+
 use mediaport_core::faces::space;
-use mediaport_core::{CatalogError, FaceCatalog, VectorIndex};
+use mediaport_core::{AppearanceRecord, CatalogError, FaceCatalog, VectorIndex, people};
 use mediaport_shared::{
-    AnalysisKind, Asset, FaceAppearance, FaceAppearances, FaceMatch, Timecode, Timeline, UNNAMED_FACE,
+    AnalysisKind, AnalysisSummaries, Asset, AssetStatus, FaceAppearance, FaceAppearances, FaceMatch, PERSON, Timecode,
+    Timeline, UNNAMED_FACE,
 };
 
 use super::{Analyse, Failure};
@@ -137,14 +140,27 @@ impl Grouping {
     }
 }
 
-/// The timelines of the appearances: recognised people by name in `face_match`, the
-/// other usable faces as "Face N" in `face`. Two appearances recognised as one person
-/// become one item.
-pub(super) fn timelines(faces: &FaceAppearances) -> (Timeline, Timeline) {
-    let (mut unnamed, mut named) = (Vec::new(), Vec::new());
+/// What a reviewer or a collection calls an appearance.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Called {
+    pub name: String,
+    /// Named through a person rather than a collection face.
+    pub person: bool,
+}
+
+/// The timelines of the appearances: named people (by a collection or a reviewer) in
+/// `face_match`, the other usable faces as "Face N" in `face`. Two appearances with one
+/// name become one item.
+pub(super) fn timelines(faces: &FaceAppearances, names: &HashMap<String, Called>) -> (Timeline, Timeline) {
+    let (mut unnamed, mut named, mut people) = (Vec::new(), Vec::new(), HashSet::new());
     for appearance in faces.appearances.iter().filter(|a| a.usable) {
-        match &appearance.matched {
-            Some(found) => named.extend(frames(&found.name, appearance)),
+        match names.get(&appearance.id) {
+            Some(called) => {
+                if called.person {
+                    people.insert(called.name.clone());
+                }
+                named.extend(frames(&called.name, appearance));
+            }
             None => unnamed.extend(frames(&appearance.label, appearance)),
         }
     }
@@ -154,7 +170,9 @@ pub(super) fn timelines(faces: &FaceAppearances) -> (Timeline, Timeline) {
     };
     let mut face = merged(unnamed);
     face.iter_mut().for_each(|i| i.category = Some(UNNAMED_FACE.to_owned()));
-    (Timeline::new(AnalysisKind::Face, face), Timeline::new(AnalysisKind::FaceMatch, merged(named)))
+    let mut face_match = merged(named);
+    face_match.iter_mut().filter(|i| people.contains(&i.name)).for_each(|i| i.category = Some(PERSON.to_owned()));
+    (Timeline::new(AnalysisKind::Face, face), Timeline::new(AnalysisKind::FaceMatch, face_match))
 }
 
 /// An appearance's boxes as detections of `name`, each spanning to the end of its range.
@@ -184,13 +202,14 @@ fn span_of(appearance: &FaceAppearance, time_ms: u64) -> Timecode {
 }
 
 impl Analyse {
-    /// Names the people recognised in the collection, stores the chips and `faces.json`.
+    /// Names the people recognised in the collection, stores the chips and `faces.json`,
+    /// places the others in people across assets; returns them with what each is called.
     pub(super) async fn settle_faces(
         &self,
         asset: &Asset,
         grouping: Grouping,
         collection: Option<&str>,
-    ) -> Result<FaceAppearances, Failure> {
+    ) -> Result<(FaceAppearances, HashMap<String, Called>), Failure> {
         let mut faces = FaceAppearances { model: EMBEDDER.to_owned(), appearances: Vec::new() };
         let transient = |e: String| Failure::Transient(IngestError::Transient(e));
         for (mut appearance, chip) in grouping.appearances(&asset.id) {
@@ -215,7 +234,70 @@ impl Analyse {
         let body = serde_json::to_vec(&faces).map_err(|e| transient(e.to_string()))?;
         let key = format!("{}/analysis/faces.json", asset.id);
         self.storage.put_object(&self.proxy_bucket, &key, body.into()).await.map_err(IngestError::from)?;
-        Ok(faces)
+        let placed = people::place(&*self.people, &*self.vectors, &asset.id, &faces.appearances, SAME_PERSON)
+            .await
+            .map_err(|e| transient(e.to_string()))?;
+        let names = self.names(&placed).await.map_err(transient)?;
+        Ok((faces, names))
+    }
+
+    /// What each appearance is called now: its collection face's name, else its
+    /// person's if a reviewer named them.
+    async fn names(&self, placed: &[AppearanceRecord]) -> Result<HashMap<String, Called>, String> {
+        let mut names = HashMap::new();
+        for appearance in placed {
+            let called = match (&appearance.face_id, &appearance.person_id) {
+                (Some(face), _) => match self.faces.get_face(face).await {
+                    Ok(face) => Some(Called { name: face.name, person: false }),
+                    // Deleted since: they are nobody's again until the asset is analysed again.
+                    Err(CatalogError::NotFound { .. }) => None,
+                    Err(err) => return Err(err.to_string()),
+                },
+                (None, Some(person)) => match self.people.get_person(person).await {
+                    Ok(person) => person.name.map(|name| Called { name, person: true }),
+                    Err(CatalogError::NotFound { .. }) => None,
+                    Err(err) => return Err(err.to_string()),
+                },
+                (None, None) => None,
+            };
+            if let Some(called) = called {
+                names.insert(appearance.id.clone(), called);
+            }
+        }
+        Ok(names)
+    }
+
+    /// Makes an analysed asset's `face` and `face_match` timelines again from its stored
+    /// faces with the names its people and collection faces have now (a reviewer named,
+    /// merged or moved someone), and its search document with them. An asset being
+    /// ingested or analysed is left alone: its analysis reads the names as it ends.
+    pub async fn relabel(&self, asset_id: &str) -> Result<(), IngestError> {
+        let asset = match self.catalog.get_asset(asset_id).await {
+            Err(CatalogError::NotFound { .. }) => return Ok(()),
+            other => other?,
+        };
+        let analysed = asset.analysis.get(&AnalysisKind::Face).and_then(|s| s.key.as_ref()).is_some();
+        if !matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) || !analysed {
+            return Ok(());
+        }
+        let key = format!("{asset_id}/analysis/faces.json");
+        let body = self.storage.get_object(&self.proxy_bucket, &key).await?;
+        let faces: FaceAppearances =
+            serde_json::from_slice(&body).map_err(|e| IngestError::Media(format!("{key} is unreadable: {e}")))?;
+        let placed = self.people.asset_appearances(asset_id).await?;
+        let names = self.names(&placed).await.map_err(IngestError::Transient)?;
+        let (face, face_match) = timelines(&faces, &names);
+        let mut summaries: AnalysisSummaries = asset.analysis.clone();
+        self.settle(&asset, AnalysisKind::Face, Ok(face), &mut summaries).await?;
+        self.settle(&asset, AnalysisKind::FaceMatch, Ok(face_match), &mut summaries).await?;
+        let relabelled = Asset { analysis: summaries.clone(), ..asset.clone() };
+        if let Err(err) = self.indexer().index_asset(&relabelled).await {
+            tracing::warn!(asset = asset_id, error = %err, "cannot update the search index");
+        }
+        match self.catalog.record_analysis(asset_id, &summaries, asset.status, asset.error.as_deref()).await {
+            Err(CatalogError::NotFound { .. }) => Ok(()),
+            other => other.map(drop).map_err(IngestError::from),
+        }
     }
 }
 

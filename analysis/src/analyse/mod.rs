@@ -14,7 +14,7 @@ mod speech;
 use std::sync::Arc;
 
 use mediaport_core::analysis::AnalysisDefaults;
-use mediaport_core::{Catalog, CatalogError, FaceCatalog, SearchIndex, Storage, VectorIndex};
+use mediaport_core::{Catalog, CatalogError, FaceCatalog, PeopleCatalog, SearchIndex, Storage, VectorIndex};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, Timeline,
     TimelineItem,
@@ -69,6 +69,8 @@ pub struct Analyse {
     pub vectors: Arc<dyn VectorIndex>,
     /// Face collections' names.
     pub faces: Arc<dyn FaceCatalog>,
+    /// Where faces nobody named are grouped into people across assets.
+    pub people: Arc<dyn PeopleCatalog>,
     pub defaults: AnalysisDefaults,
 }
 
@@ -153,17 +155,15 @@ impl Analyse {
                     Err(err) => Err(err),
                 };
                 let (face, face_match) = match result {
-                    Ok(found) => {
-                        let (face, face_match) = faces::timelines(&found);
+                    Ok((found, names)) => {
+                        let (face, face_match) = faces::timelines(&found, &names);
                         (Ok(face), Ok(face_match))
                     }
                     Err(Failure::Media(reason)) => (Err(Failure::Media(reason.clone())), Err(Failure::Media(reason))),
                     Err(Failure::Transient(err)) => return Err(err),
                 };
                 self.settle(&asset, AnalysisKind::Face, face, &mut summaries).await?;
-                if options.face_collection.is_some() {
-                    self.settle(&asset, AnalysisKind::FaceMatch, face_match, &mut summaries).await?;
-                }
+                self.settle(&asset, AnalysisKind::FaceMatch, face_match, &mut summaries).await?;
             }
         }
         // Audio files, and videos with a sound track (a silent film has no audio proxy).

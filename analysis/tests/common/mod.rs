@@ -19,7 +19,9 @@ use mediaport_backends::search::TantivyIndex;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_backends::vectors::SqlVectors;
-use mediaport_core::{Catalog, FaceCatalog, NewAsset, Queue, SearchIndex, Storage, VectorIndex, workflow};
+use mediaport_core::{
+    Catalog, FaceCatalog, NewAsset, PeopleCatalog, Queue, SearchIndex, Storage, VectorIndex, workflow,
+};
 use mediaport_shared::{Asset, AssetStatus, AssetType};
 
 pub const INGEST_BUCKET: &str = "test-ingest";
@@ -29,6 +31,7 @@ pub const PROXY_BUCKET: &str = "test-proxy";
 pub struct Faces {
     pub catalog: Arc<dyn FaceCatalog>,
     pub vectors: Arc<dyn VectorIndex>,
+    pub people: Arc<dyn PeopleCatalog>,
 }
 
 pub struct Harness {
@@ -57,6 +60,7 @@ fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>, faces: &Faces) -> Anal
         search,
         vectors: faces.vectors.clone(),
         faces: faces.catalog.clone(),
+        people: faces.people.clone(),
         defaults: AnalysisDefaults {
             labels: false,
             text: false,
@@ -123,7 +127,7 @@ impl Harness {
         let queue = mediaport_backends::queue::in_db(sqlite.db());
         let vectors: Arc<dyn VectorIndex> = Arc::new(SqlVectors::new(sqlite.db().clone()));
         let sqlite = Arc::new(sqlite);
-        let faces = Faces { catalog: sqlite.clone(), vectors };
+        let faces = Faces { catalog: sqlite.clone(), vectors, people: sqlite.clone() };
         let catalog: Arc<dyn Catalog> = sqlite;
         let ingest = Ingest {
             catalog: catalog.clone(),

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 use mediaport_core::FaceRecord;
 use mediaport_core::faces::{Collections, check_name};
+use mediaport_core::people::Corrections;
 use mediaport_core::validate::check_filename;
 use mediaport_shared::{
     CreateFaceCollection, ErrorBody, FaceCollection, FaceCollectionList, IndexedFace, IndexedFaceList, Rename,
@@ -26,6 +27,11 @@ fn collections(state: &AppState) -> Collections<'_> {
         storage: state.storage.as_ref(),
         bucket: &state.buckets.proxy,
     }
+}
+
+/// Assets recognised by a face that changed are named again.
+fn people(state: &AppState) -> Corrections<'_> {
+    Corrections { catalog: state.people.as_ref(), queue: state.queue.as_ref() }
 }
 
 async fn indexed(state: &AppState, face: FaceRecord) -> Result<IndexedFace, ApiError> {
@@ -62,7 +68,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(collection)))
 }
 
-/// Deletes a collection with its faces; assets analysed with it keep their results.
+/// Deletes a collection with its faces; people recognised by them become unnamed faces
+/// in their assets until they are analysed again.
 #[utoipa::path(delete, path = "/api/face-collections/{collection_id}", tag = "faces", params(("collection_id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn delete(
@@ -70,7 +77,11 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    let faces = state.faces.list_faces(&id).await?;
     collections(&state).delete(&id).await?;
+    for face in &faces {
+        people(&state).face_changed(&face.id).await?;
+    }
     tracing::info!(by = %caller.principal.username, id, "face collection deleted");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -125,6 +136,7 @@ pub async fn rename(
 ) -> Result<Json<IndexedFace>, ApiError> {
     let name = check_name(&request.name)?;
     let face = state.faces.rename_face(&id, &name).await?;
+    people(&state).face_changed(&id).await?;
     Ok(Json(indexed(&state, face).await?))
 }
 
@@ -137,6 +149,7 @@ pub async fn delete_face(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     collections(&state).delete_face(&id).await?;
+    people(&state).face_changed(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,6 +8,7 @@ mod faces;
 mod health;
 pub(crate) mod jobs;
 mod metrics;
+mod people;
 mod search;
 mod uploads;
 mod users;
@@ -61,6 +62,12 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(faces::list, faces::create))
         .routes(routes!(faces::delete))
         .routes(routes!(faces::rename, faces::delete_face))
+        .routes(routes!(people::list))
+        .routes(routes!(people::get, people::name))
+        .routes(routes!(people::merge))
+        .routes(routes!(people::move_out))
+        .routes(routes!(people::appearances))
+        .routes(routes!(people::of_asset))
         .merge(
             // Photographs are larger than any JSON body.
             OpenApiRouter::new()

@@ -1,6 +1,7 @@
 //! The catalog: SQLite in the data folder by default, PostgreSQL at scale.
 
 mod faces;
+mod people;
 mod rows;
 mod sql;
 

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod faces;
 pub mod identity;
+pub mod people;
 pub mod queue;
 pub mod search;
 pub mod storage;

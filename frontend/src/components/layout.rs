@@ -20,6 +20,7 @@ const LIBRARY: &[NavItem] = &[
     NavItem { href: "/search", label: "Search", icon: "⌕", group: Group::Viewer },
     NavItem { href: "/upload", label: "Upload", icon: "⇪", group: Group::Creator },
     NavItem { href: "/processing", label: "Processing", icon: "⟳", group: Group::Viewer },
+    NavItem { href: "/people", label: "People", icon: "☻", group: Group::Viewer },
     NavItem { href: "/faces", label: "Faces", icon: "☺", group: Group::Viewer },
 ];
 

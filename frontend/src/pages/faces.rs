@@ -5,8 +5,7 @@ use mediaport_shared::{FaceCollection, Group, IndexedFace};
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
-
-type Notice = RwSignal<Option<Result<String, String>>>;
+use crate::components::notice::{Notice, NoticeLine};
 
 /// Face collections: the named people assets are matched against. Creators add people
 /// from photographs (one clear face each), rename and remove them.
@@ -38,10 +37,7 @@ pub fn Faces() -> impl IntoView {
                     <p class="subtitle">"Named people to recognise: add a clear photograph of each, choose the collection in the analysis options, and assets name them with their timecodes."</p>
                 </div>
             </header>
-            {move || notice.get().map(|n| match n {
-                Ok(text) => view! { <p class="alert alert-ok" role="status" data-testid="notice">{text}</p> }.into_any(),
-                Err(text) => view! { <p class="alert alert-error" role="alert" data-testid="notice">{text}</p> }.into_any(),
-            })}
+            <NoticeLine notice/>
             <div class="faces-layout">
                 <aside class="card">
                     <h2>"Collections"</h2>

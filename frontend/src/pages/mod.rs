@@ -1,10 +1,12 @@
 //! One module per page of the app.
 
 pub mod asset;
+pub mod asset_faces;
 pub mod collection;
 pub mod faces;
 pub mod login;
 pub mod not_found;
+pub mod people;
 pub mod processing;
 pub mod search;
 pub mod settings;

@@ -7,6 +7,7 @@ use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, Tim
 
 use crate::api;
 use crate::auth::use_auth;
+use crate::pages::asset_faces::AssetFaces;
 use crate::pages::collection::format_duration;
 use crate::pages::transcript::{TranscriptLines, seek};
 
@@ -40,8 +41,10 @@ pub fn Timelines(asset: Asset, player: NodeRef<Video>) -> impl IntoView {
         .into_any();
     }
     let timed = asset.duration_ms.is_some();
+    let faces = asset.analysis.contains_key(&AnalysisKind::Face);
     let id = asset.id;
     view! {
+        {faces.then(|| view! { <AssetFaces asset_id=id.clone() timed player/> })}
         <section class="timelines">
             {asset.analysis.into_iter().map(|(kind, summary)| view! {
                 <KindPanel asset_id=id.clone() kind summary timed player/>
@@ -133,7 +136,7 @@ fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoVie
 
 /// A time range; clicking it plays the video from its start.
 #[component]
-fn Chip(span: Timecode, player: NodeRef<Video>) -> impl IntoView {
+pub fn Chip(span: Timecode, player: NodeRef<Video>) -> impl IntoView {
     let label = format!("{}–{}", format_duration(span.begin), format_duration(span.end));
     view! { <button class="chip timecode" data-begin=span.begin.to_string() on:click=move |_| seek(player, span.begin)>{label}</button> }
 }

@@ -5,6 +5,7 @@ use mediaport_shared::{Group, User};
 
 use crate::api;
 use crate::auth::use_auth;
+use crate::components::notice::{Notice, NoticeLine};
 
 /// User administration: who may use the archive, and with which role.
 #[component]
@@ -26,10 +27,7 @@ pub fn Users() -> impl IntoView {
                     <p class="subtitle">"Viewers browse and search; creators also upload and edit; admins also manage users and settings."</p>
                 </div>
             </header>
-            {move || notice.get().map(|n| match n {
-                Ok(text) => view! { <p class="alert alert-ok" role="status" data-testid="notice">{text}</p> }.into_any(),
-                Err(text) => view! { <p class="alert alert-error" role="alert" data-testid="notice">{text}</p> }.into_any(),
-            })}
+            <NoticeLine notice/>
             <NewUserForm version notice/>
             <div class="card">
                 <table class="table" data-testid="users">
@@ -55,7 +53,7 @@ fn group_options(selected: Group) -> impl IntoView {
 }
 
 #[component]
-fn UserRow(user: User, version: RwSignal<u32>, notice: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+fn UserRow(user: User, version: RwSignal<u32>, notice: Notice) -> impl IntoView {
     let auth = use_auth();
     let name = user.username.clone();
     let change_group = {
@@ -105,7 +103,7 @@ fn UserRow(user: User, version: RwSignal<u32>, notice: RwSignal<Option<Result<St
 }
 
 #[component]
-fn NewUserForm(version: RwSignal<u32>, notice: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+fn NewUserForm(version: RwSignal<u32>, notice: Notice) -> impl IntoView {
     let auth = use_auth();
     let username = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
