@@ -9,16 +9,16 @@ use anyhow::Context;
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
-use mediaport_backends::search::{OpenSearchIndex, TantivyIndex};
+use mediaport_backends::search::{OpenSearchConfig, OpenSearchIndex, TantivyIndex};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
-use mediaport_backends::vectors::SqlVectors;
+use mediaport_backends::vectors::{OpenSearchVectors, SqlVectors};
 use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{Catalog, FaceCatalog, Identity, PeopleCatalog, Queue, SearchIndex, Storage, VectorIndex, users};
 use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 
-use crate::settings::{IdentityKind, SearchKind, Settings};
+use crate::settings::{IdentityKind, SearchKind, Settings, VectorsKind};
 use crate::state::{AppState, Buckets};
 
 /// The catalog, queue and identity provider, opened together: the queue and local users
@@ -40,7 +40,7 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = open_catalog(settings).await?;
     let queue = mediaport_backends::queue::in_db(catalog.db());
     let search = open_search(settings).await?;
-    let vectors: Arc<dyn VectorIndex> = Arc::new(SqlVectors::new(catalog.db().clone()));
+    let vectors = open_vectors(settings, &catalog).await?;
     let catalog = Arc::new(catalog);
     let faces: Arc<dyn FaceCatalog> = catalog.clone();
     let people: Arc<dyn PeopleCatalog> = catalog.clone();
@@ -56,6 +56,19 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
         .with_access_ttl(settings.identity.access_token_secs.max(60));
     let identity = Arc::new(local.clone());
     Ok(Backends { catalog, identity, queue, search, faces, vectors, people, local_identity: Some(local) })
+}
+
+/// The vector index the settings name: the catalog's database, or OpenSearch k-NN.
+async fn open_vectors(settings: &Settings, catalog: &SqlCatalog) -> anyhow::Result<Arc<dyn VectorIndex>> {
+    if settings.search.vectors == VectorsKind::OpenSearch {
+        let o = &settings.search.opensearch;
+        let config = OpenSearchConfig { index: format!("{}-vectors", o.index), ..o.clone() };
+        let vectors = OpenSearchVectors::connect(&config)
+            .await
+            .with_context(|| format!("cannot reach OpenSearch at {} for vectors", o.url))?;
+        return Ok(Arc::new(vectors));
+    }
+    Ok(Arc::new(SqlVectors::new(catalog.db().clone())))
 }
 
 /// The search index the settings name: tantivy on local disk, or an OpenSearch domain.

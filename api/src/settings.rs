@@ -34,6 +34,18 @@ pub struct SearchSettings {
     /// Folder of the tantivy index; `<data_dir>/search` when unset.
     pub path: Option<PathBuf>,
     pub opensearch: OpenSearchConfig,
+    /// Where face and people embeddings are searched: `catalog` (the catalog's database,
+    /// exact search in memory) or `opensearch` (k-NN indexes `<index>-vectors.<space>` on
+    /// the `[search.opensearch]` domain).
+    pub vectors: VectorsKind,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VectorsKind {
+    #[default]
+    Catalog,
+    OpenSearch,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -340,11 +352,12 @@ impl Settings {
                 ));
             }
         }
-        if self.search.kind == SearchKind::OpenSearch {
+        if self.search.kind == SearchKind::OpenSearch || self.search.vectors == VectorsKind::OpenSearch {
             let o = &self.search.opensearch;
             if !(o.url.starts_with("https://") || o.url.starts_with("http://")) || o.index.is_empty() {
                 return Err(SettingsError(
-                    "search.kind = \"opensearch\" needs search.opensearch.url (http:// or https://) and index".into(),
+                    "search.kind or search.vectors = \"opensearch\" needs search.opensearch.url (http:// or https://) and index"
+                        .into(),
                 ));
             }
             if o.username.is_some() != o.password.is_some() {
@@ -483,6 +496,10 @@ mod tests {
         let file = dir.path().join("mediaport.toml");
         std::fs::write(&file, "[storage]\nproxy_bucket = \"Bad_Bucket\"\n").unwrap();
         assert!(Settings::load(Some(&file), &NoOverrides {}).is_err());
+        // Vectors on OpenSearch need the domain.
+        std::fs::write(&file, "[search]\nvectors = \"opensearch\"\n").unwrap();
+        let err = Settings::load(Some(&file), &NoOverrides {}).unwrap_err();
+        assert!(err.to_string().contains("search.opensearch.url"), "{err}");
     }
 
     #[test]

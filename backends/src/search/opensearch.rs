@@ -48,20 +48,7 @@ fn unavailable(err: impl std::fmt::Display) -> SearchError {
 impl OpenSearchIndex {
     /// Connects and creates the index with its mapping if it does not exist yet.
     pub async fn connect(config: &OpenSearchConfig) -> Result<Self, SearchError> {
-        let url =
-            ::opensearch::http::Url::parse(&config.url).map_err(|e| unavailable(format!("{}: {e}", config.url)))?;
-        let mut transport = TransportBuilder::new(SingleNodeConnectionPool::new(url));
-        if let Some(region) = &config.region {
-            let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new(region.clone()))
-                .load()
-                .await;
-            transport = transport.auth(Credentials::try_from(&aws).map_err(unavailable)?).service_name("es");
-        } else if let (Some(user), Some(password)) = (&config.username, &config.password) {
-            transport = transport.auth(Credentials::Basic(user.clone(), password.clone()));
-        }
-        let client = OpenSearch::new(transport.build().map_err(unavailable)?);
-        let this = Self { client, index: config.index.clone() };
+        let this = Self { client: client(config).await?, index: config.index.clone() };
         this.ensure_index().await?;
         Ok(this)
     }
@@ -93,17 +80,48 @@ impl OpenSearchIndex {
     }
 }
 
-/// The response's JSON body, or an error carrying OpenSearch's own reason.
-async fn checked(response: Response) -> Result<Value, SearchError> {
+/// A client for the domain in `config`: SigV4 when a region is set, else basic
+/// authentication when a user is, else none.
+pub(crate) async fn client(config: &OpenSearchConfig) -> Result<OpenSearch, SearchError> {
+    let url = ::opensearch::http::Url::parse(&config.url).map_err(|e| unavailable(format!("{}: {e}", config.url)))?;
+    let mut transport = TransportBuilder::new(SingleNodeConnectionPool::new(url));
+    if let Some(region) = &config.region {
+        let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.clone()))
+            .load()
+            .await;
+        transport = transport.auth(Credentials::try_from(&aws).map_err(unavailable)?).service_name("es");
+    } else if let (Some(user), Some(password)) = (&config.username, &config.password) {
+        transport = transport.auth(Credentials::Basic(user.clone(), password.clone()));
+    }
+    Ok(OpenSearch::new(transport.build().map_err(unavailable)?))
+}
+
+/// Why an OpenSearch call failed: unreachable or failing (worth trying again), or refused.
+pub(crate) enum Failure {
+    Unavailable(String),
+    Refused(String),
+}
+
+/// The response's JSON body, or why not with OpenSearch's own reason. Shared by the
+/// search and vector adapters, which turn it into their own errors.
+pub(crate) async fn answer(response: Response) -> Result<Value, Failure> {
     let status = response.status_code();
-    let body: Value = response.json().await.map_err(unavailable)?;
+    let body: Value = response.json().await.map_err(|e| Failure::Unavailable(e.to_string()))?;
     if status.is_success() {
         return Ok(body);
     }
     let reason = body.pointer("/error/type").and_then(Value::as_str).unwrap_or("error");
     let detail = body.pointer("/error/reason").and_then(Value::as_str).unwrap_or_default();
     let error = format!("OpenSearch answered {status}: {reason}: {detail}");
-    Err(if status.is_server_error() { SearchError::Unavailable(error) } else { SearchError::Other(error) })
+    Err(if status.is_server_error() { Failure::Unavailable(error) } else { Failure::Refused(error) })
+}
+
+async fn checked(response: Response) -> Result<Value, SearchError> {
+    answer(response).await.map_err(|failure| match failure {
+        Failure::Unavailable(reason) => SearchError::Unavailable(reason),
+        Failure::Refused(reason) => SearchError::Other(reason),
+    })
 }
 
 #[async_trait]
