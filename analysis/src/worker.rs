@@ -125,13 +125,16 @@ impl Worker {
             }
             Err(IngestError::Media(reason)) => {
                 tracing::info!(job = job.id, reason, "job failed: the file cannot be processed");
-                self.fail_asset(&job, reason).await;
+                if job.kind != RELABEL {
+                    self.fail_asset(&job, reason).await;
+                }
                 self.queue.fail(&job.id, &self.config.name, reason, None).await
             }
             Err(IngestError::Transient(reason)) => {
                 let last_try = job.attempts >= job.max_attempts;
                 tracing::warn!(job = job.id, reason, last_try, "job failed");
-                if last_try {
+                // Names that could not be updated leave the asset as its analysis left it.
+                if last_try && job.kind != RELABEL {
                     self.fail_asset(&job, &format!("gave up after {} tries: {reason}", job.attempts)).await;
                     if let Some(asset_id) = &job.asset_id {
                         self.ingest.forget_copy(asset_id);

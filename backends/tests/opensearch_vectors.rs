@@ -192,4 +192,13 @@ async fn the_adapter_keeps_spaces_apart_and_finds_the_nearest() {
     assert!(index.nearest("faces/staff", &[0.0, 0.0, 1.0], 5, None).await.unwrap().is_empty());
     index.upsert("faces/staff", "ana", &[0.5, 0.5]).await.unwrap();
     assert_eq!(ids(index.nearest("faces/staff", &[0.5, 0.5], 1, Some(0.1)).await.unwrap()), ["ana"]);
+
+    // Another process drops the space: this one finds nothing, then makes it again with
+    // the k-NN mapping on its next write.
+    let other = OpenSearchVectors::connect(&config).await.unwrap();
+    other.drop_space("faces/staff").await.unwrap();
+    assert!(index.nearest("faces/staff", &[0.5, 0.5], 1, None).await.unwrap().is_empty());
+    index.upsert("faces/staff", "ben", &[0.1, 0.2, 0.3, 0.4]).await.unwrap();
+    assert_eq!(indexes.lock().unwrap()["mp-vectors.faces.staff"].0, 4);
+    assert_eq!(ids(index.nearest("faces/staff", &[0.1, 0.2, 0.3, 0.4], 1, None).await.unwrap()), ["ben"]);
 }

@@ -117,16 +117,19 @@ async fn suite(db: Db) {
     assert_eq!(placed[0].as_deref(), Some(ana.as_str()));
     assert!(placed[1].is_some() && placed[1] != placed[0]);
 
-    // Naming pins; "not Ana" for the photograph of asset 3 sends it to a person of its own.
-    let named = people.name_person(&ana, Some("Ana")).await.unwrap();
-    assert_eq!(named.name.as_deref(), Some("Ana"));
-    assert_eq!(people.list_people(Named::Named, 10, 0).await.unwrap().len(), 1);
+    // "Not Ana" for the photograph of asset 3 sends it to a person of its own; the faces
+    // left with her are pinned, so it cannot draw them after it.
+    assert!(people.person_appearances(&ana).await.unwrap().iter().all(|a| !a.pinned));
     let moved_id = format!("{}/0", assets[3]);
     let alone = people.move_appearance(&moved_id, &ana, None, &mediaport_core::new_id()).await.unwrap();
     assert_eq!((alone.appearances, alone.name.as_deref()), (1, None));
     assert_eq!(people.exclusions(&moved_id).await.unwrap(), std::slice::from_ref(&ana));
+    assert!(people.person_appearances(&ana).await.unwrap().iter().all(|a| a.pinned));
     let wrong = people.move_appearance(&moved_id, &ana, None, "x").await.unwrap_err();
     assert!(matches!(wrong, CatalogError::NotFound { .. }), "it is not Ana's any more");
+    let named = people.name_person(&ana, Some("Ana")).await.unwrap();
+    assert_eq!(named.name.as_deref(), Some("Ana"));
+    assert_eq!(people.list_people(Named::Named, 10, 0).await.unwrap().len(), 1);
 
     // Cy and Ben are one person: Cy's faces go to Ben, pinned, and Cy is gone.
     let merged = people.merge_people(&cy, &ben).await.unwrap();

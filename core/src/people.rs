@@ -64,7 +64,11 @@ pub async fn place(
         catalog.asset_appearances(asset_id).await?.into_iter().map(|a| (a.id.clone(), a)).collect();
     // This asset's faces of an earlier analysis must not vote for themselves.
     vectors.remove_prefix(SPACE, &format!("{asset_id}/")).await?;
-    let (mut rows, mut new_people, mut taken) = (Vec::new(), Vec::new(), Vec::<String>::new());
+    let pinned_to = |a: &FaceAppearance| before.get(&a.id).filter(|r| r.pinned).and_then(|r| r.person_id.clone());
+    // People this asset's pinned faces hold are taken before any other face is placed.
+    let mut taken: Vec<String> =
+        appearances.iter().filter(|a| a.usable && a.matched.is_none()).filter_map(pinned_to).collect();
+    let (mut rows, mut new_people) = (Vec::new(), Vec::new());
     for appearance in appearances.iter().filter(|a| a.usable) {
         let mut row = AppearanceRecord {
             id: appearance.id.clone(),
@@ -79,8 +83,7 @@ pub async fn place(
             rows.push(row);
             continue;
         }
-        let pinned = before.get(&appearance.id).filter(|a| a.pinned).and_then(|a| a.person_id.clone());
-        let person = match pinned {
+        let person = match pinned_to(appearance) {
             Some(person) => {
                 row.pinned = true;
                 person
@@ -88,7 +91,7 @@ pub async fn place(
             None => {
                 let mut excluded = catalog.exclusions(&appearance.id).await?;
                 excluded.extend(taken.iter().cloned());
-                let near = nearest_people(catalog, vectors, &appearance.embedding, same_person).await?;
+                let near = nearest_people(catalog, vectors, asset_id, &appearance.embedding, same_person).await?;
                 choose_person(&near, &excluded, same_person).unwrap_or_else(|| {
                     let id = crate::new_id();
                     new_people.push(id.clone());
@@ -105,14 +108,19 @@ pub async fn place(
     Ok(rows)
 }
 
-/// The faces near `embedding` and the people they were placed in.
+/// The faces near `embedding` in other assets than `asset_id`, and the people they were
+/// placed in.
 async fn nearest_people(
     catalog: &dyn PeopleCatalog,
     vectors: &dyn VectorIndex,
+    asset_id: &str,
     embedding: &[f32],
     same_person: f32,
 ) -> Result<Vec<NearFace>, FaceError> {
-    let near = vectors.nearest(SPACE, embedding, NEIGHBOURS, Some(same_person)).await?;
+    let own = format!("{asset_id}/");
+    let mut near = vectors.nearest(SPACE, embedding, NEIGHBOURS, Some(same_person)).await?;
+    // This asset's faces placed a moment ago still point at their rows of the last analysis.
+    near.retain(|n| !n.id.starts_with(&own));
     let ids: Vec<String> = near.iter().map(|n| n.id.clone()).collect();
     // A face whose asset is being placed right now has a vector but no row yet: it
     // does not vote.

@@ -203,13 +203,13 @@ fn span_of(appearance: &FaceAppearance, time_ms: u64) -> Timecode {
 
 impl Analyse {
     /// Names the people recognised in the collection, stores the chips and `faces.json`,
-    /// places the others in people across assets; returns them with what each is called.
+    /// places the others in people across assets.
     pub(super) async fn settle_faces(
         &self,
         asset: &Asset,
         grouping: Grouping,
         collection: Option<&str>,
-    ) -> Result<(FaceAppearances, HashMap<String, Called>), Failure> {
+    ) -> Result<FaceAppearances, Failure> {
         let mut faces = FaceAppearances { model: EMBEDDER.to_owned(), appearances: Vec::new() };
         let transient = |e: String| Failure::Transient(IngestError::Transient(e));
         for (mut appearance, chip) in grouping.appearances(&asset.id) {
@@ -234,11 +234,25 @@ impl Analyse {
         let body = serde_json::to_vec(&faces).map_err(|e| transient(e.to_string()))?;
         let key = format!("{}/analysis/faces.json", asset.id);
         self.storage.put_object(&self.proxy_bucket, &key, body.into()).await.map_err(IngestError::from)?;
-        let placed = people::place(&*self.people, &*self.vectors, &asset.id, &faces.appearances, SAME_PERSON)
+        people::place(&*self.people, &*self.vectors, &asset.id, &faces.appearances, SAME_PERSON)
             .await
             .map_err(|e| transient(e.to_string()))?;
-        let names = self.names(&placed).await.map_err(transient)?;
-        Ok((faces, names))
+        Ok(faces)
+    }
+
+    /// Stores the `face` and `face_match` timelines of the asset's faces with the names
+    /// their people and collection faces have now.
+    pub(super) async fn name_faces(
+        &self,
+        asset: &Asset,
+        faces: &FaceAppearances,
+        summaries: &mut AnalysisSummaries,
+    ) -> Result<(), IngestError> {
+        let placed = self.people.asset_appearances(&asset.id).await?;
+        let names = self.names(&placed).await.map_err(IngestError::Transient)?;
+        let (face, face_match) = timelines(faces, &names);
+        self.settle(asset, AnalysisKind::Face, Ok(face), summaries).await?;
+        self.settle(asset, AnalysisKind::FaceMatch, Ok(face_match), summaries).await
     }
 
     /// What each appearance is called now: its collection face's name, else its
@@ -284,12 +298,8 @@ impl Analyse {
         let body = self.storage.get_object(&self.proxy_bucket, &key).await?;
         let faces: FaceAppearances =
             serde_json::from_slice(&body).map_err(|e| IngestError::Media(format!("{key} is unreadable: {e}")))?;
-        let placed = self.people.asset_appearances(asset_id).await?;
-        let names = self.names(&placed).await.map_err(IngestError::Transient)?;
-        let (face, face_match) = timelines(&faces, &names);
         let mut summaries: AnalysisSummaries = asset.analysis.clone();
-        self.settle(&asset, AnalysisKind::Face, Ok(face), &mut summaries).await?;
-        self.settle(&asset, AnalysisKind::FaceMatch, Ok(face_match), &mut summaries).await?;
+        self.name_faces(&asset, &faces, &mut summaries).await?;
         let relabelled = Asset { analysis: summaries.clone(), ..asset.clone() };
         if let Err(err) = self.indexer().index_asset(&relabelled).await {
             tracing::warn!(asset = asset_id, error = %err, "cannot update the search index");

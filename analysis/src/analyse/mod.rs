@@ -112,6 +112,7 @@ impl Analyse {
         // What was said and written, for the language kinds.
         let mut sentences: Vec<Sentence> = Vec::new();
         let mut language = options.language.clone();
+        let mut faces_found = None;
         if options.shots && asset.asset_type == AssetType::Video {
             progress.step("shots").await;
             let result = self.shots(&asset).await;
@@ -154,16 +155,17 @@ impl Analyse {
                     Ok(found) => self.settle_faces(&asset, found.faces, options.face_collection.as_deref()).await,
                     Err(err) => Err(err),
                 };
-                let (face, face_match) = match result {
-                    Ok((found, names)) => {
-                        let (face, face_match) = faces::timelines(&found, &names);
-                        (Ok(face), Ok(face_match))
+                // Their timelines are made last, with the names people have then.
+                match result {
+                    Ok(found) => faces_found = Some(found),
+                    Err(Failure::Media(reason)) => {
+                        self.settle(&asset, AnalysisKind::Face, Err(Failure::Media(reason.clone())), &mut summaries)
+                            .await?;
+                        self.settle(&asset, AnalysisKind::FaceMatch, Err(Failure::Media(reason)), &mut summaries)
+                            .await?;
                     }
-                    Err(Failure::Media(reason)) => (Err(Failure::Media(reason.clone())), Err(Failure::Media(reason))),
                     Err(Failure::Transient(err)) => return Err(err),
-                };
-                self.settle(&asset, AnalysisKind::Face, face, &mut summaries).await?;
-                self.settle(&asset, AnalysisKind::FaceMatch, face_match, &mut summaries).await?;
+                }
             }
         }
         // Audio files, and videos with a sound track (a silent film has no audio proxy).
@@ -181,6 +183,11 @@ impl Analyse {
             progress.step("language").await;
             let language = language.unwrap_or_else(|| "en".into());
             self.language(&asset, sentences, language, &options, &mut summaries).await?;
+        }
+        // A reviewer may have named someone while the stages above ran: a relabelling job
+        // that came meanwhile left this asset to its analysis.
+        if let Some(found) = &faces_found {
+            self.name_faces(&asset, found, &mut summaries).await?;
         }
         // Indexed before it shows as ready: a reviewer told it is ready finds it at once.
         let analysed = Asset { analysis: summaries.clone(), ..asset.clone() };

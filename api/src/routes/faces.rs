@@ -29,9 +29,14 @@ fn collections(state: &AppState) -> Collections<'_> {
     }
 }
 
-/// Assets recognised by a face that changed are named again.
-fn people(state: &AppState) -> Corrections<'_> {
-    Corrections { catalog: state.people.as_ref(), queue: state.queue.as_ref() }
+/// Assets recognised by a face that changed are named again. The change is made by
+/// then: a queue that cannot take the jobs is logged, and the next analysis of those
+/// assets catches up.
+async fn face_changed(state: &AppState, face_id: &str) {
+    let people = Corrections { catalog: state.people.as_ref(), queue: state.queue.as_ref() };
+    if let Err(err) = people.face_changed(face_id).await {
+        tracing::warn!(face = face_id, error = %err, "cannot queue the relabelling of the face's assets");
+    }
 }
 
 async fn indexed(state: &AppState, face: FaceRecord) -> Result<IndexedFace, ApiError> {
@@ -80,7 +85,7 @@ pub async fn delete(
     let faces = state.faces.list_faces(&id).await?;
     collections(&state).delete(&id).await?;
     for face in &faces {
-        people(&state).face_changed(&face.id).await?;
+        face_changed(&state, &face.id).await;
     }
     tracing::info!(by = %caller.principal.username, id, "face collection deleted");
     Ok(StatusCode::NO_CONTENT)
@@ -136,7 +141,7 @@ pub async fn rename(
 ) -> Result<Json<IndexedFace>, ApiError> {
     let name = check_name(&request.name)?;
     let face = state.faces.rename_face(&id, &name).await?;
-    people(&state).face_changed(&id).await?;
+    face_changed(&state, &id).await;
     Ok(Json(indexed(&state, face).await?))
 }
 
@@ -149,7 +154,7 @@ pub async fn delete_face(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     collections(&state).delete_face(&id).await?;
-    people(&state).face_changed(&id).await?;
+    face_changed(&state, &id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

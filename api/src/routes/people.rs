@@ -19,6 +19,8 @@ use crate::state::AppState;
 
 const DEFAULT_PAGE_SIZE: u32 = 100;
 const MAX_PAGE_SIZE: u32 = 500;
+/// Far beyond any archive's people, and within what both databases take.
+const MAX_OFFSET: u64 = 1 << 40;
 
 fn corrections(state: &AppState) -> Corrections<'_> {
     Corrections { catalog: state.people.as_ref(), queue: state.queue.as_ref() }
@@ -64,6 +66,9 @@ pub async fn list(
     };
     let page_size = page_size(params.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
     let offset = params.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::bad_request("invalid-offset", format!("offset must be at most {MAX_OFFSET}")));
+    }
     // One more than asked tells whether another page exists.
     let mut found = state.people.list_people(named, page_size + 1, offset).await?;
     let next_offset = (found.len() > page_size as usize).then(|| offset + u64::from(page_size));

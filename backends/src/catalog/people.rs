@@ -241,9 +241,12 @@ impl PeopleCatalog for SqlCatalog {
             .bind(from)
             .execute(&mut *tx)
             .await?;
+            // "Not `from`" becomes "not `into`" for faces elsewhere (not for faces of the
+            // two, which are now `into`'s).
             sqlx::query(
                 "INSERT INTO person_exclusions (appearance_id, person_id) \
                  SELECT appearance_id, $1 FROM person_exclusions WHERE person_id = $2 \
+                 AND appearance_id NOT IN (SELECT id FROM appearances WHERE person_id IN ($1, $2)) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(into)
@@ -330,6 +333,10 @@ impl PeopleCatalog for SqlCatalog {
             .bind(from)
             .execute(&mut *tx)
             .await?;
+            // The reviewer looked at `from` and left the rest: they stay, so that the moved
+            // face cannot draw them after it when their assets are analysed again (which
+            // would empty `from` and its exclusion with it).
+            sqlx::query("UPDATE appearances SET pinned = 1 WHERE person_id = $1").bind(from).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM person_exclusions WHERE appearance_id = $1 AND person_id = $2")
                 .bind(appearance_id)
                 .bind(target)

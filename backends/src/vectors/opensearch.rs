@@ -50,9 +50,12 @@ impl OpenSearchVectors {
         index_name(&self.prefix, space)
     }
 
-    /// The space's vector length, or None when it has no index.
-    async fn dimensions(&self, space: &str) -> Result<Option<usize>, VectorError> {
-        if let Some(known) = self.dimensions.lock().expect("not poisoned").get(space) {
+    /// The space's vector length, or None when it has no index. Searches take it from
+    /// this process's memory; writes read it afresh (`fresh`), since another process may
+    /// have dropped the space, and a write to a missing index would make one without the
+    /// k-NN mapping.
+    async fn dimensions(&self, space: &str, fresh: bool) -> Result<Option<usize>, VectorError> {
+        if !fresh && let Some(known) = self.dimensions.lock().expect("not poisoned").get(space) {
             return Ok(Some(*known));
         }
         let index = self.index(space);
@@ -64,6 +67,7 @@ impl OpenSearchVectors {
             .await
             .map_err(unavailable)?;
         if response.status_code() == StatusCode::NOT_FOUND {
+            self.dimensions.lock().expect("not poisoned").remove(space);
             return Ok(None);
         }
         let found = read_dimensions(&checked(response).await?, &index);
@@ -93,11 +97,11 @@ impl OpenSearchVectors {
 #[async_trait]
 impl VectorIndex for OpenSearchVectors {
     async fn upsert(&self, space: &str, id: &str, vector: &[f32]) -> Result<(), VectorError> {
-        let expected = match self.dimensions(space).await? {
+        let expected = match self.dimensions(space, true).await? {
             Some(d) => d,
             None => {
                 self.create(space, vector.len()).await?;
-                self.dimensions(space).await?.unwrap_or(vector.len())
+                self.dimensions(space, true).await?.unwrap_or(vector.len())
             }
         };
         if expected != vector.len() {
@@ -167,7 +171,7 @@ impl VectorIndex for OpenSearchVectors {
         k: usize,
         within: Option<f32>,
     ) -> Result<Vec<Neighbour>, VectorError> {
-        match self.dimensions(space).await? {
+        match self.dimensions(space, false).await? {
             None => return Ok(Vec::new()),
             Some(expected) if expected != vector.len() => {
                 return Err(VectorError::WrongDimensions { expected, got: vector.len() });
@@ -181,6 +185,11 @@ impl VectorIndex for OpenSearchVectors {
             .send()
             .await
             .map_err(unavailable)?;
+        if response.status_code() == StatusCode::NOT_FOUND {
+            // Dropped by another process since this one looked.
+            self.dimensions.lock().expect("not poisoned").remove(space);
+            return Ok(Vec::new());
+        }
         let mut found = read_neighbours(&checked(response).await?, within)?;
         found.truncate(k);
         Ok(found)

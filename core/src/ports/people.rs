@@ -73,7 +73,8 @@ pub trait PeopleCatalog: Send + Sync {
     /// `from` is removed. `NotFound` when either is unknown.
     async fn merge_people(&self, from: &str, into: &str) -> Result<PersonRecord, CatalogError>;
     /// The appearance is not `from`: it is excluded from `from` for good and moves to
-    /// `to` (pinned), or to a new person `new_id` (left for clustering to place again).
+    /// `to` (pinned), or to a new person `new_id` (left for clustering to place again);
+    /// `from`'s other appearances are pinned, as a reviewer has seen them.
     /// `NotFound` when the appearance is not `from`'s or `to` is unknown.
     async fn move_appearance(
         &self,

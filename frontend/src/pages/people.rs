@@ -143,11 +143,10 @@ fn PersonDetail(
             });
         }
     };
-    let others = {
-        let id = id.clone();
-        move || {
-            people.get().and_then(Result::ok).unwrap_or_default().into_iter().filter(|p| p.id != id).collect::<Vec<_>>()
-        }
+    let own = StoredValue::new(id.clone());
+    let others = move || {
+        let list = people.get().and_then(Result::ok).unwrap_or_default();
+        list.into_iter().filter(|p| own.with_value(|own| &p.id != own)).collect::<Vec<_>>()
     };
     let person_id = id.clone();
     view! {
@@ -164,7 +163,7 @@ fn PersonDetail(
                 <form class="inline-form" on:submit=merge.clone() data-testid="merge-person">
                     <select aria-label="Merge into" on:change=move |ev| into.set(event_target_value(&ev))>
                         <option value="">"Same person as…"</option>
-                        {others().into_iter().map(|p| { let shown = called(&p); view! { <option value=p.id>{shown}</option> } }).collect_view()}
+                        {move || others().into_iter().map(|p| { let shown = called(&p); view! { <option value=p.id>{shown}</option> } }).collect_view()}
                     </select>
                     <button class="button button-secondary" type="submit">"Merge"</button>
                 </form>
