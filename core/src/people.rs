@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use mediaport_shared::FaceAppearance;
 
 use crate::faces::{FaceError, check_name};
+use crate::ports::catalog::CatalogError;
+use crate::ports::faces::FaceCatalog;
 use crate::ports::people::{AppearanceRecord, PeopleCatalog, PersonRecord};
 use crate::ports::queue::Queue;
 use crate::ports::vectors::VectorIndex;
@@ -130,6 +132,34 @@ async fn nearest_people(
         .into_iter()
         .filter_map(|n| people.get(&n.id).map(|person| NearFace { person: person.clone(), distance: n.distance }))
         .collect())
+}
+
+/// What a reviewer or a collection calls an appearance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Called {
+    pub name: String,
+    /// Named through a person rather than a collection face.
+    pub person: bool,
+}
+
+/// The name an appearance goes by now: its collection face's, else its person's if a
+/// reviewer named them. A face or person deleted since is nobody's name.
+pub async fn called(
+    faces: &dyn FaceCatalog,
+    people: &dyn PeopleCatalog,
+    appearance: &AppearanceRecord,
+) -> Result<Option<Called>, CatalogError> {
+    let found = match (&appearance.face_id, &appearance.person_id) {
+        (Some(face), _) => faces.get_face(face).await.map(|f| Some(Called { name: f.name, person: false })),
+        (None, Some(person)) => {
+            people.get_person(person).await.map(|p| p.name.map(|name| Called { name, person: true }))
+        }
+        (None, None) => Ok(None),
+    };
+    match found {
+        Err(CatalogError::NotFound { .. }) => Ok(None),
+        other => other,
+    }
 }
 
 /// Reviewers' corrections to people. Each is recorded, then every asset whose timelines

@@ -5,7 +5,8 @@ use image::RgbImage;
 use std::collections::{HashMap, HashSet};
 
 use mediaport_core::faces::space;
-use mediaport_core::{AppearanceRecord, CatalogError, FaceCatalog, VectorIndex, people};
+use mediaport_core::people::{self, Called};
+use mediaport_core::{AppearanceRecord, CatalogError, FaceCatalog, VectorIndex};
 use mediaport_shared::{
     AnalysisKind, AnalysisSummaries, Asset, AssetStatus, FaceAppearance, FaceAppearances, FaceMatch, PERSON, Timecode,
     Timeline, UNNAMED_FACE,
@@ -140,14 +141,6 @@ impl Grouping {
     }
 }
 
-/// What a reviewer or a collection calls an appearance.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Called {
-    pub name: String,
-    /// Named through a person rather than a collection face.
-    pub person: bool,
-}
-
 /// The timelines of the appearances: named people (by a collection or a reviewer) in
 /// `face_match`, the other usable faces as "Face N" in `face`. Two appearances with one
 /// name become one item.
@@ -260,21 +253,9 @@ impl Analyse {
     async fn names(&self, placed: &[AppearanceRecord]) -> Result<HashMap<String, Called>, String> {
         let mut names = HashMap::new();
         for appearance in placed {
-            let called = match (&appearance.face_id, &appearance.person_id) {
-                (Some(face), _) => match self.faces.get_face(face).await {
-                    Ok(face) => Some(Called { name: face.name, person: false }),
-                    // Deleted since: they are nobody's again until the asset is analysed again.
-                    Err(CatalogError::NotFound { .. }) => None,
-                    Err(err) => return Err(err.to_string()),
-                },
-                (None, Some(person)) => match self.people.get_person(person).await {
-                    Ok(person) => person.name.map(|name| Called { name, person: true }),
-                    Err(CatalogError::NotFound { .. }) => None,
-                    Err(err) => return Err(err.to_string()),
-                },
-                (None, None) => None,
-            };
-            if let Some(called) = called {
+            if let Some(called) =
+                people::called(&*self.faces, &*self.people, appearance).await.map_err(|e| e.to_string())?
+            {
                 names.insert(appearance.id.clone(), called);
             }
         }

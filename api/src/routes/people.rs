@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use mediaport_core::people::Corrections;
-use mediaport_core::{AppearanceRecord, CatalogError, Named, PersonRecord};
+use mediaport_core::people::{self, Corrections};
+use mediaport_core::{AppearanceRecord, Named, PersonRecord};
 use mediaport_shared::{
     AssetFace, AssetFaceList, ErrorBody, FaceAppearances, MergePeople, MoveAppearance, NamePerson, Person, PersonList,
 };
@@ -189,23 +189,11 @@ pub async fn of_asset(
             chip_key: appearance.chip.clone(),
             pinned: false,
         });
-        let label = called(&state, &record).await?.unwrap_or(appearance.label);
+        let called = people::called(state.faces.as_ref(), state.people.as_ref(), &record).await?;
+        let label = called.map_or(appearance.label, |c| c.name);
         items.push(asset_face(&state, &record, label, appearance.timecodes).await?);
     }
     Ok(Json(AssetFaceList { items }))
-}
-
-/// The name an appearance goes by: its collection face's, else its person's.
-async fn called(state: &AppState, record: &AppearanceRecord) -> Result<Option<String>, ApiError> {
-    let found = match (&record.face_id, &record.person_id) {
-        (Some(face), _) => state.faces.get_face(face).await.map(|f| Some(f.name)),
-        (None, Some(person)) => state.people.get_person(person).await.map(|p| p.name),
-        (None, None) => Ok(None),
-    };
-    match found {
-        Err(CatalogError::NotFound { .. }) => Ok(None),
-        other => Ok(other?),
-    }
 }
 
 async fn asset_face(
