@@ -32,6 +32,15 @@ fn unavailable(err: impl std::fmt::Display) -> VectorError {
     VectorError::Unavailable(err.to_string())
 }
 
+/// The body of an answer about something that may not exist: None for a 404 (a space
+/// never made or dropped, a vector already gone).
+async fn found(response: Response) -> Result<Option<Value>, VectorError> {
+    if response.status_code() == StatusCode::NOT_FOUND {
+        return Ok(None);
+    }
+    checked(response).await.map(Some)
+}
+
 async fn checked(response: Response) -> Result<Value, VectorError> {
     answer(response).await.map_err(|failure| match failure {
         Failure::Unavailable(reason) => VectorError::Unavailable(reason),
@@ -127,10 +136,7 @@ impl VectorIndex for OpenSearchVectors {
             .send()
             .await
             .map_err(unavailable)?;
-        if response.status_code() == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        checked(response).await.map(drop)
+        found(response).await.map(drop)
     }
 
     async fn remove_prefix(&self, space: &str, prefix: &str) -> Result<u64, VectorError> {
@@ -143,10 +149,7 @@ impl VectorIndex for OpenSearchVectors {
             .send()
             .await
             .map_err(unavailable)?;
-        if response.status_code() == StatusCode::NOT_FOUND {
-            return Ok(0);
-        }
-        Ok(checked(response).await?["deleted"].as_u64().unwrap_or(0))
+        Ok(found(response).await?.and_then(|body| body["deleted"].as_u64()).unwrap_or(0))
     }
 
     async fn drop_space(&self, space: &str) -> Result<(), VectorError> {
@@ -158,10 +161,7 @@ impl VectorIndex for OpenSearchVectors {
             .send()
             .await
             .map_err(unavailable)?;
-        if response.status_code() == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        checked(response).await.map(drop)
+        found(response).await.map(drop)
     }
 
     async fn nearest(
@@ -197,9 +197,6 @@ impl VectorIndex for OpenSearchVectors {
 
     async fn count(&self, space: &str) -> Result<u64, VectorError> {
         let response = self.client.count(CountParts::Index(&[&self.index(space)])).send().await.map_err(unavailable)?;
-        if response.status_code() == StatusCode::NOT_FOUND {
-            return Ok(0);
-        }
-        Ok(checked(response).await?["count"].as_u64().unwrap_or(0))
+        Ok(found(response).await?.and_then(|body| body["count"].as_u64()).unwrap_or(0))
     }
 }
