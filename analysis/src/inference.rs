@@ -178,7 +178,7 @@ impl Model {
     pub fn run_all(&self, input: Floats) -> Result<Vec<(String, Floats)>, ModelError> {
         let tensor = tensor(&input.shape, input.data)?;
         let mut session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
-        let outputs = session.run(ort::inputs![tensor])?;
+        let outputs = session.run(ort::inputs![tensor]).map_err(|e| self.failed(&e))?;
         Self::floats(&outputs)
     }
 
@@ -204,8 +204,13 @@ impl Model {
 
     fn run_values(&self, named: Vec<(String, ort::value::DynValue)>) -> Result<Vec<(String, Floats)>, ModelError> {
         let mut session = self.session.lock().map_err(|_| ModelError::Runtime("a run panicked".into()))?;
-        let outputs = session.run(named)?;
+        let outputs = session.run(named).map_err(|e| self.failed(&e))?;
         Self::floats(&outputs)
+    }
+
+    /// A run's error, naming the model: a reviewer reading an asset's reason learns which.
+    fn failed(&self, err: &ort::Error) -> ModelError {
+        ModelError::Runtime(format!("{}: {err}", self.name))
     }
 
     /// The names of the model's inputs, in its order.

@@ -1,12 +1,18 @@
 //! The analysis stage through a real worker, models and storage: a cut between two
 //! generated scenes is found on its frame, the caption of the second scene is read with
 //! its time range, nothing is flagged unsafe, the timelines' WebVTT parses; a corrupt
-//! frame fails the analyses that read frames, with a reason, and nothing else.
+//! frame fails the analyses that read frames, with a reason, and nothing else; a model
+//! failing at run time fails its own kind only.
 
 mod common;
 
+use std::sync::Arc;
+
 use common::{Harness, PROXY_BUCKET, media};
-use mediaport_analysis::Unwatched;
+use mediaport_analysis::vision::labels::Labels;
+use mediaport_analysis::vision::moderation::Moderation;
+use mediaport_analysis::vision::ocr::Ocr;
+use mediaport_analysis::{Unwatched, Vision};
 use mediaport_core::workflow;
 use mediaport_shared::{AnalysisKind, AnalysisStatus, AssetStatus, Timecode, Timeline};
 
@@ -118,6 +124,43 @@ async fn a_corrupt_frame_fails_the_frame_analyses_with_a_reason_and_nothing_else
         let reason = summary.error.as_deref().unwrap();
         assert!(reason.contains("000002.jpg") && reason.contains("cannot be read"), "{reason}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_failing_at_run_time_fails_its_own_analysis_and_the_worker_goes_on() {
+    // The moderation model swapped for another valid ONNX graph (the object detector):
+    // it loads, and every run fails inside ONNX Runtime on pictures of the wrong shape.
+    let models = common::models();
+    let broken = Vision {
+        labels: Labels::new(&models).unwrap(),
+        ocr: Ocr::new(&models).unwrap(),
+        moderation: Moderation::with_model(models.load("nanodet.onnx").unwrap()),
+        faces: common::vision(&models).faces.clone(),
+    };
+    let h = Harness::start_with(Some(Arc::new(broken))).await;
+    let film = media::two_scenes(h.dir.path(), 2, 4, "LISBON").await;
+    let options = serde_json::json!({"labels": true, "text": true, "moderation": true, "faces": true});
+    let first = h.add(&film, "first.mp4", None, Some(options.clone())).await;
+    h.worker.drain().await;
+    let first = h.asset(&first.id).await;
+    assert_eq!(first.status, AssetStatus::Ready, "{:?}", first.error);
+    let moderation = &first.analysis[&AnalysisKind::Moderation];
+    assert_eq!(moderation.status, AnalysisStatus::Failed);
+    let reason = moderation.error.as_deref().unwrap();
+    assert!(reason.starts_with("the model failed") && reason.contains("nanodet.onnx"), "{reason}");
+    for kind in [AnalysisKind::Label, AnalysisKind::Text, AnalysisKind::Face, AnalysisKind::FaceMatch] {
+        assert_eq!(first.analysis[&kind].status, AnalysisStatus::Done, "{kind:?}: {:?}", first.analysis[&kind]);
+    }
+    let text = timeline_of(&h, first.analysis[&AnalysisKind::Text].key.as_ref().unwrap()).await;
+    assert!(text.items.iter().any(|i| i.name == "LISBON"), "{text:?}");
+
+    // The same worker takes the next asset: the failure stayed with the first one's kind.
+    let second = h.add(&film, "second.mp4", None, Some(options)).await;
+    h.worker.drain().await;
+    let second = h.asset(&second.id).await;
+    assert_eq!(second.status, AssetStatus::Ready, "{:?}", second.error);
+    assert_eq!(second.analysis[&AnalysisKind::Moderation].status, AnalysisStatus::Failed);
+    assert_eq!(second.analysis[&AnalysisKind::Text].status, AnalysisStatus::Done);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,22 +31,40 @@ pub(super) struct Found {
     seen: Vec<SeenFace>,
     /// Faces grouped by person; holds one chip per person, not every face's.
     pub faces: Grouping,
+    /// Kinds whose model failed (faces under `Face`), with the reason: one model's error
+    /// fails its own kind, and that model is not run on the later chunks.
+    failed: Vec<(AnalysisKind, String)>,
 }
 
 impl Found {
-    pub fn timeline(&self, kind: AnalysisKind) -> Vec<TimelineItem> {
-        match kind {
+    /// A kind's timeline, or why its model failed.
+    pub(super) fn timeline(&self, kind: AnalysisKind) -> Result<Vec<TimelineItem>, Failure> {
+        self.failure(kind)?;
+        Ok(match kind {
             AnalysisKind::Label => timeline::merge(&self.labels),
             AnalysisKind::Text => timeline::merge(&self.text),
             AnalysisKind::Moderation => timeline::merge(&self.moderation),
             _ => Vec::new(),
+        })
+    }
+
+    /// Why a kind's model failed, if it did.
+    pub(super) fn failure(&self, kind: AnalysisKind) -> Result<(), Failure> {
+        match self.failed.iter().find(|(failed, _)| *failed == kind) {
+            Some((_, reason)) => Err(Failure::Media(reason.clone())),
+            None => Ok(()),
         }
+    }
+
+    fn fail(&mut self, kind: AnalysisKind, err: &ModelError) {
+        self.failed.push((kind, format!("the model failed: {err}")));
     }
 
     fn extend(&mut self, more: Found) {
         self.labels.extend(more.labels);
         self.text.extend(more.text);
         self.moderation.extend(more.moderation);
+        self.failed.extend(more.failed);
         for seen in more.seen {
             self.faces.add(seen);
         }
@@ -74,14 +92,19 @@ impl Analyse {
     /// Runs the wanted models over the pictures, a chunk at a time.
     pub(super) async fn look(&self, pictures: &[Picture], options: &AnalysisDefaults) -> Result<Found, Failure> {
         let mut found = Found::default();
+        let mut options = options.clone();
         for chunk in pictures.chunks(CHUNK) {
+            // A model that failed is not asked again.
+            options.labels &= found.failure(AnalysisKind::Label).is_ok();
+            options.text &= found.failure(AnalysisKind::Text).is_ok();
+            options.moderation &= found.failure(AnalysisKind::Moderation).is_ok();
+            options.faces &= found.failure(AnalysisKind::Face).is_ok();
             let decoded = self.fetch(chunk).await?;
             let (vision, options) = (self.vision.clone(), options.clone());
             let spans: Vec<Timecode> = chunk.iter().map(|p| p.span).collect();
             let looked = tokio::task::spawn_blocking(move || look_at(&vision, &decoded, &spans, &options))
                 .await
-                .map_err(|panic| Failure::Media(format!("analysis stopped: {panic}")))?
-                .map_err(|err| Failure::Media(format!("the model failed: {err}")))?;
+                .map_err(|panic| Failure::Media(format!("analysis stopped: {panic}")))?;
             found.extend(looked);
         }
         Ok(found)
@@ -121,80 +144,120 @@ impl Analyse {
     }
 }
 
-/// The wanted models on decoded pictures (blocking: runs on the blocking pool).
-fn look_at(
+/// The wanted models on decoded pictures (blocking: runs on the blocking pool). Each
+/// model's error is kept for its own kind.
+fn look_at(vision: &Vision, pictures: &[DynamicImage], spans: &[Timecode], options: &AnalysisDefaults) -> Found {
+    let mut found = Found::default();
+    let each = |one: &dyn Fn(&DynamicImage) -> Result<Vec<Detection>, ModelError>| {
+        pictures
+            .iter()
+            .zip(spans)
+            .map(|(picture, span)| Ok(FrameResult { span: *span, detections: one(picture)? }))
+            .collect::<Result<Vec<_>, ModelError>>()
+    };
+    if options.labels {
+        match each(&|picture| labels(vision, picture, options)) {
+            Ok(frames) => found.labels = frames,
+            Err(err) => found.fail(AnalysisKind::Label, &err),
+        }
+    }
+    if options.text {
+        match each(&|picture| text(vision, picture, options)) {
+            Ok(frames) => found.text = frames,
+            Err(err) => found.fail(AnalysisKind::Text, &err),
+        }
+    }
+    if options.faces {
+        match faces(vision, pictures, spans, options) {
+            Ok(seen) => found.seen = seen,
+            Err(err) => found.fail(AnalysisKind::Face, &err),
+        }
+    }
+    if options.moderation {
+        match moderation(vision, pictures, spans, options) {
+            Ok(frames) => found.moderation = frames,
+            Err(err) => found.fail(AnalysisKind::Moderation, &err),
+        }
+    }
+    found
+}
+
+fn labels(vision: &Vision, picture: &DynamicImage, options: &AnalysisDefaults) -> Result<Vec<Detection>, ModelError> {
+    let (w, h) = (picture.width() as f32, picture.height() as f32);
+    Ok(vision
+        .labels
+        .detect(picture, options.label_confidence)?
+        .into_iter()
+        .map(|o| Detection {
+            name: o.label.to_owned(),
+            confidence: o.score,
+            area: Some([o.left / w, o.top / h, (o.right - o.left) / w, (o.bottom - o.top) / h]),
+            words: Vec::new(),
+        })
+        .collect())
+}
+
+fn text(vision: &Vision, picture: &DynamicImage, options: &AnalysisDefaults) -> Result<Vec<Detection>, ModelError> {
+    let (w, h) = (picture.width() as f32, picture.height() as f32);
+    Ok(vision
+        .ocr
+        .read(picture)?
+        .into_iter()
+        .filter(|line| line.confidence >= options.min_confidence)
+        .map(|line| Detection {
+            name: line.text,
+            confidence: line.confidence,
+            area: Some([line.left as f32 / w, line.top as f32 / h, line.width as f32 / w, line.height as f32 / h]),
+            words: line
+                .words
+                .into_iter()
+                .map(|word| WordBox {
+                    text: word.text,
+                    left: word.left as f32 / w,
+                    top: word.top as f32 / h,
+                    width: word.width as f32 / w,
+                    height: word.height as f32 / h,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+fn faces(
     vision: &Vision,
     pictures: &[DynamicImage],
     spans: &[Timecode],
     options: &AnalysisDefaults,
-) -> Result<Found, ModelError> {
-    let mut found = Found::default();
+) -> Result<Vec<SeenFace>, ModelError> {
+    let mut seen = Vec::new();
     for (picture, span) in pictures.iter().zip(spans) {
         let (w, h) = (picture.width() as f32, picture.height() as f32);
-        if options.labels {
-            let detections = vision
-                .labels
-                .detect(picture, options.label_confidence)?
-                .into_iter()
-                .map(|o| Detection {
-                    name: o.label.to_owned(),
-                    confidence: o.score,
-                    area: Some([o.left / w, o.top / h, (o.right - o.left) / w, (o.bottom - o.top) / h]),
-                    words: Vec::new(),
-                })
-                .collect();
-            found.labels.push(FrameResult { span: *span, detections });
-        }
-        if options.text {
-            let detections = vision
-                .ocr
-                .read(picture)?
-                .into_iter()
-                .filter(|line| line.confidence >= options.min_confidence)
-                .map(|line| Detection {
-                    name: line.text,
-                    confidence: line.confidence,
-                    area: Some([
-                        line.left as f32 / w,
-                        line.top as f32 / h,
-                        line.width as f32 / w,
-                        line.height as f32 / h,
-                    ]),
-                    words: line
-                        .words
-                        .into_iter()
-                        .map(|word| WordBox {
-                            text: word.text,
-                            left: word.left as f32 / w,
-                            top: word.top as f32 / h,
-                            width: word.width as f32 / w,
-                            height: word.height as f32 / h,
-                        })
-                        .collect(),
-                })
-                .collect();
-            found.text.push(FrameResult { span: *span, detections });
+        for face in vision.faces.find(picture, options.min_face_size)? {
+            let b = &face.found;
+            let area = [b.left / w, b.top / h, b.width() / w, b.height() / h];
+            seen.push(SeenFace { span: *span, area, face });
         }
     }
-    if options.faces {
-        for (picture, span) in pictures.iter().zip(spans) {
-            let (w, h) = (picture.width() as f32, picture.height() as f32);
-            for face in vision.faces.find(picture, options.min_face_size)? {
-                let b = &face.found;
-                let area = [b.left / w, b.top / h, b.width() / w, b.height() / h];
-                found.seen.push(SeenFace { span: *span, area, face });
-            }
-        }
-    }
-    if options.moderation {
-        let scores = vision.moderation.scores(pictures)?;
-        for (score, span) in scores.into_iter().zip(spans) {
+    Ok(seen)
+}
+
+/// Scored a batch at a time, not per picture, as the model runs fastest.
+fn moderation(
+    vision: &Vision,
+    pictures: &[DynamicImage],
+    spans: &[Timecode],
+    options: &AnalysisDefaults,
+) -> Result<Vec<FrameResult>, ModelError> {
+    let scores = vision.moderation.scores(pictures)?;
+    Ok(scores
+        .into_iter()
+        .zip(spans)
+        .map(|(score, span)| {
             let detections = (score >= options.moderation_threshold)
                 .then(|| Detection { name: "unsafe".into(), confidence: score, area: None, words: Vec::new() })
                 .into_iter()
                 .collect();
-            found.moderation.push(FrameResult { span: *span, detections });
-        }
-    }
-    Ok(found)
+            FrameResult { span: *span, detections }
+        })
+        .collect())
 }

@@ -140,7 +140,7 @@ impl Analyse {
             ];
             for kind in wanted.into_iter().filter_map(|(on, kind)| on.then_some(kind)) {
                 let result = match &looked {
-                    Ok(found) => Ok(Timeline::new(kind, found.timeline(kind))),
+                    Ok(found) => found.timeline(kind).map(|items| Timeline::new(kind, items)),
                     Err(Failure::Media(reason)) => Err(Failure::Media(reason.clone())),
                     Err(Failure::Transient(err)) => return Err(IngestError::Transient(err.to_string())),
                 };
@@ -151,7 +151,7 @@ impl Analyse {
             }
             if options.faces {
                 progress.step("faces").await;
-                let result = match looked {
+                let result = match looked.and_then(|found| found.failure(AnalysisKind::Face).map(|()| found)) {
                     Ok(found) => self.settle_faces(&asset, found.faces, options.face_collection.as_deref()).await,
                     Err(err) => Err(err),
                 };

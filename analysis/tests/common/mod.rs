@@ -47,14 +47,14 @@ pub struct Harness {
 
 /// The analysis stage with every analysis off unless a test's `ai_options` turn it on,
 /// so ingest tests do not pay for models they do not check.
-fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>, faces: &Faces) -> Analyse {
-    let models = Models::open(&inference::default_dir(), 2).expect("models fetched: run python3 models/fetch.py");
+fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>, faces: &Faces, vision: Option<Arc<Vision>>) -> Analyse {
+    let models = self::models();
     Analyse {
         catalog: ingest.catalog.clone(),
         storage: ingest.storage.clone(),
         tools: ingest.tools.clone(),
         proxy_bucket: PROXY_BUCKET.into(),
-        vision: vision(&models),
+        vision: vision.unwrap_or_else(|| self::vision(&models)),
         speech: speech(&models),
         language: language(&models),
         search,
@@ -76,14 +76,18 @@ fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>, faces: &Faces) -> Anal
     }
 }
 
+pub fn models() -> Models {
+    Models::open(&inference::default_dir(), 2).expect("models fetched: run python3 models/fetch.py")
+}
+
 /// The face models as the server lends them to the faces API.
 pub fn face_reader() -> ModelFaceReader {
-    let models = Models::open(&inference::default_dir(), 2).expect("models fetched: run python3 models/fetch.py");
+    let models = models();
     ModelFaceReader { faces: vision(&models).faces.clone(), min_face: 40 }
 }
 
 /// The models are loaded once per test binary: every harness shares them.
-fn vision(models: &Models) -> Arc<Vision> {
+pub fn vision(models: &Models) -> Arc<Vision> {
     static VISION: std::sync::OnceLock<Arc<Vision>> = std::sync::OnceLock::new();
     VISION.get_or_init(|| Arc::new(Vision::load(models).unwrap())).clone()
 }
@@ -100,6 +104,11 @@ fn language(models: &Models) -> Arc<Language> {
 
 impl Harness {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// A harness whose worker looks at frames with these models instead of the shared ones.
+    pub async fn start_with(vision: Option<Arc<Vision>>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = EmbeddedS3Config {
             root: dir.path().join("storage"),
@@ -144,7 +153,8 @@ impl Harness {
             idle_poll: Duration::from_millis(100),
         };
         let search: Arc<dyn SearchIndex> = Arc::new(TantivyIndex::open(&dir.path().join("search")).unwrap());
-        let worker = Worker::new(queue.clone(), ingest.clone(), analyse(&ingest, search.clone(), &faces), config);
+        let worker =
+            Worker::new(queue.clone(), ingest.clone(), analyse(&ingest, search.clone(), &faces, vision), config);
         Self { faces, storage, catalog, queue, search, worker, ingest, dir }
     }
 
