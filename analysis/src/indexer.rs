@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use mediaport_core::search::document::document;
-use mediaport_core::{AssetFilter, Catalog, CatalogError, SearchIndex, Storage};
+use mediaport_core::{AssetDocument, AssetFilter, Catalog, CatalogError, SearchIndex, Storage};
 use mediaport_shared::{AnalysisStatus, Asset, Timeline};
 
 /// Assets read from the catalog per page while rebuilding.
@@ -40,6 +40,11 @@ impl Indexer {
 
     /// Indexes `asset` as given (its analysis summaries say which timelines to read).
     pub async fn index_asset(&self, asset: &Asset) -> Result<(), IndexError> {
+        Ok(self.search.upsert(self.document(asset).await).await?)
+    }
+
+    /// The asset's document, from its record and its stored timelines.
+    async fn document(&self, asset: &Asset) -> AssetDocument {
         let mut timelines = Vec::new();
         for (kind, summary) in &asset.analysis {
             let Some(key) = summary.key.as_ref().filter(|_| summary.status == AnalysisStatus::Done) else { continue };
@@ -54,7 +59,7 @@ impl Indexer {
                 Err(err) => tracing::warn!(asset = asset.id, kind = kind.as_str(), error = %err, "timeline missing"),
             }
         }
-        Ok(self.search.upsert(document(asset, timelines)).await?)
+        document(asset, timelines)
     }
 
     /// Empties the index and indexes every asset of the catalog again; returns how many.
@@ -63,9 +68,11 @@ impl Indexer {
         let (mut done, mut cursor) = (0, None::<String>);
         loop {
             let page = self.catalog.list_assets(&AssetFilter::default(), PAGE, cursor.as_deref()).await?;
+            let mut documents = Vec::with_capacity(page.len());
             for asset in &page {
-                self.index_asset(asset).await?;
+                documents.push(self.document(asset).await);
             }
+            self.search.upsert_many(documents).await?;
             done += page.len();
             match page.last() {
                 Some(last) if page.len() == PAGE as usize => cursor = Some(last.id.clone()),

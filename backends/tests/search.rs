@@ -173,3 +173,23 @@ async fn replacing_removing_clearing_and_reopening() {
     reopened.clear().await.unwrap();
     assert_eq!(search::run(&reopened, &request("")).await.unwrap().total, 0);
 }
+
+#[tokio::test]
+async fn many_documents_at_once_replace_and_add() {
+    let (_dir, index) = index().await;
+    let photo = asset("photo", "street.jpg", AssetType::Image, vec![(AnalysisKind::Label, vec![name("cat", 0)])]);
+    let more: Vec<AssetDocument> = (0..50)
+        .map(|n| {
+            asset(
+                &format!("clip-{n:02}"),
+                "clip.mp4",
+                AssetType::Video,
+                vec![(AnalysisKind::Label, vec![name("cat", 0)])],
+            )
+        })
+        .collect();
+    index.upsert_many(std::iter::once(photo).chain(more).collect()).await.unwrap();
+    assert_eq!(search::run(&index, &request("")).await.unwrap().total, 53, "the photo replaced, not added");
+    assert_eq!(search::run(&index, &request("label:cat")).await.unwrap().total, 51);
+    assert_eq!(ids(&index, &request("label:dog")).await, ["news"]);
+}

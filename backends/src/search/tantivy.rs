@@ -29,6 +29,8 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 const WORDS: &str = "words";
 /// What one writer may buffer before it flushes.
 const WRITER_MEMORY: usize = 32 << 20;
+/// A rebuild's writer: more memory and a thread per core make fewer, larger segments.
+const BULK_MEMORY: usize = 256 << 20;
 /// How long a change waits for another process's writer.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// Values per facet returned.
@@ -103,11 +105,21 @@ impl TantivyIndex {
         &self,
         change: impl FnOnce(&mut IndexWriter, &Self) -> tantivy::Result<()> + Send + 'static,
     ) -> Result<(), SearchError> {
+        self.change_with(1, WRITER_MEMORY, change).await
+    }
+
+    /// `change` with a writer of `threads` indexing threads sharing `memory` bytes.
+    async fn change_with(
+        &self,
+        threads: usize,
+        memory: usize,
+        change: impl FnOnce(&mut IndexWriter, &Self) -> tantivy::Result<()> + Send + 'static,
+    ) -> Result<(), SearchError> {
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             let started = Instant::now();
             let mut writer: IndexWriter = loop {
-                match this.index.writer_with_num_threads(1, WRITER_MEMORY) {
+                match this.index.writer_with_num_threads(threads, memory) {
                     Ok(writer) => break writer,
                     Err(tantivy::TantivyError::LockFailure(..)) if started.elapsed() < LOCK_WAIT => {
                         std::thread::sleep(Duration::from_millis(50));
@@ -272,6 +284,19 @@ impl SearchIndex for TantivyIndex {
         self.change(move |writer, this| {
             writer.delete_term(Term::from_field_text(this.fields.asset_id, &document.asset_id));
             writer.add_document(doc)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn upsert_many(&self, documents: Vec<AssetDocument>) -> Result<(), SearchError> {
+        let docs = documents.iter().map(|d| self.to_tantivy(d)).collect::<Result<Vec<_>, _>>()?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        self.change_with(threads, BULK_MEMORY, move |writer, this| {
+            for (document, doc) in documents.iter().zip(docs) {
+                writer.delete_term(Term::from_field_text(this.fields.asset_id, &document.asset_id));
+                writer.add_document(doc)?;
+            }
             Ok(())
         })
         .await

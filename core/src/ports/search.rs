@@ -89,6 +89,13 @@ pub struct SearchPage {
 pub trait SearchIndex: Send + Sync {
     /// Adds an asset's document, replacing any earlier one of the same asset.
     async fn upsert(&self, document: AssetDocument) -> Result<(), SearchError>;
+    /// Adds many assets' documents at once (a rebuild), each replacing its asset's earlier one.
+    async fn upsert_many(&self, documents: Vec<AssetDocument>) -> Result<(), SearchError> {
+        for document in documents {
+            self.upsert(document).await?;
+        }
+        Ok(())
+    }
     /// Removes an asset; removing one that is not there is not an error.
     async fn remove(&self, asset_id: &str) -> Result<(), SearchError>;
     /// Removes every asset (before a rebuild).
