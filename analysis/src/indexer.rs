@@ -1,12 +1,18 @@
 //! Keeps the search index in step with the catalog: after each stage an asset's document
 //! is made again from its record and its stored timelines, which stay the truth, so the
-//! whole index can be rebuilt from them (`mediaport reindex`).
+//! whole index can be rebuilt from them (`mediaport reindex`). The asset's sentence
+//! embeddings go into the `sentences` vector space at the same time, for search by meaning.
 
 use std::sync::Arc;
 
 use mediaport_core::search::document::document;
-use mediaport_core::{AssetDocument, AssetFilter, Catalog, CatalogError, SearchIndex, Storage};
-use mediaport_shared::{AnalysisStatus, Asset, Timeline};
+use mediaport_core::search::semantic;
+use mediaport_core::{
+    AssetDocument, AssetFilter, Catalog, CatalogError, IndexedSentence, SearchIndex, Storage, VectorIndex,
+};
+use mediaport_shared::{AnalysisStatus, Asset, EmbeddedSentence, Embeddings, Timeline};
+
+use crate::language::embed;
 
 /// Assets read from the catalog per page while rebuilding.
 const PAGE: u32 = 200;
@@ -17,6 +23,7 @@ pub struct Indexer {
     pub storage: Arc<dyn Storage>,
     pub proxy_bucket: String,
     pub search: Arc<dyn SearchIndex>,
+    pub vectors: Arc<dyn VectorIndex>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +32,8 @@ pub enum IndexError {
     Catalog(#[from] CatalogError),
     #[error("{0}")]
     Search(#[from] mediaport_core::SearchError),
+    #[error("{0}")]
+    Vectors(#[from] mediaport_core::VectorError),
 }
 
 impl Indexer {
@@ -33,18 +42,30 @@ impl Indexer {
     pub async fn index(&self, asset_id: &str) -> Result<(), IndexError> {
         match self.catalog.get_asset(asset_id).await {
             Ok(asset) => self.index_asset(&asset).await,
-            Err(CatalogError::NotFound { .. }) => Ok(self.search.remove(asset_id).await?),
+            Err(CatalogError::NotFound { .. }) => {
+                self.vectors.remove_prefix(semantic::SPACE, &format!("{asset_id}/")).await?;
+                Ok(self.search.remove(asset_id).await?)
+            }
             Err(err) => Err(err.into()),
         }
     }
 
     /// Indexes `asset` as given (its analysis summaries say which timelines to read).
     pub async fn index_asset(&self, asset: &Asset) -> Result<(), IndexError> {
-        Ok(self.search.upsert(self.document(asset).await).await?)
+        let (document, vectors) = self.document(asset).await;
+        self.store_sentences(&asset.id, &vectors).await?;
+        Ok(self.search.upsert(document).await?)
     }
 
-    /// The asset's document, from its record and its stored timelines.
-    async fn document(&self, asset: &Asset) -> AssetDocument {
+    /// Replaces the asset's sentences in the vector space.
+    async fn store_sentences(&self, asset_id: &str, vectors: &[(String, Vec<f32>)]) -> Result<(), IndexError> {
+        self.vectors.remove_prefix(semantic::SPACE, &format!("{asset_id}/")).await?;
+        Ok(self.vectors.upsert_many(semantic::SPACE, vectors).await?)
+    }
+
+    /// The asset's document, from its record and its stored timelines and sentences, and
+    /// the sentences' vectors under their ids.
+    async fn document(&self, asset: &Asset) -> (AssetDocument, Vec<(String, Vec<f32>)>) {
         let mut timelines = Vec::new();
         for (kind, summary) in &asset.analysis {
             let Some(key) = summary.key.as_ref().filter(|_| summary.status == AnalysisStatus::Done) else { continue };
@@ -59,18 +80,50 @@ impl Indexer {
                 Err(err) => tracing::warn!(asset = asset.id, kind = kind.as_str(), error = %err, "timeline missing"),
             }
         }
-        document(asset, timelines)
+        let mut document = document(asset, timelines);
+        let embeddings = self.embeddings(asset).await;
+        let mut vectors = Vec::with_capacity(embeddings.len());
+        for (n, sentence) in embeddings.into_iter().enumerate() {
+            vectors.push((semantic::vector_id(&asset.id, n), sentence.vector));
+            document.sentences.push(IndexedSentence {
+                kind: sentence.source,
+                text: sentence.text,
+                timecodes: sentence.timecodes,
+                pages: sentence.pages,
+            });
+        }
+        (document, vectors)
+    }
+
+    /// The sentence embeddings the language stage stored, if any were made by today's model.
+    async fn embeddings(&self, asset: &Asset) -> Vec<EmbeddedSentence> {
+        let key = format!("{}/analysis/embeddings.json", asset.id);
+        let Ok(body) = self.storage.get_object(&self.proxy_bucket, &key).await else { return Vec::new() };
+        match serde_json::from_slice::<Embeddings>(&body) {
+            Ok(embeddings) if embeddings.model == embed::MODEL => embeddings.sentences,
+            Ok(other) => {
+                tracing::warn!(asset = asset.id, model = other.model, "sentences of another model: analyse again");
+                Vec::new()
+            }
+            Err(err) => {
+                tracing::warn!(asset = asset.id, error = %err, "sentence embeddings unreadable");
+                Vec::new()
+            }
+        }
     }
 
     /// Empties the index and indexes every asset of the catalog again; returns how many.
     pub async fn rebuild(&self) -> Result<usize, IndexError> {
         self.search.clear().await?;
+        self.vectors.drop_space(semantic::SPACE).await?;
         let (mut done, mut cursor) = (0, None::<String>);
         loop {
             let page = self.catalog.list_assets(&AssetFilter::default(), PAGE, cursor.as_deref()).await?;
             let mut documents = Vec::with_capacity(page.len());
             for asset in &page {
-                documents.push(self.document(asset).await);
+                let (document, vectors) = self.document(asset).await;
+                self.store_sentences(&asset.id, &vectors).await?;
+                documents.push(document);
             }
             self.search.upsert_many(documents).await?;
             done += page.len();

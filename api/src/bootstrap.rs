@@ -203,6 +203,7 @@ pub fn app_state(settings: &Settings, backends: Backends, storage: Arc<dyn Stora
         vectors: backends.vectors,
         people: backends.people,
         face_reader: None,
+        encoder: None,
         storage,
         buckets: Buckets {
             ingest: settings.storage.ingest_bucket.clone(),

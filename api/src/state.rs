@@ -2,7 +2,8 @@ use std::sync::Arc;
 
 use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{
-    Catalog, FaceCatalog, FaceReader, Identity, PeopleCatalog, Queue, SearchIndex, Storage, VectorIndex,
+    Catalog, FaceCatalog, FaceReader, Identity, PeopleCatalog, Queue, SearchIndex, SentenceEncoder, Storage,
+    VectorIndex,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -27,6 +28,9 @@ pub struct AppState {
     /// The face models, where this process has them (`mediaport serve` does; the Lambda
     /// function does not, and answers 503 to indexing a face).
     pub face_reader: Option<Arc<dyn FaceReader>>,
+    /// The sentence model that reads a query for its meaning, where this process has it
+    /// (as the face models); without it, searching by meaning answers 503.
+    pub encoder: Option<Arc<dyn SentenceEncoder>>,
     pub buckets: Buckets,
     pub uploads: UploadPolicy,
     /// Cancelled when the server stops, so that endless responses (the event stream) end

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use mediaport_backends::search::opensearch_body::{document_body, index_definition, read_page, search_body};
 use mediaport_backends::search::{OpenSearchConfig, OpenSearchIndex};
-use mediaport_core::search::query;
+use mediaport_core::search::query::{self, Query};
 use mediaport_core::{AssetDocument, IndexedName, SearchIndex, SearchRequest};
 use mediaport_shared::{AnalysisKind, AssetType, Timecode};
 use serde_json::{Value, json};
@@ -83,6 +83,24 @@ fn each_query_form_becomes_its_query() {
 }
 
 #[test]
+fn assets_found_by_meaning_score_their_weights() {
+    let similar = Query::Similar(vec![("news".into(), 2.5), ("talk".into(), 1.25)]);
+    let request = SearchRequest::new(Query::And(vec![query::parse("label:dog").unwrap(), similar]));
+    assert_eq!(
+        search_body(&request)["query"]["bool"]["must"][0],
+        json!({ "bool": { "must": [
+            { "term": { "label": { "value": "dog" } } },
+            { "bool": { "should": [
+                { "constant_score": { "filter": { "term": { "asset_id": "news" } }, "boost": 2.5 } },
+                { "constant_score": { "filter": { "term": { "asset_id": "talk" } }, "boost": 1.25 } }
+            ], "minimum_should_match": 1 } }
+        ] } })
+    );
+    let nothing = SearchRequest::new(Query::Similar(vec![]));
+    assert_eq!(search_body(&nothing)["query"]["bool"]["must"][0], json!({ "match_none": {} }));
+}
+
+#[test]
 fn filters_paging_and_facets_are_in_the_body() {
     let mut request = SearchRequest::new(query::parse("dog").unwrap());
     request.types = vec![AssetType::Video, AssetType::Image];
@@ -128,6 +146,7 @@ fn news() -> AssetDocument {
             (AnalysisKind::Transcript, vec![name("Heavy rain is expected.", 9000)]),
             (AnalysisKind::FaceMatch, vec![]),
         ]),
+        sentences: vec![],
     }
 }
 

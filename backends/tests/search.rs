@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use mediaport_backends::search::TantivyIndex;
-use mediaport_core::search::{self, query};
+use mediaport_core::search;
+use mediaport_core::search::query::{self, Query};
 use mediaport_core::{AssetDocument, IndexedName, SearchIndex, SearchRequest};
 use mediaport_shared::{AnalysisKind, AssetType, Timecode};
 
@@ -32,6 +33,7 @@ fn asset(
         thumbnail: Some(format!("{id}/thumbnail.jpg")),
         created_at: "2026-11-26T10:00:00Z".into(),
         names: names.into_iter().collect(),
+        sentences: vec![],
     }
 }
 
@@ -192,4 +194,20 @@ async fn many_documents_at_once_replace_and_add() {
     assert_eq!(search::run(&index, &request("")).await.unwrap().total, 53, "the photo replaced, not added");
     assert_eq!(search::run(&index, &request("label:cat")).await.unwrap().total, 51);
     assert_eq!(ids(&index, &request("label:dog")).await, ["news"]);
+}
+
+#[tokio::test]
+async fn assets_found_by_meaning_rank_by_their_weights_under_the_other_conditions() {
+    let (_dir, index) = index().await;
+    let similar = || Query::Similar(vec![("photo".into(), 1.0), ("interview".into(), 3.0), ("news".into(), 2.0)]);
+    let ranked = |results: mediaport_shared::SearchResults| -> Vec<String> {
+        results.hits.into_iter().map(|h| h.asset_id).collect()
+    };
+    let alone = search::run(&index, &SearchRequest::new(similar())).await.unwrap();
+    assert_eq!(ranked(alone), ["interview", "news", "photo"]);
+    // With a field kept from the query: only the assets with a dog, in the same order.
+    let with_dog = SearchRequest::new(Query::And(vec![query::parse("label:dog").unwrap(), similar()]));
+    let found = search::run(&index, &with_dog).await.unwrap();
+    assert_eq!((found.total, ranked(found)), (2, vec!["news".to_owned(), "photo".to_owned()]));
+    assert_eq!(search::run(&index, &SearchRequest::new(Query::Similar(vec![]))).await.unwrap().total, 0);
 }

@@ -57,6 +57,14 @@ async fn suite(db: Db) {
     index.upsert("faces/staff", "eve", &[0.5, 0.5]).await.unwrap();
     assert_eq!(ids(worker.nearest("faces/staff", &[0.0, 0.0], 5, None).await.unwrap()), ["eve"]);
     assert_eq!(index.count("people").await.unwrap(), 3);
+
+    // Many at once: all stored and seen by the other process, or none.
+    let sentences: Vec<(String, Vec<f32>)> = (0..20).map(|n| (format!("talk/{n}"), vec![n as f32, 0.0, 1.0])).collect();
+    index.upsert_many("sentences", &sentences).await.unwrap();
+    assert_eq!(ids(worker.nearest("sentences", &[19.0, 0.0, 1.0], 2, None).await.unwrap()), ["talk/19", "talk/18"]);
+    let mixed = [("x/0".to_owned(), vec![1.0, 1.0, 1.0]), ("x/1".to_owned(), vec![1.0])];
+    assert!(index.upsert_many("sentences", &mixed).await.is_err());
+    assert_eq!(worker.count("sentences").await.unwrap(), 20, "a refused batch stores nothing");
 }
 
 #[tokio::test]

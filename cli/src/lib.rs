@@ -2,6 +2,7 @@
 //! library so that integration and browser tests start exactly what users run.
 
 mod background;
+pub mod encoder;
 pub mod flags;
 pub mod ingest;
 pub mod server;

@@ -17,13 +17,16 @@ use mediaport_api::{Settings, bootstrap};
 use mediaport_core::{FaceReadError, FaceReader, ReadFace, Storage};
 use tokio_util::sync::CancellationToken;
 
-/// A worker over the given ports, configured by `settings.worker`, and its face models
-/// (which the server lends to the faces API).
-pub fn build(
-    settings: &Settings,
-    backends: &Backends,
-    storage: Arc<dyn Storage>,
-) -> anyhow::Result<(Worker, Arc<Faces>)> {
+/// The worker's models the server lends to its routes.
+pub struct Lent {
+    /// To the faces API, which indexes photographs.
+    pub faces: Arc<Faces>,
+    /// To search by meaning, which reads the query's words.
+    pub language: Arc<Language>,
+}
+
+/// A worker over the given ports, configured by `settings.worker`, and the models it lends.
+pub fn build(settings: &Settings, backends: &Backends, storage: Arc<dyn Storage>) -> anyhow::Result<(Worker, Lent)> {
     Tools::check_installed()?;
     let w = &settings.worker;
     let threads = match w.threads {
@@ -67,8 +70,8 @@ pub fn build(
         lease: Duration::from_secs(w.lease_secs),
         idle_poll: Duration::from_millis(w.poll_ms),
     };
-    let faces = analyse.vision.faces.clone();
-    Ok((Worker::new(backends.queue.clone(), ingest, analyse, config), faces))
+    let lent = Lent { faces: analyse.vision.faces.clone(), language: analyse.language.clone() };
+    Ok((Worker::new(backends.queue.clone(), ingest, analyse, config), lent))
 }
 
 /// The face models the faces API indexes photographs with: the worker's when it runs in
@@ -115,6 +118,7 @@ pub async fn reindex(settings: &Settings) -> anyhow::Result<usize> {
         storage,
         proxy_bucket: settings.storage.proxy_bucket.clone(),
         search: backends.search,
+        vectors: backends.vectors,
     };
     Ok(indexer.rebuild().await?)
 }

@@ -18,9 +18,11 @@ pub use ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadF
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::people::{AppearanceRecord, Named, PeopleCatalog, PersonRecord};
 pub use ports::queue::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError, backoff};
-pub use ports::search::{AssetDocument, IndexedName, SearchError, SearchIndex, SearchPage, SearchRequest};
+pub use ports::search::{
+    AssetDocument, IndexedName, IndexedSentence, SearchError, SearchIndex, SearchPage, SearchRequest,
+};
 pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
-pub use ports::vectors::{Neighbour, VectorError, VectorIndex};
+pub use ports::vectors::{EncodeError, Neighbour, SentenceEncoder, VectorError, VectorIndex};
 
 /// A new time-ordered id: records made in the same millisecond still sort in creation order.
 pub fn new_id() -> String {

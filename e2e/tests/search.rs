@@ -1,7 +1,7 @@
 //! Search in real Chromium: a clip whose second scene carries a caption is ingested and
 //! analysed by the server's worker with the real models; the Search page finds it by the
 //! caption, shows the match with its moment, and the moment opens the asset page with the
-//! player at that timecode.
+//! player at that timecode. A word no caption holds finds the clip by its meaning.
 
 use std::process::Command;
 
@@ -69,6 +69,15 @@ async fn a_timecode_chip_opens_the_asset_with_the_player_there() -> anyhow::Resu
         })
         .await?;
     assert!((at - begin / 1000.0).abs() < 0.1, "the player is at {at} s, the moment at {begin} ms");
+
+    // No caption says "forecast"; read for its meaning, the word finds the weather card.
+    c.goto(&format!("{}/search?q=forecast", server.url())).await?;
+    browser.wait_for_text("[data-total]", "0 assets").await?;
+    c.find(Locator::Css("select[name=mode]")).await?.select_by_value("meaning").await?;
+    c.find(Locator::Css(".search-box button")).await?.click().await?;
+    let hit = browser.wait_for_text(".search-hit", "weather.mp4").await?;
+    assert!(hit.contains("WEATHER"), "the caption it means: {hit}");
+    assert!(c.current_url().await?.as_str().contains("mode=meaning"));
     let errors = browser.console_errors().await?;
     assert!(errors.is_empty(), "{errors:?}");
     browser.close().await?;

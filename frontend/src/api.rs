@@ -167,10 +167,20 @@ pub async fn list_assets(
 }
 
 /// `GET /api/search`: a query with optional comma-separated types, from a page's cursor.
-pub async fn search(auth: Auth, q: &str, types: &str, cursor: Option<String>) -> Result<SearchResults, ApiError> {
+/// `mode`: how the free words are read (`words`, `meaning`, `both`); empty is words.
+pub async fn search(
+    auth: Auth,
+    q: &str,
+    types: &str,
+    mode: &str,
+    cursor: Option<String>,
+) -> Result<SearchResults, ApiError> {
     let mut query = vec![format!("q={}", encode_segment(q)), "page_size=20".to_owned()];
     if !types.is_empty() {
         query.push(format!("type={}", encode_segment(types)));
+    }
+    if !mode.is_empty() {
+        query.push(format!("mode={}", encode_segment(mode)));
     }
     if let Some(cursor) = cursor {
         query.push(format!("cursor={}", encode_segment(&cursor)));

@@ -98,6 +98,7 @@ impl Analyse {
             storage: self.storage.clone(),
             proxy_bucket: self.proxy_bucket.clone(),
             search: self.search.clone(),
+            vectors: self.vectors.clone(),
         }
     }
 

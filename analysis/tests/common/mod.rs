@@ -97,7 +97,7 @@ fn speech(models: &Models) -> Arc<Speech> {
     SPEECH.get_or_init(|| Arc::new(Speech::load(models, speech::TINY_EN).unwrap())).clone()
 }
 
-fn language(models: &Models) -> Arc<Language> {
+pub fn language(models: &Models) -> Arc<Language> {
     static LANGUAGE: std::sync::OnceLock<Arc<Language>> = std::sync::OnceLock::new();
     LANGUAGE.get_or_init(|| Arc::new(Language::load(models).unwrap())).clone()
 }

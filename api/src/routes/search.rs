@@ -1,8 +1,10 @@
 //! `GET /api/search`: the query language over everything analysis found, hits with the
-//! names that matched and their moments.
+//! names that matched and their moments; the free words may be read for their meaning.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use mediaport_core::SearchRequest;
+use mediaport_core::search::semantic::{self, Mode};
 use mediaport_core::search::{self, query};
 use mediaport_shared::{AnalysisKind, AssetType, ErrorBody, SearchResults};
 use serde::Deserialize;
@@ -38,18 +40,38 @@ pub struct SearchParams {
     page_size: Option<i64>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// How the free words (outside `field:`) are read: `words` (the default), `meaning`
+    /// (what was said or shown near their meaning) or `both`.
+    mode: Option<String>,
 }
 
 /// Assets matching a query, best first, with what matched and when.
 #[utoipa::path(get, path = "/api/search", tag = "search", params(SearchParams),
-    responses((status = 200, body = SearchResults), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = SearchResults), (status = 400, body = ErrorBody),
+        (status = 503, description = "Search, or the sentence model for `mode=meaning`, is unavailable", body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn search(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<SearchResults>, ApiError> {
+    let mode = mode(params.mode.as_deref())?;
     let request = request(params)?;
-    let mut results = search::run(state.search.as_ref(), &request).await?;
+    let text = request.query.free_text();
+    let mut results = match mode {
+        Mode::Meaning if text.is_empty() => {
+            return Err(ApiError::bad_request(
+                "query-no-words",
+                "searching by meaning needs words outside fields (field:value only filters)",
+            ));
+        }
+        Mode::Words => search::run(state.search.as_ref(), &request).await?,
+        Mode::Both if text.is_empty() => search::run(state.search.as_ref(), &request).await?,
+        mode => {
+            let vector = encode(&state, &text).await?;
+            semantic::run(state.search.as_ref(), state.vectors.as_ref(), &vector, &request, mode).await?
+        }
+    };
     // The index holds thumbnails' keys: browsers get presigned links.
     for hit in &mut results.hits {
         if let Some(key) = hit.thumbnail.take() {
@@ -57,6 +79,21 @@ pub async fn search(
         }
     }
     Ok(Json(results))
+}
+
+fn mode(text: Option<&str>) -> Result<Mode, ApiError> {
+    match text {
+        None | Some("") => Ok(Mode::Words),
+        Some(text) => Mode::parse(text)
+            .ok_or_else(|| ApiError::bad_request("invalid-query", "mode is one of words, meaning and both")),
+    }
+}
+
+/// The free words' vector, read by the sentence model.
+async fn encode(state: &AppState, text: &str) -> Result<Vec<f32>, ApiError> {
+    let unavailable = |reason: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "semantic-unavailable", reason);
+    let encoder = state.encoder.as_ref().ok_or_else(|| unavailable("this server has no sentence model".into()))?;
+    encoder.encode(text).await.map_err(|e| unavailable(e.to_string()))
 }
 
 /// The parameters, checked: every mistake is a 400 with its own code.

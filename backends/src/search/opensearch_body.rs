@@ -157,6 +157,14 @@ pub fn translate(query: &Query, kinds: &[AnalysisKind]) -> Value {
         Query::Not(inner) => {
             json!({ "bool": { "must": [{ "match_all": {} }], "must_not": [translate(inner, kinds)] } })
         }
+        Query::Similar(assets) if assets.is_empty() => json!({ "match_none": {} }),
+        // Each asset scores its weight, whatever its words.
+        Query::Similar(assets) => any(assets
+            .iter()
+            .map(|(asset_id, weight)| {
+                json!({ "constant_score": { "filter": { "term": { "asset_id": asset_id } }, "boost": weight } })
+            })
+            .collect()),
     }
 }
 

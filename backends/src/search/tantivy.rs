@@ -18,7 +18,10 @@ use mediaport_core::{AssetDocument, SearchError, SearchIndex, SearchPage, Search
 use mediaport_shared::AnalysisKind;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query as TantivyQuery, RegexQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query as TantivyQuery, RegexQuery,
+    TermQuery,
+};
 use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -251,6 +254,18 @@ impl TantivyIndex {
                 (Occur::Must, Box::new(AllQuery) as Box<dyn TantivyQuery>),
                 (Occur::MustNot, self.translate(inner, kinds)?),
             ])),
+            Query::Similar(assets) if assets.is_empty() => Box::new(EmptyQuery),
+            // Each asset scores its weight, whatever its words.
+            Query::Similar(assets) => Box::new(BooleanQuery::new(
+                assets
+                    .iter()
+                    .map(|(asset_id, weight)| {
+                        let term = Term::from_field_text(self.fields.asset_id, asset_id);
+                        let one = TermQuery::new(term, IndexRecordOption::Basic);
+                        (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(one), *weight)) as Box<dyn TantivyQuery>)
+                    })
+                    .collect(),
+            )),
         })
     }
 

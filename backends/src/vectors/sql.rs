@@ -150,6 +150,30 @@ impl VectorIndex for SqlVectors {
         Ok(())
     }
 
+    /// One transaction, one generation step.
+    async fn upsert_many(&self, space: &str, items: &[(String, Vec<f32>)]) -> Result<(), VectorError> {
+        let Some(got) = items.first().map(|(_, v)| v.len()) else { return Ok(()) };
+        let put = "INSERT INTO vectors (space, id, vector) VALUES ($1, $2, $3) \
+                   ON CONFLICT (space, id) DO UPDATE SET vector = excluded.vector";
+        let generation = on_db!(&self.db, |pool, begin| async {
+            let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
+            let row = sqlx::query(BUMP).bind(space).bind(got as i64).fetch_one(&mut *tx).await.map_err(db_err)?;
+            let expected = row.int("dimensions").map_err(db_err)? as usize;
+            for (id, vector) in items {
+                if vector.len() != expected {
+                    return Err(VectorError::WrongDimensions { expected, got: vector.len() });
+                }
+                let bytes = to_bytes(vector);
+                sqlx::query(put).bind(space).bind(id).bind(bytes).execute(&mut *tx).await.map_err(db_err)?;
+            }
+            tx.commit().await.map_err(db_err)?;
+            row.int("generation").map_err(db_err)
+        }
+        .await)?;
+        self.apply(space, generation, |copy| items.iter().for_each(|(id, vector)| copy.put(id, vector)));
+        Ok(())
+    }
+
     async fn remove(&self, space: &str, id: &str) -> Result<(), VectorError> {
         let sql = "DELETE FROM vectors WHERE space = $1 AND id = $2";
         if let (_, Some(generation)) = self.delete(space, sql, id).await? {

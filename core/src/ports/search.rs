@@ -39,6 +39,21 @@ pub struct AssetDocument {
     /// RFC 3339 time the asset was registered.
     pub created_at: String,
     pub names: BTreeMap<AnalysisKind, Vec<IndexedName>>,
+    /// The sentences whose embeddings are in the `sentences` vector space, in the order
+    /// of their ids (`<asset>/<n>`): a semantic hit is shown with its sentence and moment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sentences: Vec<IndexedSentence>,
+}
+
+/// A sentence said or shown (`transcript`, `text`) and where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexedSentence {
+    pub kind: AnalysisKind,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timecodes: Vec<Timecode>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<u32>,
 }
 
 /// One name (a label, a line of text, a stretch of speech, a person) and where it is.

@@ -36,6 +36,17 @@ pub struct Neighbour {
 pub trait VectorIndex: Send + Sync {
     /// Stores `vector` under `id` in `space`, replacing what that id held.
     async fn upsert(&self, space: &str, id: &str, vector: &[f32]) -> Result<(), VectorError>;
+    /// Stores many vectors in `space` at once (an asset's sentences); none is stored if
+    /// one has the wrong length.
+    async fn upsert_many(&self, space: &str, items: &[(String, Vec<f32>)]) -> Result<(), VectorError> {
+        if let Some(wrong) = items.iter().find(|(_, v)| v.len() != items[0].1.len()) {
+            return Err(VectorError::WrongDimensions { expected: items[0].1.len(), got: wrong.1.len() });
+        }
+        for (id, vector) in items {
+            self.upsert(space, id, vector).await?;
+        }
+        Ok(())
+    }
     /// Forgets `id` in `space`; forgetting what is not there succeeds.
     async fn remove(&self, space: &str, id: &str) -> Result<(), VectorError>;
     /// Forgets every id in `space` whose name starts with `prefix`; returns how many went.
@@ -52,6 +63,19 @@ pub trait VectorIndex: Send + Sync {
     ) -> Result<Vec<Neighbour>, VectorError>;
     /// How many vectors `space` holds.
     async fn count(&self, space: &str) -> Result<u64, VectorError>;
+}
+
+/// Why a text could not be embedded.
+#[derive(Debug, thiserror::Error)]
+#[error("the sentence model is unavailable: {0}")]
+pub struct EncodeError(pub String);
+
+/// Reads the meaning of a text as the analysis read the stored sentences (the worker's
+/// model, lent to the server for semantic search).
+#[async_trait]
+pub trait SentenceEncoder: Send + Sync {
+    /// The text's unit vector, comparable with the `sentences` space's.
+    async fn encode(&self, text: &str) -> Result<Vec<f32>, EncodeError>;
 }
 
 /// Euclidean distance between two vectors of one length.

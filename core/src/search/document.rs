@@ -35,5 +35,6 @@ pub fn document(asset: &Asset, timelines: Vec<Timeline>) -> AssetDocument {
         thumbnail: asset.outputs.as_ref().and_then(|o| o.thumbnail.clone()),
         created_at: asset.created_at.clone(),
         names,
+        sentences: Vec::new(),
     }
 }

@@ -138,7 +138,7 @@ impl Term<'_> {
 
 fn positive_terms<'a>(query: &'a Query, out: &mut Vec<Term<'a>>) {
     match query {
-        Query::All | Query::Not(_) => {}
+        Query::All | Query::Not(_) | Query::Similar(_) => {}
         Query::Word { field, word, prefix } => {
             out.push(Term { field: field.as_ref(), words: std::slice::from_ref(word), prefix: *prefix });
         }
@@ -179,6 +179,7 @@ mod tests {
             thumbnail: None,
             created_at: String::new(),
             names,
+            sentences: Vec::new(),
         }
     }
 

@@ -4,11 +4,14 @@
 pub mod document;
 pub mod matches;
 pub mod query;
+pub mod semantic;
 
-use mediaport_shared::{SearchHit, SearchResults};
+use std::collections::BTreeMap;
+
+use mediaport_shared::{SearchHit, SearchMatch, SearchResults};
 
 use self::query::Query;
-use crate::ports::search::{SearchError, SearchIndex, SearchRequest};
+use crate::ports::search::{AssetDocument, SearchError, SearchIndex, SearchRequest};
 
 /// Highlights per hit.
 const HIGHLIGHTS: usize = 5;
@@ -27,20 +30,34 @@ pub async fn run(index: &dyn SearchIndex, request: &SearchRequest) -> Result<Sea
             if windowed && found.is_empty() && request.query != Query::All {
                 return None;
             }
-            let highlights =
-                found.iter().filter_map(|m| matches::highlight(&m.name, &request.query)).take(HIGHLIGHTS).collect();
-            Some(SearchHit {
-                asset_id: document.asset_id,
-                filename: document.filename,
-                asset_type: document.asset_type,
-                score,
-                thumbnail: document.thumbnail,
-                highlights,
-                matches: found,
-            })
+            Some(hit(score, document, found, &request.query))
         })
         .collect();
+    Ok(results(page.total, page.facets, hits, request))
+}
+
+/// A hit: the asset's card, what matched, and the words of `query` it hit in bold.
+fn hit(score: f32, document: AssetDocument, found: Vec<SearchMatch>, query: &Query) -> SearchHit {
+    let highlights = found.iter().filter_map(|m| matches::highlight(&m.name, query)).take(HIGHLIGHTS).collect();
+    SearchHit {
+        asset_id: document.asset_id,
+        filename: document.filename,
+        asset_type: document.asset_type,
+        score,
+        thumbnail: document.thumbnail,
+        highlights,
+        matches: found,
+    }
+}
+
+/// A page of hits with its facets and the cursor of the next page.
+fn results(
+    total: u64,
+    facets: BTreeMap<String, BTreeMap<String, u64>>,
+    hits: Vec<SearchHit>,
+    request: &SearchRequest,
+) -> SearchResults {
     let next = request.offset + request.page_size;
-    let next_cursor = (next < page.total as usize).then(|| next.to_string());
-    Ok(SearchResults { total: page.total, hits, facets: page.facets, next_cursor })
+    let next_cursor = (next < total as usize).then(|| next.to_string());
+    SearchResults { total, hits, facets, next_cursor }
 }

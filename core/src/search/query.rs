@@ -58,6 +58,50 @@ pub enum Query {
     And(Vec<Query>),
     Or(Vec<Query>),
     Not(Box<Query>),
+    /// These assets, each scoring its weight: what semantic search found near the
+    /// query's words. Never parsed from text; `search::semantic` builds it.
+    Similar(Vec<(String, f32)>),
+}
+
+impl Query {
+    /// The words asked for in any field (not under a NOT), in order: what semantic
+    /// search reads the meaning of.
+    pub fn free_text(&self) -> String {
+        let mut words = Vec::new();
+        self.collect_free_words(&mut words);
+        words.join(" ")
+    }
+
+    fn collect_free_words<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Self::Word { field: None, word, .. } => out.push(word),
+            Self::Phrase { field: None, words } => out.extend(words.iter().map(String::as_str)),
+            Self::And(all) | Self::Or(all) => all.iter().for_each(|q| q.collect_free_words(out)),
+            _ => {}
+        }
+    }
+
+    /// The query without its free words: the fields, types and NOTs that still hold
+    /// when the words are read for their meaning (`label:dog rain` keeps `label:dog`).
+    pub fn fielded(&self) -> Query {
+        match self {
+            Self::Word { field: None, .. } | Self::Phrase { field: None, .. } => Self::All,
+            Self::And(all) => {
+                let kept: Vec<Query> = all.iter().map(Query::fielded).filter(|q| *q != Self::All).collect();
+                match kept.len() {
+                    0 => Self::All,
+                    1 => kept.into_iter().next().expect("one"),
+                    _ => Self::And(kept),
+                }
+            }
+            // One side of an OR left with no condition makes the whole OR hold.
+            Self::Or(all) => {
+                let kept: Vec<Query> = all.iter().map(Query::fielded).collect();
+                if kept.contains(&Self::All) { Self::All } else { Self::Or(kept) }
+            }
+            other => other.clone(),
+        }
+    }
 }
 
 /// Why a query cannot be read, each with a stable code for the 400 response.
@@ -293,6 +337,16 @@ pub fn split(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_words_go_to_meaning_and_fields_stay() {
+        let q = parse(r#"a man "talking about" rain label:dog NOT sunny"#).unwrap();
+        assert_eq!(q.free_text(), "a man talking about rain");
+        assert_eq!(q.fielded(), parse("label:dog NOT sunny").unwrap());
+        assert_eq!(parse("rain OR label:dog").unwrap().fielded(), Query::All);
+        assert_eq!(parse("label:cat OR label:dog").unwrap().fielded(), parse("label:cat OR label:dog").unwrap());
+        assert_eq!(parse("transcript:rain").unwrap().free_text(), "");
+    }
 
     fn word(field: Option<Field>, word: &str) -> Query {
         Query::Word { field, word: word.into(), prefix: false }

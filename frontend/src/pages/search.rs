@@ -29,13 +29,14 @@ pub fn Search() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let types = move || query.read().get("type").unwrap_or_default();
+    let mode = move || query.read().get("mode").unwrap_or_default();
     let results = LocalResource::new(move || {
-        let (q, types) = (q(), types());
+        let (q, types, mode) = (q(), types(), mode());
         async move {
             if q.trim().is_empty() && types.is_empty() {
                 return None;
             }
-            Some(api::search(auth, &q, &types, None).await)
+            Some(api::search(auth, &q, &types, &mode, None).await)
         }
     });
     view! {
@@ -49,13 +50,21 @@ pub fn Search() -> impl IntoView {
             <form class="search-box" action="/search" method="get" role="search">
                 <input type="search" name="q" prop:value=q placeholder="Try label:dog AND transcript:\"breaking news\""
                     aria-label="Search query"/>
+                <select name="mode" aria-label="Read the words as"
+                    prop:value=move || { let m = mode(); if m.is_empty() { "words".to_owned() } else { m } }>
+                    <option value="words">"Words"</option>
+                    <option value="meaning">"Meaning"</option>
+                    <option value="both">"Words or meaning"</option>
+                </select>
                 <button class="button" type="submit">"Search"</button>
             </form>
             {move || match results.get() {
                 None => view! { <p class="muted">"Searching…"</p> }.into_any(),
                 Some(None) => view! { <Examples/> }.into_any(),
                 Some(Some(Err(e))) => view! { <p class="alert alert-error" data-code=e.code>{e.message}</p> }.into_any(),
-                Some(Some(Ok(found))) => view! { <Found found q=q() types=types()/> }.into_any(),
+                Some(Some(Ok(found))) => {
+                    view! { <Found found filters=Filters { q: q(), types: types(), mode: mode() }/> }.into_any()
+                }
             }}
         </section>
     }
@@ -72,25 +81,37 @@ fn Examples() -> impl IntoView {
                     <dd>{*meaning}</dd>
                 }).collect_view()}
             </dl>
+            <p class="muted small">
+                "Choose Meaning to find what was said or shown near what the words mean, not the words themselves: "
+                <a href="/search?q=a%20man%20talking%20about%20rain&mode=meaning">"a man talking about rain"</a>
+                " finds a weather forecast. Fields still filter."
+            </p>
         </div>
     }
 }
 
+/// The search as the address holds it, kept when a facet narrows it.
+#[derive(Clone)]
+struct Filters {
+    q: String,
+    types: String,
+    mode: String,
+}
+
 #[component]
-fn Found(found: SearchResults, q: String, types: String) -> impl IntoView {
+fn Found(found: SearchResults, filters: Filters) -> impl IntoView {
     let total = found.total;
     let facets = found.facets.clone();
     view! {
         <div class="search-layout">
             <aside class="card facets">
                 {facets.into_iter().filter(|(_, values)| !values.is_empty()).map(|(facet, values)| {
-                    let q = q.clone();
-                    let types = types.clone();
+                    let filters = filters.clone();
                     view! {
                         <h3>{facet.clone()}</h3>
                         <ul class="facet-values" data-facet=facet.clone()>
                             {values.into_iter().map(|(value, count)| {
-                                let href = facet_link(&facet, &value, &q, &types);
+                                let href = facet_link(&facet, &value, &filters);
                                 view! { <li><a href=href>{value}</a> <span class="muted small">{count}</span></li> }
                             }).collect_view()}
                         </ul>
@@ -108,14 +129,19 @@ fn Found(found: SearchResults, q: String, types: String) -> impl IntoView {
 }
 
 /// A facet value as a filter: types narrow the `type` parameter, names join the query.
-fn facet_link(facet: &str, value: &str, q: &str, types: &str) -> String {
+fn facet_link(facet: &str, value: &str, filters: &Filters) -> String {
+    let mode = if filters.mode.is_empty() { String::new() } else { format!("&mode={}", encode(&filters.mode)) };
     if facet == "type" {
-        return format!("/search?q={}&type={}", encode(q), encode(value));
+        return format!("/search?q={}&type={}{mode}", encode(&filters.q), encode(value));
     }
     let field = format!("{facet}:\"{}\"", value.replace('"', ""));
+    let q = &filters.q;
     let q = if q.trim().is_empty() { field } else { format!("({q}) AND {field}") };
-    let types = if types.is_empty() { String::new() } else { format!("&type={}", encode(types)) };
-    format!("/search?q={}{types}", encode(&q))
+    let types = match filters.types.as_str() {
+        "" => String::new(),
+        types => format!("&type={}", encode(types)),
+    };
+    format!("/search?q={}{types}{mode}", encode(&q))
 }
 
 #[component]
