@@ -7,6 +7,7 @@ mod common;
 
 use common::{Harness, PROXY_BUCKET};
 use mediaport_core::people::Corrections;
+use mediaport_core::search::query::Query;
 use mediaport_core::{AppearanceRecord, SearchRequest, workflow};
 use mediaport_shared::{AnalysisKind, Asset, AssetStatus, FaceAppearances, PERSON, Timeline, UNNAMED_FACE};
 
@@ -96,6 +97,10 @@ async fn unnamed_faces_become_people_across_assets_and_corrections_stick() {
     let mut both = vec![obama.id.clone(), obama2.id.clone()];
     both.sort();
     assert_eq!(found(&h, "face:\"Barack Obama\"").await, both);
+    // The face facet counts him, and nobody unnamed.
+    let everything = mediaport_core::search::run(h.search.as_ref(), &SearchRequest::new(Query::All)).await.unwrap();
+    let faces = &everything.facets["face"];
+    assert_eq!(faces.iter().collect::<Vec<_>>(), [(&"Barack Obama".to_owned(), &2)], "{faces:?}");
 
     // A photograph that arrives later is named on arrival.
     let obama3 = photograph(&h, "obama3.jpg").await;
