@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mediaport_core::workflow::{self, ANALYSE, INGEST, RELABEL};
+use mediaport_core::removal::Removal;
+use mediaport_core::workflow::{self, ANALYSE, INGEST, RELABEL, REMOVE};
 use mediaport_core::{Catalog, CatalogError, Job, Queue, backoff};
 use mediaport_shared::AssetStatus;
 use tokio::sync::Semaphore;
@@ -16,7 +17,7 @@ use crate::analyse::Analyse;
 use crate::ingest::{Ingest, IngestError, Progress};
 
 /// The job kinds this worker knows.
-const KINDS: [&str; 3] = [INGEST, ANALYSE, RELABEL];
+const KINDS: [&str; 4] = [INGEST, ANALYSE, RELABEL, REMOVE];
 
 /// How a worker takes work.
 #[derive(Debug, Clone)]
@@ -125,7 +126,7 @@ impl Worker {
             }
             Err(IngestError::Media(reason)) => {
                 tracing::info!(job = job.id, reason, "job failed: the file cannot be processed");
-                if job.kind != RELABEL {
+                if job.kind != RELABEL && job.kind != REMOVE {
                     self.fail_asset(&job, reason).await;
                 }
                 self.queue.fail(&job.id, &self.config.name, reason, None).await
@@ -134,7 +135,7 @@ impl Worker {
                 let last_try = job.attempts >= job.max_attempts;
                 tracing::warn!(job = job.id, reason, last_try, "job failed");
                 // Names that could not be updated leave the asset as its analysis left it.
-                if last_try && job.kind != RELABEL {
+                if last_try && job.kind != RELABEL && job.kind != REMOVE {
                     self.fail_asset(&job, &format!("gave up after {} tries: {reason}", job.attempts)).await;
                     if let Some(asset_id) = &job.asset_id {
                         self.ingest.forget_copy(asset_id);
@@ -156,6 +157,9 @@ impl Worker {
         if job.kind == RELABEL {
             // Not a stage: the asset's status stays as it is.
             return self.analyse.relabel(asset_id).await;
+        }
+        if job.kind == REMOVE {
+            return self.remove(asset_id, &job.payload).await;
         }
         // A retried stage shows as running again, its old reason cleared.
         let status = match job.kind.as_str() {
@@ -212,9 +216,44 @@ impl Worker {
 
     async fn fail_asset(&self, job: &Job, reason: &str) {
         let Some(asset_id) = job.asset_id.as_deref() else { return };
-        if let Err(err) = self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
-            tracing::warn!(asset = asset_id, error = %err, "cannot mark the asset failed");
+        match self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
+            Ok(_) => {}
+            // Deleted while this stage ran: what it made since is removed too.
+            Err(CatalogError::NotFound { .. }) => {
+                if let Err(err) = self.queue.enqueue(workflow::remove_job(asset_id, None)).await {
+                    tracing::warn!(asset = asset_id, error = %err, "cannot queue the removal of a deleted asset's outputs");
+                }
+            }
+            Err(err) => tracing::warn!(asset = asset_id, error = %err, "cannot mark the asset failed"),
         }
+    }
+
+    /// Removes what was made from a deleted asset, and its original when the payload
+    /// names it. Waits (by failing, to be tried again) while the asset is still listed.
+    async fn remove(&self, asset_id: &str, payload: &serde_json::Value) -> Result<(), IngestError> {
+        match self.catalog.get_asset(asset_id).await {
+            Err(CatalogError::NotFound { .. }) => {}
+            Ok(_) => {
+                return Err(IngestError::Transient("the asset is still listed: its deletion has not finished".into()));
+            }
+            Err(err) => return Err(err.into()),
+        }
+        let a = &self.analyse;
+        let removal = Removal {
+            catalog: a.catalog.as_ref(),
+            queue: self.queue.as_ref(),
+            storage: a.storage.as_ref(),
+            search: a.search.as_ref(),
+            vectors: a.vectors.as_ref(),
+            proxy_bucket: &a.proxy_bucket,
+        };
+        removal.made_from(asset_id).await.map_err(|e| IngestError::Transient(e.to_string()))?;
+        let text = |field: &str| payload["original"][field].as_str().map(str::to_owned);
+        if let (Some(bucket), Some(key)) = (text("bucket"), text("key")) {
+            a.storage.delete_object(&bucket, &key).await?;
+        }
+        self.ingest.forget_copy(asset_id);
+        Ok(())
     }
 }
 

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mediaport_core::faces::FaceError;
+use mediaport_core::removal::RemoveError;
 use mediaport_core::search::query::QueryError;
 use mediaport_core::uploads::UploadError;
 use mediaport_core::{CatalogError, IdentityError, QueueError, SearchError, StorageError, VectorError};
@@ -148,6 +149,19 @@ impl From<VectorError> for ApiError {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "face search is unavailable, try again shortly")
             }
             _ => Self::internal(err.code(), &err),
+        }
+    }
+}
+
+impl From<RemoveError> for ApiError {
+    fn from(err: RemoveError) -> Self {
+        match err {
+            RemoveError::Uploading => Self::new(StatusCode::CONFLICT, "asset-uploading", err.to_string()),
+            RemoveError::Catalog(err) => err.into(),
+            RemoveError::Storage(err) => err.into(),
+            RemoveError::Search(err) => err.into(),
+            RemoveError::Vectors(err) => err.into(),
+            RemoveError::Queue(err) => err.into(),
         }
     }
 }

@@ -154,6 +154,25 @@ async fn suite(db: Db) {
     assert!(people.exclusions(&moved_id).await.unwrap().is_empty());
     assert_eq!(people_of(people, &assets[3]).await[0].as_deref(), Some(ana.as_str()));
     assert!(matches!(people.merge_people("nobody", &ana).await, Err(CatalogError::NotFound { .. })));
+
+    // A photograph of two new people deleted, after one was said not to be who they
+    // were placed with: the person seen nowhere else goes with it, and so does the note;
+    // the one also seen in another photograph stays.
+    let pair = new_asset(&catalog).await;
+    let two = [appearance(&pair, 0, embedding(3, 1)), appearance(&pair, 1, embedding(3, 6))];
+    place(people, index, &pair, &two, SAME_PERSON).await.unwrap();
+    let other = new_asset(&catalog).await;
+    place(people, index, &other, &[appearance(&other, 0, embedding(3, 2))], SAME_PERSON).await.unwrap();
+    let kept = people_of(people, &other).await[0].clone().unwrap();
+    let placed = people_of(people, &pair).await;
+    let n = placed.iter().position(|p| p.as_deref() != Some(kept.as_str())).unwrap();
+    let (lone_face, lone) = (format!("{pair}/{n}"), placed[n].clone().unwrap());
+    let solo = people.move_appearance(&lone_face, &lone, None, &mediaport_core::new_id()).await.unwrap();
+    catalog.delete_asset(&pair).await.unwrap();
+    assert!(matches!(people.get_person(&solo.id).await, Err(CatalogError::NotFound { .. })));
+    assert!(people.exclusions(&lone_face).await.unwrap().is_empty());
+    assert_eq!(people.get_person(&kept).await.unwrap().appearances, 1);
+    assert!(matches!(catalog.delete_asset(&pair).await, Err(CatalogError::NotFound { .. })));
 }
 
 #[tokio::test]

@@ -9,10 +9,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
-use mediaport_core::{AppearanceRecord, FaceRecord, NewAsset, NewJob, uploads, users};
+use mediaport_core::{AppearanceRecord, FaceRecord, NewJob, uploads, users};
 use mediaport_shared::{
-    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, CreateUploadRequest,
-    Group, Timecode, Timeline, TimelineItem,
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, Group, Timecode,
+    Timeline, TimelineItem,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -41,6 +41,8 @@ struct Fixture {
     user: String,
     refresh_token: String,
     asset_id: String,
+    /// An asset of its own, to delete.
+    doomed_asset_id: String,
     /// An open upload whose one part is in storage.
     upload_id: String,
     part_etag: String,
@@ -106,6 +108,7 @@ fn routes() -> Vec<Route> {
         r(Method::GET, "/api/events", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/search", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::DELETE, "/api/assets/{id}", G(Group::Creator), StatusCode::NO_CONTENT, none),
         r(Method::GET, "/api/assets/{id}/analysis/{kind}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}/tracks/{file}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}/edl", G(Group::Viewer), StatusCode::OK, none),
@@ -171,15 +174,7 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
         .unwrap();
     let (_, refresh_token) = login(server, &user).await;
     let (catalog, storage) = (server.state.catalog.as_ref(), server.state.storage.as_ref());
-    let request = CreateUploadRequest {
-        filename: format!("take-{n}.wav"),
-        size: 10,
-        content_type: None,
-        md5: None,
-        group: None,
-        attributes: Default::default(),
-        ai_options: None,
-    };
+    let request = common::upload_request(&format!("take-{n}.wav"));
     let upload = uploads::start(catalog, storage, &server.state.uploads, request, "fixture").await.unwrap();
     let urls = uploads::presign_parts(catalog, storage, &server.state.uploads, &upload.upload_id, &[1]).await.unwrap();
     let put = reqwest::Client::new().put(&urls[0].url).body(vec![7u8; 10]).send().await.unwrap();
@@ -217,10 +212,17 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
     };
     let rows = [seen(0, &person), seen(1, &other)];
     server.state.people.replace_appearances(asset_id, &[person.clone(), other.clone()], &rows).await.unwrap();
+    let doomed = server
+        .state
+        .catalog
+        .create_asset(common::ready_asset(&format!("doomed-{n}.wav"), AssetType::Audio))
+        .await
+        .unwrap();
     Fixture {
         user,
         refresh_token,
         asset_id: asset_id.to_owned(),
+        doomed_asset_id: doomed.id,
         upload_id: upload.upload_id,
         part_etag,
         loose_key,
@@ -271,24 +273,7 @@ async fn every_route_enforces_its_group() {
     for (name, group) in [("viewer", Group::Viewer), ("creator", Group::Creator), ("admin2", Group::Admin)] {
         users::create_user(identity, name, "x@example.org", group, Some(PASSWORD)).await.unwrap();
     }
-    let asset = server
-        .state
-        .catalog
-        .create_asset(NewAsset {
-            id: mediaport_core::new_id(),
-            asset_type: AssetType::Audio,
-            filename: "speech.wav".into(),
-            size: 10,
-            md5: None,
-            group: None,
-            attributes: Default::default(),
-            bucket: "mediaport-ingest".into(),
-            key: "speech.wav".into(),
-            status: AssetStatus::Ready,
-            ai_options: None,
-        })
-        .await
-        .unwrap();
+    let asset = server.state.catalog.create_asset(common::ready_asset("speech.wav", AssetType::Audio)).await.unwrap();
     analysed(&server, &asset.id).await;
 
     let key = std::fs::read_to_string(dir.path().join("token-signing.key")).unwrap();
@@ -323,9 +308,11 @@ async fn every_route_enforces_its_group() {
         for (caller, token) in &tokens {
             n += 1;
             let f = fixture(&server, n, &asset.id).await;
+            let deletes_asset = route.method == Method::DELETE && route.path == "/api/assets/{id}";
+            let asset_id = if deletes_asset { &f.doomed_asset_id } else { &f.asset_id };
             let path = route
                 .path
-                .replace("{id}", &f.asset_id)
+                .replace("{id}", asset_id)
                 .replace("{username}", &f.user)
                 .replace("{upload_id}", &f.upload_id)
                 .replace("{job_id}", &f.failed_job)

@@ -7,6 +7,7 @@ pub mod faces;
 pub mod people;
 pub mod ports;
 pub mod registration;
+pub mod removal;
 pub mod search;
 pub mod uploads;
 pub mod users;

@@ -66,7 +66,7 @@ pub async fn register_object(
 }
 
 /// Registers an object found in the ingest bucket with no options (a copy announced by
-/// storage or found by a scan); `None` when it is already an asset.
+/// storage or found by a scan); `None` when it is already an asset, or was one since deleted.
 pub async fn adopt(
     catalog: &dyn Catalog,
     storage: &dyn Storage,
@@ -74,6 +74,10 @@ pub async fn adopt(
     ingest_bucket: &str,
     key: &str,
 ) -> Result<Option<Asset>, UploadError> {
+    // A deleted asset's original left in the bucket stays deleted.
+    if catalog.original_deleted(ingest_bucket, key).await? {
+        return Ok(None);
+    }
     let request = RegisterAssetRequest {
         bucket: ingest_bucket.to_owned(),
         key: key.to_owned(),

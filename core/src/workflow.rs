@@ -16,6 +16,10 @@ pub const ANALYSE: &str = "analyse";
 /// names people and collection faces have now, and its search document with them.
 pub const RELABEL: &str = "relabel";
 
+/// What was made from a deleted asset removed: its proxies and results, its search entry
+/// and vectors, and with `purge` its original.
+pub const REMOVE: &str = "remove";
+
 /// Tries before a stage's job fails for good.
 const ATTEMPTS: u32 = 5;
 
@@ -44,6 +48,17 @@ pub fn analyse_job(asset_id: &str) -> NewJob {
 /// before the change that queues this one.
 pub fn relabel_job(asset_id: &str) -> NewJob {
     NewJob { dedupe_key: None, ..stage_job(RELABEL, asset_id) }
+}
+
+/// The removal job of a deleted asset; `original` (bucket, key) is purged too. No key:
+/// a stage that ran on past the delete queues one more for what it made.
+pub fn remove_job(asset_id: &str, original: Option<(&str, &str)>) -> NewJob {
+    let original = original.map(|(bucket, key)| serde_json::json!({"bucket": bucket, "key": key}));
+    NewJob {
+        payload: serde_json::json!({"asset_id": asset_id, "original": original}),
+        dedupe_key: None,
+        ..stage_job(REMOVE, asset_id)
+    }
 }
 
 /// Queues the stage an asset waits for: ingest when `ingesting`, analysis when

@@ -2,6 +2,7 @@
 //! analysed by the server's worker with the real models; the Search page finds it by the
 //! caption, shows the match with its moment, and the moment opens the asset page with the
 //! player at that timecode. A word no caption holds finds the clip by its meaning.
+//! Deleted from its page, the clip is found no more.
 
 use std::process::Command;
 
@@ -33,15 +34,15 @@ async fn a_timecode_chip_opens_the_asset_with_the_player_there() -> anyhow::Resu
     let (admin, password) = first_admin(&server);
     browser.sign_in(&server.url(), &admin, &password).await?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
-    loop {
+    let asset_id = loop {
         let found = server.state.catalog.find_asset_by_object("mediaport-ingest", "bulk/weather.mp4").await?;
         if let Some(asset) = found.clone().filter(|a| matches!(a.status, AssetStatus::Ready | AssetStatus::Failed)) {
             assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
-            break;
+            break asset.id;
         }
         assert!(std::time::Instant::now() < deadline, "the clip was not analysed in time: {found:?}");
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    }
+    };
 
     c.goto(&format!("{}/search?q=text%3Aweather", server.url())).await?;
     let hit = browser.wait_for_text(".search-hit", "weather.mp4").await?;
@@ -78,6 +79,20 @@ async fn a_timecode_chip_opens_the_asset_with_the_player_there() -> anyhow::Resu
     let hit = browser.wait_for_text(".search-hit", "weather.mp4").await?;
     assert!(hit.contains("WEATHER"), "the caption it means: {hit}");
     assert!(c.current_url().await?.as_str().contains("mode=meaning"));
+
+    // Deleted from its page, it is found no more; its original stays.
+    c.goto(&format!("{}/assets/{asset_id}", server.url())).await?;
+    browser.wait_for_text("[data-testid=delete-asset]", "Delete").await?;
+    c.find(Locator::Css("[data-testid=delete-asset] button")).await?.click().await?;
+    c.accept_alert().await?;
+    browser
+        .wait_for("the Collection after the delete", || async {
+            Ok(c.current_url().await?.path().eq("/").then_some(()))
+        })
+        .await?;
+    c.goto(&format!("{}/search?q=text%3Aweather", server.url())).await?;
+    browser.wait_for_text("[data-total]", "0 assets").await?;
+    server.state.storage.head_object("mediaport-ingest", "bulk/weather.mp4").await?;
     let errors = browser.console_errors().await?;
     assert!(errors.is_empty(), "{errors:?}");
     browser.close().await?;

@@ -239,6 +239,12 @@ pub async fn set_group(auth: Auth, username: &str, group: Group) -> Result<User,
     decode(send_json(auth, &SetGroupRequest { group }, || Request::put(&path)).await?).await
 }
 
+/// Deletes an asset; with `purge`, its original too.
+pub async fn delete_asset(auth: Auth, id: &str, purge: bool) -> Result<(), ApiError> {
+    let path = format!("/api/assets/{}?purge={purge}", encode_segment(id));
+    expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
 pub async fn delete_user(auth: Auth, username: &str) -> Result<(), ApiError> {
     let path = format!("/api/users/{}", encode_segment(username));
     expect_ok(send(auth, || Request::delete(&path)).await?).await

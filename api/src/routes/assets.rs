@@ -2,6 +2,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mediaport_core::AssetFilter;
 use mediaport_core::registration::register_object;
+use mediaport_core::removal::Removal;
 use mediaport_shared::{Asset, AssetDetail, AssetList, AssetStatus, AssetType, ErrorBody, RegisterAssetRequest};
 use serde::Deserialize;
 
@@ -79,6 +80,39 @@ pub async fn get(
 ) -> Result<Json<AssetDetail>, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
     Ok(Json(links::detail(&state, asset).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteParams {
+    /// Also delete the original from the ingest bucket (kept by default).
+    purge: Option<bool>,
+}
+
+/// Deletes an asset: out of search and listings at once; its proxies, results and
+/// vectors (and with `purge=true` its original) are removed by a worker job.
+#[utoipa::path(delete, path = "/api/assets/{id}", tag = "assets", params(("id" = String, Path), DeleteParams),
+    responses((status = 204), (status = 404, body = ErrorBody),
+        (status = 409, description = "Still uploading: abort the upload instead", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn delete(
+    caller: Auth<Creator>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<DeleteParams>,
+) -> Result<StatusCode, ApiError> {
+    let purge = params.purge.unwrap_or(false);
+    let removal = Removal {
+        catalog: state.catalog.as_ref(),
+        queue: state.queue.as_ref(),
+        storage: state.storage.as_ref(),
+        search: state.search.as_ref(),
+        vectors: state.vectors.as_ref(),
+        proxy_bucket: &state.buckets.proxy,
+    };
+    let asset = removal.delete(&id, purge).await?;
+    tracing::info!(by = %caller.principal.username, asset = id, filename = asset.filename, purge, "asset deleted");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Registers an object already in the ingest bucket (a bulk copy) and hands it to ingest.

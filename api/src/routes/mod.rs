@@ -51,7 +51,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(uploads::complete))
         .routes(routes!(uploads::abort))
         .routes(routes!(assets::list, assets::register))
-        .routes(routes!(assets::get))
+        .routes(routes!(assets::get, assets::delete))
         .routes(routes!(analysis::get))
         .routes(routes!(analysis::track))
         .routes(routes!(analysis::edl))

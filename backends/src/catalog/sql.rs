@@ -8,7 +8,7 @@ use sqlx::query::Query;
 use sqlx::{Database, Encode, Type};
 
 use super::rows;
-use crate::db::{Db, on_db};
+use crate::db::{Cells, Db, on_db};
 
 /// The catalog in SQL: one SQLite file, or PostgreSQL shared by servers and workers.
 #[derive(Debug, Clone)]
@@ -317,6 +317,65 @@ impl Catalog for SqlCatalog {
                 .map_err(db_err)?
                 .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_owned() })?;
             rows::asset(&row)
+        })
+    }
+
+    async fn delete_asset(&self, id: &str) -> Result<(), CatalogError> {
+        let prefix = format!("{id}/");
+        on_db!(&self.db, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
+            let people: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT person_id FROM appearances WHERE asset_id = $1 AND person_id IS NOT NULL",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            // substr rather than LIKE: ids may hold % and _.
+            sqlx::query("DELETE FROM person_exclusions WHERE substr(appearance_id, 1, length($1)) = $1")
+                .bind(&prefix)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            let original = sqlx::query("SELECT bucket, object_key FROM assets WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_owned() })?;
+            sqlx::query(
+                "INSERT INTO deleted_originals (bucket, object_key, deleted_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (bucket, object_key) DO UPDATE SET deleted_at = excluded.deleted_at",
+            )
+            .bind(original.text("bucket").map_err(db_err)?)
+            .bind(original.text("object_key").map_err(db_err)?)
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            sqlx::query("DELETE FROM assets WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+            for person in people {
+                sqlx::query(
+                    "DELETE FROM people WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM appearances WHERE person_id = $1)",
+                )
+                .bind(&person)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            tx.commit().await.map_err(db_err)
+        })
+    }
+
+    async fn original_deleted(&self, bucket: &str, key: &str) -> Result<bool, CatalogError> {
+        on_db!(&self.db, |pool| {
+            let found = sqlx::query("SELECT 1 AS one FROM deleted_originals WHERE bucket = $1 AND object_key = $2")
+                .bind(bucket)
+                .bind(key)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)?;
+            Ok(found.is_some())
         })
     }
 

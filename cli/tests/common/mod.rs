@@ -10,7 +10,8 @@ use mediaport_api::{Settings, bootstrap};
 use mediaport_cli::server::{self, RunningServer};
 use mediaport_core::NewAsset;
 use mediaport_shared::{
-    AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, Timecode, Timeline, TimelineItem,
+    AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, CreateUploadRequest, Timecode,
+    Timeline, TimelineItem,
 };
 
 pub fn settings(data_dir: &Path) -> Settings {
@@ -22,11 +23,11 @@ pub fn item(text: &str, begin: u64, end: u64) -> TimelineItem {
     TimelineItem { name: text.into(), confidence: 0.9, timecodes: vec![Timecode { begin, end }], ..Default::default() }
 }
 
-/// A ready video asset in the catalog with these timelines stored, as analysis leaves one.
-pub async fn analysed_asset(server: &RunningServer, filename: &str, timelines: Vec<Timeline>) -> Asset {
-    let new = NewAsset {
+/// A ready asset of ten bytes, its original at `filename` in the ingest bucket.
+pub fn ready_asset(filename: &str, asset_type: AssetType) -> NewAsset {
+    NewAsset {
         id: mediaport_core::new_id(),
-        asset_type: AssetType::Video,
+        asset_type,
         filename: filename.into(),
         size: 10,
         md5: None,
@@ -36,7 +37,25 @@ pub async fn analysed_asset(server: &RunningServer, filename: &str, timelines: V
         key: filename.into(),
         status: AssetStatus::Ready,
         ai_options: None,
-    };
+    }
+}
+
+/// An upload of ten bytes with no options.
+pub fn upload_request(filename: &str) -> CreateUploadRequest {
+    CreateUploadRequest {
+        filename: filename.into(),
+        size: 10,
+        content_type: None,
+        md5: None,
+        group: None,
+        attributes: Default::default(),
+        ai_options: None,
+    }
+}
+
+/// A ready video asset in the catalog with these timelines stored, as analysis leaves one.
+pub async fn analysed_asset(server: &RunningServer, filename: &str, timelines: Vec<Timeline>) -> Asset {
+    let new = ready_asset(filename, AssetType::Video);
     let asset = server.state.catalog.create_asset(new).await.unwrap();
     let proxy = &server.settings.storage.proxy_bucket;
     let mut analysis = AnalysisSummaries::new();

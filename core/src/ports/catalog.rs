@@ -149,6 +149,13 @@ pub trait Catalog: Send + Sync {
     ) -> Result<Asset, CatalogError>;
     /// One asset by id, or `NotFound`.
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError>;
+    /// Removes an asset's record with what hangs off it: its appearances, the "not this
+    /// person" notes on them, and the people left with no appearance. Its original is
+    /// remembered as deleted.
+    async fn delete_asset(&self, id: &str) -> Result<(), CatalogError>;
+    /// Whether the object was the original of an asset since deleted (the bucket scan
+    /// leaves it alone).
+    async fn original_deleted(&self, bucket: &str, key: &str) -> Result<bool, CatalogError>;
     /// Assets matching `filter`, newest first, at most `limit`, starting after the asset id `after`.
     async fn list_assets(
         &self,

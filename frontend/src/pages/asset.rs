@@ -7,6 +7,7 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
 use crate::live::{self, Change};
+use crate::pages::asset_delete::DeleteAsset;
 use crate::pages::collection::format_duration;
 use crate::pages::timelines::Timelines;
 
@@ -18,10 +19,17 @@ pub fn AssetPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let version = RwSignal::new(0u32);
+    // Deleted from this page: nothing is left to load while the Collection opens.
+    let deleted = StoredValue::new(false);
     let detail = LocalResource::new(move || {
         version.track();
-        let id = id();
-        async move { api::get_asset(auth, &id).await }
+        let (id, gone) = (id(), deleted.get_value());
+        async move {
+            match gone {
+                true => Err(api::ApiError { code: "deleted".into(), message: "The asset was deleted.".into() }),
+                false => api::get_asset(auth, &id).await,
+            }
+        }
     });
     // The feed replays recent events on every connection, so only a record that differs
     // from the one shown is worth a reload.
@@ -54,7 +62,7 @@ pub fn AssetPage() -> impl IntoView {
                         position.set_value(None); // another asset, reached by a link on this page
                     }
                     shown.set_value(Some(detail.asset.clone()));
-                    view! { <Loaded detail position/> }.into_any()
+                    view! { <Loaded detail position deleted/> }.into_any()
                 }
             }}
         </section>
@@ -62,7 +70,7 @@ pub fn AssetPage() -> impl IntoView {
 }
 
 #[component]
-fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>) -> impl IntoView {
+fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: StoredValue<bool>) -> impl IntoView {
     let asset = detail.asset.clone();
     let status = asset.status.as_str();
     let technical = asset.technical.as_ref().map(technical_facts);
@@ -77,6 +85,7 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>) -> impl IntoV
                     {asset.duration_ms.map(|d| format!(" · {}", format_duration(d)))}
                 </p>
             </div>
+            <DeleteAsset id=asset.id.clone() filename=asset.filename.clone() deleted/>
         </header>
         {asset.error.clone().map(|e| view! { <p class="alert alert-error" data-reason>{e}</p> })}
         <div class="asset-layout">

@@ -1,6 +1,7 @@
 //! One module per page of the app.
 
 pub mod asset;
+pub mod asset_delete;
 pub mod asset_faces;
 pub mod collection;
 pub mod faces;
