@@ -53,14 +53,27 @@ impl Indexer {
     /// Indexes `asset` as given (its analysis summaries say which timelines to read).
     pub async fn index_asset(&self, asset: &Asset) -> Result<(), IndexError> {
         let (document, vectors) = self.document(asset).await;
-        self.store_sentences(&asset.id, &vectors).await?;
-        Ok(self.search.upsert(document).await?)
+        self.search.upsert(document).await?;
+        self.store_sentences(&asset.id, &vectors).await;
+        Ok(())
     }
 
-    /// Replaces the asset's sentences in the vector space.
-    async fn store_sentences(&self, asset_id: &str, vectors: &[(String, Vec<f32>)]) -> Result<(), IndexError> {
-        self.vectors.remove_prefix(semantic::SPACE, &format!("{asset_id}/")).await?;
-        Ok(self.vectors.upsert_many(semantic::SPACE, vectors).await?)
+    /// Indexes the asset's document alone, its sentences' vectors left as they are: for
+    /// changes that leave what was said and shown alone (people named).
+    pub async fn index_names(&self, asset: &Asset) -> Result<(), IndexError> {
+        Ok(self.search.upsert(self.document(asset).await.0).await?)
+    }
+
+    /// Replaces the asset's sentences in the vector space. A failure leaves search by
+    /// words whole; the next analysis or a reindex puts the sentences back.
+    async fn store_sentences(&self, asset_id: &str, vectors: &[(String, Vec<f32>)]) {
+        let stored = async {
+            self.vectors.remove_prefix(semantic::SPACE, &format!("{asset_id}/")).await?;
+            self.vectors.upsert_many(semantic::SPACE, vectors).await
+        };
+        if let Err(err) = stored.await {
+            tracing::warn!(asset = asset_id, error = %err, "cannot store the sentences for search by meaning");
+        }
     }
 
     /// The asset's document, from its record and its stored timelines and sentences, and
@@ -97,7 +110,7 @@ impl Indexer {
 
     /// The sentence embeddings the language stage stored, if any were made by today's model.
     async fn embeddings(&self, asset: &Asset) -> Vec<EmbeddedSentence> {
-        let key = format!("{}/analysis/embeddings.json", asset.id);
+        let key = crate::analyse::embeddings_key(&asset.id);
         let Ok(body) = self.storage.get_object(&self.proxy_bucket, &key).await else { return Vec::new() };
         match serde_json::from_slice::<Embeddings>(&body) {
             Ok(embeddings) if embeddings.model == embed::MODEL => embeddings.sentences,
@@ -122,7 +135,7 @@ impl Indexer {
             let mut documents = Vec::with_capacity(page.len());
             for asset in &page {
                 let (document, vectors) = self.document(asset).await;
-                self.store_sentences(&asset.id, &vectors).await?;
+                self.store_sentences(&asset.id, &vectors).await;
                 documents.push(document);
             }
             self.search.upsert_many(documents).await?;

@@ -126,8 +126,11 @@ impl Worker {
             }
             Err(IngestError::Media(reason)) => {
                 tracing::info!(job = job.id, reason, "job failed: the file cannot be processed");
-                if job.kind != RELABEL && job.kind != REMOVE {
-                    self.fail_asset(&job, reason).await;
+                match job.kind.as_str() {
+                    REMOVE => {}
+                    // Names that could not be updated leave the asset as it was, unless it is gone.
+                    RELABEL => self.remove_if_deleted(&job).await,
+                    _ => self.fail_asset(&job, reason).await,
                 }
                 self.queue.fail(&job.id, &self.config.name, reason, None).await
             }
@@ -219,12 +222,22 @@ impl Worker {
         match self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
             Ok(_) => {}
             // Deleted while this stage ran: what it made since is removed too.
-            Err(CatalogError::NotFound { .. }) => {
-                if let Err(err) = self.queue.enqueue(workflow::remove_job(asset_id, None)).await {
-                    tracing::warn!(asset = asset_id, error = %err, "cannot queue the removal of a deleted asset's outputs");
-                }
-            }
+            Err(CatalogError::NotFound { .. }) => self.queue_removal(asset_id).await,
             Err(err) => tracing::warn!(asset = asset_id, error = %err, "cannot mark the asset failed"),
+        }
+    }
+
+    /// Queues the removal of what a job wrote for an asset deleted while it ran.
+    async fn remove_if_deleted(&self, job: &Job) {
+        let Some(asset_id) = job.asset_id.as_deref() else { return };
+        if let Err(CatalogError::NotFound { .. }) = self.catalog.get_asset(asset_id).await {
+            self.queue_removal(asset_id).await;
+        }
+    }
+
+    async fn queue_removal(&self, asset_id: &str) {
+        if let Err(err) = self.queue.enqueue(workflow::remove_job(asset_id, None)).await {
+            tracing::warn!(asset = asset_id, error = %err, "cannot queue the removal of a deleted asset's outputs");
         }
     }
 
@@ -250,7 +263,10 @@ impl Worker {
         removal.made_from(asset_id).await.map_err(|e| IngestError::Transient(e.to_string()))?;
         let text = |field: &str| payload["original"][field].as_str().map(str::to_owned);
         if let (Some(bucket), Some(key)) = (text("bucket"), text("key")) {
-            a.storage.delete_object(&bucket, &key).await?;
+            // Registered again since (on purpose, through the API): it is another asset's now.
+            if self.catalog.find_asset_by_object(&bucket, &key).await?.is_none() {
+                a.storage.delete_object(&bucket, &key).await?;
+            }
         }
         self.ingest.forget_copy(asset_id);
         Ok(())

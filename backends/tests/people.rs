@@ -168,11 +168,11 @@ async fn suite(db: Db) {
     let n = placed.iter().position(|p| p.as_deref() != Some(kept.as_str())).unwrap();
     let (lone_face, lone) = (format!("{pair}/{n}"), placed[n].clone().unwrap());
     let solo = people.move_appearance(&lone_face, &lone, None, &mediaport_core::new_id()).await.unwrap();
-    catalog.delete_asset(&pair).await.unwrap();
+    catalog.delete_asset(&pair, true).await.unwrap();
     assert!(matches!(people.get_person(&solo.id).await, Err(CatalogError::NotFound { .. })));
     assert!(people.exclusions(&lone_face).await.unwrap().is_empty());
     assert_eq!(people.get_person(&kept).await.unwrap().appearances, 1);
-    assert!(matches!(catalog.delete_asset(&pair).await, Err(CatalogError::NotFound { .. })));
+    assert!(matches!(catalog.delete_asset(&pair, true).await, Err(CatalogError::NotFound { .. })));
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use mediaport_core::{EncodeError, SentenceEncoder};
 
 pub fn sentence_encoder(settings: &Settings, language: Option<Arc<Language>>) -> Arc<dyn SentenceEncoder> {
     let dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
-    let loaded = tokio::sync::OnceCell::new_with(language.map(|l| Ok(Arc::new(Model::Worker(l)))));
+    let loaded = tokio::sync::OnceCell::new_with(language.map(|l| Arc::new(Model::Worker(l))));
     Arc::new(LazyEncoder { dir, loaded })
 }
 
@@ -32,7 +32,8 @@ impl Model {
 
 struct LazyEncoder {
     dir: PathBuf,
-    loaded: tokio::sync::OnceCell<Result<Arc<Model>, String>>,
+    /// Empty until loaded: a load that failed (models still being fetched) is tried again.
+    loaded: tokio::sync::OnceCell<Arc<Model>>,
 }
 
 impl LazyEncoder {
@@ -40,13 +41,16 @@ impl LazyEncoder {
         let load = || async {
             let dir = self.dir.clone();
             let loaded = tokio::task::spawn_blocking(move || Embedder::new(&Models::open(&dir, 1)?)).await;
-            match loaded {
-                Ok(Ok(embedder)) => Ok(Arc::new(Model::Own(Box::new(embedder)))),
-                Ok(Err(err)) => Err(err.to_string()),
-                Err(err) => Err(err.to_string()),
-            }
+            let reason = match loaded {
+                Ok(Ok(embedder)) => return Ok(Arc::new(Model::Own(Box::new(embedder)))),
+                Ok(Err(err)) => err.to_string(),
+                Err(err) => err.to_string(),
+            };
+            // The reason names folders: the log gets it, the caller does not.
+            tracing::error!(reason, "cannot load the sentence model");
+            Err(EncodeError("the sentence model cannot be loaded; the server log says why".into()))
         };
-        self.loaded.get_or_init(load).await.clone().map_err(EncodeError)
+        self.loaded.get_or_try_init(load).await.cloned()
     }
 }
 

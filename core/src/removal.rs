@@ -51,11 +51,11 @@ impl Removal<'_> {
         }
         let original = purge.then_some((asset.bucket.as_str(), asset.key.as_str()));
         self.queue.enqueue(workflow::remove_job(asset_id, original)).await?;
+        self.catalog.delete_asset(asset_id, !purge).await?;
         // Out of search at once; the job removes it again if this fails.
         if let Err(err) = self.search.remove(asset_id).await {
             tracing::warn!(asset = asset_id, error = %err, "cannot take a deleted asset out of search");
         }
-        self.catalog.delete_asset(asset_id).await?;
         Ok(asset)
     }
 

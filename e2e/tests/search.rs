@@ -79,6 +79,8 @@ async fn a_timecode_chip_opens_the_asset_with_the_player_there() -> anyhow::Resu
     let hit = browser.wait_for_text(".search-hit", "weather.mp4").await?;
     assert!(hit.contains("WEATHER"), "the caption it means: {hit}");
     assert!(c.current_url().await?.as_str().contains("mode=meaning"));
+    let chosen = eval(c, "return document.querySelector('select[name=mode]').value").await?;
+    assert_eq!(chosen.as_str(), Some("meaning"), "the page says how it searched");
 
     // Deleted from its page, it is found no more; its original stays.
     c.goto(&format!("{}/assets/{asset_id}", server.url())).await?;

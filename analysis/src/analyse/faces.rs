@@ -282,11 +282,14 @@ impl Analyse {
         let mut summaries: AnalysisSummaries = asset.analysis.clone();
         self.name_faces(&asset, &faces, &mut summaries).await?;
         let relabelled = Asset { analysis: summaries.clone(), ..asset.clone() };
-        if let Err(err) = self.indexer().index_asset(&relabelled).await {
+        if let Err(err) = self.indexer().index_names(&relabelled).await {
             tracing::warn!(asset = asset_id, error = %err, "cannot update the search index");
         }
         match self.catalog.record_analysis(asset_id, &summaries, asset.status, asset.error.as_deref()).await {
-            Err(CatalogError::NotFound { .. }) => Ok(()),
+            // Deleted meanwhile: what this job wrote goes too.
+            Err(CatalogError::NotFound { .. }) => {
+                Err(IngestError::Media("the asset was deleted during relabelling".into()))
+            }
             other => other.map(drop).map_err(IngestError::from),
         }
     }

@@ -38,10 +38,11 @@ impl Analyse {
                 for kind in kinds.into_iter().filter_map(|(on, kind)| on.then_some(kind)) {
                     self.settle(asset, kind, Err(Failure::Media(reason.clone())), summaries).await?;
                 }
+                self.forget_sentences(asset).await;
                 return Ok(());
             }
         };
-        let key = format!("{}/analysis/embeddings.json", asset.id);
+        let key = embeddings_key(&asset.id);
         let body = serde_json::to_vec(&findings.embeddings).map_err(|e| IngestError::Transient(e.to_string()))?;
         self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
         let kinds = [
@@ -56,4 +57,17 @@ impl Analyse {
         }
         Ok(())
     }
+
+    /// Deletes the sentences an earlier analysis stored: this one read none, so search by
+    /// meaning must not find the asset by what it no longer finds by words.
+    pub(super) async fn forget_sentences(&self, asset: &Asset) {
+        if let Err(err) = self.storage.delete_object(&self.proxy_bucket, &embeddings_key(&asset.id)).await {
+            tracing::warn!(asset = asset.id, error = %err, "cannot delete the old sentences");
+        }
+    }
+}
+
+/// Where an asset's sentence embeddings are stored.
+pub fn embeddings_key(asset_id: &str) -> String {
+    format!("{asset_id}/analysis/embeddings.json")
 }

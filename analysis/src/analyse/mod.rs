@@ -11,6 +11,8 @@ mod frames;
 mod language;
 mod speech;
 
+pub use language::embeddings_key;
+
 use std::sync::Arc;
 
 use mediaport_core::analysis::AnalysisDefaults;
@@ -180,7 +182,9 @@ impl Analyse {
             }
             self.settle(&asset, AnalysisKind::Transcript, result, &mut summaries).await?;
         }
-        if !sentences.is_empty() {
+        if sentences.is_empty() {
+            self.forget_sentences(&asset).await;
+        } else {
             progress.step("language").await;
             let language = language.unwrap_or_else(|| "en".into());
             self.language(&asset, sentences, language, &options, &mut summaries).await?;

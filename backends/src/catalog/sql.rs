@@ -320,7 +320,7 @@ impl Catalog for SqlCatalog {
         })
     }
 
-    async fn delete_asset(&self, id: &str) -> Result<(), CatalogError> {
+    async fn delete_asset(&self, id: &str, original_kept: bool) -> Result<(), CatalogError> {
         let prefix = format!("{id}/");
         on_db!(&self.db, |pool, begin| {
             let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
@@ -343,16 +343,18 @@ impl Catalog for SqlCatalog {
                 .await
                 .map_err(db_err)?
                 .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_owned() })?;
-            sqlx::query(
-                "INSERT INTO deleted_originals (bucket, object_key, deleted_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (bucket, object_key) DO UPDATE SET deleted_at = excluded.deleted_at",
-            )
-            .bind(original.text("bucket").map_err(db_err)?)
-            .bind(original.text("object_key").map_err(db_err)?)
-            .bind(now())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            if original_kept {
+                sqlx::query(
+                    "INSERT INTO deleted_originals (bucket, object_key, deleted_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (bucket, object_key) DO UPDATE SET deleted_at = excluded.deleted_at",
+                )
+                .bind(original.text("bucket").map_err(db_err)?)
+                .bind(original.text("object_key").map_err(db_err)?)
+                .bind(now())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
             sqlx::query("DELETE FROM assets WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
             for person in people {
                 sqlx::query(

@@ -32,8 +32,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 const WORDS: &str = "words";
 /// What one writer may buffer before it flushes.
 const WRITER_MEMORY: usize = 32 << 20;
-/// A rebuild's writer: more memory and a thread per core make fewer, larger segments.
+/// A rebuild's writer: a thread per core, sharing more memory than one change's.
 const BULK_MEMORY: usize = 256 << 20;
+/// tantivy refuses a writer thread less than 15 MB of the budget: more cores than this
+/// share the threads there are.
+const BULK_THREADS: usize = BULK_MEMORY / 16_000_000;
 /// How long a change waits for another process's writer.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// Values per facet returned.
@@ -306,7 +309,7 @@ impl SearchIndex for TantivyIndex {
 
     async fn upsert_many(&self, documents: Vec<AssetDocument>) -> Result<(), SearchError> {
         let docs = documents.iter().map(|d| self.to_tantivy(d)).collect::<Result<Vec<_>, _>>()?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(BULK_THREADS);
         self.change_with(threads, BULK_MEMORY, move |writer, this| {
             for (document, doc) in documents.iter().zip(docs) {
                 writer.delete_term(Term::from_field_text(this.fields.asset_id, &document.asset_id));

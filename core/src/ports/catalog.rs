@@ -150,9 +150,9 @@ pub trait Catalog: Send + Sync {
     /// One asset by id, or `NotFound`.
     async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError>;
     /// Removes an asset's record with what hangs off it: its appearances, the "not this
-    /// person" notes on them, and the people left with no appearance. Its original is
-    /// remembered as deleted.
-    async fn delete_asset(&self, id: &str) -> Result<(), CatalogError>;
+    /// person" notes on them, and the people left with no appearance. With
+    /// `original_kept`, its original (left in its bucket) is remembered as deleted.
+    async fn delete_asset(&self, id: &str, original_kept: bool) -> Result<(), CatalogError>;
     /// Whether the object was the original of an asset since deleted (the bucket scan
     /// leaves it alone).
     async fn original_deleted(&self, bucket: &str, key: &str) -> Result<bool, CatalogError>;

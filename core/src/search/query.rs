@@ -81,26 +81,28 @@ impl Query {
         }
     }
 
-    /// The query without its free words: the fields, types and NOTs that still hold
-    /// when the words are read for their meaning (`label:dog rain` keeps `label:dog`).
-    pub fn fielded(&self) -> Query {
+    /// The query with its free words (outside a NOT) read for their meaning: each run of
+    /// them, side by side or among alternatives, becomes `by_meaning`, and the fields,
+    /// types and NOTs around them still hold (`label:dog rain` is a dog and what is near
+    /// "rain"; `rain OR label:dog` either).
+    pub fn with_meaning(&self, by_meaning: &Query) -> Query {
         match self {
-            Self::Word { field: None, .. } | Self::Phrase { field: None, .. } => Self::All,
-            Self::And(all) => {
-                let kept: Vec<Query> = all.iter().map(Query::fielded).filter(|q| *q != Self::All).collect();
-                match kept.len() {
-                    0 => Self::All,
-                    1 => kept.into_iter().next().expect("one"),
-                    _ => Self::And(kept),
-                }
-            }
-            // One side of an OR left with no condition makes the whole OR hold.
-            Self::Or(all) => {
-                let kept: Vec<Query> = all.iter().map(Query::fielded).collect();
-                if kept.contains(&Self::All) { Self::All } else { Self::Or(kept) }
-            }
+            Self::Word { field: None, .. } | Self::Phrase { field: None, .. } => by_meaning.clone(),
+            Self::And(all) => Self::joined(all, by_meaning, Self::And),
+            Self::Or(all) => Self::joined(all, by_meaning, Self::Or),
             other => other.clone(),
         }
+    }
+
+    /// The parts with their free words read for meaning, the meaning once.
+    fn joined(all: &[Query], by_meaning: &Query, join: fn(Vec<Query>) -> Query) -> Query {
+        let mut parts: Vec<Query> = Vec::with_capacity(all.len());
+        for part in all.iter().map(|q| q.with_meaning(by_meaning)) {
+            if part != *by_meaning || !parts.contains(by_meaning) {
+                parts.push(part);
+            }
+        }
+        if parts.len() == 1 { parts.remove(0) } else { join(parts) }
     }
 }
 
@@ -342,9 +344,19 @@ mod tests {
     fn free_words_go_to_meaning_and_fields_stay() {
         let q = parse(r#"a man "talking about" rain label:dog NOT sunny"#).unwrap();
         assert_eq!(q.free_text(), "a man talking about rain");
-        assert_eq!(q.fielded(), parse("label:dog NOT sunny").unwrap());
-        assert_eq!(parse("rain OR label:dog").unwrap().fielded(), Query::All);
-        assert_eq!(parse("label:cat OR label:dog").unwrap().fielded(), parse("label:cat OR label:dog").unwrap());
+        let near = Query::Similar(vec![("a".into(), 1.0)]);
+        let label = |name: &str| parse(&format!("label:{name}")).unwrap();
+        let expected = Query::And(vec![near.clone(), label("dog"), parse("NOT sunny").unwrap()]);
+        assert_eq!(q.with_meaning(&near), expected);
+        assert_eq!(
+            parse("rain OR label:dog").unwrap().with_meaning(&near),
+            Query::Or(vec![near.clone(), label("dog")])
+        );
+        assert_eq!(parse("a man").unwrap().with_meaning(&near), near);
+        assert_eq!(
+            parse("label:cat OR label:dog").unwrap().with_meaning(&near),
+            parse("label:cat OR label:dog").unwrap()
+        );
         assert_eq!(parse("transcript:rain").unwrap().free_text(), "");
     }
 

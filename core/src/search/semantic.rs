@@ -21,8 +21,9 @@ const WITHIN: f32 = 1.304;
 /// Of what is near, assets whose nearest sentence scores under this share of the best
 /// asset's are left out: they are near only as any sentence is.
 const OF_BEST: f32 = 0.5;
-/// Sentences read from the space per search.
-const NEIGHBOURS: usize = 200;
+/// Sentences read from the space per search: many, so that the assets a filter (a type,
+/// a label) keeps are not crowded out by long transcripts' sentences.
+const NEIGHBOURS: usize = 2000;
 /// Assets a search by meaning may find.
 const MAX_ASSETS: usize = 100;
 /// What an asset's nearest sentence adds to its score, times its cosine: a close sentence
@@ -71,7 +72,8 @@ async fn near(vectors: &dyn VectorIndex, vector: &[f32]) -> Result<Vec<(String, 
         let Ok(n) = n.parse::<usize>() else { continue };
         let cosine = cosine(neighbour.distance);
         match assets.iter().position(|(a, _)| a == asset) {
-            Some(at) => assets[at].1.push((n, cosine)),
+            Some(at) if assets[at].1.len() < MAX_SENTENCES => assets[at].1.push((n, cosine)),
+            Some(_) => {}
             None if assets.len() < MAX_ASSETS && cosine >= best * OF_BEST => {
                 assets.push((asset.to_owned(), vec![(n, cosine)]));
             }
@@ -100,14 +102,14 @@ pub async fn run(
     let near = near(vectors, vector).await?;
     let similar =
         Query::Similar(near.iter().map(|(asset, sentences)| (asset.clone(), sentences[0].1 * WEIGHT)).collect());
-    let conditions = request.query.fielded();
-    let by_meaning = if conditions == Query::All { similar } else { Query::And(vec![conditions, similar]) };
+    let by_meaning = request.query.with_meaning(&similar);
     let query = match mode {
         Mode::Both => Query::Or(vec![request.query.clone(), by_meaning]),
         _ => by_meaning,
     };
     let page = index.search(&SearchRequest { query, ..request.clone() }).await?;
-    let windowed = request.from_ms.is_some() || request.to_ms.is_some();
+    // A window or kinds keep an asset only where something matched inside them.
+    let narrowed = request.from_ms.is_some() || request.to_ms.is_some() || !request.kinds.is_empty();
     let hits = page
         .hits
         .into_iter()
@@ -115,7 +117,7 @@ pub async fn run(
             let mut found = if mode == Mode::Both { matches::matches(&document, request) } else { Vec::new() };
             let sentences = near.iter().find(|(asset, _)| *asset == document.asset_id).map(|(_, s)| s.as_slice());
             found.extend(sentence_matches(&document, sentences.unwrap_or_default(), request));
-            (!windowed || !found.is_empty()).then(|| super::hit(score, document, found, &request.query))
+            (!narrowed || !found.is_empty()).then(|| super::hit(score, document, found, &request.query))
         })
         .collect();
     Ok(super::results(page.total, page.facets, hits, request))

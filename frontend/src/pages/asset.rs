@@ -121,14 +121,19 @@ fn Media(detail: AssetDetail, player: NodeRef<Video>, position: StoredValue<Opti
     // Once the player knows the length it starts where the last load of the page left it,
     // or else at `?t=<ms>` (a search hit's moment).
     let start = use_query_map().read_untracked().get("t").and_then(|t| t.parse::<u64>().ok());
+    // Times the player reports before it was cued are its start, not where anyone left it:
+    // kept, they would undo the cue when the page loads again (a live update).
+    let cued = StoredValue::new(false);
     let cue = move |_| {
         let at = position.get_value().or(start.map(|ms| ms as f64 / 1000.0));
         if let (Some(at), Some(video)) = (at, player.get()) {
             video.set_current_time(at);
         }
+        cued.set_value(true);
     };
     let keep = move |_| {
         if let Some(video) = player.get()
+            && cued.get_value()
             && video.ready_state() > 0
         {
             position.set_value(Some(video.current_time()));

@@ -14,6 +14,7 @@ pub fn DeleteAsset(id: String, filename: String, deleted: StoredValue<bool>) -> 
     let auth = use_auth();
     let purge = RwSignal::new(false);
     let failed = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
     let navigate = use_navigate();
     let delete = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -23,13 +24,17 @@ pub fn DeleteAsset(id: String, filename: String, deleted: StoredValue<bool>) -> 
             return;
         }
         let (id, navigate) = (id.clone(), navigate.clone());
+        busy.set(true);
         spawn_local(async move {
             match api::delete_asset(auth, &id, purge.get_untracked()).await {
                 Ok(()) => {
                     deleted.set_value(true);
                     navigate("/", Default::default());
                 }
-                Err(e) => failed.set(Some(e.message)),
+                Err(e) => {
+                    failed.set(Some(e.message));
+                    busy.set(false);
+                }
             }
         });
     };
@@ -37,7 +42,7 @@ pub fn DeleteAsset(id: String, filename: String, deleted: StoredValue<bool>) -> 
         <Show when=move || auth.can(Group::Creator)>
             <form class="inline-form" on:submit=delete.clone() data-testid="delete-asset">
                 <label class="small"><input type="checkbox" bind:checked=purge/> " and the original"</label>
-                <button class="button button-danger" type="submit">"Delete"</button>
+                <button class="button button-danger" type="submit" disabled=move || busy.get()>"Delete"</button>
             </form>
             {move || failed.get().map(|reason| view! { <p class="alert alert-error">{reason}</p> })}
         </Show>

@@ -50,11 +50,12 @@ pub fn Search() -> impl IntoView {
             <form class="search-box" action="/search" method="get" role="search">
                 <input type="search" name="q" prop:value=q placeholder="Try label:dog AND transcript:\"breaking news\""
                     aria-label="Search query"/>
-                <select name="mode" aria-label="Read the words as"
-                    prop:value=move || { let m = mode(); if m.is_empty() { "words".to_owned() } else { m } }>
-                    <option value="words">"Words"</option>
-                    <option value="meaning">"Meaning"</option>
-                    <option value="both">"Words or meaning"</option>
+                // Each option says whether it is chosen: a value set on the select itself is
+                // set before its options exist, and lost.
+                <select name="mode" aria-label="Read the words as">
+                    <option value="words" selected=move || !matches!(mode().as_str(), "meaning" | "both")>"Words"</option>
+                    <option value="meaning" selected=move || mode() == "meaning">"Meaning"</option>
+                    <option value="both" selected=move || mode() == "both">"Words or meaning"</option>
                 </select>
                 <button class="button" type="submit">"Search"</button>
             </form>
