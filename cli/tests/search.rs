@@ -17,6 +17,17 @@ use reqwest::StatusCode;
 
 const PASSWORD: &str = "Corr3ct-Horse!";
 
+/// The worker's indexer over the server's ports.
+fn indexer(server: &mediaport_cli::server::RunningServer) -> Indexer {
+    Indexer {
+        catalog: server.state.catalog.clone(),
+        storage: server.state.storage.clone(),
+        proxy_bucket: server.settings.storage.proxy_bucket.clone(),
+        search: server.state.search.clone(),
+        vectors: server.state.vectors.clone(),
+    }
+}
+
 /// A server with the viewer "vera", who searches.
 async fn start_with_viewer(dir: &std::path::Path) -> mediaport_cli::server::RunningServer {
     let server = mediaport_cli::server::start(common::settings(dir)).await.unwrap();
@@ -38,13 +49,7 @@ async fn stored_results_are_found_with_their_moments_and_bad_queries_get_400() {
         Timeline::new(AnalysisKind::Label, vec![item("umbrella", 3000, 5000)]),
     ];
     let asset = common::analysed_asset(&server, "forecast.mp4", timelines).await;
-    let indexer = Indexer {
-        catalog: server.state.catalog.clone(),
-        storage: server.state.storage.clone(),
-        proxy_bucket: server.settings.storage.proxy_bucket.clone(),
-        search: server.state.search.clone(),
-        vectors: server.state.vectors.clone(),
-    };
+    let indexer = indexer(&server);
     indexer.index(&asset.id).await.unwrap();
 
     let (session, _) = server.state.identity.login("vera", PASSWORD).await.unwrap();
@@ -136,13 +141,7 @@ async fn the_free_words_are_read_for_their_meaning_when_asked() {
     let timelines = vec![Timeline::new(AnalysisKind::Transcript, vec![item(cooking[0].0, 1000, 4000)])];
     let recipe = common::analysed_asset(&server, "recipe.mp4", timelines).await;
     store_sentences(&server, &recipe.id, &cooking).await;
-    let indexer = Indexer {
-        catalog: server.state.catalog.clone(),
-        storage: server.state.storage.clone(),
-        proxy_bucket: server.settings.storage.proxy_bucket.clone(),
-        search: server.state.search.clone(),
-        vectors: server.state.vectors.clone(),
-    };
+    let indexer = indexer(&server);
     assert_eq!(indexer.rebuild().await.unwrap(), 2);
 
     let (session, _) = server.state.identity.login("vera", PASSWORD).await.unwrap();

@@ -130,24 +130,7 @@ impl SqlVectors {
 #[async_trait]
 impl VectorIndex for SqlVectors {
     async fn upsert(&self, space: &str, id: &str, vector: &[f32]) -> Result<(), VectorError> {
-        let put = "INSERT INTO vectors (space, id, vector) VALUES ($1, $2, $3) \
-                   ON CONFLICT (space, id) DO UPDATE SET vector = excluded.vector";
-        let bytes = to_bytes(vector);
-        let got = vector.len();
-        let generation = on_db!(&self.db, |pool, begin| async {
-            let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
-            let row = sqlx::query(BUMP).bind(space).bind(got as i64).fetch_one(&mut *tx).await.map_err(db_err)?;
-            let expected = row.int("dimensions").map_err(db_err)? as usize;
-            if expected != got {
-                return Err(VectorError::WrongDimensions { expected, got });
-            }
-            sqlx::query(put).bind(space).bind(id).bind(bytes).execute(&mut *tx).await.map_err(db_err)?;
-            tx.commit().await.map_err(db_err)?;
-            row.int("generation").map_err(db_err)
-        }
-        .await)?;
-        self.apply(space, generation, |copy| copy.put(id, vector));
-        Ok(())
+        self.upsert_many(space, &[(id.to_owned(), vector.to_vec())]).await
     }
 
     /// One transaction, one generation step.

@@ -26,12 +26,7 @@ pub fn matches(document: &AssetDocument, request: &SearchRequest) -> Vec<SearchM
             if !wanted.iter().any(|term| term.hits(*kind, &words)) {
                 continue;
             }
-            let timecodes: Vec<Timecode> =
-                name.timecodes.iter().copied().filter(|t| within(t, request.from_ms, request.to_ms)).collect();
-            let windowed = request.from_ms.is_some() || request.to_ms.is_some();
-            if windowed && timecodes.is_empty() {
-                continue;
-            }
+            let Some(timecodes) = moments(&name.timecodes, request) else { continue };
             found.push(SearchMatch { kind: *kind, name: name.name.clone(), timecodes, pages: name.pages.clone() });
             if found.len() == MAX_MATCHES {
                 return found;
@@ -100,6 +95,15 @@ pub fn highlight(name: &str, query: &Query) -> Option<String> {
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The moments inside the request's time window; none when it has a window and no moment
+/// is inside (a name without moments, such as a page's, counts only without a window).
+pub fn moments(timecodes: &[Timecode], request: &SearchRequest) -> Option<Vec<Timecode>> {
+    let inside: Vec<Timecode> =
+        timecodes.iter().copied().filter(|t| within(t, request.from_ms, request.to_ms)).collect();
+    let windowed = request.from_ms.is_some() || request.to_ms.is_some();
+    (!windowed || !inside.is_empty()).then_some(inside)
 }
 
 /// Whether a moment overlaps the window.

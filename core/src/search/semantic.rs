@@ -5,7 +5,7 @@
 
 use mediaport_shared::{SearchMatch, SearchResults};
 
-use super::matches::{self, within};
+use super::matches::{self, moments};
 use super::query::Query;
 use crate::ports::search::{AssetDocument, SearchError, SearchIndex, SearchRequest};
 use crate::ports::vectors::VectorIndex;
@@ -129,15 +129,8 @@ fn sentence_matches(document: &AssetDocument, near: &[(usize, f32)], request: &S
         .filter_map(|(n, _)| document.sentences.get(*n))
         .filter(|s| request.kinds.is_empty() || request.kinds.contains(&s.kind))
         .filter_map(|s| {
-            let timecodes: Vec<_> =
-                s.timecodes.iter().copied().filter(|t| within(t, request.from_ms, request.to_ms)).collect();
-            let windowed = request.from_ms.is_some() || request.to_ms.is_some();
-            (!windowed || !timecodes.is_empty()).then(|| SearchMatch {
-                kind: s.kind,
-                name: s.text.clone(),
-                timecodes,
-                pages: s.pages.clone(),
-            })
+            let timecodes = moments(&s.timecodes, request)?;
+            Some(SearchMatch { kind: s.kind, name: s.text.clone(), timecodes, pages: s.pages.clone() })
         })
         .take(MAX_SENTENCES)
         .collect()
