@@ -7,3 +7,8 @@ export MEDIAPORT_CACHE WEED
 MOTO_VERSION=5.2.5
 MOTO_DIR="${MOTO_DIR:-$MEDIAPORT_CACHE/tools/moto-$MOTO_VERSION}"
 export MOTO_DIR
+# oneDNN, the prebuilt library CTranslate2 (Whisper) is compiled against (onednn/build.rs
+# names the same folder).
+ONEDNN_VERSION=2023.2.0
+MEDIAPORT_ONEDNN="${MEDIAPORT_ONEDNN:-$MEDIAPORT_CACHE/tools/onednn-$ONEDNN_VERSION}"
+export MEDIAPORT_ONEDNN

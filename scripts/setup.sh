@@ -20,8 +20,8 @@ as_root() {
 # Debian packages.
 # The media tools the worker runs.
 packages=(pkg-config ffmpeg mediainfo libimage-exiftool-perl poppler-utils)
-# CTranslate2 (Whisper) is compiled from C++ by the ct2rs crate.
-packages+=(cmake g++)
+# CTranslate2 (Whisper) is compiled from C++ by the ct2rs crate; it runs on GNU OpenMP.
+packages+=(cmake g++ libgomp1)
 # Tests also drive a browser, lock PDFs (qpdf), start their own PostgreSQL and make speech
 # (espeak-ng).
 $for_tests && packages+=(chromium chromium-driver qpdf postgresql espeak-ng)
@@ -33,6 +33,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# oneDNN for CTranslate2, prebuilt (PyPI, the GNU OpenMP build): compiling it from source
+# would take longer than the rest of the build.
+if [ ! -e "$MEDIAPORT_ONEDNN/lib/libdnnl.so" ]; then
+  say "fetching oneDNN (PyPI onednn-cpu-gomp $ONEDNN_VERSION)"
+  wheels=$(mktemp -d)
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --dest "$wheels" \
+    "onednn-cpu-gomp==$ONEDNN_VERSION" "onednn-devel-cpu-gomp==$ONEDNN_VERSION"
+  python3 scripts/unpack_onednn.py "$wheels" "$MEDIAPORT_ONEDNN"
+  rm -rf "$wheels"
 fi
 
 # The WASM target for the web app.

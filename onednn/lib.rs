@@ -1,0 +1,2 @@
+//! Nothing to call: the build script tells CTranslate2's build where oneDNN is, and
+//! links it.
