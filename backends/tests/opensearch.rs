@@ -11,10 +11,12 @@ use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use mediaport_backends::search::opensearch_body::{document_body, index_definition, read_page, search_body};
+use mediaport_backends::search::opensearch_body::{
+    bulk_failure, bulk_lines, document_body, index_definition, read_page, search_body,
+};
 use mediaport_backends::search::{OpenSearchConfig, OpenSearchIndex};
 use mediaport_core::search::query::{self, Query};
-use mediaport_core::{AssetDocument, IndexedName, SearchIndex, SearchRequest};
+use mediaport_core::{AssetDocument, IndexedName, SearchError, SearchIndex, SearchRequest};
 use mediaport_shared::{AnalysisKind, AssetType, Timecode};
 use serde_json::{Value, json};
 
@@ -178,6 +180,23 @@ fn a_search_response_reads_into_hits_totals_and_facets() {
     assert!(read_page(&json!({ "error": { "type": "x" } })).is_err());
 }
 
+#[test]
+fn a_bulk_answer_names_the_first_write_that_failed() {
+    // OpenSearch answers 200 to a bulk request whose writes partly failed.
+    let answer = json!({ "took": 3, "errors": true, "items": [
+        { "index": { "_id": "news", "status": 201, "result": "created" } },
+        { "index": { "_id": "odd", "status": 400,
+            "error": { "type": "mapper_parsing_exception", "reason": "failed to parse field [all]" } } },
+        { "index": { "_id": "busy", "status": 429, "error": { "type": "es_rejected_execution_exception" } } }
+    ]});
+    let (status, reason) = bulk_failure(&answer).unwrap();
+    assert_eq!(status, 400);
+    assert_eq!(reason, "OpenSearch could not write odd: mapper_parsing_exception: failed to parse field [all]");
+    assert_eq!(bulk_failure(&json!({ "errors": false, "items": [] })), None);
+    let lines = bulk_lines([("a/0".to_owned(), json!({ "id": "a/0" }))]);
+    assert_eq!(lines, [json!({ "index": { "_id": "a/0" } }), json!({ "id": "a/0" })]);
+}
+
 /// What the stand-in received: method, path and query, the authorization header, body.
 type Seen = Arc<Mutex<Vec<(String, String, Option<String>, Value)>>>;
 
@@ -186,12 +205,16 @@ type Seen = Arc<Mutex<Vec<(String, String, Option<String>, Value)>>>;
 async fn stand_in(State(seen): State<Seen>, request: Request) -> impl IntoResponse {
     let (parts, body) = request.into_parts();
     let bytes: Bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    // A bulk body is JSON lines: kept as an array of them.
+    let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+        let lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+        Value::Array(lines.map(|l| serde_json::from_slice(l).unwrap_or(Value::Null)).collect())
+    });
     let target = parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default();
     let auth = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let method = parts.method.to_string();
     let created = seen.lock().unwrap().iter().any(|(m, t, ..)| m == "PUT" && t == "/assets");
-    seen.lock().unwrap().push((method.clone(), target.clone(), auth, json));
+    seen.lock().unwrap().push((method.clone(), target.clone(), auth, json.clone()));
     let path = parts.uri.path();
     match (method.as_str(), path) {
         ("HEAD", "/assets") if created => (StatusCode::OK, String::new()),
@@ -201,6 +224,24 @@ async fn stand_in(State(seen): State<Seen>, request: Request) -> impl IntoRespon
             (StatusCode::CREATED, json!({ "result": "created" }).to_string())
         }
         ("POST", "/assets/_search") => (StatusCode::OK, RESPONSE.to_owned()),
+        // Every write is taken but the document of an asset called "refused".
+        ("POST", "/assets/_bulk") => {
+            let lines = json.as_array().cloned().unwrap_or_default();
+            let items: Vec<Value> = lines
+                .chunks(2)
+                .map(|pair| {
+                    let id = pair[0]["index"]["_id"].as_str().unwrap_or_default();
+                    if id == "refused" {
+                        json!({ "index": { "_id": id, "status": 400,
+                            "error": { "type": "mapper_parsing_exception", "reason": "bad field" } } })
+                    } else {
+                        json!({ "index": { "_id": id, "status": 201, "result": "created" } })
+                    }
+                })
+                .collect();
+            let errors = items.iter().any(|i| i["index"].get("error").is_some());
+            (StatusCode::OK, json!({ "took": 1, "errors": errors, "items": items }).to_string())
+        }
         ("DELETE", _) => (StatusCode::NOT_FOUND, json!({ "result": "not_found" }).to_string()),
         _ => (StatusCode::BAD_REQUEST, json!({ "error": { "type": "unexpected", "reason": target } }).to_string()),
     }
@@ -223,6 +264,12 @@ async fn the_client_sends_each_call_and_reads_the_answers() {
 
     let index = OpenSearchIndex::connect(&config).await.unwrap();
     index.upsert(news()).await.unwrap();
+    let photo = AssetDocument { asset_id: "photo".into(), filename: "dog.jpg".into(), ..news() };
+    index.upsert_many(vec![news(), photo.clone()]).await.unwrap();
+    let refused = AssetDocument { asset_id: "refused".into(), ..news() };
+    let err = index.upsert_many(vec![photo.clone(), refused]).await.unwrap_err();
+    assert!(matches!(&err, SearchError::Other(r) if r.contains("refused: mapper_parsing_exception")), "{err:?}");
+    index.upsert_many(vec![]).await.unwrap();
     let page = index.search(&SearchRequest::new(query::parse("label:dog").unwrap())).await.unwrap();
     assert_eq!(page.total, 2);
     assert_eq!(page.hits[0].1.filename, "evening-news.mp4");
@@ -239,6 +286,8 @@ async fn the_client_sends_each_call_and_reads_the_answers() {
             ("HEAD", "/assets"),
             ("PUT", "/assets"),
             ("POST", "/assets/_doc/news?refresh=wait_for"),
+            ("POST", "/assets/_bulk?refresh=wait_for"),
+            ("POST", "/assets/_bulk?refresh=wait_for"),
             ("POST", "/assets/_search"),
             ("DELETE", "/assets/_doc/gone?refresh=wait_for"),
             ("HEAD", "/assets"),
@@ -246,7 +295,9 @@ async fn the_client_sends_each_call_and_reads_the_answers() {
     );
     assert_eq!(seen[1].3, index_definition());
     assert_eq!(seen[2].3, document_body(&news()).unwrap());
-    assert_eq!(seen[3].3, search_body(&SearchRequest::new(query::parse("label:dog").unwrap())));
+    let bodies = [news(), photo].map(|d| (d.asset_id.clone(), document_body(&d).unwrap()));
+    assert_eq!(seen[3].3, Value::Array(bulk_lines(bodies)));
+    assert_eq!(seen[5].3, search_body(&SearchRequest::new(query::parse("label:dog").unwrap())));
     // Basic authentication on every call ("admin:secret").
     assert!(seen.iter().all(|(.., auth, _)| auth.as_deref() == Some("Basic YWRtaW46c2VjcmV0")), "{seen:?}");
 }

@@ -73,7 +73,11 @@ fn floats(value: &Value) -> Vec<f32> {
 async fn stand_in(State(indexes): State<Indexes>, request: Request) -> impl IntoResponse {
     let (parts, body) = request.into_parts();
     let bytes: Bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-    let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    // A bulk body is JSON lines: kept as an array of them.
+    let json: Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+        let lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+        Value::Array(lines.map(|l| serde_json::from_slice(l).unwrap_or(Value::Null)).collect())
+    });
     // The client escapes the `/` in ids such as `<asset>/0`.
     let path = parts.uri.path().replace("%2F", "\u{0}");
     let segments: Vec<String> = path.trim_start_matches('/').split('/').map(|s| s.replace('\u{0}', "/")).collect();
@@ -106,6 +110,22 @@ async fn stand_in(State(indexes): State<Indexes>, request: Request) -> impl Into
                     }
                     docs.insert((*id).to_owned(), vector);
                     answer(StatusCode::CREATED, &json!({ "result": "created" }))
+                }
+                ("POST", ["_bulk"]) => {
+                    let lines = json.as_array().cloned().unwrap_or_default();
+                    let mut items = Vec::new();
+                    for pair in lines.chunks(2) {
+                        let id = pair[0]["index"]["_id"].as_str().unwrap_or_default().to_owned();
+                        let vector = floats(&pair[1]["vector"]);
+                        items.push(if vector.len() == *dimension {
+                            docs.insert(id.clone(), vector);
+                            json!({ "index": { "_id": id, "status": 201 } })
+                        } else {
+                            json!({ "index": { "_id": id, "status": 400, "error": { "type": "mapper_parsing_exception" } } })
+                        });
+                    }
+                    let errors = items.iter().any(|i| i["index"].get("error").is_some());
+                    answer(StatusCode::OK, &json!({ "errors": errors, "items": items }))
                 }
                 ("DELETE", ["_doc", id]) => match docs.remove(*id) {
                     Some(_) => answer(StatusCode::OK, &json!({ "result": "deleted" })),
@@ -164,6 +184,20 @@ async fn the_adapter_keeps_spaces_apart_and_finds_the_nearest() {
     index.upsert("people", "a/1", &[5.0, 5.0, 4.0]).await.unwrap();
     index.upsert("people", "b/0", &[4.0, 5.0, 5.0]).await.unwrap();
     assert!(indexes.lock().unwrap().contains_key("mp-vectors.faces.staff"), "one index per space");
+    // Many at once, in one request: a new space is made for them, an old one checked.
+    let batch = |ids: &[&str], length: usize| -> Vec<(String, Vec<f32>)> {
+        ids.iter().enumerate().map(|(n, id)| ((*id).to_owned(), vec![n as f32; length])).collect()
+    };
+    index.upsert_many("sentences", &batch(&["s/0", "s/1", "s/2"], 3)).await.unwrap();
+    assert_eq!(index.count("sentences").await.unwrap(), 3);
+    assert_eq!(ids(index.nearest("sentences", &[2.0, 2.0, 2.0], 1, None).await.unwrap()), ["s/2"]);
+    let wrong = index.upsert_many("sentences", &batch(&["s/3"], 4)).await.unwrap_err();
+    assert!(matches!(wrong, VectorError::WrongDimensions { expected: 3, got: 4 }), "{wrong:?}");
+    let mut mixed = batch(&["s/4"], 3);
+    mixed.extend(batch(&["s/5"], 2));
+    assert!(matches!(index.upsert_many("sentences", &mixed).await, Err(VectorError::WrongDimensions { .. })));
+    index.upsert_many("sentences", &[]).await.unwrap();
+    assert_eq!(index.count("sentences").await.unwrap(), 3);
 
     let found = index.nearest("faces/staff", &[0.0, 0.1, 0.9], 2, None).await.unwrap();
     assert_eq!(ids(found.clone()), ["ana", "ben"]);

@@ -44,7 +44,26 @@ async fn suite(storage: &dyn Storage) {
     let listed = storage.list_objects(bucket, "results/").await.unwrap();
     assert_eq!(listed.len(), 1);
 
+    batch_delete(storage, bucket).await;
     multipart(storage, bucket).await;
+}
+
+/// More keys than one DeleteObjects request takes, and one that is missing: all go, and
+/// what was not named stays.
+async fn batch_delete(storage: &dyn Storage, bucket: &str) {
+    use futures::StreamExt;
+    let keys: Vec<String> = (0..1005).map(|n| format!("frames/f{n:04}.jpg")).collect();
+    futures::stream::iter(&keys)
+        .for_each_concurrent(16, |key| async move { storage.put_object(bucket, key, "x".into()).await.unwrap() })
+        .await;
+    storage.put_object(bucket, "frames-kept.json", "{}".into()).await.unwrap();
+    assert_eq!(storage.list_objects(bucket, "frames/").await.unwrap().len(), 1005);
+    let mut named = keys.clone();
+    named.push("frames/never-there.jpg".into());
+    storage.delete_objects(bucket, &named).await.unwrap();
+    storage.delete_objects(bucket, &[]).await.unwrap();
+    assert!(storage.list_objects(bucket, "frames/").await.unwrap().is_empty());
+    storage.head_object(bucket, "frames-kept.json").await.unwrap();
 }
 
 /// Parts PUT to presigned URLs with no headers, listed, checked at completion, and

@@ -93,9 +93,8 @@ impl Collections<'_> {
         let faces = self.catalog.list_faces(id).await?;
         self.catalog.get_collection(id).await?;
         self.vectors.drop_space(&space(id)).await?;
-        for face in &faces {
-            self.storage.delete_object(self.bucket, &face.crop_key).await?;
-        }
+        let crops: Vec<String> = faces.into_iter().map(|f| f.crop_key).collect();
+        self.storage.delete_objects(self.bucket, &crops).await?;
         Ok(self.catalog.delete_collection(id).await?)
     }
 

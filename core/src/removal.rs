@@ -67,9 +67,8 @@ impl Removal<'_> {
         for space in [semantic::SPACE, people::SPACE] {
             self.vectors.remove_prefix(space, &prefix).await?;
         }
-        for object in self.storage.list_objects(self.proxy_bucket, &prefix).await? {
-            self.storage.delete_object(self.proxy_bucket, &object.key).await?;
-        }
-        Ok(())
+        let objects = self.storage.list_objects(self.proxy_bucket, &prefix).await?;
+        let keys: Vec<String> = objects.into_iter().map(|o| o.key).collect();
+        Ok(self.storage.delete_objects(self.proxy_bucket, &keys).await?)
     }
 }

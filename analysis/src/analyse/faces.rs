@@ -219,11 +219,10 @@ impl Analyse {
         }
         // Chips of an earlier analysis that found more people.
         let prefix = format!("{}/faces/", asset.id);
-        for old in self.storage.list_objects(&self.proxy_bucket, &prefix).await.map_err(IngestError::from)? {
-            if !faces.appearances.iter().any(|a| a.chip == old.key) {
-                self.storage.delete_object(&self.proxy_bucket, &old.key).await.map_err(IngestError::from)?;
-            }
-        }
+        let listed = self.storage.list_objects(&self.proxy_bucket, &prefix).await.map_err(IngestError::from)?;
+        let stale: Vec<String> =
+            listed.into_iter().map(|o| o.key).filter(|key| !faces.appearances.iter().any(|a| &a.chip == key)).collect();
+        self.storage.delete_objects(&self.proxy_bucket, &stale).await.map_err(IngestError::from)?;
         let body = serde_json::to_vec(&faces).map_err(|e| transient(e.to_string()))?;
         let key = format!("{}/analysis/faces.json", asset.id);
         self.storage.put_object(&self.proxy_bucket, &key, body.into()).await.map_err(IngestError::from)?;

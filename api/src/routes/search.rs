@@ -62,7 +62,7 @@ pub async fn search(
         Mode::Meaning if text.is_empty() => {
             return Err(ApiError::bad_request(
                 "query-no-words",
-                "searching by meaning needs words outside fields (field:value only filters)",
+                "searching by meaning needs whole words outside fields (field:value and prefix* only match as written)",
             ));
         }
         Mode::Words => search::run(state.search.as_ref(), &request).await?,

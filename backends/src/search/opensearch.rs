@@ -4,16 +4,17 @@
 
 use ::opensearch::auth::Credentials;
 use ::opensearch::http::StatusCode;
+use ::opensearch::http::request::JsonBody;
 use ::opensearch::http::response::Response;
 use ::opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
 use ::opensearch::indices::{IndicesCreateParts, IndicesExistsParts};
 use ::opensearch::params::Refresh;
-use ::opensearch::{DeleteByQueryParts, DeleteParts, IndexParts, OpenSearch, SearchParts};
+use ::opensearch::{BulkParts, DeleteByQueryParts, DeleteParts, IndexParts, OpenSearch, SearchParts};
 use async_trait::async_trait;
 use mediaport_core::{AssetDocument, SearchError, SearchIndex, SearchPage, SearchRequest};
 use serde_json::{Value, json};
 
-use super::opensearch_body::{document_body, index_definition, read_page, search_body};
+use super::opensearch_body::{bulk_failure, bulk_lines, document_body, index_definition, read_page, search_body};
 
 /// Where the index is and how to reach it: `[search.opensearch]` in the settings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -97,6 +98,25 @@ pub(crate) async fn client(config: &OpenSearchConfig) -> Result<OpenSearch, Sear
     Ok(OpenSearch::new(transport.build().map_err(unavailable)?))
 }
 
+/// Writes `lines` (from `bulk_lines`) in one `_bulk` request to `index`, searchable when
+/// it returns. Shared by the search and vector adapters.
+pub(crate) async fn bulk(client: &OpenSearch, index: &str, lines: Vec<Value>) -> Result<(), Failure> {
+    let body: Vec<JsonBody<Value>> = lines.into_iter().map(JsonBody::from).collect();
+    let response = client
+        .bulk(BulkParts::Index(index))
+        .refresh(Refresh::WaitFor)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| Failure::Unavailable(e.to_string()))?;
+    match bulk_failure(&answer(response).await?) {
+        None => Ok(()),
+        // Too many requests, or a node failing: worth trying again.
+        Some((status, reason)) if status == 429 || status >= 500 => Err(Failure::Unavailable(reason)),
+        Some((_, reason)) => Err(Failure::Refused(reason)),
+    }
+}
+
 /// Why an OpenSearch call failed: unreachable or failing (worth trying again), or refused.
 pub(crate) enum Failure {
     Unavailable(String),
@@ -117,11 +137,15 @@ pub(crate) async fn answer(response: Response) -> Result<Value, Failure> {
     Err(if status.is_server_error() { Failure::Unavailable(error) } else { Failure::Refused(error) })
 }
 
-async fn checked(response: Response) -> Result<Value, SearchError> {
-    answer(response).await.map_err(|failure| match failure {
+fn failed(failure: Failure) -> SearchError {
+    match failure {
         Failure::Unavailable(reason) => SearchError::Unavailable(reason),
         Failure::Refused(reason) => SearchError::Other(reason),
-    })
+    }
+}
+
+async fn checked(response: Response) -> Result<Value, SearchError> {
+    answer(response).await.map_err(failed)
 }
 
 #[async_trait]
@@ -138,6 +162,17 @@ impl SearchIndex for OpenSearchIndex {
             .await
             .map_err(unavailable)?;
         checked(response).await.map(|_| ())
+    }
+
+    async fn upsert_many(&self, documents: Vec<AssetDocument>) -> Result<(), SearchError> {
+        if documents.is_empty() {
+            return Ok(());
+        }
+        let bodies = documents
+            .iter()
+            .map(|d| Ok((d.asset_id.clone(), document_body(d)?)))
+            .collect::<Result<Vec<_>, SearchError>>()?;
+        bulk(&self.client, &self.index, bulk_lines(bodies)).await.map_err(failed)
     }
 
     async fn remove(&self, asset_id: &str) -> Result<(), SearchError> {

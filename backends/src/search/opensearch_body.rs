@@ -168,6 +168,29 @@ pub fn translate(query: &Query, kinds: &[AnalysisKind]) -> Value {
     }
 }
 
+/// The `_bulk` lines that write `documents` (an id and its body each) in one request:
+/// an action line, then the document. Shared with the vector adapter.
+pub fn bulk_lines(documents: impl IntoIterator<Item = (String, Value)>) -> Vec<Value> {
+    documents.into_iter().flat_map(|(id, body)| [json!({ "index": { "_id": id } }), body]).collect()
+}
+
+/// The first write a `_bulk` answer says failed: its HTTP status and OpenSearch's reason.
+/// A bulk request succeeds as a whole even when some of its writes fail.
+pub fn bulk_failure(answer: &Value) -> Option<(u16, String)> {
+    if answer["errors"] != Value::Bool(true) {
+        return None;
+    }
+    answer["items"].as_array()?.iter().find_map(|item| {
+        let outcome = item.as_object()?.values().next()?;
+        let error = outcome.get("error")?;
+        let status = outcome["status"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(500);
+        let id = outcome["_id"].as_str().unwrap_or("?");
+        let kind = error["type"].as_str().unwrap_or("error");
+        let reason = error["reason"].as_str().unwrap_or_default();
+        Some((status, format!("OpenSearch could not write {id}: {kind}: {reason}")))
+    })
+}
+
 /// The whole search: the query, the request's filters, the page and the facet counts.
 pub fn search_body(request: &SearchRequest) -> Value {
     let mut filter = Vec::new();

@@ -9,7 +9,7 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
 use bytes::Bytes;
 use mediaport_core::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 
@@ -97,6 +97,9 @@ fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
         _ => StorageError::Other(format!("{}", aws_sdk_s3::error::DisplayErrorContext(err))),
     }
 }
+
+/// Keys in one DeleteObjects request: S3's limit.
+const DELETE_BATCH: usize = 1000;
 
 #[async_trait]
 impl Storage for S3Storage {
@@ -189,6 +192,30 @@ impl Storage for S3Storage {
                 other => Err(other),
             },
         }
+    }
+
+    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<(), StorageError> {
+        let built = |e: aws_sdk_s3::error::BuildError| StorageError::Other(e.to_string());
+        for chunk in keys.chunks(DELETE_BATCH) {
+            let objects =
+                chunk.iter().map(|key| ObjectIdentifier::builder().key(key).build()).collect::<Result<Vec<_>, _>>();
+            let delete = Delete::builder().set_objects(Some(objects.map_err(built)?)).quiet(true).build();
+            let output = self
+                .client
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete.map_err(built)?)
+                .send()
+                .await
+                .map_err(|e| map_err(&e, bucket, ""))?;
+            // Quiet: only the objects storage could not remove are listed.
+            if let Some(failed) = output.errors().iter().find(|e| e.code() != Some("NoSuchKey")) {
+                let key = failed.key().unwrap_or_default();
+                let reason = failed.message().or(failed.code()).unwrap_or("refused");
+                return Err(StorageError::Other(format!("cannot delete {bucket}/{key}: {reason}")));
+            }
+        }
+        Ok(())
     }
 
     async fn list_objects(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {

@@ -18,7 +18,8 @@ use super::opensearch_body::{
     document, index_definition, index_name, nearest_body, prefix_query, read_dimensions, read_neighbours,
 };
 use crate::search::OpenSearchConfig;
-use crate::search::opensearch::{Failure, answer, client};
+use crate::search::opensearch::{Failure, answer, bulk, client};
+use crate::search::opensearch_body::bulk_lines;
 
 pub struct OpenSearchVectors {
     client: OpenSearch,
@@ -41,11 +42,15 @@ async fn found(response: Response) -> Result<Option<Value>, VectorError> {
     checked(response).await.map(Some)
 }
 
-async fn checked(response: Response) -> Result<Value, VectorError> {
-    answer(response).await.map_err(|failure| match failure {
+fn failed(failure: Failure) -> VectorError {
+    match failure {
         Failure::Unavailable(reason) => VectorError::Unavailable(reason),
         Failure::Refused(reason) => VectorError::Other(reason),
-    })
+    }
+}
+
+async fn checked(response: Response) -> Result<Value, VectorError> {
+    answer(response).await.map_err(failed)
 }
 
 impl OpenSearchVectors {
@@ -101,21 +106,27 @@ impl OpenSearchVectors {
             other => other.map(drop),
         }
     }
+
+    /// Makes the space's index if it has none, and checks that it holds vectors of `length`.
+    async fn ready(&self, space: &str, length: usize) -> Result<(), VectorError> {
+        let expected = match self.dimensions(space, true).await? {
+            Some(d) => d,
+            None => {
+                self.create(space, length).await?;
+                self.dimensions(space, true).await?.unwrap_or(length)
+            }
+        };
+        if expected != length {
+            return Err(VectorError::WrongDimensions { expected, got: length });
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
 impl VectorIndex for OpenSearchVectors {
     async fn upsert(&self, space: &str, id: &str, vector: &[f32]) -> Result<(), VectorError> {
-        let expected = match self.dimensions(space, true).await? {
-            Some(d) => d,
-            None => {
-                self.create(space, vector.len()).await?;
-                self.dimensions(space, true).await?.unwrap_or(vector.len())
-            }
-        };
-        if expected != vector.len() {
-            return Err(VectorError::WrongDimensions { expected, got: vector.len() });
-        }
+        self.ready(space, vector.len()).await?;
         let response = self
             .client
             .index(IndexParts::IndexId(&self.index(space), id))
@@ -126,6 +137,16 @@ impl VectorIndex for OpenSearchVectors {
             .await
             .map_err(unavailable)?;
         checked(response).await.map(drop)
+    }
+
+    async fn upsert_many(&self, space: &str, items: &[(String, Vec<f32>)]) -> Result<(), VectorError> {
+        let Some((_, first)) = items.first() else { return Ok(()) };
+        if let Some((_, wrong)) = items.iter().find(|(_, v)| v.len() != first.len()) {
+            return Err(VectorError::WrongDimensions { expected: first.len(), got: wrong.len() });
+        }
+        self.ready(space, first.len()).await?;
+        let lines = bulk_lines(items.iter().map(|(id, vector)| (id.clone(), document(id, vector))));
+        bulk(&self.client, &self.index(space), lines).await.map_err(failed)
     }
 
     async fn remove(&self, space: &str, id: &str) -> Result<(), VectorError> {

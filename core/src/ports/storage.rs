@@ -86,6 +86,9 @@ pub trait Storage: Send + Sync {
     async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectInfo, StorageError>;
     /// Removes an object; removing a missing object succeeds.
     async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StorageError>;
+    /// Removes many objects, a thousand a request (S3's DeleteObjects); missing ones are
+    /// fine. Fails on the first object storage could not remove.
+    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<(), StorageError>;
     /// Every object whose key starts with `prefix`, in key order.
     async fn list_objects(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError>;
 

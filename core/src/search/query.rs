@@ -65,7 +65,8 @@ pub enum Query {
 
 impl Query {
     /// The words asked for in any field (not under a NOT), in order: what semantic
-    /// search reads the meaning of.
+    /// search reads the meaning of. A prefix (`wea*`) is no word to read: it stays a
+    /// word match.
     pub fn free_text(&self) -> String {
         let mut words = Vec::new();
         self.collect_free_words(&mut words);
@@ -74,7 +75,7 @@ impl Query {
 
     fn collect_free_words<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
-            Self::Word { field: None, word, .. } => out.push(word),
+            Self::Word { field: None, word, prefix: false } => out.push(word),
             Self::Phrase { field: None, words } => out.extend(words.iter().map(String::as_str)),
             Self::And(all) | Self::Or(all) => all.iter().for_each(|q| q.collect_free_words(out)),
             _ => {}
@@ -87,7 +88,7 @@ impl Query {
     /// "rain"; `rain OR label:dog` either).
     pub fn with_meaning(&self, by_meaning: &Query) -> Query {
         match self {
-            Self::Word { field: None, .. } | Self::Phrase { field: None, .. } => by_meaning.clone(),
+            Self::Word { field: None, prefix: false, .. } | Self::Phrase { field: None, .. } => by_meaning.clone(),
             Self::And(all) => Self::joined(all, by_meaning, Self::And),
             Self::Or(all) => Self::joined(all, by_meaning, Self::Or),
             other => other.clone(),
@@ -358,6 +359,10 @@ mod tests {
             parse("label:cat OR label:dog").unwrap()
         );
         assert_eq!(parse("transcript:rain").unwrap().free_text(), "");
+        // A prefix is matched as a word, not read for its meaning.
+        let q = parse("storm wea*").unwrap();
+        assert_eq!(q.free_text(), "storm");
+        assert_eq!(q.with_meaning(&near), Query::And(vec![near.clone(), parse("wea*").unwrap()]));
     }
 
     fn word(field: Option<Field>, word: &str) -> Query {

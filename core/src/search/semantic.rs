@@ -8,7 +8,7 @@ use mediaport_shared::{SearchMatch, SearchResults};
 use super::matches::{self, moments};
 use super::query::Query;
 use crate::ports::search::{AssetDocument, SearchError, SearchIndex, SearchRequest};
-use crate::ports::vectors::VectorIndex;
+use crate::ports::vectors::{VectorError, VectorIndex};
 
 /// The vector space of sentences; ids are `<asset>/<n>`, `n` the sentence's place in the
 /// asset's document.
@@ -61,10 +61,12 @@ pub fn vector_id(asset_id: &str, n: usize) -> String {
 /// The assets with sentences near `vector`, nearest first, each with its sentences'
 /// places and cosines, nearest first.
 async fn near(vectors: &dyn VectorIndex, vector: &[f32]) -> Result<Vec<(String, Vec<(usize, f32)>)>, SearchError> {
-    let found = vectors
-        .nearest(SPACE, vector, NEIGHBOURS, Some(WITHIN))
-        .await
-        .map_err(|e| SearchError::Unavailable(e.to_string()))?;
+    let found = vectors.nearest(SPACE, vector, NEIGHBOURS, Some(WITHIN)).await.map_err(|e| match e {
+        // Worth trying again; a wrong vector length (a model changed under the
+        // archive) is not, until it is reindexed.
+        VectorError::Unavailable(reason) => SearchError::Unavailable(reason),
+        other => SearchError::Other(other.to_string()),
+    })?;
     let best = found.first().map_or(0.0, |n| cosine(n.distance));
     let mut assets: Vec<(String, Vec<(usize, f32)>)> = Vec::new();
     for neighbour in found {
