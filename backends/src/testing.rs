@@ -12,6 +12,15 @@ use tokio::process::{Child, Command};
 
 use crate::identity::CognitoConfig;
 
+/// A request body as the OpenSearch stand-ins read it: JSON, or JSON lines (a `_bulk`
+/// body) as an array of them.
+pub fn json_or_lines(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).unwrap_or_else(|_| {
+        let lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+        serde_json::Value::Array(lines.map(|l| serde_json::from_slice(l).unwrap_or_default()).collect())
+    })
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }

@@ -205,11 +205,7 @@ type Seen = Arc<Mutex<Vec<(String, String, Option<String>, Value)>>>;
 async fn stand_in(State(seen): State<Seen>, request: Request) -> impl IntoResponse {
     let (parts, body) = request.into_parts();
     let bytes: Bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-    // A bulk body is JSON lines: kept as an array of them.
-    let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-        let lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
-        Value::Array(lines.map(|l| serde_json::from_slice(l).unwrap_or(Value::Null)).collect())
-    });
+    let json = mediaport_backends::testing::json_or_lines(&bytes);
     let target = parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default();
     let auth = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let method = parts.method.to_string();

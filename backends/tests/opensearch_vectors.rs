@@ -73,11 +73,7 @@ fn floats(value: &Value) -> Vec<f32> {
 async fn stand_in(State(indexes): State<Indexes>, request: Request) -> impl IntoResponse {
     let (parts, body) = request.into_parts();
     let bytes: Bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-    // A bulk body is JSON lines: kept as an array of them.
-    let json: Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-        let lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
-        Value::Array(lines.map(|l| serde_json::from_slice(l).unwrap_or(Value::Null)).collect())
-    });
+    let json = mediaport_backends::testing::json_or_lines(&bytes);
     // The client escapes the `/` in ids such as `<asset>/0`.
     let path = parts.uri.path().replace("%2F", "\u{0}");
     let segments: Vec<String> = path.trim_start_matches('/').split('/').map(|s| s.replace('\u{0}', "/")).collect();

@@ -23,7 +23,7 @@ pub use ports::search::{
     AssetDocument, IndexedName, IndexedSentence, SearchError, SearchIndex, SearchPage, SearchRequest,
 };
 pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
-pub use ports::vectors::{EncodeError, Neighbour, SentenceEncoder, VectorError, VectorIndex};
+pub use ports::vectors::{EncodeError, Neighbour, SentenceEncoder, VectorError, VectorIndex, batch_length};
 
 /// A new time-ordered id: records made in the same millisecond still sort in creation order.
 pub fn new_id() -> String {

@@ -11,7 +11,7 @@ use ::opensearch::indices::{IndicesCreateParts, IndicesDeleteParts, IndicesGetMa
 use ::opensearch::params::Refresh;
 use ::opensearch::{CountParts, DeleteByQueryParts, DeleteParts, IndexParts, OpenSearch, SearchParts};
 use async_trait::async_trait;
-use mediaport_core::{Neighbour, VectorError, VectorIndex};
+use mediaport_core::{Neighbour, VectorError, VectorIndex, batch_length};
 use serde_json::Value;
 
 use super::opensearch_body::{
@@ -140,11 +140,8 @@ impl VectorIndex for OpenSearchVectors {
     }
 
     async fn upsert_many(&self, space: &str, items: &[(String, Vec<f32>)]) -> Result<(), VectorError> {
-        let Some((_, first)) = items.first() else { return Ok(()) };
-        if let Some((_, wrong)) = items.iter().find(|(_, v)| v.len() != first.len()) {
-            return Err(VectorError::WrongDimensions { expected: first.len(), got: wrong.len() });
-        }
-        self.ready(space, first.len()).await?;
+        let Some(length) = batch_length(items)? else { return Ok(()) };
+        self.ready(space, length).await?;
         let lines = bulk_lines(items.iter().map(|(id, vector)| (id.clone(), document(id, vector))));
         bulk(&self.client, &self.index(space), lines).await.map_err(failed)
     }

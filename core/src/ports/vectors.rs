@@ -21,6 +21,16 @@ impl VectorError {
     }
 }
 
+/// The length every vector of a batch has (none for an empty batch), or the first that
+/// differs: a batch is stored whole or not at all.
+pub fn batch_length(items: &[(String, Vec<f32>)]) -> Result<Option<usize>, VectorError> {
+    let Some((_, first)) = items.first() else { return Ok(None) };
+    match items.iter().find(|(_, v)| v.len() != first.len()) {
+        Some((_, wrong)) => Err(VectorError::WrongDimensions { expected: first.len(), got: wrong.len() }),
+        None => Ok(Some(first.len())),
+    }
+}
+
 /// A stored vector near the one asked about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Neighbour {
@@ -39,9 +49,7 @@ pub trait VectorIndex: Send + Sync {
     /// Stores many vectors in `space` at once (an asset's sentences); none is stored if
     /// one has the wrong length.
     async fn upsert_many(&self, space: &str, items: &[(String, Vec<f32>)]) -> Result<(), VectorError> {
-        if let Some(wrong) = items.iter().find(|(_, v)| v.len() != items[0].1.len()) {
-            return Err(VectorError::WrongDimensions { expected: items[0].1.len(), got: wrong.1.len() });
-        }
+        batch_length(items)?;
         for (id, vector) in items {
             self.upsert(space, id, vector).await?;
         }
