@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
+use mediaport_core::settings::saved_ai_options;
 use mediaport_core::{Catalog, CatalogError, IngestRecord, Storage, StorageError};
-use mediaport_shared::{Asset, AssetStatus, AssetType, IngestOutputs, Technical};
+use mediaport_shared::{AiOptions, Asset, AssetStatus, AssetType, IngestOutputs, Technical};
 
 use crate::document::{self, DocumentError};
 use crate::fixity::{self, FixityError};
@@ -228,7 +229,8 @@ impl Ingest {
         let mut outputs = IngestOutputs::default();
         outputs.reports.push(self.put_bytes(asset, "reports/ffprobe.json", probe.ffprobe).await?);
         outputs.reports.push(self.put_bytes(asset, "reports/mediainfo.json", probe.mediainfo).await?);
-        let mut options = FrameOptions::of(asset, &self.frames);
+        let saved = saved_ai_options(self.catalog.as_ref()).await?;
+        let mut options = FrameOptions::of(asset, &saved, &self.frames);
         // Long media at a high rate would make more frames than anything can use.
         if let Some(ms) = probe.technical.duration_ms.filter(|ms| *ms > 0) {
             options.rate = options.rate.min(MAX_FRAMES as f64 * 1000.0 / ms as f64);
@@ -357,16 +359,14 @@ pub struct FrameOptions {
 }
 
 impl FrameOptions {
-    fn of(asset: &Asset, defaults: &FrameDefaults) -> Self {
-        let options = asset.ai_options.as_ref();
-        let get = |name: &str| options.and_then(|o| o.get(name));
+    /// The asset's options over the saved defaults over the settings file's.
+    fn of(asset: &Asset, saved: &AiOptions, defaults: &FrameDefaults) -> Self {
+        let options = asset.ai_options.clone().unwrap_or_default().over(saved);
         Self {
             // Between one frame a minute and 30 a second.
-            rate: get("frame_rate").and_then(|r| r.as_f64()).unwrap_or(defaults.rate).clamp(1.0 / 60.0, 30.0),
-            dynamic: get("dynamic_frames").and_then(|d| d.as_bool()).unwrap_or(defaults.dynamic),
-            min_distance: get("frame_min_distance")
-                .and_then(|d| d.as_u64())
-                .map_or(defaults.min_distance, |d| d.min(64) as u32),
+            rate: options.frame_rate.unwrap_or(defaults.rate).clamp(1.0 / 60.0, 30.0),
+            dynamic: options.dynamic_frames.unwrap_or(defaults.dynamic),
+            min_distance: options.frame_min_distance.map_or(defaults.min_distance, |d| d.min(64)),
         }
     }
 }

@@ -214,6 +214,7 @@ pub fn app_state(settings: &Settings, backends: Backends, storage: Arc<dyn Stora
             part_url_ttl: Duration::from_secs(settings.uploads.part_url_ttl_secs),
             abandon_after: Duration::from_secs(settings.uploads.abandon_after_hours * 3600),
         },
+        ai_defaults: settings.ai_defaults(),
         stopping: tokio_util::sync::CancellationToken::new(),
     }
 }

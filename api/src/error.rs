@@ -4,7 +4,10 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mediaport_core::faces::FaceError;
+use mediaport_core::reanalysis::ReanalyseError;
 use mediaport_core::removal::RemoveError;
+use mediaport_core::settings::SettingsError;
+use mediaport_core::stats::StatsError;
 use mediaport_core::search::query::QueryError;
 use mediaport_core::uploads::UploadError;
 use mediaport_core::{CatalogError, IdentityError, QueueError, SearchError, StorageError, VectorError};
@@ -162,6 +165,39 @@ impl From<RemoveError> for ApiError {
             RemoveError::Search(err) => err.into(),
             RemoveError::Vectors(err) => err.into(),
             RemoveError::Queue(err) => err.into(),
+        }
+    }
+}
+
+impl From<ReanalyseError> for ApiError {
+    fn from(err: ReanalyseError) -> Self {
+        match err {
+            ReanalyseError::Invalid(_) => Self::bad_request(err.code(), err.to_string()),
+            ReanalyseError::Catalog(CatalogError::Conflict(_)) => {
+                Self::new(StatusCode::CONFLICT, err.code(), err.to_string())
+            }
+            ReanalyseError::Catalog(inner) => inner.into(),
+            ReanalyseError::Queue(inner) => inner.into(),
+        }
+    }
+}
+
+impl From<SettingsError> for ApiError {
+    fn from(err: SettingsError) -> Self {
+        match err {
+            SettingsError::Invalid(_) => Self::bad_request(err.code(), err.to_string()),
+            SettingsError::Catalog(inner) => inner.into(),
+        }
+    }
+}
+
+impl From<StatsError> for ApiError {
+    fn from(err: StatsError) -> Self {
+        match err {
+            StatsError::Catalog(inner) => inner.into(),
+            StatsError::Queue(inner) => inner.into(),
+            StatsError::Search(inner) => inner.into(),
+            StatsError::Storage(inner) => inner.into(),
         }
     }
 }

@@ -322,6 +322,16 @@ impl Default for LogSettings {
 pub struct SettingsError(String);
 
 impl Settings {
+    /// The analysis options these settings give, every field set (frame capture included).
+    pub fn ai_defaults(&self) -> mediaport_shared::AiOptions {
+        mediaport_shared::AiOptions {
+            frame_rate: Some(self.worker.frame_rate),
+            dynamic_frames: Some(self.worker.dynamic_frames),
+            frame_min_distance: Some(self.worker.frame_min_distance),
+            ..self.analysis.as_options()
+        }
+    }
+
     /// Defaults, then `file` (if any), then `MEDIAPORT__SECTION__KEY` variables, then `overrides`.
     pub fn load(file: Option<&Path>, overrides: &impl Serialize) -> Result<Self, SettingsError> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));

@@ -5,6 +5,7 @@ use mediaport_core::{
     Catalog, FaceCatalog, FaceReader, Identity, PeopleCatalog, Queue, SearchIndex, SentenceEncoder, Storage,
     VectorIndex,
 };
+use mediaport_shared::AiOptions;
 use tokio_util::sync::CancellationToken;
 
 /// The buckets Mediaport keeps its objects in.
@@ -33,6 +34,9 @@ pub struct AppState {
     pub encoder: Option<Arc<dyn SentenceEncoder>>,
     pub buckets: Buckets,
     pub uploads: UploadPolicy,
+    /// The settings file's analysis options, every field set: what an admin's saved
+    /// defaults are laid over.
+    pub ai_defaults: AiOptions,
     /// Cancelled when the server stops, so that endless responses (the event stream) end
     /// and a graceful shutdown does not wait on open browsers.
     pub stopping: CancellationToken,

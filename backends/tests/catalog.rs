@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
 use mediaport_backends::testing::Postgres;
-use mediaport_core::{AssetFilter, Catalog, CatalogError, NewAsset};
-use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType};
+use mediaport_core::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset};
+use mediaport_shared::{AiOptions, AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType};
 
 fn new_asset(filename: &str) -> NewAsset {
     NewAsset {
@@ -79,6 +79,43 @@ async fn suite(catalog: &dyn Catalog) {
     assert_eq!(catalog.get_asset(&video.id).await.unwrap().analysis, analysis);
     let missing = catalog.record_analysis("no-such-id", &analysis, AssetStatus::Ready, None).await;
     assert!(matches!(missing, Err(CatalogError::NotFound { .. })));
+
+    // Analysed again only once ingest has made its outputs.
+    let options = AiOptions { labels: Some(true), frame_rate: Some(0.5), ..AiOptions::default() };
+    let refused = catalog.reanalyse(&video.id, &options).await.unwrap_err();
+    assert!(matches!(refused, CatalogError::Conflict(_)), "{refused:?}");
+    assert!(matches!(catalog.reanalyse("no-such-id", &options).await, Err(CatalogError::NotFound { .. })));
+    let ingested = IngestRecord {
+        sha256: "0".repeat(64),
+        md5: "0".repeat(32),
+        technical: Default::default(),
+        outputs: Default::default(),
+        status: AssetStatus::Ready,
+    };
+    catalog.record_ingest(&video.id, &ingested).await.unwrap();
+    let again = catalog.reanalyse(&video.id, &options).await.unwrap();
+    assert_eq!((again.status, again.ai_options.as_ref()), (AssetStatus::Analysing, Some(&options)));
+    assert_eq!(again.analysis, analysis, "the old results stay until the new ones are recorded");
+    assert!(matches!(catalog.reanalyse(&video.id, &options).await, Err(CatalogError::Conflict(_))));
+
+    // Figures over every asset: five uploading images of 1234 bytes, one analysing video.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let stats = catalog.stats(&today).await.unwrap();
+    let mut groups = stats.groups.clone();
+    groups.sort_by_key(|g| g.0.as_str());
+    assert_eq!(
+        groups,
+        [(AssetType::Image, AssetStatus::Uploading, 5, 5 * 1234), (AssetType::Video, AssetStatus::Analysing, 1, 1234)]
+    );
+    assert_eq!(stats.analysed_ms, 0, "no asset with analysis has a duration");
+    assert_eq!(stats.added, BTreeMap::from([(today, 6)]));
+    assert!(catalog.stats("2999-01-01").await.unwrap().added.is_empty());
+
+    // Settings saved at run time, replaced by the next save.
+    assert_eq!(catalog.setting("ai_options").await.unwrap(), None);
+    catalog.save_setting("ai_options", r#"{"labels":false}"#).await.unwrap();
+    catalog.save_setting("ai_options", r#"{"labels":true}"#).await.unwrap();
+    assert_eq!(catalog.setting("ai_options").await.unwrap().as_deref(), Some(r#"{"labels":true}"#));
 }
 
 #[tokio::test]

@@ -215,7 +215,7 @@ async fn stand_in(State(seen): State<Seen>, request: Request) -> impl IntoRespon
     match (method.as_str(), path) {
         ("HEAD", "/assets") if created => (StatusCode::OK, String::new()),
         ("HEAD", "/assets") => (StatusCode::NOT_FOUND, String::new()),
-        ("PUT", "/assets") => (StatusCode::OK, json!({ "acknowledged": true }).to_string()),
+        ("PUT", "/assets" | "/assets/_mapping") => (StatusCode::OK, json!({ "acknowledged": true }).to_string()),
         ("PUT" | "POST", p) if p.starts_with("/assets/_doc/") => {
             (StatusCode::CREATED, json!({ "result": "created" }).to_string())
         }
@@ -271,7 +271,7 @@ async fn the_client_sends_each_call_and_reads_the_answers() {
     assert_eq!(page.hits[0].1.filename, "evening-news.mp4");
     // Removing an asset that is not there is not an error.
     index.remove("gone").await.unwrap();
-    // Connecting again finds the index and leaves it alone.
+    // Connecting again finds the index and adds the fields new since it was made.
     OpenSearchIndex::connect(&config).await.unwrap();
 
     let seen = seen.lock().unwrap().clone();
@@ -287,12 +287,14 @@ async fn the_client_sends_each_call_and_reads_the_answers() {
             ("POST", "/assets/_search"),
             ("DELETE", "/assets/_doc/gone?refresh=wait_for"),
             ("HEAD", "/assets"),
+            ("PUT", "/assets/_mapping"),
         ]
     );
     assert_eq!(seen[1].3, index_definition());
     assert_eq!(seen[2].3, document_body(&news()).unwrap());
     let bodies = [news(), photo].map(|d| (d.asset_id.clone(), document_body(&d).unwrap()));
     assert_eq!(seen[3].3, Value::Array(bulk_lines(bodies)));
+    assert_eq!(seen[8].3, index_definition()["mappings"]);
     assert_eq!(seen[5].3, search_body(&SearchRequest::new(query::parse("label:dog").unwrap())));
     // Basic authentication on every call ("admin:secret").
     assert!(seen.iter().all(|(.., auth, _)| auth.as_deref() == Some("Basic YWRtaW46c2VjcmV0")), "{seen:?}");

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
-use mediaport_core::{AppearanceRecord, FaceRecord, NewJob, uploads, users};
+use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, uploads, users};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, Group, Timecode,
     Timeline, TimelineItem,
@@ -41,7 +41,7 @@ struct Fixture {
     user: String,
     refresh_token: String,
     asset_id: String,
-    /// An asset of its own, to delete.
+    /// An asset of its own, ingested, to delete or analyse again.
     doomed_asset_id: String,
     /// An open upload whose one part is in storage.
     upload_id: String,
@@ -112,6 +112,15 @@ fn routes() -> Vec<Route> {
         r(Method::GET, "/api/assets/{id}/analysis/{kind}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}/tracks/{file}", G(Group::Viewer), StatusCode::OK, none),
         r(Method::GET, "/api/assets/{id}/edl", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::GET, "/api/assets/{id}/export", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::POST, "/api/assets/{id}/analysis", G(Group::Creator), StatusCode::ACCEPTED, |_| {
+            Some(json!({"ai_options": {"labels": true}}))
+        }),
+        r(Method::GET, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, none),
+        r(Method::PUT, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, |_| {
+            Some(json!({"frame_rate": 0.5}))
+        }),
+        r(Method::GET, "/api/stats", G(Group::Creator), StatusCode::OK, none),
         r(Method::GET, "/api/face-collections", G(Group::Viewer), StatusCode::OK, none),
         r(Method::POST, "/api/face-collections", G(Group::Creator), StatusCode::CREATED, |f| {
             Some(json!({"name": format!("new-{}", f.collection_id)}))
@@ -218,6 +227,14 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
         .create_asset(common::ready_asset(&format!("doomed-{n}.wav"), AssetType::Audio))
         .await
         .unwrap();
+    let ingested = IngestRecord {
+        sha256: "0".repeat(64),
+        md5: "0".repeat(32),
+        technical: Default::default(),
+        outputs: Default::default(),
+        status: AssetStatus::Ready,
+    };
+    server.state.catalog.record_ingest(&doomed.id, &ingested).await.unwrap();
     Fixture {
         user,
         refresh_token,
@@ -308,8 +325,11 @@ async fn every_route_enforces_its_group() {
         for (caller, token) in &tokens {
             n += 1;
             let f = fixture(&server, n, &asset.id).await;
-            let deletes_asset = route.method == Method::DELETE && route.path == "/api/assets/{id}";
-            let asset_id = if deletes_asset { &f.doomed_asset_id } else { &f.asset_id };
+            let changes_asset = matches!(
+                (&route.method, route.path),
+                (&Method::DELETE, "/api/assets/{id}") | (&Method::POST, "/api/assets/{id}/analysis")
+            );
+            let asset_id = if changes_asset { &f.doomed_asset_id } else { &f.asset_id };
             let path = route
                 .path
                 .replace("{id}", asset_id)

@@ -1,7 +1,7 @@
 //! Which analyses run on an asset: the installation's defaults, with the options its
 //! upload chose (`ai_options`) laid over them.
 
-use mediaport_shared::Asset;
+use mediaport_shared::{AiOptions, Asset};
 use serde::{Deserialize, Serialize};
 
 /// Which analyses run and how sure they must be, unless an asset's options say otherwise.
@@ -48,12 +48,8 @@ pub struct AnalysisDefaults {
     pub face_collection: Option<String>,
 }
 
-/// The face sizes a setting may ask for, in pixels: below 20 a face is a few blurred
-/// pixels, above 400 the face fills a 720p frame.
-pub const MIN_FACE_SIZES: std::ops::RangeInclusive<u32> = 20..=400;
-
 /// The Whisper models a setting may name.
-pub const TRANSCRIPT_MODELS: [&str; 2] = ["tiny.en", "base"];
+pub use mediaport_shared::options::TRANSCRIPT_MODELS;
 
 impl Default for AnalysisDefaults {
     fn default() -> Self {
@@ -79,48 +75,93 @@ impl Default for AnalysisDefaults {
 }
 
 impl AnalysisDefaults {
-    /// Every level between 0 and 1, and a Whisper model that exists.
+    /// Every level between 0 and 1, a Whisper model that exists, a face size in range.
     pub fn is_valid(&self) -> bool {
-        [self.min_confidence, self.label_confidence, self.moderation_threshold].iter().all(|l| (0.0..=1.0).contains(l))
-            && TRANSCRIPT_MODELS.contains(&self.transcript_model.as_str())
-            && MIN_FACE_SIZES.contains(&self.min_face_size)
+        self.as_options().check().is_ok()
     }
 
-    /// These defaults with the asset's `ai_options` laid over them.
-    pub fn for_asset(&self, asset: &Asset) -> Self {
-        let options = asset.ai_options.as_ref();
-        let flag = |name: &str, default: bool| options.and_then(|o| o.get(name)?.as_bool()).unwrap_or(default);
-        let level = |name: &str, default: f32| {
-            options.and_then(|o| o.get(name)?.as_f64()).map_or(default, |v| v.clamp(0.0, 1.0) as f32)
-        };
+    /// These defaults as options with every analysis field set (frame capture is the
+    /// worker's and left out).
+    pub fn as_options(&self) -> AiOptions {
+        AiOptions {
+            labels: Some(self.labels),
+            text: Some(self.text),
+            moderation: Some(self.moderation),
+            shots: Some(self.shots),
+            transcript: Some(self.transcript),
+            keyphrases: Some(self.keyphrases),
+            entities: Some(self.entities),
+            sentiment: Some(self.sentiment),
+            faces: Some(self.faces),
+            min_confidence: Some(self.min_confidence),
+            label_confidence: Some(self.label_confidence),
+            moderation_threshold: Some(self.moderation_threshold),
+            language: Some(self.language.clone().unwrap_or_else(|| "auto".into())),
+            transcript_model: Some(self.transcript_model.clone()),
+            min_face_size: Some(self.min_face_size),
+            face_collection: Some(self.face_collection.clone().unwrap_or_default()),
+            ..AiOptions::default()
+        }
+    }
+
+    /// These defaults with `options` laid over them. Values out of range (options
+    /// stored before they were checked) are brought into it.
+    pub fn with(&self, options: &AiOptions) -> Self {
+        let level = |value: Option<f32>, default: f32| value.map_or(default, |v| v.clamp(0.0, 1.0));
         Self {
-            labels: flag("labels", self.labels),
-            text: flag("text", self.text),
-            moderation: flag("moderation", self.moderation),
-            shots: flag("shots", self.shots),
-            min_confidence: level("min_confidence", self.min_confidence),
-            label_confidence: level("label_confidence", self.label_confidence),
-            moderation_threshold: level("moderation_threshold", self.moderation_threshold),
-            transcript: flag("transcript", self.transcript),
-            language: options
-                .and_then(|o| o.get("language")?.as_str().map(str::to_owned))
-                .filter(|l| !l.is_empty() && l != "auto")
-                .or_else(|| self.language.clone()),
+            labels: options.labels.unwrap_or(self.labels),
+            text: options.text.unwrap_or(self.text),
+            moderation: options.moderation.unwrap_or(self.moderation),
+            shots: options.shots.unwrap_or(self.shots),
+            min_confidence: level(options.min_confidence, self.min_confidence),
+            label_confidence: level(options.label_confidence, self.label_confidence),
+            moderation_threshold: level(options.moderation_threshold, self.moderation_threshold),
+            transcript: options.transcript.unwrap_or(self.transcript),
+            // "auto" (or nothing) lets the model detect the language.
+            language: match options.language.as_deref() {
+                None => self.language.clone(),
+                Some("" | "auto") => None,
+                Some(code) => Some(code.to_owned()),
+            },
             transcript_model: options
-                .and_then(|o| o.get("transcript_model")?.as_str())
+                .transcript_model
+                .as_deref()
                 .filter(|m| TRANSCRIPT_MODELS.contains(m))
                 .map_or_else(|| self.transcript_model.clone(), str::to_owned),
-            keyphrases: flag("keyphrases", self.keyphrases),
-            entities: flag("entities", self.entities),
-            sentiment: flag("sentiment", self.sentiment),
-            faces: flag("faces", self.faces),
-            min_face_size: options.and_then(|o| o.get("min_face_size")?.as_u64()).map_or(self.min_face_size, |v| {
-                v.clamp(u64::from(*MIN_FACE_SIZES.start()), u64::from(*MIN_FACE_SIZES.end())) as u32
-            }),
-            face_collection: options
-                .and_then(|o| o.get("face_collection")?.as_str().map(str::to_owned))
-                .filter(|c| !c.is_empty())
-                .or_else(|| self.face_collection.clone()),
+            keyphrases: options.keyphrases.unwrap_or(self.keyphrases),
+            entities: options.entities.unwrap_or(self.entities),
+            sentiment: options.sentiment.unwrap_or(self.sentiment),
+            faces: options.faces.unwrap_or(self.faces),
+            min_face_size: options.min_face_size.map_or(self.min_face_size, |v| v.clamp(20, 400)),
+            face_collection: match options.face_collection.as_deref() {
+                None => self.face_collection.clone(),
+                Some("") => None,
+                Some(id) => Some(id.to_owned()),
+            },
         }
+    }
+
+    /// These defaults with the installation's saved defaults, then the asset's options,
+    /// laid over them.
+    pub fn for_asset(&self, saved: &AiOptions, asset: &Asset) -> Self {
+        self.with(saved).with(&asset.ai_options.clone().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_lay_over_defaults_and_detecting_the_language_is_an_option() {
+        let defaults = AnalysisDefaults { language: Some("en".into()), ..AnalysisDefaults::default() };
+        let saved = AiOptions { labels: Some(false), min_confidence: Some(0.7), ..AiOptions::default() };
+        let asset = AiOptions { labels: Some(true), language: Some("auto".into()), ..AiOptions::default() };
+        let both = defaults.with(&saved).with(&asset);
+        assert!(both.labels);
+        assert_eq!(both.min_confidence, 0.7);
+        assert_eq!(both.language, None);
+        assert_eq!(defaults.with(&AiOptions::default()), defaults);
+        assert_eq!(AnalysisDefaults::default().with(&defaults.as_options()), defaults);
     }
 }

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use mediaport_shared::AiOptions;
+
 use crate::uploads::UploadError;
 
 /// Longest file name most file systems accept, in bytes.
@@ -104,11 +106,11 @@ pub fn check_content_type(content_type: Option<&str>) -> Result<String, UploadEr
     }
 }
 
-/// Analysis options, when given, are a JSON object.
-pub fn check_ai_options(options: Option<&serde_json::Value>) -> Result<(), UploadError> {
-    match options {
-        None | Some(serde_json::Value::Object(_)) => Ok(()),
-        Some(_) => Err(UploadError::invalid("invalid-ai-options", "ai_options must be a JSON object")),
+/// Analysis options, when given, are each within their range.
+pub fn check_ai_options(options: Option<&AiOptions>) -> Result<(), UploadError> {
+    match options.map(AiOptions::check) {
+        None | Some(Ok(())) => Ok(()),
+        Some(Err(err)) => Err(UploadError::invalid("invalid-ai-options", err.to_string())),
     }
 }
 

@@ -204,6 +204,19 @@ impl Browser {
         Ok(())
     }
 
+    /// Saves the page at a desktop width (`NAME-desktop.png`) and a phone width
+    /// (`NAME-phone.png`), then goes back to the desktop width.
+    pub async fn screenshots(&self, name: &str) -> anyhow::Result<()> {
+        self.screenshot(&format!("{name}-desktop")).await?;
+        self.client.set_window_size(390, 844).await?;
+        // The layout settles after the resize before the picture is taken.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        self.screenshot(&format!("{name}-phone")).await?;
+        self.client.set_window_size(1366, 900).await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Ok(())
+    }
+
     /// The browser console entries of level SEVERE since the last call (errors,
     /// failed requests, uncaught exceptions).
     pub async fn console_errors(&self) -> anyhow::Result<Vec<String>> {

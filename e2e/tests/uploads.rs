@@ -45,6 +45,10 @@ async fn a_large_file_uploads_in_parts_and_an_interrupted_one_resumes() -> anyho
     let first = dir.path().join("Interview 40MB.mov");
     let data = write_media(&first, 40_000_000, 1);
     browser.element(Locator::Css("[data-testid=upload-group]")).await?.send_keys("News desk").await?;
+    // The analyses go with the upload: the speech preset, nothing else.
+    browser.element(Locator::Css("input[name=choose-analyses]")).await?.click().await?;
+    browser.element(Locator::Css("button[data-preset=Speech]")).await?.click().await?;
+    browser.screenshots("upload-options").await?;
     browser.element(Locator::Css("[data-testid=file-input]")).await?.send_keys(&first.display().to_string()).await?;
     let row = wait_for_stage(&browser, "Interview 40MB.mov", "done").await?;
     assert!(row.contains("ingesting"), "{row}");
@@ -52,6 +56,11 @@ async fn a_large_file_uploads_in_parts_and_an_interrupted_one_resumes() -> anyho
     let assets = server.state.catalog.list_assets(&Default::default(), 10, None).await?;
     let asset = assets.iter().find(|a| a.filename == "Interview 40MB.mov").expect("the asset exists");
     assert_eq!(asset.group.as_deref(), Some("News desk"));
+    let options = asset.ai_options.clone().expect("the chosen analyses went with the upload");
+    assert_eq!((options.transcript, options.keyphrases, options.labels, options.faces), (Some(true), Some(true), Some(false), Some(false)));
+    // The row links to its asset.
+    let link = browser.element(Locator::Css("[data-name='Interview 40MB.mov'] [data-testid=upload-asset]")).await?;
+    assert_eq!(link.attr("href").await?, Some(format!("/assets/{}", asset.id)));
     assert_eq!(asset.md5.as_deref(), Some(md5_hex(&data).as_str()), "the MD5 the browser computed");
     let stored = server.state.storage.head_object(&asset.bucket, &asset.key).await?;
     assert_eq!(stored.size, data.len() as u64);

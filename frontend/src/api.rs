@@ -6,10 +6,10 @@ use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
 use mediaport_shared::{
-    AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetList, CompleteUploadRequest, CreateFaceCollection,
+    AiOptions, AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetList, CompleteUploadRequest, CreateFaceCollection,
     CreateUploadRequest, ErrorBody, FaceCollection, FaceCollectionList, Group, Health, IndexedFace, IndexedFaceList,
     JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, PartUrl, PartUrls, Person, PersonList,
-    PresignPartsRequest, Rename, SearchResults, StoredPart, StoredParts, Timeline, Upload, User,
+    PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats, StoredPart, StoredParts, Timeline, Upload, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -210,6 +210,35 @@ pub async fn get_track(auth: Auth, id: &str, file: &str) -> Result<String, ApiEr
     response.text().await.map_err(|e| ApiError::network(&e))
 }
 
+/// Analyses an asset again with `options` laid over its own.
+pub async fn reanalyse(auth: Auth, id: &str, options: AiOptions) -> Result<Asset, ApiError> {
+    let path = format!("/api/assets/{}/analysis", encode_segment(id));
+    let request = Reanalyse { ai_options: Some(options) };
+    decode(send_json(auth, &request, || Request::post(&path)).await?).await
+}
+
+/// The analysis defaults for new assets, every field set.
+pub async fn ai_defaults(auth: Auth) -> Result<AiOptions, ApiError> {
+    decode(send(auth, || Request::get("/api/settings/ai-options")).await?).await
+}
+
+pub async fn save_ai_defaults(auth: Auth, options: &AiOptions) -> Result<AiOptions, ApiError> {
+    decode(send_json(auth, options, || Request::put("/api/settings/ai-options")).await?).await
+}
+
+pub async fn stats(auth: Auth) -> Result<Stats, ApiError> {
+    decode(send(auth, || Request::get("/api/stats")).await?).await
+}
+
+/// Any API path's answer as text (downloads: timelines, tracks, the EDL, the export).
+pub async fn get_text(auth: Auth, path: &str) -> Result<String, ApiError> {
+    let response = send(auth, || Request::get(path)).await?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response.text().await.map_err(|e| ApiError::network(&e))
+}
+
 /// The newest jobs, of one asset when `asset_id` is given.
 pub async fn list_jobs(auth: Auth, asset_id: Option<&str>) -> Result<Vec<JobInfo>, ApiError> {
     let path = match asset_id {
@@ -392,7 +421,7 @@ pub async fn put_part(url: &str, bytes: &js_sys::Uint8Array) -> Result<String, A
 }
 
 /// Percent-encodes one path segment.
-fn encode_segment(text: &str) -> String {
+pub fn encode_segment(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

@@ -34,6 +34,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("upload") view=|| view! {
                         <RequireGroup group=Group::Creator><pages::upload::Upload/></RequireGroup>
                     }/>
+                    <Route path=path!("stats") view=|| view! {
+                        <RequireGroup group=Group::Creator><pages::stats::StatsPage/></RequireGroup>
+                    }/>
                     <Route path=path!("users") view=|| view! {
                         <RequireGroup group=Group::Admin><pages::users::Users/></RequireGroup>
                     }/>

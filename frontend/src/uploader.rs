@@ -8,7 +8,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use leptos::prelude::*;
 use md5::{Digest, Md5};
-use mediaport_shared::{CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
+use mediaport_shared::{AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen_futures::JsFuture;
 
@@ -45,6 +45,8 @@ pub struct Item {
     pub note: RwSignal<Option<String>>,
     pub pause: RwSignal<bool>,
     pub cancel: RwSignal<bool>,
+    /// The asset the upload makes, once the server has registered it.
+    pub asset_id: RwSignal<Option<String>>,
 }
 
 /// What every upload of a batch shares.
@@ -53,6 +55,8 @@ pub struct Options {
     pub group: Option<String>,
     pub attributes: BTreeMap<String, String>,
     pub parts_in_flight: usize,
+    /// The analyses chosen for the batch; the server's defaults when none.
+    pub ai_options: Option<AiOptions>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -148,6 +152,7 @@ async fn upload(auth: Auth, item: &Item, options: &Options) -> Result<Option<Str
             }
         }
         item.note.set(Some(format!("resumed: {} of {} parts were already stored", held.len(), plan.part_count)));
+        item.asset_id.set(Some(resume.asset_id.clone()));
         upload_id = Some(resume.upload_id);
     }
     let upload_id = match upload_id {
@@ -160,9 +165,10 @@ async fn upload(auth: Auth, item: &Item, options: &Options) -> Result<Option<Str
                 md5: None,
                 group: options.group.clone(),
                 attributes: options.attributes.clone(),
-                ai_options: None,
+                ai_options: options.ai_options.clone(),
             };
             let upload = api::create_upload(auth, &request).await?;
+            item.asset_id.set(Some(upload.asset_id.clone()));
             save_resume(&key, Some(Resume { upload_id: upload.upload_id.clone(), asset_id: upload.asset_id }));
             upload.upload_id
         }

@@ -120,8 +120,7 @@ pub struct Asset {
     pub created_at: String,
     pub duration_ms: Option<u64>,
     /// Analysis options chosen at upload; the settings' defaults apply when absent.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub ai_options: Option<serde_json::Value>,
+    pub ai_options: Option<crate::AiOptions>,
     /// Why processing failed, for a `failed` asset.
     #[serde(default)]
     pub error: Option<String>,
@@ -179,6 +178,23 @@ pub struct Proxies {
     pub frames: Option<String>,
     /// The tools' own reports (mediainfo, ffprobe, exiftool, pdfinfo), JSON.
     pub reports: Vec<String>,
+}
+
+/// `GET /api/assets/{id}/export`: everything known about an asset in one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssetExport {
+    /// RFC 3339 time the file was made.
+    pub exported_at: String,
+    pub asset: Asset,
+    /// The tools' own reports by file name (`mediainfo.json`, `ffprobe.json`, `exif.json`...).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub reports: BTreeMap<String, serde_json::Value>,
+    /// Every timeline analysis made, by kind.
+    pub timelines: BTreeMap<crate::AnalysisKind, crate::Timeline>,
+    /// The shots as a CMX3600 edit decision list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edl: Option<String>,
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ pub mod faces;
 pub mod health;
 pub mod job;
 pub mod media;
+pub mod options;
 pub mod search;
+pub mod stats;
 pub mod upload;
 pub mod user;
 
@@ -18,7 +20,7 @@ pub use analysis::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, EmbeddedSentence, Embeddings, FrameBox,
     SpokenWord, Timecode, Timeline, TimelineItem, WordBox,
 };
-pub use asset::{Asset, AssetCard, AssetDetail, AssetList, AssetStatus, AssetType, Proxies};
+pub use asset::{Asset, AssetCard, AssetDetail, AssetExport, AssetList, AssetStatus, AssetType, Proxies};
 pub use error::ErrorBody;
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,
@@ -27,7 +29,9 @@ pub use faces::{
 };
 pub use health::Health;
 pub use job::{JobInfo, JobList};
+pub use options::{AiOptions, OptionError, Reanalyse};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
+pub use stats::{DayCount, NameCount, Stats};
 pub use search::{SearchHit, SearchMatch, SearchResults};
 pub use upload::{
     CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, PartUrl, PartUrls, PresignPartsRequest,

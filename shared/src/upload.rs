@@ -68,8 +68,7 @@ pub struct CreateUploadRequest {
     pub attributes: BTreeMap<String, String>,
     /// Analysis options for this asset; the defaults in settings apply when left out.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub ai_options: Option<serde_json::Value>,
+    pub ai_options: Option<crate::AiOptions>,
 }
 
 /// The answer to `POST /api/uploads`: where the parts go and how big each is.
@@ -156,8 +155,7 @@ pub struct RegisterAssetRequest {
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub ai_options: Option<serde_json::Value>,
+    pub ai_options: Option<crate::AiOptions>,
 }
 
 #[cfg(test)]

@@ -287,10 +287,12 @@ impl Analyse {
         match self.catalog.record_analysis(asset_id, &summaries, asset.status, asset.error.as_deref()).await {
             // Deleted meanwhile: what this job wrote goes too.
             Err(CatalogError::NotFound { .. }) => {
-                Err(IngestError::Media("the asset was deleted during relabelling".into()))
+                return Err(IngestError::Media("the asset was deleted during relabelling".into()));
             }
-            other => other.map(drop).map_err(IngestError::from),
-        }
+            other => other?,
+        };
+        self.forget_timelines(&asset.analysis, &summaries).await;
+        Ok(())
     }
 }
 

@@ -16,6 +16,7 @@ pub use language::embeddings_key;
 use std::sync::Arc;
 
 use mediaport_core::analysis::AnalysisDefaults;
+use mediaport_core::settings::saved_ai_options;
 use mediaport_core::{Catalog, CatalogError, FaceCatalog, PeopleCatalog, SearchIndex, Storage, VectorIndex};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, Timeline,
@@ -110,7 +111,8 @@ impl Analyse {
             Err(CatalogError::NotFound { .. }) => return Err(IngestError::Media("the asset no longer exists".into())),
             other => other?,
         };
-        let options = self.defaults.for_asset(&asset);
+        let saved = saved_ai_options(self.catalog.as_ref()).await?;
+        let options = self.defaults.for_asset(&saved, &asset);
         let mut summaries = AnalysisSummaries::new();
         // What was said and written, for the language kinds.
         let mut sentences: Vec<Sentence> = Vec::new();
@@ -199,11 +201,28 @@ impl Analyse {
         if let Err(err) = self.indexer().index_asset(&analysed).await {
             tracing::warn!(asset = asset.id, error = %err, "cannot update the search index");
         }
-        match self.catalog.record_analysis(&asset.id, &summaries, AssetStatus::Ready, None).await {
+        let recorded = match self.catalog.record_analysis(&asset.id, &summaries, AssetStatus::Ready, None).await {
             Err(CatalogError::NotFound { .. }) => {
-                Err(IngestError::Media("the asset was deleted during analysis".into()))
+                return Err(IngestError::Media("the asset was deleted during analysis".into()));
             }
-            other => Ok(other?),
+            other => other?,
+        };
+        self.forget_timelines(&asset.analysis, &summaries).await;
+        Ok(recorded)
+    }
+
+    /// Deletes the timelines an earlier analysis stored that `now` no longer points at.
+    /// Each analysis stores its own (see [`Self::settle`]), so readers see the old ones
+    /// until the catalog switches to the new, never a mix.
+    async fn forget_timelines(&self, before: &AnalysisSummaries, now: &AnalysisSummaries) {
+        let kept: Vec<&String> = now.values().filter_map(|s| s.key.as_ref()).collect();
+        let stale: Vec<String> =
+            before.values().filter_map(|s| s.key.clone()).filter(|key| !kept.contains(&key)).collect();
+        if stale.is_empty() {
+            return;
+        }
+        if let Err(err) = self.storage.delete_objects(&self.proxy_bucket, &stale).await {
+            tracing::warn!(error = %err, stale = stale.len(), "cannot delete replaced timelines");
         }
     }
 
@@ -217,7 +236,9 @@ impl Analyse {
     ) -> Result<(), IngestError> {
         let summary = match result {
             Ok(timeline) => {
-                let key = format!("{}/analysis/{}.json", asset.id, kind.as_str());
+                // A key of its own: the catalog still points at the last analysis's until
+                // this one ends.
+                let key = format!("{}/analysis/{}-{}.json", asset.id, kind.as_str(), mediaport_core::new_id());
                 let body = serde_json::to_vec(&timeline).map_err(|e| IngestError::Transient(e.to_string()))?;
                 self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
                 let count = timeline.items.len() as u32;

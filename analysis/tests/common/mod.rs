@@ -184,7 +184,7 @@ impl Harness {
                 bucket: INGEST_BUCKET.into(),
                 key,
                 status: AssetStatus::once_stored(asset_type),
-                ai_options,
+                ai_options: ai_options.map(|o| serde_json::from_value(o).expect("ai_options the server takes")),
             })
             .await
             .unwrap();

@@ -4,9 +4,12 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, ErrorBody, Timeline, analysis};
+use std::collections::BTreeMap;
 
-use crate::auth::{Auth, Viewer};
+use mediaport_core::reanalysis;
+use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, AssetExport, ErrorBody, Reanalyse, Timeline, analysis};
+
+use crate::auth::{Auth, Creator, Viewer};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -105,23 +108,86 @@ pub async fn edl(
     // The shots' timeline being there says the EDL was written beside it.
     timeline(&state, &asset, AnalysisKind::Shot).await?;
     let bytes = state.storage.get_object(&state.buckets.proxy, &format!("{}/analysis/shot.edl", asset.id)).await?;
-    let name = asset.filename.rsplit_once('.').map_or(asset.filename.as_str(), |(stem, _)| stem);
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition(name)),
+            (header::CONTENT_DISPOSITION, disposition(stem(&asset.filename), "edl")),
         ],
         bytes,
     ))
 }
 
+/// Analyses an asset again, with `ai_options` laid over the options it had; its current
+/// results stay until the new ones replace them all at once.
+#[utoipa::path(post, path = "/api/assets/{id}/analysis", tag = "analysis", params(("id" = String, Path)),
+    request_body = Reanalyse,
+    responses((status = 202, description = "Queued; the asset is `analysing`", body = Asset),
+              (status = 400, description = "An unknown option, or a value out of range", body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "Not ready: uploading, ingesting, analysing or failed before analysis", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reanalyse(
+    caller: Auth<Creator>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(request): Json<Reanalyse>,
+) -> Result<(StatusCode, Json<Asset>), ApiError> {
+    let asset = reanalysis::reanalyse(state.catalog.as_ref(), state.queue.as_ref(), &id, request.ai_options).await?;
+    tracing::info!(by = %caller.principal.username, asset = id, "analysis queued again");
+    Ok((StatusCode::ACCEPTED, Json(asset)))
+}
+
+/// Everything known about an asset as one JSON file: its record, the tools' technical
+/// reports, every timeline and the shots' EDL.
+#[utoipa::path(get, path = "/api/assets/{id}/export", tag = "analysis", params(("id" = String, Path)),
+    responses((status = 200, body = AssetExport), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export(
+    _caller: Auth<Viewer>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let asset = state.catalog.get_asset(&id).await?;
+    let mut reports = BTreeMap::new();
+    for key in asset.outputs.iter().flat_map(|o| &o.reports) {
+        let bytes = state.storage.get_object(&state.buckets.proxy, key).await?;
+        let name = key.rsplit('/').next().unwrap_or(key).to_owned();
+        // A report a tool wrote badly is still worth having, as text.
+        let report = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        reports.insert(name, report);
+    }
+    let mut timelines = BTreeMap::new();
+    for (kind, summary) in &asset.analysis {
+        if summary.status == AnalysisStatus::Done {
+            timelines.insert(*kind, timeline(&state, &asset, *kind).await?);
+        }
+    }
+    let edl = match timelines.contains_key(&AnalysisKind::Shot) {
+        true => {
+            let bytes = state.storage.get_object(&state.buckets.proxy, &format!("{}/analysis/shot.edl", asset.id)).await;
+            bytes.ok().map(|b| String::from_utf8_lossy(&b).into_owned())
+        }
+        false => None,
+    };
+    let exported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let name = format!("{}.metadata", stem(&asset.filename));
+    let export = AssetExport { exported_at, asset, reports, timelines, edl };
+    Ok(([(header::CONTENT_DISPOSITION, disposition(&name, "json"))], Json(export)))
+}
+
+/// A file name without its extension.
+fn stem(filename: &str) -> &str {
+    filename.rsplit_once('.').map_or(filename, |(stem, _)| stem)
+}
+
 /// A download named after the asset: an ASCII name for old clients and the real one
 /// (RFC 6266 `filename*`) for the rest; header values cannot carry raw UTF-8.
-fn disposition(stem: &str) -> String {
+fn disposition(stem: &str, extension: &str) -> String {
     let ascii: String =
         stem.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
     let utf8 = percent_encoding::utf8_percent_encode(stem, percent_encoding::NON_ALPHANUMERIC);
-    format!("attachment; filename=\"{ascii}.edl\"; filename*=UTF-8''{utf8}.edl")
+    format!("attachment; filename=\"{ascii}.{extension}\"; filename*=UTF-8''{utf8}.{extension}")
 }
 
 #[cfg(test)]
@@ -129,9 +195,9 @@ mod tests {
     #[test]
     fn any_file_name_makes_a_valid_header() {
         for name in ["Café «été» \"quoted\"", "plain", "tab\there"] {
-            let value = super::disposition(name);
+            let value = super::disposition(name, "edl");
             assert!(axum::http::HeaderValue::from_str(&value).is_ok(), "{value}");
         }
-        assert_eq!(super::disposition("Café"), "attachment; filename=\"Caf_.edl\"; filename*=UTF-8''Caf%C3%A9.edl");
+        assert_eq!(super::disposition("Café", "edl"), "attachment; filename=\"Caf_.edl\"; filename*=UTF-8''Caf%C3%A9.edl");
     }
 }

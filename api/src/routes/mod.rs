@@ -10,6 +10,8 @@ pub(crate) mod jobs;
 mod metrics;
 mod people;
 mod search;
+mod settings;
+mod stats;
 mod uploads;
 mod users;
 
@@ -55,6 +57,10 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(analysis::get))
         .routes(routes!(analysis::track))
         .routes(routes!(analysis::edl))
+        .routes(routes!(analysis::reanalyse))
+        .routes(routes!(analysis::export))
+        .routes(routes!(settings::get_ai_options, settings::put_ai_options))
+        .routes(routes!(stats::get))
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))
         .routes(routes!(events::events))

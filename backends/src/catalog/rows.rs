@@ -1,7 +1,7 @@
 //! Rows of the catalog's tables turned into records, for either engine.
 
 use mediaport_core::{CatalogError, UploadRecord, UploadState};
-use mediaport_shared::{Asset, AssetStatus, AssetType};
+use mediaport_shared::{AiOptions, Asset, AssetStatus, AssetType};
 
 use crate::db::Cells;
 
@@ -32,7 +32,7 @@ pub(super) fn asset(row: &impl Cells) -> Result<Asset, CatalogError> {
         key: row.text("object_key").map_err(decode)?,
         created_at: row.text("created_at").map_err(decode)?,
         duration_ms: row.maybe_int("duration_ms").map_err(decode)?.map(|d| d as u64),
-        ai_options: json(row.maybe_text("ai_options").map_err(decode)?, "ai_options")?,
+        ai_options: row.maybe_text("ai_options").map_err(decode)?.map(|text| AiOptions::from_stored(&text)),
         error: row.maybe_text("error").map_err(decode)?,
         technical: json(row.maybe_text("technical").map_err(decode)?, "technical")?,
         outputs: json(row.maybe_text("outputs").map_err(decode)?, "outputs")?,

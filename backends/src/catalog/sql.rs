@@ -2,8 +2,10 @@ use std::path::Path;
 
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
-use mediaport_core::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset, UploadRecord, UploadState};
-use mediaport_shared::{AnalysisSummaries, Asset, AssetStatus, AssetType};
+use mediaport_core::{
+    AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState,
+};
+use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetStatus, AssetType};
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Type};
 
@@ -58,7 +60,7 @@ where
     .bind(asset.status.as_str().to_owned())
     .bind(asset.group.clone())
     .bind(to_json(&asset.attributes)?)
-    .bind(asset.ai_options.as_ref().map(|o| o.to_string()))
+    .bind(asset.ai_options.as_ref().map(to_json).transpose()?)
     .bind(asset.bucket.clone())
     .bind(asset.key.clone())
     .bind(at.to_owned()))
@@ -379,6 +381,72 @@ impl Catalog for SqlCatalog {
                 .map_err(db_err)?;
             Ok(found.is_some())
         })
+    }
+
+    async fn reanalyse(&self, id: &str, options: &AiOptions) -> Result<Asset, CatalogError> {
+        // Ingest made the frames and proxies analysis reads: without its outputs there
+        // is nothing to analyse again.
+        let sql = "UPDATE assets SET ai_options = $1, status = 'analysing', error = NULL, updated_at = $2 \
+                   WHERE id = $3 AND outputs IS NOT NULL AND status IN ('ready', 'failed')";
+        let (options, at) = (to_json(options)?, now());
+        let changed = on_db!(&self.db, |pool| {
+            let query = sqlx::query(sql).bind(&options).bind(&at).bind(id);
+            query.execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(db_err)?;
+        if changed == 0 {
+            let asset = self.get_asset(id).await?;
+            return Err(CatalogError::Conflict(format!(
+                "{} is {}: only an asset that is ready, or failed after ingest, can be analysed again",
+                asset.filename,
+                asset.status.as_str()
+            )));
+        }
+        self.get_asset(id).await
+    }
+
+    async fn stats(&self, since_day: &str) -> Result<CatalogStats, CatalogError> {
+        // SUM over BIGINT is NUMERIC in PostgreSQL: cast back so both engines give integers.
+        let groups = "SELECT asset_type, status, COUNT(*) AS assets, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes \
+                      FROM assets GROUP BY asset_type, status";
+        let analysed = "SELECT CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT) AS ms FROM assets \
+                        WHERE analysis IS NOT NULL AND analysis != '{}'";
+        let added = "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS assets FROM assets \
+                     WHERE created_at >= $1 GROUP BY substr(created_at, 1, 10)";
+        let mut stats = CatalogStats::default();
+        on_db!(&self.db, |pool| {
+            for row in sqlx::query(groups).fetch_all(pool).await.map_err(db_err)? {
+                let (asset_type, status) = (row.text("asset_type").map_err(db_err)?, row.text("status").map_err(db_err)?);
+                let (Some(asset_type), Some(status)) = (AssetType::parse(&asset_type), AssetStatus::parse(&status))
+                else {
+                    continue;
+                };
+                let (assets, bytes) = (row.int("assets").map_err(db_err)?, row.int("bytes").map_err(db_err)?);
+                stats.groups.push((asset_type, status, assets as u64, bytes as u64));
+            }
+            let row = sqlx::query(analysed).fetch_one(pool).await.map_err(db_err)?;
+            stats.analysed_ms = row.int("ms").map_err(db_err)? as u64;
+            for row in sqlx::query(added).bind(since_day).fetch_all(pool).await.map_err(db_err)? {
+                stats.added.insert(row.text("day").map_err(db_err)?, row.int("assets").map_err(db_err)? as u64);
+            }
+            Ok::<_, CatalogError>(())
+        })?;
+        Ok(stats)
+    }
+
+    async fn setting(&self, name: &str) -> Result<Option<String>, CatalogError> {
+        on_db!(&self.db, |pool| {
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1").bind(name).fetch_optional(pool).await
+        })
+        .map_err(db_err)
+    }
+
+    async fn save_setting(&self, name: &str, value: &str) -> Result<(), CatalogError> {
+        let sql = "INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+        let at = now();
+        on_db!(&self.db, |pool| sqlx::query(sql).bind(name).bind(value).bind(&at).execute(pool).await.map(drop))
+            .map_err(db_err)
     }
 
     async fn list_assets(

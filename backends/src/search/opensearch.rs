@@ -7,7 +7,7 @@ use ::opensearch::http::StatusCode;
 use ::opensearch::http::request::JsonBody;
 use ::opensearch::http::response::Response;
 use ::opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
-use ::opensearch::indices::{IndicesCreateParts, IndicesExistsParts};
+use ::opensearch::indices::{IndicesCreateParts, IndicesExistsParts, IndicesPutMappingParts};
 use ::opensearch::params::Refresh;
 use ::opensearch::{BulkParts, DeleteByQueryParts, DeleteParts, IndexParts, OpenSearch, SearchParts};
 use async_trait::async_trait;
@@ -63,7 +63,17 @@ impl OpenSearchIndex {
             .await
             .map_err(unavailable)?;
         if exists.status_code() == StatusCode::OK {
-            return Ok(());
+            // Fields added since the index was made (a new facet) are added to it: the
+            // mapping is strict, so a document carrying them would be refused.
+            let added = self
+                .client
+                .indices()
+                .put_mapping(IndicesPutMappingParts::Index(&[&self.index]))
+                .body(index_definition()["mappings"].clone())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            return checked(added).await.map(|_| ());
         }
         let created = self
             .client

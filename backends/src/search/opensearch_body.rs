@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 /// Values per facet returned (as the tantivy adapter).
 const FACET_VALUES: usize = 20;
 /// The facets a search counts.
-const FACETS: [&str; 4] = ["type", "label", "face", "group"];
+const FACETS: [&str; 5] = ["type", "label", "face", "group", "keyphrase"];
 
 /// Settings and mapping of the index. Text is split as the query language splits it (at
 /// anything not a letter or digit) and lower-cased, so `term` queries on query words
@@ -33,7 +33,7 @@ pub fn index_definition() -> Value {
     }
     properties.insert("asset_id".into(), json!({ "type": "keyword" }));
     properties.insert("type".into(), json!({ "type": "keyword" }));
-    let facets: serde_json::Map<String, Value> = ["type", "group", "label", "face", "kind"]
+    let facets: serde_json::Map<String, Value> = ["type", "group", "label", "face", "kind", "keyphrase"]
         .into_iter()
         .map(|f| (f.into(), json!({ "type": "keyword" })))
         .collect();
@@ -60,7 +60,7 @@ pub fn document_body(document: &AssetDocument) -> Result<Value, SearchError> {
         all.push(value.clone());
     }
     let mut body = serde_json::Map::new();
-    let (mut labels, mut faces, mut kinds) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut labels, mut faces, mut phrases, mut kinds) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (kind, names) in &document.names {
         if names.is_empty() {
             continue;
@@ -71,6 +71,7 @@ pub fn document_body(document: &AssetDocument) -> Result<Value, SearchError> {
         match kind {
             AnalysisKind::Label => labels.extend(texts.iter().copied()),
             AnalysisKind::FaceMatch => faces.extend(texts.iter().copied()),
+            AnalysisKind::Keyphrase => phrases.extend(texts.iter().copied()),
             _ => {}
         }
         body.insert(kind.as_str().into(), json!(texts));
@@ -90,6 +91,7 @@ pub fn document_body(document: &AssetDocument) -> Result<Value, SearchError> {
             "group": document.group,
             "label": labels,
             "face": faces,
+            "keyphrase": phrases,
             "kind": kinds,
         }),
     );

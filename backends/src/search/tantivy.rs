@@ -174,6 +174,7 @@ impl TantivyIndex {
                 let facet = match kind {
                     AnalysisKind::Label => Some("label"),
                     AnalysisKind::FaceMatch => Some("face"),
+                    AnalysisKind::Keyphrase => Some("keyphrase"),
                     _ => None,
                 };
                 if let Some(facet) = facet {
@@ -340,7 +341,7 @@ impl SearchIndex for TantivyIndex {
         tokio::task::spawn_blocking(move || {
             let searcher = this.reader.searcher();
             let mut facets = FacetCollector::for_field("facets");
-            for facet in ["/type", "/label", "/face", "/group"] {
+            for facet in ["/type", "/label", "/face", "/group", "/keyphrase"] {
                 facets.add_facet(facet);
             }
             let top = TopDocs::with_limit(limit).and_offset(offset).order_by_score();
@@ -352,7 +353,7 @@ impl SearchIndex for TantivyIndex {
                 let document: AssetDocument = serde_json::from_str(json).map_err(failed)?;
                 hits.push((score, document));
             }
-            let facets = ["type", "label", "face", "group"]
+            let facets = ["type", "label", "face", "group", "keyphrase"]
                 .into_iter()
                 .map(|name| {
                     let values = counts

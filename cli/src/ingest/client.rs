@@ -4,7 +4,7 @@
 use anyhow::Context;
 use mediaport_shared::user::{LoginRequest, LoginResponse, RefreshRequest};
 use mediaport_shared::{
-    Asset, CompleteUploadRequest, CreateUploadRequest, ErrorBody, PartUrls, PresignPartsRequest, StoredParts, Upload,
+    Asset, CompleteUploadRequest, CreateUploadRequest, ErrorBody, FaceCollectionList, PartUrls, PresignPartsRequest, StoredParts, Upload,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -93,6 +93,10 @@ impl Client {
 
     pub async fn stored_parts(&self, upload_id: &str) -> anyhow::Result<StoredParts> {
         self.call::<(), _>(Method::GET, &format!("/api/uploads/{upload_id}/parts"), None).await
+    }
+
+    pub async fn face_collections(&self) -> anyhow::Result<FaceCollectionList> {
+        self.call::<(), _>(Method::GET, "/api/face-collections", None).await
     }
 
     pub async fn complete(&self, upload_id: &str, request: &CompleteUploadRequest) -> anyhow::Result<Asset> {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mediaport_shared::AssetType;
+use mediaport_shared::{AiOptions, AssetType};
 use tokio::sync::Semaphore;
 
 use self::client::Client;
@@ -43,6 +43,19 @@ pub struct IngestArgs {
     /// Journal of what was sent (default: one per server in ~/.local/state/mediaport)
     #[arg(long)]
     journal: Option<PathBuf>,
+    /// Run only these analyses, comma-separated (labels, text, moderation, shots,
+    /// transcript, keyphrases, entities, sentiment, faces); the server's defaults otherwise
+    #[arg(long, value_delimiter = ',')]
+    analyses: Option<Vec<String>>,
+    /// Name the people of this face collection in the new assets
+    #[arg(long, value_name = "NAME")]
+    face_collection: Option<String>,
+    /// Frames analysed per second of video (1/60 to 30)
+    #[arg(long)]
+    frame_rate: Option<f64>,
+    /// The language spoken, e.g. en or es ("auto" detects it)
+    #[arg(long)]
+    language: Option<String>,
     /// Also send files no analysis understands (they are stored and marked unsupported)
     #[arg(long)]
     all_files: bool,
@@ -86,9 +99,35 @@ fn password() -> anyhow::Result<String> {
     rpassword::prompt_password("password: ").context("no password: set MEDIAPORT_PASSWORD or run in a terminal")
 }
 
+/// The analysis options the flags ask for, if any; a collection is named by its name.
+async fn ai_options(args: &IngestArgs, client: &Client) -> anyhow::Result<Option<AiOptions>> {
+    let mut options = match &args.analyses {
+        Some(names) => {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            AiOptions::only(&names).map_err(|e| anyhow::anyhow!("--analyses: {e}"))?
+        }
+        None => AiOptions::default(),
+    };
+    options.frame_rate = args.frame_rate;
+    options.language.clone_from(&args.language);
+    if let Some(name) = &args.face_collection {
+        let collections = client.face_collections().await.context("cannot list the face collections")?;
+        let found = collections.items.into_iter().find(|c| c.name.eq_ignore_ascii_case(name));
+        let collection = found.with_context(|| format!("--face-collection: no collection is called {name:?}"))?;
+        options.face_collection = Some(collection.id);
+        // Naming people needs their faces found.
+        if options.faces == Some(false) {
+            options.faces = Some(true);
+        }
+    }
+    options.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((options != AiOptions::default()).then_some(options))
+}
+
 pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
     let files = collect(&args.paths, args.all_files)?;
     let client = Client::sign_in(&args.server, &args.user, &password()?).await?;
+    let ai_options = ai_options(&args, &client).await?;
     let journal_path = args.journal.clone().unwrap_or_else(|| Journal::default_path(&args.server));
     let journal = Journal::open(&journal_path)?;
 
@@ -107,6 +146,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
         journal,
         group: args.group.clone(),
         attributes: args.attributes.iter().cloned().collect::<BTreeMap<_, _>>(),
+        ai_options,
         part_slots: Arc::new(Semaphore::new(usize::from(args.jobs))),
         jobs: usize::from(args.jobs),
         total: total.clone(),

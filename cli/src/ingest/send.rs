@@ -11,7 +11,7 @@ use anyhow::Context;
 use futures::StreamExt;
 use indicatif::ProgressBar;
 use md5::{Digest, Md5};
-use mediaport_shared::{CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
+use mediaport_shared::{AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
 use tokio::sync::Semaphore;
 
 use super::client::{ApiFailure, Client};
@@ -28,6 +28,8 @@ pub struct Shared {
     pub journal: Journal,
     pub group: Option<String>,
     pub attributes: BTreeMap<String, String>,
+    /// Analysis options for every new asset.
+    pub ai_options: Option<AiOptions>,
     /// Parts in flight across all files.
     pub part_slots: Arc<Semaphore>,
     pub jobs: usize,
@@ -152,7 +154,7 @@ pub async fn send(ctx: &Shared, file: &LocalFile, bar: &ProgressBar) -> anyhow::
             md5: md5.clone(),
             group: ctx.group.clone(),
             attributes: ctx.attributes.clone(),
-            ai_options: None,
+            ai_options: ctx.ai_options.clone(),
         };
         let upload = ctx.client.create_upload(&request).await?;
         entry.upload_id = Some(upload.upload_id);

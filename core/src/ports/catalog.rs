@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use mediaport_shared::{AnalysisSummaries, Asset, AssetStatus, AssetType, IngestOutputs, Technical};
+use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetStatus, AssetType, IngestOutputs, Technical};
 
 /// Failures of the catalog, each with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +41,7 @@ pub struct NewAsset {
     pub bucket: String,
     pub key: String,
     pub status: AssetStatus,
-    pub ai_options: Option<serde_json::Value>,
+    pub ai_options: Option<AiOptions>,
 }
 
 /// Where a multipart upload through the API stands.
@@ -109,6 +109,17 @@ pub struct AssetFilter {
     pub status: Option<AssetStatus>,
 }
 
+/// The catalog's part of the archive's figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CatalogStats {
+    /// (type, status, assets, bytes of their originals) for each pair that has assets.
+    pub groups: Vec<(AssetType, AssetStatus, u64, u64)>,
+    /// Milliseconds of media over the assets whose analysis has run.
+    pub analysed_ms: u64,
+    /// Assets added per day (`YYYY-MM-DD`, UTC) since the day asked for, days with none left out.
+    pub added: BTreeMap<String, u64>,
+}
+
 /// The system of record: assets, analysis records, users and settings.
 #[async_trait]
 pub trait Catalog: Send + Sync {
@@ -156,6 +167,15 @@ pub trait Catalog: Send + Sync {
     /// Whether the object was the original of an asset since deleted (the bucket scan
     /// leaves it alone).
     async fn original_deleted(&self, bucket: &str, key: &str) -> Result<bool, CatalogError>;
+    /// Sets an asset's analysis options and sends it back to `analysing`, its failure
+    /// reason cleared; `Conflict` unless it is `ready`, or `failed` after ingest finished.
+    async fn reanalyse(&self, id: &str, options: &AiOptions) -> Result<Asset, CatalogError>;
+    /// Counts over every asset, with additions per day since `since_day` (`YYYY-MM-DD`).
+    async fn stats(&self, since_day: &str) -> Result<CatalogStats, CatalogError>;
+    /// A setting saved at run time (JSON), if one is.
+    async fn setting(&self, name: &str) -> Result<Option<String>, CatalogError>;
+    /// Saves a setting (JSON), replacing the one saved before.
+    async fn save_setting(&self, name: &str, value: &str) -> Result<(), CatalogError>;
     /// Assets matching `filter`, newest first, at most `limit`, starting after the asset id `after`.
     async fn list_assets(
         &self,

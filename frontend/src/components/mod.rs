@@ -1,3 +1,5 @@
+pub mod ai_options;
+pub mod download;
 pub mod empty_state;
 pub mod layout;
 pub mod notice;

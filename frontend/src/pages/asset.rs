@@ -1,14 +1,20 @@
-use leptos::html::Video;
+use std::collections::BTreeSet;
+
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use mediaport_shared::{Asset, AssetDetail, AssetType, Technical};
+use mediaport_shared::{Asset, AssetDetail, AssetType, Group, Technical};
 
 use crate::api;
 use crate::auth::use_auth;
+use crate::components::download::{Downloads, Offer};
 use crate::components::empty_state::EmptyState;
 use crate::live::{self, Change};
 use crate::pages::asset_delete::DeleteAsset;
 use crate::pages::collection::format_duration;
+use crate::pages::lanes::Lanes;
+use crate::pages::overlay::{BOXED, BoxToggles, Frame, Overlay};
+use crate::pages::reanalyse::Reanalyse;
+use crate::pages::review::{self, Found, Playback};
 use crate::pages::timelines::Timelines;
 
 /// One asset: its media (player, picture or pages), checksums and technical metadata;
@@ -71,10 +77,23 @@ pub fn AssetPage() -> impl IntoView {
 
 #[component]
 fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: StoredValue<bool>) -> impl IntoView {
+    let auth = use_auth();
     let asset = detail.asset.clone();
     let status = asset.status.as_str();
     let technical = asset.technical.as_ref().map(technical_facts);
-    let player = NodeRef::<Video>::new();
+    let playback = Playback::new();
+    let found = review::load(auth, &asset);
+    // One copy of the timelines once they are in, read by the overlay as the video plays.
+    let loaded = Memo::new(move |_| found.get().and_then(Result::ok).unwrap_or_default());
+    let min_confidence = RwSignal::new(0.0_f32);
+    let stem = asset.filename.rsplit_once('.').map_or(asset.filename.as_str(), |(s, _)| s).to_owned();
+    let export = Offer {
+        label: "Export all metadata",
+        path: format!("/api/assets/{}/export", api::encode_segment(&asset.id)),
+        filename: format!("{stem}.metadata.json"),
+        mime: "application/json",
+    };
+    let timed = asset.duration_ms.is_some();
     view! {
         <header class="page-header">
             <div>
@@ -85,11 +104,16 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
                     {asset.duration_ms.map(|d| format!(" · {}", format_duration(d)))}
                 </p>
             </div>
-            <DeleteAsset id=asset.id.clone() filename=asset.filename.clone() deleted/>
+            <div class="header-actions">
+                <Downloads offers=vec![export]/>
+                <DeleteAsset id=asset.id.clone() filename=asset.filename.clone() deleted/>
+            </div>
         </header>
         {asset.error.clone().map(|e| view! { <p class="alert alert-error" data-reason>{e}</p> })}
         <div class="asset-layout">
-            <Media detail=detail.clone() player position/>
+            <div class="stage-column">
+                <Media detail=detail.clone() playback position found=loaded timed min_confidence/>
+            </div>
             <aside class="card">
                 <h2>"Details"</h2>
                 <dl class="facts">
@@ -110,26 +134,59 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
                 })}
             </aside>
         </div>
-        <Timelines asset=asset.clone() player/>
+        {move || match found.get() {
+            Some(Ok(found)) if timed => {
+                let duration = asset.duration_ms.unwrap_or(0);
+                view! { <Lanes found duration_ms=duration playback min_confidence/> }.into_any()
+            }
+            Some(Err(e)) => view! { <p class="alert alert-error small">{e.message}</p> }.into_any(),
+            _ => ().into_any(),
+        }}
+        <Show when=move || auth.can(Group::Creator)>
+            <Reanalyse asset=asset.clone()/>
+        </Show>
+        <Timelines asset=asset.clone() found playback/>
     }
 }
 
+/// Keeps the overlay on the picture: where the picture is inside its element.
+fn measure(element: &web_sys::HtmlElement, natural: (f64, f64)) -> Option<Frame> {
+    Frame::contain((f64::from(element.client_width()), f64::from(element.client_height())), natural)
+}
+
 #[component]
-fn Media(detail: AssetDetail, player: NodeRef<Video>, position: StoredValue<Option<f64>>) -> impl IntoView {
+fn Media(
+    detail: AssetDetail,
+    playback: Playback,
+    position: StoredValue<Option<f64>>,
+    found: Memo<Found>,
+    timed: bool,
+    min_confidence: RwSignal<f32>,
+) -> impl IntoView {
     let proxies = detail.proxies;
     let poster = proxies.thumbnails.first().cloned();
+    let player = playback.player;
     // Once the player knows the length it starts where the last load of the page left it,
     // or else at `?t=<ms>` (a search hit's moment).
     let start = use_query_map().read_untracked().get("t").and_then(|t| t.parse::<u64>().ok());
     // Times the player reports before it was cued are its start, not where anyone left it:
     // kept, they would undo the cue when the page loads again (a live update).
     let cued = StoredValue::new(false);
+    let frame = RwSignal::new(None::<Frame>);
+    let shown = RwSignal::new(BOXED.iter().map(|(k, _)| *k).collect::<BTreeSet<_>>());
+    let remeasure = move || {
+        if let Some(video) = player.get_untracked() {
+            let natural = (f64::from(video.video_width()), f64::from(video.video_height()));
+            frame.set(measure(&video, natural));
+        }
+    };
     let cue = move |_| {
         let at = position.get_value().or(start.map(|ms| ms as f64 / 1000.0));
         if let (Some(at), Some(video)) = (at, player.get()) {
             video.set_current_time(at);
         }
         cued.set_value(true);
+        remeasure();
     };
     let keep = move |_| {
         if let Some(video) = player.get()
@@ -138,11 +195,26 @@ fn Media(detail: AssetDetail, player: NodeRef<Video>, position: StoredValue<Opti
         {
             position.set_value(Some(video.current_time()));
         }
+        playback.follow();
+        remeasure();
     };
+    let seeked = move |_| {
+        playback.follow();
+        remeasure();
+    };
+    let resized = window_event_listener(leptos::ev::resize, move |_| remeasure());
+    on_cleanup(move || resized.remove());
+    let now = Signal::derive(move || playback.now_ms.get());
+    let toggles = view! { <BoxToggles found shown/> };
+    let overlay = view! { <Overlay found timed frame shown min_confidence now_ms=now/> };
     match detail.asset.asset_type {
         AssetType::Video if proxies.video.is_some() => view! {
-            <video class="player" node_ref=player controls preload="metadata" src=proxies.video poster=poster
-                on:loadedmetadata=cue on:timeupdate=keep></video>
+            <div class="stage">
+                <video class="player" node_ref=player controls preload="metadata" src=proxies.video poster=poster
+                    on:loadedmetadata=cue on:timeupdate=keep on:seeked=seeked></video>
+                {overlay}
+            </div>
+            {toggles}
         }
         .into_any(),
         AssetType::Video | AssetType::Audio if proxies.audio.is_some() => view! {
@@ -150,12 +222,28 @@ fn Media(detail: AssetDetail, player: NodeRef<Video>, position: StoredValue<Opti
                 {proxies.waveform.map(|w| view! { <img class="waveform" src=w alt="Waveform"/> })}
                 // A <video> element plays the sound too, and the analysis panels seek it.
                 <video class="audio-player" node_ref=player controls preload="metadata" src=proxies.audio
-                    on:loadedmetadata=cue on:timeupdate=keep></video>
+                    on:loadedmetadata=cue on:timeupdate=keep on:seeked=seeked></video>
             </div>
         }
         .into_any(),
         AssetType::Image if proxies.image.is_some() => {
-            view! { <img class="player-image" src=proxies.image alt=detail.asset.filename/> }.into_any()
+            let picture = NodeRef::<leptos::html::Img>::new();
+            let fit = move || {
+                if let Some(img) = picture.get_untracked() {
+                    let natural = (f64::from(img.natural_width()), f64::from(img.natural_height()));
+                    frame.set(measure(&img, natural));
+                }
+            };
+            let resized = window_event_listener(leptos::ev::resize, move |_| fit());
+            on_cleanup(move || resized.remove());
+            view! {
+                <div class="stage">
+                    <img class="player-image" node_ref=picture src=proxies.image alt=detail.asset.filename on:load=move |_| fit()/>
+                    {overlay}
+                </div>
+                {toggles}
+            }
+            .into_any()
         }
         AssetType::Document if !proxies.pages.is_empty() => view! {
             <div class="pages">
@@ -214,7 +302,7 @@ fn technical_facts(t: &Technical) -> AnyView {
     facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view().into_any()
 }
 
-fn human_size(bytes: u64) -> String {
+pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
     let mut size = bytes as f64;
     let mut unit = 0;

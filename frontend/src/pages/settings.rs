@@ -1,6 +1,9 @@
 use leptos::prelude::*;
+use mediaport_shared::AiOptions;
 
 use crate::api;
+use crate::auth::use_auth;
+use crate::components::ai_options::AiOptionsForm;
 
 /// Server facts and, for admins, the default analysis options.
 #[component]
@@ -36,6 +39,46 @@ pub fn Settings() -> impl IntoView {
                     </dd>
                 </dl>
             </div>
+            <AnalysisDefaults/>
         </section>
+    }
+}
+
+/// The analyses new assets get unless their upload chooses: saved in the catalog, used
+/// by every worker from its next job.
+#[component]
+fn AnalysisDefaults() -> impl IntoView {
+    let auth = use_auth();
+    let options = RwSignal::new(AiOptions::default());
+    let outcome = RwSignal::new(None::<Result<(), String>>);
+    let loaded = LocalResource::new(move || api::ai_defaults(auth));
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = loaded.get() {
+            options.set(saved);
+        }
+    });
+    let save = move |_| {
+        leptos::task::spawn_local(async move {
+            let result = api::save_ai_defaults(auth, &options.get_untracked()).await;
+            outcome.set(Some(result.map(|saved| options.set(saved)).map_err(|e| e.message)));
+        });
+    };
+    view! {
+        <div class="card" data-testid="ai-defaults">
+            <h2>"Analysis defaults"</h2>
+            <p class="muted small">"What new assets are analysed with unless their upload chooses otherwise."</p>
+            {move || match loaded.get() {
+                None => view! { <p class="muted small">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert alert-error small">{e.message}</p> }.into_any(),
+                Some(Ok(_)) => view! {
+                    <AiOptionsForm options details=true/>
+                    <div class="form-actions"><button class="button" on:click=save>"Save defaults"</button></div>
+                }.into_any(),
+            }}
+            {move || outcome.get().map(|o| match o {
+                Ok(()) => view! { <p class="alert alert-ok small" data-outcome="saved">"Saved: the next asset is analysed this way."</p> }.into_any(),
+                Err(e) => view! { <p class="alert alert-error small" data-outcome="refused">{e}</p> }.into_any(),
+            })}
+        </div>
     }
 }

@@ -1,14 +1,16 @@
 //! The asset page's analysis section: one panel per kind (shots, on-screen text,
-//! moderation...), each name with its time ranges as chips that move the player there.
+//! moderation...), each name with its time ranges as chips that move the player there,
+//! and the kind's files to download.
 
 use leptos::html::Video;
 use leptos::prelude::*;
 use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, Timecode, TimelineItem};
 
 use crate::api;
-use crate::auth::use_auth;
+use crate::components::download::{Downloads, Offer};
 use crate::pages::asset_faces::AssetFaces;
 use crate::pages::collection::format_duration;
+use crate::pages::review::{Found, Playback};
 use crate::pages::transcript::{TranscriptLines, seek};
 
 /// Names shown before "show all" in a long timeline.
@@ -29,9 +31,41 @@ fn title(kind: AnalysisKind) -> &'static str {
     }
 }
 
-/// Every kind analysed on `asset`; chips seek `player` when the asset plays.
+/// The files a kind's panel offers: its JSON, its track, and for the transcript
+/// subtitles and text, for the shots the EDL.
+fn offers(asset: &Asset, kind: AnalysisKind) -> Vec<Offer> {
+    let id = api::encode_segment(&asset.id);
+    let stem = asset.filename.rsplit_once('.').map_or(asset.filename.as_str(), |(s, _)| s);
+    let name = kind.as_str();
+    let offer = |label, path: String, extension: &str, mime| Offer {
+        label,
+        path,
+        filename: format!("{stem}.{name}.{extension}"),
+        mime,
+    };
+    let mut offers = vec![offer("JSON", format!("/api/assets/{id}/analysis/{name}"), "json", "application/json")];
+    if asset.duration_ms.is_some() {
+        offers.push(offer("WebVTT", format!("/api/assets/{id}/tracks/{name}.vtt"), "vtt", "text/vtt"));
+    }
+    match kind {
+        AnalysisKind::Transcript => {
+            offers.push(offer("SRT", format!("/api/assets/{id}/tracks/transcript.srt"), "srt", "application/x-subrip"));
+            offers.push(offer("Text", format!("/api/assets/{id}/tracks/transcript.txt"), "txt", "text/plain"));
+        }
+        AnalysisKind::Shot => offers.push(offer("EDL", format!("/api/assets/{id}/edl"), "edl", "text/plain")),
+        _ => {}
+    }
+    offers
+}
+
+/// Every kind analysed on `asset`; chips seek the player when the asset plays.
 #[component]
-pub fn Timelines(asset: Asset, player: NodeRef<Video>) -> impl IntoView {
+pub fn Timelines(
+    asset: Asset,
+    found: LocalResource<Result<Found, api::ApiError>>,
+    playback: Playback,
+) -> impl IntoView {
+    let player = playback.player;
     if asset.analysis.is_empty() {
         return view! {
             <p class="muted small timelines-empty">
@@ -42,12 +76,19 @@ pub fn Timelines(asset: Asset, player: NodeRef<Video>) -> impl IntoView {
     }
     let timed = asset.duration_ms.is_some();
     let faces = asset.analysis.contains_key(&AnalysisKind::Face);
-    let id = asset.id;
+    let id = asset.id.clone();
+    // The faces list above names the people: their panels would say it twice.
+    let panels: Vec<(AnalysisKind, AnalysisSummary)> = asset
+        .analysis
+        .clone()
+        .into_iter()
+        .filter(|(kind, _)| !(faces && matches!(kind, AnalysisKind::Face | AnalysisKind::FaceMatch)))
+        .collect();
     view! {
         {faces.then(|| view! { <AssetFaces asset_id=id.clone() timed player/> })}
         <section class="timelines">
-            {asset.analysis.into_iter().map(|(kind, summary)| view! {
-                <KindPanel asset_id=id.clone() kind summary timed player/>
+            {panels.into_iter().map(|(kind, summary)| view! {
+                <KindPanel asset_id=id.clone() kind summary timed playback found offers=offers(&asset, kind)/>
             }).collect_view()}
         </section>
     }
@@ -60,28 +101,29 @@ fn KindPanel(
     kind: AnalysisKind,
     summary: AnalysisSummary,
     timed: bool,
-    player: NodeRef<Video>,
+    playback: Playback,
+    found: LocalResource<Result<Found, api::ApiError>>,
+    offers: Vec<Offer>,
 ) -> impl IntoView {
-    let auth = use_auth();
     let failed = summary.status == AnalysisStatus::Failed;
-    let id = asset_id.clone();
-    let timeline = LocalResource::new(move || {
-        let id = asset_id.clone();
-        async move { if failed { None } else { Some(api::get_timeline(auth, &id, kind).await) } }
-    });
+    let player = playback.player;
+    let timeline = move || found.get().map(|f| f.map(|mut f| f.remove(&kind)));
     let show_all = RwSignal::new(false);
     view! {
         <div class="card timeline-panel" data-kind=kind.as_str()>
             <h2>{title(kind)} <span class="muted small">{if failed { "failed".to_owned() } else { format!("{} found", summary.count) }}</span></h2>
             {summary.error.map(|e| view! { <p class="alert alert-error small" data-reason>{e}</p> })}
-            {move || match timeline.get() {
-                None if !failed => view! { <p class="muted small">"Loading…"</p> }.into_any(),
-                Some(Some(Err(e))) => view! { <p class="alert alert-error small">{e.message}</p> }.into_any(),
-                Some(Some(Ok(t))) if t.items.is_empty() => view! { <p class="muted small">"Nothing found."</p> }.into_any(),
-                Some(Some(Ok(t))) if kind == AnalysisKind::Transcript => {
-                    view! { <TranscriptLines asset_id=id.clone() timeline=t player/> }.into_any()
+            {(!failed).then(|| view! { <Downloads offers/> })}
+            {move || match timeline() {
+                _ if failed => ().into_any(),
+                None => view! { <p class="muted small">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert alert-error small">{e.message}</p> }.into_any(),
+                Some(Ok(None)) => ().into_any(),
+                Some(Ok(Some(t))) if t.items.is_empty() => view! { <p class="muted small">"Nothing found."</p> }.into_any(),
+                Some(Ok(Some(t))) if kind == AnalysisKind::Transcript => {
+                    view! { <TranscriptLines asset_id=asset_id.clone() timeline=t playback/> }.into_any()
                 }
-                Some(Some(Ok(t))) => {
+                Some(Ok(Some(t))) => {
                     let total = t.items.len();
                     let items: Vec<TimelineItem> = if show_all.get() { t.items } else { t.items.into_iter().take(FIRST_ITEMS).collect() };
                     view! {
@@ -89,11 +131,10 @@ fn KindPanel(
                             {items.into_iter().map(|item| view! { <Item item timed player/> }).collect_view()}
                         </ul>
                         {(total > FIRST_ITEMS && !show_all.get()).then(|| view! {
-                            <button class="btn btn-ghost small" on:click=move |_| show_all.set(true)>{format!("Show all {total}")}</button>
+                            <button class="button button-ghost button-small" on:click=move |_| show_all.set(true)>{format!("Show all {total}")}</button>
                         })}
                     }.into_any()
                 }
-                _ => ().into_any(),
             }}
         </div>
     }

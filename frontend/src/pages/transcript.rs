@@ -2,15 +2,14 @@
 //! plays from there, the line being spoken is highlighted, and the transcript shows on the
 //! video as subtitles.
 
-use leptos::html::Video;
+use leptos::html::{Li, Ol, Video};
 use leptos::prelude::*;
 use mediaport_shared::{Timeline, TimelineItem};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 
 use crate::api;
 use crate::auth::use_auth;
 use crate::pages::collection::format_duration;
+use crate::pages::review::Playback;
 
 /// Plays `player` from `ms`.
 pub fn seek(player: NodeRef<Video>, ms: u64) {
@@ -27,22 +26,12 @@ pub fn seek(player: NodeRef<Video>, ms: u64) {
 }
 
 #[component]
-pub fn TranscriptLines(asset_id: String, timeline: Timeline, player: NodeRef<Video>) -> impl IntoView {
-    let now_ms = RwSignal::new(None::<u64>);
+pub fn TranscriptLines(asset_id: String, timeline: Timeline, playback: Playback) -> impl IntoView {
     let auth = use_auth();
     let language = timeline.language.clone().unwrap_or_else(|| "en".into());
+    let list = NodeRef::<Ol>::new();
     Effect::new(move |_| {
-        let Some(video) = player.get() else { return };
-        // The player's time, followed for as long as the page shows it.
-        let follow = Closure::<dyn Fn()>::new({
-            let video = video.clone();
-            // The panel may be gone (the page re-rendered) while the video stays.
-            move || {
-                let _ = now_ms.try_set(Some((video.current_time() * 1000.0) as u64));
-            }
-        });
-        let _ = video.add_event_listener_with_callback("timeupdate", follow.as_ref().unchecked_ref());
-        follow.forget();
+        let Some(video) = playback.player.get() else { return };
         // A <track> cannot send the session's token: fetch the subtitles and hand the
         // player a local copy.
         let (id, language) = (asset_id.clone(), language.clone());
@@ -53,21 +42,56 @@ pub fn TranscriptLines(asset_id: String, timeline: Timeline, player: NodeRef<Vid
         });
     });
     view! {
-        <ol class="transcript">
-            {timeline.items.into_iter().map(|item| view! { <Line item now_ms player/> }).collect_view()}
+        <ol class="transcript" node_ref=list>
+            {timeline.items.into_iter().map(|item| view! { <Line item playback list/> }).collect_view()}
         </ol>
     }
 }
 
 #[component]
-fn Line(item: TimelineItem, now_ms: RwSignal<Option<u64>>, player: NodeRef<Video>) -> impl IntoView {
+fn Line(item: TimelineItem, playback: Playback, list: NodeRef<Ol>) -> impl IntoView {
     let Some(span) = item.timecodes.first().copied() else { return ().into_any() };
-    let current = move || now_ms.get().is_some_and(|t| t >= span.begin && t < span.end);
+    let now_ms = playback.now_ms;
+    let current = Memo::new(move |_| {
+        let t = now_ms.get();
+        t >= span.begin && t < span.end
+    });
+    let line = NodeRef::<Li>::new();
+    // The line being spoken stays in view inside the transcript, without scrolling the page.
+    Effect::new(move |_| {
+        if !current.get() {
+            return;
+        }
+        if let (Some(line), Some(list)) = (line.get_untracked(), list.get_untracked()) {
+            let (top, height) = (line.offset_top(), list.client_height());
+            let (shown_from, shown_to) = (list.scroll_top(), list.scroll_top() + height);
+            if top < shown_from || top + line.offset_height() > shown_to {
+                list.set_scroll_top((top - height / 3).max(0));
+            }
+        }
+    });
+    let text = if item.words.is_empty() {
+        view! { <span>{item.name}</span> }.into_any()
+    } else {
+        let words = item.words.into_iter().map(|word| {
+            let (begin, end) = (word.begin, word.end);
+            let said = move || {
+                let t = now_ms.get();
+                t >= begin && t < end.max(begin + 1)
+            };
+            view! {
+                <span class="word" class:said=said data-begin=begin.to_string()
+                    on:click=move |ev| { ev.stop_propagation(); playback.seek(begin); }>{word.text}</span>
+                " "
+            }
+        });
+        view! { <span class="words">{words.collect_view()}</span> }.into_any()
+    };
     view! {
-        <li class="transcript-line" class:current=current data-begin=span.begin.to_string()
-            on:click=move |_| seek(player, span.begin)>
+        <li class="transcript-line" class:current=move || current.get() data-begin=span.begin.to_string() node_ref=line
+            on:click=move |_| playback.seek(span.begin)>
             <span class="muted small transcript-time">{format_duration(span.begin)}</span>
-            <span>{item.name}</span>
+            {text}
         </li>
     }
     .into_any()

@@ -3,7 +3,10 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use mediaport_shared::AiOptions;
+
 use crate::auth::use_auth;
+use crate::components::ai_options::{AiOptionsForm, PRESETS, preset};
 use crate::dropped;
 use crate::uploader::{self, Item, Options, Stage};
 
@@ -15,6 +18,8 @@ pub fn Upload() -> impl IntoView {
     let group = RwSignal::new(String::new());
     let attributes = RwSignal::new(vec![(String::new(), String::new())]);
     let parts_in_flight = RwSignal::new(4usize);
+    let choose = RwSignal::new(false);
+    let ai_options = RwSignal::new(preset(PRESETS[0].1, &AiOptions::default()));
     let running = RwSignal::new(false);
     let next_id = StoredValue::new(0u32);
 
@@ -36,6 +41,7 @@ pub fn Upload() -> impl IntoView {
                         .map(|(k, v)| (k.trim().to_owned(), v))
                         .collect::<BTreeMap<_, _>>(),
                     parts_in_flight: parts_in_flight.get_untracked(),
+                    ai_options: choose.get_untracked().then(|| ai_options.get_untracked()),
                 };
                 uploader::run(auth, item, options).await;
             }
@@ -59,6 +65,7 @@ pub fn Upload() -> impl IntoView {
                     note: RwSignal::new(None),
                     pause: RwSignal::new(false),
                     cancel: RwSignal::new(false),
+                    asset_id: RwSignal::new(None),
                 }
             })
             .collect();
@@ -123,6 +130,17 @@ pub fn Upload() -> impl IntoView {
                     }).collect_view()}
                     <button type="button" class="button-secondary"
                         on:click=move |_| attributes.update(|a| a.push((String::new(), String::new())))>"Add attribute"</button>
+                </fieldset>
+                <fieldset class="attributes" data-testid="upload-analyses">
+                    <legend>"Analyses"</legend>
+                    <label class="switch">
+                        <input type="checkbox" name="choose-analyses" prop:checked=move || choose.get()
+                            on:change=move |ev| choose.set(event_target_checked(&ev))/>
+                        <span>"Choose the analyses for these uploads (otherwise the server's defaults)"</span>
+                    </label>
+                    <Show when=move || choose.get()>
+                        <AiOptionsForm options=ai_options details=true/>
+                    </Show>
                 </fieldset>
             </div>
             <div class="dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
@@ -235,6 +253,9 @@ fn UploadRow(item: Item, retry: Callback<()>) -> impl IntoView {
                 <strong class="upload-name">{name}</strong>
                 <span class="muted">{move || format!("{} of {}", human_bytes(item.sent.get() as f64), human_bytes(size as f64))}</span>
                 <span class="upload-status" data-testid="upload-status">{status}</span>
+                {move || item.asset_id.get().filter(|_| matches!(stage.get(), Stage::Done(_))).map(|id| view! {
+                    <a class="small" data-testid="upload-asset" href=format!("/assets/{id}")>"Open asset"</a>
+                })}
             </div>
             <progress max="100" value=percent></progress>
             {move || item.note.get().map(|n| view! { <p class="muted small" data-testid="upload-note">{n}</p> })}
