@@ -2,7 +2,9 @@
 //! library so that integration and browser tests start exactly what users run.
 
 mod background;
+mod client;
 pub mod encoder;
+pub mod faces;
 pub mod flags;
 pub mod ingest;
 pub mod server;

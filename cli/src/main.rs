@@ -1,7 +1,7 @@
 use clap::{Parser, Subcommand};
 use mediaport_cli::flags::SettingsFlags;
 use mediaport_cli::users::{self, UserCommand};
-use mediaport_cli::{ingest, server, worker};
+use mediaport_cli::{faces, ingest, server, worker};
 
 /// Mediaport: move a media archive into object storage and make it searchable.
 #[derive(Debug, Parser)]
@@ -24,6 +24,9 @@ enum Command {
     User(UserCommand),
     /// Upload files and folders to a Mediaport server, resumably
     Ingest(ingest::IngestArgs),
+    /// Work with face collections on a Mediaport server
+    #[command(subcommand)]
+    Faces(faces::FacesCommand),
     /// Print the effective settings (file, environment and flags applied) as TOML
     Config,
     /// Rebuild the search index from the catalog and the stored analysis results
@@ -50,6 +53,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(command) => users::run(command, &settings).await,
         Command::Ingest(args) => ingest::run(args).await,
+        Command::Faces(command) => faces::run(command).await,
         Command::Reindex => {
             let count = worker::reindex(&settings).await?;
             println!("indexed {count} assets");

@@ -129,6 +129,8 @@ fn routes() -> Vec<Route> {
         r(Method::GET, "/api/face-collections/{collection_id}/faces", G(Group::Viewer), StatusCode::OK, none),
         // Sent as a form with a portrait (see `send`).
         r(Method::POST, "/api/face-collections/{collection_id}/faces", G(Group::Creator), StatusCode::CREATED, none),
+        // Sent as an empty zip archive (see `send`).
+        r(Method::POST, "/api/face-collections/{collection_id}/import", G(Group::Creator), StatusCode::OK, none),
         r(Method::PATCH, "/api/faces/{face_id}", G(Group::Creator), StatusCode::OK, |_| {
             Some(json!({"name": "Someone Else"}))
         }),
@@ -347,6 +349,10 @@ async fn every_route_enforces_its_group() {
             }
             if let Some(body) = (route.body)(&f) {
                 request = request.json(&body);
+            } else if route.path.ends_with("/import") {
+                // The end-of-archive record alone: a zip with nothing in it.
+                let empty_zip = [b"PK\x05\x06".as_slice(), &[0u8; 18]].concat();
+                request = request.header("content-type", "application/zip").body(empty_zip);
             } else if route.path.ends_with("/faces") && route.method == Method::POST {
                 let photo =
                     std::fs::read(mediaport_analysis::inference::default_dir().join("samples/obama.jpg")).unwrap();

@@ -156,3 +156,98 @@ async fn collections_index_one_clear_face_per_photograph_and_forget_it_completel
     assert!(server.state.storage.list_objects(proxy, &format!("faces/{id}/")).await.unwrap().is_empty());
     server.shutdown().await.unwrap();
 }
+
+/// A folder of photographs as people keep them: by person, or named after the person.
+fn press_folder(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = dir.join("press");
+    std::fs::create_dir_all(root.join("Barack Obama")).unwrap();
+    std::fs::create_dir_all(root.join("cup")).unwrap();
+    std::fs::copy(sample("obama.jpg"), root.join("Barack Obama/podium.jpg")).unwrap();
+    std::fs::copy(sample("obama2.jpg"), root.join("Barack Obama/portrait.jpg")).unwrap();
+    std::fs::copy(sample("biden.jpg"), root.join("Joe_Biden_1.jpg")).unwrap();
+    std::fs::copy(sample("coffee.png"), root.join("cup/coffee.png")).unwrap();
+    std::fs::write(root.join("Two People.jpg"), two_people(dir)).unwrap();
+    std::fs::write(root.join("notes.txt"), "who is who").unwrap();
+    std::fs::write(root.join(".DS_Store"), "hidden").unwrap();
+    root
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zip_or_a_folder_of_photographs_is_indexed_by_person_with_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(&dir.path().join("server")).await;
+    let api = api(&server).await;
+    let root = press_folder(dir.path());
+
+    // The zip, made by Python's zipfile as people's tools make them.
+    let archive = dir.path().join("press.zip");
+    let zipped = std::process::Command::new("python3")
+        .args(["-m", "zipfile", "-c"])
+        .arg(&archive)
+        .args(["Barack Obama", "Joe_Biden_1.jpg", "cup", "Two People.jpg", "notes.txt", ".DS_Store"])
+        .current_dir(&root)
+        .status()
+        .unwrap();
+    assert!(zipped.success());
+    let (status, staff) = api.call(reqwest::Method::POST, "/api/face-collections", Some(json!({"name": "Staff"}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = staff["id"].as_str().unwrap().to_owned();
+    let url = format!("{}/api/face-collections/{id}/import", api.base);
+    let body = std::fs::read(&archive).unwrap();
+    let (status, report) = api.send(api.http.post(&url).header("content-type", "application/zip").body(body)).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let mut indexed: Vec<(String, String)> = report["indexed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap().to_owned(), f["name"].as_str().unwrap().to_owned()))
+        .collect();
+    indexed.sort();
+    assert_eq!(
+        indexed,
+        [
+            ("Barack Obama/podium.jpg".to_owned(), "Barack Obama".to_owned()),
+            ("Barack Obama/portrait.jpg".to_owned(), "Barack Obama".to_owned()),
+            ("Joe_Biden_1.jpg".to_owned(), "Joe Biden".to_owned()),
+        ]
+    );
+    let mut refused: Vec<(String, String)> = report["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap().to_owned(), f["code"].as_str().unwrap().to_owned()))
+        .collect();
+    refused.sort();
+    assert_eq!(
+        refused,
+        [
+            ("Two People.jpg".to_owned(), "several-faces".to_owned()),
+            ("cup/coffee.png".to_owned(), "no-face".to_owned()),
+            ("notes.txt".to_owned(), "not-a-picture".to_owned()),
+        ],
+        "hidden files are not looked at"
+    );
+    assert_eq!(server.state.vectors.count(&format!("faces/{id}")).await.unwrap(), 3);
+    let (status, bad) = api.send(api.http.post(&url).body("not a zip")).await;
+    assert_eq!((status, bad["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid-archive")));
+
+    // The same folder from the command line, into a collection it makes.
+    let (admin, password) = server.first_admin.clone().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediaport"))
+        .args(["faces", "import"])
+        .arg(&root)
+        .args(["--collection", "Press", "--server", &server.url(), "--user", &admin])
+        .env("MEDIAPORT_PASSWORD", &password)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("made the collection \"Press\""), "{said}");
+    assert!(said.contains("indexed  Joe_Biden_1.jpg as Joe Biden"), "{said}");
+    assert!(said.contains("refused  cup/coffee.png: no face was found on the image (no-face)"), "{said}");
+    assert!(said.trim_end().ends_with("3 indexed, 3 refused into \"Press\""), "{said}");
+    let (_, list) = api.call(reqwest::Method::GET, "/api/face-collections", None).await;
+    let press = list["items"].as_array().unwrap().iter().find(|c| c["name"] == "Press").unwrap().clone();
+    assert_eq!(press["face_count"], 3);
+    server.shutdown().await.unwrap();
+}

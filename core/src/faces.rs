@@ -3,7 +3,7 @@
 //! source), the proxy bucket (the aligned crop) and the vector space `faces/<collection>`.
 
 use bytes::Bytes;
-use mediaport_shared::FaceCollection;
+use mediaport_shared::{FaceCollection, ImportedFace, RefusedPhoto, person_of_photo};
 
 use crate::ports::catalog::CatalogError;
 use crate::ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
@@ -132,6 +132,31 @@ impl Collections<'_> {
         self.storage.put_object(self.bucket, &record.crop_key, face.crop).await?;
         self.vectors.upsert(&space(collection_id), &record.id, &face.embedding).await?;
         Ok(self.catalog.add_face(&record).await?)
+    }
+
+    /// Indexes one photograph of a bulk import (a folder or an archive of them) under
+    /// the person its path names (see [`person_of_photo`]). A photograph that cannot be
+    /// indexed comes back refused with its reason, for the import to go on; a failure of
+    /// the server's own (storage, catalog, models) is an error that stops it.
+    pub async fn import_photo(
+        &self,
+        reader: Option<&dyn FaceReader>,
+        collection_id: &str,
+        file: &str,
+        image: Bytes,
+    ) -> Result<Result<ImportedFace, RefusedPhoto>, FaceError> {
+        let refused = |code: &str, reason: String| RefusedPhoto { file: file.to_owned(), code: code.to_owned(), reason };
+        let Some(name) = person_of_photo(file) else {
+            return Ok(Err(refused("no-name", "neither its folder nor its file name names anyone".into())));
+        };
+        let source = file.rsplit('/').next().unwrap_or(file);
+        match self.add_face(reader, collection_id, &name, source, image).await {
+            Ok(face) => Ok(Ok(ImportedFace { file: file.to_owned(), name, face_id: face.id })),
+            Err(err @ (FaceError::Invalid { .. } | FaceError::Unprocessable { .. })) => {
+                Ok(Err(refused(err.code(), err.to_string())))
+            }
+            Err(err) => Err(err),
+        }
     }
 
     pub async fn delete_face(&self, id: &str) -> Result<(), FaceError> {

@@ -184,3 +184,63 @@ pub struct AssetFace {
 pub struct AssetFaceList {
     pub items: Vec<AssetFace>,
 }
+
+/// Who a photograph of a bulk import shows, from its path inside the import (`/`
+/// separated): the folder it is in ("Jane Doe/beach.jpg"), else its file name with
+/// separators made spaces and a trailing number dropped ("Jane_Doe_2.jpg").
+pub fn person_of_photo(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let file = parts.pop()?;
+    let name = match parts.last() {
+        Some(folder) => (*folder).to_owned(),
+        None => {
+            let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+            let spaced = stem.replace(['_', '-', '.'], " ");
+            spaced.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ').to_owned()
+        }
+    };
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!name.is_empty()).then_some(name)
+}
+
+/// `POST /api/face-collections/{id}/import`: what a bulk import indexed and refused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FaceImport {
+    pub indexed: Vec<ImportedFace>,
+    pub refused: Vec<RefusedPhoto>,
+}
+
+/// A photograph indexed as a person's face.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedFace {
+    /// The photograph's path inside the import.
+    pub file: String,
+    pub name: String,
+    pub face_id: String,
+}
+
+/// A photograph that was not indexed, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefusedPhoto {
+    pub file: String,
+    /// A stable code (`no-face`, `several-faces`, `face-unusable`, `unreadable-image`...).
+    pub code: String,
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod import_tests {
+    use super::person_of_photo;
+
+    #[test]
+    fn a_photo_is_named_by_its_folder_or_else_its_file() {
+        assert_eq!(person_of_photo("Jane Doe/beach.jpg").as_deref(), Some("Jane Doe"));
+        assert_eq!(person_of_photo("people/Jane Doe/beach.jpg").as_deref(), Some("Jane Doe"));
+        assert_eq!(person_of_photo("Jane_Doe_02.jpg").as_deref(), Some("Jane Doe"));
+        assert_eq!(person_of_photo("barack-obama.png").as_deref(), Some("barack obama"));
+        assert_eq!(person_of_photo("007.jpg"), None);
+    }
+}

@@ -24,8 +24,8 @@ pub use asset::{Asset, AssetCard, AssetDetail, AssetExport, AssetList, AssetStat
 pub use error::ErrorBody;
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,
-    FaceCollectionList, FaceMatch, IndexedFace, IndexedFaceList, MergePeople, MoveAppearance, NamePerson, PERSON,
-    Person, PersonList, Rename, UNNAMED_FACE,
+    FaceCollectionList, FaceImport, FaceMatch, ImportedFace, IndexedFace, IndexedFaceList, MergePeople, MoveAppearance, NamePerson, PERSON,
+    Person, PersonList, RefusedPhoto, Rename, UNNAMED_FACE, person_of_photo,
 };
 pub use health::Health;
 pub use job::{JobInfo, JobList};

@@ -20,7 +20,7 @@ use crate::state::AppState;
 /// The largest photograph a face is indexed from: a phone's full-size JPEG fits.
 pub const MAX_PHOTO: usize = 32 * 1024 * 1024;
 
-fn collections(state: &AppState) -> Collections<'_> {
+pub(crate) fn collections(state: &AppState) -> Collections<'_> {
     Collections {
         catalog: state.faces.as_ref(),
         vectors: state.vectors.as_ref(),

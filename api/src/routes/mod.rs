@@ -4,6 +4,7 @@ mod analysis;
 mod assets;
 mod auth;
 mod events;
+mod face_import;
 mod faces;
 mod health;
 pub(crate) mod jobs;
@@ -79,6 +80,11 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
             OpenApiRouter::new()
                 .routes(routes!(faces::list_faces, faces::add_face))
                 .layer(DefaultBodyLimit::max(faces::MAX_PHOTO)),
+        )
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(face_import::import))
+                .layer(DefaultBodyLimit::max(face_import::MAX_ARCHIVE)),
         )
         .with_state(state)
         .split_for_parts();

@@ -1,7 +1,6 @@
 //! `mediaport ingest PATH...`: uploads whole folders through the API, the way the web
 //! app does, resumably, with progress bars and a summary.
 
-mod client;
 mod journal;
 mod send;
 
@@ -16,7 +15,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mediaport_shared::{AiOptions, AssetType};
 use tokio::sync::Semaphore;
 
-use self::client::Client;
+use crate::client::Client;
 use self::journal::Journal;
 use self::send::{LocalFile, Outcome, Shared};
 
@@ -92,7 +91,7 @@ fn collect(paths: &[PathBuf], all_files: bool) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn password() -> anyhow::Result<String> {
+pub(crate) fn password() -> anyhow::Result<String> {
     if let Ok(password) = std::env::var("MEDIAPORT_PASSWORD") {
         return Ok(password);
     }

@@ -14,7 +14,7 @@ use md5::{Digest, Md5};
 use mediaport_shared::{AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
 use tokio::sync::Semaphore;
 
-use super::client::{ApiFailure, Client};
+use crate::client::{ApiFailure, Client};
 use super::journal::{Entry, Journal};
 
 /// Part URLs asked for in one request.

@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use mediaport_shared::{Asset, AssetDetail, AssetType, Group, Technical};
+use mediaport_shared::{AnalysisKind, Asset, AssetDetail, AssetType, Group, Technical};
 
 use crate::api;
 use crate::auth::use_auth;
@@ -15,6 +15,7 @@ use crate::pages::lanes::Lanes;
 use crate::pages::overlay::{BOXED, BoxToggles, Frame, Overlay};
 use crate::pages::reanalyse::Reanalyse;
 use crate::pages::review::{self, Found, Playback};
+use crate::pages::technical::Reports;
 use crate::pages::timelines::Timelines;
 
 /// One asset: its media (player, picture or pages), checksums and technical metadata;
@@ -80,7 +81,13 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
     let auth = use_auth();
     let asset = detail.asset.clone();
     let status = asset.status.as_str();
-    let technical = asset.technical.as_ref().map(technical_facts);
+    let technical = asset.technical.as_ref().map(technical_facts).unwrap_or_default();
+    let technical_tab = RwSignal::new(false);
+    let md5 = asset.md5.clone().unwrap_or_else(|| "—".into());
+    let sha256 = asset.sha256.clone().unwrap_or_else(|| "not checked yet".into());
+    let added = asset.created_at.replace('T', " ").chars().take(19).collect::<String>();
+    let (group, attributes) = (asset.group.clone(), asset.attributes.clone());
+    let (asset_for_reports, reports) = (asset.clone(), detail.proxies.reports.clone());
     let playback = Playback::new();
     let found = review::load(auth, &asset);
     // One copy of the timelines once they are in, read by the overlay as the video plays.
@@ -114,24 +121,26 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
             <div class="stage-column">
                 <Media detail=detail.clone() playback position found=loaded timed min_confidence/>
             </div>
-            <aside class="card">
-                <h2>"Details"</h2>
-                <dl class="facts">
-                    <dt>"MD5"</dt><dd class="mono small">{asset.md5.clone().unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"SHA-256"</dt><dd class="mono small wrap">{asset.sha256.clone().unwrap_or_else(|| "not checked yet".into())}</dd>
-                    <dt>"Added"</dt><dd>{asset.created_at.replace('T', " ").chars().take(19).collect::<String>()}</dd>
-                    {asset.group.clone().map(|g| view! { <dt>"Group"</dt><dd>{g}</dd> })}
-                    {asset.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
-                    {technical}
-                </dl>
-                {(!detail.proxies.reports.is_empty()).then(|| view! {
-                    <p class="small">"Full reports: "
-                        {detail.proxies.reports.iter().zip(asset.outputs.iter().flat_map(|o| o.reports.clone())).map(|(url, key)| {
-                            let name = key.rsplit('/').next().unwrap_or_default().to_owned();
-                            view! { <a href=url.clone() target="_blank">{name}</a>" " }
-                        }).collect_view()}
-                    </p>
-                })}
+            <aside class="card details">
+                <div class="tabs" role="tablist">
+                    <button role="tab" class="tab" class:active=move || !technical_tab.get()
+                        aria-selected=move || (!technical_tab.get()).to_string() on:click=move |_| technical_tab.set(false)>"Details"</button>
+                    <button role="tab" class="tab" class:active=move || technical_tab.get() data-tab="technical"
+                        aria-selected=move || technical_tab.get().to_string() on:click=move |_| technical_tab.set(true)>"Technical"</button>
+                </div>
+                <Show when=move || !technical_tab.get()>
+                    <dl class="facts">
+                        <dt>"MD5"</dt><dd class="mono small">{md5.clone()}</dd>
+                        <dt>"SHA-256"</dt><dd class="mono small wrap">{sha256.clone()}</dd>
+                        <dt>"Added"</dt><dd>{added.clone()}</dd>
+                        {group.clone().map(|g| view! { <dt>"Group"</dt><dd>{g}</dd> })}
+                        {attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+                        {technical.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+                    </dl>
+                </Show>
+                <Show when=move || technical_tab.get()>
+                    <Reports asset=asset_for_reports.clone() reports=reports.clone()/>
+                </Show>
             </aside>
         </div>
         {move || match found.get() {
@@ -247,8 +256,28 @@ fn Media(
         }
         AssetType::Document if !proxies.pages.is_empty() => view! {
             <div class="pages">
-                {proxies.pages.into_iter().enumerate().map(|(i, url)| view! {
-                    <figure><img src=url alt=format!("Page {}", i + 1) loading="lazy"/><figcaption class="muted small">{format!("Page {}", i + 1)}</figcaption></figure>
+                {proxies.pages.into_iter().enumerate().map(|(i, url)| {
+                    let page = i as u32 + 1;
+                    // The text read on this page, under its picture.
+                    let read = move || found.with(|f| {
+                        f.get(&AnalysisKind::Text).map(|t| {
+                            t.items.iter().filter(|item| item.pages.contains(&page)).map(|item| item.name.clone()).collect::<Vec<_>>()
+                        }).unwrap_or_default()
+                    });
+                    view! {
+                        <figure data-page=page.to_string()>
+                            <img src=url alt=format!("Page {page}") loading="lazy"/>
+                            <figcaption class="muted small">{format!("Page {page}")}</figcaption>
+                            {move || {
+                                let lines = read();
+                                (!lines.is_empty()).then(|| view! {
+                                    <details class="page-text small"><summary>{format!("Text ({} lines)", lines.len())}</summary>
+                                        <p>{lines.into_iter().map(|l| view! { <span>{l}</span><br/> }).collect_view()}</p>
+                                    </details>
+                                })
+                            }}
+                        </figure>
+                    }
                 }).collect_view()}
             </div>
         }
@@ -257,7 +286,7 @@ fn Media(
     }
 }
 
-fn technical_facts(t: &Technical) -> AnyView {
+fn technical_facts(t: &Technical) -> Vec<(String, String)> {
     let mut facts: Vec<(String, String)> = Vec::new();
     if let Some(format) = &t.format {
         facts.push(("Format".into(), format.clone()));
@@ -299,7 +328,7 @@ fn technical_facts(t: &Technical) -> AnyView {
             facts.push(("Author".into(), author.clone()));
         }
     }
-    facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view().into_any()
+    facts
 }
 
 pub fn human_size(bytes: u64) -> String {

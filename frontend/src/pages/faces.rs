@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use mediaport_shared::{FaceCollection, Group, IndexedFace};
 
 use crate::api;
+use crate::pages::face_import::ImportFaces;
 use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
 use crate::components::notice::{Notice, NoticeLine};
@@ -159,6 +160,7 @@ fn CollectionFaces(
             </div>
             <Show when=move || auth.can(Group::Creator)>
                 <AddFace collection_id=id.clone() version notice/>
+                <ImportFaces collection_id=id.clone() version/>
             </Show>
             <div class="face-grid" data-testid="faces">
                 {move || match faces.get() {

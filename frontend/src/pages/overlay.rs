@@ -84,10 +84,9 @@ pub fn Overlay(
             let Some(timeline) = found.get(&kind) else { return };
             for item in timeline.items.iter().filter(|i| i.confidence >= min) {
                 for b in boxes_at(item, now, timed) {
-                    let name = match (kind, item.name.as_str()) {
-                        (AnalysisKind::Face, UNNAMED_FACE) => "unknown".to_owned(),
-                        _ => item.name.clone(),
-                    };
+                    // A face nobody has named yet is "Face 1" on the asset: on the picture, unknown.
+                    let unnamed = kind == AnalysisKind::Face && item.category.as_deref() == Some(UNNAMED_FACE);
+                    let name = if unnamed { "unknown".to_owned() } else { item.name.clone() };
                     let tag = match kind {
                         AnalysisKind::Text => name.clone(),
                         _ => format!("{name} {:.0}%", b.confidence * 100.0),

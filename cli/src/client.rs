@@ -1,11 +1,14 @@
-//! The HTTP client `mediaport ingest` talks to the API with: the same routes the web app
-//! uses, with the session refreshed when the access token runs out mid-run.
+//! The HTTP client the `mediaport ingest` and `mediaport faces` commands talk to the API
+//! with: the same routes the web app uses, with the session refreshed when the access
+//! token runs out mid-run.
 
 use anyhow::Context;
 use mediaport_shared::user::{LoginRequest, LoginResponse, RefreshRequest};
 use mediaport_shared::{
-    Asset, CompleteUploadRequest, CreateUploadRequest, ErrorBody, FaceCollectionList, PartUrls, PresignPartsRequest, StoredParts, Upload,
+    Asset, CompleteUploadRequest, CreateFaceCollection, CreateUploadRequest, ErrorBody, FaceCollection,
+    FaceCollectionList, IndexedFace, PartUrls, PresignPartsRequest, StoredParts, Upload,
 };
+use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -60,19 +63,12 @@ impl Client {
         Ok(())
     }
 
-    async fn call<B: Serialize, T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&B>,
-    ) -> anyhow::Result<T> {
+    /// Sends the request `build` makes, refreshing the session once on 401.
+    async fn send<T: DeserializeOwned>(&self, build: impl Fn(&str) -> reqwest::RequestBuilder) -> anyhow::Result<T> {
         for attempt in 0..2 {
             let token = self.tokens.read().await.0.clone();
-            let mut request = self.http.request(method.clone(), format!("{}{path}", self.base)).bearer_auth(token);
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            let response = request.send().await.with_context(|| format!("cannot reach {}", self.base))?;
+            let response = build(&self.base).bearer_auth(token).send().await;
+            let response = response.with_context(|| format!("cannot reach {}", self.base))?;
             if response.status() == StatusCode::UNAUTHORIZED && attempt == 0 {
                 self.refresh().await?;
                 continue;
@@ -80,6 +76,22 @@ impl Client {
             return decode(response).await;
         }
         unreachable!("the loop returns on its second attempt")
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> anyhow::Result<T> {
+        self.send(|base| {
+            let request = self.http.request(method.clone(), format!("{base}{path}"));
+            match body {
+                Some(body) => request.json(body),
+                None => request,
+            }
+        })
+        .await
     }
 
     pub async fn create_upload(&self, request: &CreateUploadRequest) -> anyhow::Result<Upload> {
@@ -97,6 +109,22 @@ impl Client {
 
     pub async fn face_collections(&self) -> anyhow::Result<FaceCollectionList> {
         self.call::<(), _>(Method::GET, "/api/face-collections", None).await
+    }
+
+    pub async fn create_face_collection(&self, name: &str) -> anyhow::Result<FaceCollection> {
+        let request = CreateFaceCollection { name: name.to_owned() };
+        self.call(Method::POST, "/api/face-collections", Some(&request)).await
+    }
+
+    /// Indexes the one face of a photograph under `name`.
+    pub async fn add_face(&self, collection_id: &str, name: &str, file: &str, image: &[u8]) -> anyhow::Result<IndexedFace> {
+        let path = format!("/api/face-collections/{collection_id}/faces");
+        self.send(|base| {
+            let photo = Part::bytes(image.to_vec()).file_name(file.to_owned());
+            let form = Form::new().text("name", name.to_owned()).part("image", photo);
+            self.http.post(format!("{base}{path}")).multipart(form)
+        })
+        .await
     }
 
     pub async fn complete(&self, upload_id: &str, request: &CompleteUploadRequest) -> anyhow::Result<Asset> {
