@@ -207,13 +207,26 @@ impl Browser {
     /// Saves the page at a desktop width (`NAME-desktop.png`) and a phone width
     /// (`NAME-phone.png`), then goes back to the desktop width.
     pub async fn screenshots(&self, name: &str) -> anyhow::Result<()> {
+        // From the top of the page, as someone opening it sees it.
+        self.client.execute("window.scrollTo(0, 0); return 1", vec![]).await?;
         self.screenshot(&format!("{name}-desktop")).await?;
         self.client.set_window_size(390, 844).await?;
         // The layout settles after the resize before the picture is taken.
         tokio::time::sleep(Duration::from_millis(400)).await;
+        self.client.execute("window.scrollTo(0, 0); return 1", vec![]).await?;
         self.screenshot(&format!("{name}-phone")).await?;
+        // Nothing may stick out sideways on a phone: name what does.
+        let wide = "const w = document.documentElement.clientWidth; \
+                    return Array.from(document.querySelectorAll('body *')) \
+                      .filter(e => e.getBoundingClientRect().right > w + 1 && getComputedStyle(e).position !== 'fixed') \
+                      .filter(e => !e.closest('.lane-scroll, .code, pre')) \
+                      .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))";
+        let overflow = self.client.execute(wide, vec![]).await?;
         self.client.set_window_size(1366, 900).await?;
         tokio::time::sleep(Duration::from_millis(200)).await;
+        if overflow.as_array().is_some_and(|list| !list.is_empty()) {
+            bail!("{name} is wider than a phone: {overflow}");
+        }
         Ok(())
     }
 

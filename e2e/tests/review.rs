@@ -70,20 +70,43 @@ async fn player_at(browser: &Browser, what: &str, want: f64) -> anyhow::Result<f
         .await
 }
 
+/// Clicks what `css` finds, brought to the middle of the window first: at the top, the
+/// sticky top bar would take the click.
+async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
+    let element = browser.element(Locator::Css(css)).await?;
+    let centre = "arguments[0].scrollIntoView({block: 'center'}); return 1";
+    browser.client.execute(centre, vec![serde_json::to_value(&element)?]).await?;
+    element.click().await?;
+    Ok(())
+}
+
 /// Clicks the download button for `file` and returns what it saved.
 async fn download(browser: &Browser, file: &str) -> anyhow::Result<String> {
     let c = &browser.client;
-    browser.element(Locator::Css(&format!("button[data-offer='{file}']"))).await?.click().await?;
-    browser
+    click(browser, &format!("button[data-offer='{file}']")).await?;
+    let saved = browser
         .wait_for(&format!("{file} to be saved"), || async {
+            // An asynchronous script ends only when it calls back, never by returning.
             let script = format!(
-                "const a = document.querySelector(\"a[data-download='{file}']\"); if (!a) return null; \
-                 const done = arguments[0]; fetch(a.href).then(r => r.text()).then(done)"
+                "const done = arguments[arguments.length - 1]; \
+                 const a = document.querySelector(\"a[data-download='{file}']\"); \
+                 if (!a) {{ done(null); return; }} \
+                 fetch(a.href).then(r => r.text()).then(done, () => done(null))"
             );
             let text = c.execute_async(&script, vec![]).await;
+            let refused = eval(c, "const e = document.querySelector('.downloads .alert-inline'); return e ? e.textContent : null");
+            if let Some(reason) = refused.await?.as_str() {
+                anyhow::bail!("{file} was not saved: {reason}");
+            }
             Ok(text.ok().and_then(|t| t.as_str().map(str::to_owned)))
         })
-        .await
+        .await;
+    if saved.is_err() {
+        let links = eval(c, "return Array.from(document.querySelectorAll('a[data-download]')).map(a => a.dataset.download)");
+        eprintln!("saved so far: {}", links.await?);
+        browser.screenshot("download-failed").await?;
+    }
+    saved
 }
 
 #[tokio::test]
@@ -163,17 +186,20 @@ async fn a_reviewer_sees_boxes_timelines_words_and_downloads_and_re_analyses() -
     assert!(zoomed.as_f64().unwrap_or(0.0) > 3.5, "zoomed four times: {zoomed}");
 
     // The word being said is highlighted; a click on a word plays from it.
-    let word = |text: &str| format!("//span[contains(@class,'word')][contains(., '{text}')]");
+    let word = |text: &str| format!("//span[contains(concat(' ', @class, ' '), ' word ')][contains(., '{text}')]");
     let lisbon: f64 =
         browser.element(Locator::XPath(&word("Lisbon"))).await?.attr("data-begin").await?.unwrap_or_default().parse()?;
     pause_at(c, lisbon / 1000.0 + 0.05).await?;
     browser.wait_for_text(".word.said", "Lisbon").await?;
-    let rain = browser.element(Locator::XPath(&word("rain"))).await?;
-    let rain_at: f64 = rain.attr("data-begin").await?.unwrap_or_default().parse()?;
-    assert!(rain_at < lisbon, "rain is said before Lisbon");
-    rain.click().await?;
-    player_at(&browser, "the player to move to the word", rain_at / 1000.0).await?;
+    // The first word said ("Heavy"), clicked.
+    let first = browser.element(Locator::Css(".transcript .word")).await?;
+    let first_at: f64 = first.attr("data-begin").await?.unwrap_or_default().parse()?;
+    assert!(first_at < lisbon, "the first word is said before Lisbon");
+    first.click().await?;
+    player_at(&browser, "the player to move to the word", first_at / 1000.0).await?;
     pause_at(c, 3.0).await?;
+    eval(c, "document.querySelector('[data-testid=lanes]').scrollIntoView({block: 'center'}); return 1").await?;
+    browser.screenshot("review-lanes").await?;
     browser.screenshots("review-asset").await?;
 
     // Downloads: the subtitles, the EDL and everything in one file.
@@ -187,9 +213,9 @@ async fn a_reviewer_sees_boxes_timelines_words_and_downloads_and_re_analyses() -
     assert!(export["reports"]["mediainfo.json"].is_object(), "{}", export["reports"]);
 
     // Re-analysis without on-screen text: the caption leaves the asset.
-    browser.element(Locator::XPath("//section[@data-testid='reanalyse']//button[contains(., 'Choose')]")).await?.click().await?;
-    browser.element(Locator::Css("[data-testid=reanalyse] input[name=text]")).await?.click().await?;
-    browser.element(Locator::XPath("//section[@data-testid='reanalyse']//button[contains(., 'Analyse again')]")).await?.click().await?;
+    click(&browser, "[data-testid=reanalyse] button[data-action=open]").await?;
+    click(&browser, "[data-testid=reanalyse] input[name=text]").await?;
+    click(&browser, "[data-testid=reanalyse] button[data-action=reanalyse]").await?;
     browser.element(Locator::Css("[data-outcome=queued]")).await?;
     let again = settled(&server, "bulk/forecast.mp4").await?;
     let deadline = Instant::now() + Duration::from_secs(240);
@@ -214,9 +240,13 @@ async fn a_reviewer_sees_boxes_timelines_words_and_downloads_and_re_analyses() -
     // The admin's defaults for new assets.
     c.goto(&format!("{}/settings", server.url())).await?;
     let transcript = browser.element(Locator::Css("[data-testid=ai-defaults] input[name=transcript]")).await?;
-    assert!(transcript.is_selected().await?, "the settings file turns speech on");
-    transcript.click().await?;
-    browser.element(Locator::XPath("//div[@data-testid='ai-defaults']//button[contains(., 'Save')]")).await?.click().await?;
+    browser
+        .wait_for("the saved defaults to show (the settings file turns speech on)", || async {
+            Ok(transcript.is_selected().await?.then_some(()))
+        })
+        .await?;
+    click(&browser, "[data-testid=ai-defaults] input[name=transcript]").await?;
+    click(&browser, "[data-testid=ai-defaults] button[data-action=save-defaults]").await?;
     browser.element(Locator::Css("[data-outcome=saved]")).await?;
     assert_eq!(saved_ai_options(server.state.catalog.as_ref()).await?.transcript, Some(false));
     browser.screenshots("settings").await?;

@@ -101,6 +101,8 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
         mime: "application/json",
     };
     let timed = asset.duration_ms.is_some();
+    let duration = asset.duration_ms.unwrap_or(0);
+    let for_reanalysis = asset.clone();
     view! {
         <header class="page-header">
             <div>
@@ -118,7 +120,7 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
         </header>
         {asset.error.clone().map(|e| view! { <p class="alert alert-error" data-reason>{e}</p> })}
         <div class="asset-layout">
-            <div class="stage-column">
+            <div class="media-column">
                 <Media detail=detail.clone() playback position found=loaded timed min_confidence/>
             </div>
             <aside class="card details">
@@ -144,15 +146,12 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
             </aside>
         </div>
         {move || match found.get() {
-            Some(Ok(found)) if timed => {
-                let duration = asset.duration_ms.unwrap_or(0);
-                view! { <Lanes found duration_ms=duration playback min_confidence/> }.into_any()
-            }
+            Some(Ok(found)) if timed => view! { <Lanes found duration_ms=duration playback min_confidence/> }.into_any(),
             Some(Err(e)) => view! { <p class="alert alert-error small">{e.message}</p> }.into_any(),
             _ => ().into_any(),
         }}
         <Show when=move || auth.can(Group::Creator)>
-            <Reanalyse asset=asset.clone()/>
+            <Reanalyse asset=for_reanalysis.clone()/>
         </Show>
         <Timelines asset=asset.clone() found playback/>
     }
@@ -218,7 +217,7 @@ fn Media(
     let overlay = view! { <Overlay found timed frame shown min_confidence now_ms=now/> };
     match detail.asset.asset_type {
         AssetType::Video if proxies.video.is_some() => view! {
-            <div class="stage">
+            <div class="viewer">
                 <video class="player" node_ref=player controls preload="metadata" src=proxies.video poster=poster
                     on:loadedmetadata=cue on:timeupdate=keep on:seeked=seeked></video>
                 {overlay}
@@ -246,7 +245,7 @@ fn Media(
             let resized = window_event_listener(leptos::ev::resize, move |_| fit());
             on_cleanup(move || resized.remove());
             view! {
-                <div class="stage">
+                <div class="viewer">
                     <img class="player-image" node_ref=picture src=proxies.image alt=detail.asset.filename on:load=move |_| fit()/>
                     {overlay}
                 </div>

@@ -80,7 +80,9 @@ pub fn Lanes(found: Found, duration_ms: u64, playback: Playback, min_confidence:
     });
     let ticks = (0..=10).map(|n| {
         let ms = duration_ms * n / 10;
-        view! { <span class="tick" style=format!("left:{}%", n * 10)>{format_duration(ms)}</span> }
+        // A short clip's ticks are under a second apart: they show tenths.
+        let label = if duration_ms < 60_000 { format!("{:.1} s", ms as f64 / 1000.0) } else { format_duration(ms) };
+        view! { <span class="tick" style=format!("left:{}%", n * 10)>{label}</span> }
     });
     view! {
         <section class="card lanes-card" data-testid="lanes">

@@ -42,7 +42,7 @@ pub fn Reanalyse(asset: Asset) -> impl IntoView {
         <section class="card reanalyse" data-testid="reanalyse">
             <div class="card-header">
                 <h2>"Re-analyse"</h2>
-                <button class="button button-ghost button-small" on:click=move |_| open.update(|o| *o = !*o)>
+                <button class="button button-ghost button-small" data-action="open" on:click=move |_| open.update(|o| *o = !*o)>
                     {move || if open.get() { "Close" } else { "Choose analyses…" }}
                 </button>
             </div>
@@ -52,7 +52,7 @@ pub fn Reanalyse(asset: Asset) -> impl IntoView {
             <Show when=move || open.get()>
                 <AiOptionsForm options details=true/>
                 <div class="actions">
-                    <button class="button" disabled=move || busy.get() || !analysable on:click=run.clone()>
+                    <button class="button" data-action="reanalyse" disabled=move || busy.get() || !analysable on:click=run.clone()>
                         "Analyse again"
                     </button>
                 </div>

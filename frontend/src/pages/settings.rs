@@ -72,7 +72,7 @@ fn AnalysisDefaults() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="alert alert-error small">{e.message}</p> }.into_any(),
                 Some(Ok(_)) => view! {
                     <AiOptionsForm options details=true/>
-                    <div class="form-actions"><button class="button" on:click=save>"Save defaults"</button></div>
+                    <div class="form-actions"><button class="button" data-action="save-defaults" on:click=save>"Save defaults"</button></div>
                 }.into_any(),
             }}
             {move || outcome.get().map(|o| match o {

@@ -12,6 +12,11 @@ fn bytes(n: u64) -> String {
     crate::pages::asset::human_size(n)
 }
 
+/// Hours of media, in minutes while under one.
+fn analysed(hours: f64) -> String {
+    if hours >= 1.0 { format!("{hours:.1} h") } else { format!("{:.1} min", hours * 60.0) }
+}
+
 #[component]
 pub fn StatsPage() -> impl IntoView {
     let auth = use_auth();
@@ -41,7 +46,7 @@ fn Figures(stats: Stats) -> impl IntoView {
             <Figure label="Assets" value=total.to_string() name="assets"/>
             <Figure label="Originals" value=bytes(stats.original_bytes) name="original-bytes"/>
             <Figure label="Proxies and results" value=bytes(stats.proxy_bytes) name="proxy-bytes"/>
-            <Figure label="Hours analysed" value=format!("{:.1}", stats.hours_analysed) name="hours"/>
+            <Figure label="Media analysed" value=analysed(stats.hours_analysed) name="hours"/>
             <Figure label="Failed jobs, 24 h" value=stats.failed_jobs_24h.to_string() name="failed-jobs"/>
         </div>
         <div class="grid-2">
