@@ -159,7 +159,9 @@ impl Worker {
         };
         if job.kind == RELABEL {
             // Not a stage: the asset's status stays as it is.
-            return self.analyse.relabel(asset_id).await;
+            self.analyse.relabel(asset_id).await?;
+            self.measure(asset_id).await;
+            return Ok(());
         }
         if job.kind == REMOVE {
             return self.remove(asset_id, &job.payload).await;
@@ -188,7 +190,26 @@ impl Worker {
         if !indexed && let Err(err) = self.analyse.indexer().index(asset_id).await {
             tracing::warn!(asset = asset_id, error = %err, "cannot update the search index");
         }
+        if result.is_ok() {
+            self.measure(asset_id).await;
+        }
         result
+    }
+
+    /// Records how much the proxy bucket holds for an asset, for the archive's figures.
+    /// A figure that cannot be taken now is taken after the asset's next stage.
+    async fn measure(&self, asset_id: &str) {
+        let a = &self.analyse;
+        let bytes = match a.storage.list_objects(&a.proxy_bucket, &format!("{asset_id}/")).await {
+            Ok(objects) => objects.iter().map(|o| o.size).sum(),
+            Err(err) => {
+                tracing::warn!(asset = asset_id, error = %err, "cannot measure the asset's outputs");
+                return;
+            }
+        };
+        if let Err(err) = self.catalog.set_proxy_bytes(asset_id, bytes).await {
+            tracing::debug!(asset = asset_id, error = %err, "cannot record the asset's output size");
+        }
     }
 
     async fn ingest_stage(&self, asset_id: &str, progress: &JobProgress<'_>) -> Result<(), IngestError> {

@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use mediaport_core::faces::FaceError;
 use mediaport_core::reanalysis::ReanalyseError;
 use mediaport_core::removal::RemoveError;
+use mediaport_core::search::query::QueryError;
 use mediaport_core::settings::SettingsError;
 use mediaport_core::stats::StatsError;
-use mediaport_core::search::query::QueryError;
 use mediaport_core::uploads::UploadError;
 use mediaport_core::{CatalogError, IdentityError, QueueError, SearchError, StorageError, VectorError};
 use mediaport_shared::ErrorBody;
@@ -197,7 +197,6 @@ impl From<StatsError> for ApiError {
             StatsError::Catalog(inner) => inner.into(),
             StatsError::Queue(inner) => inner.into(),
             StatsError::Search(inner) => inner.into(),
-            StatsError::Storage(inner) => inner.into(),
         }
     }
 }

@@ -7,7 +7,9 @@ use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
 use mediaport_backends::testing::Postgres;
 use mediaport_core::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset};
-use mediaport_shared::{AiOptions, AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType};
+use mediaport_shared::{
+    AiOptions, AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType,
+};
 
 fn new_asset(filename: &str) -> NewAsset {
     NewAsset {
@@ -107,9 +109,13 @@ async fn suite(catalog: &dyn Catalog) {
         groups,
         [(AssetType::Image, AssetStatus::Uploading, 5, 5 * 1234), (AssetType::Video, AssetStatus::Analysing, 1, 1234)]
     );
-    assert_eq!(stats.analysed_ms, 0, "no asset with analysis has a duration");
+    assert_eq!((stats.analysed_ms, stats.proxy_bytes), (0, 0), "no asset with analysis has a duration");
+    catalog.set_proxy_bytes(&video.id, 5000).await.unwrap();
+    assert!(matches!(catalog.set_proxy_bytes("no-such-id", 1).await, Err(CatalogError::NotFound { .. })));
     assert_eq!(stats.added, BTreeMap::from([(today, 6)]));
-    assert!(catalog.stats("2999-01-01").await.unwrap().added.is_empty());
+    let later = catalog.stats("2999-01-01").await.unwrap();
+    assert!(later.added.is_empty());
+    assert_eq!(later.proxy_bytes, 5000);
 
     // Settings saved at run time, replaced by the next save.
     assert_eq!(catalog.setting("ai_options").await.unwrap(), None);

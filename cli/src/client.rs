@@ -117,7 +117,13 @@ impl Client {
     }
 
     /// Indexes the one face of a photograph under `name`.
-    pub async fn add_face(&self, collection_id: &str, name: &str, file: &str, image: &[u8]) -> anyhow::Result<IndexedFace> {
+    pub async fn add_face(
+        &self,
+        collection_id: &str,
+        name: &str,
+        file: &str,
+        image: &[u8],
+    ) -> anyhow::Result<IndexedFace> {
         let path = format!("/api/face-collections/{collection_id}/faces");
         self.send(|base| {
             let photo = Part::bytes(image.to_vec()).file_name(file.to_owned());

@@ -189,7 +189,8 @@ async fn a_zip_or_a_folder_of_photographs_is_indexed_by_person_with_a_report() {
         .status()
         .unwrap();
     assert!(zipped.success());
-    let (status, staff) = api.call(reqwest::Method::POST, "/api/face-collections", Some(json!({"name": "Staff"}))).await;
+    let (status, staff) =
+        api.call(reqwest::Method::POST, "/api/face-collections", Some(json!({"name": "Staff"}))).await;
     assert_eq!(status, StatusCode::CREATED);
     let id = staff["id"].as_str().unwrap().to_owned();
     let url = format!("{}/api/face-collections/{id}/import", api.base);

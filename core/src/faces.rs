@@ -145,7 +145,8 @@ impl Collections<'_> {
         file: &str,
         image: Bytes,
     ) -> Result<Result<ImportedFace, RefusedPhoto>, FaceError> {
-        let refused = |code: &str, reason: String| RefusedPhoto { file: file.to_owned(), code: code.to_owned(), reason };
+        let refused =
+            |code: &str, reason: String| RefusedPhoto { file: file.to_owned(), code: code.to_owned(), reason };
         let Some(name) = person_of_photo(file) else {
             return Ok(Err(refused("no-name", "neither its folder nor its file name names anyone".into())));
         };

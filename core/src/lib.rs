@@ -17,7 +17,9 @@ pub mod users;
 pub mod validate;
 pub mod workflow;
 
-pub use ports::catalog::{AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState};
+pub use ports::catalog::{
+    AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState,
+};
 pub use ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::people::{AppearanceRecord, Named, PeopleCatalog, PersonRecord};

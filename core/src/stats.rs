@@ -1,6 +1,5 @@
-//! The archive in figures (`GET /api/stats`): counts from the catalog, failures from the
-//! queue, the names found in most assets from the search index's facets, and the bytes
-//! made from the originals from the proxy bucket.
+//! The archive in figures (`GET /api/stats`): counts and sizes from the catalog, failures
+//! from the queue, and the names found in most assets from the search index's facets.
 
 use chrono::{DateTime, Duration, Utc};
 use mediaport_shared::{DayCount, NameCount, Stats};
@@ -8,7 +7,6 @@ use mediaport_shared::{DayCount, NameCount, Stats};
 use crate::ports::catalog::{Catalog, CatalogError};
 use crate::ports::queue::{JobFilter, JobStatus, Queue, QueueError};
 use crate::ports::search::{SearchError, SearchIndex, SearchRequest};
-use crate::ports::storage::{Storage, StorageError};
 use crate::search::query::Query;
 
 /// Days of additions counted, today included.
@@ -24,8 +22,6 @@ pub enum StatsError {
     Queue(#[from] QueueError),
     #[error(transparent)]
     Search(#[from] SearchError),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
 }
 
 impl StatsError {
@@ -34,7 +30,6 @@ impl StatsError {
             Self::Catalog(err) => err.code(),
             Self::Queue(err) => err.code(),
             Self::Search(err) => err.code(),
-            Self::Storage(err) => err.code(),
         }
     }
 }
@@ -44,15 +39,17 @@ pub struct Sources<'a> {
     pub catalog: &'a dyn Catalog,
     pub queue: &'a dyn Queue,
     pub search: &'a dyn SearchIndex,
-    pub storage: &'a dyn Storage,
-    pub proxy_bucket: &'a str,
 }
 
 /// The archive's figures as of `now`.
 pub async fn gather(sources: &Sources<'_>, now: DateTime<Utc>) -> Result<Stats, StatsError> {
     let first_day = (now - Duration::days(DAYS - 1)).date_naive();
     let counted = sources.catalog.stats(&first_day.format("%Y-%m-%d").to_string()).await?;
-    let mut stats = Stats { hours_analysed: counted.analysed_ms as f64 / 3_600_000.0, ..Stats::default() };
+    let mut stats = Stats {
+        hours_analysed: counted.analysed_ms as f64 / 3_600_000.0,
+        proxy_bytes: counted.proxy_bytes,
+        ..Stats::default()
+    };
     for (asset_type, status, assets, bytes) in counted.groups {
         stats.assets += assets;
         stats.original_bytes += bytes;
@@ -90,6 +87,5 @@ pub async fn gather(sources: &Sources<'_>, now: DateTime<Utc>) -> Result<Stats, 
         names
     };
     (stats.top_labels, stats.top_people, stats.top_keyphrases) = (top("label"), top("face"), top("keyphrase"));
-    stats.proxy_bytes = sources.storage.list_objects(sources.proxy_bucket, "").await?.iter().map(|o| o.size).sum();
     Ok(stats)
 }

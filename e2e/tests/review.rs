@@ -55,8 +55,11 @@ async fn settled(server: &mediaport_cli::server::RunningServer, key: &str) -> an
 
 /// Pauses the player at `seconds`.
 async fn pause_at(c: &Client, seconds: f64) -> anyhow::Result<()> {
-    eval(c, &format!("const v = document.querySelector('video.player'); v.pause(); v.currentTime = {seconds}; return 1"))
-        .await?;
+    eval(
+        c,
+        &format!("const v = document.querySelector('video.player'); v.pause(); v.currentTime = {seconds}; return 1"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -94,7 +97,10 @@ async fn download(browser: &Browser, file: &str) -> anyhow::Result<String> {
                  fetch(a.href).then(r => r.text()).then(done, () => done(null))"
             );
             let text = c.execute_async(&script, vec![]).await;
-            let refused = eval(c, "const e = document.querySelector('.downloads .alert-inline'); return e ? e.textContent : null");
+            let refused = eval(
+                c,
+                "const e = document.querySelector('.downloads .alert-inline'); return e ? e.textContent : null",
+            );
             if let Some(reason) = refused.await?.as_str() {
                 anyhow::bail!("{file} was not saved: {reason}");
             }
@@ -102,7 +108,8 @@ async fn download(browser: &Browser, file: &str) -> anyhow::Result<String> {
         })
         .await;
     if saved.is_err() {
-        let links = eval(c, "return Array.from(document.querySelectorAll('a[data-download]')).map(a => a.dataset.download)");
+        let links =
+            eval(c, "return Array.from(document.querySelectorAll('a[data-download]')).map(a => a.dataset.download)");
         eprintln!("saved so far: {}", links.await?);
         browser.screenshot("download-failed").await?;
     }
@@ -176,19 +183,32 @@ async fn a_reviewer_sees_boxes_timelines_words_and_downloads_and_re_analyses() -
         )
     };
     eval(c, &slide(100)).await?;
-    browser.wait_for("the slider to hide the caption", || async { Ok((eval(c, visible).await? == 0).then_some(())) }).await?;
+    browser
+        .wait_for("the slider to hide the caption", || async { Ok((eval(c, visible).await? == 0).then_some(())) })
+        .await?;
     eval(c, &slide(0)).await?;
-    browser.wait_for("the slider to show it again", || async { Ok((eval(c, visible).await? == 1).then_some(())) }).await?;
-    eval(c, "const r = document.querySelector('input[name=zoom]'); r.value = 4; \
-             r.dispatchEvent(new Event('input', {bubbles: true})); return 1")
+    browser
+        .wait_for("the slider to show it again", || async { Ok((eval(c, visible).await? == 1).then_some(())) })
+        .await?;
+    eval(
+        c,
+        "const r = document.querySelector('input[name=zoom]'); r.value = 4; \
+             r.dispatchEvent(new Event('input', {bubbles: true})); return 1",
+    )
     .await?;
-    let zoomed = eval(c, "const s = document.querySelector('.lane-scroll'); return s.scrollWidth / s.clientWidth").await?;
+    let zoomed =
+        eval(c, "const s = document.querySelector('.lane-scroll'); return s.scrollWidth / s.clientWidth").await?;
     assert!(zoomed.as_f64().unwrap_or(0.0) > 3.5, "zoomed four times: {zoomed}");
 
     // The word being said is highlighted; a click on a word plays from it.
     let word = |text: &str| format!("//span[contains(concat(' ', @class, ' '), ' word ')][contains(., '{text}')]");
-    let lisbon: f64 =
-        browser.element(Locator::XPath(&word("Lisbon"))).await?.attr("data-begin").await?.unwrap_or_default().parse()?;
+    let lisbon: f64 = browser
+        .element(Locator::XPath(&word("Lisbon")))
+        .await?
+        .attr("data-begin")
+        .await?
+        .unwrap_or_default()
+        .parse()?;
     pause_at(c, lisbon / 1000.0 + 0.05).await?;
     browser.wait_for_text(".word.said", "Lisbon").await?;
     // The first word said ("Heavy"), clicked.

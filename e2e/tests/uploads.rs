@@ -57,7 +57,10 @@ async fn a_large_file_uploads_in_parts_and_an_interrupted_one_resumes() -> anyho
     let asset = assets.iter().find(|a| a.filename == "Interview 40MB.mov").expect("the asset exists");
     assert_eq!(asset.group.as_deref(), Some("News desk"));
     let options = asset.ai_options.clone().expect("the chosen analyses went with the upload");
-    assert_eq!((options.transcript, options.keyphrases, options.labels, options.faces), (Some(true), Some(true), Some(false), Some(false)));
+    assert_eq!(
+        (options.transcript, options.keyphrases, options.labels, options.faces),
+        (Some(true), Some(true), Some(false), Some(false))
+    );
     // The row links to its asset.
     let link = browser.element(Locator::Css("[data-name='Interview 40MB.mov'] [data-testid=upload-asset]")).await?;
     assert_eq!(link.attr("href").await?, Some(format!("/assets/{}", asset.id)));

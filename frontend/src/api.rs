@@ -6,10 +6,11 @@ use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
 use mediaport_shared::{
-    AiOptions, AnalysisKind, Asset, FaceImport, AssetDetail, AssetFace, AssetFaceList, AssetList, CompleteUploadRequest, CreateFaceCollection,
-    CreateUploadRequest, ErrorBody, FaceCollection, FaceCollectionList, Group, Health, IndexedFace, IndexedFaceList,
-    JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, PartUrl, PartUrls, Person, PersonList,
-    PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats, StoredPart, StoredParts, Timeline, Upload, User,
+    AiOptions, AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetList, CompleteUploadRequest,
+    CreateFaceCollection, CreateUploadRequest, ErrorBody, FaceCollection, FaceCollectionList, FaceImport, Group,
+    Health, IndexedFace, IndexedFaceList, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, PartUrl, PartUrls,
+    Person, PersonList, PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats, StoredPart, StoredParts,
+    Timeline, Upload, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -321,7 +322,9 @@ pub async fn add_face(
 /// Indexes every photograph of a zip archive into a collection.
 pub async fn import_faces(auth: Auth, collection_id: &str, archive: &web_sys::File) -> Result<FaceImport, ApiError> {
     let path = format!("/api/face-collections/{}/import", encode_segment(collection_id));
-    let body = |b: RequestBuilder| b.header("Content-Type", "application/zip").body(archive.clone()).map_err(|e| ApiError::network(&e));
+    let body = |b: RequestBuilder| {
+        b.header("Content-Type", "application/zip").body(archive.clone()).map_err(|e| ApiError::network(&e))
+    };
     decode(send_with(auth, body, || Request::post(&path)).await?).await
 }
 

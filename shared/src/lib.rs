@@ -24,15 +24,15 @@ pub use asset::{Asset, AssetCard, AssetDetail, AssetExport, AssetList, AssetStat
 pub use error::ErrorBody;
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,
-    FaceCollectionList, FaceImport, FaceMatch, ImportedFace, IndexedFace, IndexedFaceList, MergePeople, MoveAppearance, NamePerson, PERSON,
-    Person, PersonList, RefusedPhoto, Rename, UNNAMED_FACE, person_of_photo,
+    FaceCollectionList, FaceImport, FaceMatch, ImportedFace, IndexedFace, IndexedFaceList, MergePeople, MoveAppearance,
+    NamePerson, PERSON, Person, PersonList, RefusedPhoto, Rename, UNNAMED_FACE, person_of_photo,
 };
 pub use health::Health;
 pub use job::{JobInfo, JobList};
-pub use options::{AiOptions, OptionError, Reanalyse};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
-pub use stats::{DayCount, NameCount, Stats};
+pub use options::{AiOptions, OptionError, Reanalyse};
 pub use search::{SearchHit, SearchMatch, SearchResults};
+pub use stats::{DayCount, NameCount, Stats};
 pub use upload::{
     CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, PartUrl, PartUrls, PresignPartsRequest,
     RegisterAssetRequest, StoredPart, StoredParts, Upload, plan_parts,

@@ -212,7 +212,10 @@ impl AiOptions {
         if let Some(language) = &self.language {
             let code = language.len() >= 2 && language.len() <= 3 && language.chars().all(|c| c.is_ascii_lowercase());
             if !(code || language.is_empty() || language == "auto") {
-                return out("language", format!("must be a language code such as \"en\", or \"auto\", not {language:?}"));
+                return out(
+                    "language",
+                    format!("must be a language code such as \"en\", or \"auto\", not {language:?}"),
+                );
             }
         }
         if let Some(size) = self.min_face_size
@@ -303,7 +306,8 @@ mod tests {
 
     #[test]
     fn stored_options_of_an_older_version_are_read_without_what_is_unknown() {
-        let options = AiOptions::from_stored(r#"{"labels": false, "colour": true, "frame_rate": "fast", "text": true}"#);
+        let options =
+            AiOptions::from_stored(r#"{"labels": false, "colour": true, "frame_rate": "fast", "text": true}"#);
         assert_eq!(options, AiOptions { labels: Some(false), text: Some(true), ..Default::default() });
         assert_eq!(AiOptions::from_stored("[1]"), AiOptions::default());
     }

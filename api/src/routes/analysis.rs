@@ -165,7 +165,8 @@ pub async fn export(
     }
     let edl = match timelines.contains_key(&AnalysisKind::Shot) {
         true => {
-            let bytes = state.storage.get_object(&state.buckets.proxy, &format!("{}/analysis/shot.edl", asset.id)).await;
+            let bytes =
+                state.storage.get_object(&state.buckets.proxy, &format!("{}/analysis/shot.edl", asset.id)).await;
             bytes.ok().map(|b| String::from_utf8_lossy(&b).into_owned())
         }
         false => None,
@@ -198,6 +199,9 @@ mod tests {
             let value = super::disposition(name, "edl");
             assert!(axum::http::HeaderValue::from_str(&value).is_ok(), "{value}");
         }
-        assert_eq!(super::disposition("Café", "edl"), "attachment; filename=\"Caf_.edl\"; filename*=UTF-8''Caf%C3%A9.edl");
+        assert_eq!(
+            super::disposition("Café", "edl"),
+            "attachment; filename=\"Caf_.edl\"; filename*=UTF-8''Caf%C3%A9.edl"
+        );
     }
 }

@@ -34,7 +34,9 @@ fn refused(file: &str, code: &str, reason: &str) -> Entry {
 /// Reads entry `n`; a photograph larger than a single upload takes is refused unread
 /// (what the archive says of its size is checked again while reading: it may lie).
 fn read_entry(archive: &mut ZipArchive<Cursor<Bytes>>, n: usize) -> Entry {
-    let Ok(mut file) = archive.by_index(n) else { return refused(&format!("entry {n}"), "unreadable", "cannot be read") };
+    let Ok(mut file) = archive.by_index(n) else {
+        return refused(&format!("entry {n}"), "unreadable", "cannot be read");
+    };
     let name = file.name().to_owned();
     let hidden = name.split('/').any(|part| part.starts_with('.') || part == "__MACOSX");
     if file.is_dir() || hidden {
@@ -73,7 +75,10 @@ pub async fn import(
     let archive = ZipArchive::new(Cursor::new(body))
         .map_err(|e| ApiError::bad_request("invalid-archive", format!("the body is not a zip archive: {e}")))?;
     if archive.len() > MAX_PHOTOS * 2 {
-        return Err(ApiError::bad_request("too-many-files", format!("an import reads at most {MAX_PHOTOS} photographs")));
+        return Err(ApiError::bad_request(
+            "too-many-files",
+            format!("an import reads at most {MAX_PHOTOS} photographs"),
+        ));
     }
     let collections = collections(&state);
     let mut report = FaceImport::default();

@@ -16,12 +16,7 @@ use crate::state::AppState;
     responses((status = 200, body = Stats), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(_caller: Auth<Creator>, State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
-    let sources = Sources {
-        catalog: state.catalog.as_ref(),
-        queue: state.queue.as_ref(),
-        search: state.search.as_ref(),
-        storage: state.storage.as_ref(),
-        proxy_bucket: &state.buckets.proxy,
-    };
+    let sources =
+        Sources { catalog: state.catalog.as_ref(), queue: state.queue.as_ref(), search: state.search.as_ref() };
     Ok(Json(stats::gather(&sources, chrono::Utc::now()).await?))
 }

@@ -409,14 +409,16 @@ impl Catalog for SqlCatalog {
         // SUM over BIGINT is NUMERIC in PostgreSQL: cast back so both engines give integers.
         let groups = "SELECT asset_type, status, COUNT(*) AS assets, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes \
                       FROM assets GROUP BY asset_type, status";
-        let analysed = "SELECT CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT) AS ms FROM assets \
-                        WHERE analysis IS NOT NULL AND analysis != '{}'";
+        let analysed = "SELECT CAST(COALESCE(SUM(CASE WHEN analysis IS NOT NULL AND analysis != '{}' \
+                        THEN duration_ms END), 0) AS BIGINT) AS ms, \
+                        CAST(COALESCE(SUM(proxy_bytes), 0) AS BIGINT) AS made FROM assets";
         let added = "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS assets FROM assets \
                      WHERE created_at >= $1 GROUP BY substr(created_at, 1, 10)";
         let mut stats = CatalogStats::default();
         on_db!(&self.db, |pool| {
             for row in sqlx::query(groups).fetch_all(pool).await.map_err(db_err)? {
-                let (asset_type, status) = (row.text("asset_type").map_err(db_err)?, row.text("status").map_err(db_err)?);
+                let (asset_type, status) =
+                    (row.text("asset_type").map_err(db_err)?, row.text("status").map_err(db_err)?);
                 let (Some(asset_type), Some(status)) = (AssetType::parse(&asset_type), AssetStatus::parse(&status))
                 else {
                     continue;
@@ -426,12 +428,26 @@ impl Catalog for SqlCatalog {
             }
             let row = sqlx::query(analysed).fetch_one(pool).await.map_err(db_err)?;
             stats.analysed_ms = row.int("ms").map_err(db_err)? as u64;
+            stats.proxy_bytes = row.int("made").map_err(db_err)? as u64;
             for row in sqlx::query(added).bind(since_day).fetch_all(pool).await.map_err(db_err)? {
                 stats.added.insert(row.text("day").map_err(db_err)?, row.int("assets").map_err(db_err)? as u64);
             }
             Ok::<_, CatalogError>(())
         })?;
         Ok(stats)
+    }
+
+    async fn set_proxy_bytes(&self, id: &str, bytes: u64) -> Result<(), CatalogError> {
+        let bytes = to_i64(bytes, "proxy bytes")?;
+        let changed = on_db!(&self.db, |pool| {
+            let query = sqlx::query("UPDATE assets SET proxy_bytes = $1 WHERE id = $2").bind(bytes).bind(id);
+            query.execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(db_err)?;
+        match changed {
+            0 => Err(CatalogError::NotFound { what: "asset", id: id.to_owned() }),
+            _ => Ok(()),
+        }
     }
 
     async fn setting(&self, name: &str) -> Result<Option<String>, CatalogError> {

@@ -15,9 +15,9 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mediaport_shared::{AiOptions, AssetType};
 use tokio::sync::Semaphore;
 
-use crate::client::Client;
 use self::journal::Journal;
 use self::send::{LocalFile, Outcome, Shared};
+use crate::client::Client;
 
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {

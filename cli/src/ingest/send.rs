@@ -14,8 +14,8 @@ use md5::{Digest, Md5};
 use mediaport_shared::{AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
 use tokio::sync::Semaphore;
 
-use crate::client::{ApiFailure, Client};
 use super::journal::{Entry, Journal};
+use crate::client::{ApiFailure, Client};
 
 /// Part URLs asked for in one request.
 const URL_BATCH: usize = 64;

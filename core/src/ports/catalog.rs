@@ -116,6 +116,8 @@ pub struct CatalogStats {
     pub groups: Vec<(AssetType, AssetStatus, u64, u64)>,
     /// Milliseconds of media over the assets whose analysis has run.
     pub analysed_ms: u64,
+    /// Bytes made from the originals, as last measured for each asset.
+    pub proxy_bytes: u64,
     /// Assets added per day (`YYYY-MM-DD`, UTC) since the day asked for, days with none left out.
     pub added: BTreeMap<String, u64>,
 }
@@ -170,6 +172,8 @@ pub trait Catalog: Send + Sync {
     /// Sets an asset's analysis options and sends it back to `analysing`, its failure
     /// reason cleared; `Conflict` unless it is `ready`, or `failed` after ingest finished.
     async fn reanalyse(&self, id: &str, options: &AiOptions) -> Result<Asset, CatalogError>;
+    /// Records how many bytes the proxy bucket holds for an asset (measured after a stage).
+    async fn set_proxy_bytes(&self, id: &str, bytes: u64) -> Result<(), CatalogError>;
     /// Counts over every asset, with additions per day since `since_day` (`YYYY-MM-DD`).
     async fn stats(&self, since_day: &str) -> Result<CatalogStats, CatalogError>;
     /// A setting saved at run time (JSON), if one is.

@@ -26,7 +26,10 @@ fn switch_label(name: &str) -> &'static str {
 
 /// Ready-made choices of analyses.
 pub const PRESETS: [(&str, &[&str]); 4] = [
-    ("Everything", &["labels", "text", "moderation", "shots", "transcript", "keyphrases", "entities", "sentiment", "faces"]),
+    (
+        "Everything",
+        &["labels", "text", "moderation", "shots", "transcript", "keyphrases", "entities", "sentiment", "faces"],
+    ),
     ("Pictures", &["labels", "text", "moderation", "faces"]),
     ("Speech", &["transcript", "keyphrases", "entities", "sentiment"]),
     ("Shots and faces", &["shots", "faces"]),
@@ -111,7 +114,7 @@ pub fn AiOptionsForm(options: RwSignal<AiOptions>, #[prop(optional)] details: bo
                             {move || collections.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
                                 let id = c.id.clone();
                                 let chosen = move || options.with(|o| o.face_collection.as_deref() == Some(id.as_str()));
-                                view! { <option value=c.id.clone() selected=chosen>{c.name}</option> }
+                                view! { <option value=c.id selected=chosen>{c.name}</option> }
                             }).collect_view()}
                         </select>
                     </label>

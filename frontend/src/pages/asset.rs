@@ -121,7 +121,7 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
         {asset.error.clone().map(|e| view! { <p class="alert alert-error" data-reason>{e}</p> })}
         <div class="asset-layout">
             <div class="media-column">
-                <Media detail=detail.clone() playback position found=loaded timed min_confidence/>
+                <Media detail playback position found=loaded timed min_confidence/>
             </div>
             <aside class="card details">
                 <div class="tabs" role="tablist">
@@ -153,7 +153,7 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
         <Show when=move || auth.can(Group::Creator)>
             <Reanalyse asset=for_reanalysis.clone()/>
         </Show>
-        <Timelines asset=asset.clone() found playback/>
+        <Timelines asset found playback/>
     }
 }
 

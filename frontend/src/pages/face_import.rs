@@ -18,7 +18,12 @@ fn path_inside(file: &web_sys::File) -> String {
     full.split_once('/').map_or(full.clone(), |(_, rest)| rest.to_owned())
 }
 
-async fn import_folder(auth: crate::auth::Auth, collection_id: &str, files: Vec<web_sys::File>, report: RwSignal<Option<FaceImport>>) {
+async fn import_folder(
+    auth: crate::auth::Auth,
+    collection_id: &str,
+    files: Vec<web_sys::File>,
+    report: RwSignal<Option<FaceImport>>,
+) {
     let mut done = FaceImport::default();
     for file in files {
         let path = path_inside(&file);
@@ -100,7 +105,7 @@ pub fn ImportFaces(collection_id: String, version: RwSignal<u32>) -> impl IntoVi
                     <p class="small strong">{format!("{} indexed, {} refused", r.indexed.len(), r.refused.len())}</p>
                     <ul class="small">
                         {r.refused.into_iter().map(|p| view! {
-                            <li data-refused=p.code.clone()><span class="mono">{p.file}</span>": "{p.reason}</li>
+                            <li data-refused=p.code><span class="mono">{p.file}</span>": "{p.reason}</li>
                         }).collect_view()}
                     </ul>
                 </div>

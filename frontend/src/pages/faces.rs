@@ -3,10 +3,10 @@ use leptos::task::spawn_local;
 use mediaport_shared::{FaceCollection, Group, IndexedFace};
 
 use crate::api;
-use crate::pages::face_import::ImportFaces;
 use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
 use crate::components::notice::{Notice, NoticeLine};
+use crate::pages::face_import::ImportFaces;
 
 /// Face collections: the named people assets are matched against. Creators add people
 /// from photographs (one clear face each), rename and remove them.

@@ -39,18 +39,24 @@ fn percent(ms: u64, duration: u64) -> f64 {
 /// The lanes of the kinds in `found`, over `duration_ms`.
 #[component]
 pub fn Lanes(found: Found, duration_ms: u64, playback: Playback, min_confidence: RwSignal<f32>) -> impl IntoView {
+    // Each lane takes its timeline out of the map.
+    let mut found = found;
     // People named through a collection or by a reviewer make the faces lane redundant.
     let has_people = found.get(&AnalysisKind::FaceMatch).is_some_and(|t| !t.items.is_empty());
     let lanes: Vec<(AnalysisKind, &str, Vec<Segment>)> = LANES
         .into_iter()
         .filter(|(kind, _)| !(has_people && *kind == AnalysisKind::Face))
         .filter_map(|(kind, title)| {
-            let timeline = found.get(&kind)?;
+            let timeline = found.remove(&kind)?;
             let mut segments: Vec<Segment> = timeline
                 .items
                 .iter()
                 .flat_map(|item| {
-                    item.timecodes.iter().map(|t| Segment { name: item.name.clone(), confidence: item.confidence, span: *t })
+                    item.timecodes.iter().map(|t| Segment {
+                        name: item.name.clone(),
+                        confidence: item.confidence,
+                        span: *t,
+                    })
                 })
                 .collect();
             segments.sort_by_key(|s| s.span.begin);
@@ -123,7 +129,7 @@ pub fn Lanes(found: Found, duration_ms: u64, playback: Playback, min_confidence:
                                     let (shown, hover) = (s.confidence, label.clone());
                                     let begin = s.span.begin;
                                     view! {
-                                        <button class="segment" style=place title=label.clone() data-name=s.name
+                                        <button class="segment" style=place title=label data-name=s.name
                                             data-begin=begin.to_string()
                                             class:filtered=move || shown < min_confidence.get()
                                             on:mouseenter=move |_| hovered.set(Some(hover.clone()))

@@ -27,14 +27,18 @@ pub fn Reanalyse(asset: Asset) -> impl IntoView {
     let open = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
-    let analysable = matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) && asset.outputs.is_some();
-    let id = asset.id.clone();
+    let Asset { id, status, outputs, .. } = asset;
+    let analysable = matches!(status, AssetStatus::Ready | AssetStatus::Failed) && outputs.is_some();
     let run = move |_| {
         let id = id.clone();
         busy.set(true);
         leptos::task::spawn_local(async move {
             let result = api::reanalyse(auth, &id, options.get_untracked()).await;
-            outcome.set(Some(result.map(|_| "Queued: the results below stay until the new ones replace them.".into()).map_err(|e| e.message)));
+            outcome.set(Some(
+                result
+                    .map(|_| "Queued: the results below stay until the new ones replace them.".into())
+                    .map_err(|e| e.message),
+            ));
             busy.set(false);
         });
     };
@@ -47,7 +51,7 @@ pub fn Reanalyse(asset: Asset) -> impl IntoView {
                 </button>
             </div>
             {(!analysable).then(|| view! {
-                <p class="muted small">{format!("Possible once the asset is ready (it is {}).", asset.status.as_str())}</p>
+                <p class="muted small">{format!("Possible once the asset is ready (it is {}).", status.as_str())}</p>
             })}
             <Show when=move || open.get()>
                 <AiOptionsForm options details=true/>

@@ -119,10 +119,14 @@ fn Days(days: Vec<DayCount>) -> impl IntoView {
     let most = days.iter().map(|d| d.count).max().unwrap_or(0).max(1) as f64;
     let step = W / (days.len().max(2) - 1) as f64;
     let point = |n: usize, count: u64| (n as f64 * step, H - 10.0 - count as f64 / most * (H - 30.0));
-    let line: Vec<String> = days.iter().enumerate().map(|(n, d)| {
-        let (x, y) = point(n, d.count);
-        format!("{x:.1},{y:.1}")
-    }).collect();
+    let line: Vec<String> = days
+        .iter()
+        .enumerate()
+        .map(|(n, d)| {
+            let (x, y) = point(n, d.count);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
     let first = days.first().map(|d| d.day.clone()).unwrap_or_default();
     let last = days.last().map(|d| d.day.clone()).unwrap_or_default();
     view! {

@@ -27,7 +27,11 @@ fn shown(value: &Value) -> String {
 
 /// The facts of one flat object.
 fn facts(object: &serde_json::Map<String, Value>, skip: &[&str]) -> Vec<(String, String)> {
-    object.iter().filter(|(key, _)| !skip.contains(&key.as_str())).map(|(key, value)| (key.clone(), shown(value))).collect()
+    object
+        .iter()
+        .filter(|(key, _)| !skip.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), shown(value)))
+        .collect()
 }
 
 /// Groups a report by what it is: mediainfo's tracks, exiftool's tag groups, the rest flat.
@@ -66,7 +70,8 @@ pub fn group(name: &str, report: &Value) -> Groups {
 /// Every report of the asset (presigned links, fetched straight from storage), grouped.
 #[component]
 pub fn Reports(asset: Asset, reports: Vec<String>) -> impl IntoView {
-    let keys: Vec<String> = asset.outputs.iter().flat_map(|o| o.reports.clone()).collect();
+    let Asset { outputs, technical, .. } = asset;
+    let keys: Vec<String> = outputs.map(|o| o.reports).unwrap_or_default();
     let loaded = LocalResource::new(move || {
         let (reports, keys) = (reports.clone(), keys.clone());
         async move {
@@ -85,7 +90,7 @@ pub fn Reports(asset: Asset, reports: Vec<String>) -> impl IntoView {
             shown
         }
     });
-    let gps = asset.technical.as_ref().and_then(|t| t.image.as_ref()).and_then(|i| i.gps.clone());
+    let gps = technical.as_ref().and_then(|t| t.image.as_ref()).and_then(|i| i.gps);
     view! {
         <div class="technical" data-testid="technical">
             {gps.map(|g| {
@@ -105,7 +110,7 @@ pub fn Reports(asset: Asset, reports: Vec<String>) -> impl IntoView {
                 None => view! { <p class="muted small">"Loading…"</p> }.into_any(),
                 Some(reports) if reports.is_empty() => view! { <p class="muted small">"No reports yet."</p> }.into_any(),
                 Some(reports) => reports.into_iter().map(|(name, url, groups)| view! {
-                    <details class="report" open=true data-report=name.clone()>
+                    <details class="report" open=true data-report=name>
                         <summary class="strong">{name.clone()}" " <a class="small" href=url target="_blank">"raw JSON"</a></summary>
                         {groups.into_iter().map(|(group, facts)| view! {
                             <h3 class="report-group">{group}</h3>

@@ -76,19 +76,20 @@ pub fn Timelines(
     }
     let timed = asset.duration_ms.is_some();
     let faces = asset.analysis.contains_key(&AnalysisKind::Face);
-    let id = asset.id.clone();
+    let files: Vec<Vec<Offer>> = asset.analysis.keys().map(|kind| offers(&asset, *kind)).collect();
+    let Asset { id, analysis, .. } = asset;
     // The faces list above names the people: their panels would say it twice.
-    let panels: Vec<(AnalysisKind, AnalysisSummary)> = asset
-        .analysis
-        .clone()
+    let panels: Vec<(AnalysisKind, AnalysisSummary, Vec<Offer>)> = analysis
         .into_iter()
-        .filter(|(kind, _)| !(faces && matches!(kind, AnalysisKind::Face | AnalysisKind::FaceMatch)))
+        .zip(files)
+        .filter(|((kind, _), _)| !(faces && matches!(kind, AnalysisKind::Face | AnalysisKind::FaceMatch)))
+        .map(|((kind, summary), offers)| (kind, summary, offers))
         .collect();
     view! {
         {faces.then(|| view! { <AssetFaces asset_id=id.clone() timed player/> })}
         <section class="timelines">
-            {panels.into_iter().map(|(kind, summary)| view! {
-                <KindPanel asset_id=id.clone() kind summary timed playback found offers=offers(&asset, kind)/>
+            {panels.into_iter().map(|(kind, summary, offers)| view! {
+                <KindPanel asset_id=id.clone() kind summary timed playback found offers/>
             }).collect_view()}
         </section>
     }
