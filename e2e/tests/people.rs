@@ -1,6 +1,7 @@
 //! The People page in real Chromium: three photographs analysed by the server's worker
 //! with the real face models become two people; a reviewer names the one seen twice, and
-//! the asset page of either photograph shows the name; "Not this person" takes a face out.
+//! the asset page of either photograph shows the name; the other is named from his
+//! photograph's page; "Not this person" takes a face out.
 
 use fantoccini::Locator;
 use mediaport_e2e::{Browser, eval, first_admin, server_settings};
@@ -72,6 +73,15 @@ async fn a_person_named_on_the_people_page_is_named_on_their_assets() -> anyhow:
         eval(c, "const i = document.querySelector('[data-testid=asset-faces] img'); return i ? i.src : ''").await?;
     assert!(chip.as_str().is_some_and(|s| s.contains("/faces/")), "the face's chip: {chip}");
     browser.screenshot("asset-people").await?;
+
+    // The other man is named from his photograph's page, and stays named there.
+    c.goto(&format!("{}/assets/{}", server.url(), ids[2])).await?;
+    let field = browser.element(Locator::Css("[data-testid=name-face] input[name=person-name]")).await?;
+    field.send_keys("Joe Biden").await?;
+    browser.element(Locator::Css("[data-testid=name-face] button[type=submit]")).await?.click().await?;
+    browser.wait_for_text("[data-testid=asset-faces] .strong", "Joe Biden").await?;
+    c.refresh().await?;
+    browser.wait_for_text("[data-testid=asset-faces]", "Joe Biden").await?;
 
     // One face is not him: taken out, he keeps one.
     c.goto(&format!("{}/people", server.url())).await?;
