@@ -1,6 +1,7 @@
 //! The Faces page in real Chromium: a creator makes a collection, adds a person from a
 //! portrait and sees the aligned crop; a photograph with no face is refused with the
-//! reason; renaming shows the new name.
+//! reason; renaming shows the new name; a zip of photographs by person is imported with
+//! a report of what was refused.
 
 use fantoccini::Locator;
 use mediaport_e2e::{Browser, eval, first_admin, start_server};
@@ -47,6 +48,31 @@ async fn a_person_added_from_a_portrait_shows_with_their_face() -> anyhow::Resul
     browser.wait_for_text("[data-testid=notice]", "no face was found").await?;
     let faces = c.find_all(Locator::Css("[data-testid=faces] figure")).await?;
     assert_eq!(faces.len(), 1, "nothing was added");
+
+    // Many at once: a zip of a folder per person, with a photograph that shows no one.
+    let folder = dir.path().join("press");
+    std::fs::create_dir_all(folder.join("Joe Biden"))?;
+    std::fs::create_dir_all(folder.join("Cup"))?;
+    std::fs::copy(sample("biden.jpg"), folder.join("Joe Biden/1.jpg"))?;
+    std::fs::copy(sample("obama2.jpg"), folder.join("Barack_Obama_2.jpg"))?;
+    std::fs::copy(sample("coffee.png"), folder.join("Cup/coffee.png"))?;
+    let archive = dir.path().join("press.zip");
+    let zipped = std::process::Command::new("python3")
+        .args(["-m", "zipfile", "-c"])
+        .arg(&archive)
+        .args(["Joe Biden", "Barack_Obama_2.jpg", "Cup"])
+        .current_dir(&folder)
+        .status()?;
+    assert!(zipped.success());
+    c.find(Locator::Css("[data-testid=face-import] input[name=import-zip]"))
+        .await?
+        .send_keys(&archive.display().to_string())
+        .await?;
+    let report = browser.wait_for_text("[data-testid=import-report]", "2 indexed, 1 refused").await?;
+    assert!(report.contains("Cup/coffee.png") && report.contains("no face"), "{report}");
+    browser.wait_for_text("[data-testid=faces]", "Joe Biden").await?;
+    browser.wait_for_text("[data-testid=collections]", "Press office · 3").await?;
+    browser.screenshots("faces-import").await?;
     browser.close().await?;
     server.shutdown().await?;
     Ok(())

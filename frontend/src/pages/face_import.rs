@@ -47,9 +47,12 @@ async fn import_folder(
 }
 
 #[component]
-pub fn ImportFaces(collection_id: String, version: RwSignal<u32>) -> impl IntoView {
+pub fn ImportFaces(
+    collection_id: String,
+    version: RwSignal<u32>,
+    report: RwSignal<Option<FaceImport>>,
+) -> impl IntoView {
     let auth = use_auth();
-    let report = RwSignal::new(None::<FaceImport>);
     let failed = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let folder = NodeRef::<leptos::html::Input>::new();

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mediaport_shared::{FaceCollection, Group, IndexedFace};
+use mediaport_shared::{FaceCollection, FaceImport, Group, IndexedFace};
 
 use crate::api;
 use crate::auth::use_auth;
@@ -20,6 +20,8 @@ pub fn Faces() -> impl IntoView {
     });
     let selected = RwSignal::new(None::<String>);
     let notice: Notice = RwSignal::new(None);
+    // Kept here: the collection's card is made again when its faces change.
+    let report = RwSignal::new(None::<FaceImport>);
     // The first collection is open until another is chosen.
     Effect::new(move || {
         if let Some(Ok(list)) = collections.get() {
@@ -56,7 +58,7 @@ pub fn Faces() -> impl IntoView {
                 </aside>
                 {move || match (selected.get(), collections.get()) {
                     (Some(id), Some(Ok(list))) => match list.into_iter().find(|c| c.id == id) {
-                        Some(collection) => view! { <CollectionFaces collection version selected notice/> }.into_any(),
+                        Some(collection) => view! { <CollectionFaces collection version selected notice report/> }.into_any(),
                         None => ().into_any(),
                     },
                     (None, Some(Ok(_))) => view! {
@@ -119,6 +121,7 @@ fn CollectionFaces(
     version: RwSignal<u32>,
     selected: RwSignal<Option<String>>,
     notice: Notice,
+    report: RwSignal<Option<FaceImport>>,
 ) -> impl IntoView {
     let auth = use_auth();
     let id = collection.id.clone();
@@ -160,7 +163,7 @@ fn CollectionFaces(
             </div>
             <Show when=move || auth.can(Group::Creator)>
                 <AddFace collection_id=id.clone() version notice/>
-                <ImportFaces collection_id=id.clone() version/>
+                <ImportFaces collection_id=id.clone() version report/>
             </Show>
             <div class="face-grid" data-testid="faces">
                 {move || match faces.get() {
