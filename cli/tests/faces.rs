@@ -197,30 +197,27 @@ async fn a_zip_or_a_folder_of_photographs_is_indexed_by_person_with_a_report() {
     let body = std::fs::read(&archive).unwrap();
     let (status, report) = api.send(api.http.post(&url).header("content-type", "application/zip").body(body)).await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    let mut indexed: Vec<(String, String)> = report["indexed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["file"].as_str().unwrap().to_owned(), f["name"].as_str().unwrap().to_owned()))
-        .collect();
-    indexed.sort();
+    // Each listed photograph's file and one other field, in file order.
+    let listed = |list: &str, field: &str| {
+        let mut pairs: Vec<(String, String)> = report[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["file"].as_str().unwrap().to_owned(), f[field].as_str().unwrap().to_owned()))
+            .collect();
+        pairs.sort();
+        pairs
+    };
     assert_eq!(
-        indexed,
+        listed("indexed", "name"),
         [
             ("Barack Obama/podium.jpg".to_owned(), "Barack Obama".to_owned()),
             ("Barack Obama/portrait.jpg".to_owned(), "Barack Obama".to_owned()),
             ("Joe_Biden_1.jpg".to_owned(), "Joe Biden".to_owned()),
         ]
     );
-    let mut refused: Vec<(String, String)> = report["refused"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["file"].as_str().unwrap().to_owned(), f["code"].as_str().unwrap().to_owned()))
-        .collect();
-    refused.sort();
     assert_eq!(
-        refused,
+        listed("refused", "code"),
         [
             ("Two People.jpg".to_owned(), "several-faces".to_owned()),
             ("cup/coffee.png".to_owned(), "no-face".to_owned()),

@@ -16,6 +16,28 @@ use tokio::process::{Child, Command};
 /// How long to wait for the page to show something before failing the test.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
+/// Makes a 6-second 640x360 clip at `out`: the lavfi scene `first` then `second` (their
+/// durations adding up to 6 s), and `said` spoken by espeak-ng at `words_per_minute` from 1 s.
+pub fn speaking_clip(out: &Path, first: &str, second: &str, said: &str, words_per_minute: u32) -> anyhow::Result<()> {
+    let voice = out.with_extension("wav");
+    let spoken = std::process::Command::new("espeak-ng")
+        .args(["-s", &words_per_minute.to_string(), "-w"])
+        .arg(&voice)
+        .arg(said)
+        .status()?;
+    anyhow::ensure!(spoken.success(), "espeak-ng failed");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", first, "-f", "lavfi", "-i", second])
+        .arg("-i")
+        .arg(&voice)
+        .args(["-filter_complex", "[0][1]concat=n=2:v=1:a=0[v];[2]adelay=1000:all=1,apad[a]"])
+        .args(["-map", "[v]", "-map", "[a]", "-t", "6", "-c:a", "aac", "-c:v", "libx264", "-preset", "ultrafast"])
+        .arg(out)
+        .status()?;
+    anyhow::ensure!(made.success(), "ffmpeg failed");
+    Ok(())
+}
+
 /// The built web app; browser tests need `scripts/build-web.sh` to have run.
 pub fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist")

@@ -5,10 +5,8 @@
 //! shows beside the player, a click on its line plays from there and highlights it, and the
 //! video carries it as subtitles.
 
-use std::process::Command;
-
 use fantoccini::Locator;
-use mediaport_e2e::{Browser, eval, first_admin, server_settings};
+use mediaport_e2e::{Browser, eval, first_admin, server_settings, speaking_clip};
 use mediaport_shared::AssetStatus;
 
 #[tokio::test]
@@ -22,23 +20,9 @@ async fn the_asset_page_shows_timelines_and_a_timecode_seeks_the_player() -> any
     let server = mediaport_cli::server::start(settings).await?;
 
     let clip = dir.path().join("forecast.mp4");
-    let voice = dir.path().join("voice.wav");
-    let status = Command::new("espeak-ng")
-        .args(["-s", "150", "-w"])
-        .arg(&voice)
-        .arg("Heavy rain is expected in Lisbon tomorrow.")
-        .status()?;
-    assert!(status.success());
     let second = "color=c=0x203060:s=640x360:r=25:d=3,drawtext=text='WEATHER':x=40:y=280:fontsize=40:fontcolor=white";
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=3", "-f", "lavfi", "-i", second])
-        .arg("-i")
-        .arg(&voice)
-        .args(["-filter_complex", "[0][1]concat=n=2:v=1:a=0[v];[2]adelay=1000:all=1,apad[a]"])
-        .args(["-map", "[v]", "-map", "[a]", "-t", "6", "-c:a", "aac", "-c:v", "libx264", "-preset", "ultrafast"])
-        .arg(&clip)
-        .status()?;
-    assert!(status.success());
+    let said = "Heavy rain is expected in Lisbon tomorrow.";
+    speaking_clip(&clip, "testsrc2=s=640x360:r=25:d=3", second, said, 150)?;
     // Dropped in the ingest bucket as a bulk copy: the server adopts and processes it.
     server.state.storage.put_file("mediaport-ingest", "bulk/forecast.mp4", &clip, "video/mp4").await?;
 

@@ -72,6 +72,19 @@ async fn a_person_named_on_the_people_page_is_named_on_their_assets() -> anyhow:
     let chip =
         eval(c, "const i = document.querySelector('[data-testid=asset-faces] img'); return i ? i.src : ''").await?;
     assert!(chip.as_str().is_some_and(|s| s.contains("/faces/")), "the face's chip: {chip}");
+    // His face is boxed on the photograph, with his name, inside the picture.
+    let place = browser
+        .wait_for("his face's box on the picture", || async {
+            let script = "const p = document.querySelector('img.player-image').getBoundingClientRect(); \
+                          const b = document.querySelector(\".overlay .box-face[data-name='Barack Obama']\"); \
+                          if (!b) return null; const r = b.getBoundingClientRect(); \
+                          return [(r.left - p.left) / p.width, (r.top - p.top) / p.height, r.width / p.width]";
+            Ok(eval(c, script).await?.as_array().cloned())
+        })
+        .await?;
+    let at = |n: usize| place[n].as_f64().unwrap_or(-1.0);
+    assert!((0.0..1.0).contains(&at(0)) && (0.0..1.0).contains(&at(1)), "inside the picture: {place:?}");
+    assert!((0.1..0.9).contains(&at(2)), "a portrait's face is a good part of it: {place:?}");
     browser.screenshot("asset-people").await?;
 
     // The other man is named from his photograph's page, and stays named there.

@@ -7,36 +7,21 @@
 //! without text takes the caption away; the admin saves analysis defaults; the Stats
 //! page counts the asset. Each page is photographed at a desktop and a phone width.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use mediaport_core::settings::saved_ai_options;
-use mediaport_e2e::{Browser, eval, first_admin, server_settings};
+use mediaport_e2e::{Browser, eval, first_admin, server_settings, speaking_clip};
 use mediaport_shared::{AnalysisKind, Asset, AssetStatus};
 use serde_json::Value;
 
 /// Makes the clip: 2 s of plain blue, then 4 s with LISBON at (60, 150) in 640x360, and
 /// a sentence said from 1 s.
 fn clip(dir: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
-    let (clip, voice) = (dir.join("forecast.mp4"), dir.join("voice.wav"));
-    let said = Command::new("espeak-ng")
-        .args(["-s", "140", "-w"])
-        .arg(&voice)
-        .arg("Heavy rain is expected in Lisbon tomorrow.")
-        .status()?;
-    assert!(said.success());
+    let clip = dir.join("forecast.mp4");
     let plain = "color=c=0x203060:s=640x360:r=25:d=2";
     let caption = "color=c=0x203060:s=640x360:r=25:d=4,drawtext=text='LISBON':x=60:y=150:fontsize=60:fontcolor=white";
-    let made = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", plain, "-f", "lavfi", "-i", caption])
-        .arg("-i")
-        .arg(&voice)
-        .args(["-filter_complex", "[0][1]concat=n=2:v=1:a=0[v];[2]adelay=1000:all=1,apad[a]"])
-        .args(["-map", "[v]", "-map", "[a]", "-t", "6", "-c:a", "aac", "-c:v", "libx264", "-preset", "ultrafast"])
-        .arg(&clip)
-        .status()?;
-    assert!(made.success());
+    speaking_clip(&clip, plain, caption, "Heavy rain is expected in Lisbon tomorrow.", 140)?;
     Ok(clip)
 }
 
@@ -222,6 +207,12 @@ async fn a_reviewer_sees_boxes_timelines_words_and_downloads_and_re_analyses() -
     browser.screenshot("review-lanes").await?;
     browser.screenshots("review-asset").await?;
 
+    // The Technical tab: mediainfo's report by track.
+    click(&browser, "button[data-tab=technical]").await?;
+    // Shown as people read it (group headings in capitals).
+    let report = browser.wait_for_text("[data-report=mediainfo]", "VIDEO").await?;
+    assert!(report.contains("GENERAL") && report.contains("AUDIO") && report.contains("AVC"), "{report}");
+
     // Downloads: the subtitles, the EDL and everything in one file.
     let srt = download(&browser, "forecast.transcript.srt").await?;
     assert!(srt.starts_with("1\n") && srt.contains(" --> ") && srt.contains("Lisbon"), "{srt}");
@@ -236,7 +227,11 @@ async fn a_reviewer_sees_boxes_timelines_words_and_downloads_and_re_analyses() -
     click(&browser, "[data-testid=reanalyse] button[data-action=open]").await?;
     click(&browser, "[data-testid=reanalyse] input[name=text]").await?;
     click(&browser, "[data-testid=reanalyse] button[data-action=reanalyse]").await?;
-    browser.element(Locator::Css("[data-outcome=queued]")).await?;
+    let queued = browser.element(Locator::Css("[data-outcome=queued]")).await;
+    if queued.is_err() {
+        let shown = eval(c, "return document.querySelector('[data-testid=reanalyse]').innerText").await?;
+        anyhow::bail!("re-analysis was not queued: {shown}");
+    }
     let again = settled(&server, "bulk/forecast.mp4").await?;
     let deadline = Instant::now() + Duration::from_secs(240);
     let again = {

@@ -12,6 +12,16 @@ use crate::pages::review::{Found, boxes_at};
 pub const BOXED: [(AnalysisKind, &str); 3] =
     [(AnalysisKind::Label, "Objects"), (AnalysisKind::Face, "Faces"), (AnalysisKind::Text, "Text")];
 
+/// The timelines a toggle draws: faces nobody named are in `face`, named people in
+/// `face_match`.
+fn drawn_from(kind: AnalysisKind) -> &'static [AnalysisKind] {
+    match kind {
+        AnalysisKind::Face => &[AnalysisKind::Face, AnalysisKind::FaceMatch],
+        AnalysisKind::Label => &[AnalysisKind::Label],
+        _ => &[AnalysisKind::Text],
+    }
+}
+
 /// Where the picture is inside its element, in CSS pixels: the element letterboxes it.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Frame {
@@ -42,7 +52,12 @@ pub fn BoxToggles(found: Memo<Found>, shown: RwSignal<BTreeSet<AnalysisKind>>) -
         let kinds: Vec<_> = found.with(|found| {
             BOXED
                 .into_iter()
-                .filter(|(kind, _)| found.get(kind).is_some_and(|t| t.items.iter().any(|i| !i.boxes.is_empty())))
+                .filter(|(kind, _)| {
+                    drawn_from(*kind)
+                        .iter()
+                        .filter_map(|k| found.get(k))
+                        .any(|t| t.items.iter().any(|i| !i.boxes.is_empty()))
+                })
                 .collect()
         });
         (!kinds.is_empty()).then(|| {
@@ -81,7 +96,7 @@ pub fn Overlay(
                 continue;
             }
             found.with(|found| {
-            let Some(timeline) = found.get(&kind) else { return };
+            for timeline in drawn_from(kind).iter().filter_map(|k| found.get(k)) {
             for item in timeline.items.iter().filter(|i| i.confidence >= min) {
                 for b in boxes_at(item, now, timed) {
                     // A face nobody has named yet is "Face 1" on the asset: on the picture, unknown.
@@ -104,6 +119,7 @@ pub fn Overlay(
                         </div>
                     });
                 }
+            }
             }
             });
         }

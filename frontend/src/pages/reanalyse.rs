@@ -50,9 +50,17 @@ pub fn Reanalyse(asset: Asset) -> impl IntoView {
                     {move || if open.get() { "Close" } else { "Choose analyses…" }}
                 </button>
             </div>
-            {(!analysable).then(|| view! {
-                <p class="muted small">{format!("Possible once the asset is ready (it is {}).", status.as_str())}</p>
-            })}
+            // The page loads again when the asset moves on: the running analysis is said
+            // from its status, not only from the answer to the click.
+            {match status {
+                AssetStatus::Analysing => view! {
+                    <p class="alert alert-ok small" data-outcome="queued">"Analysing: the results below stay until the new ones replace them."</p>
+                }.into_any(),
+                _ if !analysable => view! {
+                    <p class="muted small">{format!("Possible once the asset is ready (it is {}).", status.as_str())}</p>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
             <Show when=move || open.get()>
                 <AiOptionsForm options details=true/>
                 <div class="actions">
