@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use mediaport_shared::{AssetType, person_of_photo};
+use mediaport_shared::import_name;
 
 use crate::client::{ApiFailure, Client};
 
@@ -33,12 +33,8 @@ pub struct ImportArgs {
 /// Every file under `dir` (hidden ones left out), in path order, with its path inside it.
 fn photos(dir: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
     anyhow::ensure!(dir.is_dir(), "{} is not a folder", dir.display());
-    let walk = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     let mut found = Vec::new();
-    for entry in walk {
+    for entry in crate::ingest::walk(dir) {
         let entry = entry?;
         if entry.file_type().is_file() {
             let inside = entry.path().strip_prefix(dir)?.components();
@@ -64,15 +60,13 @@ pub async fn run(command: FacesCommand) -> anyhow::Result<()> {
     let (mut indexed, mut refused) = (0, 0);
     for (path, file) in files {
         let refuse = |reason: &str| println!("refused  {file}: {reason}");
-        if AssetType::of_file(&file, None) != AssetType::Image {
-            refuse("not a picture");
-            refused += 1;
-            continue;
-        }
-        let Some(name) = person_of_photo(&file) else {
-            refuse("neither its folder nor its file name names anyone");
-            refused += 1;
-            continue;
+        let name = match import_name(&file) {
+            Ok(name) => name,
+            Err((code, reason)) => {
+                refuse(&format!("{reason} ({code})"));
+                refused += 1;
+                continue;
+            }
         };
         let image = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -3,7 +3,7 @@
 //! source), the proxy bucket (the aligned crop) and the vector space `faces/<collection>`.
 
 use bytes::Bytes;
-use mediaport_shared::{FaceCollection, ImportedFace, RefusedPhoto, person_of_photo};
+use mediaport_shared::{FaceCollection, ImportedFace, RefusedPhoto, import_name};
 
 use crate::ports::catalog::CatalogError;
 use crate::ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
@@ -135,7 +135,7 @@ impl Collections<'_> {
     }
 
     /// Indexes one photograph of a bulk import (a folder or an archive of them) under
-    /// the person its path names (see [`person_of_photo`]). A photograph that cannot be
+    /// the person its path names (see [`import_name`]). A photograph that cannot be
     /// indexed comes back refused with its reason, for the import to go on; a failure of
     /// the server's own (storage, catalog, models) is an error that stops it.
     pub async fn import_photo(
@@ -147,8 +147,9 @@ impl Collections<'_> {
     ) -> Result<Result<ImportedFace, RefusedPhoto>, FaceError> {
         let refused =
             |code: &str, reason: String| RefusedPhoto { file: file.to_owned(), code: code.to_owned(), reason };
-        let Some(name) = person_of_photo(file) else {
-            return Ok(Err(refused("no-name", "neither its folder nor its file name names anyone".into())));
+        let name = match import_name(file) {
+            Ok(name) => name,
+            Err((code, reason)) => return Ok(Err(refused(code, reason.into()))),
         };
         let source = file.rsplit('/').next().unwrap_or(file);
         match self.add_face(reader, collection_id, &name, source, image).await {

@@ -203,6 +203,15 @@ pub fn person_of_photo(path: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// Whom a photograph of a bulk import is indexed as, or why it is refused (code, reason):
+/// not a picture, or no name in its path. The server, the web app and the CLI all ask this.
+pub fn import_name(path: &str) -> Result<String, (&'static str, &'static str)> {
+    if crate::AssetType::of_file(path, None) != crate::AssetType::Image {
+        return Err(("not-a-picture", "not a picture (JPEG, PNG, WebP...)"));
+    }
+    person_of_photo(path).ok_or(("no-name", "neither its folder nor its file name names anyone"))
+}
+
 /// `POST /api/face-collections/{id}/import`: what a bulk import indexed and refused.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

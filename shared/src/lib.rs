@@ -25,7 +25,7 @@ pub use error::ErrorBody;
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,
     FaceCollectionList, FaceImport, FaceMatch, ImportedFace, IndexedFace, IndexedFaceList, MergePeople, MoveAppearance,
-    NamePerson, PERSON, Person, PersonList, RefusedPhoto, Rename, UNNAMED_FACE, person_of_photo,
+    NamePerson, PERSON, Person, PersonList, RefusedPhoto, Rename, UNNAMED_FACE, import_name, person_of_photo,
 };
 pub use health::Health;
 pub use job::{JobInfo, JobList};

@@ -5,7 +5,7 @@ use std::io::{Cursor, Read};
 
 use axum::extract::State;
 use bytes::Bytes;
-use mediaport_shared::{AssetType, ErrorBody, FaceImport, RefusedPhoto};
+use mediaport_shared::{ErrorBody, FaceImport, RefusedPhoto, import_name};
 use zip::ZipArchive;
 
 use crate::auth::{Auth, Creator};
@@ -42,8 +42,9 @@ fn read_entry(archive: &mut ZipArchive<Cursor<Bytes>>, n: usize) -> Entry {
     if file.is_dir() || hidden {
         return Entry::Skipped;
     }
-    if AssetType::of_file(&name, None) != AssetType::Image {
-        return refused(&name, "not-a-picture", "not a picture (JPEG, PNG, WebP...)");
+    // Refused unread: what is not a picture, or names nobody.
+    if let Err((code, reason)) = import_name(&name) {
+        return refused(&name, code, reason);
     }
     if file.size() > MAX_PHOTO as u64 {
         return refused(&name, "too-large", "larger than 32 MiB");

@@ -67,16 +67,20 @@ fn parse_attribute(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("{text:?} is not key=value"))
 }
 
+/// Every file under `root` (itself, if a file), hidden ones left out, in path order.
+pub(crate) fn walk(root: &std::path::Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+}
+
 /// Every file under `paths` worth sending, in path order.
 fn collect(paths: &[PathBuf], all_files: bool) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for root in paths {
         anyhow::ensure!(root.exists(), "{} does not exist", root.display());
-        let walk = walkdir::WalkDir::new(root)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walk {
+        for entry in walk(root) {
             let entry = entry?;
             if !entry.file_type().is_file() {
                 continue;

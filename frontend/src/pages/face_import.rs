@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mediaport_shared::{AssetType, FaceImport, ImportedFace, RefusedPhoto, person_of_photo};
+use mediaport_shared::{FaceImport, ImportedFace, RefusedPhoto, import_name};
 
 use crate::api;
 use crate::auth::use_auth;
@@ -31,15 +31,12 @@ async fn import_folder(
             continue;
         }
         let refuse = |code: &str, reason: String| RefusedPhoto { file: path.clone(), code: code.into(), reason };
-        if AssetType::of_file(&path, None) != AssetType::Image {
-            done.refused.push(refuse("not-a-picture", "not a picture".into()));
-        } else if let Some(name) = person_of_photo(&path) {
-            match api::add_face(auth, collection_id, &name, &file).await {
+        match import_name(&path) {
+            Ok(name) => match api::add_face(auth, collection_id, &name, &file).await {
                 Ok(face) => done.indexed.push(ImportedFace { file: path.clone(), name, face_id: face.id }),
                 Err(e) => done.refused.push(refuse(&e.code, e.message)),
-            }
-        } else {
-            done.refused.push(refuse("no-name", "neither its folder nor its file name names anyone".into()));
+            },
+            Err((code, reason)) => done.refused.push(refuse(code, reason.into())),
         }
         report.set(Some(done.clone()));
     }

@@ -108,7 +108,12 @@ fn KindPanel(
 ) -> impl IntoView {
     let failed = summary.status == AnalysisStatus::Failed;
     let player = playback.player;
-    let timeline = move || found.get().map(|f| f.map(|mut f| f.remove(&kind)));
+    // Only this kind's timeline is copied out of the shared load.
+    let timeline = move || {
+        found.with(|loaded| {
+            loaded.as_ref().map(|result| result.as_ref().map(|f| f.get(&kind).cloned()).map_err(Clone::clone))
+        })
+    };
     let show_all = RwSignal::new(false);
     view! {
         <div class="card timeline-panel" data-kind=kind.as_str()>
