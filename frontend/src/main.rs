@@ -6,6 +6,7 @@ mod app;
 mod auth;
 mod components;
 mod dropped;
+mod format;
 mod live;
 mod pages;
 mod uploader;

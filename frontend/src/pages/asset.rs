@@ -8,6 +8,7 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::components::download::{Downloads, Offer};
 use crate::components::empty_state::EmptyState;
+use crate::format::human_size;
 use crate::live::{self, Change};
 use crate::pages::asset_delete::DeleteAsset;
 use crate::pages::collection::format_duration;
@@ -328,15 +329,4 @@ fn technical_facts(t: &Technical) -> Vec<(String, String)> {
         }
     }
     facts
-}
-
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut size = bytes as f64;
-    let mut unit = 0;
-    while size >= 1000.0 && unit < UNITS.len() - 1 {
-        size /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{bytes} B") } else { format!("{size:.1} {}", UNITS[unit]) }
 }
