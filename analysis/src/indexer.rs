@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use mediaport_core::keys;
 use mediaport_core::search::document::document;
 use mediaport_core::search::semantic;
 use mediaport_core::{
@@ -43,7 +44,7 @@ impl Indexer {
         match self.catalog.get_asset(asset_id).await {
             Ok(asset) => self.index_asset(&asset).await,
             Err(CatalogError::NotFound { .. }) => {
-                self.vectors.remove_prefix(semantic::SPACE, &format!("{asset_id}/")).await?;
+                self.vectors.remove_prefix(semantic::SPACE, &keys::of_asset(asset_id)).await?;
                 Ok(self.search.remove(asset_id).await?)
             }
             Err(err) => Err(err.into()),
@@ -68,7 +69,7 @@ impl Indexer {
     /// words whole; the next analysis or a reindex puts the sentences back.
     async fn store_sentences(&self, asset_id: &str, vectors: &[(String, Vec<f32>)]) {
         let stored = async {
-            self.vectors.remove_prefix(semantic::SPACE, &format!("{asset_id}/")).await?;
+            self.vectors.remove_prefix(semantic::SPACE, &keys::of_asset(asset_id)).await?;
             self.vectors.upsert_many(semantic::SPACE, vectors).await
         };
         if let Err(err) = stored.await {
@@ -97,7 +98,7 @@ impl Indexer {
         let embeddings = self.embeddings(asset).await;
         let mut vectors = Vec::with_capacity(embeddings.len());
         for (n, sentence) in embeddings.into_iter().enumerate() {
-            vectors.push((semantic::vector_id(&asset.id, n), sentence.vector));
+            vectors.push((keys::sentence_vector(&asset.id, n), sentence.vector));
             document.sentences.push(IndexedSentence {
                 kind: sentence.source,
                 text: sentence.text,
@@ -110,7 +111,7 @@ impl Indexer {
 
     /// The sentence embeddings the language stage stored, if any were made by today's model.
     async fn embeddings(&self, asset: &Asset) -> Vec<EmbeddedSentence> {
-        let key = crate::analyse::embeddings_key(&asset.id);
+        let key = keys::embeddings(&asset.id);
         let Ok(body) = self.storage.get_object(&self.proxy_bucket, &key).await else { return Vec::new() };
         match serde_json::from_slice::<Embeddings>(&body) {
             Ok(embeddings) if embeddings.model == embed::MODEL => embeddings.sentences,

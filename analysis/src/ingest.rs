@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
+use mediaport_core::keys;
 use mediaport_core::settings::saved_ai_options;
 use mediaport_core::{Catalog, CatalogError, IngestRecord, Storage, StorageError};
 use mediaport_shared::{AiOptions, Asset, AssetStatus, AssetType, IngestOutputs, Technical};
 
 use crate::document::{self, DocumentError};
 use crate::fixity::{self, FixityError};
+use crate::job::{JobError, Progress};
 use crate::picture::{self, PictureError};
-use crate::tools::{ToolError, Tools};
+use crate::tools::Tools;
 use crate::{av, frames, probe};
 
 /// Files stored at once when a stage has many (frames, pages).
@@ -21,59 +23,6 @@ const PARALLEL_PUTS: usize = 8;
 
 /// Frames captured from one asset at most; the rate is lowered to fit (a 5-hour film at 1 a second fits).
 const MAX_FRAMES: u32 = 20_000;
-
-/// Why ingest stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum IngestError {
-    /// The file itself is the problem: the asset fails with this reason; retrying cannot help.
-    #[error("{0}")]
-    Media(String),
-    /// Something around the file (storage, catalog, disk, a missing tool): try again later.
-    #[error("{0}")]
-    Transient(String),
-}
-
-impl IngestError {
-    fn media(stage: &str, err: impl std::fmt::Display) -> Self {
-        Self::Media(format!("{stage}: {err}"))
-    }
-
-    fn from_tool(stage: &str, err: ToolError) -> Self {
-        match err {
-            ToolError::Failed { .. } | ToolError::Timeout { .. } => Self::media(stage, err),
-            ToolError::Missing { .. } | ToolError::Io { .. } | ToolError::Killed { .. } => {
-                Self::Transient(format!("{stage}: {err}"))
-            }
-        }
-    }
-}
-
-impl From<StorageError> for IngestError {
-    fn from(err: StorageError) -> Self {
-        Self::Transient(err.to_string())
-    }
-}
-
-impl From<CatalogError> for IngestError {
-    fn from(err: CatalogError) -> Self {
-        Self::Transient(err.to_string())
-    }
-}
-
-/// Where a running ingest says which step it is on, for people watching.
-#[async_trait::async_trait]
-pub trait Progress: Send + Sync {
-    async fn step(&self, name: &str);
-}
-
-/// Progress nobody watches (tests, benchmarks).
-#[derive(Debug)]
-pub struct Unwatched;
-
-#[async_trait::async_trait]
-impl Progress for Unwatched {
-    async fn step(&self, _name: &str) {}
-}
 
 /// How frames are captured unless an asset's options say otherwise.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,30 +56,30 @@ struct Made {
 
 impl Ingest {
     /// Ingests one asset and returns it as recorded; the original is never touched.
-    pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, IngestError> {
+    pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, JobError> {
         let asset = match self.catalog.get_asset(asset_id).await {
-            Err(CatalogError::NotFound { .. }) => return Err(IngestError::Media("the asset no longer exists".into())),
+            Err(CatalogError::NotFound { .. }) => return Err(JobError::Media("the asset no longer exists".into())),
             other => other?,
         };
         // The copy outlives a crash so that a retry resumes it instead of fetching it again.
-        let originals = self.tools.keep_dir("originals").map_err(|e| IngestError::Transient(e.to_string()))?;
+        let originals = self.tools.keep_dir("originals").map_err(|e| JobError::Transient(e.to_string()))?;
         let original = originals.join(&asset.id);
         progress.step("fixity").await;
         let fixity = match fixity::fetch(self.storage.as_ref(), &asset.bucket, &asset.key, &original).await {
             Err(FixityError::Storage(StorageError::NoSuchKey { .. })) => {
-                return Err(IngestError::Media("the original is missing from storage".into()));
+                return Err(JobError::Media("the original is missing from storage".into()));
             }
-            other => other.map_err(|e| IngestError::Transient(format!("fixity: {e}")))?,
+            other => other.map_err(|e| JobError::Transient(format!("fixity: {e}")))?,
         };
         // Tools name the files they read: show people the asset's name, never server paths.
         let original_path = original.to_string_lossy().into_owned();
         let redact = |reason: String| self.tools.redact(&reason.replace(&original_path, &asset.filename));
         let result = self.process(&asset, &original, &fixity, progress).await.map_err(|e| match e {
-            IngestError::Media(reason) => IngestError::Media(redact(reason)),
-            IngestError::Transient(reason) => IngestError::Transient(redact(reason)),
+            JobError::Media(reason) => JobError::Media(redact(reason)),
+            JobError::Transient(reason) => JobError::Transient(redact(reason)),
         });
         // A file that cannot be processed will not be fetched again: drop the copy.
-        if !matches!(result, Err(IngestError::Transient(_))) {
+        if !matches!(result, Err(JobError::Transient(_))) {
             self.forget_copy(&asset.id);
         }
         result
@@ -175,19 +124,19 @@ impl Ingest {
         original: &Path,
         fixity: &fixity::Fixity,
         progress: &dyn Progress,
-    ) -> Result<Asset, IngestError> {
+    ) -> Result<Asset, JobError> {
         if let Some(sent) = asset.md5.as_deref()
             && !sent.eq_ignore_ascii_case(&fixity.md5)
         {
-            return Err(IngestError::Media(format!(
+            return Err(JobError::Media(format!(
                 "fixity check failed: the uploader's MD5 is {sent}, the stored object's is {}",
                 fixity.md5
             )));
         }
         if fixity.size == 0 {
-            return Err(IngestError::Media("the file is empty (0 bytes)".into()));
+            return Err(JobError::Media("the file is empty (0 bytes)".into()));
         }
-        let work = self.tools.work_dir(&asset.id).map_err(|e| IngestError::Transient(e.to_string()))?;
+        let work = self.tools.work_dir(&asset.id).map_err(|e| JobError::Transient(e.to_string()))?;
         let made = match asset.asset_type {
             AssetType::Video | AssetType::Audio => self.audio_video(asset, original, work.path(), progress).await?,
             AssetType::Image => {
@@ -198,7 +147,7 @@ impl Ingest {
                 progress.step("pages").await;
                 self.document(asset, original, work.path()).await?
             }
-            AssetType::Other => return Err(IngestError::Media("nothing can process this type of file".into())),
+            AssetType::Other => return Err(JobError::Media("nothing can process this type of file".into())),
         };
         // Pictures or pages to look at (a video's frames, an image, a document) go on to analysis.
         let outputs = &made.outputs;
@@ -211,7 +160,7 @@ impl Ingest {
             status: if to_analyse { AssetStatus::Analysing } else { AssetStatus::Ready },
         };
         match self.catalog.record_ingest(&asset.id, &record).await {
-            Err(CatalogError::NotFound { .. }) => Err(IngestError::Media("the asset was deleted during ingest".into())),
+            Err(CatalogError::NotFound { .. }) => Err(JobError::Media("the asset was deleted during ingest".into())),
             other => Ok(other?),
         }
     }
@@ -222,10 +171,10 @@ impl Ingest {
         original: &Path,
         work: &Path,
         progress: &dyn Progress,
-    ) -> Result<Made, IngestError> {
+    ) -> Result<Made, JobError> {
         progress.step("metadata").await;
         let probe =
-            probe::probe(&self.tools, original).await.map_err(|e| IngestError::from_tool("technical metadata", e))?;
+            probe::probe(&self.tools, original).await.map_err(|e| JobError::from_tool("technical metadata", e))?;
         let mut outputs = IngestOutputs::default();
         outputs.reports.push(self.put_bytes(asset, "reports/ffprobe.json", probe.ffprobe).await?);
         outputs.reports.push(self.put_bytes(asset, "reports/mediainfo.json", probe.mediainfo).await?);
@@ -238,7 +187,7 @@ impl Ingest {
         progress.step("proxies").await;
         let files = av::transcode(&self.tools, original, work, &probe.technical, options.rate, self.threads)
             .await
-            .map_err(|e| IngestError::from_tool("proxies", e))?;
+            .map_err(|e| JobError::from_tool("proxies", e))?;
         if let Some(video) = &files.video {
             outputs.video = Some(self.put_file(asset, "proxy.mp4", video, "video/mp4").await?);
         }
@@ -251,25 +200,24 @@ impl Ingest {
         if !files.frames.is_empty() {
             progress.step("frames").await;
             let measured =
-                frames::measure(files.frames.clone(), &options).await.map_err(|e| IngestError::media("frames", e))?;
+                frames::measure(files.frames.clone(), &options).await.map_err(|e| JobError::media("frames", e))?;
             let thumbnail = work.join("thumbnail.jpg");
             frames::thumbnail(&files.frames[measured.thumbnail_index], &thumbnail)
                 .await
-                .map_err(|e| IngestError::media("thumbnail", e))?;
+                .map_err(|e| JobError::media("thumbnail", e))?;
             outputs.thumbnail = Some(self.put_file(asset, "thumbnail.jpg", &thumbnail, "image/jpeg").await?);
-            let keys: Vec<String> =
-                (1..=files.frames.len()).map(|n| self.key(asset, &format!("frames/{n:06}.jpg"))).collect();
+            let keys: Vec<String> = (1..=files.frames.len()).map(|n| keys::frame(&asset.id, n)).collect();
             self.put_many(files.frames.iter().cloned().zip(keys.iter().cloned()).collect(), "image/jpeg").await?;
             let manifest = measured.manifest(keys, options.rate);
-            let json = serde_json::to_vec(&manifest).map_err(|e| IngestError::Transient(e.to_string()))?;
+            let json = serde_json::to_vec(&manifest).map_err(|e| JobError::Transient(e.to_string()))?;
             let key = self.put_bytes(asset, "frames.json", json).await?;
             outputs.frames = Some(measured.frame_set(options.rate, key));
         }
         Ok(Made { technical: probe.technical, outputs })
     }
 
-    async fn image(&self, asset: &Asset, original: &Path, work: &Path) -> Result<Made, IngestError> {
-        let report = picture::exif(&self.tools, original).await.map_err(|e| IngestError::from_tool("metadata", e))?;
+    async fn image(&self, asset: &Asset, original: &Path, work: &Path) -> Result<Made, JobError> {
+        let report = picture::exif(&self.tools, original).await.map_err(|e| JobError::from_tool("metadata", e))?;
         let (proxy, thumbnail) = (work.join("image.jpg"), work.join("thumbnail.jpg"));
         let (source, p, t) = (original.to_path_buf(), proxy.clone(), thumbnail.clone());
         let (width, height) = tokio::task::spawn_blocking(move || -> Result<(u32, u32), PictureError> {
@@ -279,10 +227,10 @@ impl Ingest {
             Ok(size)
         })
         .await
-        .map_err(|e| IngestError::Transient(e.to_string()))?
+        .map_err(|e| JobError::Transient(e.to_string()))?
         .map_err(|e| match e {
-            PictureError::Tool(tool) => IngestError::from_tool("image", tool),
-            other => IngestError::media("image", other),
+            PictureError::Tool(tool) => JobError::from_tool("image", tool),
+            other => JobError::media("image", other),
         })?;
         let info = picture::image_info(&report, width, height);
         let format = serde_json::from_slice::<serde_json::Value>(&report)
@@ -295,50 +243,39 @@ impl Ingest {
         Ok(Made { technical: Technical { format, image: Some(info), ..Technical::default() }, outputs })
     }
 
-    async fn document(&self, asset: &Asset, original: &Path, work: &Path) -> Result<Made, IngestError> {
+    async fn document(&self, asset: &Asset, original: &Path, work: &Path) -> Result<Made, JobError> {
         let files = document::process(&self.tools, original, work).await.map_err(|e| match e {
-            DocumentError::Tool(tool) => IngestError::from_tool("document", tool),
-            other => IngestError::media("document", other),
+            DocumentError::Tool(tool) => JobError::from_tool("document", tool),
+            other => JobError::media("document", other),
         })?;
         let mut outputs = IngestOutputs::default();
         outputs.reports.push(self.put_bytes(asset, "reports/pdfinfo.json", files.report).await?);
         outputs.text = Some(self.put_bytes(asset, "text.txt", files.text.into_bytes()).await?);
-        let keys: Vec<String> =
-            (1..=files.pages.len()).map(|n| self.key(asset, &format!("pages/{n:04}.png"))).collect();
+        let keys: Vec<String> = (1..=files.pages.len()).map(|n| keys::page(&asset.id, n)).collect();
         self.put_many(files.pages.iter().cloned().zip(keys.iter().cloned()).collect(), "image/png").await?;
         outputs.pages = keys;
         if let Some(first) = files.pages.first() {
             let thumbnail = work.join("thumbnail.jpg");
-            frames::thumbnail(first, &thumbnail).await.map_err(|e| IngestError::media("thumbnail", e))?;
+            frames::thumbnail(first, &thumbnail).await.map_err(|e| JobError::media("thumbnail", e))?;
             outputs.thumbnail = Some(self.put_file(asset, "thumbnail.jpg", &thumbnail, "image/jpeg").await?);
         }
         let technical = Technical { format: Some("pdf".into()), document: Some(files.info), ..Technical::default() };
         Ok(Made { technical, outputs })
     }
 
-    fn key(&self, asset: &Asset, name: &str) -> String {
-        format!("{}/{name}", asset.id)
-    }
-
-    async fn put_file(
-        &self,
-        asset: &Asset,
-        name: &str,
-        path: &Path,
-        content_type: &str,
-    ) -> Result<String, IngestError> {
-        let key = self.key(asset, name);
+    async fn put_file(&self, asset: &Asset, name: &str, path: &Path, content_type: &str) -> Result<String, JobError> {
+        let key = keys::output(&asset.id, name);
         self.storage.put_file(&self.proxy_bucket, &key, path, content_type).await?;
         Ok(key)
     }
 
-    async fn put_bytes(&self, asset: &Asset, name: &str, body: Vec<u8>) -> Result<String, IngestError> {
-        let key = self.key(asset, name);
+    async fn put_bytes(&self, asset: &Asset, name: &str, body: Vec<u8>) -> Result<String, JobError> {
+        let key = keys::output(&asset.id, name);
         self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
         Ok(key)
     }
 
-    async fn put_many(&self, files: Vec<(PathBuf, String)>, content_type: &str) -> Result<(), IngestError> {
+    async fn put_many(&self, files: Vec<(PathBuf, String)>, content_type: &str) -> Result<(), JobError> {
         futures::stream::iter(files)
             .map(
                 |(path, key)| async move { self.storage.put_file(&self.proxy_bucket, &key, &path, content_type).await },

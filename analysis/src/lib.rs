@@ -9,6 +9,7 @@ pub mod frames;
 pub mod indexer;
 pub mod inference;
 pub mod ingest;
+pub mod job;
 pub mod language;
 pub mod picture;
 pub mod probe;
@@ -20,7 +21,8 @@ pub mod worker;
 pub mod workspace;
 
 pub use analyse::{Analyse, Vision};
-pub use ingest::{FrameDefaults, Ingest, IngestError, Progress, Unwatched};
+pub use ingest::{FrameDefaults, Ingest};
+pub use job::{JobError, Progress, Unwatched};
 pub use mediaport_core::analysis::AnalysisDefaults;
 pub use tools::{Tool, ToolError, Tools};
 pub use worker::{Worker, WorkerConfig};

@@ -6,11 +6,12 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio::sync::Semaphore;
+use tracing::Instrument;
 
 use crate::workspace::Workspace;
 
@@ -135,6 +136,24 @@ impl Tools {
     {
         let program = tool.program();
         let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
+        let started = Instant::now();
+        let result = Self::spawn_and_wait(tool, args, timeout).instrument(tracing::debug_span!("tool", program)).await;
+        let outcome = match &result {
+            Ok(_) => "done",
+            Err(ToolError::Timeout { .. }) => "timeout",
+            Err(_) => "failed",
+        };
+        metrics::counter!("mediaport_tool_runs_total", "tool" => program, "outcome" => outcome).increment(1);
+        metrics::histogram!("mediaport_tool_run_seconds", "tool" => program).record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn spawn_and_wait<I, S>(tool: Tool, args: I, timeout: Duration) -> Result<Vec<u8>, ToolError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let program = tool.program();
         let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::null())

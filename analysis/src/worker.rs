@@ -6,18 +6,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mediaport_core::removal::Removal;
-use mediaport_core::workflow::{self, ANALYSE, INGEST, RELABEL, REMOVE};
-use mediaport_core::{Catalog, CatalogError, Job, Queue, backoff};
+use mediaport_core::workflow;
+use mediaport_core::{Catalog, CatalogError, Job, JobKind, ObjectLocation, Queue, Task, backoff};
 use mediaport_shared::AssetStatus;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::analyse::Analyse;
-use crate::ingest::{Ingest, IngestError, Progress};
-
-/// The job kinds this worker knows.
-const KINDS: [&str; 4] = [INGEST, ANALYSE, RELABEL, REMOVE];
+use crate::ingest::Ingest;
+use crate::job::{JobError, Progress};
 
 /// How a worker takes work.
 #[derive(Debug, Clone)]
@@ -72,7 +71,7 @@ impl Worker {
                 () = stop.cancelled() => break,
             };
             while running.try_join_next().is_some() {}
-            match self.queue.claim(&self.config.name, &KINDS, self.config.lease).await {
+            match self.queue.claim(&self.config.name, &JobKind::ALL, self.config.lease).await {
                 Ok(Some(job)) => {
                     let worker = self.clone();
                     running.spawn(async move {
@@ -99,7 +98,7 @@ impl Worker {
     /// Runs due jobs one at a time until none is left; returns how many ran (tests).
     pub async fn drain(&self) -> usize {
         let mut ran = 0;
-        while let Ok(Some(job)) = self.queue.claim(&self.config.name, &KINDS, self.config.lease).await {
+        while let Ok(Some(job)) = self.queue.claim(&self.config.name, &JobKind::ALL, self.config.lease).await {
             self.run_job(job).await;
             ran += 1;
         }
@@ -109,71 +108,83 @@ impl Worker {
     /// Runs one claimed job while renewing its lease; stops it if the lease is lost
     /// (cancelled, or taken over after this worker was cut off).
     async fn run_job(&self, job: Job) {
+        let (kind, asset) = (job.task.kind().as_str(), job.task.asset_id());
+        let span = tracing::info_span!("job", id = job.id, kind, asset, attempt = job.attempts);
+        metrics::gauge!("mediaport_jobs_running", "kind" => kind).increment(1);
         let started = std::time::Instant::now();
-        tracing::info!(job = job.id, kind = job.kind, asset = job.asset_id, attempt = job.attempts, "job started");
+        let outcome = self.run_held(&job).instrument(span).await;
+        metrics::gauge!("mediaport_jobs_running", "kind" => kind).decrement(1);
+        metrics::counter!("mediaport_jobs_total", "kind" => kind, "outcome" => outcome).increment(1);
+        metrics::histogram!("mediaport_job_seconds", "kind" => kind, "outcome" => outcome)
+            .record(started.elapsed().as_secs_f64());
+    }
+
+    /// Runs a job to its end and records it on the queue; says how it ended, for metrics.
+    async fn run_held(&self, job: &Job) -> &'static str {
+        let asset = job.task.asset_id();
+        tracing::info!("job started");
+        let started = std::time::Instant::now();
         let outcome = tokio::select! {
-            outcome = self.execute(&job) => outcome,
-            () = self.hold_lease(&job) => {
-                tracing::warn!(job = job.id, "job stopped: it was cancelled or another worker holds it");
-                return;
+            outcome = self.execute(job) => outcome,
+            () = self.hold_lease(job) => {
+                tracing::warn!("job stopped: it was cancelled or another worker holds it");
+                return "stopped";
             }
         };
         let seconds = started.elapsed().as_secs_f64();
+        let ended = match &outcome {
+            Ok(()) => "done",
+            Err(JobError::Transient(_)) if job.attempts < job.max_attempts => "retrying",
+            Err(_) => "failed",
+        };
         let recorded = match &outcome {
             Ok(()) => {
-                tracing::info!(job = job.id, seconds, "job done");
+                tracing::info!(seconds, "job done");
                 self.queue.complete(&job.id, &self.config.name).await
             }
-            Err(IngestError::Media(reason)) => {
-                tracing::info!(job = job.id, reason, "job failed: the file cannot be processed");
-                match job.kind.as_str() {
-                    REMOVE => {}
+            Err(JobError::Media(reason)) => {
+                tracing::info!(reason, "job failed: the file cannot be processed");
+                match job.task.kind() {
+                    JobKind::Remove => {}
                     // Names that could not be updated leave the asset as it was, unless it is gone.
-                    RELABEL => self.remove_if_deleted(&job).await,
-                    _ => self.fail_asset(&job, reason).await,
+                    JobKind::Relabel => self.remove_if_deleted(asset).await,
+                    JobKind::Ingest | JobKind::Analyse => self.fail_asset(asset, reason).await,
                 }
                 self.queue.fail(&job.id, &self.config.name, reason, None).await
             }
-            Err(IngestError::Transient(reason)) => {
+            Err(JobError::Transient(reason)) => {
                 let last_try = job.attempts >= job.max_attempts;
-                tracing::warn!(job = job.id, reason, last_try, "job failed");
+                tracing::warn!(reason, last_try, "job failed");
                 // Names that could not be updated leave the asset as its analysis left it.
-                if last_try && job.kind != RELABEL && job.kind != REMOVE {
-                    self.fail_asset(&job, &format!("gave up after {} tries: {reason}", job.attempts)).await;
-                    if let Some(asset_id) = &job.asset_id {
-                        self.ingest.forget_copy(asset_id);
-                    }
+                let stage = matches!(job.task.kind(), JobKind::Ingest | JobKind::Analyse);
+                if last_try && stage {
+                    self.fail_asset(asset, &format!("gave up after {} tries: {reason}", job.attempts)).await;
+                    self.ingest.forget_copy(asset);
                 }
                 self.queue.fail(&job.id, &self.config.name, reason, Some(backoff(job.attempts))).await
             }
         };
         if let Err(err) = recorded {
             // The lease runs out and the job runs again: steps are idempotent.
-            tracing::warn!(job = job.id, error = %err, "cannot record the job's end");
+            tracing::warn!(error = %err, "cannot record the job's end");
         }
+        ended
     }
 
-    async fn execute(&self, job: &Job) -> Result<(), IngestError> {
-        let Some(asset_id) = job.asset_id.as_deref() else {
-            return Err(IngestError::Media(format!("a {} job needs an asset", job.kind)));
-        };
-        if job.kind == RELABEL {
-            // Not a stage: the asset's status stays as it is.
-            self.analyse.relabel(asset_id).await?;
-            self.measure(asset_id).await;
-            return Ok(());
-        }
-        if job.kind == REMOVE {
-            return self.remove(asset_id, &job.payload).await;
-        }
-        // A retried stage shows as running again, its old reason cleared.
-        let status = match job.kind.as_str() {
-            INGEST => AssetStatus::Ingesting,
-            ANALYSE => AssetStatus::Analysing,
-            other => return Err(IngestError::Media(format!("no stage is called {other}"))),
+    async fn execute(&self, job: &Job) -> Result<(), JobError> {
+        // A stage retried shows as running again, its old reason cleared.
+        let (asset_id, status) = match &job.task {
+            Task::Ingest { asset_id } => (asset_id, AssetStatus::Ingesting),
+            Task::Analyse { asset_id } => (asset_id, AssetStatus::Analysing),
+            Task::Relabel { asset_id } => {
+                self.analyse.relabel(asset_id).await?;
+                self.measure(asset_id).await;
+                return Ok(());
+            }
+            Task::Remove { asset_id, original } => return self.remove(asset_id, original.as_ref()).await,
         };
         match self.catalog.set_asset_status(asset_id, status, None).await {
-            Err(CatalogError::NotFound { .. }) => return Err(IngestError::Media("the asset no longer exists".into())),
+            Err(CatalogError::NotFound { .. }) => return Err(JobError::Media("the asset no longer exists".into())),
             other => other?,
         };
         let progress = JobProgress { queue: self.queue.as_ref(), job: &job.id, worker: &self.config.name };
@@ -200,7 +211,7 @@ impl Worker {
     /// A figure that cannot be taken now is taken after the asset's next stage.
     async fn measure(&self, asset_id: &str) {
         let a = &self.analyse;
-        let bytes = match a.storage.list_objects(&a.proxy_bucket, &format!("{asset_id}/")).await {
+        let bytes = match a.storage.list_objects(&a.proxy_bucket, &mediaport_core::keys::of_asset(asset_id)).await {
             Ok(objects) => objects.iter().map(|o| o.size).sum(),
             Err(err) => {
                 tracing::warn!(asset = asset_id, error = %err, "cannot measure the asset's outputs");
@@ -212,10 +223,10 @@ impl Worker {
         }
     }
 
-    async fn ingest_stage(&self, asset_id: &str, progress: &JobProgress<'_>) -> Result<(), IngestError> {
+    async fn ingest_stage(&self, asset_id: &str, progress: &JobProgress<'_>) -> Result<(), JobError> {
         let asset = self.ingest.run(asset_id, progress).await?;
         // If this enqueue is lost (a crash just now), the sweep queues it.
-        workflow::start_next(self.queue.as_ref(), &asset).await.map_err(|e| IngestError::Transient(e.to_string()))
+        workflow::start_next(self.queue.as_ref(), &asset).await.map_err(|e| JobError::Transient(e.to_string()))
     }
 
     /// Renews the lease every third of its length; returns only when it is lost: taken away,
@@ -238,8 +249,7 @@ impl Worker {
         }
     }
 
-    async fn fail_asset(&self, job: &Job, reason: &str) {
-        let Some(asset_id) = job.asset_id.as_deref() else { return };
+    async fn fail_asset(&self, asset_id: &str, reason: &str) {
         match self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
             Ok(_) => {}
             // Deleted while this stage ran: what it made since is removed too.
@@ -249,8 +259,7 @@ impl Worker {
     }
 
     /// Queues the removal of what a job wrote for an asset deleted while it ran.
-    async fn remove_if_deleted(&self, job: &Job) {
-        let Some(asset_id) = job.asset_id.as_deref() else { return };
+    async fn remove_if_deleted(&self, asset_id: &str) {
         if let Err(CatalogError::NotFound { .. }) = self.catalog.get_asset(asset_id).await {
             self.queue_removal(asset_id).await;
         }
@@ -262,13 +271,13 @@ impl Worker {
         }
     }
 
-    /// Removes what was made from a deleted asset, and its original when the payload
-    /// names it. Waits (by failing, to be tried again) while the asset is still listed.
-    async fn remove(&self, asset_id: &str, payload: &serde_json::Value) -> Result<(), IngestError> {
+    /// Removes what was made from a deleted asset, and its `original` when given. Waits
+    /// (by failing, to be tried again) while the asset is still listed.
+    async fn remove(&self, asset_id: &str, original: Option<&ObjectLocation>) -> Result<(), JobError> {
         match self.catalog.get_asset(asset_id).await {
             Err(CatalogError::NotFound { .. }) => {}
             Ok(_) => {
-                return Err(IngestError::Transient("the asset is still listed: its deletion has not finished".into()));
+                return Err(JobError::Transient("the asset is still listed: its deletion has not finished".into()));
             }
             Err(err) => return Err(err.into()),
         }
@@ -281,12 +290,11 @@ impl Worker {
             vectors: a.vectors.as_ref(),
             proxy_bucket: &a.proxy_bucket,
         };
-        removal.made_from(asset_id).await.map_err(|e| IngestError::Transient(e.to_string()))?;
-        let text = |field: &str| payload["original"][field].as_str().map(str::to_owned);
-        if let (Some(bucket), Some(key)) = (text("bucket"), text("key")) {
+        removal.made_from(asset_id).await.map_err(|e| JobError::Transient(e.to_string()))?;
+        if let Some(ObjectLocation { bucket, key }) = original {
             // Registered again since (on purpose, through the API): it is another asset's now.
-            if self.catalog.find_asset_by_object(&bucket, &key).await?.is_none() {
-                a.storage.delete_object(&bucket, &key).await?;
+            if self.catalog.find_asset_by_object(bucket, key).await?.is_none() {
+                a.storage.delete_object(bucket, key).await?;
             }
         }
         self.ingest.forget_copy(asset_id);

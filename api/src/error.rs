@@ -6,12 +6,18 @@ use axum::response::{IntoResponse, Response};
 use mediaport_core::faces::FaceError;
 use mediaport_core::reanalysis::ReanalyseError;
 use mediaport_core::removal::RemoveError;
+use mediaport_core::results::ResultsError;
+use mediaport_core::search::FindError;
 use mediaport_core::search::query::QueryError;
 use mediaport_core::settings::SettingsError;
 use mediaport_core::stats::StatsError;
-use mediaport_core::uploads::UploadError;
-use mediaport_core::{CatalogError, IdentityError, QueueError, SearchError, StorageError, VectorError};
+use mediaport_core::uploads::IntakeError;
+use mediaport_core::workflow::WorkflowError;
+use mediaport_core::{
+    CatalogError, ErrorKind, IdentityError, QueueError, SearchError, ServiceError, StorageError, VectorError,
+};
 use mediaport_shared::ErrorBody;
+use mediaport_shared::codes;
 
 /// An error on its way to the client: a status, a stable code and a safe message.
 #[derive(Debug)]
@@ -28,7 +34,7 @@ impl ApiError {
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", message)
+        Self::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, message)
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -61,188 +67,65 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(err: CatalogError) -> Self {
-        match &err {
-            CatalogError::NotFound { .. } => Self::not_found(err.to_string()),
-            CatalogError::Conflict(_) => Self::new(StatusCode::CONFLICT, err.code(), err.to_string()),
-            CatalogError::Unavailable(_) => {
-                tracing::error!(error = %err, "catalog unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "the catalog is unavailable, try again shortly")
+impl ApiError {
+    /// The response for any core error: its kind chooses the status, its code goes to
+    /// the client, and its text too unless the fault is the server's.
+    fn of(err: &dyn ServiceError) -> Self {
+        let status = match err.kind() {
+            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Unavailable => {
+                tracing::error!(code = err.code(), error = %err, "a service is unavailable");
+                let message = "a service Mediaport depends on is unavailable, try again shortly";
+                return Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), message);
             }
-            CatalogError::Other(_) => Self::internal(err.code(), &err),
-        }
-    }
-}
-
-impl From<UploadError> for ApiError {
-    fn from(err: UploadError) -> Self {
-        let status = match &err {
-            UploadError::Catalog(_) | UploadError::Storage(_) | UploadError::Queue(_) => {
-                return match err {
-                    UploadError::Catalog(inner) => inner.into(),
-                    UploadError::Storage(inner) => inner.into(),
-                    UploadError::Queue(inner) => inner.into(),
-                    _ => Self::internal(err.code(), &err),
-                };
-            }
-            UploadError::Invalid { .. } => StatusCode::BAD_REQUEST,
-            UploadError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            UploadError::NotFound(_) => StatusCode::NOT_FOUND,
-            UploadError::Conflict { .. } => StatusCode::CONFLICT,
+            ErrorKind::Internal => return Self::internal(err.code(), &err),
         };
         Self::new(status, err.code(), err.to_string())
     }
 }
 
-impl From<QueueError> for ApiError {
-    fn from(err: QueueError) -> Self {
-        match &err {
-            QueueError::NoSuchJob(_) => Self::not_found(err.to_string()),
-            QueueError::Conflict(_) => Self::new(StatusCode::CONFLICT, err.code(), err.to_string()),
-            QueueError::Unavailable(_) => {
-                tracing::error!(error = %err, "queue unavailable");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    err.code(),
-                    "the work queue is unavailable, try again shortly",
-                )
+/// `From` for each core error, all through [`ApiError::of`].
+macro_rules! from_service_errors {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(err: $error) -> Self {
+                Self::of(&err)
             }
-            QueueError::Other(_) => Self::internal(err.code(), &err),
         }
-    }
+    )*};
 }
 
-impl From<QueryError> for ApiError {
-    fn from(err: QueryError) -> Self {
-        Self::bad_request(err.code(), err.to_string())
-    }
-}
-
-impl From<SearchError> for ApiError {
-    fn from(err: SearchError) -> Self {
-        match &err {
-            SearchError::Unavailable(_) => {
-                tracing::error!(error = %err, "search index unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "search is unavailable, try again shortly")
-            }
-            SearchError::Other(_) => Self::internal(err.code(), &err),
-        }
-    }
-}
-
-impl From<StorageError> for ApiError {
-    fn from(err: StorageError) -> Self {
-        match &err {
-            StorageError::NoSuchKey { .. } => Self::not_found(err.to_string()),
-            StorageError::Unavailable(_) => {
-                tracing::error!(error = %err, "storage unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "storage is unavailable, try again shortly")
-            }
-            _ => Self::internal(err.code(), &err),
-        }
-    }
-}
-
-impl From<VectorError> for ApiError {
-    fn from(err: VectorError) -> Self {
-        match &err {
-            VectorError::Unavailable(_) => {
-                tracing::error!(error = %err, "vector index unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), "face search is unavailable, try again shortly")
-            }
-            _ => Self::internal(err.code(), &err),
-        }
-    }
-}
-
-impl From<RemoveError> for ApiError {
-    fn from(err: RemoveError) -> Self {
-        match err {
-            RemoveError::Uploading => Self::new(StatusCode::CONFLICT, "asset-uploading", err.to_string()),
-            RemoveError::Catalog(err) => err.into(),
-            RemoveError::Storage(err) => err.into(),
-            RemoveError::Search(err) => err.into(),
-            RemoveError::Vectors(err) => err.into(),
-            RemoveError::Queue(err) => err.into(),
-        }
-    }
-}
-
-impl From<ReanalyseError> for ApiError {
-    fn from(err: ReanalyseError) -> Self {
-        match err {
-            ReanalyseError::Invalid(_) => Self::bad_request(err.code(), err.to_string()),
-            ReanalyseError::Catalog(CatalogError::Conflict(_)) => {
-                Self::new(StatusCode::CONFLICT, err.code(), err.to_string())
-            }
-            ReanalyseError::Catalog(inner) => inner.into(),
-            ReanalyseError::Queue(inner) => inner.into(),
-        }
-    }
-}
-
-impl From<SettingsError> for ApiError {
-    fn from(err: SettingsError) -> Self {
-        match err {
-            SettingsError::Invalid(_) => Self::bad_request(err.code(), err.to_string()),
-            SettingsError::Catalog(inner) => inner.into(),
-        }
-    }
-}
-
-impl From<StatsError> for ApiError {
-    fn from(err: StatsError) -> Self {
-        match err {
-            StatsError::Catalog(inner) => inner.into(),
-            StatsError::Queue(inner) => inner.into(),
-            StatsError::Search(inner) => inner.into(),
-        }
-    }
-}
-
-impl From<FaceError> for ApiError {
-    fn from(err: FaceError) -> Self {
-        match err {
-            FaceError::Catalog(inner) => inner.into(),
-            FaceError::Storage(inner) => inner.into(),
-            FaceError::Vectors(inner) => inner.into(),
-            FaceError::Queue(inner) => inner.into(),
-            FaceError::Invalid { code: "collection-exists", .. } => {
-                Self::new(StatusCode::CONFLICT, err.code(), err.to_string())
-            }
-            FaceError::Invalid { .. } => Self::bad_request(err.code(), err.to_string()),
-            FaceError::Unprocessable { .. } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, err.code(), err.to_string()),
-            FaceError::Unavailable(_) => Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), err.to_string()),
-            FaceError::Model(_) => Self::internal(err.code(), &err),
-        }
-    }
-}
+from_service_errors!(
+    CatalogError,
+    QueueError,
+    StorageError,
+    SearchError,
+    VectorError,
+    IntakeError,
+    WorkflowError,
+    QueryError,
+    RemoveError,
+    ReanalyseError,
+    SettingsError,
+    StatsError,
+    FaceError,
+    ResultsError,
+    FindError,
+);
 
 impl From<IdentityError> for ApiError {
     fn from(err: IdentityError) -> Self {
+        let mut api = Self::of(&err);
         if let IdentityError::TooManyAttempts { retry_after_secs } = err {
-            let mut api = Self::new(StatusCode::TOO_MANY_REQUESTS, err.code(), err.to_string());
             api.retry_after_secs = Some(retry_after_secs);
-            return api;
         }
-        let status = match &err {
-            IdentityError::InvalidCredentials | IdentityError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
-            IdentityError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS, // handled above
-            IdentityError::UserExists(_) | IdentityError::LastAdmin(_) => StatusCode::CONFLICT,
-            IdentityError::NoSuchUser(_) => StatusCode::NOT_FOUND,
-            IdentityError::WeakPassword(_) | IdentityError::InvalidInput(_) => StatusCode::BAD_REQUEST,
-            IdentityError::Unavailable(_) => {
-                tracing::error!(error = %err, "identity provider unavailable");
-                return Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    err.code(),
-                    "sign-in is unavailable, try again shortly",
-                );
-            }
-            IdentityError::Other(_) => return Self::internal(err.code(), &err),
-        };
-        Self::new(status, err.code(), err.to_string())
+        api
     }
 }
 
@@ -259,6 +142,14 @@ mod tests {
         let body: ErrorBody = serde_json::from_slice(&body).unwrap();
         assert_eq!(body.code, "catalog-error");
         assert!(!body.message.contains("secret"), "{}", body.message);
+    }
+
+    #[test]
+    fn nested_errors_answer_as_the_error_inside() {
+        let err: ApiError = IntakeError::Queue(QueueError::Unavailable("connection refused".into())).into();
+        assert_eq!((err.status(), err.code()), (StatusCode::SERVICE_UNAVAILABLE, "queue-unavailable"));
+        let err: ApiError = RemoveError::Catalog(CatalogError::Conflict("asset".into())).into();
+        assert_eq!((err.status(), err.code()), (StatusCode::CONFLICT, "conflict"));
     }
 
     #[tokio::test]

@@ -2,19 +2,15 @@
 //! Lambda by the `mediaport-lambda` binary.
 
 pub mod auth;
-pub mod bootstrap;
 pub mod error;
 mod extract;
 mod links;
 pub mod metrics;
 mod routes;
 pub mod s3_events;
-pub mod settings;
 pub mod state;
-pub mod telemetry;
 mod web;
 
 pub use error::ApiError;
 pub use routes::router;
-pub use settings::Settings;
 pub use state::AppState;

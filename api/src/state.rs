@@ -1,4 +1,5 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use mediaport_core::uploads::UploadPolicy;
 use mediaport_core::{
@@ -6,6 +7,8 @@ use mediaport_core::{
     VectorIndex,
 };
 use mediaport_shared::AiOptions;
+use mediaport_wiring::Settings;
+use mediaport_wiring::bootstrap::Backends;
 use tokio_util::sync::CancellationToken;
 
 /// The buckets Mediaport keeps its objects in.
@@ -40,4 +43,34 @@ pub struct AppState {
     /// Cancelled when the server stops, so that endless responses (the event stream) end
     /// and a graceful shutdown does not wait on open browsers.
     pub stopping: CancellationToken,
+}
+
+impl AppState {
+    /// The state the settings describe, over opened adapters; no face or sentence models
+    /// until the process that has them lends them.
+    pub fn new(settings: &Settings, backends: Backends, storage: Arc<dyn Storage>) -> Self {
+        Self {
+            catalog: backends.catalog,
+            identity: backends.identity,
+            queue: backends.queue,
+            search: backends.search,
+            faces: backends.faces,
+            vectors: backends.vectors,
+            people: backends.people,
+            face_reader: None,
+            encoder: None,
+            storage,
+            buckets: Buckets {
+                ingest: settings.storage.ingest_bucket.clone(),
+                proxy: settings.storage.proxy_bucket.clone(),
+            },
+            uploads: UploadPolicy {
+                bucket: settings.storage.ingest_bucket.clone(),
+                part_url_ttl: Duration::from_secs(settings.uploads.part_url_ttl_secs),
+                abandon_after: Duration::from_secs(settings.uploads.abandon_after_hours * 3600),
+            },
+            ai_defaults: settings.ai_defaults(),
+            stopping: tokio_util::sync::CancellationToken::new(),
+        }
+    }
 }

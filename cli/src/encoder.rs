@@ -7,8 +7,8 @@ use std::sync::Arc;
 use mediaport_analysis::inference::{self, Models};
 use mediaport_analysis::language::Language;
 use mediaport_analysis::language::embed::Embedder;
-use mediaport_api::Settings;
 use mediaport_core::{EncodeError, SentenceEncoder};
+use mediaport_wiring::Settings;
 
 pub fn sentence_encoder(settings: &Settings, language: Option<Arc<Language>>) -> Arc<dyn SentenceEncoder> {
     let dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);

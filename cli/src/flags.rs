@@ -78,8 +78,8 @@ impl SettingsFlags {
         Value::Object(root)
     }
 
-    pub fn load(&self) -> anyhow::Result<mediaport_api::Settings> {
-        Ok(mediaport_api::Settings::load(self.config.as_deref(), &self.overrides())?)
+    pub fn load(&self) -> anyhow::Result<mediaport_wiring::Settings> {
+        Ok(mediaport_wiring::Settings::load(self.config.as_deref(), &self.overrides())?)
     }
 }
 

@@ -60,11 +60,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Worker => {
-            mediaport_api::telemetry::init(&settings.log);
+            mediaport_wiring::telemetry::init(&settings.log);
             worker::run(settings).await
         }
         Command::Serve => {
-            mediaport_api::telemetry::init(&settings.log);
+            mediaport_wiring::telemetry::init(&settings.log);
             let running = server::start(settings).await?;
             print_banner(&running);
             running.run_until_signal().await

@@ -6,8 +6,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::background;
-use mediaport_api::{AppState, Settings, bootstrap};
+use mediaport_api::AppState;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config, ObjectCreated};
+use mediaport_wiring::{Settings, bootstrap};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::task::JoinSet;
@@ -112,7 +113,7 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
         true => Some(crate::worker::build(&settings, &backends, storage.clone())?),
         false => None,
     };
-    let mut state = bootstrap::app_state(&settings, backends, storage);
+    let mut state = AppState::new(&settings, backends, storage);
     state.stopping = shutdown.clone();
     let lent = worker.as_ref().map(|(_, lent)| lent);
     state.face_reader = Some(crate::worker::face_reader(&settings, lent.map(|l| l.faces.clone())));

@@ -1,9 +1,9 @@
 //! `mediaport user ...`: manage accounts from the command line, on the same data folder
 //! (or database) the server uses.
 
-use mediaport_api::{Settings, bootstrap};
 use mediaport_core::users;
 use mediaport_shared::Group;
+use mediaport_wiring::{Settings, bootstrap};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum UserCommand {

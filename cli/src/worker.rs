@@ -12,9 +12,9 @@ use mediaport_analysis::speech::Speech;
 use mediaport_analysis::vision::faces::Faces;
 use mediaport_analysis::vision::faces::reader::ModelFaceReader;
 use mediaport_analysis::{Analyse, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
-use mediaport_api::bootstrap::Backends;
-use mediaport_api::{Settings, bootstrap};
 use mediaport_core::{FaceReadError, FaceReader, ReadFace, Storage};
+use mediaport_wiring::bootstrap::Backends;
+use mediaport_wiring::{Settings, bootstrap};
 use tokio_util::sync::CancellationToken;
 
 /// The worker's models the server lends to its routes.

@@ -9,7 +9,7 @@ use mediaport_shared::AssetStatus;
 use crate::ports::catalog::{Catalog, UploadRecord, UploadState};
 use crate::ports::queue::Queue;
 use crate::ports::storage::{Storage, StorageError};
-use crate::uploads::UploadError;
+use crate::uploads::IntakeError;
 
 /// A completion still running after this long was cut short by a crash or restart.
 const STUCK_COMPLETION: Duration = Duration::from_secs(10 * 60);
@@ -38,7 +38,7 @@ pub async fn sweep_uploads(
     queue: &dyn Queue,
     bucket: &str,
     abandon_after: Duration,
-) -> Result<SweepReport, UploadError> {
+) -> Result<SweepReport, IntakeError> {
     let mut report = SweepReport::default();
     for record in catalog.stale_uploads(&before(STUCK_COMPLETION.min(abandon_after))).await? {
         match record.state {
@@ -66,7 +66,7 @@ pub async fn sweep_uploads(
     Ok(report)
 }
 
-async fn abort_record(catalog: &dyn Catalog, storage: &dyn Storage, record: &UploadRecord) -> Result<(), UploadError> {
+async fn abort_record(catalog: &dyn Catalog, storage: &dyn Storage, record: &UploadRecord) -> Result<(), IntakeError> {
     match storage.abort_multipart(&record.bucket, &record.key, &record.storage_upload_id).await {
         Ok(()) | Err(StorageError::NoSuchUpload(_)) => {}
         Err(err) => return Err(err.into()),
@@ -84,7 +84,7 @@ async fn settle_completion(
     queue: &dyn Queue,
     record: &UploadRecord,
     report: &mut SweepReport,
-) -> Result<(), UploadError> {
+) -> Result<(), IntakeError> {
     match storage.head_object(&record.bucket, &record.key).await {
         Ok(object) if object.size == record.size => {
             let asset = catalog.get_asset(&record.asset_id).await?;

@@ -5,6 +5,7 @@
 use bytes::Bytes;
 use mediaport_shared::{FaceCollection, ImportedFace, RefusedPhoto, import_name};
 
+use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::CatalogError;
 use crate::ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
 use crate::ports::queue::QueueError;
@@ -19,6 +20,9 @@ const MAX_NAME: usize = 200;
 pub enum FaceError {
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
+    /// A collection of that name exists.
+    #[error("{0}")]
+    Exists(String),
     /// The photograph is fine but its faces cannot be indexed (none, several, unusable).
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
@@ -34,18 +38,37 @@ pub enum FaceError {
     Queue(#[from] QueueError),
     #[error("face models failed: {0}")]
     Model(String),
+    /// What analysis stored of an asset's faces cannot be read.
+    #[error("stored faces cannot be read: {0}")]
+    Unreadable(String),
 }
 
-impl FaceError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for FaceError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Invalid { code, .. } | Self::Unprocessable { code, .. } => code,
+            Self::Exists(_) => "collection-exists",
             Self::Unavailable(_) => "faces-unavailable",
             Self::Catalog(err) => err.code(),
             Self::Storage(err) => err.code(),
             Self::Vectors(err) => err.code(),
             Self::Queue(err) => err.code(),
             Self::Model(_) => "face-model-error",
+            Self::Unreadable(_) => "faces-unreadable",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid { .. } => ErrorKind::Invalid,
+            Self::Exists(_) => ErrorKind::Conflict,
+            Self::Unprocessable { .. } => ErrorKind::Unprocessable,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Catalog(err) => err.kind(),
+            Self::Storage(err) => err.kind(),
+            Self::Vectors(err) => err.kind(),
+            Self::Queue(err) => err.kind(),
+            Self::Model(_) | Self::Unreadable(_) => ErrorKind::Internal,
         }
     }
 }
@@ -80,10 +103,7 @@ impl Collections<'_> {
     pub async fn create(&self, name: &str) -> Result<FaceCollection, FaceError> {
         let name = check_name(name)?;
         match self.catalog.create_collection(&crate::new_id(), &name).await {
-            Err(CatalogError::Conflict(_)) => Err(FaceError::Invalid {
-                code: "collection-exists",
-                message: format!("a collection is already named {name:?}"),
-            }),
+            Err(CatalogError::Conflict(_)) => Err(FaceError::Exists(format!("a collection is already named {name:?}"))),
             other => Ok(other?),
         }
     }
@@ -122,7 +142,7 @@ impl Collections<'_> {
         let face = the_one_face(faces)?;
         let id = crate::new_id();
         let record = FaceRecord {
-            crop_key: format!("faces/{collection_id}/{id}.jpg"),
+            crop_key: crate::keys::collection_face(collection_id, &id),
             id,
             collection_id: collection_id.to_owned(),
             name,

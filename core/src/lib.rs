@@ -3,12 +3,15 @@
 
 pub mod analysis;
 pub mod cleanup;
+pub mod error;
 pub mod faces;
+pub mod keys;
 pub mod people;
 pub mod ports;
 pub mod reanalysis;
 pub mod registration;
 pub mod removal;
+pub mod results;
 pub mod search;
 pub mod settings;
 pub mod stats;
@@ -17,13 +20,14 @@ pub mod users;
 pub mod validate;
 pub mod workflow;
 
+pub use error::{ErrorKind, ServiceError};
 pub use ports::catalog::{
     AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState,
 };
 pub use ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::people::{AppearanceRecord, Named, PeopleCatalog, PersonRecord};
-pub use ports::queue::{Job, JobFilter, JobStatus, NewJob, Queue, QueueError, backoff};
+pub use ports::queue::{Job, JobFilter, JobKind, JobStatus, NewJob, ObjectLocation, Queue, QueueError, Task, backoff};
 pub use ports::search::{
     AssetDocument, IndexedName, IndexedSentence, SearchError, SearchIndex, SearchPage, SearchRequest,
 };

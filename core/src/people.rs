@@ -6,13 +6,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use mediaport_shared::FaceAppearance;
+use mediaport_shared::{FaceAppearance, FaceAppearances, Timecode};
 
 use crate::faces::{FaceError, check_name};
+use crate::keys;
 use crate::ports::catalog::CatalogError;
 use crate::ports::faces::FaceCatalog;
 use crate::ports::people::{AppearanceRecord, PeopleCatalog, PersonRecord};
 use crate::ports::queue::Queue;
+use crate::ports::storage::{Storage, StorageError};
 use crate::ports::vectors::VectorIndex;
 use crate::workflow::relabel_job;
 
@@ -65,7 +67,7 @@ pub async fn place(
     let before: HashMap<String, AppearanceRecord> =
         catalog.asset_appearances(asset_id).await?.into_iter().map(|a| (a.id.clone(), a)).collect();
     // This asset's faces of an earlier analysis must not vote for themselves.
-    vectors.remove_prefix(SPACE, &format!("{asset_id}/")).await?;
+    vectors.remove_prefix(SPACE, &crate::keys::of_asset(asset_id)).await?;
     let pinned_to = |a: &FaceAppearance| before.get(&a.id).filter(|r| r.pinned).and_then(|r| r.person_id.clone());
     // People this asset's pinned faces hold are taken before any other face is placed.
     let mut taken: Vec<String> =
@@ -119,7 +121,7 @@ async fn nearest_people(
     embedding: &[f32],
     same_person: f32,
 ) -> Result<Vec<NearFace>, FaceError> {
-    let own = format!("{asset_id}/");
+    let own = crate::keys::of_asset(asset_id);
     let mut near = vectors.nearest(SPACE, embedding, NEIGHBOURS, Some(same_person)).await?;
     // This asset's faces placed a moment ago still point at their rows of the last analysis.
     near.retain(|n| !n.id.starts_with(&own));
@@ -160,6 +162,48 @@ pub async fn called(
         Err(CatalogError::NotFound { .. }) => Ok(None),
         other => other,
     }
+}
+
+/// A usable face analysis found in an asset, as its page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeenFace {
+    pub record: AppearanceRecord,
+    /// The name it goes by now (see [`called`]), else the label analysis gave it.
+    pub label: String,
+    pub timecodes: Vec<Timecode>,
+}
+
+/// The usable faces analysis found in an asset, with the names they go by now; none
+/// before its faces were analysed.
+pub async fn faces_of(
+    faces: &dyn FaceCatalog,
+    people: &dyn PeopleCatalog,
+    storage: &dyn Storage,
+    proxy_bucket: &str,
+    asset_id: &str,
+) -> Result<Vec<SeenFace>, FaceError> {
+    let key = keys::faces(asset_id);
+    let found: FaceAppearances = match storage.get_object(proxy_bucket, &key).await {
+        Ok(body) => serde_json::from_slice(&body).map_err(|e| FaceError::Unreadable(format!("{key}: {e}")))?,
+        Err(StorageError::NoSuchKey { .. }) => return Ok(Vec::new()),
+        Err(err) => return Err(err.into()),
+    };
+    let placed: HashMap<String, AppearanceRecord> =
+        people.asset_appearances(asset_id).await?.into_iter().map(|a| (a.id.clone(), a)).collect();
+    let mut seen = Vec::new();
+    for appearance in found.appearances.into_iter().filter(|a| a.usable) {
+        let record = placed.get(&appearance.id).cloned().unwrap_or_else(|| AppearanceRecord {
+            id: appearance.id.clone(),
+            asset_id: asset_id.to_owned(),
+            person_id: None,
+            face_id: None,
+            chip_key: appearance.chip.clone(),
+            pinned: false,
+        });
+        let label = called(faces, people, &record).await?.map_or(appearance.label, |c| c.name);
+        seen.push(SeenFace { record, label, timecodes: appearance.timecodes });
+    }
+    Ok(seen)
 }
 
 /// Reviewers' corrections to people. Each is recorded, then every asset whose timelines

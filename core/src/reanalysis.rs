@@ -4,6 +4,7 @@
 
 use mediaport_shared::{AiOptions, Asset, OptionError};
 
+use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{Catalog, CatalogError};
 use crate::ports::queue::{Queue, QueueError};
 use crate::workflow;
@@ -18,13 +19,21 @@ pub enum ReanalyseError {
     Queue(#[from] QueueError),
 }
 
-impl ReanalyseError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for ReanalyseError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Invalid(_) => "invalid-ai-options",
             Self::Catalog(CatalogError::Conflict(_)) => "not-analysable",
             Self::Catalog(err) => err.code(),
             Self::Queue(err) => err.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid(_) => ErrorKind::Invalid,
+            Self::Catalog(err) => err.kind(),
+            Self::Queue(err) => err.kind(),
         }
     }
 }

@@ -6,7 +6,7 @@ use mediaport_shared::{Asset, AssetStatus, AssetType, RegisterAssetRequest};
 use crate::ports::catalog::{Catalog, CatalogError, NewAsset};
 use crate::ports::queue::Queue;
 use crate::ports::storage::{Storage, StorageError};
-use crate::uploads::UploadError;
+use crate::uploads::IntakeError;
 use crate::validate::{check_ai_options, check_attributes, check_filename, check_group, check_key};
 
 /// Registers an object already in the ingest bucket and queues its ingest (or marks it
@@ -17,9 +17,9 @@ pub async fn register_object(
     queue: &dyn Queue,
     ingest_bucket: &str,
     request: RegisterAssetRequest,
-) -> Result<Asset, UploadError> {
+) -> Result<Asset, IntakeError> {
     if request.bucket != ingest_bucket {
-        return Err(UploadError::invalid(
+        return Err(IntakeError::invalid(
             "unknown-bucket",
             format!("only objects in the ingest bucket {ingest_bucket} can be registered"),
         ));
@@ -34,7 +34,7 @@ pub async fn register_object(
     let object = match storage.head_object(&request.bucket, &request.key).await {
         Ok(object) => object,
         Err(StorageError::NoSuchKey { .. }) => {
-            return Err(UploadError::NotFound(format!("the ingest bucket holds no object {:?}", request.key)));
+            return Err(IntakeError::NotFound(format!("the ingest bucket holds no object {:?}", request.key)));
         }
         Err(err) => return Err(err.into()),
     };
@@ -73,7 +73,7 @@ pub async fn adopt(
     queue: &dyn Queue,
     ingest_bucket: &str,
     key: &str,
-) -> Result<Option<Asset>, UploadError> {
+) -> Result<Option<Asset>, IntakeError> {
     // A deleted asset's original left in the bucket stays deleted.
     if catalog.original_deleted(ingest_bucket, key).await? {
         return Ok(None);
@@ -87,11 +87,11 @@ pub async fn adopt(
     };
     match register_object(catalog, storage, queue, ingest_bucket, request).await {
         Ok(asset) => Ok(Some(asset)),
-        Err(UploadError::Conflict { .. }) => Ok(None),
+        Err(IntakeError::Conflict { .. }) => Ok(None),
         Err(err) => Err(err),
     }
 }
 
-fn already_registered(key: &str) -> UploadError {
-    UploadError::Conflict { code: "already-registered", message: format!("{key:?} is already an asset") }
+fn already_registered(key: &str) -> IntakeError {
+    IntakeError::Conflict { code: "already-registered", message: format!("{key:?} is already an asset") }
 }

@@ -7,6 +7,7 @@
 
 use mediaport_shared::{Asset, AssetStatus};
 
+use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{Catalog, CatalogError};
 use crate::ports::queue::{Queue, QueueError};
 use crate::ports::search::{SearchError, SearchIndex};
@@ -29,6 +30,30 @@ pub enum RemoveError {
     Vectors(#[from] VectorError),
     #[error(transparent)]
     Queue(#[from] QueueError),
+}
+
+impl ServiceError for RemoveError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Uploading => "asset-uploading",
+            Self::Catalog(err) => err.code(),
+            Self::Storage(err) => err.code(),
+            Self::Search(err) => err.code(),
+            Self::Vectors(err) => err.code(),
+            Self::Queue(err) => err.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Uploading => ErrorKind::Conflict,
+            Self::Catalog(err) => err.kind(),
+            Self::Storage(err) => err.kind(),
+            Self::Search(err) => err.kind(),
+            Self::Vectors(err) => err.kind(),
+            Self::Queue(err) => err.kind(),
+        }
+    }
 }
 
 /// The ports an asset lives in.
@@ -63,7 +88,7 @@ impl Removal<'_> {
     /// vectors, and every object under its name in the proxy bucket.
     pub async fn made_from(&self, asset_id: &str) -> Result<(), RemoveError> {
         self.search.remove(asset_id).await?;
-        let prefix = format!("{asset_id}/");
+        let prefix = crate::keys::of_asset(asset_id);
         for space in [semantic::SPACE, people::SPACE] {
             self.vectors.remove_prefix(space, &prefix).await?;
         }

@@ -3,6 +3,7 @@
 
 use mediaport_shared::{AiOptions, OptionError};
 
+use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{Catalog, CatalogError};
 
 /// The catalog's name for the saved analysis defaults.
@@ -16,11 +17,18 @@ pub enum SettingsError {
     Catalog(#[from] CatalogError),
 }
 
-impl SettingsError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for SettingsError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Invalid(_) => "invalid-ai-options",
             Self::Catalog(err) => err.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid(_) => ErrorKind::Invalid,
+            Self::Catalog(err) => err.kind(),
         }
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use mediaport_shared::{DayCount, NameCount, Stats};
 
+use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{Catalog, CatalogError};
 use crate::ports::queue::{JobFilter, JobStatus, Queue, QueueError};
 use crate::ports::search::{SearchError, SearchIndex, SearchRequest};
@@ -24,12 +25,20 @@ pub enum StatsError {
     Search(#[from] SearchError),
 }
 
-impl StatsError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for StatsError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Catalog(err) => err.code(),
             Self::Queue(err) => err.code(),
             Self::Search(err) => err.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Catalog(err) => err.kind(),
+            Self::Queue(err) => err.kind(),
+            Self::Search(err) => err.kind(),
         }
     }
 }

@@ -6,11 +6,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
+use mediaport_shared::codes;
 use mediaport_shared::upload::{MAX_OBJECT_SIZE, PartPlan, plan_parts};
 use mediaport_shared::{
     Asset, AssetStatus, AssetType, CompleteUploadRequest, CreateUploadRequest, PartUrl, StoredPart, Upload,
 };
 
+use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{Catalog, CatalogError, NewAsset, UploadRecord, UploadState};
 use crate::ports::queue::{Queue, QueueError};
 use crate::ports::storage::{Storage, StorageError};
@@ -19,9 +21,10 @@ use crate::validate::{check_ai_options, check_attributes, check_content_type, ch
 /// How many part URLs one request may ask for.
 pub const MAX_PRESIGN_BATCH: usize = 1000;
 
-/// Failures of the upload use cases, each with a stable code.
+/// Why an asset could not be taken in, by upload or by registration of an object already
+/// in storage.
 #[derive(Debug, thiserror::Error)]
-pub enum UploadError {
+pub enum IntakeError {
     /// The request itself is wrong (400).
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
@@ -40,24 +43,38 @@ pub enum UploadError {
     Queue(#[from] QueueError),
 }
 
-impl UploadError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Invalid { code, .. } | Self::Conflict { code, .. } => code,
-            Self::TooLarge(_) => "too-large",
-            Self::NotFound(_) => "not-found",
-            Self::Catalog(err) => err.code(),
-            Self::Storage(err) => err.code(),
-            Self::Queue(err) => err.code(),
-        }
-    }
-
+impl IntakeError {
     pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> Self {
         Self::Invalid { code, message: message.into() }
     }
 
     fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict { code, message: message.into() }
+    }
+}
+
+impl ServiceError for IntakeError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { code, .. } | Self::Conflict { code, .. } => code,
+            Self::TooLarge(_) => "too-large",
+            Self::NotFound(_) => codes::NOT_FOUND,
+            Self::Catalog(err) => err.code(),
+            Self::Storage(err) => err.code(),
+            Self::Queue(err) => err.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid { .. } => ErrorKind::Invalid,
+            Self::TooLarge(_) => ErrorKind::TooLarge,
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Conflict { .. } => ErrorKind::Conflict,
+            Self::Catalog(err) => err.kind(),
+            Self::Storage(err) => err.kind(),
+            Self::Queue(err) => err.kind(),
+        }
     }
 }
 
@@ -96,16 +113,16 @@ pub async fn start(
     policy: &UploadPolicy,
     request: CreateUploadRequest,
     username: &str,
-) -> Result<Upload, UploadError> {
+) -> Result<Upload, IntakeError> {
     check_filename(&request.filename)?;
     if request.size == 0 {
-        return Err(UploadError::invalid(
+        return Err(IntakeError::invalid(
             "empty-file",
             format!("{} is empty: there is nothing to upload", request.filename),
         ));
     }
     let Some(plan) = plan_parts(request.size) else {
-        return Err(UploadError::TooLarge(format!(
+        return Err(IntakeError::TooLarge(format!(
             "{} bytes is over the {MAX_OBJECT_SIZE}-byte (5 TiB) limit of one object",
             request.size
         )));
@@ -117,7 +134,7 @@ pub async fn start(
     check_ai_options(request.ai_options.as_ref())?;
 
     let asset_id = crate::new_id();
-    let key = format!("{asset_id}/{}", request.filename);
+    let key = crate::keys::original(&asset_id, &request.filename);
     let storage_upload_id = storage.create_multipart(&policy.bucket, &key, Some(&content_type)).await?;
     let now = Utc::now();
     let asset = NewAsset {
@@ -159,30 +176,32 @@ pub async fn start(
     }
 }
 
-async fn open_upload(catalog: &dyn Catalog, upload_id: &str) -> Result<UploadRecord, UploadError> {
+async fn open_upload(catalog: &dyn Catalog, upload_id: &str) -> Result<UploadRecord, IntakeError> {
     let record = match catalog.get_upload(upload_id).await {
         Ok(record) => record,
-        Err(CatalogError::NotFound { .. }) => return Err(UploadError::NotFound(format!("no upload {upload_id}"))),
+        Err(CatalogError::NotFound { .. }) => return Err(IntakeError::NotFound(format!("no upload {upload_id}"))),
         Err(err) => return Err(err.into()),
     };
     match record.state {
         UploadState::Open => Ok(record),
-        UploadState::Completing => Err(UploadError::conflict(
+        UploadState::Completing => Err(IntakeError::conflict(
             "upload-completing",
             "this upload is being completed; ask for its asset in a moment",
         )),
-        UploadState::Completed => Err(UploadError::conflict("upload-completed", "this upload is already complete")),
+        UploadState::Completed => {
+            Err(IntakeError::conflict(codes::UPLOAD_COMPLETED, "this upload is already complete"))
+        }
         UploadState::Aborted => {
-            Err(UploadError::conflict("upload-aborted", "this upload was cancelled; start a new one"))
+            Err(IntakeError::conflict("upload-aborted", "this upload was cancelled; start a new one"))
         }
     }
 }
 
-fn check_part_number(record: &UploadRecord, part_number: u32) -> Result<(), UploadError> {
+fn check_part_number(record: &UploadRecord, part_number: u32) -> Result<(), IntakeError> {
     if (1..=record.part_count).contains(&part_number) {
         Ok(())
     } else {
-        Err(UploadError::invalid(
+        Err(IntakeError::invalid(
             "invalid-part-number",
             format!("part {part_number} is outside 1 to {} for this upload", record.part_count),
         ))
@@ -196,10 +215,10 @@ pub async fn presign_parts(
     policy: &UploadPolicy,
     upload_id: &str,
     part_numbers: &[u32],
-) -> Result<Vec<PartUrl>, UploadError> {
+) -> Result<Vec<PartUrl>, IntakeError> {
     let record = open_upload(catalog, upload_id).await?;
     if part_numbers.is_empty() || part_numbers.len() > MAX_PRESIGN_BATCH {
-        return Err(UploadError::invalid(
+        return Err(IntakeError::invalid(
             "invalid-part-numbers",
             format!("ask for 1 to {MAX_PRESIGN_BATCH} parts at a time, not {}", part_numbers.len()),
         ));
@@ -226,7 +245,7 @@ pub async fn stored_parts(
     catalog: &dyn Catalog,
     storage: &dyn Storage,
     upload_id: &str,
-) -> Result<Vec<StoredPart>, UploadError> {
+) -> Result<Vec<StoredPart>, IntakeError> {
     let record = open_upload(catalog, upload_id).await?;
     let parts = storage.list_parts(&record.bucket, &record.key, &record.storage_upload_id).await?;
     Ok(parts.into_iter().map(|p| StoredPart { part_number: p.part_number, etag: p.etag, size: p.size }).collect())
@@ -241,16 +260,16 @@ async fn check_parts(
     storage: &dyn Storage,
     record: &UploadRecord,
     request: &CompleteUploadRequest,
-) -> Result<Vec<(u32, String)>, UploadError> {
+) -> Result<Vec<(u32, String)>, IntakeError> {
     let mut named = BTreeMap::new();
     for part in &request.parts {
         check_part_number(record, part.part_number)?;
         if named.insert(part.part_number, part.etag.as_str()).is_some() {
-            return Err(UploadError::invalid("invalid-parts", format!("part {} is named twice", part.part_number)));
+            return Err(IntakeError::invalid("invalid-parts", format!("part {} is named twice", part.part_number)));
         }
     }
     if let Some(missing) = (1..=record.part_count).find(|n| !named.contains_key(n)) {
-        return Err(UploadError::invalid(
+        return Err(IntakeError::invalid(
             "missing-part",
             format!("part {missing} of {} is missing from the list", record.part_count),
         ));
@@ -264,10 +283,10 @@ async fn check_parts(
     let mut parts = Vec::with_capacity(named.len());
     for (&number, &etag) in &named {
         let Some(held) = stored.get(&number) else {
-            return Err(UploadError::invalid("missing-part", format!("storage holds no part {number}: send it again")));
+            return Err(IntakeError::invalid("missing-part", format!("storage holds no part {number}: send it again")));
         };
         if bare_etag(&held.etag) != bare_etag(etag) {
-            return Err(UploadError::invalid(
+            return Err(IntakeError::invalid(
                 "etag-mismatch",
                 format!("part {number} has ETag {} in storage, not {}", held.etag, etag),
             ));
@@ -275,7 +294,7 @@ async fn check_parts(
         let plan = PartPlan { part_size: record.part_size, part_count: record.part_count };
         let expected = plan.part_len(record.size, number);
         if held.size != expected {
-            return Err(UploadError::invalid(
+            return Err(IntakeError::invalid(
                 "part-size-mismatch",
                 format!("part {number} holds {} bytes; the plan says {expected}", held.size),
             ));
@@ -293,11 +312,11 @@ pub async fn complete(
     queue: &dyn Queue,
     upload_id: &str,
     request: CompleteUploadRequest,
-) -> Result<Asset, UploadError> {
+) -> Result<Asset, IntakeError> {
     let record = open_upload(catalog, upload_id).await?;
     let md5 = match (request.md5.as_deref().map(check_md5).transpose()?, record.md5.clone()) {
         (Some(sent), Some(declared)) if sent != declared => {
-            return Err(UploadError::invalid(
+            return Err(IntakeError::invalid(
                 "md5-mismatch",
                 format!("the file's MD5 is {sent} now but was declared as {declared} at the start"),
             ));
@@ -308,13 +327,13 @@ pub async fn complete(
         return Err(open_upload(catalog, upload_id)
             .await
             .err()
-            .unwrap_or_else(|| UploadError::conflict("upload-completing", "this upload is being completed")));
+            .unwrap_or_else(|| IntakeError::conflict("upload-completing", "this upload is being completed")));
     }
     let joined = async {
         let parts = check_parts(storage, &record, &request).await?;
         let object = storage.complete_multipart(&record.bucket, &record.key, &record.storage_upload_id, &parts).await?;
         if object.size != record.size {
-            return Err(UploadError::invalid(
+            return Err(IntakeError::invalid(
                 "size-mismatch",
                 format!("storage holds {} bytes; the upload declared {}", object.size, record.size),
             ));
@@ -324,7 +343,7 @@ pub async fn complete(
     .await;
     if let Err(err) = joined {
         let err = match err {
-            UploadError::Storage(StorageError::InvalidPart(message)) => UploadError::invalid("invalid-part", message),
+            IntakeError::Storage(StorageError::InvalidPart(message)) => IntakeError::invalid("invalid-part", message),
             other => other,
         };
         catalog.move_upload(upload_id, UploadState::Completing, UploadState::Open).await?;
@@ -339,10 +358,10 @@ pub async fn complete(
 
 /// Cancels an upload: storage frees the parts and the `uploading` asset disappears.
 /// Cancelling twice succeeds; cancelling a completed upload is a conflict.
-pub async fn abort(catalog: &dyn Catalog, storage: &dyn Storage, upload_id: &str) -> Result<(), UploadError> {
+pub async fn abort(catalog: &dyn Catalog, storage: &dyn Storage, upload_id: &str) -> Result<(), IntakeError> {
     let record = match open_upload(catalog, upload_id).await {
         Ok(record) => record,
-        Err(UploadError::Conflict { code: "upload-aborted", .. }) => return Ok(()),
+        Err(IntakeError::Conflict { code: "upload-aborted", .. }) => return Ok(()),
         Err(err) => return Err(err),
     };
     match storage.abort_multipart(&record.bucket, &record.key, &record.storage_upload_id).await {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use mediaport_shared::AiOptions;
 
-use crate::uploads::UploadError;
+use crate::uploads::IntakeError;
 
 /// Longest file name most file systems accept, in bytes.
 const MAX_FILENAME_BYTES: usize = 255;
@@ -14,7 +14,7 @@ const MAX_ATTRIBUTE_VALUE: usize = 1024;
 
 /// A file name is one path segment: no slashes, no control characters, not `.` or `..`,
 /// at most 255 bytes.
-pub fn check_filename(name: &str) -> Result<(), UploadError> {
+pub fn check_filename(name: &str) -> Result<(), IntakeError> {
     let problem = if name.trim().is_empty() {
         Some("a file name is needed".to_owned())
     } else if name.len() > MAX_FILENAME_BYTES {
@@ -29,15 +29,15 @@ pub fn check_filename(name: &str) -> Result<(), UploadError> {
         None
     };
     match problem {
-        Some(message) => Err(UploadError::invalid("invalid-filename", message)),
+        Some(message) => Err(IntakeError::invalid("invalid-filename", message)),
         None => Ok(()),
     }
 }
 
 /// A storage key of an object to register: 1 to 1,024 bytes, no control characters.
-pub fn check_key(key: &str) -> Result<(), UploadError> {
+pub fn check_key(key: &str) -> Result<(), IntakeError> {
     if key.is_empty() || key.len() > 1024 || key.chars().any(char::is_control) || key.ends_with('/') {
-        return Err(UploadError::invalid(
+        return Err(IntakeError::invalid(
             "invalid-key",
             "a key is 1 to 1,024 bytes, names a file, and holds no control characters",
         ));
@@ -46,7 +46,7 @@ pub fn check_key(key: &str) -> Result<(), UploadError> {
 }
 
 /// Groups are 1 to 64 letters, digits, spaces, `.`, `_` or `-`.
-pub fn check_group(group: Option<&str>) -> Result<(), UploadError> {
+pub fn check_group(group: Option<&str>) -> Result<(), IntakeError> {
     let Some(group) = group else { return Ok(()) };
     let ok = (1..=64).contains(&group.chars().count())
         && group.trim() == group
@@ -54,20 +54,20 @@ pub fn check_group(group: Option<&str>) -> Result<(), UploadError> {
     if ok {
         Ok(())
     } else {
-        Err(UploadError::invalid("invalid-group", "a group is 1 to 64 letters, digits, spaces, '.', '_' or '-'"))
+        Err(IntakeError::invalid("invalid-group", "a group is 1 to 64 letters, digits, spaces, '.', '_' or '-'"))
     }
 }
 
 /// At most 50 attributes; keys of letters, digits, `.`, `_`, `-`, `:` up to 128; values up to 1,024 characters.
-pub fn check_attributes(attributes: &BTreeMap<String, String>) -> Result<(), UploadError> {
+pub fn check_attributes(attributes: &BTreeMap<String, String>) -> Result<(), IntakeError> {
     if attributes.len() > MAX_ATTRIBUTES {
-        return Err(UploadError::invalid("invalid-attributes", format!("at most {MAX_ATTRIBUTES} attributes")));
+        return Err(IntakeError::invalid("invalid-attributes", format!("at most {MAX_ATTRIBUTES} attributes")));
     }
     for (key, value) in attributes {
         let key_ok = (1..=MAX_ATTRIBUTE_KEY).contains(&key.len())
             && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'));
         if !key_ok {
-            return Err(UploadError::invalid(
+            return Err(IntakeError::invalid(
                 "invalid-attributes",
                 format!(
                     "attribute name {key:?} must be 1 to {MAX_ATTRIBUTE_KEY} letters, digits, '.', '_', '-' or ':'"
@@ -75,7 +75,7 @@ pub fn check_attributes(attributes: &BTreeMap<String, String>) -> Result<(), Upl
             ));
         }
         if value.chars().count() > MAX_ATTRIBUTE_VALUE || value.chars().any(char::is_control) {
-            return Err(UploadError::invalid(
+            return Err(IntakeError::invalid(
                 "invalid-attributes",
                 format!(
                     "the value of {key:?} must be at most {MAX_ATTRIBUTE_VALUE} characters without control characters"
@@ -87,38 +87,39 @@ pub fn check_attributes(attributes: &BTreeMap<String, String>) -> Result<(), Upl
 }
 
 /// A hex MD5, returned in lower case.
-pub fn check_md5(md5: &str) -> Result<String, UploadError> {
+pub fn check_md5(md5: &str) -> Result<String, IntakeError> {
     if md5.len() == 32 && md5.chars().all(|c| c.is_ascii_hexdigit()) {
         Ok(md5.to_ascii_lowercase())
     } else {
-        Err(UploadError::invalid("invalid-md5", format!("{md5:?} is not a hex MD5 (32 hex digits)")))
+        Err(IntakeError::invalid("invalid-md5", format!("{md5:?} is not a hex MD5 (32 hex digits)")))
     }
 }
 
 /// A MIME type like `video/mp4`; `application/octet-stream` when none is given.
-pub fn check_content_type(content_type: Option<&str>) -> Result<String, UploadError> {
+pub fn check_content_type(content_type: Option<&str>) -> Result<String, IntakeError> {
     match content_type.map(str::trim) {
         None | Some("") => Ok("application/octet-stream".to_owned()),
         Some(t) if t.len() <= 255 && t.contains('/') && !t.chars().any(|c| c.is_control() || c == '\n') => {
             Ok(t.to_owned())
         }
-        Some(t) => Err(UploadError::invalid("invalid-content-type", format!("{t:?} is not a MIME type"))),
+        Some(t) => Err(IntakeError::invalid("invalid-content-type", format!("{t:?} is not a MIME type"))),
     }
 }
 
 /// Analysis options, when given, are each within their range.
-pub fn check_ai_options(options: Option<&AiOptions>) -> Result<(), UploadError> {
+pub fn check_ai_options(options: Option<&AiOptions>) -> Result<(), IntakeError> {
     match options.map(AiOptions::check) {
         None | Some(Ok(())) => Ok(()),
-        Some(Err(err)) => Err(UploadError::invalid("invalid-ai-options", err.to_string())),
+        Some(Err(err)) => Err(IntakeError::invalid("invalid-ai-options", err.to_string())),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ServiceError;
 
-    fn code(result: Result<(), UploadError>) -> &'static str {
+    fn code(result: Result<(), IntakeError>) -> &'static str {
         result.err().map(|e| e.code()).unwrap_or("ok")
     }
 

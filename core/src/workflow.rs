@@ -3,62 +3,41 @@
 
 use mediaport_shared::{Asset, AssetStatus};
 
+use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{AssetFilter, Catalog, CatalogError};
-use crate::ports::queue::{JobFilter, JobStatus, NewJob, Queue, QueueError};
-
-/// Fixity, technical metadata, proxies, thumbnails and frames.
-pub const INGEST: &str = "ingest";
-
-/// Shots, on-screen text, moderation: the frames and proxies ingest made, analysed.
-pub const ANALYSE: &str = "analyse";
-
-/// An asset's `face` and `face_match` timelines made again from its stored faces with the
-/// names people and collection faces have now, and its search document with them.
-pub const RELABEL: &str = "relabel";
-
-/// What was made from a deleted asset removed: its proxies and results, its search entry
-/// and vectors, and with `purge` its original.
-pub const REMOVE: &str = "remove";
+use crate::ports::queue::{Job, JobFilter, JobKind, JobStatus, NewJob, ObjectLocation, Queue, QueueError, Task};
 
 /// Tries before a stage's job fails for good.
 const ATTEMPTS: u32 = 5;
 
-/// A stage's job for an asset; its key keeps a second request from queuing it twice.
-fn stage_job(stage: &str, asset_id: &str) -> NewJob {
-    NewJob {
-        kind: stage.to_owned(),
-        asset_id: Some(asset_id.to_owned()),
-        payload: serde_json::json!({"asset_id": asset_id}),
-        max_attempts: ATTEMPTS,
-        dedupe_key: Some(format!("{stage}:{asset_id}")),
-    }
+/// A job for `task`; `keyed` keeps a second request from queuing it twice while one is
+/// unfinished.
+fn job(task: Task, keyed: bool) -> NewJob {
+    let dedupe_key = keyed.then(|| format!("{}:{}", task.kind().as_str(), task.asset_id()));
+    NewJob { task, max_attempts: ATTEMPTS, dedupe_key }
 }
 
 /// The ingest job of an asset.
 pub fn ingest_job(asset_id: &str) -> NewJob {
-    stage_job(INGEST, asset_id)
+    job(Task::Ingest { asset_id: asset_id.to_owned() }, true)
 }
 
 /// The analysis job of an asset, queued once ingest has made what it reads.
 pub fn analyse_job(asset_id: &str) -> NewJob {
-    stage_job(ANALYSE, asset_id)
+    job(Task::Analyse { asset_id: asset_id.to_owned() }, true)
 }
 
 /// A relabelling job. It has no key: a job already running may have read the names
 /// before the change that queues this one.
 pub fn relabel_job(asset_id: &str) -> NewJob {
-    NewJob { dedupe_key: None, ..stage_job(RELABEL, asset_id) }
+    job(Task::Relabel { asset_id: asset_id.to_owned() }, false)
 }
 
 /// The removal job of a deleted asset; `original` (bucket, key) is purged too. No key:
 /// a stage that ran on past the delete queues one more for what it made.
 pub fn remove_job(asset_id: &str, original: Option<(&str, &str)>) -> NewJob {
-    let original = original.map(|(bucket, key)| serde_json::json!({"bucket": bucket, "key": key}));
-    NewJob {
-        payload: serde_json::json!({"asset_id": asset_id, "original": original}),
-        dedupe_key: None,
-        ..stage_job(REMOVE, asset_id)
-    }
+    let original = original.map(|(bucket, key)| ObjectLocation { bucket: bucket.to_owned(), key: key.to_owned() });
+    job(Task::Remove { asset_id: asset_id.to_owned(), original }, false)
 }
 
 /// Queues the stage an asset waits for: ingest when `ingesting`, analysis when
@@ -84,9 +63,9 @@ pub async fn start_ingest(queue: &dyn Queue, asset: &Asset) -> Result<(), QueueE
 /// queue gave up) fails with the job's reason; one with no live job (a crash between one
 /// stage and queuing the next) gets one. Queuing is idempotent, so assets whose job is
 /// alive are untouched. Returns how many assets were looked at.
-pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<usize, ResumeError> {
+pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<usize, WorkflowError> {
     let mut seen = 0;
-    for (status, stage) in [(AssetStatus::Ingesting, INGEST), (AssetStatus::Analysing, ANALYSE)] {
+    for (status, stage) in [(AssetStatus::Ingesting, JobKind::Ingest), (AssetStatus::Analysing, JobKind::Analyse)] {
         let filter = AssetFilter { asset_type: None, status: Some(status) };
         let mut after: Option<String> = None;
         loop {
@@ -95,9 +74,10 @@ pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<
                 let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None };
                 match queue.list(&jobs, 1).await?.pop() {
                     Some(job)
-                        if job.kind == stage && matches!(job.status, JobStatus::Failed | JobStatus::Cancelled) =>
+                        if job.task.kind() == stage
+                            && matches!(job.status, JobStatus::Failed | JobStatus::Cancelled) =>
                     {
-                        let reason = job.error.unwrap_or_else(|| format!("{stage} was cancelled"));
+                        let reason = job.error.unwrap_or_else(|| format!("{} was cancelled", stage.as_str()));
                         catalog.set_asset_status(&asset.id, AssetStatus::Failed, Some(&reason)).await?;
                     }
                     _ => start_next(queue, asset).await?,
@@ -113,11 +93,40 @@ pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<
     Ok(seen)
 }
 
-/// Why resuming stopped.
+/// Queues a failed or cancelled job again with fresh tries. The asset of a stage's job
+/// shows as being processed again at once, its old reason cleared.
+pub async fn retry(queue: &dyn Queue, catalog: &dyn Catalog, job_id: &str) -> Result<Job, WorkflowError> {
+    let job = queue.retry(job_id).await?;
+    let status = match job.task.kind() {
+        JobKind::Ingest => AssetStatus::Ingesting,
+        JobKind::Analyse => AssetStatus::Analysing,
+        JobKind::Relabel | JobKind::Remove => return Ok(job),
+    };
+    catalog.set_asset_status(job.task.asset_id(), status, None).await?;
+    Ok(job)
+}
+
+/// Why a workflow step could not be taken: the catalog's or the queue's failure.
 #[derive(Debug, thiserror::Error)]
-pub enum ResumeError {
+pub enum WorkflowError {
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Queue(#[from] QueueError),
+}
+
+impl ServiceError for WorkflowError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Catalog(err) => err.code(),
+            Self::Queue(err) => err.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Catalog(err) => err.kind(),
+            Self::Queue(err) => err.kind(),
+        }
+    }
 }

@@ -49,7 +49,7 @@ pub fn first_admin(server: &RunningServer) -> (String, String) {
 }
 
 /// Settings for a server on free ports with a fresh data folder and the built web app.
-pub fn server_settings(data_dir: &Path) -> anyhow::Result<mediaport_api::Settings> {
+pub fn server_settings(data_dir: &Path) -> anyhow::Result<mediaport_wiring::Settings> {
     let web = web_dir();
     if !web.join("index.html").is_file() {
         bail!("the web app is not built in {}: run scripts/build-web.sh", web.display());

@@ -2,6 +2,7 @@
 //! Authenticated calls carry the session's token; a 401 triggers one refresh and retry.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use mediaport_shared::codes;
 use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
@@ -32,7 +33,7 @@ impl std::fmt::Display for ApiError {
 
 impl ApiError {
     fn network(err: &gloo_net::Error) -> Self {
-        Self { code: "network".into(), message: format!("the server could not be reached ({err})") }
+        Self { code: codes::NETWORK.into(), message: format!("the server could not be reached ({err})") }
     }
 }
 
@@ -118,7 +119,7 @@ pub async fn login(username: String, password: String) -> Result<LoginResponse, 
 /// Renews the session with its refresh token; a refused token signs the user out.
 pub async fn refresh(auth: Auth) -> Result<(), ApiError> {
     let Some(refresh_token) = auth.refresh_token() else {
-        return Err(ApiError { code: "unauthenticated".into(), message: "sign in first".into() });
+        return Err(ApiError { code: codes::SIGNED_OUT.into(), message: "sign in first".into() });
     };
     let request = with_body(Request::post("/api/auth/refresh"), &RefreshRequest { refresh_token })?;
     let response = request.send().await.map_err(|e| ApiError::network(&e))?;
@@ -128,7 +129,7 @@ pub async fn refresh(auth: Auth) -> Result<(), ApiError> {
             Ok(())
         }
         Err(err) => {
-            if err.code != "network" {
+            if err.code != codes::NETWORK {
                 auth.set(None);
             }
             Err(err)
@@ -161,7 +162,7 @@ pub async fn list_assets(
         query.push(format!("status={status}"));
     }
     if let Some(cursor) = cursor {
-        query.push(format!("cursor={}", encode_segment(&cursor)));
+        query.push(format!("cursor={}", encode(&cursor)));
     }
     let path = format!("/api/assets?{}", query.join("&"));
     decode(send(auth, || Request::get(&path)).await?).await
@@ -176,34 +177,34 @@ pub async fn search(
     mode: &str,
     cursor: Option<String>,
 ) -> Result<SearchResults, ApiError> {
-    let mut query = vec![format!("q={}", encode_segment(q)), "page_size=20".to_owned()];
+    let mut query = vec![format!("q={}", encode(q)), "page_size=20".to_owned()];
     if !types.is_empty() {
-        query.push(format!("type={}", encode_segment(types)));
+        query.push(format!("type={}", encode(types)));
     }
     if !mode.is_empty() {
-        query.push(format!("mode={}", encode_segment(mode)));
+        query.push(format!("mode={}", encode(mode)));
     }
     if let Some(cursor) = cursor {
-        query.push(format!("cursor={}", encode_segment(&cursor)));
+        query.push(format!("cursor={}", encode(&cursor)));
     }
     let path = format!("/api/search?{}", query.join("&"));
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
 pub async fn get_asset(auth: Auth, id: &str) -> Result<AssetDetail, ApiError> {
-    let path = format!("/api/assets/{}", encode_segment(id));
+    let path = format!("/api/assets/{}", encode(id));
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
 /// One kind of analysis of an asset: each name with its time ranges.
 pub async fn get_timeline(auth: Auth, id: &str, kind: AnalysisKind) -> Result<Timeline, ApiError> {
-    let path = format!("/api/assets/{}/analysis/{}", encode_segment(id), kind.as_str());
+    let path = format!("/api/assets/{}/analysis/{}", encode(id), kind.as_str());
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
 /// A track of an asset as text: `transcript.vtt`, `text.vtt`...
 pub async fn get_track(auth: Auth, id: &str, file: &str) -> Result<String, ApiError> {
-    let path = format!("/api/assets/{}/tracks/{}", encode_segment(id), encode_segment(file));
+    let path = format!("/api/assets/{}/tracks/{}", encode(id), encode(file));
     let response = send(auth, || Request::get(&path)).await?;
     if !response.ok() {
         return Err(error_of(response).await);
@@ -213,7 +214,7 @@ pub async fn get_track(auth: Auth, id: &str, file: &str) -> Result<String, ApiEr
 
 /// Analyses an asset again with `options` laid over its own.
 pub async fn reanalyse(auth: Auth, id: &str, options: AiOptions) -> Result<Asset, ApiError> {
-    let path = format!("/api/assets/{}/analysis", encode_segment(id));
+    let path = format!("/api/assets/{}/analysis", encode(id));
     let request = Reanalyse { ai_options: Some(options) };
     decode(send_json(auth, &request, || Request::post(&path)).await?).await
 }
@@ -243,7 +244,7 @@ pub async fn get_text(auth: Auth, path: &str) -> Result<String, ApiError> {
 /// The newest jobs, of one asset when `asset_id` is given.
 pub async fn list_jobs(auth: Auth, asset_id: Option<&str>) -> Result<Vec<JobInfo>, ApiError> {
     let path = match asset_id {
-        Some(id) => format!("/api/jobs?page_size=100&asset_id={}", encode_segment(id)),
+        Some(id) => format!("/api/jobs?page_size=100&asset_id={}", encode(id)),
         None => "/api/jobs?page_size=200".to_owned(),
     };
     let list: JobList = decode(send(auth, || Request::get(&path)).await?).await?;
@@ -251,7 +252,7 @@ pub async fn list_jobs(auth: Auth, asset_id: Option<&str>) -> Result<Vec<JobInfo
 }
 
 pub async fn retry_job(auth: Auth, job_id: &str) -> Result<JobInfo, ApiError> {
-    let path = format!("/api/jobs/{}/retry", encode_segment(job_id));
+    let path = format!("/api/jobs/{}/retry", encode(job_id));
     decode(send(auth, || Request::post(&path)).await?).await
 }
 
@@ -265,18 +266,18 @@ pub async fn create_user(auth: Auth, request: CreateUserRequest) -> Result<Creat
 }
 
 pub async fn set_group(auth: Auth, username: &str, group: Group) -> Result<User, ApiError> {
-    let path = format!("/api/users/{}/group", encode_segment(username));
+    let path = format!("/api/users/{}/group", encode(username));
     decode(send_json(auth, &SetGroupRequest { group }, || Request::put(&path)).await?).await
 }
 
 /// Deletes an asset; with `purge`, its original too.
 pub async fn delete_asset(auth: Auth, id: &str, purge: bool) -> Result<(), ApiError> {
-    let path = format!("/api/assets/{}?purge={purge}", encode_segment(id));
+    let path = format!("/api/assets/{}?purge={purge}", encode(id));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
 
 pub async fn delete_user(auth: Auth, username: &str) -> Result<(), ApiError> {
-    let path = format!("/api/users/{}", encode_segment(username));
+    let path = format!("/api/users/{}", encode(username));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
 
@@ -291,12 +292,12 @@ pub async fn create_face_collection(auth: Auth, name: String) -> Result<FaceColl
 }
 
 pub async fn delete_face_collection(auth: Auth, id: &str) -> Result<(), ApiError> {
-    let path = format!("/api/face-collections/{}", encode_segment(id));
+    let path = format!("/api/face-collections/{}", encode(id));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
 
 pub async fn list_faces(auth: Auth, collection_id: &str) -> Result<Vec<IndexedFace>, ApiError> {
-    let path = format!("/api/face-collections/{}/faces", encode_segment(collection_id));
+    let path = format!("/api/face-collections/{}/faces", encode(collection_id));
     let list: IndexedFaceList = decode(send(auth, || Request::get(&path)).await?).await?;
     Ok(list.items)
 }
@@ -308,9 +309,10 @@ pub async fn add_face(
     name: &str,
     photo: &web_sys::File,
 ) -> Result<IndexedFace, ApiError> {
-    let path = format!("/api/face-collections/{}/faces", encode_segment(collection_id));
+    let path = format!("/api/face-collections/{}/faces", encode(collection_id));
     let form = |b: RequestBuilder| {
-        let unavailable = |_| ApiError { code: "form".into(), message: "the browser could not build the form".into() };
+        let unavailable =
+            |_| ApiError { code: codes::FORM.into(), message: "the browser could not build the form".into() };
         let data = web_sys::FormData::new().map_err(unavailable)?;
         data.append_with_str("name", name).map_err(unavailable)?;
         data.append_with_blob_and_filename("image", photo, &photo.name()).map_err(unavailable)?;
@@ -321,7 +323,7 @@ pub async fn add_face(
 
 /// Indexes every photograph of a zip archive into a collection.
 pub async fn import_faces(auth: Auth, collection_id: &str, archive: &web_sys::File) -> Result<FaceImport, ApiError> {
-    let path = format!("/api/face-collections/{}/import", encode_segment(collection_id));
+    let path = format!("/api/face-collections/{}/import", encode(collection_id));
     let body = |b: RequestBuilder| {
         b.header("Content-Type", "application/zip").body(archive.clone()).map_err(|e| ApiError::network(&e))
     };
@@ -329,12 +331,12 @@ pub async fn import_faces(auth: Auth, collection_id: &str, archive: &web_sys::Fi
 }
 
 pub async fn rename_face(auth: Auth, face_id: &str, name: String) -> Result<IndexedFace, ApiError> {
-    let path = format!("/api/faces/{}", encode_segment(face_id));
+    let path = format!("/api/faces/{}", encode(face_id));
     decode(send_json(auth, &Rename { name }, || Request::patch(&path)).await?).await
 }
 
 pub async fn delete_face(auth: Auth, face_id: &str) -> Result<(), ApiError> {
-    let path = format!("/api/faces/{}", encode_segment(face_id));
+    let path = format!("/api/faces/{}", encode(face_id));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
 
@@ -349,36 +351,36 @@ pub async fn list_people(auth: Auth, named: Option<bool>) -> Result<Vec<Person>,
 }
 
 pub async fn get_person(auth: Auth, id: &str) -> Result<Person, ApiError> {
-    let path = format!("/api/people/{}", encode_segment(id));
+    let path = format!("/api/people/{}", encode(id));
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
 pub async fn person_appearances(auth: Auth, id: &str) -> Result<Vec<AssetFace>, ApiError> {
-    let path = format!("/api/people/{}/appearances", encode_segment(id));
+    let path = format!("/api/people/{}/appearances", encode(id));
     let list: AssetFaceList = decode(send(auth, || Request::get(&path)).await?).await?;
     Ok(list.items)
 }
 
 /// Names a person everywhere, or takes the name away with `None`.
 pub async fn name_person(auth: Auth, id: &str, name: Option<String>) -> Result<Person, ApiError> {
-    let path = format!("/api/people/{}", encode_segment(id));
+    let path = format!("/api/people/{}", encode(id));
     decode(send_json(auth, &NamePerson { name }, || Request::patch(&path)).await?).await
 }
 
 pub async fn merge_people(auth: Auth, id: &str, into: String) -> Result<Person, ApiError> {
-    let path = format!("/api/people/{}/merge", encode_segment(id));
+    let path = format!("/api/people/{}/merge", encode(id));
     decode(send_json(auth, &MergePeople { into }, || Request::post(&path)).await?).await
 }
 
 /// "Not this person": the appearance leaves `id` for a person of its own.
 pub async fn move_appearance(auth: Auth, id: &str, appearance_id: String) -> Result<Person, ApiError> {
-    let path = format!("/api/people/{}/move", encode_segment(id));
+    let path = format!("/api/people/{}/move", encode(id));
     let request = MoveAppearance { appearance_id, to: None };
     decode(send_json(auth, &request, || Request::post(&path)).await?).await
 }
 
 pub async fn asset_faces(auth: Auth, asset_id: &str) -> Result<Vec<AssetFace>, ApiError> {
-    let path = format!("/api/assets/{}/faces", encode_segment(asset_id));
+    let path = format!("/api/assets/{}/faces", encode(asset_id));
     let list: AssetFaceList = decode(send(auth, || Request::get(&path)).await?).await?;
     Ok(list.items)
 }
@@ -388,25 +390,25 @@ pub async fn create_upload(auth: Auth, request: &CreateUploadRequest) -> Result<
 }
 
 pub async fn part_urls(auth: Auth, upload_id: &str, part_numbers: Vec<u32>) -> Result<Vec<PartUrl>, ApiError> {
-    let path = format!("/api/uploads/{}/parts", encode_segment(upload_id));
+    let path = format!("/api/uploads/{}/parts", encode(upload_id));
     let urls: PartUrls =
         decode(send_json(auth, &PresignPartsRequest { part_numbers }, || Request::post(&path)).await?).await?;
     Ok(urls.parts)
 }
 
 pub async fn stored_parts(auth: Auth, upload_id: &str) -> Result<Vec<StoredPart>, ApiError> {
-    let path = format!("/api/uploads/{}/parts", encode_segment(upload_id));
+    let path = format!("/api/uploads/{}/parts", encode(upload_id));
     let parts: StoredParts = decode(send(auth, || Request::get(&path)).await?).await?;
     Ok(parts.parts)
 }
 
 pub async fn complete_upload(auth: Auth, upload_id: &str, request: &CompleteUploadRequest) -> Result<Asset, ApiError> {
-    let path = format!("/api/uploads/{}/complete", encode_segment(upload_id));
+    let path = format!("/api/uploads/{}/complete", encode(upload_id));
     decode(send_json(auth, request, || Request::post(&path)).await?).await
 }
 
 pub async fn abort_upload(auth: Auth, upload_id: &str) -> Result<(), ApiError> {
-    let path = format!("/api/uploads/{}", encode_segment(upload_id));
+    let path = format!("/api/uploads/{}", encode(upload_id));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
 
@@ -425,13 +427,14 @@ pub async fn put_part(url: &str, bytes: &js_sys::Uint8Array) -> Result<String, A
         });
     }
     response.headers().get("etag").ok_or_else(|| ApiError {
-        code: "no-etag".into(),
+        code: codes::NO_ETAG.into(),
         message: "storage did not expose the part's ETag: allow this site's origin in its CORS settings".into(),
     })
 }
 
-/// Percent-encodes one path segment.
-pub fn encode_segment(text: &str) -> String {
+/// Percent-encodes text for one path segment or query value: all but the unreserved
+/// characters.
+pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

@@ -60,7 +60,7 @@ fn SignedIn() -> impl IntoView {
     Effect::new(move |_| {
         if !auth.signed_in() {
             let next = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-            navigate(&format!("/login?next={}", crate::pages::search::encode(&next)), Default::default());
+            navigate(&format!("/login?next={}", crate::api::encode(&next)), Default::default());
         }
     });
     view! {

@@ -11,3 +11,20 @@ pub fn human_size(bytes: u64) -> String {
     }
     if unit == 0 { format!("{bytes} B") } else { format!("{size:.1} {}", UNITS[unit]) }
 }
+
+/// A duration in milliseconds as `m:ss`, or `h:mm:ss` from an hour: `83000` as `1:23`,
+/// `3723000` as `1:02:03`.
+pub fn duration(ms: u64) -> String {
+    let s = ms / 1000;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// An RFC 3339 time as the server sends it (`2026-12-03T12:47:10.123Z`), to the second:
+/// `2026-12-03 12:47:10`.
+pub fn when(rfc3339: &str) -> String {
+    rfc3339.replace('T', " ").chars().take(19).collect()
+}

@@ -8,6 +8,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use leptos::prelude::*;
 use md5::{Digest, Md5};
+use mediaport_shared::codes;
 use mediaport_shared::{AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen_futures::JsFuture;
@@ -100,7 +101,7 @@ async fn sleep_ms(ms: u32) {
 
 async fn read_part(file: &web_sys::File, plan: PartPlan, size: u64, number: u32) -> Result<Vec<u8>, ApiError> {
     let (start, end) = plan.range(size, number);
-    let unreadable = |_| ApiError { code: "unreadable".into(), message: "the file could not be read".into() };
+    let unreadable = |_| ApiError { code: codes::UNREADABLE_FILE.into(), message: "the file could not be read".into() };
     let blob = file.slice_with_f64_and_f64(start as f64, end as f64).map_err(unreadable)?;
     let buffer = JsFuture::from(blob.array_buffer()).await.map_err(unreadable)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
@@ -139,7 +140,7 @@ async fn upload(auth: Auth, item: &Item, options: &Options) -> Result<Option<Str
     let file = item.file.get_value();
     let key = resume_key(&file);
     let plan = plan_parts(item.size)
-        .ok_or_else(|| ApiError { code: "empty-file".into(), message: "empty files cannot be uploaded".into() })?;
+        .ok_or_else(|| ApiError { code: codes::EMPTY_FILE.into(), message: "empty files cannot be uploaded".into() })?;
 
     let mut held: BTreeMap<u32, String> = BTreeMap::new();
     let mut upload_id = None;
@@ -257,5 +258,6 @@ async fn send_part(url: &str, bytes: &[u8], number: u32) -> Result<String, ApiEr
             Err(err) => last = Some(err),
         }
     }
-    Err(last.unwrap_or(ApiError { code: "part-failed".into(), message: format!("part {number} could not be sent") }))
+    Err(last
+        .unwrap_or(ApiError { code: codes::PART_FAILED.into(), message: format!("part {number} could not be sent") }))
 }

@@ -21,7 +21,7 @@ pub use analysis::{
     SpokenWord, Timecode, Timeline, TimelineItem, WordBox,
 };
 pub use asset::{Asset, AssetCard, AssetDetail, AssetExport, AssetList, AssetStatus, AssetType, Proxies};
-pub use error::ErrorBody;
+pub use error::{ErrorBody, codes};
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,
     FaceCollectionList, FaceImport, FaceMatch, ImportedFace, IndexedFace, IndexedFaceList, MergePeople, MoveAppearance,

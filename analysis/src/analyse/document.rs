@@ -5,7 +5,7 @@ use mediaport_shared::{Asset, Timecode, TimelineItem};
 
 use super::frames::Picture;
 use super::{Analyse, Failure};
-use crate::ingest::IngestError;
+use crate::job::JobError;
 
 impl Analyse {
     /// A document's lines with the pages they are on: the text ingest extracted, and for a
@@ -18,7 +18,7 @@ impl Analyse {
     ) -> Result<(Vec<TimelineItem>, Vec<(u32, String)>), Failure> {
         let outputs = asset.outputs.clone().unwrap_or_default();
         let text = match &outputs.text {
-            Some(key) => self.storage.get_object(&self.proxy_bucket, key).await.map_err(IngestError::from)?,
+            Some(key) => self.storage.get_object(&self.proxy_bucket, key).await.map_err(JobError::from)?,
             None => Default::default(),
         };
         let text = String::from_utf8_lossy(&text);

@@ -5,6 +5,7 @@ use image::RgbImage;
 use std::collections::{HashMap, HashSet};
 
 use mediaport_core::faces::space;
+use mediaport_core::keys;
 use mediaport_core::people::{self, Called};
 use mediaport_core::{AppearanceRecord, CatalogError, FaceCatalog, VectorIndex};
 use mediaport_shared::{
@@ -13,7 +14,7 @@ use mediaport_shared::{
 };
 
 use super::{Analyse, Failure};
-use crate::ingest::IngestError;
+use crate::job::JobError;
 use crate::timeline::{self, Detection, FrameResult};
 use crate::vision::faces::reader::jpeg;
 use crate::vision::faces::{EMBEDDER, Face, SAME_PERSON, distance};
@@ -109,7 +110,7 @@ impl Grouping {
                 } else {
                     "Face too small or blurred to recognise".to_owned()
                 };
-                let id = format!("{asset_id}/{at}");
+                let id = keys::face_vector(asset_id, at);
                 let detections: Vec<FrameResult> = group
                     .sightings
                     .iter()
@@ -126,7 +127,7 @@ impl Grouping {
                 let item = timeline::merge(&detections).pop().unwrap_or_default();
                 let appearance = FaceAppearance {
                     embedding: group.centre,
-                    chip: format!("{asset_id}/faces/{at}.jpg"),
+                    chip: keys::face_chip(asset_id, at),
                     id,
                     label,
                     usable,
@@ -204,7 +205,7 @@ impl Analyse {
         collection: Option<&str>,
     ) -> Result<FaceAppearances, Failure> {
         let mut faces = FaceAppearances { model: EMBEDDER.to_owned(), appearances: Vec::new() };
-        let transient = |e: String| Failure::Transient(IngestError::Transient(e));
+        let transient = |e: String| Failure::Transient(JobError::Transient(e));
         for (mut appearance, chip) in grouping.appearances(&asset.id) {
             if let (Some(collection), true) = (collection, appearance.usable) {
                 appearance.matched = recognise(&*self.vectors, &*self.faces, collection, &appearance.embedding)
@@ -213,19 +214,19 @@ impl Analyse {
             }
             if let Some(chip) = chip {
                 let body = jpeg(chip).map_err(|e| Failure::Media(e.to_string()))?;
-                self.storage.put_object(&self.proxy_bucket, &appearance.chip, body).await.map_err(IngestError::from)?;
+                self.storage.put_object(&self.proxy_bucket, &appearance.chip, body).await.map_err(JobError::from)?;
             }
             faces.appearances.push(appearance);
         }
         // Chips of an earlier analysis that found more people.
-        let prefix = format!("{}/faces/", asset.id);
-        let listed = self.storage.list_objects(&self.proxy_bucket, &prefix).await.map_err(IngestError::from)?;
+        let prefix = keys::face_chips(&asset.id);
+        let listed = self.storage.list_objects(&self.proxy_bucket, &prefix).await.map_err(JobError::from)?;
         let stale: Vec<String> =
             listed.into_iter().map(|o| o.key).filter(|key| !faces.appearances.iter().any(|a| &a.chip == key)).collect();
-        self.storage.delete_objects(&self.proxy_bucket, &stale).await.map_err(IngestError::from)?;
+        self.storage.delete_objects(&self.proxy_bucket, &stale).await.map_err(JobError::from)?;
         let body = serde_json::to_vec(&faces).map_err(|e| transient(e.to_string()))?;
-        let key = format!("{}/analysis/faces.json", asset.id);
-        self.storage.put_object(&self.proxy_bucket, &key, body.into()).await.map_err(IngestError::from)?;
+        let key = keys::faces(&asset.id);
+        self.storage.put_object(&self.proxy_bucket, &key, body.into()).await.map_err(JobError::from)?;
         people::place(&*self.people, &*self.vectors, &asset.id, &faces.appearances, SAME_PERSON)
             .await
             .map_err(|e| transient(e.to_string()))?;
@@ -239,9 +240,9 @@ impl Analyse {
         asset: &Asset,
         faces: &FaceAppearances,
         summaries: &mut AnalysisSummaries,
-    ) -> Result<(), IngestError> {
+    ) -> Result<(), JobError> {
         let placed = self.people.asset_appearances(&asset.id).await?;
-        let names = self.names(&placed).await.map_err(IngestError::Transient)?;
+        let names = self.names(&placed).await.map_err(JobError::Transient)?;
         let (face, face_match) = timelines(faces, &names);
         self.settle(asset, AnalysisKind::Face, Ok(face), summaries).await?;
         self.settle(asset, AnalysisKind::FaceMatch, Ok(face_match), summaries).await
@@ -265,7 +266,7 @@ impl Analyse {
     /// faces with the names its people and collection faces have now (a reviewer named,
     /// merged or moved someone), and its search document with them. An asset being
     /// ingested or analysed is left alone: its analysis reads the names as it ends.
-    pub async fn relabel(&self, asset_id: &str) -> Result<(), IngestError> {
+    pub async fn relabel(&self, asset_id: &str) -> Result<(), JobError> {
         let asset = match self.catalog.get_asset(asset_id).await {
             Err(CatalogError::NotFound { .. }) => return Ok(()),
             other => other?,
@@ -274,10 +275,10 @@ impl Analyse {
         if !matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) || !analysed {
             return Ok(());
         }
-        let key = format!("{asset_id}/analysis/faces.json");
+        let key = keys::faces(asset_id);
         let body = self.storage.get_object(&self.proxy_bucket, &key).await?;
         let faces: FaceAppearances =
-            serde_json::from_slice(&body).map_err(|e| IngestError::Media(format!("{key} is unreadable: {e}")))?;
+            serde_json::from_slice(&body).map_err(|e| JobError::Media(format!("{key} is unreadable: {e}")))?;
         let mut summaries: AnalysisSummaries = asset.analysis.clone();
         self.name_faces(&asset, &faces, &mut summaries).await?;
         let relabelled = Asset { analysis: summaries.clone(), ..asset.clone() };
@@ -287,7 +288,7 @@ impl Analyse {
         match self.catalog.record_analysis(asset_id, &summaries, asset.status, asset.error.as_deref()).await {
             // Deleted meanwhile: what this job wrote goes too.
             Err(CatalogError::NotFound { .. }) => {
-                return Err(IngestError::Media("the asset was deleted during relabelling".into()));
+                return Err(JobError::Media("the asset was deleted during relabelling".into()));
             }
             other => other?,
         };

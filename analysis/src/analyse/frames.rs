@@ -8,7 +8,7 @@ use mediaport_shared::{AnalysisKind, Asset, Frame, Timecode, TimelineItem, WordB
 use super::faces::{Grouping, SeenFace};
 use super::{Analyse, AnalysisDefaults, Failure, Vision};
 use crate::inference::ModelError;
-use crate::ingest::IngestError;
+use crate::job::JobError;
 use crate::timeline::{self, Detection, FrameResult};
 
 /// Frames fetched, decoded and analysed together: bounds memory on long videos.
@@ -73,7 +73,7 @@ impl Found {
 
 impl Analyse {
     /// The pictures to look at: a video's kept frames, or an image's picture.
-    pub(super) async fn pictures(&self, asset: &Asset) -> Result<Vec<Picture>, IngestError> {
+    pub(super) async fn pictures(&self, asset: &Asset) -> Result<Vec<Picture>, JobError> {
         let outputs = asset.outputs.clone().unwrap_or_default();
         if let Some(image) = outputs.image {
             return Ok(vec![Picture { key: image, span: Timecode { begin: 0, end: 1 } }]);
@@ -81,7 +81,7 @@ impl Analyse {
         let Some(set) = outputs.frames else { return Ok(Vec::new()) };
         let manifest = self.storage.get_object(&self.proxy_bucket, &set.manifest).await?;
         let frames: Vec<Frame> = serde_json::from_slice(&manifest)
-            .map_err(|e| IngestError::Media(format!("the frame list cannot be read: {e}")))?;
+            .map_err(|e| JobError::Media(format!("the frame list cannot be read: {e}")))?;
         let kept: Vec<Frame> = frames.into_iter().filter(|f| f.kept).collect();
         let times: Vec<u64> = kept.iter().map(|f| f.time_ms).collect();
         let interval = (1000.0 / set.rate.max(1.0 / 60.0)).round() as u64;
@@ -121,7 +121,7 @@ impl Analyse {
             })
             .collect();
         let bytes: Vec<bytes::Bytes> =
-            futures::stream::iter(gets).buffered(PARALLEL_GETS).try_collect().await.map_err(IngestError::from)?;
+            futures::stream::iter(gets).buffered(PARALLEL_GETS).try_collect().await.map_err(JobError::from)?;
         let names: Vec<String> =
             chunk.iter().map(|p| p.key.rsplit('/').next().unwrap_or_default().to_owned()).collect();
         tokio::task::spawn_blocking(move || {

@@ -3,10 +3,11 @@
 //! stored for semantic search.
 
 use mediaport_core::analysis::AnalysisDefaults;
+use mediaport_core::keys;
 use mediaport_shared::{AnalysisKind, AnalysisSummaries, Asset, Timeline};
 
 use super::{Analyse, Failure};
-use crate::ingest::IngestError;
+use crate::job::JobError;
 use crate::language::Wanted;
 use crate::language::sentences::Sentence;
 
@@ -19,7 +20,7 @@ impl Analyse {
         language: String,
         options: &AnalysisDefaults,
         summaries: &mut AnalysisSummaries,
-    ) -> Result<(), IngestError> {
+    ) -> Result<(), JobError> {
         let wanted =
             Wanted { keyphrases: options.keyphrases, entities: options.entities, sentiment: options.sentiment };
         let models = self.language.clone();
@@ -42,8 +43,8 @@ impl Analyse {
                 return Ok(());
             }
         };
-        let key = embeddings_key(&asset.id);
-        let body = serde_json::to_vec(&findings.embeddings).map_err(|e| IngestError::Transient(e.to_string()))?;
+        let key = keys::embeddings(&asset.id);
+        let body = serde_json::to_vec(&findings.embeddings).map_err(|e| JobError::Transient(e.to_string()))?;
         self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
         let kinds = [
             (findings.keyphrases, AnalysisKind::Keyphrase),
@@ -61,13 +62,8 @@ impl Analyse {
     /// Deletes the sentences an earlier analysis stored: this one read none, so search by
     /// meaning must not find the asset by what it no longer finds by words.
     pub(super) async fn forget_sentences(&self, asset: &Asset) {
-        if let Err(err) = self.storage.delete_object(&self.proxy_bucket, &embeddings_key(&asset.id)).await {
+        if let Err(err) = self.storage.delete_object(&self.proxy_bucket, &keys::embeddings(&asset.id)).await {
             tracing::warn!(asset = asset.id, error = %err, "cannot delete the old sentences");
         }
     }
-}
-
-/// Where an asset's sentence embeddings are stored.
-pub fn embeddings_key(asset_id: &str) -> String {
-    format!("{asset_id}/analysis/embeddings.json")
 }

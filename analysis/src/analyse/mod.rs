@@ -11,11 +11,10 @@ mod frames;
 mod language;
 mod speech;
 
-pub use language::embeddings_key;
-
 use std::sync::Arc;
 
 use mediaport_core::analysis::AnalysisDefaults;
+use mediaport_core::keys;
 use mediaport_core::settings::saved_ai_options;
 use mediaport_core::{Catalog, CatalogError, FaceCatalog, PeopleCatalog, SearchIndex, Storage, VectorIndex};
 use mediaport_shared::{
@@ -25,7 +24,7 @@ use mediaport_shared::{
 
 use crate::indexer::Indexer;
 use crate::inference::{ModelError, Models};
-use crate::ingest::{IngestError, Progress};
+use crate::job::{JobError, Progress};
 use crate::language::Language;
 use crate::language::sentences::{self, Sentence};
 use crate::speech::Speech;
@@ -81,13 +80,13 @@ pub struct Analyse {
 /// machine's (the whole job is tried again).
 enum Failure {
     Media(String),
-    Transient(IngestError),
+    Transient(JobError),
 }
 
-impl From<IngestError> for Failure {
-    fn from(err: IngestError) -> Self {
+impl From<JobError> for Failure {
+    fn from(err: JobError) -> Self {
         match err {
-            IngestError::Media(reason) => Self::Media(reason),
+            JobError::Media(reason) => Self::Media(reason),
             transient => Self::Transient(transient),
         }
     }
@@ -106,9 +105,9 @@ impl Analyse {
     }
 
     /// Analyses one asset and returns it as recorded, `ready`.
-    pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, IngestError> {
+    pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, JobError> {
         let asset = match self.catalog.get_asset(asset_id).await {
-            Err(CatalogError::NotFound { .. }) => return Err(IngestError::Media("the asset no longer exists".into())),
+            Err(CatalogError::NotFound { .. }) => return Err(JobError::Media("the asset no longer exists".into())),
             other => other?,
         };
         let saved = saved_ai_options(self.catalog.as_ref()).await?;
@@ -147,7 +146,7 @@ impl Analyse {
                 let result = match &looked {
                     Ok(found) => found.timeline(kind).map(|items| Timeline::new(kind, items)),
                     Err(Failure::Media(reason)) => Err(Failure::Media(reason.clone())),
-                    Err(Failure::Transient(err)) => return Err(IngestError::Transient(err.to_string())),
+                    Err(Failure::Transient(err)) => return Err(JobError::Transient(err.to_string())),
                 };
                 if let (Ok(timeline), AnalysisKind::Text) = (&result, kind) {
                     sentences.extend(sentences::from_text(&timeline.items));
@@ -203,7 +202,7 @@ impl Analyse {
         }
         let recorded = match self.catalog.record_analysis(&asset.id, &summaries, AssetStatus::Ready, None).await {
             Err(CatalogError::NotFound { .. }) => {
-                return Err(IngestError::Media("the asset was deleted during analysis".into()));
+                return Err(JobError::Media("the asset was deleted during analysis".into()));
             }
             other => other?,
         };
@@ -233,13 +232,11 @@ impl Analyse {
         kind: AnalysisKind,
         result: Result<Timeline, Failure>,
         summaries: &mut AnalysisSummaries,
-    ) -> Result<(), IngestError> {
+    ) -> Result<(), JobError> {
         let summary = match result {
             Ok(timeline) => {
-                // A key of its own: the catalog still points at the last analysis's until
-                // this one ends.
-                let key = format!("{}/analysis/{}-{}.json", asset.id, kind.as_str(), mediaport_core::new_id());
-                let body = serde_json::to_vec(&timeline).map_err(|e| IngestError::Transient(e.to_string()))?;
+                let key = keys::timeline(&asset.id, kind, &mediaport_core::new_id());
+                let body = serde_json::to_vec(&timeline).map_err(|e| JobError::Transient(e.to_string()))?;
                 self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
                 let count = timeline.items.len() as u32;
                 AnalysisSummary { status: AnalysisStatus::Done, count, error: None, key: Some(key) }
@@ -255,10 +252,10 @@ impl Analyse {
     }
 
     /// Streams an object of the proxy bucket to a file: a proxy of hours does not fit in memory.
-    async fn download(&self, key: &str, dest: &std::path::Path) -> Result<(), IngestError> {
+    async fn download(&self, key: &str, dest: &std::path::Path) -> Result<(), JobError> {
         use futures::StreamExt;
         use tokio::io::AsyncWriteExt;
-        let io = |e: std::io::Error| IngestError::Transient(e.to_string());
+        let io = |e: std::io::Error| JobError::Transient(e.to_string());
         let mut file = tokio::fs::File::create(dest).await.map_err(io)?;
         let mut stream = self.storage.read_from(&self.proxy_bucket, key, 0).await?;
         while let Some(chunk) = stream.next().await {
@@ -272,7 +269,7 @@ impl Analyse {
         let Some(proxy) = outputs.and_then(|o| o.video.as_ref()) else {
             return Err(Failure::Media("the asset has no video proxy".into()));
         };
-        let work = self.tools.work_dir(&asset.id).map_err(|e| IngestError::Transient(e.to_string()))?;
+        let work = self.tools.work_dir(&asset.id).map_err(|e| JobError::Transient(e.to_string()))?;
         let video = work.path().join("proxy.mp4");
         self.download(proxy, &video).await?;
         let duration = asset.duration_ms.unwrap_or(0);
@@ -282,8 +279,8 @@ impl Analyse {
         let items = shots::timeline(&shots::boundaries(&report), &report.black, duration);
         let fps = asset.technical.as_ref().and_then(|t| t.video.as_ref()).map_or(25.0, |v| v.fps);
         let edl = shots::edl(&asset.filename, &items, fps);
-        let key = format!("{}/analysis/shot.edl", asset.id);
-        self.storage.put_object(&self.proxy_bucket, &key, edl.into_bytes().into()).await.map_err(IngestError::from)?;
+        let key = keys::shot_list(&asset.id);
+        self.storage.put_object(&self.proxy_bucket, &key, edl.into_bytes().into()).await.map_err(JobError::from)?;
         Ok(items)
     }
 }

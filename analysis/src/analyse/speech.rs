@@ -4,7 +4,7 @@
 use mediaport_shared::{Asset, Timeline};
 
 use super::{Analyse, Failure};
-use crate::ingest::IngestError;
+use crate::job::JobError;
 use crate::speech::{self, SAMPLE_RATE};
 use crate::tools::{Tool, args};
 
@@ -18,7 +18,7 @@ impl Analyse {
         let Some(audio) = asset.outputs.as_ref().and_then(|o| o.audio.clone()) else {
             return Err(Failure::Media("the asset has no audio proxy".into()));
         };
-        let work = self.tools.work_dir(&asset.id).map_err(|e| IngestError::Transient(e.to_string()))?;
+        let work = self.tools.work_dir(&asset.id).map_err(|e| JobError::Transient(e.to_string()))?;
         let (file, raw) = (work.path().join("audio.m4a"), work.path().join("audio.f32"));
         self.download(&audio, &file).await?;
         // Whisper reads 16 kHz mono floats.
@@ -38,7 +38,7 @@ impl Analyse {
         })
         .await
         .map_err(|e| Failure::Media(format!("transcription stopped: {e}")))?
-        .map_err(|e| IngestError::Transient(e.to_string()))?
+        .map_err(|e| JobError::Transient(e.to_string()))?
         .map_err(|e| Failure::Media(format!("transcript: {e}")))?;
         Ok(heard.timeline())
     }

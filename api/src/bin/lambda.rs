@@ -1,7 +1,8 @@
 //! The API as an AWS Lambda function behind API Gateway (HTTP API) or a function URL.
 //! Same `Router` as `mediaport serve`; settings come from `MEDIAPORT__...` variables.
 
-use mediaport_api::{Settings, bootstrap};
+use mediaport_api::AppState;
+use mediaport_wiring::{Settings, bootstrap};
 
 #[derive(serde::Serialize)]
 struct NoFlags {}
@@ -9,14 +10,14 @@ struct NoFlags {}
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     let settings = Settings::load(None, &NoFlags {})?;
-    mediaport_api::telemetry::init(&settings.log);
+    mediaport_wiring::telemetry::init(&settings.log);
     if settings.embedded_storage() {
         return Err("the lambda cannot run the embedded S3 endpoint: set MEDIAPORT__STORAGE__KIND=s3".into());
     }
     let backends = bootstrap::open_backends(&settings).await?;
     let credentials = bootstrap::storage_credentials(&settings)?;
     let storage = bootstrap::open_storage(&settings, settings.storage.endpoint.clone(), credentials).await;
-    let state = bootstrap::app_state(&settings, backends, storage);
+    let state = AppState::new(&settings, backends, storage);
     // API Gateway serves the web app from S3/CloudFront, so the function serves the API alone.
     let app = mediaport_api::router(state, None);
     lambda_http::run(app).await

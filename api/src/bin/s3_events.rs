@@ -3,9 +3,10 @@
 //! into the embedded endpoint does. Settings come from `MEDIAPORT__...` variables.
 
 use lambda_http::{Error, LambdaEvent, service_fn};
+use mediaport_api::AppState;
 use mediaport_api::s3_events::created_objects;
-use mediaport_api::{AppState, Settings, bootstrap};
 use mediaport_core::registration;
+use mediaport_wiring::{Settings, bootstrap};
 use serde_json::{Value, json};
 
 #[derive(serde::Serialize)]
@@ -46,13 +47,13 @@ async fn handle(state: &AppState, event: LambdaEvent<Value>) -> Result<Value, Er
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let settings = Settings::load(None, &NoFlags {})?;
-    mediaport_api::telemetry::init(&settings.log);
+    mediaport_wiring::telemetry::init(&settings.log);
     if settings.embedded_storage() {
         return Err("this function reads S3 events: set MEDIAPORT__STORAGE__KIND=s3".into());
     }
     let backends = bootstrap::open_backends(&settings).await?;
     let credentials = bootstrap::storage_credentials(&settings)?;
     let storage = bootstrap::open_storage(&settings, settings.storage.endpoint.clone(), credentials).await;
-    let state = bootstrap::app_state(&settings, backends, storage);
+    let state = AppState::new(&settings, backends, storage);
     lambda_http::lambda_runtime::run(service_fn(|event| handle(&state, event))).await
 }

@@ -4,10 +4,10 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use std::collections::BTreeMap;
 
 use mediaport_core::reanalysis;
-use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, AssetExport, ErrorBody, Reanalyse, Timeline, analysis};
+use mediaport_core::results::Results;
+use mediaport_shared::{AnalysisKind, Asset, AssetExport, ErrorBody, Reanalyse, Timeline, analysis};
 
 use crate::auth::{Auth, Creator, Viewer};
 use crate::error::ApiError;
@@ -21,28 +21,8 @@ fn kind_of(text: &str) -> Result<AnalysisKind, ApiError> {
     })
 }
 
-/// The stored timeline of one kind, or why there is none.
-async fn timeline(state: &AppState, asset: &Asset, kind: AnalysisKind) -> Result<Timeline, ApiError> {
-    let Some(summary) = asset.analysis.get(&kind) else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not-analysed",
-            format!("{} has no {} analysis", asset.filename, kind.as_str()),
-        ));
-    };
-    let key = match (summary.status, &summary.key) {
-        (AnalysisStatus::Done, Some(key)) => key,
-        _ => {
-            let reason = summary.error.as_deref().unwrap_or("no reason was recorded");
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "analysis-failed",
-                format!("{} analysis failed: {reason}", kind.as_str()),
-            ));
-        }
-    };
-    let bytes = state.storage.get_object(&state.buckets.proxy, key).await?;
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::internal("timeline-unreadable", &e))
+fn results(state: &AppState) -> Results<'_> {
+    Results { storage: state.storage.as_ref(), proxy_bucket: &state.buckets.proxy }
 }
 
 /// One kind's timeline: each name with its time ranges, best confidence and boxes.
@@ -59,7 +39,7 @@ pub async fn get(
 ) -> Result<Json<Timeline>, ApiError> {
     let kind = kind_of(&kind)?;
     let asset = state.catalog.get_asset(&id).await?;
-    Ok(Json(timeline(&state, &asset, kind).await?))
+    Ok(Json(results(&state).timeline(&asset, kind).await?))
 }
 
 /// One kind's timeline as a track: `{kind}.vtt` (subtitles for the transcript, a metadata
@@ -83,7 +63,7 @@ pub async fn track(
         return Err(unknown());
     }
     let asset = state.catalog.get_asset(&id).await?;
-    let timeline = timeline(&state, &asset, kind).await?;
+    let timeline = results(&state).timeline(&asset, kind).await?;
     let items = &timeline.items;
     let (content_type, body) = match format {
         "vtt" if transcript => ("text/vtt; charset=utf-8", analysis::subtitles_vtt(items)),
@@ -105,9 +85,7 @@ pub async fn edl(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
-    // The shots' timeline being there says the EDL was written beside it.
-    timeline(&state, &asset, AnalysisKind::Shot).await?;
-    let bytes = state.storage.get_object(&state.buckets.proxy, &format!("{}/analysis/shot.edl", asset.id)).await?;
+    let bytes = results(&state).shot_list(&asset).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
@@ -148,32 +126,8 @@ pub async fn export(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
-    let mut reports = BTreeMap::new();
-    for key in asset.outputs.iter().flat_map(|o| &o.reports) {
-        let bytes = state.storage.get_object(&state.buckets.proxy, key).await?;
-        let name = key.rsplit('/').next().unwrap_or(key).to_owned();
-        // A report a tool wrote badly is still worth having, as text.
-        let report = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        reports.insert(name, report);
-    }
-    let mut timelines = BTreeMap::new();
-    for (kind, summary) in &asset.analysis {
-        if summary.status == AnalysisStatus::Done {
-            timelines.insert(*kind, timeline(&state, &asset, *kind).await?);
-        }
-    }
-    let edl = match timelines.contains_key(&AnalysisKind::Shot) {
-        true => {
-            let bytes =
-                state.storage.get_object(&state.buckets.proxy, &format!("{}/analysis/shot.edl", asset.id)).await;
-            bytes.ok().map(|b| String::from_utf8_lossy(&b).into_owned())
-        }
-        false => None,
-    };
-    let exported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let name = format!("{}.metadata", stem(&asset.filename));
-    let export = AssetExport { exported_at, asset, reports, timelines, edl };
+    let export = results(&state).export(asset).await?;
     Ok(([(header::CONTENT_DISPOSITION, disposition(&name, "json"))], Json(export)))
 }
 

@@ -100,13 +100,9 @@ impl Feed {
                 self.seen.insert(job.id.clone(), job.changed_ms);
                 self.cursor = self.cursor.max(job.changed_ms);
                 let stamp = job.changed_ms.to_string();
-                let asset_id = job.asset_id.clone();
+                let asset_id = job.task.asset_id().to_owned();
                 events.extend(Event::default().event("job").id(&stamp).json_data(jobs::info(job)).ok());
-                let asset = match asset_id {
-                    Some(id) => self.state.catalog.get_asset(&id).await.ok(),
-                    None => None,
-                };
-                if let Some(asset) = asset
+                if let Ok(asset) = self.state.catalog.get_asset(&asset_id).await
                     && let Ok(card) = links::card(&self.state, asset).await
                 {
                     events.extend(Event::default().event("asset").id(&stamp).json_data(card).ok());

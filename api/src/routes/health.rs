@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use mediaport_core::ServiceError;
 use mediaport_shared::Health;
 
 use crate::state::AppState;

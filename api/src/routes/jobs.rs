@@ -1,9 +1,9 @@
 //! Workflow jobs: what each asset's stages are doing, and retrying the ones that failed.
 
 use axum::extract::State;
-use mediaport_core::workflow::{ANALYSE, INGEST};
+use mediaport_core::workflow;
 use mediaport_core::{Job, JobFilter, JobStatus};
-use mediaport_shared::{AssetStatus, ErrorBody, JobInfo, JobList};
+use mediaport_shared::{ErrorBody, JobInfo, JobList};
 use serde::Deserialize;
 
 use crate::auth::{Auth, Creator, Viewer};
@@ -17,8 +17,8 @@ const MAX_PAGE_SIZE: u32 = 500;
 pub(crate) fn info(job: Job) -> JobInfo {
     JobInfo {
         id: job.id,
-        asset_id: job.asset_id,
-        stage: job.kind,
+        asset_id: Some(job.task.asset_id().to_owned()),
+        stage: job.task.kind().as_str().to_owned(),
         status: job.status.as_str().to_owned(),
         attempts: job.attempts,
         max_attempts: job.max_attempts,
@@ -70,16 +70,7 @@ pub async fn retry(
     State(state): State<AppState>,
     Path(job_id): Path<String>,
 ) -> Result<Json<JobInfo>, ApiError> {
-    let job = state.queue.retry(&job_id).await?;
-    // The asset shows as being processed again at once, its old reason cleared.
-    let status = match job.kind.as_str() {
-        INGEST => Some(AssetStatus::Ingesting),
-        ANALYSE => Some(AssetStatus::Analysing),
-        _ => None,
-    };
-    if let (Some(status), Some(asset_id)) = (status, &job.asset_id) {
-        state.catalog.set_asset_status(asset_id, status, None).await?;
-    }
-    tracing::info!(by = %caller.principal.username, job = job.id, stage = job.kind, "job retried");
+    let job = workflow::retry(state.queue.as_ref(), state.catalog.as_ref(), &job_id).await?;
+    tracing::info!(by = %caller.principal.username, job = job.id, stage = job.task.kind().as_str(), "job retried");
     Ok(Json(info(job)))
 }

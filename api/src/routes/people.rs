@@ -1,13 +1,11 @@
 //! People: faces nobody has named, grouped across assets, and reviewers' corrections to
 //! them; and the faces of one asset, for its page.
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use mediaport_core::people::{self, Corrections};
 use mediaport_core::{AppearanceRecord, Named, PersonRecord};
 use mediaport_shared::{
-    AssetFace, AssetFaceList, ErrorBody, FaceAppearances, MergePeople, MoveAppearance, NamePerson, Person, PersonList,
+    AssetFace, AssetFaceList, ErrorBody, MergePeople, MoveAppearance, NamePerson, Person, PersonList,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -171,27 +169,11 @@ pub async fn of_asset(
     Path(id): Path<String>,
 ) -> Result<Json<AssetFaceList>, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
-    let key = format!("{}/analysis/faces.json", asset.id);
-    let faces: FaceAppearances = match state.storage.get_object(&state.buckets.proxy, &key).await {
-        Ok(body) => serde_json::from_slice(&body).map_err(|e| ApiError::internal("faces-unreadable", &e))?,
-        Err(mediaport_core::StorageError::NoSuchKey { .. }) => return Ok(Json(AssetFaceList { items: Vec::new() })),
-        Err(err) => return Err(err.into()),
-    };
-    let placed: HashMap<String, AppearanceRecord> =
-        state.people.asset_appearances(&id).await?.into_iter().map(|a| (a.id.clone(), a)).collect();
-    let mut items = Vec::new();
-    for appearance in faces.appearances.into_iter().filter(|a| a.usable) {
-        let record = placed.get(&appearance.id).cloned().unwrap_or_else(|| AppearanceRecord {
-            id: appearance.id.clone(),
-            asset_id: asset.id.clone(),
-            person_id: None,
-            face_id: None,
-            chip_key: appearance.chip.clone(),
-            pinned: false,
-        });
-        let called = people::called(state.faces.as_ref(), state.people.as_ref(), &record).await?;
-        let label = called.map_or(appearance.label, |c| c.name);
-        items.push(asset_face(&state, &record, label, appearance.timecodes).await?);
+    let (faces, people) = (state.faces.as_ref(), state.people.as_ref());
+    let seen = people::faces_of(faces, people, state.storage.as_ref(), &state.buckets.proxy, &asset.id).await?;
+    let mut items = Vec::with_capacity(seen.len());
+    for face in seen {
+        items.push(asset_face(&state, &face.record, face.label, face.timecodes).await?);
     }
     Ok(Json(AssetFaceList { items }))
 }

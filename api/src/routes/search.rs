@@ -2,9 +2,8 @@
 //! names that matched and their moments; the free words may be read for their meaning.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use mediaport_core::SearchRequest;
-use mediaport_core::search::semantic::{self, Mode};
+use mediaport_core::search::semantic::Mode;
 use mediaport_core::search::{self, query};
 use mediaport_shared::{AnalysisKind, AssetType, ErrorBody, SearchResults};
 use serde::Deserialize;
@@ -57,21 +56,8 @@ pub async fn search(
 ) -> Result<Json<SearchResults>, ApiError> {
     let mode = mode(params.mode.as_deref())?;
     let request = request(params)?;
-    let text = request.query.free_text();
-    let mut results = match mode {
-        Mode::Meaning if text.is_empty() => {
-            return Err(ApiError::bad_request(
-                "query-no-words",
-                "searching by meaning needs whole words outside fields (field:value and prefix* only match as written)",
-            ));
-        }
-        Mode::Words => search::run(state.search.as_ref(), &request).await?,
-        Mode::Both if text.is_empty() => search::run(state.search.as_ref(), &request).await?,
-        mode => {
-            let vector = encode(&state, &text).await?;
-            semantic::run(state.search.as_ref(), state.vectors.as_ref(), &vector, &request, mode).await?
-        }
-    };
+    let encoder = state.encoder.as_deref();
+    let mut results = search::find(state.search.as_ref(), state.vectors.as_ref(), encoder, &request, mode).await?;
     // The index holds thumbnails' keys: browsers get presigned links.
     for hit in &mut results.hits {
         if let Some(key) = hit.thumbnail.take() {
@@ -87,13 +73,6 @@ fn mode(text: Option<&str>) -> Result<Mode, ApiError> {
         Some(text) => Mode::parse(text)
             .ok_or_else(|| ApiError::bad_request("invalid-query", "mode is one of words, meaning and both")),
     }
-}
-
-/// The free words' vector, read by the sentence model.
-async fn encode(state: &AppState, text: &str) -> Result<Vec<f32>, ApiError> {
-    let unavailable = |reason: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "semantic-unavailable", reason);
-    let encoder = state.encoder.as_ref().ok_or_else(|| unavailable("this server has no sentence model".into()))?;
-    encoder.encode(text).await.map_err(|e| unavailable(e.to_string()))
 }
 
 /// The parameters, checked: every mistake is a 400 with its own code.

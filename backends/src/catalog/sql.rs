@@ -323,7 +323,7 @@ impl Catalog for SqlCatalog {
     }
 
     async fn delete_asset(&self, id: &str, original_kept: bool) -> Result<(), CatalogError> {
-        let prefix = format!("{id}/");
+        let prefix = mediaport_core::keys::of_asset(id);
         on_db!(&self.db, |pool, begin| {
             let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
             let people: Vec<String> = sqlx::query_scalar(

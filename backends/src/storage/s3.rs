@@ -61,11 +61,6 @@ impl S3Storage {
             region: config.region.clone(),
         }
     }
-
-    /// The underlying client, for operations the port does not cover yet (presigning).
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
 }
 
 fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(

@@ -11,6 +11,7 @@ use anyhow::Context;
 use futures::StreamExt;
 use indicatif::ProgressBar;
 use md5::{Digest, Md5};
+use mediaport_shared::codes;
 use mediaport_shared::{AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
 use tokio::sync::Semaphore;
 
@@ -136,7 +137,7 @@ pub async fn send(ctx: &Shared, file: &LocalFile, bar: &ProgressBar) -> anyhow::
                 }
                 entry.upload_id = Some(upload_id);
             }
-            Err(err) if is_code(&err, "upload-completed") => {
+            Err(err) if is_code(&err, codes::UPLOAD_COMPLETED) => {
                 entry.upload_id = Some(upload_id);
                 entry.done = true;
                 ctx.journal.record(entry)?;

@@ -1,7 +1,10 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use mediaport_shared::codes;
 use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetStatus, AssetType, IngestOutputs, Technical};
+
+use crate::error::{ErrorKind, ServiceError};
 
 /// Failures of the catalog, each with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -16,13 +19,22 @@ pub enum CatalogError {
     Other(String),
 }
 
-impl CatalogError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for CatalogError {
+    fn code(&self) -> &'static str {
         match self {
-            Self::NotFound { .. } => "not-found",
+            Self::NotFound { .. } => codes::NOT_FOUND,
             Self::Conflict(_) => "conflict",
             Self::Unavailable(_) => "catalog-unavailable",
             Self::Other(_) => "catalog-error",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::Conflict(_) => ErrorKind::Conflict,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Other(_) => ErrorKind::Internal,
         }
     }
 }

@@ -3,6 +3,7 @@ use bytes::Bytes;
 use mediaport_shared::FaceCollection;
 
 use super::catalog::CatalogError;
+use crate::error::{ErrorKind, ServiceError};
 
 /// A face indexed in a collection, as the catalog keeps it.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +63,24 @@ pub enum FaceReadError {
     Model(String),
     #[error("face models are not available: {0}")]
     Unavailable(String),
+}
+
+impl ServiceError for FaceReadError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Unreadable(_) => "unreadable-image",
+            Self::Model(_) => "face-model-error",
+            Self::Unavailable(_) => "faces-unavailable",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Unreadable(_) => ErrorKind::Invalid,
+            Self::Model(_) => ErrorKind::Internal,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+        }
+    }
 }
 
 /// Finds and embeds the faces on one photograph (the worker's models, lent to the server).

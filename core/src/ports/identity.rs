@@ -1,5 +1,8 @@
 use async_trait::async_trait;
+use mediaport_shared::codes;
 use mediaport_shared::{Group, User};
+
+use crate::error::{ErrorKind, ServiceError};
 
 /// Failures of an identity provider, each with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -27,19 +30,31 @@ pub enum IdentityError {
     Other(String),
 }
 
-impl IdentityError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for IdentityError {
+    fn code(&self) -> &'static str {
         match self {
             Self::InvalidCredentials => "invalid-credentials",
             Self::TooManyAttempts { .. } => "too-many-attempts",
             Self::InvalidToken(_) => "invalid-token",
             Self::UserExists(_) => "user-exists",
-            Self::NoSuchUser(_) => "not-found",
+            Self::NoSuchUser(_) => codes::NOT_FOUND,
             Self::WeakPassword(_) => "weak-password",
             Self::InvalidInput(_) => "invalid-input",
             Self::LastAdmin(_) => "last-admin",
             Self::Unavailable(_) => "identity-unavailable",
             Self::Other(_) => "identity-error",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidCredentials | Self::InvalidToken(_) => ErrorKind::Unauthenticated,
+            Self::TooManyAttempts { .. } => ErrorKind::RateLimited,
+            Self::UserExists(_) | Self::LastAdmin(_) => ErrorKind::Conflict,
+            Self::NoSuchUser(_) => ErrorKind::NotFound,
+            Self::WeakPassword(_) | Self::InvalidInput(_) => ErrorKind::Invalid,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Other(_) => ErrorKind::Internal,
         }
     }
 }

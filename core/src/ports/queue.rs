@@ -1,6 +1,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use mediaport_shared::codes;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorKind, ServiceError};
 
 /// Failures of the work queue, each with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -16,13 +20,22 @@ pub enum QueueError {
     Other(String),
 }
 
-impl QueueError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for QueueError {
+    fn code(&self) -> &'static str {
         match self {
-            Self::NoSuchJob(_) => "not-found",
+            Self::NoSuchJob(_) => codes::NOT_FOUND,
             Self::Conflict(_) => "job-conflict",
             Self::Unavailable(_) => "queue-unavailable",
             Self::Other(_) => "queue-error",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NoSuchJob(_) => ErrorKind::NotFound,
+            Self::Conflict(_) => ErrorKind::Conflict,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Other(_) => ErrorKind::Internal,
         }
     }
 }
@@ -55,13 +68,92 @@ impl JobStatus {
     }
 }
 
+/// The kinds of work; a worker claims the kinds it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    Ingest,
+    Analyse,
+    Relabel,
+    Remove,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 4] = [Self::Ingest, Self::Analyse, Self::Relabel, Self::Remove];
+
+    /// The name the queue stores and the API shows (a job's `stage`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ingest => "ingest",
+            Self::Analyse => "analyse",
+            Self::Relabel => "relabel",
+            Self::Remove => "remove",
+        }
+    }
+}
+
+/// The work a job does, with what it needs. A queue stores it as its kind and payload
+/// (`{"kind": "remove", "payload": {"asset_id": …, "original": …}}`), the shape rows had
+/// before jobs were typed, so those rows run as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Task {
+    /// Fixity, technical metadata, proxies, thumbnails and frames.
+    Ingest { asset_id: String },
+    /// Every analysis the asset's options ask for, on what ingest made.
+    Analyse { asset_id: String },
+    /// The asset's face timelines and search document made again with the names people
+    /// and collection faces have now. Not a stage: the asset's status stays.
+    Relabel { asset_id: String },
+    /// What was made from a deleted asset removed, and `original` too when given.
+    Remove { asset_id: String, original: Option<ObjectLocation> },
+}
+
+impl Task {
+    pub fn kind(&self) -> JobKind {
+        match self {
+            Self::Ingest { .. } => JobKind::Ingest,
+            Self::Analyse { .. } => JobKind::Analyse,
+            Self::Relabel { .. } => JobKind::Relabel,
+            Self::Remove { .. } => JobKind::Remove,
+        }
+    }
+
+    pub fn asset_id(&self) -> &str {
+        match self {
+            Self::Ingest { asset_id }
+            | Self::Analyse { asset_id }
+            | Self::Relabel { asset_id }
+            | Self::Remove { asset_id, .. } => asset_id,
+        }
+    }
+
+    /// The payload a queue stores beside the kind.
+    pub fn payload(&self) -> serde_json::Value {
+        let mut tagged = serde_json::to_value(self).unwrap_or_default();
+        tagged.get_mut("payload").map(serde_json::Value::take).unwrap_or_default()
+    }
+
+    /// A task read back from a stored kind and payload.
+    pub fn from_stored(kind: &str, payload: &str) -> Result<Self, QueueError> {
+        let payload: serde_json::Value = serde_json::from_str(payload)
+            .map_err(|e| QueueError::Other(format!("a {kind} job's payload is not JSON: {e}")))?;
+        serde_json::from_value(serde_json::json!({"kind": kind, "payload": payload}))
+            .map_err(|e| QueueError::Other(format!("a {kind} job's payload cannot be read: {e}")))
+    }
+}
+
+/// Where an object is: a bucket and a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectLocation {
+    pub bucket: String,
+    pub key: String,
+}
+
 /// What it takes to put work on the queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
-    /// The stage that runs it, e.g. `ingest`.
-    pub kind: String,
-    pub asset_id: Option<String>,
-    pub payload: serde_json::Value,
+    pub task: Task,
     /// Tries before the job fails for good.
     pub max_attempts: u32,
     /// At most one unfinished job per key: enqueuing it again returns the existing job.
@@ -72,9 +164,7 @@ pub struct NewJob {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub id: String,
-    pub kind: String,
-    pub asset_id: Option<String>,
-    pub payload: serde_json::Value,
+    pub task: Task,
     pub status: JobStatus,
     /// Tries started so far, this one included.
     pub attempts: u32,
@@ -111,7 +201,7 @@ pub trait Queue: Send + Sync {
     /// Adds a job, or returns the unfinished job that holds the same `dedupe_key`.
     async fn enqueue(&self, job: NewJob) -> Result<Job, QueueError>;
     /// Takes the oldest due job of one of `kinds` (or one whose worker's lease ran out) for `lease`.
-    async fn claim(&self, worker: &str, kinds: &[&str], lease: Duration) -> Result<Option<Job>, QueueError>;
+    async fn claim(&self, worker: &str, kinds: &[JobKind], lease: Duration) -> Result<Option<Job>, QueueError>;
     /// Extends the worker's lease; `false` when the job is no longer the worker's.
     async fn renew(&self, id: &str, worker: &str, lease: Duration) -> Result<bool, QueueError>;
     /// Records the step the worker's job is on, for watchers; `false` when the job is no longer the worker's.
@@ -143,5 +233,37 @@ mod tests {
         assert_eq!(waits, [5, 10, 20, 40, 80]);
         assert_eq!(backoff(30), Duration::from_secs(3600));
         assert_eq!(backoff(0), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn tasks_read_back_from_rows_written_before_jobs_were_typed() {
+        let remove = Task::from_stored("remove", r#"{"asset_id":"a1","original":{"bucket":"b","key":"k.mp4"}}"#);
+        let original = Some(ObjectLocation { bucket: "b".into(), key: "k.mp4".into() });
+        assert_eq!(remove.unwrap(), Task::Remove { asset_id: "a1".into(), original });
+        let ingest = Task::from_stored("ingest", r#"{"asset_id":"a2"}"#).unwrap();
+        assert_eq!((ingest.kind(), ingest.asset_id()), (JobKind::Ingest, "a2"));
+        let removed_without_original = Task::from_stored("remove", r#"{"asset_id":"a3","original":null}"#).unwrap();
+        assert_eq!(removed_without_original, Task::Remove { asset_id: "a3".into(), original: None });
+    }
+
+    #[test]
+    fn a_task_stores_as_its_kind_and_payload() {
+        for task in [
+            Task::Analyse { asset_id: "a1".into() },
+            Task::Remove {
+                asset_id: "a1".into(),
+                original: Some(ObjectLocation { bucket: "b".into(), key: "k".into() }),
+            },
+        ] {
+            let stored = Task::from_stored(task.kind().as_str(), &task.payload().to_string()).unwrap();
+            assert_eq!(stored, task);
+        }
+    }
+
+    #[test]
+    fn an_unknown_kind_or_a_payload_without_its_asset_is_an_error_not_a_panic() {
+        assert!(Task::from_stored("frames", r#"{"asset_id":"a1"}"#).is_err());
+        assert!(Task::from_stored("ingest", r#"{"asset":"a1"}"#).is_err());
+        assert!(Task::from_stored("ingest", "not json").is_err());
     }
 }

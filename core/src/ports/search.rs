@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use mediaport_shared::{AnalysisKind, AssetType, Timecode};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ErrorKind, ServiceError};
 use crate::search::query::Query;
 
 /// Failures of the search index, each with a stable code.
@@ -15,11 +16,18 @@ pub enum SearchError {
     Other(String),
 }
 
-impl SearchError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for SearchError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Unavailable(_) => "search-unavailable",
             Self::Other(_) => "search-error",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Other(_) => ErrorKind::Internal,
         }
     }
 }

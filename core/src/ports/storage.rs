@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_core::Stream;
 
+use crate::error::{ErrorKind, ServiceError};
+
 /// An object's bytes as they arrive, for objects too big to hold in memory.
 pub type ObjectStream = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
 
@@ -29,8 +31,8 @@ pub enum StorageError {
     Other(String),
 }
 
-impl StorageError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for StorageError {
+    fn code(&self) -> &'static str {
         match self {
             Self::NoSuchBucket(_) => "storage-no-such-bucket",
             Self::NoSuchKey { .. } => "storage-no-such-key",
@@ -39,6 +41,19 @@ impl StorageError {
             Self::InvalidPart(_) => "storage-invalid-part",
             Self::Unavailable(_) => "storage-unavailable",
             Self::Other(_) => "storage-error",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NoSuchKey { .. } => ErrorKind::NotFound,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+            // A bucket, credentials or an upload storage lost are the deployment's fault,
+            // not the caller's.
+            Self::NoSuchBucket(_) | Self::AccessDenied(_) | Self::NoSuchUpload(_) | Self::InvalidPart(_) => {
+                ErrorKind::Internal
+            }
+            Self::Other(_) => ErrorKind::Internal,
         }
     }
 }

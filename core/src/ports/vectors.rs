@@ -1,5 +1,7 @@
 use async_trait::async_trait;
 
+use crate::error::{ErrorKind, ServiceError};
+
 /// Failures of the vector index, each with a stable code.
 #[derive(Debug, thiserror::Error)]
 pub enum VectorError {
@@ -11,12 +13,19 @@ pub enum VectorError {
     Other(String),
 }
 
-impl VectorError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for VectorError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Unavailable(_) => "vectors-unavailable",
             Self::WrongDimensions { .. } => "vector-dimensions",
             Self::Other(_) => "vectors-error",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::WrongDimensions { .. } | Self::Other(_) => ErrorKind::Internal,
         }
     }
 }

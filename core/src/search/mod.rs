@@ -11,10 +11,66 @@ use std::collections::BTreeMap;
 use mediaport_shared::{SearchHit, SearchMatch, SearchResults};
 
 use self::query::Query;
+use self::semantic::Mode;
+use crate::error::{ErrorKind, ServiceError};
 use crate::ports::search::{AssetDocument, SearchError, SearchIndex, SearchRequest};
+use crate::ports::vectors::{SentenceEncoder, VectorIndex};
 
 /// Highlights per hit.
 const HIGHLIGHTS: usize = 5;
+
+/// Why a search could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum FindError {
+    #[error("searching by meaning needs whole words outside fields (field:value and prefix* only match as written)")]
+    NoWords,
+    /// Searching by meaning needs the sentence model, and this process has none.
+    #[error("searching by meaning is unavailable: {0}")]
+    NoMeaning(String),
+    #[error(transparent)]
+    Search(#[from] SearchError),
+}
+
+impl ServiceError for FindError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NoWords => "query-no-words",
+            Self::NoMeaning(_) => "semantic-unavailable",
+            Self::Search(err) => err.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NoWords => ErrorKind::Invalid,
+            Self::NoMeaning(_) => ErrorKind::Unavailable,
+            Self::Search(err) => err.kind(),
+        }
+    }
+}
+
+/// Runs a search with its free words read as `mode` says: as words, for their meaning
+/// (read by `encoder`, the sentence model, where this process has it), or both. Without
+/// free words, `both` searches by words alone.
+pub async fn find(
+    index: &dyn SearchIndex,
+    vectors: &dyn VectorIndex,
+    encoder: Option<&dyn SentenceEncoder>,
+    request: &SearchRequest,
+    mode: Mode,
+) -> Result<SearchResults, FindError> {
+    let text = request.query.free_text();
+    match mode {
+        Mode::Meaning if text.is_empty() => Err(FindError::NoWords),
+        Mode::Words => Ok(run(index, request).await?),
+        Mode::Both if text.is_empty() => Ok(run(index, request).await?),
+        mode => {
+            let encoder = encoder.ok_or_else(|| FindError::NoMeaning("this server has no sentence model".into()))?;
+            let vector = encoder.encode(&text).await.map_err(|e| FindError::NoMeaning(e.0))?;
+            Ok(semantic::run(index, vectors, &vector, request, mode).await?)
+        }
+    }
+}
 
 /// Runs a search: the index's page of assets, each with the names the query hit and their
 /// moments. A hit's `thumbnail` is the thumbnail's key in the proxy bucket.

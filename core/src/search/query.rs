@@ -4,6 +4,8 @@
 
 use mediaport_shared::AnalysisKind;
 
+use crate::error::{ErrorKind, ServiceError};
+
 /// Longer queries are refused: nobody types them, and each term costs a lookup.
 pub const MAX_QUERY_BYTES: usize = 2048;
 /// Deeper nesting is refused: the parser recurses per level.
@@ -124,8 +126,8 @@ pub enum QueryError {
     Malformed(String),
 }
 
-impl QueryError {
-    pub fn code(&self) -> &'static str {
+impl ServiceError for QueryError {
+    fn code(&self) -> &'static str {
         match self {
             Self::TooLong => "query-too-long",
             Self::UnbalancedQuote => "query-unbalanced-quote",
@@ -133,6 +135,10 @@ impl QueryError {
             Self::UnknownField(_) => "query-unknown-field",
             Self::Malformed(_) => "query-malformed",
         }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Invalid
     }
 }
 

@@ -54,10 +54,6 @@ impl Mode {
     }
 }
 
-pub fn vector_id(asset_id: &str, n: usize) -> String {
-    format!("{asset_id}/{n}")
-}
-
 /// The assets with sentences near `vector`, nearest first, each with its sentences'
 /// places and cosines, nearest first.
 async fn near(vectors: &dyn VectorIndex, vector: &[f32]) -> Result<Vec<(String, Vec<(usize, f32)>)>, SearchError> {

@@ -5,6 +5,7 @@ use mediaport_shared::{AssetCard, Group};
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
+use crate::format;
 use crate::live::{self, Change};
 
 const TYPES: [(&str, &str); 6] = [
@@ -151,18 +152,8 @@ fn Card(card: AssetCard) -> impl IntoView {
             <div class="asset-name">{asset.filename}</div>
             <div class="asset-meta">
                 <span class=format!("status status-{status}")>{status}</span>
-                <span class="muted small">{asset.duration_ms.map(format_duration).unwrap_or_default()}</span>
+                <span class="muted small">{asset.duration_ms.map(format::duration).unwrap_or_default()}</span>
             </div>
         </a>
-    }
-}
-
-/// `83000` as `1:23`, `3723000` as `1:02:03`.
-pub fn format_duration(ms: u64) -> String {
-    let s = ms / 1000;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
     }
 }

@@ -62,7 +62,7 @@ pub fn People() -> impl IntoView {
 
 #[component]
 fn PersonCard(person: Person) -> impl IntoView {
-    let href = format!("/people?person={}", crate::pages::search::encode(&person.id));
+    let href = format!("/people?person={}", crate::api::encode(&person.id));
     let name = called(&person);
     let alt = format!("Face of {name}");
     view! {
@@ -132,10 +132,7 @@ fn PersonDetail(
                 match api::merge_people(auth, &id, target).await {
                     Ok(p) => {
                         notice.set(Some(Ok(format!("Merged into {}", called(&p)))));
-                        navigate(
-                            &format!("/people?person={}", crate::pages::search::encode(&p.id)),
-                            Default::default(),
-                        );
+                        navigate(&format!("/people?person={}", crate::api::encode(&p.id)), Default::default());
                     }
                     Err(e) => notice.set(Some(Err(e.message))),
                 }
@@ -195,7 +192,7 @@ fn Appearance(person: String, face: AssetFace, version: RwSignal<u32>, notice: N
             });
         }
     };
-    let href = format!("/assets/{}", crate::pages::search::encode(&face.asset_id));
+    let href = format!("/assets/{}", crate::api::encode(&face.asset_id));
     view! {
         <figure class="face-card" data-appearance=face.id>
             <a href=href><img src=face.chip_url.clone().unwrap_or_default() alt="Face" width="150" height="150"/></a>

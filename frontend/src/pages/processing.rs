@@ -7,6 +7,7 @@ use mediaport_shared::{AssetCard, Group, JobInfo};
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::empty_state::EmptyState;
+use crate::format;
 use crate::live::{self, Change};
 
 /// Every job, newest first, with its asset, live: what is queued, running, done or failed
@@ -103,7 +104,7 @@ fn JobRow(job: JobInfo, assets: RwSignal<HashMap<String, AssetCard>>) -> impl In
         });
     };
     let can_retry = matches!(status.as_str(), "failed" | "cancelled");
-    let started = job.started_at.as_ref().map(|t| t.replace('T', " ").chars().take(19).collect::<String>());
+    let started = job.started_at.as_deref().map(format::when);
     view! {
         <tr data-job=job.id data-status=status data-started=job.started_at>
             <td><a href=format!("/assets/{asset_id}")>{name}</a></td>

@@ -8,7 +8,7 @@ use mediaport_shared::{SearchHit, SearchResults};
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::pages::collection::format_duration;
+use crate::format;
 
 const EXAMPLES: [(&str, &str); 6] = [
     ("label:dog", "objects seen in the picture"),
@@ -78,7 +78,7 @@ fn Examples() -> impl IntoView {
             <h2>"Query language"</h2>
             <dl class="examples">
                 {EXAMPLES.iter().map(|(example, meaning)| view! {
-                    <dt><a href=format!("/search?q={}", encode(example))><code>{*example}</code></a></dt>
+                    <dt><a href=format!("/search?q={}", api::encode(example))><code>{*example}</code></a></dt>
                     <dd>{*meaning}</dd>
                 }).collect_view()}
             </dl>
@@ -131,18 +131,18 @@ fn Found(found: SearchResults, filters: Filters) -> impl IntoView {
 
 /// A facet value as a filter: types narrow the `type` parameter, names join the query.
 fn facet_link(facet: &str, value: &str, filters: &Filters) -> String {
-    let mode = if filters.mode.is_empty() { String::new() } else { format!("&mode={}", encode(&filters.mode)) };
+    let mode = if filters.mode.is_empty() { String::new() } else { format!("&mode={}", api::encode(&filters.mode)) };
     if facet == "type" {
-        return format!("/search?q={}&type={}{mode}", encode(&filters.q), encode(value));
+        return format!("/search?q={}&type={}{mode}", api::encode(&filters.q), api::encode(value));
     }
     let field = format!("{facet}:\"{}\"", value.replace('"', ""));
     let q = &filters.q;
     let q = if q.trim().is_empty() { field } else { format!("({q}) AND {field}") };
     let types = match filters.types.as_str() {
         "" => String::new(),
-        types => format!("&type={}", encode(types)),
+        types => format!("&type={}", api::encode(types)),
     };
-    format!("/search?q={}{types}{mode}", encode(&q))
+    format!("/search?q={}{types}{mode}", api::encode(&q))
 }
 
 #[component]
@@ -166,7 +166,7 @@ fn Hit(hit: SearchHit) -> impl IntoView {
                                 <span class="badge">{m.kind.as_str()}</span> " " <span class="match-name">{m.name.clone()}</span>
                                 {m.timecodes.into_iter().take(FIRST_MOMENTS).map(|t| view! {
                                     <a class="chip timecode" data-begin=t.begin.to_string() href=format!("{href}?t={}", t.begin)>
-                                        {format_duration(t.begin)}
+                                        {format::duration(t.begin)}
                                     </a>
                                 }).collect_view()}
                                 {(!m.pages.is_empty()).then(|| view! {
@@ -180,18 +180,4 @@ fn Hit(hit: SearchHit) -> impl IntoView {
             </div>
         </article>
     }
-}
-
-/// Form-style URL encoding of a query for a link.
-pub fn encode(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '*' => c.to_string(),
-            ' ' => "+".to_owned(),
-            other => {
-                let mut buf = [0u8; 4];
-                other.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect()
-            }
-        })
-        .collect()
 }

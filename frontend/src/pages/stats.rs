@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use mediaport_shared::{DayCount, NameCount, Stats};
 
 use crate::api;
+use crate::api::encode;
 use crate::auth::use_auth;
-use crate::format::human_size;
-use crate::pages::search::encode;
+use crate::format;
 
 /// Hours of media, in minutes while under one.
 fn analysed(hours: f64) -> String {
@@ -41,8 +41,8 @@ fn Figures(stats: Stats) -> impl IntoView {
     view! {
         <div class="figures" data-testid="figures">
             <Figure label="Assets" value=total.to_string() name="assets"/>
-            <Figure label="Originals" value=human_size(stats.original_bytes) name="original-bytes"/>
-            <Figure label="Proxies and results" value=human_size(stats.proxy_bytes) name="proxy-bytes"/>
+            <Figure label="Originals" value=format::human_size(stats.original_bytes) name="original-bytes"/>
+            <Figure label="Proxies and results" value=format::human_size(stats.proxy_bytes) name="proxy-bytes"/>
             <Figure label="Media analysed" value=analysed(stats.hours_analysed) name="hours"/>
             <Figure label="Failed jobs, 24 h" value=stats.failed_jobs_24h.to_string() name="failed-jobs"/>
         </div>

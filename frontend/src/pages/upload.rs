@@ -8,6 +8,7 @@ use mediaport_shared::AiOptions;
 use crate::auth::use_auth;
 use crate::components::ai_options::{AiOptionsForm, PRESETS, preset};
 use crate::dropped;
+use crate::format;
 use crate::uploader::{self, Item, Options, Stage};
 
 /// Uploads go straight from the browser to storage in parallel parts.
@@ -172,17 +173,6 @@ pub fn Upload() -> impl IntoView {
     }
 }
 
-fn human_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{value:.0} B") } else { format!("{value:.1} {}", UNITS[unit]) }
-}
-
 fn time_left(remaining: f64, speed: f64) -> String {
     if speed <= 0.0 {
         return String::new();
@@ -215,8 +205,8 @@ fn Totals(items: RwSignal<Vec<Item>>) -> impl IntoView {
                     <div class="card upload-total" data-testid="upload-total">
                         <div class="upload-line">
                             <strong>{format!("{done} of {count} files")}</strong>
-                            <span class="muted">{format!("{} of {}", human_bytes(sent as f64), human_bytes(size as f64))}</span>
-                            <span class="muted">{if speed > 0.0 { format!("{}/s", human_bytes(speed)) } else { String::new() }}</span>
+                            <span class="muted">{format!("{} of {}", format::human_size(sent), format::human_size(size))}</span>
+                            <span class="muted">{if speed > 0.0 { format!("{}/s", format::human_size(speed as u64)) } else { String::new() }}</span>
                             <span class="muted">{time_left(size.saturating_sub(sent) as f64, speed)}</span>
                         </div>
                         <progress max="100" value=percent></progress>
@@ -236,7 +226,7 @@ fn UploadRow(item: Item, retry: Callback<()>) -> impl IntoView {
         Stage::Queued => "waiting".to_owned(),
         Stage::Uploading => format!(
             "{}/s · {}",
-            human_bytes(item.speed.get()),
+            format::human_size(item.speed.get() as u64),
             time_left((size - item.sent.get()) as f64, item.speed.get())
         ),
         Stage::Paused => "paused".to_owned(),
@@ -251,7 +241,7 @@ fn UploadRow(item: Item, retry: Callback<()>) -> impl IntoView {
             data-stage=move || match stage.get() { Stage::Done(_) => "done", Stage::Failed(_) => "failed", Stage::Cancelled => "cancelled", Stage::Paused => "paused", Stage::Queued => "queued", _ => "uploading" }>
             <div class="upload-line">
                 <strong class="upload-name">{name}</strong>
-                <span class="muted">{move || format!("{} of {}", human_bytes(item.sent.get() as f64), human_bytes(size as f64))}</span>
+                <span class="muted">{move || format!("{} of {}", format::human_size(item.sent.get()), format::human_size(size))}</span>
                 <span class="upload-status" data-testid="upload-status">{status}</span>
                 {move || item.asset_id.get().filter(|_| matches!(stage.get(), Stage::Done(_))).map(|id| view! {
                     <a class="small" data-testid="upload-asset" href=format!("/assets/{id}")>"Open asset"</a>

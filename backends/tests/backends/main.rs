@@ -1,0 +1,12 @@
+//! The adapters' integration tests, one binary: each port's suite run on every adapter
+//! that can run here (SQLite and PostgreSQL, the embedded S3 endpoint and SeaweedFS, ...).
+
+mod catalog;
+mod identity;
+mod opensearch;
+mod opensearch_vectors;
+mod people;
+mod queue;
+mod search;
+mod storage;
+mod vectors;

@@ -1,0 +1,217 @@
+//! Signing in, sessions and user administration through the HTTP API.
+
+use crate::common;
+
+use mediaport_cli::server::RunningServer;
+use mediaport_core::users;
+use mediaport_shared::Group;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Corr3ct-Horse!";
+
+async fn add(server: &RunningServer, name: &str, group: Group) {
+    users::create_user(server.state.identity.as_ref(), name, "u@example.org", group, Some(PASSWORD)).await.unwrap();
+}
+
+async fn login(server: &RunningServer, username: &str, password: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/api/auth/login", server.url()))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn session(server: &RunningServer, username: &str) -> Value {
+    let response = login(server, username, PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn call(
+    server: &RunningServer,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new().request(method, format!("{}{path}", server.url())).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_user_signs_in_and_sees_themself() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path()).await;
+    add(&server, "ada", Group::Creator).await;
+    let session = session(&server, "ada").await;
+    assert_eq!(session["token_type"], "Bearer");
+    assert_eq!(session["expires_in"], 900);
+    assert_eq!(session["user"]["groups"], json!(["creator"]));
+    let me = call(&server, reqwest::Method::GET, "/api/me", session["access_token"].as_str().unwrap(), None).await;
+    assert_eq!(me.status(), 200);
+    let me: Value = me.json().await.unwrap();
+    assert_eq!(me["username"], "ada");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_look_the_same_and_repeated_failures_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path()).await;
+    add(&server, "ada", Group::Viewer).await;
+
+    let wrong = login(&server, "ada", "Wr0ng-password!").await;
+    let unknown = login(&server, "nobody", "Wr0ng-password!").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let wrong: Value = wrong.json().await.unwrap();
+    let unknown: Value = unknown.json().await.unwrap();
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong["code"], "invalid-credentials");
+
+    for name in ["ada", "nobody"] {
+        while login(&server, name, "Wr0ng-password!").await.status() == StatusCode::UNAUTHORIZED {}
+    }
+    // After three failures even the right password must wait, and says for how long.
+    let blocked = login(&server, "ada", PASSWORD).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = blocked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    let blocked_unknown = login(&server, "nobody", PASSWORD).await;
+    assert_eq!(blocked_unknown.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = blocked.json().await.unwrap();
+    assert_eq!(body["code"], "too-many-attempts");
+
+    tokio::time::sleep(std::time::Duration::from_millis(retry * 1000 + 200)).await;
+    assert_eq!(login(&server, "ada", PASSWORD).await.status(), 200);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_logout_ends_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path()).await;
+    add(&server, "ada", Group::Viewer).await;
+    let first = session(&server, "ada").await;
+    let http = reqwest::Client::new();
+    let refresh = |token: Value| {
+        http.post(format!("{}/api/auth/refresh", server.url())).json(&json!({"refresh_token": token})).send()
+    };
+
+    let second = refresh(first["refresh_token"].clone()).await.unwrap();
+    assert_eq!(second.status(), 200);
+    let second: Value = second.json().await.unwrap();
+    assert_ne!(second["access_token"], first["access_token"]);
+    assert_eq!(second["user"]["username"], "ada");
+    // A spent refresh token is refused.
+    assert_eq!(refresh(first["refresh_token"].clone()).await.unwrap().status(), 401);
+
+    let token = second["access_token"].as_str().unwrap();
+    let out = call(
+        &server,
+        reqwest::Method::POST,
+        "/api/auth/logout",
+        token,
+        Some(json!({"refresh_token": second["refresh_token"]})),
+    )
+    .await;
+    assert_eq!(out.status(), 204);
+    assert_eq!(refresh(second["refresh_token"].clone()).await.unwrap().status(), 401);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn group_changes_and_deletions_apply_to_live_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path()).await;
+    add(&server, "boss", Group::Admin).await;
+    add(&server, "ada", Group::Admin).await;
+    let boss = session(&server, "boss").await["access_token"].as_str().unwrap().to_owned();
+    let ada = session(&server, "ada").await["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(call(&server, reqwest::Method::GET, "/api/users", &ada, None).await.status(), 200);
+
+    let demoted =
+        call(&server, reqwest::Method::PUT, "/api/users/ada/group", &boss, Some(json!({"group": "viewer"}))).await;
+    assert_eq!(demoted.status(), 200);
+    assert_eq!(call(&server, reqwest::Method::GET, "/api/users", &ada, None).await.status(), 403);
+
+    let deleted = call(&server, reqwest::Method::DELETE, "/api/users/ada", &boss, None).await;
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(call(&server, reqwest::Method::GET, "/api/me", &ada, None).await.status(), 401);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_last_admin_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path()).await;
+    let (name, password) = server.first_admin.clone().expect("a first admin on a fresh data folder");
+    let token = {
+        let response = login(&server, &name, &password).await;
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+    };
+    for (method, path, body) in [
+        (reqwest::Method::DELETE, "/api/users/admin", None),
+        (reqwest::Method::PUT, "/api/users/admin/group", Some(json!({"group": "creator"}))),
+    ] {
+        let response = call(&server, method, path, &token, body).await;
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "last-admin");
+    }
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn admins_create_users_with_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path()).await;
+    add(&server, "boss", Group::Admin).await;
+    let boss = session(&server, "boss").await["access_token"].as_str().unwrap().to_owned();
+    let create = |body: Value| call(&server, reqwest::Method::POST, "/api/users", &boss, Some(body));
+
+    let weak =
+        create(json!({"username": "bob", "email": "bob@example.org", "group": "viewer", "password": "password"})).await;
+    assert_eq!(weak.status(), 400);
+    let weak: Value = weak.json().await.unwrap();
+    assert_eq!(weak["code"], "weak-password");
+    assert!(weak["message"].as_str().unwrap().contains("upper-case"), "{weak}");
+
+    // An invitation: no password given, a temporary one comes back once and works.
+    let invited = create(json!({"username": "bob", "email": "bob@example.org", "group": "creator"})).await;
+    assert_eq!(invited.status(), 201);
+    let invited: Value = invited.json().await.unwrap();
+    assert_eq!(invited["groups"], json!(["creator"]));
+    let temporary = invited["temporary_password"].as_str().unwrap();
+    assert_eq!(login(&server, "bob", temporary).await.status(), 200);
+
+    let duplicate = create(json!({"username": "BOB", "email": "b@example.org", "group": "viewer"})).await;
+    assert_eq!(duplicate.status(), 409);
+    assert_eq!(duplicate.json::<Value>().await.unwrap()["code"], "user-exists");
+
+    let bad_group = create(json!({"username": "carl", "email": "c@example.org", "group": "root"})).await;
+    assert_eq!(bad_group.status(), 400);
+    assert_eq!(bad_group.json::<Value>().await.unwrap()["code"], "invalid-body");
+
+    let listed: Value = call(&server, reqwest::Method::GET, "/api/users", &boss, None).await.json().await.unwrap();
+    let names: Vec<_> = listed["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["admin", "bob", "boss"]);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_first_admin_is_made_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = common::start(dir.path()).await;
+    assert!(first.first_admin.is_some());
+    first.shutdown().await.unwrap();
+    let second = common::start(dir.path()).await;
+    assert!(second.first_admin.is_none());
+    second.shutdown().await.unwrap();
+}

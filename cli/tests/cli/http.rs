@@ -1,0 +1,96 @@
+//! The plain HTTP surface: health, metrics, OpenAPI, errors.
+
+use crate::common;
+
+use common::start;
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_reports_every_dependency() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let response = reqwest::get(format!("{}/healthz", server.url())).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["catalog"], "ok");
+    assert_eq!(body["storage"], "ok");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn health_turns_degraded_when_storage_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    // Remove the bucket behind the server's back.
+    common::s3_client(&server).await.delete_bucket().bucket("mediaport-ingest").send().await.unwrap();
+    let response = reqwest::get(format!("{}/healthz", server.url())).await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["catalog"], "ok");
+    assert_eq!(body["storage"], "storage-no-such-bucket");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    for _ in 0..3 {
+        reqwest::get(format!("{}/healthz", server.url())).await.unwrap();
+    }
+    let text = reqwest::get(format!("{}/metrics", server.url())).await.unwrap().text().await.unwrap();
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("mediaport_http_requests_total")
+                && l.contains("route=\"/healthz\"")
+                && l.contains("status=\"200\"")
+        })
+        .unwrap_or_else(|| panic!("no healthz counter in:\n{text}"));
+    let count: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 3.0, "{line}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn openapi_documents_the_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", server.url())).await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/healthz"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["Health"].is_object());
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn unknown_api_routes_get_a_json_404() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let response = reqwest::get(format!("{}/api/no-such-thing", server.url())).await.unwrap();
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "not-found");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_missing_web_app_stops_start_up_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = common::settings(dir.path());
+    settings.server.web_dir = dir.path().join("no-web");
+    let err = mediaport_cli::server::start(settings).await.err().unwrap().to_string();
+    assert!(err.contains("scripts/build-web.sh"), "{err}");
+}
+
+#[tokio::test]
+async fn a_busy_port_stops_start_up_with_the_setting_to_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut settings = common::settings(dir.path());
+    settings.storage.embedded.listen = taken.local_addr().unwrap();
+    let err = format!("{:#}", mediaport_cli::server::start(settings).await.err().unwrap());
+    assert!(err.contains("--s3-listen"), "{err}");
+}

@@ -1,0 +1,19 @@
+//! The server and the command line, one binary: each test starts the real server on
+//! port 0 with a fresh data folder and talks to it as users do (HTTP, S3, the CLI).
+
+mod access;
+mod auth;
+mod binary;
+mod cognito;
+mod common;
+mod delete;
+mod embedded_s3;
+mod faces;
+mod http;
+mod ingest;
+mod restart;
+mod review;
+mod search;
+mod tracks;
+mod uploads;
+mod workflow;

@@ -1,0 +1,13 @@
+//! The web app in real Chromium, one binary: each test starts the real server on port 0
+//! and drives the pages as a user does, saving screenshots at desktop and phone widths.
+
+mod accounts;
+mod analysis;
+mod faces;
+mod people;
+mod processing;
+mod review;
+mod search;
+mod session;
+mod shell;
+mod uploads;

@@ -1,0 +1,118 @@
+//! The transcript beside the player: each stretch of speech a line with its time. A click
+//! plays from there, the line being spoken is highlighted, and the transcript shows on the
+//! video as subtitles.
+
+use leptos::html::{Li, Ol, Video};
+use leptos::prelude::*;
+use mediaport_shared::{Timeline, TimelineItem};
+
+use super::review::Playback;
+use crate::api;
+use crate::auth::use_auth;
+use crate::format;
+
+/// Plays `player` from `ms`.
+pub fn seek(player: NodeRef<Video>, ms: u64) {
+    if let Some(video) = player.get() {
+        video.set_current_time(ms as f64 / 1000.0);
+        // A pause or another seek before playback starts rejects this promise: that is
+        // not an error worth reporting, and left unhandled the browser logs it as one.
+        if let Ok(playing) = video.play() {
+            leptos::task::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(playing).await;
+            });
+        }
+    }
+}
+
+#[component]
+pub fn TranscriptLines(asset_id: String, timeline: Timeline, playback: Playback) -> impl IntoView {
+    let auth = use_auth();
+    let language = timeline.language.clone().unwrap_or_else(|| "en".into());
+    let list = NodeRef::<Ol>::new();
+    Effect::new(move |_| {
+        let Some(video) = playback.player.get() else { return };
+        // A <track> cannot send the session's token: fetch the subtitles and hand the
+        // player a local copy.
+        let (id, language) = (asset_id.clone(), language.clone());
+        leptos::task::spawn_local(async move {
+            if let Ok(vtt) = api::get_track(auth, &id, "transcript.vtt").await {
+                let _ = add_subtitles(&video, &vtt, &language);
+            }
+        });
+    });
+    view! {
+        <ol class="transcript" node_ref=list>
+            {timeline.items.into_iter().map(|item| view! { <Line item playback list/> }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn Line(item: TimelineItem, playback: Playback, list: NodeRef<Ol>) -> impl IntoView {
+    let Some(span) = item.timecodes.first().copied() else { return ().into_any() };
+    let now_ms = playback.now_ms;
+    let current = Memo::new(move |_| {
+        let t = now_ms.get();
+        t >= span.begin && t < span.end
+    });
+    let line = NodeRef::<Li>::new();
+    // The line being spoken stays in view inside the transcript, without scrolling the page.
+    Effect::new(move |_| {
+        if !current.get() {
+            return;
+        }
+        if let (Some(line), Some(list)) = (line.get_untracked(), list.get_untracked()) {
+            let (top, height) = (line.offset_top(), list.client_height());
+            let (shown_from, shown_to) = (list.scroll_top(), list.scroll_top() + height);
+            if top < shown_from || top + line.offset_height() > shown_to {
+                list.set_scroll_top((top - height / 3).max(0));
+            }
+        }
+    });
+    let text = if item.words.is_empty() {
+        view! { <span>{item.name}</span> }.into_any()
+    } else {
+        let words = item.words.into_iter().map(|word| {
+            let (begin, end) = (word.begin, word.end);
+            let said = move || {
+                let t = now_ms.get();
+                t >= begin && t < end.max(begin + 1)
+            };
+            view! {
+                <span class="word" class:said=said data-begin=begin.to_string()
+                    on:click=move |ev| { ev.stop_propagation(); playback.seek(begin); }>{word.text}</span>
+                " "
+            }
+        });
+        view! { <span class="words">{words.collect_view()}</span> }.into_any()
+    };
+    view! {
+        <li class="transcript-line" class:current=move || current.get() data-begin=span.begin.to_string() node_ref=line
+            on:click=move |_| playback.seek(span.begin)>
+            <span class="muted small transcript-time">{format::duration(span.begin)}</span>
+            {text}
+        </li>
+    }
+    .into_any()
+}
+
+fn add_subtitles(video: &web_sys::HtmlVideoElement, vtt: &str, language: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/vtt");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(vtt));
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    // A re-rendered panel must not stack a second copy of the subtitles on the video.
+    while let Some(old) = video.query_selector("track[label='Transcript']")? {
+        old.remove();
+    }
+    let track = document.create_element("track")?;
+    for (name, value) in [("kind", "subtitles"), ("label", "Transcript"), ("srclang", language), ("src", &url)] {
+        track.set_attribute(name, value)?;
+    }
+    track.set_attribute("default", "")?;
+    video.append_child(&track)?;
+    Ok(())
+}
