@@ -161,14 +161,27 @@ async fn stand_in(State(indexes): State<Indexes>, request: Request) -> impl Into
     }
 }
 
-#[tokio::test]
-async fn the_adapter_keeps_spaces_apart_and_finds_the_nearest() {
+/// The stand-in on a free port, and the adapter's settings for it.
+async fn start_stand_in() -> (Indexes, OpenSearchConfig) {
     let indexes: Indexes = Arc::default();
     let app = Router::new().fallback(stand_in).with_state(indexes.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let config = OpenSearchConfig { url, index: "mp-vectors".into(), region: None, username: None, password: None };
+    (indexes, OpenSearchConfig { url, index: "mp-vectors".into(), region: None, username: None, password: None })
+}
+
+#[tokio::test]
+async fn the_adapter_passes_the_vector_suite_against_the_stand_in() {
+    let (_, config) = start_stand_in().await;
+    let server = OpenSearchVectors::connect(&config).await.unwrap();
+    let worker = OpenSearchVectors::connect(&config).await.unwrap();
+    mediaport_backends::testing::vectors::suite(&server, &worker).await;
+}
+
+#[tokio::test]
+async fn the_adapter_keeps_spaces_apart_and_finds_the_nearest() {
+    let (indexes, config) = start_stand_in().await;
     let index = OpenSearchVectors::connect(&config).await.unwrap();
     let ids = |found: Vec<mediaport_core::Neighbour>| found.into_iter().map(|n| n.id).collect::<Vec<_>>();
 

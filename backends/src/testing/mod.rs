@@ -1,6 +1,14 @@
-//! Emulators and independent servers that adapter tests run against, started as child
-//! processes on free loopback ports and killed when dropped. Only with the `testing`
+//! What adapter tests share: each port's conformance suite (a public function taking the
+//! port, run on every adapter), and the emulators and independent servers the tests run
+//! against, started as child processes on free loopback ports and killed when dropped. Only with the `testing`
 //! feature; the tools themselves are installed by `scripts/setup.sh --for-tests`.
+
+pub mod catalog;
+pub mod identity;
+pub mod people;
+pub mod queue;
+pub mod storage;
+pub mod vectors;
 
 use std::process::Stdio;
 use std::time::Duration;
