@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mediaport_core::uploads::UploadPolicy;
+use mediaport_core::uploads::{Intake, UploadPolicy};
 use mediaport_core::{
     Catalog, FaceCatalog, FaceReader, Identity, PeopleCatalog, Queue, SearchIndex, SentenceEncoder, Storage,
     VectorIndex,
@@ -46,6 +46,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Assets coming in (uploads and registrations) over this state's ports.
+    pub fn intake(&self) -> Intake<'_> {
+        Intake {
+            catalog: self.catalog.as_ref(),
+            storage: self.storage.as_ref(),
+            queue: self.queue.as_ref(),
+            policy: &self.uploads,
+        }
+    }
+
     /// The state the settings describe, over opened adapters; no face or sentence models
     /// until the process that has them lends them.
     pub fn new(settings: &Settings, backends: Backends, storage: Arc<dyn Storage>) -> Self {

@@ -6,21 +6,13 @@ use std::time::Duration;
 use mediaport_api::AppState;
 use mediaport_backends::storage::embedded::ObjectCreated;
 use mediaport_core::cleanup::sweep_uploads;
-use mediaport_core::registration;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 /// Registers one object found in the ingest bucket; an object that is already an asset
 /// (an upload through the API, or one registered before) is left alone.
 async fn adopt(state: &AppState, key: &str) {
-    let adopted = registration::adopt(
-        state.catalog.as_ref(),
-        state.storage.as_ref(),
-        state.queue.as_ref(),
-        &state.buckets.ingest,
-        key,
-    )
-    .await;
+    let adopted = state.intake().adopt(key).await;
     match adopted {
         Ok(Some(asset)) => {
             tracing::info!(asset = asset.id, key, "object copied into the ingest bucket is now an asset");

@@ -1,6 +1,7 @@
-//! The upload use cases: start a multipart upload, hand out part URLs, complete or abort
-//! it, register objects that reached storage some other way, and sweep abandoned uploads.
-//! The API, the bucket watcher and the cleanup job all go through here.
+//! Assets coming in (`Intake`): start a multipart upload, hand out part URLs, complete or
+//! abort it; objects that reached storage some other way are registered in
+//! `registration.rs`, abandoned uploads swept in `cleanup.rs`. The API and the bucket
+//! watchers go through here.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -105,74 +106,179 @@ fn to_wire(record: &UploadRecord) -> Upload {
     }
 }
 
-/// Plans the parts, opens the multipart upload in storage and registers the asset as
-/// `uploading`. Nothing is left behind when any step fails.
-pub async fn start(
-    catalog: &dyn Catalog,
-    storage: &dyn Storage,
-    policy: &UploadPolicy,
-    request: CreateUploadRequest,
-    username: &str,
-) -> Result<Upload, IntakeError> {
-    check_filename(&request.filename)?;
-    if request.size == 0 {
-        return Err(IntakeError::invalid(
-            "empty-file",
-            format!("{} is empty: there is nothing to upload", request.filename),
-        ));
-    }
-    let Some(plan) = plan_parts(request.size) else {
-        return Err(IntakeError::TooLarge(format!(
-            "{} bytes is over the {MAX_OBJECT_SIZE}-byte (5 TiB) limit of one object",
-            request.size
-        )));
-    };
-    let content_type = check_content_type(request.content_type.as_deref())?;
-    let md5 = request.md5.as_deref().map(check_md5).transpose()?;
-    check_group(request.group.as_deref())?;
-    check_attributes(&request.attributes)?;
-    check_ai_options(request.ai_options.as_ref())?;
+/// Assets coming in: multipart uploads from browsers and the CLI (here), and objects
+/// registered where they already are in the ingest bucket (`registration.rs`).
+pub struct Intake<'a> {
+    pub catalog: &'a dyn Catalog,
+    pub storage: &'a dyn Storage,
+    pub queue: &'a dyn Queue,
+    /// Where uploads go (the ingest bucket) and how long their pieces stay valid.
+    pub policy: &'a UploadPolicy,
+}
 
-    let asset_id = crate::new_id();
-    let key = crate::keys::original(&asset_id, &request.filename);
-    let storage_upload_id = storage.create_multipart(&policy.bucket, &key, Some(&content_type)).await?;
-    let now = Utc::now();
-    let asset = NewAsset {
-        id: asset_id.clone(),
-        asset_type: AssetType::of_file(&request.filename, Some(&content_type)),
-        filename: request.filename,
-        size: request.size,
-        md5: None,
-        group: request.group,
-        attributes: request.attributes,
-        bucket: policy.bucket.clone(),
-        key: key.clone(),
-        status: AssetStatus::Uploading,
-        ai_options: request.ai_options,
-    };
-    let record = UploadRecord {
-        id: crate::new_id(),
-        asset_id,
-        bucket: policy.bucket.clone(),
-        key: key.clone(),
-        storage_upload_id: storage_upload_id.clone(),
-        size: request.size,
-        part_size: plan.part_size,
-        part_count: plan.part_count,
-        md5,
-        created_by: username.to_owned(),
-        state: UploadState::Open,
-        created_at: rfc3339(now),
-        expires_at: rfc3339(now + policy.abandon_after),
-    };
-    match catalog.create_upload(asset, record).await {
-        Ok((_, record)) => Ok(to_wire(&record)),
-        Err(err) => {
-            if let Err(abort) = storage.abort_multipart(&policy.bucket, &key, &storage_upload_id).await {
-                tracing::warn!(error = %abort, key, "could not abort the storage upload of a failed start");
-            }
-            Err(err.into())
+impl Intake<'_> {
+    /// Plans the parts, opens the multipart upload in storage and registers the asset as
+    /// `uploading`. Nothing is left behind when any step fails.
+    pub async fn start(&self, request: CreateUploadRequest, username: &str) -> Result<Upload, IntakeError> {
+        check_filename(&request.filename)?;
+        if request.size == 0 {
+            return Err(IntakeError::invalid(
+                "empty-file",
+                format!("{} is empty: there is nothing to upload", request.filename),
+            ));
         }
+        let Some(plan) = plan_parts(request.size) else {
+            return Err(IntakeError::TooLarge(format!(
+                "{} bytes is over the {MAX_OBJECT_SIZE}-byte (5 TiB) limit of one object",
+                request.size
+            )));
+        };
+        let content_type = check_content_type(request.content_type.as_deref())?;
+        let md5 = request.md5.as_deref().map(check_md5).transpose()?;
+        check_group(request.group.as_deref())?;
+        check_attributes(&request.attributes)?;
+        check_ai_options(request.ai_options.as_ref())?;
+
+        let asset_id = crate::new_id();
+        let key = crate::keys::original(&asset_id, &request.filename);
+        let storage_upload_id = self.storage.create_multipart(&self.policy.bucket, &key, Some(&content_type)).await?;
+        let now = Utc::now();
+        let asset = NewAsset {
+            id: asset_id.clone(),
+            asset_type: AssetType::of_file(&request.filename, Some(&content_type)),
+            filename: request.filename,
+            size: request.size,
+            md5: None,
+            group: request.group,
+            attributes: request.attributes,
+            bucket: self.policy.bucket.clone(),
+            key: key.clone(),
+            status: AssetStatus::Uploading,
+            ai_options: request.ai_options,
+        };
+        let record = UploadRecord {
+            id: crate::new_id(),
+            asset_id,
+            bucket: self.policy.bucket.clone(),
+            key: key.clone(),
+            storage_upload_id: storage_upload_id.clone(),
+            size: request.size,
+            part_size: plan.part_size,
+            part_count: plan.part_count,
+            md5,
+            created_by: username.to_owned(),
+            state: UploadState::Open,
+            created_at: rfc3339(now),
+            expires_at: rfc3339(now + self.policy.abandon_after),
+        };
+        match self.catalog.create_upload(asset, record).await {
+            Ok((_, record)) => Ok(to_wire(&record)),
+            Err(err) => {
+                if let Err(abort) = self.storage.abort_multipart(&self.policy.bucket, &key, &storage_upload_id).await {
+                    tracing::warn!(error = %abort, key, "could not abort the self.storage upload of a failed start");
+                }
+                Err(err.into())
+            }
+        }
+    }
+
+    /// Presigned `PUT` URLs for the asked parts of an open upload.
+    pub async fn presign_parts(&self, upload_id: &str, part_numbers: &[u32]) -> Result<Vec<PartUrl>, IntakeError> {
+        let record = open_upload(self.catalog, upload_id).await?;
+        if part_numbers.is_empty() || part_numbers.len() > MAX_PRESIGN_BATCH {
+            return Err(IntakeError::invalid(
+                "invalid-part-numbers",
+                format!("ask for 1 to {MAX_PRESIGN_BATCH} parts at a time, not {}", part_numbers.len()),
+            ));
+        }
+        let mut urls = Vec::with_capacity(part_numbers.len());
+        for &part_number in part_numbers {
+            check_part_number(&record, part_number)?;
+            let url = self
+                .storage
+                .presign_upload_part(
+                    &record.bucket,
+                    &record.key,
+                    &record.storage_upload_id,
+                    part_number,
+                    self.policy.part_url_ttl,
+                )
+                .await?;
+            urls.push(PartUrl { part_number, url });
+        }
+        Ok(urls)
+    }
+
+    /// The parts storage already holds, so an interrupted client sends only the rest.
+    pub async fn stored_parts(&self, upload_id: &str) -> Result<Vec<StoredPart>, IntakeError> {
+        let record = open_upload(self.catalog, upload_id).await?;
+        let parts = self.storage.list_parts(&record.bucket, &record.key, &record.storage_upload_id).await?;
+        Ok(parts.into_iter().map(|p| StoredPart { part_number: p.part_number, etag: p.etag, size: p.size }).collect())
+    }
+
+    /// Joins the parts into the object and queues the asset's ingest (or marks it
+    /// unsupported). On a bad part list the upload stays open so the client can fix it.
+    pub async fn complete(&self, upload_id: &str, request: CompleteUploadRequest) -> Result<Asset, IntakeError> {
+        let record = open_upload(self.catalog, upload_id).await?;
+        let md5 = match (request.md5.as_deref().map(check_md5).transpose()?, record.md5.clone()) {
+            (Some(sent), Some(declared)) if sent != declared => {
+                return Err(IntakeError::invalid(
+                    "md5-mismatch",
+                    format!("the file's MD5 is {sent} now but was declared as {declared} at the start"),
+                ));
+            }
+            (sent, declared) => sent.or(declared),
+        };
+        if !self.catalog.move_upload(upload_id, UploadState::Open, UploadState::Completing).await? {
+            return Err(open_upload(self.catalog, upload_id)
+                .await
+                .err()
+                .unwrap_or_else(|| IntakeError::conflict("upload-completing", "this upload is being completed")));
+        }
+        let joined = async {
+            let parts = check_parts(self.storage, &record, &request).await?;
+            let object =
+                self.storage.complete_multipart(&record.bucket, &record.key, &record.storage_upload_id, &parts).await?;
+            if object.size != record.size {
+                return Err(IntakeError::invalid(
+                    "size-mismatch",
+                    format!("self.storage holds {} bytes; the upload declared {}", object.size, record.size),
+                ));
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(err) = joined {
+            let err = match err {
+                IntakeError::Storage(StorageError::InvalidPart(message)) => {
+                    IntakeError::invalid("invalid-part", message)
+                }
+                other => other,
+            };
+            self.catalog.move_upload(upload_id, UploadState::Completing, UploadState::Open).await?;
+            return Err(err);
+        }
+        let asset = self.catalog.get_asset(&record.asset_id).await?;
+        let status = AssetStatus::once_stored(asset.asset_type);
+        let asset = self.catalog.finish_upload(upload_id, status, md5.as_deref()).await?;
+        crate::workflow::start_ingest(self.queue, &asset).await?;
+        Ok(asset)
+    }
+
+    /// Cancels an upload: storage frees the parts and the `uploading` asset disappears.
+    /// Cancelling twice succeeds; cancelling a completed upload is a conflict.
+    pub async fn abort(&self, upload_id: &str) -> Result<(), IntakeError> {
+        let record = match open_upload(self.catalog, upload_id).await {
+            Ok(record) => record,
+            Err(IntakeError::Conflict { code: "upload-aborted", .. }) => return Ok(()),
+            Err(err) => return Err(err),
+        };
+        match self.storage.abort_multipart(&record.bucket, &record.key, &record.storage_upload_id).await {
+            Ok(()) | Err(StorageError::NoSuchUpload(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
+        self.catalog.abort_upload(upload_id).await?;
+        Ok(())
     }
 }
 
@@ -206,49 +312,6 @@ fn check_part_number(record: &UploadRecord, part_number: u32) -> Result<(), Inta
             format!("part {part_number} is outside 1 to {} for this upload", record.part_count),
         ))
     }
-}
-
-/// Presigned `PUT` URLs for the asked parts of an open upload.
-pub async fn presign_parts(
-    catalog: &dyn Catalog,
-    storage: &dyn Storage,
-    policy: &UploadPolicy,
-    upload_id: &str,
-    part_numbers: &[u32],
-) -> Result<Vec<PartUrl>, IntakeError> {
-    let record = open_upload(catalog, upload_id).await?;
-    if part_numbers.is_empty() || part_numbers.len() > MAX_PRESIGN_BATCH {
-        return Err(IntakeError::invalid(
-            "invalid-part-numbers",
-            format!("ask for 1 to {MAX_PRESIGN_BATCH} parts at a time, not {}", part_numbers.len()),
-        ));
-    }
-    let mut urls = Vec::with_capacity(part_numbers.len());
-    for &part_number in part_numbers {
-        check_part_number(&record, part_number)?;
-        let url = storage
-            .presign_upload_part(
-                &record.bucket,
-                &record.key,
-                &record.storage_upload_id,
-                part_number,
-                policy.part_url_ttl,
-            )
-            .await?;
-        urls.push(PartUrl { part_number, url });
-    }
-    Ok(urls)
-}
-
-/// The parts storage already holds, so an interrupted client sends only the rest.
-pub async fn stored_parts(
-    catalog: &dyn Catalog,
-    storage: &dyn Storage,
-    upload_id: &str,
-) -> Result<Vec<StoredPart>, IntakeError> {
-    let record = open_upload(catalog, upload_id).await?;
-    let parts = storage.list_parts(&record.bucket, &record.key, &record.storage_upload_id).await?;
-    Ok(parts.into_iter().map(|p| StoredPart { part_number: p.part_number, etag: p.etag, size: p.size }).collect())
 }
 
 fn bare_etag(etag: &str) -> &str {
@@ -302,72 +365,4 @@ async fn check_parts(
         parts.push((number, held.etag.clone()));
     }
     Ok(parts)
-}
-
-/// Joins the parts into the object and queues the asset's ingest (or marks it
-/// unsupported). On a bad part list the upload stays open so the client can fix it.
-pub async fn complete(
-    catalog: &dyn Catalog,
-    storage: &dyn Storage,
-    queue: &dyn Queue,
-    upload_id: &str,
-    request: CompleteUploadRequest,
-) -> Result<Asset, IntakeError> {
-    let record = open_upload(catalog, upload_id).await?;
-    let md5 = match (request.md5.as_deref().map(check_md5).transpose()?, record.md5.clone()) {
-        (Some(sent), Some(declared)) if sent != declared => {
-            return Err(IntakeError::invalid(
-                "md5-mismatch",
-                format!("the file's MD5 is {sent} now but was declared as {declared} at the start"),
-            ));
-        }
-        (sent, declared) => sent.or(declared),
-    };
-    if !catalog.move_upload(upload_id, UploadState::Open, UploadState::Completing).await? {
-        return Err(open_upload(catalog, upload_id)
-            .await
-            .err()
-            .unwrap_or_else(|| IntakeError::conflict("upload-completing", "this upload is being completed")));
-    }
-    let joined = async {
-        let parts = check_parts(storage, &record, &request).await?;
-        let object = storage.complete_multipart(&record.bucket, &record.key, &record.storage_upload_id, &parts).await?;
-        if object.size != record.size {
-            return Err(IntakeError::invalid(
-                "size-mismatch",
-                format!("storage holds {} bytes; the upload declared {}", object.size, record.size),
-            ));
-        }
-        Ok(())
-    }
-    .await;
-    if let Err(err) = joined {
-        let err = match err {
-            IntakeError::Storage(StorageError::InvalidPart(message)) => IntakeError::invalid("invalid-part", message),
-            other => other,
-        };
-        catalog.move_upload(upload_id, UploadState::Completing, UploadState::Open).await?;
-        return Err(err);
-    }
-    let asset = catalog.get_asset(&record.asset_id).await?;
-    let status = AssetStatus::once_stored(asset.asset_type);
-    let asset = catalog.finish_upload(upload_id, status, md5.as_deref()).await?;
-    crate::workflow::start_ingest(queue, &asset).await?;
-    Ok(asset)
-}
-
-/// Cancels an upload: storage frees the parts and the `uploading` asset disappears.
-/// Cancelling twice succeeds; cancelling a completed upload is a conflict.
-pub async fn abort(catalog: &dyn Catalog, storage: &dyn Storage, upload_id: &str) -> Result<(), IntakeError> {
-    let record = match open_upload(catalog, upload_id).await {
-        Ok(record) => record,
-        Err(IntakeError::Conflict { code: "upload-aborted", .. }) => return Ok(()),
-        Err(err) => return Err(err),
-    };
-    match storage.abort_multipart(&record.bucket, &record.key, &record.storage_upload_id).await {
-        Ok(()) | Err(StorageError::NoSuchUpload(_)) => {}
-        Err(err) => return Err(err.into()),
-    }
-    catalog.abort_upload(upload_id).await?;
-    Ok(())
 }

@@ -5,7 +5,6 @@
 use lambda_http::{Error, LambdaEvent, service_fn};
 use mediaport_api::AppState;
 use mediaport_api::s3_events::created_objects;
-use mediaport_core::registration;
 use mediaport_wiring::{Settings, bootstrap};
 use serde_json::{Value, json};
 
@@ -18,14 +17,7 @@ async fn handle(state: &AppState, event: LambdaEvent<Value>) -> Result<Value, Er
         if object.bucket != state.buckets.ingest {
             continue;
         }
-        let adopted = registration::adopt(
-            state.catalog.as_ref(),
-            state.storage.as_ref(),
-            state.queue.as_ref(),
-            &state.buckets.ingest,
-            &object.key,
-        )
-        .await;
+        let adopted = state.intake().adopt(&object.key).await;
         match adopted {
             Ok(Some(asset)) => {
                 tracing::info!(

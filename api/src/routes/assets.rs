@@ -1,7 +1,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use mediaport_core::AssetFilter;
-use mediaport_core::registration::register_object;
 use mediaport_core::removal::Removal;
 use mediaport_shared::{Asset, AssetDetail, AssetList, AssetStatus, AssetType, ErrorBody, RegisterAssetRequest};
 use serde::Deserialize;
@@ -127,14 +126,7 @@ pub async fn register(
     State(state): State<AppState>,
     Json(request): Json<RegisterAssetRequest>,
 ) -> Result<(StatusCode, Json<Asset>), ApiError> {
-    let asset = register_object(
-        state.catalog.as_ref(),
-        state.storage.as_ref(),
-        state.queue.as_ref(),
-        &state.buckets.ingest,
-        request,
-    )
-    .await?;
+    let asset = state.intake().register(request).await?;
     tracing::info!(by = %caller.principal.username, asset = asset.id, key = asset.key, "object registered");
     Ok((StatusCode::CREATED, Json(asset)))
 }

@@ -3,7 +3,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use mediaport_core::uploads;
 use mediaport_shared::{
     Asset, CompleteUploadRequest, CreateUploadRequest, ErrorBody, PartUrls, PresignPartsRequest, StoredParts, Upload,
 };
@@ -24,14 +23,7 @@ pub async fn create(
     State(state): State<AppState>,
     Json(request): Json<CreateUploadRequest>,
 ) -> Result<(StatusCode, Json<Upload>), ApiError> {
-    let upload = uploads::start(
-        state.catalog.as_ref(),
-        state.storage.as_ref(),
-        &state.uploads,
-        request,
-        &caller.principal.username,
-    )
-    .await?;
+    let upload = state.intake().start(request, &caller.principal.username).await?;
     tracing::info!(by = %caller.principal.username, upload = upload.upload_id, asset = upload.asset_id,
         size = upload.size, parts = upload.part_count, "upload started");
     Ok((StatusCode::CREATED, Json(upload)))
@@ -49,14 +41,7 @@ pub async fn presign_parts(
     Path(upload_id): Path<String>,
     Json(request): Json<PresignPartsRequest>,
 ) -> Result<Json<PartUrls>, ApiError> {
-    let parts = uploads::presign_parts(
-        state.catalog.as_ref(),
-        state.storage.as_ref(),
-        &state.uploads,
-        &upload_id,
-        &request.part_numbers,
-    )
-    .await?;
+    let parts = state.intake().presign_parts(&upload_id, &request.part_numbers).await?;
     Ok(Json(PartUrls { parts }))
 }
 
@@ -69,7 +54,7 @@ pub async fn list_parts(
     State(state): State<AppState>,
     Path(upload_id): Path<String>,
 ) -> Result<Json<StoredParts>, ApiError> {
-    let parts = uploads::stored_parts(state.catalog.as_ref(), state.storage.as_ref(), &upload_id).await?;
+    let parts = state.intake().stored_parts(&upload_id).await?;
     Ok(Json(StoredParts { parts }))
 }
 
@@ -87,9 +72,7 @@ pub async fn complete(
     Path(upload_id): Path<String>,
     Json(request): Json<CompleteUploadRequest>,
 ) -> Result<Json<Asset>, ApiError> {
-    let asset =
-        uploads::complete(state.catalog.as_ref(), state.storage.as_ref(), state.queue.as_ref(), &upload_id, request)
-            .await?;
+    let asset = state.intake().complete(&upload_id, request).await?;
     tracing::info!(by = %caller.principal.username, upload = upload_id, asset = asset.id, "upload complete");
     Ok(Json(asset))
 }
@@ -104,7 +87,7 @@ pub async fn abort(
     State(state): State<AppState>,
     Path(upload_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    uploads::abort(state.catalog.as_ref(), state.storage.as_ref(), &upload_id).await?;
+    state.intake().abort(&upload_id).await?;
     tracing::info!(by = %caller.principal.username, upload = upload_id, "upload cancelled");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
-use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, uploads, users};
+use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, users};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, Group, Timecode,
     Timeline, TimelineItem,
@@ -184,15 +184,15 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
         .await
         .unwrap();
     let (_, refresh_token) = login(server, &user).await;
-    let (catalog, storage) = (server.state.catalog.as_ref(), server.state.storage.as_ref());
+    let intake = server.state.intake();
     let request = common::upload_request(&format!("take-{n}.wav"));
-    let upload = uploads::start(catalog, storage, &server.state.uploads, request, "fixture").await.unwrap();
-    let urls = uploads::presign_parts(catalog, storage, &server.state.uploads, &upload.upload_id, &[1]).await.unwrap();
+    let upload = intake.start(request, "fixture").await.unwrap();
+    let urls = intake.presign_parts(&upload.upload_id, &[1]).await.unwrap();
     let put = reqwest::Client::new().put(&urls[0].url).body(vec![7u8; 10]).send().await.unwrap();
     assert!(put.status().is_success(), "{put:?}");
     let part_etag = put.headers()["etag"].to_str().unwrap().to_owned();
     let loose_key = format!("bulk/loose-{n}.mp3");
-    storage.put_object("mediaport-ingest", &loose_key, vec![1u8; 10].into()).await.unwrap();
+    server.state.storage.put_object("mediaport-ingest", &loose_key, vec![1u8; 10].into()).await.unwrap();
     let queue = server.state.queue.as_ref();
     // A job that can be retried: cancelled, as no worker runs here to fail it.
     let task = Task::Relabel { asset_id: asset_id.to_owned() };
@@ -271,7 +271,7 @@ async fn analysed(server: &RunningServer, id: &str) {
         analysis.insert(kind, summary);
     }
     let edl = b"TITLE: speech\nFCM: NON-DROP FRAME\n".to_vec();
-    storage.put_object(proxy, &format!("{id}/analysis/shot.edl"), edl.into()).await.unwrap();
+    storage.put_object(proxy, &mediaport_core::keys::shot_list(id), edl.into()).await.unwrap();
     server.state.catalog.record_analysis(id, &analysis, AssetStatus::Ready, None).await.unwrap();
 }
 

@@ -8,7 +8,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use mediaport_core::search::semantic;
-use mediaport_core::{registration, uploads};
 use mediaport_shared::ErrorBody;
 use reqwest::Method;
 
@@ -68,9 +67,7 @@ async fn a_deleted_asset_leaves_search_at_once_and_its_outputs_after_and_a_purge
     .await;
     assert!(storage.head_object(ingest, "bulk/sign.png").await.is_ok(), "the original stays");
     // ... and the bucket scan does not make it an asset again.
-    let state = &server.state;
-    let adopted = registration::adopt(state.catalog.as_ref(), storage, state.queue.as_ref(), ingest, "bulk/sign.png");
-    assert!(adopted.await.unwrap().is_none());
+    assert!(server.state.intake().adopt("bulk/sign.png").await.unwrap().is_none());
     assert_eq!(client.call(Method::DELETE, &format!("/api/assets/{id}"), &client.editor, None).await.status(), 404);
 
     // Purged: the original goes too.
@@ -86,8 +83,7 @@ async fn a_deleted_asset_leaves_search_at_once_and_its_outputs_after_and_a_purge
 
     // An upload in progress is aborted, not deleted.
     let request = common::upload_request("take.wav");
-    let (catalog, uploads_policy) = (server.state.catalog.as_ref(), &server.state.uploads);
-    let upload = uploads::start(catalog, storage, uploads_policy, request, "editor").await.unwrap();
+    let upload = server.state.intake().start(request, "editor").await.unwrap();
     let refused = client.call(Method::DELETE, &format!("/api/assets/{}", upload.asset_id), &client.editor, None).await;
     assert_eq!(refused.status(), 409);
     assert_eq!(refused.json::<ErrorBody>().await.unwrap().code, "asset-uploading");
