@@ -289,6 +289,19 @@ impl Queue for SqlQueue {
         })
     }
 
+    async fn counts(&self, status: JobStatus) -> Result<Vec<(JobKind, u64)>, QueueError> {
+        let sql = "SELECT kind, COUNT(*) AS jobs FROM jobs WHERE status = $1 GROUP BY kind ORDER BY kind";
+        let rows: Vec<(String, i64)> = on_db!(&self.db, |pool| {
+            sqlx::query_as(sql).bind(status.as_str()).fetch_all(pool).await.map_err(db_err)?
+        });
+        // A kind this version does not know (a newer worker's) is not this queue's to count.
+        let known = |kind: &str| JobKind::ALL.into_iter().find(|k| k.as_str() == kind);
+        Ok(rows
+            .into_iter()
+            .filter_map(|(kind, jobs)| Some((known(&kind)?, u64::try_from(jobs).unwrap_or(0))))
+            .collect())
+    }
+
     async fn list(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>, QueueError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM jobs \

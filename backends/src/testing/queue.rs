@@ -161,4 +161,8 @@ pub async fn suite(queue: Arc<dyn Queue>) {
     assert_eq!(for_a1.len(), 2);
     let failed = queue.list(&JobFilter { asset_id: None, status: Some(JobStatus::Failed) }, 10).await.unwrap();
     assert_eq!(failed.iter().map(|j| j.task.asset_id()).collect::<Vec<_>>(), ["a5", "a7"]);
+    assert_eq!(queue.counts(JobStatus::Failed).await.unwrap(), [(JobKind::Ingest, 2)], "counts by kind");
+    queue.enqueue(job(ANALYSE, "a9", None, 3)).await.unwrap();
+    let queued = queue.counts(JobStatus::Queued).await.unwrap();
+    assert_eq!(queued, [(JobKind::Analyse, 1)], "finished and cancelled jobs are not queued");
 }

@@ -51,6 +51,16 @@ async fn metrics_count_requests_by_route() {
         .unwrap_or_else(|| panic!("no healthz counter in:\n{text}"));
     let count: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
     assert!(count >= 3.0, "{line}");
+
+    // The queue's depth by kind, read when asked (no worker runs in this server).
+    let task = mediaport_core::Task::Relabel { asset_id: "a1".into() };
+    server.state.queue.enqueue(mediaport_core::NewJob { task, max_attempts: 1, dedupe_key: None }).await.unwrap();
+    let text = reqwest::get(format!("{}/metrics", server.url())).await.unwrap().text().await.unwrap();
+    let queued = text
+        .lines()
+        .find(|l| l.starts_with("mediaport_jobs{") && l.contains("kind=\"relabel\"") && l.contains("status=\"queued\""))
+        .unwrap_or_else(|| panic!("no queue depth in:\n{text}"));
+    assert!(queued.ends_with(" 1"), "{queued}");
     server.shutdown().await.unwrap();
 }
 

@@ -221,6 +221,8 @@ pub trait Queue: Send + Sync {
     async fn changed_since(&self, since_ms: i64, limit: u32) -> Result<Vec<Job>, QueueError>;
     /// Jobs matching `filter`, newest first, at most `limit`.
     async fn list(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>, QueueError>;
+    /// How many jobs of each kind are in `status`, kinds with none left out.
+    async fn counts(&self, status: JobStatus) -> Result<Vec<(JobKind, u64)>, QueueError>;
 }
 
 #[cfg(test)]
