@@ -17,6 +17,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use mediaport_shared::codes;
 use mediaport_shared::{AnalysisKind, Asset, AssetDetail, AssetType, Group, Technical};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::ResizeObserver;
 
 use self::delete::DeleteAsset;
 use self::lanes::Lanes;
@@ -31,6 +34,9 @@ use crate::components::download::{Downloads, Offer};
 use crate::components::empty_state::EmptyState;
 use crate::format;
 use crate::live::{self, Change};
+
+/// An observer of the picture's size and the callback it calls, kept while the picture shows.
+type Observed = Option<(ResizeObserver, Closure<dyn FnMut()>)>;
 
 /// One asset: its media (player, picture or pages), checksums and technical metadata;
 /// reloaded live when its processing moves on, with the player kept where it was.
@@ -256,8 +262,23 @@ fn Media(
                     frame.set(measure(&img, natural));
                 }
             };
-            let resized = window_event_listener(leptos::ev::resize, move |_| fit());
-            on_cleanup(move || resized.remove());
+            // The picture's place changes as it loads, with the window, and with the layout
+            // around it: an observer of its size hears them all, the first layout included.
+            let observed: StoredValue<Observed, LocalStorage> = StoredValue::new_local(None);
+            picture.on_load(move |img| {
+                let on_resize = Closure::<dyn FnMut()>::new(fit);
+                if let Ok(observer) = ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+                    observer.observe(&img);
+                    observed.set_value(Some((observer, on_resize)));
+                }
+            });
+            on_cleanup(move || {
+                observed.with_value(|o| {
+                    if let Some((observer, _)) = o {
+                        observer.disconnect();
+                    }
+                });
+            });
             view! {
                 <div class="viewer">
                     <img class="player-image" node_ref=picture src=proxies.image alt=detail.asset.filename on:load=move |_| fit()/>

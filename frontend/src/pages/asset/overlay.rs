@@ -91,6 +91,10 @@ pub fn Overlay(
     let boxes = move || {
         let (now, min) = (now_ms.get(), min_confidence.get());
         let mut drawn = Vec::new();
+        // Until the picture is placed (loaded, laid out) there is nothing to draw on.
+        if frame.with(Option::is_none) {
+            return drawn;
+        }
         for (kind, _) in BOXED {
             if !shown.with(|s| s.contains(&kind)) {
                 continue;
