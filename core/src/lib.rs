@@ -6,6 +6,8 @@ pub mod cleanup;
 pub mod error;
 pub mod faces;
 pub mod keys;
+#[cfg(any(test, feature = "testing"))]
+pub mod memory;
 pub mod people;
 pub mod ports;
 pub mod reanalysis;

@@ -175,7 +175,7 @@ impl Intake<'_> {
             Ok((_, record)) => Ok(to_wire(&record)),
             Err(err) => {
                 if let Err(abort) = self.storage.abort_multipart(&self.policy.bucket, &key, &storage_upload_id).await {
-                    tracing::warn!(error = %abort, key, "could not abort the self.storage upload of a failed start");
+                    tracing::warn!(error = %abort, key, "could not abort the storage upload of a failed start");
                 }
                 Err(err.into())
             }
@@ -242,7 +242,7 @@ impl Intake<'_> {
             if object.size != record.size {
                 return Err(IntakeError::invalid(
                     "size-mismatch",
-                    format!("self.storage holds {} bytes; the upload declared {}", object.size, record.size),
+                    format!("storage holds {} bytes; the upload declared {}", object.size, record.size),
                 ));
             }
             Ok(())
@@ -366,3 +366,6 @@ async fn check_parts(
     }
     Ok(parts)
 }
+
+#[cfg(test)]
+mod tests;

@@ -130,3 +130,64 @@ impl ServiceError for WorkflowError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mediaport_shared::{Asset, AssetStatus, AssetType};
+
+    use super::*;
+    use crate::memory::MemoryQueue;
+
+    fn asset(status: AssetStatus) -> Asset {
+        let id = crate::new_id();
+        Asset {
+            key: crate::keys::original(&id, "clip.mp4"),
+            id,
+            asset_type: AssetType::Video,
+            filename: "clip.mp4".into(),
+            size: 10,
+            md5: None,
+            sha256: None,
+            status,
+            group: None,
+            attributes: Default::default(),
+            bucket: "ingest".into(),
+            created_at: "2026-12-03T12:00:00.000Z".into(),
+            duration_ms: None,
+            ai_options: None,
+            error: None,
+            technical: None,
+            outputs: None,
+            analysis: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_asset_gets_the_job_of_the_stage_it_waits_for_once() {
+        let queue = MemoryQueue::default();
+        let ingesting = asset(AssetStatus::Ingesting);
+        start_next(&queue, &ingesting).await.unwrap();
+        start_next(&queue, &ingesting).await.unwrap();
+        let analysing = asset(AssetStatus::Analysing);
+        start_next(&queue, &analysing).await.unwrap();
+        start_next(&queue, &asset(AssetStatus::Ready)).await.unwrap();
+
+        let queued = queue.list(&JobFilter::default(), 10).await.unwrap();
+        let mut tasks: Vec<(JobKind, &str)> = queued.iter().map(|j| (j.task.kind(), j.task.asset_id())).collect();
+        tasks.sort();
+        let mut expected = vec![(JobKind::Ingest, ingesting.id.as_str()), (JobKind::Analyse, analysing.id.as_str())];
+        expected.sort();
+        assert_eq!(tasks, expected, "one job per stage asked for, none for a ready asset");
+    }
+
+    #[tokio::test]
+    async fn a_removal_carries_the_original_to_purge() {
+        let queue = MemoryQueue::default();
+        let job = queue.enqueue(remove_job("a1", Some(("ingest", "a1/clip.mp4")))).await.unwrap();
+        let original = Some(ObjectLocation { bucket: "ingest".into(), key: "a1/clip.mp4".into() });
+        assert_eq!(job.task, Task::Remove { asset_id: "a1".into(), original });
+        assert_eq!(job.max_attempts, ATTEMPTS);
+        let again = queue.enqueue(remove_job("a1", None)).await.unwrap();
+        assert_ne!(again.id, job.id, "removals have no key: a late stage queues one more");
+    }
+}

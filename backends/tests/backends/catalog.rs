@@ -57,3 +57,8 @@ async fn a_closed_catalog_reports_unavailable() {
     let err = catalog.ping().await.unwrap_err();
     assert_eq!(err.code(), "catalog-unavailable");
 }
+
+#[tokio::test]
+async fn the_in_memory_catalog_passes_the_catalog_suite() {
+    testing::catalog::suite(&mediaport_core::memory::MemoryCatalog::default()).await;
+}

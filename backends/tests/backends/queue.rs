@@ -41,3 +41,8 @@ async fn postgres_passes_the_queue_suite() {
     let server = Postgres::start().await.unwrap();
     testing::queue::suite(mediaport_backends::queue::in_db(&Db::open(&server.url).await.unwrap())).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_memory_queue_passes_the_queue_suite() {
+    testing::queue::suite(std::sync::Arc::new(mediaport_core::memory::MemoryQueue::default())).await;
+}
