@@ -24,7 +24,11 @@ cargo fmt --all --check
 # does, adding clippy's lints (denied, as `cargo clippy -- -D warnings` would), so one build
 # both lints and makes what the tests run. A separate `cargo clippy` would compile every
 # dependency a second time, in check mode: ten minutes on two cores.
-RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)"
+RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver || true)"
+if [ -z "$RUSTC_WORKSPACE_WRAPPER" ]; then
+  echo "clippy-driver is missing: run scripts/setup.sh --for-tests (rustup component add clippy)" >&2
+  exit 1
+fi
 export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 step "web app build, with lints (wasm32)"
 scripts/build-web.sh
