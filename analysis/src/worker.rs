@@ -112,7 +112,7 @@ impl Worker {
         let span = tracing::info_span!("job", id = job.id, kind, asset, attempt = job.attempts);
         metrics::gauge!("mediaport_jobs_running", "kind" => kind).increment(1);
         let started = std::time::Instant::now();
-        let outcome = self.run_held(&job).instrument(span).await;
+        let outcome = self.run_held(&job, started).instrument(span).await;
         metrics::gauge!("mediaport_jobs_running", "kind" => kind).decrement(1);
         metrics::counter!("mediaport_jobs_total", "kind" => kind, "outcome" => outcome).increment(1);
         metrics::histogram!("mediaport_job_seconds", "kind" => kind, "outcome" => outcome)
@@ -120,10 +120,9 @@ impl Worker {
     }
 
     /// Runs a job to its end and records it on the queue; says how it ended, for metrics.
-    async fn run_held(&self, job: &Job) -> &'static str {
+    async fn run_held(&self, job: &Job, started: std::time::Instant) -> &'static str {
         let asset = job.task.asset_id();
         tracing::info!("job started");
-        let started = std::time::Instant::now();
         let outcome = tokio::select! {
             outcome = self.execute(job) => outcome,
             () = self.hold_lease(job) => {

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use mediaport_shared::AssetStatus;
 
 use crate::ports::catalog::{Catalog, UploadRecord, UploadState};
@@ -27,7 +27,7 @@ pub struct SweepReport {
 
 fn before(age: Duration) -> String {
     let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
-    (Utc::now() - age).to_rfc3339_opts(SecondsFormat::Millis, true)
+    crate::rfc3339(Utc::now() - age)
 }
 
 /// Aborts uploads older than `abandon_after`, settles completions interrupted more than

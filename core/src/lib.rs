@@ -36,6 +36,17 @@ pub use ports::search::{
 pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 pub use ports::vectors::{EncodeError, Neighbour, SentenceEncoder, VectorError, VectorIndex, batch_length};
 
+/// A time as records keep it: RFC 3339 in UTC to the millisecond
+/// (`2026-12-03T12:47:10.123Z`), which sorts as text in time order.
+pub fn rfc3339(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Now, as records keep it (see [`rfc3339`]).
+pub fn now_rfc3339() -> String {
+    rfc3339(chrono::Utc::now())
+}
+
 /// A new time-ordered id: records made in the same millisecond still sort in creation order.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

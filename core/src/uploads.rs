@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use mediaport_shared::codes;
 use mediaport_shared::upload::{MAX_OBJECT_SIZE, PartPlan, plan_parts};
 use mediaport_shared::{
@@ -89,10 +89,6 @@ pub struct UploadPolicy {
     pub abandon_after: Duration,
 }
 
-fn rfc3339(time: chrono::DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 fn to_wire(record: &UploadRecord) -> Upload {
     Upload {
         upload_id: record.id.clone(),
@@ -168,8 +164,8 @@ impl Intake<'_> {
             md5,
             created_by: username.to_owned(),
             state: UploadState::Open,
-            created_at: rfc3339(now),
-            expires_at: rfc3339(now + self.policy.abandon_after),
+            created_at: crate::rfc3339(now),
+            expires_at: crate::rfc3339(now + self.policy.abandon_after),
         };
         match self.catalog.create_upload(asset, record).await {
             Ok((_, record)) => Ok(to_wire(&record)),

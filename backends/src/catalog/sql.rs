@@ -1,7 +1,6 @@
 use std::path::Path;
 
 use async_trait::async_trait;
-use chrono::{SecondsFormat, Utc};
 use mediaport_core::{
     AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState,
 };
@@ -18,9 +17,7 @@ pub struct SqlCatalog {
     pub(super) db: Db,
 }
 
-pub(super) fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
+pub(super) use mediaport_core::now_rfc3339 as now;
 
 pub(super) fn db_err(err: sqlx::Error) -> CatalogError {
     match err {

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{SecondsFormat, Utc};
-use mediaport_core::{Job, JobFilter, JobKind, JobStatus, NewJob, Queue, QueueError, Task};
+use chrono::Utc;
+use mediaport_core::{Job, JobFilter, JobKind, JobStatus, NewJob, Queue, QueueError, Task, now_rfc3339};
 
 use crate::db::{Cells, Db, on_db};
 
@@ -30,10 +30,6 @@ const COLUMNS: &str = "id, kind, payload, status, CAST(attempts AS BIGINT) AS at
 
 fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
-}
-
-fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn ms(duration: Duration) -> i64 {
@@ -106,7 +102,7 @@ impl Queue for SqlQueue {
                 .bind(i64::from(new.max_attempts.max(1)))
                 .bind(new.dedupe_key.clone())
                 .bind(now_ms())
-                .bind(now_text())
+                .bind(now_rfc3339())
                 .fetch_optional(pool)
                 .await
                 .map_err(db_err)?
@@ -147,11 +143,11 @@ impl Queue for SqlQueue {
             Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
         });
         let claimed = on_db!(&self.db, |pool| {
-            sqlx::query(give_up).bind(now_text()).bind(now).execute(pool).await.map_err(db_err)?;
+            sqlx::query(give_up).bind(now_rfc3339()).bind(now).execute(pool).await.map_err(db_err)?;
             let mut query = sqlx::query_scalar::<_, String>(&sql)
                 .bind(worker.to_owned())
                 .bind(now + ms(lease))
-                .bind(now_text())
+                .bind(now_rfc3339())
                 .bind(now);
             for kind in kinds {
                 query = query.bind(kind.as_str());
@@ -202,7 +198,7 @@ impl Queue for SqlQueue {
             )
             .bind(id.to_owned())
             .bind(worker.to_owned())
-            .bind(now_text())
+            .bind(now_rfc3339())
             .execute(pool)
             .await
             .map_err(db_err)?;
@@ -225,7 +221,7 @@ impl Queue for SqlQueue {
             .bind(worker.to_owned())
             .bind(error.to_owned())
             .bind(retry_in.map(|wait| now_ms() + ms(wait)))
-            .bind(now_text())
+            .bind(now_rfc3339())
             .execute(pool)
             .await
             .map_err(db_err)?;
@@ -241,7 +237,7 @@ impl Queue for SqlQueue {
                  WHERE id = $1 AND status IN ('queued', 'running')",
             )
             .bind(job.id.clone())
-            .bind(now_text())
+            .bind(now_rfc3339())
             .execute(pool)
             .await
             .map_err(db_err)?;

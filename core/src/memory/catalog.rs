@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use chrono::{SecondsFormat, Utc};
 use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetStatus};
 
 use crate::ports::catalog::{
@@ -33,10 +32,6 @@ impl Default for MemoryCatalog {
     fn default() -> Self {
         Self { instance: uuid::Uuid::new_v4().to_string(), records: Mutex::default() }
     }
-}
-
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn missing(what: &'static str, id: &str) -> CatalogError {
@@ -73,7 +68,7 @@ fn to_asset(new: NewAsset) -> Asset {
         attributes: new.attributes,
         bucket: new.bucket,
         key: new.key,
-        created_at: now(),
+        created_at: crate::now_rfc3339(),
         duration_ms: None,
         ai_options: new.ai_options,
         error: None,

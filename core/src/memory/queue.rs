@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 
 use crate::ports::queue::{Job, JobFilter, JobKind, JobStatus, NewJob, Queue, QueueError};
 
@@ -41,10 +41,6 @@ pub struct MemoryQueue {
 
 fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
-}
-
-fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn ms(duration: Duration) -> i64 {
@@ -91,7 +87,7 @@ impl Queue for MemoryQueue {
                 attempts: 0,
                 max_attempts: new.max_attempts.max(1),
                 error: None,
-                created_at: now_text(),
+                created_at: crate::now_rfc3339(),
                 started_at: None,
                 finished_at: None,
                 changed_ms: 0,
@@ -111,7 +107,7 @@ impl Queue for MemoryQueue {
             for held in jobs.values_mut().filter(|h| h.lease_ran_out(now) && h.job.attempts >= h.job.max_attempts) {
                 held.job.status = JobStatus::Failed;
                 held.job.error = Some(format!("its worker stopped without finishing it, {} times", held.job.attempts));
-                held.job.finished_at = Some(now_text());
+                held.job.finished_at = Some(crate::now_rfc3339());
                 held.lease = None;
                 touch(&mut held.job);
             }
@@ -124,7 +120,7 @@ impl Queue for MemoryQueue {
             })?;
             held.job.status = JobStatus::Running;
             held.job.attempts += 1;
-            held.job.started_at = Some(now_text());
+            held.job.started_at = Some(crate::now_rfc3339());
             held.job.finished_at = None;
             held.job.step = None;
             held.lease = Some((worker.to_owned(), now + ms(lease)));
@@ -150,7 +146,7 @@ impl Queue for MemoryQueue {
         Ok(self.change_held(id, worker, |held| {
             held.job.status = JobStatus::Done;
             held.job.error = None;
-            held.job.finished_at = Some(now_text());
+            held.job.finished_at = Some(crate::now_rfc3339());
             held.lease = None;
             touch(&mut held.job);
         }))
@@ -168,7 +164,7 @@ impl Queue for MemoryQueue {
                 }
                 _ => {
                     held.job.status = JobStatus::Failed;
-                    held.job.finished_at = Some(now_text());
+                    held.job.finished_at = Some(crate::now_rfc3339());
                 }
             }
             touch(&mut held.job);
@@ -180,7 +176,7 @@ impl Queue for MemoryQueue {
             let held = jobs.get_mut(id).ok_or_else(|| QueueError::NoSuchJob(id.to_owned()))?;
             if held.unfinished() {
                 held.job.status = JobStatus::Cancelled;
-                held.job.finished_at = Some(now_text());
+                held.job.finished_at = Some(crate::now_rfc3339());
                 held.lease = None;
                 touch(&mut held.job);
             }
