@@ -11,7 +11,7 @@ use mediaport_core::search::semantic;
 use mediaport_core::{
     AssetDocument, AssetFilter, Catalog, CatalogError, IndexedSentence, SearchIndex, Storage, VectorIndex,
 };
-use mediaport_shared::{AnalysisStatus, Asset, EmbeddedSentence, Embeddings, Timeline};
+use mediaport_shared::{AnalysisStatus, Asset, AssetId, EmbeddedSentence, Embeddings, Timeline};
 
 use crate::language::embed;
 
@@ -40,7 +40,7 @@ pub enum IndexError {
 impl Indexer {
     /// Indexes an asset as the catalog has it now; an asset gone from the catalog leaves
     /// the index too.
-    pub async fn index(&self, asset_id: &str) -> Result<(), IndexError> {
+    pub async fn index(&self, asset_id: &AssetId) -> Result<(), IndexError> {
         match self.catalog.get_asset(asset_id).await {
             Ok(asset) => self.index_asset(&asset).await,
             Err(CatalogError::NotFound { .. }) => {
@@ -67,13 +67,13 @@ impl Indexer {
 
     /// Replaces the asset's sentences in the vector space. A failure leaves search by
     /// words whole; the next analysis or a reindex puts the sentences back.
-    async fn store_sentences(&self, asset_id: &str, vectors: &[(String, Vec<f32>)]) {
+    async fn store_sentences(&self, asset_id: &AssetId, vectors: &[(String, Vec<f32>)]) {
         let stored = async {
             self.vectors.remove_prefix(semantic::SPACE, &keys::of_asset(asset_id)).await?;
             self.vectors.upsert_many(semantic::SPACE, vectors).await
         };
         if let Err(err) = stored.await {
-            tracing::warn!(asset = asset_id, error = %err, "cannot store the sentences for search by meaning");
+            tracing::warn!(asset = %asset_id, error = %err, "cannot store the sentences for search by meaning");
         }
     }
 
@@ -88,10 +88,10 @@ impl Indexer {
                 Ok(body) => match serde_json::from_slice::<Timeline>(&body) {
                     Ok(timeline) => timelines.push(timeline),
                     Err(err) => {
-                        tracing::warn!(asset = asset.id, kind = kind.as_str(), error = %err, "timeline unreadable");
+                        tracing::warn!(asset = %asset.id, kind = kind.as_str(), error = %err, "timeline unreadable");
                     }
                 },
-                Err(err) => tracing::warn!(asset = asset.id, kind = kind.as_str(), error = %err, "timeline missing"),
+                Err(err) => tracing::warn!(asset = %asset.id, kind = kind.as_str(), error = %err, "timeline missing"),
             }
         }
         let mut document = document(asset, timelines);
@@ -116,11 +116,11 @@ impl Indexer {
         match serde_json::from_slice::<Embeddings>(&body) {
             Ok(embeddings) if embeddings.model == embed::MODEL => embeddings.sentences,
             Ok(other) => {
-                tracing::warn!(asset = asset.id, model = other.model, "sentences of another model: analyse again");
+                tracing::warn!(asset = %asset.id, model = other.model, "sentences of another model: analyse again");
                 Vec::new()
             }
             Err(err) => {
-                tracing::warn!(asset = asset.id, error = %err, "sentence embeddings unreadable");
+                tracing::warn!(asset = %asset.id, error = %err, "sentence embeddings unreadable");
                 Vec::new()
             }
         }
@@ -130,9 +130,9 @@ impl Indexer {
     pub async fn rebuild(&self) -> Result<usize, IndexError> {
         self.search.clear().await?;
         self.vectors.drop_space(semantic::SPACE).await?;
-        let (mut done, mut cursor) = (0, None::<String>);
+        let (mut done, mut cursor) = (0, None::<AssetId>);
         loop {
-            let page = self.catalog.list_assets(&AssetFilter::default(), PAGE, cursor.as_deref()).await?;
+            let page = self.catalog.list_assets(&AssetFilter::default(), PAGE, cursor.as_ref()).await?;
             let mut documents = Vec::with_capacity(page.len());
             for asset in &page {
                 let (document, vectors) = self.document(asset).await;

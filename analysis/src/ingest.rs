@@ -9,7 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 use mediaport_core::keys;
 use mediaport_core::settings::saved_ai_options;
 use mediaport_core::{Catalog, CatalogError, IngestRecord, Storage, StorageError};
-use mediaport_shared::{AiOptions, Asset, AssetStatus, AssetType, IngestOutputs, Technical};
+use mediaport_shared::{AiOptions, Asset, AssetId, AssetStatus, AssetType, IngestOutputs, Technical};
 
 use crate::document::{self, DocumentError};
 use crate::fixity::{self, FixityError};
@@ -56,14 +56,14 @@ struct Made {
 
 impl Ingest {
     /// Ingests one asset and returns it as recorded; the original is never touched.
-    pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, JobError> {
+    pub async fn run(&self, asset_id: &AssetId, progress: &dyn Progress) -> Result<Asset, JobError> {
         let asset = match self.catalog.get_asset(asset_id).await {
             Err(CatalogError::NotFound { .. }) => return Err(JobError::Media("the asset no longer exists".into())),
             other => other?,
         };
         // The copy outlives a crash so that a retry resumes it instead of fetching it again.
         let originals = self.tools.keep_dir("originals").map_err(|e| JobError::Transient(e.to_string()))?;
-        let original = originals.join(&asset.id);
+        let original = originals.join(asset.id.as_str());
         progress.step("fixity").await;
         let fixity = match fixity::fetch(self.storage.as_ref(), &asset.bucket, &asset.key, &original).await {
             Err(FixityError::Storage(StorageError::NoSuchKey { .. })) => {
@@ -90,9 +90,10 @@ impl Ingest {
     pub async fn sweep_copies(&self) -> usize {
         let Ok(originals) = self.tools.keep_dir("originals") else { return 0 };
         let Ok(entries) = std::fs::read_dir(&originals) else { return 0 };
-        let ids: Vec<String> = entries
+        let ids: Vec<AssetId> = entries
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .filter(|name| !name.ends_with(".etag"))
+            .map(AssetId::from)
             .collect();
         let mut dropped = 0;
         for id in ids {
@@ -110,9 +111,9 @@ impl Ingest {
     }
 
     /// Drops the worker's copy of an asset's original (kept between tries to resume it).
-    pub fn forget_copy(&self, asset_id: &str) {
+    pub fn forget_copy(&self, asset_id: &AssetId) {
         if let Ok(originals) = self.tools.keep_dir("originals") {
-            let copy = originals.join(asset_id);
+            let copy = originals.join(asset_id.as_str());
             let _ = std::fs::remove_file(fixity::etag_file(&copy));
             let _ = std::fs::remove_file(copy);
         }
@@ -136,7 +137,7 @@ impl Ingest {
         if fixity.size == 0 {
             return Err(JobError::Media("the file is empty (0 bytes)".into()));
         }
-        let work = self.tools.work_dir(&asset.id).map_err(|e| JobError::Transient(e.to_string()))?;
+        let work = self.tools.work_dir(asset.id.as_str()).map_err(|e| JobError::Transient(e.to_string()))?;
         let made = match asset.asset_type {
             AssetType::Video | AssetType::Audio => self.audio_video(asset, original, work.path(), progress).await?,
             AssetType::Image => {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use mediaport_core::removal::Removal;
 use mediaport_core::workflow;
 use mediaport_core::{Catalog, CatalogError, Job, JobKind, ObjectLocation, Queue, Task, backoff};
-use mediaport_shared::AssetStatus;
+use mediaport_shared::{AssetId, AssetStatus, JobId};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -35,7 +35,7 @@ impl WorkerConfig {
     /// A name no other worker has: host, process and a random tail.
     pub fn unique_name() -> String {
         let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "worker".into());
-        format!("{host}-{}-{}", std::process::id(), &mediaport_core::new_id()[24..])
+        format!("{host}-{}-{}", std::process::id(), &mediaport_core::new_id::<String>()[24..])
     }
 }
 
@@ -109,7 +109,7 @@ impl Worker {
     /// (cancelled, or taken over after this worker was cut off).
     async fn run_job(&self, job: Job) {
         let (kind, asset) = (job.task.kind().as_str(), job.task.asset_id());
-        let span = tracing::info_span!("job", id = job.id, kind, asset, attempt = job.attempts);
+        let span = tracing::info_span!("job", id = %job.id, kind, asset = %asset, attempt = job.attempts);
         metrics::gauge!("mediaport_jobs_running", "kind" => kind).increment(1);
         let started = std::time::Instant::now();
         let outcome = self.run_held(&job, started).instrument(span).await;
@@ -198,7 +198,7 @@ impl Worker {
         // `mediaport reindex` catches it up.
         let indexed = status == AssetStatus::Analysing && result.is_ok();
         if !indexed && let Err(err) = self.analyse.indexer().index(asset_id).await {
-            tracing::warn!(asset = asset_id, error = %err, "cannot update the search index");
+            tracing::warn!(asset = %asset_id, error = %err, "cannot update the search index");
         }
         if result.is_ok() {
             self.measure(asset_id).await;
@@ -208,21 +208,21 @@ impl Worker {
 
     /// Records how much the proxy bucket holds for an asset, for the archive's figures.
     /// A figure that cannot be taken now is taken after the asset's next stage.
-    async fn measure(&self, asset_id: &str) {
+    async fn measure(&self, asset_id: &AssetId) {
         let a = &self.analyse;
         let bytes = match a.storage.list_objects(&a.proxy_bucket, &mediaport_core::keys::of_asset(asset_id)).await {
             Ok(objects) => objects.iter().map(|o| o.size).sum(),
             Err(err) => {
-                tracing::warn!(asset = asset_id, error = %err, "cannot measure the asset's outputs");
+                tracing::warn!(asset = %asset_id, error = %err, "cannot measure the asset's outputs");
                 return;
             }
         };
         if let Err(err) = self.catalog.set_proxy_bytes(asset_id, bytes).await {
-            tracing::debug!(asset = asset_id, error = %err, "cannot record the asset's output size");
+            tracing::debug!(asset = %asset_id, error = %err, "cannot record the asset's output size");
         }
     }
 
-    async fn ingest_stage(&self, asset_id: &str, progress: &JobProgress<'_>) -> Result<(), JobError> {
+    async fn ingest_stage(&self, asset_id: &AssetId, progress: &JobProgress<'_>) -> Result<(), JobError> {
         let asset = self.ingest.run(asset_id, progress).await?;
         // If this enqueue is lost (a crash just now), the sweep queues it.
         workflow::start_next(self.queue.as_ref(), &asset).await.map_err(|e| JobError::Transient(e.to_string()))
@@ -240,39 +240,39 @@ impl Worker {
                 Ok(true) => held_until = asked + self.config.lease,
                 Ok(false) => return,
                 Err(err) if tokio::time::Instant::now() >= held_until => {
-                    tracing::warn!(job = job.id, error = %err, "the lease ran out while the queue was unreachable");
+                    tracing::warn!(job = %job.id, error = %err, "the lease ran out while the queue was unreachable");
                     return;
                 }
-                Err(err) => tracing::warn!(job = job.id, error = %err, "cannot renew the lease; trying again"),
+                Err(err) => tracing::warn!(job = %job.id, error = %err, "cannot renew the lease; trying again"),
             }
         }
     }
 
-    async fn fail_asset(&self, asset_id: &str, reason: &str) {
+    async fn fail_asset(&self, asset_id: &AssetId, reason: &str) {
         match self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
             Ok(_) => {}
             // Deleted while this stage ran: what it made since is removed too.
             Err(CatalogError::NotFound { .. }) => self.queue_removal(asset_id).await,
-            Err(err) => tracing::warn!(asset = asset_id, error = %err, "cannot mark the asset failed"),
+            Err(err) => tracing::warn!(asset = %asset_id, error = %err, "cannot mark the asset failed"),
         }
     }
 
     /// Queues the removal of what a job wrote for an asset deleted while it ran.
-    async fn remove_if_deleted(&self, asset_id: &str) {
+    async fn remove_if_deleted(&self, asset_id: &AssetId) {
         if let Err(CatalogError::NotFound { .. }) = self.catalog.get_asset(asset_id).await {
             self.queue_removal(asset_id).await;
         }
     }
 
-    async fn queue_removal(&self, asset_id: &str) {
+    async fn queue_removal(&self, asset_id: &AssetId) {
         if let Err(err) = self.queue.enqueue(workflow::remove_job(asset_id, None)).await {
-            tracing::warn!(asset = asset_id, error = %err, "cannot queue the removal of a deleted asset's outputs");
+            tracing::warn!(asset = %asset_id, error = %err, "cannot queue the removal of a deleted asset's outputs");
         }
     }
 
     /// Removes what was made from a deleted asset, and its `original` when given. Waits
     /// (by failing, to be tried again) while the asset is still listed.
-    async fn remove(&self, asset_id: &str, original: Option<&ObjectLocation>) -> Result<(), JobError> {
+    async fn remove(&self, asset_id: &AssetId, original: Option<&ObjectLocation>) -> Result<(), JobError> {
         match self.catalog.get_asset(asset_id).await {
             Err(CatalogError::NotFound { .. }) => {}
             Ok(_) => {
@@ -304,7 +304,7 @@ impl Worker {
 /// Reports a job's steps on the queue, where the live view reads them.
 struct JobProgress<'a> {
     queue: &'a dyn Queue,
-    job: &'a str,
+    job: &'a JobId,
     worker: &'a str,
 }
 
@@ -312,7 +312,7 @@ struct JobProgress<'a> {
 impl Progress for JobProgress<'_> {
     async fn step(&self, name: &str) {
         if let Err(err) = self.queue.set_step(self.job, self.worker, name).await {
-            tracing::debug!(job = self.job, error = %err, "cannot record the step");
+            tracing::debug!(job = %self.job, error = %err, "cannot record the step");
         }
     }
 }

@@ -29,7 +29,7 @@ impl Workspace {
         if removed > 0 {
             tracing::info!(removed, root = %root.display(), "removed work folders left by stopped workers");
         }
-        let name = format!("run-{}", mediaport_core::new_id());
+        let name = format!("run-{}", mediaport_core::new_id::<String>());
         let lock_path = root.join(format!("{name}.lock"));
         let lock = OpenOptions::new().write(true).create_new(true).open(&lock_path)?;
         lock.try_lock().map_err(io::Error::other)?;

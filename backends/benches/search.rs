@@ -206,7 +206,7 @@ impl Generator {
         AssetDocument {
             filename: format!("{}-{}-{n:06}.{extension}", self.content_word(), self.content_word()),
             thumbnail: Some(format!("{asset_id}/thumbnail.jpg")),
-            asset_id,
+            asset_id: asset_id.into(),
             asset_type,
             group,
             attributes,

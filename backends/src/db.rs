@@ -98,6 +98,15 @@ pub(crate) trait Cells {
     fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
     fn maybe_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
     fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error>;
+
+    /// A typed id (`AssetId`, `JobId`...) kept as text.
+    fn id<Id: From<String>>(&self, column: &str) -> Result<Id, sqlx::Error> {
+        self.text(column).map(Id::from)
+    }
+
+    fn maybe_id<Id: From<String>>(&self, column: &str) -> Result<Option<Id>, sqlx::Error> {
+        Ok(self.maybe_text(column)?.map(Id::from))
+    }
 }
 
 impl<R> Cells for R

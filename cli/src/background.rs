@@ -15,7 +15,7 @@ async fn adopt(state: &AppState, key: &str) {
     let adopted = state.intake().adopt(key).await;
     match adopted {
         Ok(Some(asset)) => {
-            tracing::info!(asset = asset.id, key, "object copied into the ingest bucket is now an asset");
+            tracing::info!(asset = %asset.id, key, "object copied into the ingest bucket is now an asset");
         }
         Ok(None) => {}
         Err(err) => tracing::warn!(key, error = %err, "could not register an object of the ingest bucket"),

@@ -6,7 +6,7 @@ use anyhow::Context;
 use mediaport_shared::user::{LoginRequest, LoginResponse, RefreshRequest};
 use mediaport_shared::{
     Asset, CompleteUploadRequest, CreateFaceCollection, CreateUploadRequest, ErrorBody, FaceCollection,
-    FaceCollectionList, IndexedFace, PartUrls, PresignPartsRequest, StoredParts, Upload,
+    FaceCollectionList, IndexedFace, PartUrls, PresignPartsRequest, StoredParts, Upload, UploadId,
 };
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
@@ -98,12 +98,12 @@ impl Client {
         self.call(Method::POST, "/api/uploads", Some(request)).await
     }
 
-    pub async fn part_urls(&self, upload_id: &str, part_numbers: Vec<u32>) -> anyhow::Result<PartUrls> {
+    pub async fn part_urls(&self, upload_id: &UploadId, part_numbers: Vec<u32>) -> anyhow::Result<PartUrls> {
         let request = PresignPartsRequest { part_numbers };
         self.call(Method::POST, &format!("/api/uploads/{upload_id}/parts"), Some(&request)).await
     }
 
-    pub async fn stored_parts(&self, upload_id: &str) -> anyhow::Result<StoredParts> {
+    pub async fn stored_parts(&self, upload_id: &UploadId) -> anyhow::Result<StoredParts> {
         self.call::<(), _>(Method::GET, &format!("/api/uploads/{upload_id}/parts"), None).await
     }
 
@@ -133,7 +133,7 @@ impl Client {
         .await
     }
 
-    pub async fn complete(&self, upload_id: &str, request: &CompleteUploadRequest) -> anyhow::Result<Asset> {
+    pub async fn complete(&self, upload_id: &UploadId, request: &CompleteUploadRequest) -> anyhow::Result<Asset> {
         self.call(Method::POST, &format!("/api/uploads/{upload_id}/complete"), Some(request)).await
     }
 }

@@ -72,7 +72,7 @@ async fn abort_record(catalog: &dyn Catalog, storage: &dyn Storage, record: &Upl
         Err(err) => return Err(err.into()),
     }
     catalog.abort_upload(&record.id).await?;
-    tracing::info!(upload = record.id, asset = record.asset_id, "aborted an abandoned upload");
+    tracing::info!(upload = %record.id, asset = %record.asset_id, "aborted an abandoned upload");
     Ok(())
 }
 

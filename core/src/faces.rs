@@ -102,7 +102,7 @@ pub struct Collections<'a> {
 impl Collections<'_> {
     pub async fn create(&self, name: &str) -> Result<FaceCollection, FaceError> {
         let name = check_name(name)?;
-        match self.catalog.create_collection(&crate::new_id(), &name).await {
+        match self.catalog.create_collection(&crate::new_id::<String>(), &name).await {
             Err(CatalogError::Conflict(_)) => Err(FaceError::Exists(format!("a collection is already named {name:?}"))),
             other => Ok(other?),
         }
@@ -140,7 +140,7 @@ impl Collections<'_> {
             FaceReadError::Unavailable(reason) => FaceError::Unavailable(reason),
         })?;
         let face = the_one_face(faces)?;
-        let id = crate::new_id();
+        let id: String = crate::new_id();
         let record = FaceRecord {
             crop_key: crate::keys::collection_face(collection_id, &id),
             id,

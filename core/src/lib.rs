@@ -47,7 +47,8 @@ pub fn now_rfc3339() -> String {
     rfc3339(chrono::Utc::now())
 }
 
-/// A new time-ordered id: records made in the same millisecond still sort in creation order.
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+/// A new time-ordered id of any kind (`let id: AssetId = new_id()`): records made in the
+/// same millisecond still sort in creation order.
+pub fn new_id<Id: From<String>>() -> Id {
+    Id::from(uuid::Uuid::now_v7().to_string())
 }

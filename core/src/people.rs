@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use mediaport_shared::{FaceAppearance, FaceAppearances, Timecode};
+use mediaport_shared::{AssetId, FaceAppearance, FaceAppearances, PersonId, Timecode};
 
 use crate::faces::{FaceError, check_name};
 use crate::keys;
@@ -27,7 +27,7 @@ const NEIGHBOURS: usize = 20;
 /// A face near the one being placed, and the person it belongs to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearFace {
-    pub person: String,
+    pub person: PersonId,
     /// Euclidean distance between the two faces' embeddings.
     pub distance: f32,
 }
@@ -38,8 +38,8 @@ pub struct NearFace {
 /// (`same_person - distance`): one stray look-alike does not outvote several faces of
 /// the right person a little further away. Equal votes go to the person with the nearest
 /// face. Persons in `excluded` (the face was said not to be them) get no votes.
-pub fn choose_person(near: &[NearFace], excluded: &[String], same_person: f32) -> Option<String> {
-    let mut votes: BTreeMap<&str, (f32, f32)> = BTreeMap::new();
+pub fn choose_person(near: &[NearFace], excluded: &[PersonId], same_person: f32) -> Option<PersonId> {
+    let mut votes: BTreeMap<&PersonId, (f32, f32)> = BTreeMap::new();
     for face in near.iter().filter(|f| f.distance < same_person && !excluded.contains(&f.person)) {
         let vote = votes.entry(&face.person).or_insert((0.0, f32::INFINITY));
         vote.0 += same_person - face.distance;
@@ -48,7 +48,7 @@ pub fn choose_person(near: &[NearFace], excluded: &[String], same_person: f32) -
     votes
         .into_iter()
         .max_by(|(_, a), (_, b)| a.0.total_cmp(&b.0).then_with(|| b.1.total_cmp(&a.1)))
-        .map(|(person, _)| person.to_owned())
+        .map(|(person, _)| person.clone())
 }
 
 /// Places an asset's appearances after its analysis and records them, returning what
@@ -60,7 +60,7 @@ pub fn choose_person(near: &[NearFace], excluded: &[String], same_person: f32) -
 pub async fn place(
     catalog: &dyn PeopleCatalog,
     vectors: &dyn VectorIndex,
-    asset_id: &str,
+    asset_id: &AssetId,
     appearances: &[FaceAppearance],
     same_person: f32,
 ) -> Result<Vec<AppearanceRecord>, FaceError> {
@@ -70,13 +70,13 @@ pub async fn place(
     vectors.remove_prefix(SPACE, &crate::keys::of_asset(asset_id)).await?;
     let pinned_to = |a: &FaceAppearance| before.get(&a.id).filter(|r| r.pinned).and_then(|r| r.person_id.clone());
     // People this asset's pinned faces hold are taken before any other face is placed.
-    let mut taken: Vec<String> =
+    let mut taken: Vec<PersonId> =
         appearances.iter().filter(|a| a.usable && a.matched.is_none()).filter_map(pinned_to).collect();
     let (mut rows, mut new_people) = (Vec::new(), Vec::new());
     for appearance in appearances.iter().filter(|a| a.usable) {
         let mut row = AppearanceRecord {
             id: appearance.id.clone(),
-            asset_id: asset_id.to_owned(),
+            asset_id: asset_id.clone(),
             person_id: None,
             face_id: None,
             chip_key: appearance.chip.clone(),
@@ -97,7 +97,7 @@ pub async fn place(
                 excluded.extend(taken.iter().cloned());
                 let near = nearest_people(catalog, vectors, asset_id, &appearance.embedding, same_person).await?;
                 choose_person(&near, &excluded, same_person).unwrap_or_else(|| {
-                    let id = crate::new_id();
+                    let id: PersonId = crate::new_id();
                     new_people.push(id.clone());
                     id
                 })
@@ -117,7 +117,7 @@ pub async fn place(
 async fn nearest_people(
     catalog: &dyn PeopleCatalog,
     vectors: &dyn VectorIndex,
-    asset_id: &str,
+    asset_id: &AssetId,
     embedding: &[f32],
     same_person: f32,
 ) -> Result<Vec<NearFace>, FaceError> {
@@ -128,7 +128,7 @@ async fn nearest_people(
     let ids: Vec<String> = near.iter().map(|n| n.id.clone()).collect();
     // A face whose asset is being placed right now has a vector but no row yet: it
     // does not vote.
-    let people: HashMap<String, String> =
+    let people: HashMap<String, PersonId> =
         catalog.appearances(&ids).await?.into_iter().filter_map(|a| a.person_id.map(|person| (a.id, person))).collect();
     Ok(near
         .into_iter()
@@ -180,7 +180,7 @@ pub async fn faces_of(
     people: &dyn PeopleCatalog,
     storage: &dyn Storage,
     proxy_bucket: &str,
-    asset_id: &str,
+    asset_id: &AssetId,
 ) -> Result<Vec<SeenFace>, FaceError> {
     let key = keys::faces(asset_id);
     let found: FaceAppearances = match storage.get_object(proxy_bucket, &key).await {
@@ -194,7 +194,7 @@ pub async fn faces_of(
     for appearance in found.appearances.into_iter().filter(|a| a.usable) {
         let record = placed.get(&appearance.id).cloned().unwrap_or_else(|| AppearanceRecord {
             id: appearance.id.clone(),
-            asset_id: asset_id.to_owned(),
+            asset_id: asset_id.clone(),
             person_id: None,
             face_id: None,
             chip_key: appearance.chip.clone(),
@@ -215,15 +215,15 @@ pub struct Corrections<'a> {
 
 impl Corrections<'_> {
     /// Names a person everywhere they appear, or takes the name away (`None` or blank).
-    pub async fn name(&self, id: &str, name: Option<&str>) -> Result<PersonRecord, FaceError> {
+    pub async fn name(&self, id: &PersonId, name: Option<&str>) -> Result<PersonRecord, FaceError> {
         let name = name.filter(|n| !n.trim().is_empty()).map(check_name).transpose()?;
         let person = self.catalog.name_person(id, name.as_deref()).await?;
-        self.relabel_people(&[id]).await?;
+        self.relabel(self.assets_of(&[id]).await?).await?;
         Ok(person)
     }
 
     /// `from` and `into` are one person, who keeps `into`'s id.
-    pub async fn merge(&self, from: &str, into: &str) -> Result<PersonRecord, FaceError> {
+    pub async fn merge(&self, from: &PersonId, into: &PersonId) -> Result<PersonRecord, FaceError> {
         if from == into {
             return Err(same_person());
         }
@@ -235,11 +235,16 @@ impl Corrections<'_> {
 
     /// "Not this person": the appearance leaves `from` for good, for `to` or a person
     /// of its own. Returns the person it went to.
-    pub async fn move_out(&self, from: &str, appearance_id: &str, to: Option<&str>) -> Result<PersonRecord, FaceError> {
+    pub async fn move_out(
+        &self,
+        from: &PersonId,
+        appearance_id: &str,
+        to: Option<&PersonId>,
+    ) -> Result<PersonRecord, FaceError> {
         if to == Some(from) {
             return Err(same_person());
         }
-        let person = self.catalog.move_appearance(appearance_id, from, to, &crate::new_id()).await?;
+        let person = self.catalog.move_appearance(appearance_id, from, to, &crate::new_id::<PersonId>()).await?;
         let asset = self.catalog.appearances(&[appearance_id.to_owned()]).await?;
         self.relabel(asset.into_iter().map(|a| a.asset_id).collect()).await?;
         Ok(person)
@@ -251,12 +256,7 @@ impl Corrections<'_> {
         self.relabel(assets.into_iter().collect()).await
     }
 
-    async fn relabel_people(&self, people: &[&str]) -> Result<(), FaceError> {
-        let assets = self.assets_of(people).await?;
-        self.relabel(assets).await
-    }
-
-    async fn assets_of(&self, people: &[&str]) -> Result<BTreeSet<String>, FaceError> {
+    async fn assets_of(&self, people: &[&PersonId]) -> Result<BTreeSet<AssetId>, FaceError> {
         let mut assets = BTreeSet::new();
         for person in people {
             self.catalog.get_person(person).await?;
@@ -265,7 +265,7 @@ impl Corrections<'_> {
         Ok(assets)
     }
 
-    async fn relabel(&self, assets: BTreeSet<String>) -> Result<(), FaceError> {
+    async fn relabel(&self, assets: BTreeSet<AssetId>) -> Result<(), FaceError> {
         for asset in assets {
             self.queue.enqueue(relabel_job(&asset)).await?;
         }
@@ -288,15 +288,15 @@ mod tests {
     #[test]
     fn several_near_faces_outvote_one_nearer_look_alike() {
         let faces = [near("ana", 0.30), near("ben", 0.35), near("ben", 0.36), near("ben", 0.38)];
-        assert_eq!(choose_person(&faces, &[], 0.5).as_deref(), Some("ben"));
-        assert_eq!(choose_person(&faces[..1], &[], 0.5).as_deref(), Some("ana"));
+        assert_eq!(choose_person(&faces, &[], 0.5), Some("ben".into()));
+        assert_eq!(choose_person(&faces[..1], &[], 0.5), Some("ana".into()));
     }
 
     #[test]
     fn far_faces_and_excluded_people_do_not_count() {
         assert_eq!(choose_person(&[near("ana", 0.55)], &[], 0.5), None, "too far: a new person");
         let faces = [near("ana", 0.2), near("ben", 0.45)];
-        assert_eq!(choose_person(&faces, &["ana".into()], 0.5).as_deref(), Some("ben"));
+        assert_eq!(choose_person(&faces, &["ana".into()], 0.5), Some("ben".into()));
         assert_eq!(choose_person(&faces, &["ana".into(), "ben".into()], 0.5), None);
     }
 
@@ -304,6 +304,6 @@ mod tests {
     fn equal_votes_go_to_the_nearest_face() {
         // ana: 0.125 + 0.25 from two faces; ben: 0.375 from one nearer face (exact in binary).
         let faces = [near("ana", 0.375), near("ana", 0.25), near("ben", 0.125)];
-        assert_eq!(choose_person(&faces, &[], 0.5).as_deref(), Some("ben"));
+        assert_eq!(choose_person(&faces, &[], 0.5), Some("ben".into()));
     }
 }

@@ -2,7 +2,7 @@
 //! the ones it was analysed with. The analysis job replaces the old results at once when
 //! it ends: until then the asset shows what it had.
 
-use mediaport_shared::{AiOptions, Asset, OptionError};
+use mediaport_shared::{AiOptions, Asset, AssetId, OptionError};
 
 use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{Catalog, CatalogError};
@@ -44,7 +44,7 @@ impl ServiceError for ReanalyseError {
 pub async fn reanalyse(
     catalog: &dyn Catalog,
     queue: &dyn Queue,
-    asset_id: &str,
+    asset_id: &AssetId,
     options: Option<AiOptions>,
 ) -> Result<Asset, ReanalyseError> {
     let options = options.unwrap_or_default();

@@ -5,7 +5,7 @@
 //! The job is queued first and waits until the record is gone, so a delete cut short
 //! leaves the asset whole and listed, and deleting it again finishes.
 
-use mediaport_shared::{Asset, AssetStatus};
+use mediaport_shared::{Asset, AssetId, AssetStatus};
 
 use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{Catalog, CatalogError};
@@ -69,7 +69,7 @@ pub struct Removal<'a> {
 impl Removal<'_> {
     /// Deletes the asset and everything made from it; with `purge`, its original too.
     /// Returns the asset as it was.
-    pub async fn delete(&self, asset_id: &str, purge: bool) -> Result<Asset, RemoveError> {
+    pub async fn delete(&self, asset_id: &AssetId, purge: bool) -> Result<Asset, RemoveError> {
         let asset = self.catalog.get_asset(asset_id).await?;
         if asset.status == AssetStatus::Uploading {
             return Err(RemoveError::Uploading);
@@ -79,14 +79,14 @@ impl Removal<'_> {
         self.catalog.delete_asset(asset_id, !purge).await?;
         // Out of search at once; the job removes it again if this fails.
         if let Err(err) = self.search.remove(asset_id).await {
-            tracing::warn!(asset = asset_id, error = %err, "cannot take a deleted asset out of search");
+            tracing::warn!(asset = %asset_id, error = %err, "cannot take a deleted asset out of search");
         }
         Ok(asset)
     }
 
     /// Removes what was made from an asset: its search entry, its sentences' and faces'
     /// vectors, and every object under its name in the proxy bucket.
-    pub async fn made_from(&self, asset_id: &str) -> Result<(), RemoveError> {
+    pub async fn made_from(&self, asset_id: &AssetId) -> Result<(), RemoveError> {
         self.search.remove(asset_id).await?;
         let prefix = crate::keys::of_asset(asset_id);
         for space in [semantic::SPACE, people::SPACE] {

@@ -10,7 +10,7 @@ use chrono::Utc;
 use mediaport_shared::codes;
 use mediaport_shared::upload::{MAX_OBJECT_SIZE, PartPlan, plan_parts};
 use mediaport_shared::{
-    Asset, AssetStatus, AssetType, CompleteUploadRequest, CreateUploadRequest, PartUrl, StoredPart, Upload,
+    Asset, AssetStatus, AssetType, CompleteUploadRequest, CreateUploadRequest, PartUrl, StoredPart, Upload, UploadId,
 };
 
 use crate::error::{ErrorKind, ServiceError};
@@ -179,7 +179,7 @@ impl Intake<'_> {
     }
 
     /// Presigned `PUT` URLs for the asked parts of an open upload.
-    pub async fn presign_parts(&self, upload_id: &str, part_numbers: &[u32]) -> Result<Vec<PartUrl>, IntakeError> {
+    pub async fn presign_parts(&self, upload_id: &UploadId, part_numbers: &[u32]) -> Result<Vec<PartUrl>, IntakeError> {
         let record = open_upload(self.catalog, upload_id).await?;
         if part_numbers.is_empty() || part_numbers.len() > MAX_PRESIGN_BATCH {
             return Err(IntakeError::invalid(
@@ -206,7 +206,7 @@ impl Intake<'_> {
     }
 
     /// The parts storage already holds, so an interrupted client sends only the rest.
-    pub async fn stored_parts(&self, upload_id: &str) -> Result<Vec<StoredPart>, IntakeError> {
+    pub async fn stored_parts(&self, upload_id: &UploadId) -> Result<Vec<StoredPart>, IntakeError> {
         let record = open_upload(self.catalog, upload_id).await?;
         let parts = self.storage.list_parts(&record.bucket, &record.key, &record.storage_upload_id).await?;
         Ok(parts.into_iter().map(|p| StoredPart { part_number: p.part_number, etag: p.etag, size: p.size }).collect())
@@ -214,7 +214,7 @@ impl Intake<'_> {
 
     /// Joins the parts into the object and queues the asset's ingest (or marks it
     /// unsupported). On a bad part list the upload stays open so the client can fix it.
-    pub async fn complete(&self, upload_id: &str, request: CompleteUploadRequest) -> Result<Asset, IntakeError> {
+    pub async fn complete(&self, upload_id: &UploadId, request: CompleteUploadRequest) -> Result<Asset, IntakeError> {
         let record = open_upload(self.catalog, upload_id).await?;
         let md5 = match (request.md5.as_deref().map(check_md5).transpose()?, record.md5.clone()) {
             (Some(sent), Some(declared)) if sent != declared => {
@@ -263,7 +263,7 @@ impl Intake<'_> {
 
     /// Cancels an upload: storage frees the parts and the `uploading` asset disappears.
     /// Cancelling twice succeeds; cancelling a completed upload is a conflict.
-    pub async fn abort(&self, upload_id: &str) -> Result<(), IntakeError> {
+    pub async fn abort(&self, upload_id: &UploadId) -> Result<(), IntakeError> {
         let record = match open_upload(self.catalog, upload_id).await {
             Ok(record) => record,
             Err(IntakeError::Conflict { code: "upload-aborted", .. }) => return Ok(()),
@@ -278,7 +278,7 @@ impl Intake<'_> {
     }
 }
 
-async fn open_upload(catalog: &dyn Catalog, upload_id: &str) -> Result<UploadRecord, IntakeError> {
+async fn open_upload(catalog: &dyn Catalog, upload_id: &UploadId) -> Result<UploadRecord, IntakeError> {
     let record = match catalog.get_upload(upload_id).await {
         Ok(record) => record,
         Err(CatalogError::NotFound { .. }) => return Err(IntakeError::NotFound(format!("no upload {upload_id}"))),

@@ -1,7 +1,7 @@
 //! The stages an asset goes through, as jobs on the queue. Ingest comes first; analysis
 //! stages follow once ingest has made the frames and proxies they read.
 
-use mediaport_shared::{Asset, AssetStatus};
+use mediaport_shared::{Asset, AssetId, AssetStatus, JobId};
 
 use crate::error::{ErrorKind, ServiceError};
 use crate::ports::catalog::{AssetFilter, Catalog, CatalogError};
@@ -18,26 +18,26 @@ fn job(task: Task, keyed: bool) -> NewJob {
 }
 
 /// The ingest job of an asset.
-pub fn ingest_job(asset_id: &str) -> NewJob {
-    job(Task::Ingest { asset_id: asset_id.to_owned() }, true)
+pub fn ingest_job(asset_id: &AssetId) -> NewJob {
+    job(Task::Ingest { asset_id: asset_id.clone() }, true)
 }
 
 /// The analysis job of an asset, queued once ingest has made what it reads.
-pub fn analyse_job(asset_id: &str) -> NewJob {
-    job(Task::Analyse { asset_id: asset_id.to_owned() }, true)
+pub fn analyse_job(asset_id: &AssetId) -> NewJob {
+    job(Task::Analyse { asset_id: asset_id.clone() }, true)
 }
 
 /// A relabelling job. It has no key: a job already running may have read the names
 /// before the change that queues this one.
-pub fn relabel_job(asset_id: &str) -> NewJob {
-    job(Task::Relabel { asset_id: asset_id.to_owned() }, false)
+pub fn relabel_job(asset_id: &AssetId) -> NewJob {
+    job(Task::Relabel { asset_id: asset_id.clone() }, false)
 }
 
 /// The removal job of a deleted asset; `original` (bucket, key) is purged too. No key:
 /// a stage that ran on past the delete queues one more for what it made.
-pub fn remove_job(asset_id: &str, original: Option<(&str, &str)>) -> NewJob {
+pub fn remove_job(asset_id: &AssetId, original: Option<(&str, &str)>) -> NewJob {
     let original = original.map(|(bucket, key)| ObjectLocation { bucket: bucket.to_owned(), key: key.to_owned() });
-    job(Task::Remove { asset_id: asset_id.to_owned(), original }, false)
+    job(Task::Remove { asset_id: asset_id.clone(), original }, false)
 }
 
 /// Queues the stage an asset waits for: ingest when `ingesting`, analysis when
@@ -67,9 +67,9 @@ pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<
     let mut seen = 0;
     for (status, stage) in [(AssetStatus::Ingesting, JobKind::Ingest), (AssetStatus::Analysing, JobKind::Analyse)] {
         let filter = AssetFilter { asset_type: None, status: Some(status) };
-        let mut after: Option<String> = None;
+        let mut after: Option<AssetId> = None;
         loop {
-            let page = catalog.list_assets(&filter, 200, after.as_deref()).await?;
+            let page = catalog.list_assets(&filter, 200, after.as_ref()).await?;
             for asset in &page {
                 let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None };
                 match queue.list(&jobs, 1).await?.pop() {
@@ -95,7 +95,7 @@ pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<
 
 /// Queues a failed or cancelled job again with fresh tries. The asset of a stage's job
 /// shows as being processed again at once, its old reason cleared.
-pub async fn retry(queue: &dyn Queue, catalog: &dyn Catalog, job_id: &str) -> Result<Job, WorkflowError> {
+pub async fn retry(queue: &dyn Queue, catalog: &dyn Catalog, job_id: &JobId) -> Result<Job, WorkflowError> {
     let job = queue.retry(job_id).await?;
     let status = match job.task.kind() {
         JobKind::Ingest => AssetStatus::Ingesting,
@@ -173,9 +173,9 @@ mod tests {
         start_next(&queue, &asset(AssetStatus::Ready)).await.unwrap();
 
         let queued = queue.list(&JobFilter::default(), 10).await.unwrap();
-        let mut tasks: Vec<(JobKind, &str)> = queued.iter().map(|j| (j.task.kind(), j.task.asset_id())).collect();
+        let mut tasks: Vec<(JobKind, &AssetId)> = queued.iter().map(|j| (j.task.kind(), j.task.asset_id())).collect();
         tasks.sort();
-        let mut expected = vec![(JobKind::Ingest, ingesting.id.as_str()), (JobKind::Analyse, analysing.id.as_str())];
+        let mut expected = vec![(JobKind::Ingest, &ingesting.id), (JobKind::Analyse, &analysing.id)];
         expected.sort();
         assert_eq!(tasks, expected, "one job per stage asked for, none for a ready asset");
     }
@@ -183,11 +183,11 @@ mod tests {
     #[tokio::test]
     async fn a_removal_carries_the_original_to_purge() {
         let queue = MemoryQueue::default();
-        let job = queue.enqueue(remove_job("a1", Some(("ingest", "a1/clip.mp4")))).await.unwrap();
+        let job = queue.enqueue(remove_job(&"a1".into(), Some(("ingest", "a1/clip.mp4")))).await.unwrap();
         let original = Some(ObjectLocation { bucket: "ingest".into(), key: "a1/clip.mp4".into() });
         assert_eq!(job.task, Task::Remove { asset_id: "a1".into(), original });
         assert_eq!(job.max_attempts, ATTEMPTS);
-        let again = queue.enqueue(remove_job("a1", None)).await.unwrap();
+        let again = queue.enqueue(remove_job(&"a1".into(), None)).await.unwrap();
         assert_ne!(again.id, job.id, "removals have no key: a late stage queues one more");
     }
 }

@@ -7,11 +7,11 @@ use mediaport_shared::user::{
     CreateUserRequest, CreatedUser, LoginRequest, LoginResponse, RefreshRequest, SetGroupRequest, UserList,
 };
 use mediaport_shared::{
-    AiOptions, AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetList, CompleteUploadRequest,
+    AiOptions, AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetId, AssetList, CompleteUploadRequest,
     CreateFaceCollection, CreateUploadRequest, ErrorBody, FaceCollection, FaceCollectionList, FaceImport, Group,
-    Health, IndexedFace, IndexedFaceList, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, PartUrl, PartUrls,
-    Person, PersonList, PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats, StoredPart, StoredParts,
-    Timeline, Upload, User,
+    Health, IndexedFace, IndexedFaceList, JobId, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, PartUrl,
+    PartUrls, Person, PersonId, PersonList, PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats, StoredPart,
+    StoredParts, Timeline, Upload, UploadId, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -191,19 +191,19 @@ pub async fn search(
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
-pub async fn get_asset(auth: Auth, id: &str) -> Result<AssetDetail, ApiError> {
+pub async fn get_asset(auth: Auth, id: &AssetId) -> Result<AssetDetail, ApiError> {
     let path = format!("/api/assets/{}", encode(id));
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
 /// One kind of analysis of an asset: each name with its time ranges.
-pub async fn get_timeline(auth: Auth, id: &str, kind: AnalysisKind) -> Result<Timeline, ApiError> {
+pub async fn get_timeline(auth: Auth, id: &AssetId, kind: AnalysisKind) -> Result<Timeline, ApiError> {
     let path = format!("/api/assets/{}/analysis/{}", encode(id), kind.as_str());
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
 /// A track of an asset as text: `transcript.vtt`, `text.vtt`...
-pub async fn get_track(auth: Auth, id: &str, file: &str) -> Result<String, ApiError> {
+pub async fn get_track(auth: Auth, id: &AssetId, file: &str) -> Result<String, ApiError> {
     let path = format!("/api/assets/{}/tracks/{}", encode(id), encode(file));
     let response = send(auth, || Request::get(&path)).await?;
     if !response.ok() {
@@ -213,7 +213,7 @@ pub async fn get_track(auth: Auth, id: &str, file: &str) -> Result<String, ApiEr
 }
 
 /// Analyses an asset again with `options` laid over its own.
-pub async fn reanalyse(auth: Auth, id: &str, options: AiOptions) -> Result<Asset, ApiError> {
+pub async fn reanalyse(auth: Auth, id: &AssetId, options: AiOptions) -> Result<Asset, ApiError> {
     let path = format!("/api/assets/{}/analysis", encode(id));
     let request = Reanalyse { ai_options: Some(options) };
     decode(send_json(auth, &request, || Request::post(&path)).await?).await
@@ -242,7 +242,7 @@ pub async fn get_text(auth: Auth, path: &str) -> Result<String, ApiError> {
 }
 
 /// The newest jobs, of one asset when `asset_id` is given.
-pub async fn list_jobs(auth: Auth, asset_id: Option<&str>) -> Result<Vec<JobInfo>, ApiError> {
+pub async fn list_jobs(auth: Auth, asset_id: Option<&AssetId>) -> Result<Vec<JobInfo>, ApiError> {
     let path = match asset_id {
         Some(id) => format!("/api/jobs?page_size=100&asset_id={}", encode(id)),
         None => "/api/jobs?page_size=200".to_owned(),
@@ -251,7 +251,7 @@ pub async fn list_jobs(auth: Auth, asset_id: Option<&str>) -> Result<Vec<JobInfo
     Ok(list.items)
 }
 
-pub async fn retry_job(auth: Auth, job_id: &str) -> Result<JobInfo, ApiError> {
+pub async fn retry_job(auth: Auth, job_id: &JobId) -> Result<JobInfo, ApiError> {
     let path = format!("/api/jobs/{}/retry", encode(job_id));
     decode(send(auth, || Request::post(&path)).await?).await
 }
@@ -271,7 +271,7 @@ pub async fn set_group(auth: Auth, username: &str, group: Group) -> Result<User,
 }
 
 /// Deletes an asset; with `purge`, its original too.
-pub async fn delete_asset(auth: Auth, id: &str, purge: bool) -> Result<(), ApiError> {
+pub async fn delete_asset(auth: Auth, id: &AssetId, purge: bool) -> Result<(), ApiError> {
     let path = format!("/api/assets/{}?purge={purge}", encode(id));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
@@ -350,36 +350,36 @@ pub async fn list_people(auth: Auth, named: Option<bool>) -> Result<Vec<Person>,
     Ok(list.items)
 }
 
-pub async fn get_person(auth: Auth, id: &str) -> Result<Person, ApiError> {
+pub async fn get_person(auth: Auth, id: &PersonId) -> Result<Person, ApiError> {
     let path = format!("/api/people/{}", encode(id));
     decode(send(auth, || Request::get(&path)).await?).await
 }
 
-pub async fn person_appearances(auth: Auth, id: &str) -> Result<Vec<AssetFace>, ApiError> {
+pub async fn person_appearances(auth: Auth, id: &PersonId) -> Result<Vec<AssetFace>, ApiError> {
     let path = format!("/api/people/{}/appearances", encode(id));
     let list: AssetFaceList = decode(send(auth, || Request::get(&path)).await?).await?;
     Ok(list.items)
 }
 
 /// Names a person everywhere, or takes the name away with `None`.
-pub async fn name_person(auth: Auth, id: &str, name: Option<String>) -> Result<Person, ApiError> {
+pub async fn name_person(auth: Auth, id: &PersonId, name: Option<String>) -> Result<Person, ApiError> {
     let path = format!("/api/people/{}", encode(id));
     decode(send_json(auth, &NamePerson { name }, || Request::patch(&path)).await?).await
 }
 
-pub async fn merge_people(auth: Auth, id: &str, into: String) -> Result<Person, ApiError> {
+pub async fn merge_people(auth: Auth, id: &PersonId, into: PersonId) -> Result<Person, ApiError> {
     let path = format!("/api/people/{}/merge", encode(id));
     decode(send_json(auth, &MergePeople { into }, || Request::post(&path)).await?).await
 }
 
 /// "Not this person": the appearance leaves `id` for a person of its own.
-pub async fn move_appearance(auth: Auth, id: &str, appearance_id: String) -> Result<Person, ApiError> {
+pub async fn move_appearance(auth: Auth, id: &PersonId, appearance_id: String) -> Result<Person, ApiError> {
     let path = format!("/api/people/{}/move", encode(id));
     let request = MoveAppearance { appearance_id, to: None };
     decode(send_json(auth, &request, || Request::post(&path)).await?).await
 }
 
-pub async fn asset_faces(auth: Auth, asset_id: &str) -> Result<Vec<AssetFace>, ApiError> {
+pub async fn asset_faces(auth: Auth, asset_id: &AssetId) -> Result<Vec<AssetFace>, ApiError> {
     let path = format!("/api/assets/{}/faces", encode(asset_id));
     let list: AssetFaceList = decode(send(auth, || Request::get(&path)).await?).await?;
     Ok(list.items)
@@ -389,25 +389,29 @@ pub async fn create_upload(auth: Auth, request: &CreateUploadRequest) -> Result<
     decode(send_json(auth, request, || Request::post("/api/uploads")).await?).await
 }
 
-pub async fn part_urls(auth: Auth, upload_id: &str, part_numbers: Vec<u32>) -> Result<Vec<PartUrl>, ApiError> {
+pub async fn part_urls(auth: Auth, upload_id: &UploadId, part_numbers: Vec<u32>) -> Result<Vec<PartUrl>, ApiError> {
     let path = format!("/api/uploads/{}/parts", encode(upload_id));
     let urls: PartUrls =
         decode(send_json(auth, &PresignPartsRequest { part_numbers }, || Request::post(&path)).await?).await?;
     Ok(urls.parts)
 }
 
-pub async fn stored_parts(auth: Auth, upload_id: &str) -> Result<Vec<StoredPart>, ApiError> {
+pub async fn stored_parts(auth: Auth, upload_id: &UploadId) -> Result<Vec<StoredPart>, ApiError> {
     let path = format!("/api/uploads/{}/parts", encode(upload_id));
     let parts: StoredParts = decode(send(auth, || Request::get(&path)).await?).await?;
     Ok(parts.parts)
 }
 
-pub async fn complete_upload(auth: Auth, upload_id: &str, request: &CompleteUploadRequest) -> Result<Asset, ApiError> {
+pub async fn complete_upload(
+    auth: Auth,
+    upload_id: &UploadId,
+    request: &CompleteUploadRequest,
+) -> Result<Asset, ApiError> {
     let path = format!("/api/uploads/{}/complete", encode(upload_id));
     decode(send_json(auth, request, || Request::post(&path)).await?).await
 }
 
-pub async fn abort_upload(auth: Auth, upload_id: &str) -> Result<(), ApiError> {
+pub async fn abort_upload(auth: Auth, upload_id: &UploadId) -> Result<(), ApiError> {
     let path = format!("/api/uploads/{}", encode(upload_id));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
@@ -434,8 +438,9 @@ pub async fn put_part(url: &str, bytes: &js_sys::Uint8Array) -> Result<String, A
 
 /// Percent-encodes text for one path segment or query value: all but the unreserved
 /// characters.
-pub fn encode(text: &str) -> String {
-    text.bytes()
+pub fn encode(text: impl AsRef<str>) -> String {
+    text.as_ref()
+        .bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             other => format!("%{other:02X}"),

@@ -9,7 +9,9 @@ use futures::stream::FuturesUnordered;
 use leptos::prelude::*;
 use md5::{Digest, Md5};
 use mediaport_shared::codes;
-use mediaport_shared::{AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
+use mediaport_shared::{
+    AiOptions, AssetId, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, UploadId, plan_parts,
+};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen_futures::JsFuture;
 
@@ -47,7 +49,7 @@ pub struct Item {
     pub pause: RwSignal<bool>,
     pub cancel: RwSignal<bool>,
     /// The asset the upload makes, once the server has registered it.
-    pub asset_id: RwSignal<Option<String>>,
+    pub asset_id: RwSignal<Option<AssetId>>,
 }
 
 /// What every upload of a batch shares.
@@ -62,8 +64,8 @@ pub struct Options {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Resume {
-    upload_id: String,
-    asset_id: String,
+    upload_id: UploadId,
+    asset_id: AssetId,
 }
 
 fn resume_key(file: &web_sys::File) -> String {

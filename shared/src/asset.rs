@@ -103,7 +103,7 @@ impl AssetStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Asset {
-    pub id: String,
+    pub id: crate::AssetId,
     #[serde(rename = "type")]
     pub asset_type: AssetType,
     pub filename: String,

@@ -110,7 +110,7 @@ pub struct Rename {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
-    pub id: String,
+    pub id: crate::PersonId,
     /// None until a reviewer names them.
     #[serde(default)]
     pub name: Option<String>,
@@ -141,7 +141,7 @@ pub struct NamePerson {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MergePeople {
-    pub into: String,
+    pub into: crate::PersonId,
 }
 
 /// `POST /api/people/{id}/move`: "not this person". The appearance leaves `{id}` for
@@ -151,7 +151,7 @@ pub struct MergePeople {
 pub struct MoveAppearance {
     pub appearance_id: String,
     #[serde(default)]
-    pub to: Option<String>,
+    pub to: Option<crate::PersonId>,
 }
 
 /// One person's appearance in one asset, or one face of an asset.
@@ -160,13 +160,13 @@ pub struct MoveAppearance {
 pub struct AssetFace {
     /// `<asset id>/<n>`.
     pub id: String,
-    pub asset_id: String,
+    pub asset_id: crate::AssetId,
     /// What the asset's timelines call them: a person's or a collection face's name, or
     /// "Face 1"…
     pub label: String,
     /// The person they were placed in (faces recognised from a collection have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub person_id: Option<String>,
+    pub person_id: Option<crate::PersonId>,
     /// The collection face they were recognised as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub face_id: Option<String>,

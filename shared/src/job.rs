@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobInfo {
-    pub id: String,
-    pub asset_id: Option<String>,
+    pub id: crate::JobId,
+    pub asset_id: Option<crate::AssetId>,
     /// The workflow stage, e.g. `ingest`.
     pub stage: String,
     /// `queued`, `running`, `done`, `failed` or `cancelled`.

@@ -8,6 +8,7 @@ pub mod asset;
 pub mod error;
 pub mod faces;
 pub mod health;
+pub mod id;
 pub mod job;
 pub mod media;
 pub mod options;
@@ -28,6 +29,7 @@ pub use faces::{
     NamePerson, PERSON, Person, PersonList, RefusedPhoto, Rename, UNNAMED_FACE, import_name, person_of_photo,
 };
 pub use health::Health;
+pub use id::{AssetId, JobId, PersonId, UploadId};
 pub use job::{JobInfo, JobList};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
 pub use options::{AiOptions, OptionError, Reanalyse};

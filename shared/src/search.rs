@@ -22,7 +22,7 @@ pub struct SearchResults {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
-    pub asset_id: String,
+    pub asset_id: crate::AssetId,
     pub filename: String,
     #[serde(rename = "type")]
     pub asset_type: AssetType,

@@ -75,8 +75,8 @@ pub struct CreateUploadRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Upload {
-    pub upload_id: String,
-    pub asset_id: String,
+    pub upload_id: crate::UploadId,
+    pub asset_id: crate::AssetId,
     pub bucket: String,
     pub key: String,
     pub size: u64,

@@ -9,8 +9,8 @@ use mediaport_core::keys;
 use mediaport_core::people::{self, Called};
 use mediaport_core::{AppearanceRecord, CatalogError, FaceCatalog, VectorIndex};
 use mediaport_shared::{
-    AnalysisKind, AnalysisSummaries, Asset, AssetStatus, FaceAppearance, FaceAppearances, FaceMatch, PERSON, Timecode,
-    Timeline, UNNAMED_FACE,
+    AnalysisKind, AnalysisSummaries, Asset, AssetId, AssetStatus, FaceAppearance, FaceAppearances, FaceMatch, PERSON,
+    Timecode, Timeline, UNNAMED_FACE,
 };
 
 use super::{Analyse, Failure};
@@ -96,7 +96,7 @@ impl Grouping {
     }
 
     /// The people, in order of first appearance, and their chips.
-    fn appearances(mut self, asset_id: &str) -> Vec<(FaceAppearance, Option<RgbImage>)> {
+    fn appearances(mut self, asset_id: &AssetId) -> Vec<(FaceAppearance, Option<RgbImage>)> {
         self.groups.sort_by_key(|g| g.sightings.first().map_or(0, |s| s.0.begin));
         let mut number = 0;
         self.groups
@@ -266,7 +266,7 @@ impl Analyse {
     /// faces with the names its people and collection faces have now (a reviewer named,
     /// merged or moved someone), and its search document with them. An asset being
     /// ingested or analysed is left alone: its analysis reads the names as it ends.
-    pub async fn relabel(&self, asset_id: &str) -> Result<(), JobError> {
+    pub async fn relabel(&self, asset_id: &AssetId) -> Result<(), JobError> {
         let asset = match self.catalog.get_asset(asset_id).await {
             Err(CatalogError::NotFound { .. }) => return Ok(()),
             other => other?,
@@ -283,7 +283,7 @@ impl Analyse {
         self.name_faces(&asset, &faces, &mut summaries).await?;
         let relabelled = Asset { analysis: summaries.clone(), ..asset.clone() };
         if let Err(err) = self.indexer().index_names(&relabelled).await {
-            tracing::warn!(asset = asset_id, error = %err, "cannot update the search index");
+            tracing::warn!(asset = %asset_id, error = %err, "cannot update the search index");
         }
         match self.catalog.record_analysis(asset_id, &summaries, asset.status, asset.error.as_deref()).await {
             // Deleted meanwhile: what this job wrote goes too.

@@ -63,7 +63,7 @@ impl Analyse {
     /// meaning must not find the asset by what it no longer finds by words.
     pub(super) async fn forget_sentences(&self, asset: &Asset) {
         if let Err(err) = self.storage.delete_object(&self.proxy_bucket, &keys::embeddings(&asset.id)).await {
-            tracing::warn!(asset = asset.id, error = %err, "cannot delete the old sentences");
+            tracing::warn!(asset = %asset.id, error = %err, "cannot delete the old sentences");
         }
     }
 }

@@ -18,7 +18,7 @@ use mediaport_core::keys;
 use mediaport_core::settings::saved_ai_options;
 use mediaport_core::{Catalog, CatalogError, FaceCatalog, PeopleCatalog, SearchIndex, Storage, VectorIndex};
 use mediaport_shared::{
-    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetStatus, AssetType, Timeline,
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetId, AssetStatus, AssetType, Timeline,
     TimelineItem,
 };
 
@@ -105,7 +105,7 @@ impl Analyse {
     }
 
     /// Analyses one asset and returns it as recorded, `ready`.
-    pub async fn run(&self, asset_id: &str, progress: &dyn Progress) -> Result<Asset, JobError> {
+    pub async fn run(&self, asset_id: &AssetId, progress: &dyn Progress) -> Result<Asset, JobError> {
         let asset = match self.catalog.get_asset(asset_id).await {
             Err(CatalogError::NotFound { .. }) => return Err(JobError::Media("the asset no longer exists".into())),
             other => other?,
@@ -198,7 +198,7 @@ impl Analyse {
         // Indexed before it shows as ready: a reviewer told it is ready finds it at once.
         let analysed = Asset { analysis: summaries.clone(), ..asset.clone() };
         if let Err(err) = self.indexer().index_asset(&analysed).await {
-            tracing::warn!(asset = asset.id, error = %err, "cannot update the search index");
+            tracing::warn!(asset = %asset.id, error = %err, "cannot update the search index");
         }
         let recorded = match self.catalog.record_analysis(&asset.id, &summaries, AssetStatus::Ready, None).await {
             Err(CatalogError::NotFound { .. }) => {
@@ -235,14 +235,14 @@ impl Analyse {
     ) -> Result<(), JobError> {
         let summary = match result {
             Ok(timeline) => {
-                let key = keys::timeline(&asset.id, kind, &mediaport_core::new_id());
+                let key = keys::timeline(&asset.id, kind, &mediaport_core::new_id::<String>());
                 let body = serde_json::to_vec(&timeline).map_err(|e| JobError::Transient(e.to_string()))?;
                 self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
                 let count = timeline.items.len() as u32;
                 AnalysisSummary { status: AnalysisStatus::Done, count, error: None, key: Some(key) }
             }
             Err(Failure::Media(reason)) => {
-                tracing::info!(asset = asset.id, kind = kind.as_str(), reason, "analysis failed");
+                tracing::info!(asset = %asset.id, kind = kind.as_str(), reason, "analysis failed");
                 AnalysisSummary { status: AnalysisStatus::Failed, count: 0, error: Some(reason), key: None }
             }
             Err(Failure::Transient(err)) => return Err(err),
@@ -269,7 +269,7 @@ impl Analyse {
         let Some(proxy) = outputs.and_then(|o| o.video.as_ref()) else {
             return Err(Failure::Media("the asset has no video proxy".into()));
         };
-        let work = self.tools.work_dir(&asset.id).map_err(|e| JobError::Transient(e.to_string()))?;
+        let work = self.tools.work_dir(asset.id.as_str()).map_err(|e| JobError::Transient(e.to_string()))?;
         let video = work.path().join("proxy.mp4");
         self.download(proxy, &video).await?;
         let duration = asset.duration_ms.unwrap_or(0);

@@ -18,7 +18,7 @@ impl Analyse {
         let Some(audio) = asset.outputs.as_ref().and_then(|o| o.audio.clone()) else {
             return Err(Failure::Media("the asset has no audio proxy".into()));
         };
-        let work = self.tools.work_dir(&asset.id).map_err(|e| JobError::Transient(e.to_string()))?;
+        let work = self.tools.work_dir(asset.id.as_str()).map_err(|e| JobError::Transient(e.to_string()))?;
         let (file, raw) = (work.path().join("audio.m4a"), work.path().join("audio.f32"));
         self.download(&audio, &file).await?;
         // Whisper reads 16 kHz mono floats.

@@ -95,5 +95,5 @@ async fn copies_no_retry_will_resume_are_dropped_when_a_worker_starts() {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    assert_eq!(left, [waiting.id.clone(), format!("{}.etag", waiting.id)], "only the ingesting asset's copy stays");
+    assert_eq!(left, [waiting.id.to_string(), format!("{}.etag", waiting.id)], "only the ingesting asset's copy stays");
 }

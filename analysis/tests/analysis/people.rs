@@ -9,7 +9,9 @@ use common::{Harness, PROXY_BUCKET};
 use mediaport_core::people::Corrections;
 use mediaport_core::search::query::Query;
 use mediaport_core::{AppearanceRecord, SearchRequest, workflow};
-use mediaport_shared::{AnalysisKind, Asset, AssetStatus, FaceAppearances, PERSON, Timeline, UNNAMED_FACE};
+use mediaport_shared::{
+    AnalysisKind, Asset, AssetId, AssetStatus, FaceAppearances, PERSON, PersonId, Timeline, UNNAMED_FACE,
+};
 
 fn sample(name: &str) -> std::path::PathBuf {
     mediaport_analysis::inference::default_dir().join("samples").join(name)
@@ -34,7 +36,7 @@ async fn main_face(h: &Harness, asset: &Asset) -> AppearanceRecord {
     placed.into_iter().find(|a| a.id == main.id).unwrap_or_else(|| panic!("{} was not placed", main.id))
 }
 
-fn person(appearance: &AppearanceRecord) -> String {
+fn person(appearance: &AppearanceRecord) -> PersonId {
     appearance.person_id.clone().expect("placed in a person")
 }
 
@@ -49,10 +51,10 @@ async fn names(h: &Harness, asset: &Asset) -> Vec<(String, Option<String>)> {
     items.into_iter().map(|i| (i.name, i.category)).collect()
 }
 
-async fn found(h: &Harness, q: &str) -> Vec<String> {
+async fn found(h: &Harness, q: &str) -> Vec<AssetId> {
     let request = SearchRequest::new(mediaport_core::search::query::parse(q).unwrap());
     let results = mediaport_core::search::run(h.search.as_ref(), &request).await.unwrap();
-    let mut ids: Vec<String> = results.hits.into_iter().map(|hit| hit.asset_id).collect();
+    let mut ids: Vec<AssetId> = results.hits.into_iter().map(|hit| hit.asset_id).collect();
     ids.sort();
     ids
 }

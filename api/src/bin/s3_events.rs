@@ -21,7 +21,7 @@ async fn handle(state: &AppState, event: LambdaEvent<Value>) -> Result<Value, Er
         match adopted {
             Ok(Some(asset)) => {
                 tracing::info!(
-                    asset = asset.id,
+                    asset = %asset.id,
                     key = object.key,
                     "object created in the ingest bucket is now an asset"
                 );

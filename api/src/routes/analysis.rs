@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 
 use mediaport_core::reanalysis;
 use mediaport_core::results::Results;
-use mediaport_shared::{AnalysisKind, Asset, AssetExport, ErrorBody, Reanalyse, Timeline, analysis};
+use mediaport_shared::{AnalysisKind, Asset, AssetExport, AssetId, ErrorBody, Reanalyse, Timeline, analysis};
 
 use crate::auth::{Auth, Creator, Viewer};
 use crate::error::ApiError;
@@ -35,7 +35,7 @@ fn results(state: &AppState) -> Results<'_> {
 pub async fn get(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
-    Path((id, kind)): Path<(String, String)>,
+    Path((id, kind)): Path<(AssetId, String)>,
 ) -> Result<Json<Timeline>, ApiError> {
     let kind = kind_of(&kind)?;
     let asset = state.catalog.get_asset(&id).await?;
@@ -53,7 +53,7 @@ pub async fn get(
 pub async fn track(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
-    Path((id, file)): Path<(String, String)>,
+    Path((id, file)): Path<(AssetId, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let unknown = || ApiError::bad_request("unknown-track", "tracks are {kind}.vtt, transcript.srt or transcript.txt");
     let (kind, format) = file.rsplit_once('.').ok_or_else(unknown)?;
@@ -82,7 +82,7 @@ pub async fn track(
 pub async fn edl(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssetId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
     let bytes = results(&state).shot_list(&asset).await?;
@@ -107,11 +107,11 @@ pub async fn edl(
 pub async fn reanalyse(
     caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssetId>,
     Json(request): Json<Reanalyse>,
 ) -> Result<(StatusCode, Json<Asset>), ApiError> {
     let asset = reanalysis::reanalyse(state.catalog.as_ref(), state.queue.as_ref(), &id, request.ai_options).await?;
-    tracing::info!(by = %caller.principal.username, asset = id, "analysis queued again");
+    tracing::info!(by = %caller.principal.username, asset = %id, "analysis queued again");
     Ok((StatusCode::ACCEPTED, Json(asset)))
 }
 
@@ -123,7 +123,7 @@ pub async fn reanalyse(
 pub async fn export(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssetId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
     let name = format!("{}.metadata", stem(&asset.filename));

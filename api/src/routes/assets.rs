@@ -2,7 +2,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mediaport_core::AssetFilter;
 use mediaport_core::removal::Removal;
-use mediaport_shared::{Asset, AssetDetail, AssetList, AssetStatus, AssetType, ErrorBody, RegisterAssetRequest};
+use mediaport_shared::{
+    Asset, AssetDetail, AssetId, AssetList, AssetStatus, AssetType, ErrorBody, RegisterAssetRequest,
+};
 use serde::Deserialize;
 
 use crate::auth::{Auth, Creator, Viewer};
@@ -55,10 +57,11 @@ pub async fn list(
     };
     let page_size = page_size(params.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
     // One more than asked tells whether another page exists.
-    let mut items = state.catalog.list_assets(&filter, page_size + 1, params.cursor.as_deref()).await?;
+    let mut items =
+        state.catalog.list_assets(&filter, page_size + 1, params.cursor.map(AssetId::from).as_ref()).await?;
     let next_cursor = if items.len() > page_size as usize {
         items.truncate(page_size as usize);
-        items.last().map(|a| a.id.clone())
+        items.last().map(|a| a.id.to_string())
     } else {
         None
     };
@@ -75,7 +78,7 @@ pub async fn list(
 pub async fn get(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssetId>,
 ) -> Result<Json<AssetDetail>, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
     Ok(Json(links::detail(&state, asset).await?))
@@ -97,7 +100,7 @@ pub struct DeleteParams {
 pub async fn delete(
     caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssetId>,
     Query(params): Query<DeleteParams>,
 ) -> Result<StatusCode, ApiError> {
     let purge = params.purge.unwrap_or(false);
@@ -110,7 +113,7 @@ pub async fn delete(
         proxy_bucket: &state.buckets.proxy,
     };
     let asset = removal.delete(&id, purge).await?;
-    tracing::info!(by = %caller.principal.username, asset = id, filename = asset.filename, purge, "asset deleted");
+    tracing::info!(by = %caller.principal.username, asset = %id, filename = asset.filename, purge, "asset deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -127,6 +130,6 @@ pub async fn register(
     Json(request): Json<RegisterAssetRequest>,
 ) -> Result<(StatusCode, Json<Asset>), ApiError> {
     let asset = state.intake().register(request).await?;
-    tracing::info!(by = %caller.principal.username, asset = asset.id, key = asset.key, "object registered");
+    tracing::info!(by = %caller.principal.username, asset = %asset.id, key = asset.key, "object registered");
     Ok((StatusCode::CREATED, Json(asset)))
 }

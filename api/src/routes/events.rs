@@ -58,7 +58,7 @@ struct Feed {
     state: AppState,
     cursor: i64,
     /// Job id -> change stamp already sent, within the look-back window.
-    seen: HashMap<String, i64>,
+    seen: HashMap<mediaport_shared::JobId, i64>,
 }
 
 impl Feed {

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use mediaport_core::workflow;
 use mediaport_core::{Job, JobFilter, JobStatus};
-use mediaport_shared::{ErrorBody, JobInfo, JobList};
+use mediaport_shared::{AssetId, ErrorBody, JobId, JobInfo, JobList};
 use serde::Deserialize;
 
 use crate::auth::{Auth, Creator, Viewer};
@@ -55,7 +55,7 @@ pub async fn list(
         })
         .transpose()?;
     let limit = page_size(params.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
-    let filter = JobFilter { asset_id: params.asset_id, status };
+    let filter = JobFilter { asset_id: params.asset_id.map(AssetId::from), status };
     let items = state.queue.list(&filter, limit).await?.into_iter().map(info).collect();
     Ok(Json(JobList { items }))
 }
@@ -68,9 +68,9 @@ pub async fn list(
 pub async fn retry(
     caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(job_id): Path<String>,
+    Path(job_id): Path<JobId>,
 ) -> Result<Json<JobInfo>, ApiError> {
     let job = workflow::retry(state.queue.as_ref(), state.catalog.as_ref(), &job_id).await?;
-    tracing::info!(by = %caller.principal.username, job = job.id, stage = job.task.kind().as_str(), "job retried");
+    tracing::info!(by = %caller.principal.username, job = %job.id, stage = job.task.kind().as_str(), "job retried");
     Ok(Json(info(job)))
 }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use mediaport_core::people::{self, Corrections};
 use mediaport_core::{AppearanceRecord, Named, PersonRecord};
 use mediaport_shared::{
-    AssetFace, AssetFaceList, ErrorBody, MergePeople, MoveAppearance, NamePerson, Person, PersonList,
+    AssetFace, AssetFaceList, AssetId, ErrorBody, MergePeople, MoveAppearance, NamePerson, Person, PersonId, PersonList,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -84,7 +84,7 @@ pub async fn list(
 pub async fn get(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
 ) -> Result<Json<Person>, ApiError> {
     let record = state.people.get_person(&id).await?;
     Ok(Json(person(&state, record).await?))
@@ -99,11 +99,11 @@ pub async fn get(
 pub async fn name(
     caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
     Json(request): Json<NamePerson>,
 ) -> Result<Json<Person>, ApiError> {
     let record = corrections(&state).name(&id, request.name.as_deref()).await?;
-    tracing::info!(by = %caller.principal.username, person = id, "person named");
+    tracing::info!(by = %caller.principal.username, person = %id, "person named");
     Ok(Json(person(&state, record).await?))
 }
 
@@ -116,11 +116,11 @@ pub async fn name(
 pub async fn merge(
     caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
     Json(request): Json<MergePeople>,
 ) -> Result<Json<Person>, ApiError> {
     let record = corrections(&state).merge(&id, &request.into).await?;
-    tracing::info!(by = %caller.principal.username, person = id, into = request.into, "people merged");
+    tracing::info!(by = %caller.principal.username, person = %id, into = %request.into, "people merged");
     Ok(Json(person(&state, record).await?))
 }
 
@@ -134,11 +134,11 @@ pub async fn merge(
 pub async fn move_out(
     caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
     Json(request): Json<MoveAppearance>,
 ) -> Result<Json<Person>, ApiError> {
-    let record = corrections(&state).move_out(&id, &request.appearance_id, request.to.as_deref()).await?;
-    tracing::info!(by = %caller.principal.username, person = id, appearance = request.appearance_id, "appearance moved");
+    let record = corrections(&state).move_out(&id, &request.appearance_id, request.to.as_ref()).await?;
+    tracing::info!(by = %caller.principal.username, person = %id, appearance = request.appearance_id, "appearance moved");
     Ok(Json(person(&state, record).await?))
 }
 
@@ -148,7 +148,7 @@ pub async fn move_out(
 pub async fn appearances(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
 ) -> Result<Json<AssetFaceList>, ApiError> {
     let record = state.people.get_person(&id).await?;
     let label = record.name.unwrap_or_default();
@@ -166,7 +166,7 @@ pub async fn appearances(
 pub async fn of_asset(
     _caller: Auth<Viewer>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssetId>,
 ) -> Result<Json<AssetFaceList>, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
     let (faces, people) = (state.faces.as_ref(), state.people.as_ref());

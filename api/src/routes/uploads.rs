@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mediaport_shared::{
     Asset, CompleteUploadRequest, CreateUploadRequest, ErrorBody, PartUrls, PresignPartsRequest, StoredParts, Upload,
+    UploadId,
 };
 
 use crate::auth::{Auth, Creator};
@@ -24,7 +25,7 @@ pub async fn create(
     Json(request): Json<CreateUploadRequest>,
 ) -> Result<(StatusCode, Json<Upload>), ApiError> {
     let upload = state.intake().start(request, &caller.principal.username).await?;
-    tracing::info!(by = %caller.principal.username, upload = upload.upload_id, asset = upload.asset_id,
+    tracing::info!(by = %caller.principal.username, upload = %upload.upload_id, asset = %upload.asset_id,
         size = upload.size, parts = upload.part_count, "upload started");
     Ok((StatusCode::CREATED, Json(upload)))
 }
@@ -38,7 +39,7 @@ pub async fn create(
 pub async fn presign_parts(
     _caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(upload_id): Path<String>,
+    Path(upload_id): Path<UploadId>,
     Json(request): Json<PresignPartsRequest>,
 ) -> Result<Json<PartUrls>, ApiError> {
     let parts = state.intake().presign_parts(&upload_id, &request.part_numbers).await?;
@@ -52,7 +53,7 @@ pub async fn presign_parts(
 pub async fn list_parts(
     _caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(upload_id): Path<String>,
+    Path(upload_id): Path<UploadId>,
 ) -> Result<Json<StoredParts>, ApiError> {
     let parts = state.intake().stored_parts(&upload_id).await?;
     Ok(Json(StoredParts { parts }))
@@ -69,11 +70,11 @@ pub async fn list_parts(
 pub async fn complete(
     caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(upload_id): Path<String>,
+    Path(upload_id): Path<UploadId>,
     Json(request): Json<CompleteUploadRequest>,
 ) -> Result<Json<Asset>, ApiError> {
     let asset = state.intake().complete(&upload_id, request).await?;
-    tracing::info!(by = %caller.principal.username, upload = upload_id, asset = asset.id, "upload complete");
+    tracing::info!(by = %caller.principal.username, upload = %upload_id, asset = %asset.id, "upload complete");
     Ok(Json(asset))
 }
 
@@ -85,9 +86,9 @@ pub async fn complete(
 pub async fn abort(
     caller: Auth<Creator>,
     State(state): State<AppState>,
-    Path(upload_id): Path<String>,
+    Path(upload_id): Path<UploadId>,
 ) -> Result<StatusCode, ApiError> {
     state.intake().abort(&upload_id).await?;
-    tracing::info!(by = %caller.principal.username, upload = upload_id, "upload cancelled");
+    tracing::info!(by = %caller.principal.username, upload = %upload_id, "upload cancelled");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use mediaport_core::{AppearanceRecord, CatalogError, Named, PeopleCatalog, PersonRecord};
+use mediaport_shared::{AssetId, PersonId};
 
 use super::sql::{SqlCatalog, db_err, now};
 use crate::db::{Cells, on_db};
@@ -21,7 +22,7 @@ const FORGET_EMPTY: &str =
 
 fn person(row: &impl Cells) -> Result<PersonRecord, sqlx::Error> {
     Ok(PersonRecord {
-        id: row.text("id")?,
+        id: row.id("id")?,
         name: row.maybe_text("name")?,
         appearances: row.int("appearance_count")? as u64,
         chips: Vec::new(),
@@ -32,8 +33,8 @@ fn person(row: &impl Cells) -> Result<PersonRecord, sqlx::Error> {
 fn appearance(row: &impl Cells) -> Result<AppearanceRecord, sqlx::Error> {
     Ok(AppearanceRecord {
         id: row.text("id")?,
-        asset_id: row.text("asset_id")?,
-        person_id: row.maybe_text("person_id")?,
+        asset_id: row.id("asset_id")?,
+        person_id: row.maybe_id("person_id")?,
         face_id: row.maybe_text("face_id")?,
         chip_key: row.text("chip_key")?,
         pinned: row.int("pinned")? != 0,
@@ -74,16 +75,14 @@ impl SqlCatalog {
         let rows = on_db!(&self.db, |pool| async {
             let mut query = sqlx::query(&sql);
             for person in people.iter() {
-                query = query.bind(&person.id);
+                query = query.bind(person.id.as_str());
             }
             let rows = query.fetch_all(pool).await?;
-            rows.iter()
-                .map(|r| Ok((r.text("person_id")?, r.text("chip_key")?)))
-                .collect::<Result<Vec<_>, sqlx::Error>>()
+            rows.iter().map(|r| Ok((r.id("person_id")?, r.text("chip_key")?))).collect::<Result<Vec<_>, sqlx::Error>>()
         }
         .await)
         .map_err(db_err)?;
-        let mut chips: HashMap<String, Vec<String>> = HashMap::new();
+        let mut chips: HashMap<PersonId, Vec<String>> = HashMap::new();
         for (person, chip) in rows {
             let of = chips.entry(person).or_default();
             if of.len() < CHIPS {
@@ -110,8 +109,8 @@ impl SqlCatalog {
     }
 }
 
-fn missing(what: &'static str, id: &str) -> CatalogError {
-    CatalogError::NotFound { what, id: id.to_owned() }
+fn missing(what: &'static str, id: impl AsRef<str>) -> CatalogError {
+    CatalogError::NotFound { what, id: id.as_ref().to_owned() }
 }
 
 #[async_trait]
@@ -127,19 +126,19 @@ impl PeopleCatalog for SqlCatalog {
         self.people_where(filter, &[], &tail).await
     }
 
-    async fn get_person(&self, id: &str) -> Result<PersonRecord, CatalogError> {
-        self.people_where("WHERE p.id = $1", &[id], "").await?.pop().ok_or_else(|| missing("person", id))
+    async fn get_person(&self, id: &PersonId) -> Result<PersonRecord, CatalogError> {
+        self.people_where("WHERE p.id = $1", &[id.as_str()], "").await?.pop().ok_or_else(|| missing("person", id))
     }
 
-    async fn name_person(&self, id: &str, name: Option<&str>) -> Result<PersonRecord, CatalogError> {
+    async fn name_person(&self, id: &PersonId, name: Option<&str>) -> Result<PersonRecord, CatalogError> {
         let at = now();
         let changed = on_db!(&self.db, |pool, begin| async {
             let mut tx = pool.begin_with(begin).await?;
             let query = sqlx::query("UPDATE people SET name = $1, updated_at = $2 WHERE id = $3");
-            let changed = query.bind(name).bind(&at).bind(id).execute(&mut *tx).await?.rows_affected();
+            let changed = query.bind(name).bind(&at).bind(id.as_str()).execute(&mut *tx).await?.rows_affected();
             if name.is_some() {
                 sqlx::query("UPDATE appearances SET pinned = 1 WHERE person_id = $1")
-                    .bind(id)
+                    .bind(id.as_str())
                     .execute(&mut *tx)
                     .await?;
             }
@@ -153,12 +152,12 @@ impl PeopleCatalog for SqlCatalog {
         self.get_person(id).await
     }
 
-    async fn person_appearances(&self, person_id: &str) -> Result<Vec<AppearanceRecord>, CatalogError> {
-        self.appearances_where("WHERE person_id = $1 ORDER BY created_at, id", &[person_id]).await
+    async fn person_appearances(&self, person_id: &PersonId) -> Result<Vec<AppearanceRecord>, CatalogError> {
+        self.appearances_where("WHERE person_id = $1 ORDER BY created_at, id", &[person_id.as_str()]).await
     }
 
-    async fn asset_appearances(&self, asset_id: &str) -> Result<Vec<AppearanceRecord>, CatalogError> {
-        self.appearances_where("WHERE asset_id = $1 ORDER BY id", &[asset_id]).await
+    async fn asset_appearances(&self, asset_id: &AssetId) -> Result<Vec<AppearanceRecord>, CatalogError> {
+        self.appearances_where("WHERE asset_id = $1 ORDER BY id", &[asset_id.as_str()]).await
     }
 
     async fn appearances(&self, ids: &[String]) -> Result<Vec<AppearanceRecord>, CatalogError> {
@@ -169,18 +168,18 @@ impl PeopleCatalog for SqlCatalog {
         self.appearances_where(&format!("WHERE id IN ({})", placeholders(1, ids.len())), &args).await
     }
 
-    async fn assets_with_face(&self, face_id: &str) -> Result<Vec<String>, CatalogError> {
+    async fn assets_with_face(&self, face_id: &str) -> Result<Vec<AssetId>, CatalogError> {
         let found = self.appearances_where("WHERE face_id = $1 ORDER BY asset_id", &[face_id]).await?;
-        let mut assets: Vec<String> = found.into_iter().map(|a| a.asset_id).collect();
+        let mut assets: Vec<AssetId> = found.into_iter().map(|a| a.asset_id).collect();
         assets.dedup();
         Ok(assets)
     }
 
-    async fn exclusions(&self, appearance_id: &str) -> Result<Vec<String>, CatalogError> {
+    async fn exclusions(&self, appearance_id: &str) -> Result<Vec<PersonId>, CatalogError> {
         let sql = "SELECT person_id FROM person_exclusions WHERE appearance_id = $1 ORDER BY person_id";
         on_db!(&self.db, |pool| async {
             let rows = sqlx::query(sql).bind(appearance_id).fetch_all(pool).await?;
-            rows.iter().map(|r| r.text("person_id")).collect::<Result<Vec<_>, _>>()
+            rows.iter().map(|r| r.id("person_id")).collect::<Result<Vec<_>, _>>()
         }
         .await)
         .map_err(db_err)
@@ -188,17 +187,20 @@ impl PeopleCatalog for SqlCatalog {
 
     async fn replace_appearances(
         &self,
-        asset_id: &str,
-        new_people: &[String],
+        asset_id: &AssetId,
+        new_people: &[PersonId],
         rows: &[AppearanceRecord],
     ) -> Result<(), CatalogError> {
         let at = now();
         on_db!(&self.db, |pool, begin| async {
             let mut tx = pool.begin_with(begin).await?;
-            sqlx::query("DELETE FROM appearances WHERE asset_id = $1").bind(asset_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM appearances WHERE asset_id = $1")
+                .bind(asset_id.as_str())
+                .execute(&mut *tx)
+                .await?;
             for id in new_people {
                 sqlx::query("INSERT INTO people (id, name, created_at, updated_at) VALUES ($1, NULL, $2, $2)")
-                    .bind(id)
+                    .bind(id.as_str())
                     .bind(&at)
                     .execute(&mut *tx)
                     .await?;
@@ -209,8 +211,8 @@ impl PeopleCatalog for SqlCatalog {
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&row.id)
-                .bind(asset_id)
-                .bind(&row.person_id)
+                .bind(asset_id.as_str())
+                .bind(row.person_id.as_ref().map(PersonId::as_str))
                 .bind(&row.face_id)
                 .bind(&row.chip_key)
                 .bind(i64::from(row.pinned))
@@ -225,7 +227,7 @@ impl PeopleCatalog for SqlCatalog {
         .map_err(db_err)
     }
 
-    async fn merge_people(&self, from: &str, into: &str) -> Result<PersonRecord, CatalogError> {
+    async fn merge_people(&self, from: &PersonId, into: &PersonId) -> Result<PersonRecord, CatalogError> {
         let kept = self.get_person(into).await?;
         let gone = self.get_person(from).await?;
         let name = kept.name.or(gone.name);
@@ -237,8 +239,8 @@ impl PeopleCatalog for SqlCatalog {
                 "DELETE FROM person_exclusions WHERE person_id = $1 \
                  AND appearance_id IN (SELECT id FROM appearances WHERE person_id = $2)",
             )
-            .bind(into)
-            .bind(from)
+            .bind(into.as_str())
+            .bind(from.as_str())
             .execute(&mut *tx)
             .await?;
             // "Not `from`" becomes "not `into`" for faces elsewhere (not for faces of the
@@ -249,22 +251,22 @@ impl PeopleCatalog for SqlCatalog {
                  AND appearance_id NOT IN (SELECT id FROM appearances WHERE person_id IN ($1, $2)) \
                  ON CONFLICT DO NOTHING",
             )
-            .bind(into)
-            .bind(from)
+            .bind(into.as_str())
+            .bind(from.as_str())
             .execute(&mut *tx)
             .await?;
             sqlx::query("UPDATE appearances SET person_id = $1, pinned = 1 WHERE person_id IN ($1, $2)")
-                .bind(into)
-                .bind(from)
+                .bind(into.as_str())
+                .bind(from.as_str())
                 .execute(&mut *tx)
                 .await?;
             let renamed = sqlx::query("UPDATE people SET name = $1, updated_at = $2 WHERE id = $3")
                 .bind(&name)
                 .bind(&at)
-                .bind(into)
+                .bind(into.as_str())
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM people WHERE id = $1").bind(from).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM people WHERE id = $1").bind(from.as_str()).execute(&mut *tx).await?;
             // Either may have gone since it was read (another merge): then nothing happened.
             if renamed.rows_affected() == 0 {
                 return Ok(false);
@@ -282,9 +284,9 @@ impl PeopleCatalog for SqlCatalog {
     async fn move_appearance(
         &self,
         appearance_id: &str,
-        from: &str,
-        to: Option<&str>,
-        new_id: &str,
+        from: &PersonId,
+        to: Option<&PersonId>,
+        new_id: &PersonId,
     ) -> Result<PersonRecord, CatalogError> {
         let at = now();
         let target = to.unwrap_or(new_id);
@@ -294,16 +296,16 @@ impl PeopleCatalog for SqlCatalog {
                 .bind(appearance_id)
                 .fetch_optional(&mut *tx)
                 .await?
-                .map(|row| row.maybe_text("person_id"))
+                .map(|row| row.maybe_id::<PersonId>("person_id"))
                 .transpose()?
                 .flatten();
-            if current.as_deref() != Some(from) {
+            if current.as_ref() != Some(from) {
                 return Ok(Err(missing("appearance of this person", appearance_id)));
             }
             match to {
                 Some(to) => {
                     let exists = sqlx::query("SELECT 1 AS found FROM people WHERE id = $1")
-                        .bind(to)
+                        .bind(to.as_str())
                         .fetch_optional(&mut *tx)
                         .await?;
                     if exists.is_none() {
@@ -312,7 +314,7 @@ impl PeopleCatalog for SqlCatalog {
                 }
                 None => {
                     sqlx::query("INSERT INTO people (id, name, created_at, updated_at) VALUES ($1, NULL, $2, $2)")
-                        .bind(new_id)
+                        .bind(new_id.as_str())
                         .bind(&at)
                         .execute(&mut *tx)
                         .await?;
@@ -321,7 +323,7 @@ impl PeopleCatalog for SqlCatalog {
             // Pinned where a reviewer chose the person; a person of its own is only a
             // place to wait in, which clustering may change (never back to `from`).
             sqlx::query("UPDATE appearances SET person_id = $1, pinned = $2 WHERE id = $3")
-                .bind(target)
+                .bind(target.as_str())
                 .bind(i64::from(to.is_some()))
                 .bind(appearance_id)
                 .execute(&mut *tx)
@@ -330,22 +332,25 @@ impl PeopleCatalog for SqlCatalog {
                 "INSERT INTO person_exclusions (appearance_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             )
             .bind(appearance_id)
-            .bind(from)
+            .bind(from.as_str())
             .execute(&mut *tx)
             .await?;
             // The reviewer looked at `from` and left the rest: they stay, so that the moved
             // face cannot draw them after it when their assets are analysed again (which
             // would empty `from` and its exclusion with it).
-            sqlx::query("UPDATE appearances SET pinned = 1 WHERE person_id = $1").bind(from).execute(&mut *tx).await?;
+            sqlx::query("UPDATE appearances SET pinned = 1 WHERE person_id = $1")
+                .bind(from.as_str())
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("DELETE FROM person_exclusions WHERE appearance_id = $1 AND person_id = $2")
                 .bind(appearance_id)
-                .bind(target)
+                .bind(target.as_str())
                 .execute(&mut *tx)
                 .await?;
             sqlx::query("UPDATE people SET updated_at = $1 WHERE id IN ($2, $3)")
                 .bind(&at)
-                .bind(from)
-                .bind(target)
+                .bind(from.as_str())
+                .bind(target.as_str())
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(FORGET_EMPTY).execute(&mut *tx).await?;

@@ -18,7 +18,7 @@ pub(super) fn asset(row: &impl Cells) -> Result<Asset, CatalogError> {
     let asset_type = row.text("asset_type").map_err(decode)?;
     let status = row.text("status").map_err(decode)?;
     Ok(Asset {
-        id: row.text("id").map_err(decode)?,
+        id: row.id("id").map_err(decode)?,
         asset_type: AssetType::parse(&asset_type)
             .ok_or_else(|| CatalogError::Other(format!("unknown asset type {asset_type}")))?,
         filename: row.text("filename").map_err(decode)?,
@@ -43,8 +43,8 @@ pub(super) fn asset(row: &impl Cells) -> Result<Asset, CatalogError> {
 pub(super) fn upload(row: &impl Cells) -> Result<UploadRecord, CatalogError> {
     let state = row.text("state").map_err(decode)?;
     Ok(UploadRecord {
-        id: row.text("id").map_err(decode)?,
-        asset_id: row.text("asset_id").map_err(decode)?,
+        id: row.id("id").map_err(decode)?,
+        asset_id: row.id("asset_id").map_err(decode)?,
         bucket: row.text("bucket").map_err(decode)?,
         key: row.text("object_key").map_err(decode)?,
         storage_upload_id: row.text("storage_upload_id").map_err(decode)?,

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use mediaport_core::{
     AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState,
 };
-use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetStatus, AssetType};
+use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, AssetType, UploadId};
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Type};
 
@@ -49,7 +49,7 @@ where
         "INSERT INTO assets (id, asset_type, filename, size, md5, status, group_name, attributes, ai_options, \
          bucket, object_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
     )
-    .bind(asset.id.clone())
+    .bind(asset.id.to_string())
     .bind(asset.asset_type.as_str().to_owned())
     .bind(asset.filename.clone())
     .bind(to_i64(asset.size, "size")?)
@@ -74,8 +74,8 @@ where
          md5, created_by, state, created_at, expires_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12)",
     )
-    .bind(upload.id.clone())
-    .bind(upload.asset_id.clone())
+    .bind(upload.id.to_string())
+    .bind(upload.asset_id.to_string())
     .bind(upload.bucket.clone())
     .bind(upload.key.clone())
     .bind(upload.storage_upload_id.clone())
@@ -122,9 +122,9 @@ impl SqlCatalog {
         self.db.close().await;
     }
 
-    async fn update_asset(&self, id: &str, changed: u64) -> Result<Asset, CatalogError> {
+    async fn update_asset(&self, id: &AssetId, changed: u64) -> Result<Asset, CatalogError> {
         if changed == 0 {
-            return Err(CatalogError::NotFound { what: "asset", id: id.to_owned() });
+            return Err(CatalogError::NotFound { what: "asset", id: id.to_string() });
         }
         self.get_asset(id).await
     }
@@ -170,30 +170,35 @@ impl Catalog for SqlCatalog {
         Ok((self.get_asset(&asset.id).await?, self.get_upload(&upload.id).await?))
     }
 
-    async fn get_upload(&self, id: &str) -> Result<UploadRecord, CatalogError> {
+    async fn get_upload(&self, id: &UploadId) -> Result<UploadRecord, CatalogError> {
         on_db!(&self.db, |pool| {
             let row = sqlx::query("SELECT * FROM uploads WHERE id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(pool)
                 .await
                 .map_err(db_err)?
-                .ok_or_else(|| CatalogError::NotFound { what: "upload", id: id.to_owned() })?;
+                .ok_or_else(|| CatalogError::NotFound { what: "upload", id: id.to_string() })?;
             rows::upload(&row)
         })
     }
 
-    async fn move_upload(&self, id: &str, from: UploadState, to: UploadState) -> Result<bool, CatalogError> {
+    async fn move_upload(&self, id: &UploadId, from: UploadState, to: UploadState) -> Result<bool, CatalogError> {
         let sql = "UPDATE uploads SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4";
         let at = now();
         let moved = on_db!(&self.db, |pool| {
-            let query = sqlx::query(sql).bind(to.as_str()).bind(&at).bind(id).bind(from.as_str());
+            let query = sqlx::query(sql).bind(to.as_str()).bind(&at).bind(id.as_str()).bind(from.as_str());
             query.execute(pool).await.map(|done| done.rows_affected())
         })
         .map_err(db_err)?;
         Ok(moved == 1)
     }
 
-    async fn finish_upload(&self, id: &str, status: AssetStatus, md5: Option<&str>) -> Result<Asset, CatalogError> {
+    async fn finish_upload(
+        &self,
+        id: &UploadId,
+        status: AssetStatus,
+        md5: Option<&str>,
+    ) -> Result<Asset, CatalogError> {
         let upload = self.get_upload(id).await?;
         let at = now();
         on_db!(&self.db, |pool, begin| {
@@ -202,7 +207,7 @@ impl Catalog for SqlCatalog {
                 "UPDATE uploads SET state = 'completed', updated_at = $1 WHERE id = $2 AND state = 'completing'",
             )
             .bind(&at)
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -213,7 +218,7 @@ impl Catalog for SqlCatalog {
                 .bind(status.as_str())
                 .bind(md5)
                 .bind(&at)
-                .bind(&upload.asset_id)
+                .bind(upload.asset_id.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -222,19 +227,19 @@ impl Catalog for SqlCatalog {
         self.get_asset(&upload.asset_id).await
     }
 
-    async fn abort_upload(&self, id: &str) -> Result<(), CatalogError> {
+    async fn abort_upload(&self, id: &UploadId) -> Result<(), CatalogError> {
         let upload = self.get_upload(id).await?;
         let at = now();
         on_db!(&self.db, |pool, begin| {
             let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
             sqlx::query("UPDATE uploads SET state = 'aborted', updated_at = $1 WHERE id = $2 AND state != 'completed'")
                 .bind(&at)
-                .bind(id)
+                .bind(id.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
             sqlx::query("DELETE FROM assets WHERE id = $1 AND status = 'uploading'")
-                .bind(&upload.asset_id)
+                .bind(upload.asset_id.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -252,21 +257,21 @@ impl Catalog for SqlCatalog {
 
     async fn set_asset_status(
         &self,
-        id: &str,
+        id: &AssetId,
         status: AssetStatus,
         error: Option<&str>,
     ) -> Result<Asset, CatalogError> {
         let sql = "UPDATE assets SET status = $1, error = $2, updated_at = $3 WHERE id = $4";
         let at = now();
         let changed = on_db!(&self.db, |pool| {
-            let query = sqlx::query(sql).bind(status.as_str()).bind(error).bind(&at).bind(id);
+            let query = sqlx::query(sql).bind(status.as_str()).bind(error).bind(&at).bind(id.as_str());
             query.execute(pool).await.map(|done| done.rows_affected())
         })
         .map_err(db_err)?;
         self.update_asset(id, changed).await
     }
 
-    async fn record_ingest(&self, id: &str, ingest: &IngestRecord) -> Result<Asset, CatalogError> {
+    async fn record_ingest(&self, id: &AssetId, ingest: &IngestRecord) -> Result<Asset, CatalogError> {
         let (technical, outputs, at) = (to_json(&ingest.technical)?, to_json(&ingest.outputs)?, now());
         let duration = ingest.technical.duration_ms.map(|d| to_i64(d, "duration")).transpose()?;
         let changed = on_db!(&self.db, |pool| {
@@ -281,7 +286,7 @@ impl Catalog for SqlCatalog {
             .bind(&outputs)
             .bind(ingest.status.as_str())
             .bind(&at)
-            .bind(id)
+            .bind(id.as_str())
             .execute(pool)
             .await
             .map(|done| done.rows_affected())
@@ -292,7 +297,7 @@ impl Catalog for SqlCatalog {
 
     async fn record_analysis(
         &self,
-        id: &str,
+        id: &AssetId,
         analysis: &AnalysisSummaries,
         status: AssetStatus,
         error: Option<&str>,
@@ -300,33 +305,33 @@ impl Catalog for SqlCatalog {
         let sql = "UPDATE assets SET analysis = $1, status = $2, error = $3, updated_at = $4 WHERE id = $5";
         let (analysis, at) = (to_json(analysis)?, now());
         let changed = on_db!(&self.db, |pool| {
-            let query = sqlx::query(sql).bind(&analysis).bind(status.as_str()).bind(error).bind(&at).bind(id);
+            let query = sqlx::query(sql).bind(&analysis).bind(status.as_str()).bind(error).bind(&at).bind(id.as_str());
             query.execute(pool).await.map(|done| done.rows_affected())
         })
         .map_err(db_err)?;
         self.update_asset(id, changed).await
     }
 
-    async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError> {
+    async fn get_asset(&self, id: &AssetId) -> Result<Asset, CatalogError> {
         on_db!(&self.db, |pool| {
             let row = sqlx::query("SELECT * FROM assets WHERE id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(pool)
                 .await
                 .map_err(db_err)?
-                .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_owned() })?;
+                .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_string() })?;
             rows::asset(&row)
         })
     }
 
-    async fn delete_asset(&self, id: &str, original_kept: bool) -> Result<(), CatalogError> {
+    async fn delete_asset(&self, id: &AssetId, original_kept: bool) -> Result<(), CatalogError> {
         let prefix = mediaport_core::keys::of_asset(id);
         on_db!(&self.db, |pool, begin| {
             let mut tx = pool.begin_with(begin).await.map_err(db_err)?;
             let people: Vec<String> = sqlx::query_scalar(
                 "SELECT DISTINCT person_id FROM appearances WHERE asset_id = $1 AND person_id IS NOT NULL",
             )
-            .bind(id)
+            .bind(id.as_str())
             .fetch_all(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -337,11 +342,11 @@ impl Catalog for SqlCatalog {
                 .await
                 .map_err(db_err)?;
             let original = sqlx::query("SELECT bucket, object_key FROM assets WHERE id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db_err)?
-                .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_owned() })?;
+                .ok_or_else(|| CatalogError::NotFound { what: "asset", id: id.to_string() })?;
             if original_kept {
                 sqlx::query(
                     "INSERT INTO deleted_originals (bucket, object_key, deleted_at) VALUES ($1, $2, $3) \
@@ -354,7 +359,11 @@ impl Catalog for SqlCatalog {
                 .await
                 .map_err(db_err)?;
             }
-            sqlx::query("DELETE FROM assets WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+            sqlx::query("DELETE FROM assets WHERE id = $1")
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
             for person in people {
                 sqlx::query(
                     "DELETE FROM people WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM appearances WHERE person_id = $1)",
@@ -380,14 +389,14 @@ impl Catalog for SqlCatalog {
         })
     }
 
-    async fn reanalyse(&self, id: &str, options: &AiOptions) -> Result<Asset, CatalogError> {
+    async fn reanalyse(&self, id: &AssetId, options: &AiOptions) -> Result<Asset, CatalogError> {
         // Ingest made the frames and proxies analysis reads: without its outputs there
         // is nothing to analyse again.
         let sql = "UPDATE assets SET ai_options = $1, status = 'analysing', error = NULL, updated_at = $2 \
                    WHERE id = $3 AND outputs IS NOT NULL AND status IN ('ready', 'failed')";
         let (options, at) = (to_json(options)?, now());
         let changed = on_db!(&self.db, |pool| {
-            let query = sqlx::query(sql).bind(&options).bind(&at).bind(id);
+            let query = sqlx::query(sql).bind(&options).bind(&at).bind(id.as_str());
             query.execute(pool).await.map(|done| done.rows_affected())
         })
         .map_err(db_err)?;
@@ -434,15 +443,15 @@ impl Catalog for SqlCatalog {
         Ok(stats)
     }
 
-    async fn set_proxy_bytes(&self, id: &str, bytes: u64) -> Result<(), CatalogError> {
+    async fn set_proxy_bytes(&self, id: &AssetId, bytes: u64) -> Result<(), CatalogError> {
         let bytes = to_i64(bytes, "proxy bytes")?;
         let changed = on_db!(&self.db, |pool| {
-            let query = sqlx::query("UPDATE assets SET proxy_bytes = $1 WHERE id = $2").bind(bytes).bind(id);
+            let query = sqlx::query("UPDATE assets SET proxy_bytes = $1 WHERE id = $2").bind(bytes).bind(id.as_str());
             query.execute(pool).await.map(|done| done.rows_affected())
         })
         .map_err(db_err)?;
         match changed {
-            0 => Err(CatalogError::NotFound { what: "asset", id: id.to_owned() }),
+            0 => Err(CatalogError::NotFound { what: "asset", id: id.to_string() }),
             _ => Ok(()),
         }
     }
@@ -466,7 +475,7 @@ impl Catalog for SqlCatalog {
         &self,
         filter: &AssetFilter,
         limit: u32,
-        after: Option<&str>,
+        after: Option<&AssetId>,
     ) -> Result<Vec<Asset>, CatalogError> {
         let sql = "SELECT * FROM assets WHERE ($1 IS NULL OR (created_at, id) < \
                    (SELECT created_at, id FROM assets WHERE id = $1)) \
@@ -474,7 +483,7 @@ impl Catalog for SqlCatalog {
                    ORDER BY created_at DESC, id DESC LIMIT $2";
         on_db!(&self.db, |pool| {
             let found = sqlx::query(sql)
-                .bind(after)
+                .bind(after.map(AssetId::as_str))
                 .bind(i64::from(limit))
                 .bind(filter.asset_type.map(AssetType::as_str))
                 .bind(filter.status.map(AssetStatus::as_str))

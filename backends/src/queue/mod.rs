@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use mediaport_core::{Job, JobFilter, JobKind, JobStatus, NewJob, Queue, QueueError, Task, now_rfc3339};
+use mediaport_shared::{AssetId, JobId};
 
 use crate::db::{Cells, Db, on_db};
 
@@ -54,7 +55,7 @@ fn job(row: &impl Cells) -> Result<Job, QueueError> {
     let status = row.text("status").map_err(decode)?;
     let count = |column: &str| row.int(column).map(|n| u32::try_from(n).unwrap_or(0)).map_err(decode);
     Ok(Job {
-        id: row.text("id").map_err(decode)?,
+        id: row.id("id").map_err(decode)?,
         task: Task::from_stored(&row.text("kind").map_err(decode)?, &row.text("payload").map_err(decode)?)?,
         status: JobStatus::parse(&status).ok_or_else(|| QueueError::Other(format!("unknown job status {status}")))?,
         attempts: count("attempts")?,
@@ -85,7 +86,7 @@ impl SqlQueue {
 #[async_trait]
 impl Queue for SqlQueue {
     async fn enqueue(&self, new: NewJob) -> Result<Job, QueueError> {
-        let id = mediaport_core::new_id();
+        let id: String = mediaport_core::new_id();
         let task = &new.task;
         // The partial unique index settles races between two enqueuers of one key. The job
         // is read back rather than returned, as in a claim.
@@ -97,7 +98,7 @@ impl Queue for SqlQueue {
             sqlx::query_scalar::<_, String>(sql)
                 .bind(id)
                 .bind(task.kind().as_str())
-                .bind(task.asset_id().to_owned())
+                .bind(task.asset_id().to_string())
                 .bind(task.payload().to_string())
                 .bind(i64::from(new.max_attempts.max(1)))
                 .bind(new.dedupe_key.clone())
@@ -108,7 +109,7 @@ impl Queue for SqlQueue {
                 .map_err(db_err)?
         });
         if let Some(id) = inserted {
-            return self.get(&id).await;
+            return self.get(&JobId::from(id)).await;
         }
         let key = new.dedupe_key.clone().unwrap_or_default();
         let unfinished =
@@ -156,17 +157,17 @@ impl Queue for SqlQueue {
         });
         // Read back rather than returned: SQLite's RETURNING misses what triggers stamp.
         match claimed {
-            Some(id) => self.get(&id).await.map(Some),
+            Some(id) => self.get(&JobId::from(id)).await.map(Some),
             None => Ok(None),
         }
     }
 
-    async fn renew(&self, id: &str, worker: &str, lease: Duration) -> Result<bool, QueueError> {
+    async fn renew(&self, id: &JobId, worker: &str, lease: Duration) -> Result<bool, QueueError> {
         on_db!(&self.db, |pool| {
             let done = sqlx::query(
                 "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND status = 'running' AND lease_owner = $2",
             )
-            .bind(id.to_owned())
+            .bind(id.to_string())
             .bind(worker.to_owned())
             .bind(now_ms() + ms(lease))
             .execute(pool)
@@ -176,11 +177,11 @@ impl Queue for SqlQueue {
         })
     }
 
-    async fn set_step(&self, id: &str, worker: &str, step: &str) -> Result<bool, QueueError> {
+    async fn set_step(&self, id: &JobId, worker: &str, step: &str) -> Result<bool, QueueError> {
         on_db!(&self.db, |pool| {
             let done =
                 sqlx::query("UPDATE jobs SET step = $3 WHERE id = $1 AND status = 'running' AND lease_owner = $2")
-                    .bind(id.to_owned())
+                    .bind(id.to_string())
                     .bind(worker.to_owned())
                     .bind(step.to_owned())
                     .execute(pool)
@@ -190,13 +191,13 @@ impl Queue for SqlQueue {
         })
     }
 
-    async fn complete(&self, id: &str, worker: &str) -> Result<bool, QueueError> {
+    async fn complete(&self, id: &JobId, worker: &str) -> Result<bool, QueueError> {
         on_db!(&self.db, |pool| {
             let done = sqlx::query(
                 "UPDATE jobs SET status = 'done', error = NULL, lease_owner = NULL, lease_until = NULL, \
                  finished_at = $3 WHERE id = $1 AND status = 'running' AND lease_owner = $2",
             )
-            .bind(id.to_owned())
+            .bind(id.to_string())
             .bind(worker.to_owned())
             .bind(now_rfc3339())
             .execute(pool)
@@ -206,7 +207,13 @@ impl Queue for SqlQueue {
         })
     }
 
-    async fn fail(&self, id: &str, worker: &str, error: &str, retry_in: Option<Duration>) -> Result<bool, QueueError> {
+    async fn fail(
+        &self,
+        id: &JobId,
+        worker: &str,
+        error: &str,
+        retry_in: Option<Duration>,
+    ) -> Result<bool, QueueError> {
         on_db!(&self.db, |pool| {
             let done = sqlx::query(
                 "UPDATE jobs SET error = $3, lease_owner = NULL, lease_until = NULL, \
@@ -217,7 +224,7 @@ impl Queue for SqlQueue {
                      THEN NULL ELSE $5 END \
                  WHERE id = $1 AND status = 'running' AND lease_owner = $2",
             )
-            .bind(id.to_owned())
+            .bind(id.to_string())
             .bind(worker.to_owned())
             .bind(error.to_owned())
             .bind(retry_in.map(|wait| now_ms() + ms(wait)))
@@ -229,14 +236,14 @@ impl Queue for SqlQueue {
         })
     }
 
-    async fn cancel(&self, id: &str) -> Result<Job, QueueError> {
+    async fn cancel(&self, id: &JobId) -> Result<Job, QueueError> {
         let job = self.get(id).await?;
         on_db!(&self.db, |pool| {
             sqlx::query(
                 "UPDATE jobs SET status = 'cancelled', lease_owner = NULL, lease_until = NULL, finished_at = $2 \
                  WHERE id = $1 AND status IN ('queued', 'running')",
             )
-            .bind(job.id.clone())
+            .bind(job.id.to_string())
             .bind(now_rfc3339())
             .execute(pool)
             .await
@@ -245,14 +252,14 @@ impl Queue for SqlQueue {
         self.get(id).await
     }
 
-    async fn retry(&self, id: &str) -> Result<Job, QueueError> {
+    async fn retry(&self, id: &JobId) -> Result<Job, QueueError> {
         let job = self.get(id).await?;
         let done = on_db!(&self.db, |pool| {
             sqlx::query(
                 "UPDATE jobs SET status = 'queued', attempts = 0, run_after = $2, finished_at = NULL \
                  WHERE id = $1 AND status IN ('failed', 'cancelled')",
             )
-            .bind(job.id.clone())
+            .bind(job.id.to_string())
             .bind(now_ms())
             .execute(pool)
             .await
@@ -272,9 +279,9 @@ impl Queue for SqlQueue {
         }
     }
 
-    async fn get(&self, id: &str) -> Result<Job, QueueError> {
+    async fn get(&self, id: &JobId) -> Result<Job, QueueError> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
-        self.one(&sql, id).await?.ok_or_else(|| QueueError::NoSuchJob(id.to_owned()))
+        self.one(&sql, id.as_str()).await?.ok_or_else(|| QueueError::NoSuchJob(id.to_string()))
     }
 
     async fn changed_since(&self, since_ms: i64, limit: u32) -> Result<Vec<Job>, QueueError> {
@@ -306,7 +313,7 @@ impl Queue for SqlQueue {
         );
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(&sql)
-                .bind(filter.asset_id.clone())
+                .bind(filter.asset_id.as_ref().map(AssetId::as_str))
                 .bind(filter.status.map(|s| s.as_str().to_owned()))
                 .bind(i64::from(limit))
                 .fetch_all(pool)

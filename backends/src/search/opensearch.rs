@@ -164,7 +164,7 @@ impl SearchIndex for OpenSearchIndex {
         let body = document_body(&document)?;
         let response = self
             .client
-            .index(IndexParts::IndexId(&self.index, &document.asset_id))
+            .index(IndexParts::IndexId(&self.index, document.asset_id.as_str()))
             // Searchable once the stage that indexed it ends, as the embedded index is.
             .refresh(Refresh::WaitFor)
             .body(body)
@@ -180,15 +180,15 @@ impl SearchIndex for OpenSearchIndex {
         }
         let bodies = documents
             .iter()
-            .map(|d| Ok((d.asset_id.clone(), document_body(d)?)))
+            .map(|d| Ok((d.asset_id.to_string(), document_body(d)?)))
             .collect::<Result<Vec<_>, SearchError>>()?;
         bulk(&self.client, &self.index, bulk_lines(bodies)).await.map_err(failed)
     }
 
-    async fn remove(&self, asset_id: &str) -> Result<(), SearchError> {
+    async fn remove(&self, asset_id: &mediaport_shared::AssetId) -> Result<(), SearchError> {
         let response = self
             .client
-            .delete(DeleteParts::IndexId(&self.index, asset_id))
+            .delete(DeleteParts::IndexId(&self.index, asset_id.as_str()))
             .refresh(Refresh::WaitFor)
             .send()
             .await

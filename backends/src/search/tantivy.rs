@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use mediaport_core::search::query::{Field as QueryField, Query};
 use mediaport_core::{AssetDocument, SearchError, SearchIndex, SearchPage, SearchRequest};
-use mediaport_shared::AnalysisKind;
+use mediaport_shared::{AnalysisKind, AssetId};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
@@ -264,7 +264,7 @@ impl TantivyIndex {
                 assets
                     .iter()
                     .map(|(asset_id, weight)| {
-                        let term = Term::from_field_text(self.fields.asset_id, asset_id);
+                        let term = Term::from_field_text(self.fields.asset_id, asset_id.as_str());
                         let one = TermQuery::new(term, IndexRecordOption::Basic);
                         (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(one), *weight)) as Box<dyn TantivyQuery>)
                     })
@@ -301,7 +301,7 @@ impl SearchIndex for TantivyIndex {
     async fn upsert(&self, document: AssetDocument) -> Result<(), SearchError> {
         let doc = self.to_tantivy(&document)?;
         self.change(move |writer, this| {
-            writer.delete_term(Term::from_field_text(this.fields.asset_id, &document.asset_id));
+            writer.delete_term(Term::from_field_text(this.fields.asset_id, document.asset_id.as_str()));
             writer.add_document(doc)?;
             Ok(())
         })
@@ -313,7 +313,7 @@ impl SearchIndex for TantivyIndex {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(BULK_THREADS);
         self.change_with(threads, BULK_MEMORY, move |writer, this| {
             for (document, doc) in documents.iter().zip(docs) {
-                writer.delete_term(Term::from_field_text(this.fields.asset_id, &document.asset_id));
+                writer.delete_term(Term::from_field_text(this.fields.asset_id, document.asset_id.as_str()));
                 writer.add_document(doc)?;
             }
             Ok(())
@@ -321,10 +321,10 @@ impl SearchIndex for TantivyIndex {
         .await
     }
 
-    async fn remove(&self, asset_id: &str) -> Result<(), SearchError> {
+    async fn remove(&self, asset_id: &AssetId) -> Result<(), SearchError> {
         let asset_id = asset_id.to_owned();
         self.change(move |writer, this| {
-            writer.delete_term(Term::from_field_text(this.fields.asset_id, &asset_id));
+            writer.delete_term(Term::from_field_text(this.fields.asset_id, asset_id.as_str()));
             Ok(())
         })
         .await

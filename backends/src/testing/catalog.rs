@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use mediaport_core::ServiceError;
 use mediaport_core::{AssetFilter, Catalog, CatalogError, IngestRecord, NewAsset};
 use mediaport_shared::{
-    AiOptions, AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType,
+    AiOptions, AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetId, AssetStatus, AssetType,
 };
 
 /// An image being uploaded, with one attribute: what the suites make assets of.
@@ -37,7 +37,7 @@ pub async fn suite(catalog: &dyn Catalog) {
     assert!(created.created_at.ends_with('Z'), "{}", created.created_at);
     assert_eq!(catalog.get_asset(&created.id).await.unwrap(), created);
 
-    let missing = catalog.get_asset("no-such-id").await.unwrap_err();
+    let missing = catalog.get_asset(&"no-such-id".into()).await.unwrap_err();
     assert!(matches!(missing, CatalogError::NotFound { .. }));
     assert_eq!(missing.code(), "not-found");
 
@@ -46,9 +46,9 @@ pub async fn suite(catalog: &dyn Catalog) {
         catalog.create_asset(new_asset(name)).await.unwrap();
     }
     let mut seen = Vec::new();
-    let mut after: Option<String> = None;
+    let mut after: Option<AssetId> = None;
     loop {
-        let page = catalog.list_assets(&AssetFilter::default(), 2, after.as_deref()).await.unwrap();
+        let page = catalog.list_assets(&AssetFilter::default(), 2, after.as_ref()).await.unwrap();
         if page.is_empty() {
             break;
         }
@@ -77,14 +77,14 @@ pub async fn suite(catalog: &dyn Catalog) {
     let analysed = catalog.record_analysis(&video.id, &analysis, AssetStatus::Ready, None).await.unwrap();
     assert_eq!((analysed.status, &analysed.analysis), (AssetStatus::Ready, &analysis));
     assert_eq!(catalog.get_asset(&video.id).await.unwrap().analysis, analysis);
-    let missing = catalog.record_analysis("no-such-id", &analysis, AssetStatus::Ready, None).await;
+    let missing = catalog.record_analysis(&"no-such-id".into(), &analysis, AssetStatus::Ready, None).await;
     assert!(matches!(missing, Err(CatalogError::NotFound { .. })));
 
     // Analysed again only once ingest has made its outputs.
     let options = AiOptions { labels: Some(true), frame_rate: Some(0.5), ..AiOptions::default() };
     let refused = catalog.reanalyse(&video.id, &options).await.unwrap_err();
     assert!(matches!(refused, CatalogError::Conflict(_)), "{refused:?}");
-    assert!(matches!(catalog.reanalyse("no-such-id", &options).await, Err(CatalogError::NotFound { .. })));
+    assert!(matches!(catalog.reanalyse(&"no-such-id".into(), &options).await, Err(CatalogError::NotFound { .. })));
     let ingested = IngestRecord {
         sha256: "0".repeat(64),
         md5: "0".repeat(32),
@@ -109,7 +109,7 @@ pub async fn suite(catalog: &dyn Catalog) {
     );
     assert_eq!((stats.analysed_ms, stats.proxy_bytes), (0, 0), "no asset with analysis has a duration");
     catalog.set_proxy_bytes(&video.id, 5000).await.unwrap();
-    assert!(matches!(catalog.set_proxy_bytes("no-such-id", 1).await, Err(CatalogError::NotFound { .. })));
+    assert!(matches!(catalog.set_proxy_bytes(&"no-such-id".into(), 1).await, Err(CatalogError::NotFound { .. })));
     assert_eq!(stats.added, BTreeMap::from([(today, 6)]));
     let later = catalog.stats("2999-01-01").await.unwrap();
     assert!(later.added.is_empty());

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use mediaport_core::people::place;
 use mediaport_core::{Catalog, CatalogError, Named, NewAsset, PeopleCatalog, VectorIndex};
-use mediaport_shared::{AssetStatus, AssetType, FaceAppearance, FaceMatch};
+use mediaport_shared::{AssetId, AssetStatus, AssetType, FaceAppearance, FaceMatch, PersonId};
 
 const SAME_PERSON: f32 = 0.5;
 
@@ -19,7 +19,7 @@ fn embedding(who: usize, wobble: usize) -> Vec<f32> {
     v
 }
 
-fn appearance(asset: &str, n: usize, embedding: Vec<f32>) -> FaceAppearance {
+fn appearance(asset: &AssetId, n: usize, embedding: Vec<f32>) -> FaceAppearance {
     FaceAppearance {
         id: format!("{asset}/{n}"),
         label: format!("Face {}", n + 1),
@@ -33,8 +33,8 @@ fn appearance(asset: &str, n: usize, embedding: Vec<f32>) -> FaceAppearance {
     }
 }
 
-async fn new_asset(catalog: &dyn Catalog) -> String {
-    let id = mediaport_core::new_id();
+async fn new_asset(catalog: &dyn Catalog) -> AssetId {
+    let id: AssetId = mediaport_core::new_id();
     let asset = NewAsset {
         key: format!("{id}.jpg"),
         id,
@@ -52,14 +52,14 @@ async fn new_asset(catalog: &dyn Catalog) -> String {
 }
 
 /// The person each of an asset's appearances is in.
-async fn people_of(catalog: &dyn PeopleCatalog, asset: &str) -> Vec<Option<String>> {
+async fn people_of(catalog: &dyn PeopleCatalog, asset: &AssetId) -> Vec<Option<PersonId>> {
     catalog.asset_appearances(asset).await.unwrap().into_iter().map(|a| a.person_id).collect()
 }
 
 pub async fn suite(catalog: &dyn Catalog, people: &dyn PeopleCatalog, index: &dyn VectorIndex) {
     // Ana in three photographs, Ben in two (one with Ana), Cy once; a collection
     // recognised Dee.
-    let assets: Vec<String> = futures::future::join_all((0..5).map(|_| new_asset(catalog))).await;
+    let assets: Vec<AssetId> = futures::future::join_all((0..5).map(|_| new_asset(catalog))).await;
     let faces = [
         vec![appearance(&assets[0], 0, embedding(0, 0))],
         vec![appearance(&assets[1], 0, embedding(0, 1)), appearance(&assets[1], 1, embedding(1, 0))],
@@ -86,14 +86,14 @@ pub async fn suite(catalog: &dyn Catalog, people: &dyn PeopleCatalog, index: &dy
     assert_eq!(people_of(people, &assets[3]).await, [Some(ana.clone()), Some(cy.clone())]);
     assert!(ana != ben && ben != cy && ana != cy);
     let dee = people.asset_appearances(&assets[4]).await.unwrap();
-    assert_eq!((dee[0].person_id.as_deref(), dee[0].face_id.as_deref()), (None, Some("dee")));
+    assert_eq!((&dee[0].person_id, dee[0].face_id.as_deref()), (&None, Some("dee")));
     assert_eq!(people.assets_with_face("dee").await.unwrap(), [assets[4].clone()]);
 
     // Most seen first, each with chips; nobody is named yet.
     let listed = people.list_people(Named::All, 10, 0).await.unwrap();
-    let counts: Vec<(&str, u64)> = listed.iter().map(|p| (p.id.as_str(), p.appearances)).collect();
-    assert_eq!(counts[0], (ana.as_str(), 3));
-    assert_eq!(counts[1], (ben.as_str(), 2));
+    let counts: Vec<(&PersonId, u64)> = listed.iter().map(|p| (&p.id, p.appearances)).collect();
+    assert_eq!(counts[0], (&ana, 3));
+    assert_eq!(counts[1], (&ben, 2));
     assert_eq!(counts.len(), 3, "{counts:?}");
     assert_eq!(listed[0].chips.len(), 3);
     assert_eq!(people.list_people(Named::All, 1, 1).await.unwrap()[0].id, ben);
@@ -105,18 +105,18 @@ pub async fn suite(catalog: &dyn Catalog, people: &dyn PeopleCatalog, index: &dy
     let pair = [appearance(&twins, 0, embedding(0, 3)), appearance(&twins, 1, embedding(0, 5))];
     place(people, index, &twins, &pair, SAME_PERSON).await.unwrap();
     let placed = people_of(people, &twins).await;
-    assert_eq!(placed[0].as_deref(), Some(ana.as_str()));
+    assert_eq!(placed[0].as_ref(), Some(&ana));
     assert!(placed[1].is_some() && placed[1] != placed[0]);
 
     // "Not Ana" for the photograph of asset 3 sends it to a person of its own; the faces
     // left with her are pinned, so it cannot draw them after it.
     assert!(people.person_appearances(&ana).await.unwrap().iter().all(|a| !a.pinned));
     let moved_id = format!("{}/0", assets[3]);
-    let alone = people.move_appearance(&moved_id, &ana, None, &mediaport_core::new_id()).await.unwrap();
+    let alone = people.move_appearance(&moved_id, &ana, None, &mediaport_core::new_id::<PersonId>()).await.unwrap();
     assert_eq!((alone.appearances, alone.name.as_deref()), (1, None));
     assert_eq!(people.exclusions(&moved_id).await.unwrap(), std::slice::from_ref(&ana));
     assert!(people.person_appearances(&ana).await.unwrap().iter().all(|a| a.pinned));
-    let wrong = people.move_appearance(&moved_id, &ana, None, "x").await.unwrap_err();
+    let wrong = people.move_appearance(&moved_id, &ana, None, &"x".into()).await.unwrap_err();
     assert!(matches!(wrong, CatalogError::NotFound { .. }), "it is not Ana's any more");
     let named = people.name_person(&ana, Some("Ana")).await.unwrap();
     assert_eq!(named.name.as_deref(), Some("Ana"));
@@ -124,7 +124,7 @@ pub async fn suite(catalog: &dyn Catalog, people: &dyn PeopleCatalog, index: &dy
 
     // Cy and Ben are one person: Cy's faces go to Ben, pinned, and Cy is gone.
     let merged = people.merge_people(&cy, &ben).await.unwrap();
-    assert_eq!((merged.id.as_str(), merged.appearances), (ben.as_str(), 3));
+    assert_eq!((&merged.id, merged.appearances), (&ben, 3));
     assert!(matches!(people.get_person(&cy).await, Err(CatalogError::NotFound { .. })));
     assert!(people.person_appearances(&ben).await.unwrap().iter().all(|a| a.pinned));
 
@@ -133,8 +133,8 @@ pub async fn suite(catalog: &dyn Catalog, people: &dyn PeopleCatalog, index: &dy
         place(people, index, asset, found, SAME_PERSON).await.unwrap();
     }
     let again = people_of(people, &assets[3]).await;
-    assert!(again[0].is_some() && again[0].as_deref() != Some(ana.as_str()), "not Ana, for good: {again:?}");
-    assert_eq!(again[1].as_deref(), Some(ben.as_str()), "Cy stays merged into Ben");
+    assert!(again[0].is_some() && again[0].as_ref() != Some(&ana), "not Ana, for good: {again:?}");
+    assert_eq!(again[1].as_ref(), Some(&ben), "Cy stays merged into Ben");
     assert_eq!(people_of(people, &assets[0]).await, [Some(ana.clone())]);
     assert_eq!(people_of(people, &assets[2]).await, [Some(ben.clone())]);
     assert_eq!(people.get_person(&ana).await.unwrap().name.as_deref(), Some("Ana"));
@@ -143,8 +143,8 @@ pub async fn suite(catalog: &dyn Catalog, people: &dyn PeopleCatalog, index: &dy
     let lone = again[0].clone().unwrap();
     people.merge_people(&lone, &ana).await.unwrap();
     assert!(people.exclusions(&moved_id).await.unwrap().is_empty());
-    assert_eq!(people_of(people, &assets[3]).await[0].as_deref(), Some(ana.as_str()));
-    assert!(matches!(people.merge_people("nobody", &ana).await, Err(CatalogError::NotFound { .. })));
+    assert_eq!(people_of(people, &assets[3]).await[0].as_ref(), Some(&ana));
+    assert!(matches!(people.merge_people(&"nobody".into(), &ana).await, Err(CatalogError::NotFound { .. })));
 
     // A photograph of two new people deleted, after one was said not to be who they
     // were placed with: the person seen nowhere else goes with it, and so does the note;
@@ -156,9 +156,9 @@ pub async fn suite(catalog: &dyn Catalog, people: &dyn PeopleCatalog, index: &dy
     place(people, index, &other, &[appearance(&other, 0, embedding(3, 2))], SAME_PERSON).await.unwrap();
     let kept = people_of(people, &other).await[0].clone().unwrap();
     let placed = people_of(people, &pair).await;
-    let n = placed.iter().position(|p| p.as_deref() != Some(kept.as_str())).unwrap();
+    let n = placed.iter().position(|p| p.as_ref() != Some(&kept)).unwrap();
     let (lone_face, lone) = (format!("{pair}/{n}"), placed[n].clone().unwrap());
-    let solo = people.move_appearance(&lone_face, &lone, None, &mediaport_core::new_id()).await.unwrap();
+    let solo = people.move_appearance(&lone_face, &lone, None, &mediaport_core::new_id::<PersonId>()).await.unwrap();
     catalog.delete_asset(&pair, true).await.unwrap();
     assert!(matches!(people.get_person(&solo.id).await, Err(CatalogError::NotFound { .. })));
     assert!(people.exclusions(&lone_face).await.unwrap().is_empty());

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mediaport_core::{JobFilter, JobKind, JobStatus, NewJob, Queue, QueueError, Task};
+use mediaport_shared::AssetId;
 
 const LONG: Duration = Duration::from_secs(300);
 
@@ -14,7 +15,7 @@ const INGEST: JobKind = JobKind::Ingest;
 const ANALYSE: JobKind = JobKind::Analyse;
 
 fn task(kind: JobKind, asset: &str) -> Task {
-    let asset_id = asset.to_owned();
+    let asset_id = AssetId::from(asset);
     match kind {
         JobKind::Ingest => Task::Ingest { asset_id },
         JobKind::Analyse => Task::Analyse { asset_id },
@@ -131,7 +132,7 @@ pub async fn suite(queue: Arc<dyn Queue>) {
     queue.claim("w1", &[INGEST], LONG).await.unwrap().unwrap();
     assert_eq!(queue.cancel(&long.id).await.unwrap().status, JobStatus::Cancelled);
     assert!(!queue.renew(&long.id, "w1", LONG).await.unwrap());
-    assert!(matches!(queue.get("nope").await, Err(QueueError::NoSuchJob(_))));
+    assert!(matches!(queue.get(&"nope".into()).await, Err(QueueError::NoSuchJob(_))));
 
     // Many workers at once: every job runs exactly once (a kind no job above left due).
     for n in 0..40 {

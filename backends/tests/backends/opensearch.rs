@@ -270,7 +270,7 @@ async fn the_client_sends_each_call_and_reads_the_answers() {
     assert_eq!(page.total, 2);
     assert_eq!(page.hits[0].1.filename, "evening-news.mp4");
     // Removing an asset that is not there is not an error.
-    index.remove("gone").await.unwrap();
+    index.remove(&"gone".into()).await.unwrap();
     // Connecting again finds the index and adds the fields new since it was made.
     OpenSearchIndex::connect(&config).await.unwrap();
 
@@ -292,7 +292,7 @@ async fn the_client_sends_each_call_and_reads_the_answers() {
     );
     assert_eq!(seen[1].3, index_definition());
     assert_eq!(seen[2].3, document_body(&news()).unwrap());
-    let bodies = [news(), photo].map(|d| (d.asset_id.clone(), document_body(&d).unwrap()));
+    let bodies = [news(), photo].map(|d| (d.asset_id.to_string(), document_body(&d).unwrap()));
     assert_eq!(seen[3].3, Value::Array(bulk_lines(bodies)));
     assert_eq!(seen[8].3, index_definition()["mappings"]);
     assert_eq!(seen[5].3, search_body(&SearchRequest::new(query::parse("label:dog").unwrap())));

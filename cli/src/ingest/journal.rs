@@ -23,8 +23,8 @@ pub struct Entry {
     #[serde(default)]
     pub md5: Option<String>,
     /// The upload in progress, to resume it.
-    pub upload_id: Option<String>,
-    pub asset_id: Option<String>,
+    pub upload_id: Option<mediaport_shared::UploadId>,
+    pub asset_id: Option<mediaport_shared::AssetId>,
     pub done: bool,
 }
 

@@ -12,7 +12,9 @@ use futures::StreamExt;
 use indicatif::ProgressBar;
 use md5::{Digest, Md5};
 use mediaport_shared::codes;
-use mediaport_shared::{AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, plan_parts};
+use mediaport_shared::{
+    AiOptions, CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, UploadId, plan_parts,
+};
 use tokio::sync::Semaphore;
 
 use super::journal::{Entry, Journal};
@@ -192,7 +194,7 @@ async fn send_batch(
     ctx: &Shared,
     file: &LocalFile,
     plan: PartPlan,
-    upload_id: &str,
+    upload_id: &UploadId,
     numbers: Vec<u32>,
     bar: &ProgressBar,
 ) -> anyhow::Result<Vec<(u32, String)>> {
@@ -213,7 +215,7 @@ async fn send_part(
     ctx: &Shared,
     file: &LocalFile,
     plan: PartPlan,
-    upload_id: &str,
+    upload_id: &UploadId,
     number: u32,
     mut url: String,
     bar: &ProgressBar,

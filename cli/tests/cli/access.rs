@@ -11,8 +11,8 @@ use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
 use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, users};
 use mediaport_shared::{
-    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetStatus, AssetType, Group, Timecode,
-    Timeline, TimelineItem,
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetId, AssetStatus, AssetType, Group, PersonId,
+    Timecode, Timeline, TimelineItem,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -178,7 +178,7 @@ async fn login(server: &RunningServer, username: &str) -> (String, String) {
     (session.access_token, session.refresh_token)
 }
 
-async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
+async fn fixture(server: &RunningServer, n: usize, asset_id: &AssetId) -> Fixture {
     let user = format!("fixture-{n}");
     users::create_user(server.state.identity.as_ref(), &user, "f@example.org", Group::Viewer, Some(PASSWORD))
         .await
@@ -195,11 +195,12 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
     server.state.storage.put_object("mediaport-ingest", &loose_key, vec![1u8; 10].into()).await.unwrap();
     let queue = server.state.queue.as_ref();
     // A job that can be retried: cancelled, as no worker runs here to fail it.
-    let task = Task::Relabel { asset_id: asset_id.to_owned() };
+    let task = Task::Relabel { asset_id: asset_id.clone() };
     let job = queue.enqueue(NewJob { task, max_attempts: 1, dedupe_key: None }).await.unwrap();
     queue.cancel(&job.id).await.unwrap();
     let faces = server.state.faces.as_ref();
-    let collection = faces.create_collection(&mediaport_core::new_id(), &format!("fixture-{n}")).await.unwrap();
+    let collection =
+        faces.create_collection(&mediaport_core::new_id::<String>(), &format!("fixture-{n}")).await.unwrap();
     let face = FaceRecord {
         id: mediaport_core::new_id(),
         collection_id: collection.id.clone(),
@@ -210,11 +211,11 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
     };
     let face = faces.add_face(&face).await.unwrap();
     // Each fixture's people replace the last one's: one asset serves every call.
-    let (person, other) = (mediaport_core::new_id(), mediaport_core::new_id());
-    let seen = |n: usize, person: &str| AppearanceRecord {
+    let (person, other): (PersonId, PersonId) = (mediaport_core::new_id(), mediaport_core::new_id());
+    let seen = |n: usize, person: &PersonId| AppearanceRecord {
         id: format!("{asset_id}/{n}"),
-        asset_id: asset_id.to_owned(),
-        person_id: Some(person.to_owned()),
+        asset_id: asset_id.clone(),
+        person_id: Some(person.clone()),
         face_id: None,
         chip_key: format!("{asset_id}/faces/{n}.jpg"),
         pinned: false,
@@ -238,22 +239,22 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &str) -> Fixture {
     Fixture {
         user,
         refresh_token,
-        asset_id: asset_id.to_owned(),
-        doomed_asset_id: doomed.id,
-        upload_id: upload.upload_id,
+        asset_id: asset_id.to_string(),
+        doomed_asset_id: doomed.id.to_string(),
+        upload_id: upload.upload_id.to_string(),
         part_etag,
         loose_key,
-        failed_job: job.id,
+        failed_job: job.id.to_string(),
         collection_id: collection.id,
         face_id: face.id,
-        person_id: person,
-        other_person_id: other,
+        person_id: person.to_string(),
+        other_person_id: other.to_string(),
         appearance_id: format!("{asset_id}/0"),
     }
 }
 
 /// Gives the asset shot and text timelines, as the analysis stage leaves them.
-async fn analysed(server: &RunningServer, id: &str) {
+async fn analysed(server: &RunningServer, id: &AssetId) {
     let proxy = &server.settings.storage.proxy_bucket;
     let storage = server.state.storage.as_ref();
     let mut analysis = AnalysisSummaries::new();

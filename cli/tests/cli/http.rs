@@ -72,7 +72,29 @@ async fn openapi_documents_the_routes() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["paths"]["/healthz"]["get"].is_object());
     assert!(doc["components"]["schemas"]["Health"].is_object());
+    // A client generator stops at the first reference to nothing.
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.iter().any(|r| r == "#/components/schemas/AssetId"), "typed ids are documented: {refs:?}");
+    for reference in refs {
+        let name = reference.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{reference}"));
+        assert!(doc["components"]["schemas"][name].is_object(), "{reference} points at nothing");
+    }
+    assert_eq!(doc["components"]["schemas"]["AssetId"]["type"], "string");
     server.shutdown().await.unwrap();
+}
+
+fn collect_refs(value: &Value, refs: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                refs.push(reference.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, refs));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
+    }
 }
 
 #[tokio::test]

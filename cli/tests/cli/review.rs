@@ -109,7 +109,7 @@ async fn defaults_re_analysis_export_and_stats_work_as_a_reviewer_sees_them() {
     let disposition = export.headers()["content-disposition"].to_str().unwrap().to_owned();
     assert!(disposition.starts_with("attachment; filename=\"first.metadata.json\""), "{disposition}");
     let export: AssetExport = export.json().await.unwrap();
-    assert_eq!(export.asset.id, harbour);
+    assert_eq!(export.asset.id.as_str(), harbour);
     assert_eq!(export.reports["exiftool.json"][0]["File:FileType"], "PNG", "{:?}", export.reports);
     let read: Vec<&str> = export.timelines[&AnalysisKind::Text].items.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(read, ["LISBON HARBOUR"]);

@@ -100,7 +100,11 @@ async fn stored_results_are_found_with_their_moments_and_bad_queries_get_400() {
 }
 
 /// Stores sentences with their real embeddings where the language stage puts them.
-async fn store_sentences(server: &mediaport_cli::server::RunningServer, asset_id: &str, said: &[(&str, u64)]) {
+async fn store_sentences(
+    server: &mediaport_cli::server::RunningServer,
+    asset_id: &mediaport_shared::AssetId,
+    said: &[(&str, u64)],
+) {
     let texts: Vec<String> = said.iter().map(|(text, _)| (*text).to_owned()).collect();
     let vectors = tokio::task::spawn_blocking(move || {
         let models = Models::open(&inference::default_dir(), 1).unwrap();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use mediaport_cli::server::RunningServer;
 use mediaport_core::{JobFilter, JobStatus, users};
-use mediaport_shared::{AssetDetail, AssetList, AssetStatus, Group, RegisterAssetRequest};
+use mediaport_shared::{AssetDetail, AssetId, AssetList, AssetStatus, Group, RegisterAssetRequest};
 use serde_json::Value;
 
 const PASSWORD: &str = "W0rkflow-Tester!";
@@ -78,7 +78,7 @@ async fn events_follow_an_ingest_to_ready_and_links_serve_the_outputs() {
 
     let clip = make_video(dir.path(), "clip.mp4", "640x360", 3);
     let asset = register(&server, &token, &clip, "bulk/clip.mp4").await;
-    let id = asset["id"].as_str().unwrap().to_owned();
+    let id = AssetId::from(asset["id"].as_str().unwrap());
 
     // Follow the stream until the asset is ready; the job's states arrive on the way.
     let mut events = events;
@@ -153,7 +153,7 @@ async fn events_follow_an_ingest_to_ready_and_links_serve_the_outputs() {
 }
 
 /// The asset once it is ready or failed (after ingest and analysis).
-async fn settled(server: &RunningServer, id: &str, within: Duration) -> mediaport_shared::Asset {
+async fn settled(server: &RunningServer, id: &AssetId, within: Duration) -> mediaport_shared::Asset {
     let deadline = Instant::now() + within;
     loop {
         let asset = server.state.catalog.get_asset(id).await.unwrap();
@@ -165,8 +165,8 @@ async fn settled(server: &RunningServer, id: &str, within: Duration) -> mediapor
     }
 }
 
-async fn ingest_job(server: &RunningServer, id: &str) -> mediaport_core::Job {
-    let filter = JobFilter { asset_id: Some(id.to_owned()), status: None };
+async fn ingest_job(server: &RunningServer, id: &AssetId) -> mediaport_core::Job {
+    let filter = JobFilter { asset_id: Some(id.clone()), status: None };
     let jobs = server.state.queue.list(&filter, 10).await.unwrap();
     jobs.into_iter().find(|j| j.task.kind() == mediaport_core::JobKind::Ingest).expect("an ingest job")
 }
@@ -213,7 +213,7 @@ async fn a_worker_killed_mid_job_is_replaced_and_the_asset_still_finishes() {
     .await
     .unwrap();
     let asset = register(&server, &token, &film, "bulk/film.mp4").await;
-    let id = asset["id"].as_str().unwrap().to_owned();
+    let id = AssetId::from(asset["id"].as_str().unwrap());
     let queue = server.state.queue.clone();
     let filter = JobFilter { asset_id: Some(id.clone()), status: None };
 
@@ -250,7 +250,7 @@ async fn a_worker_on_another_machine_shares_the_servers_postgresql() {
     let token = token(&server).await;
     let clip = make_video(dir.path(), "clip.mp4", "640x360", 2);
     let asset = register(&server, &token, &clip, "bulk/clip.mp4").await;
-    let id = asset["id"].as_str().unwrap().to_owned();
+    let id = AssetId::from(asset["id"].as_str().unwrap());
 
     // Nothing shared with the server but the database URL, the storage endpoint and keys.
     let (access, secret) = mediaport_wiring::bootstrap::storage_credentials(&server.settings).unwrap().unwrap();

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetStatus};
+use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, UploadId};
 
 use crate::ports::catalog::{
     AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState,
@@ -13,10 +13,10 @@ use crate::ports::catalog::{
 
 #[derive(Debug, Default)]
 struct Records {
-    assets: BTreeMap<String, Asset>,
-    uploads: BTreeMap<String, UploadRecord>,
+    assets: BTreeMap<AssetId, Asset>,
+    uploads: BTreeMap<UploadId, UploadRecord>,
     /// Bytes the proxy bucket holds per asset, as last measured.
-    proxy_bytes: BTreeMap<String, u64>,
+    proxy_bytes: BTreeMap<AssetId, u64>,
     /// Originals of deleted assets left in their bucket: (bucket, key).
     deleted_originals: BTreeSet<(String, String)>,
     settings: BTreeMap<String, String>,
@@ -34,8 +34,8 @@ impl Default for MemoryCatalog {
     }
 }
 
-fn missing(what: &'static str, id: &str) -> CatalogError {
-    CatalogError::NotFound { what, id: id.to_owned() }
+fn missing(what: &'static str, id: impl std::fmt::Display) -> CatalogError {
+    CatalogError::NotFound { what, id: id.to_string() }
 }
 
 impl MemoryCatalog {
@@ -46,7 +46,7 @@ impl MemoryCatalog {
     }
 
     /// Changes one asset and returns it as it is now, or `NotFound`.
-    fn change_asset(&self, id: &str, change: impl FnOnce(&mut Asset)) -> Result<Asset, CatalogError> {
+    fn change_asset(&self, id: &AssetId, change: impl FnOnce(&mut Asset)) -> Result<Asset, CatalogError> {
         self.with(|records| {
             let asset = records.assets.get_mut(id).ok_or_else(|| missing("asset", id))?;
             change(asset);
@@ -121,11 +121,11 @@ impl Catalog for MemoryCatalog {
         })
     }
 
-    async fn get_upload(&self, id: &str) -> Result<UploadRecord, CatalogError> {
+    async fn get_upload(&self, id: &UploadId) -> Result<UploadRecord, CatalogError> {
         self.with(|records| records.uploads.get(id).cloned().ok_or_else(|| missing("upload", id)))
     }
 
-    async fn move_upload(&self, id: &str, from: UploadState, to: UploadState) -> Result<bool, CatalogError> {
+    async fn move_upload(&self, id: &UploadId, from: UploadState, to: UploadState) -> Result<bool, CatalogError> {
         self.with(|records| {
             let upload = records.uploads.get_mut(id).ok_or_else(|| missing("upload", id))?;
             let moved = upload.state == from;
@@ -136,7 +136,12 @@ impl Catalog for MemoryCatalog {
         })
     }
 
-    async fn finish_upload(&self, id: &str, status: AssetStatus, md5: Option<&str>) -> Result<Asset, CatalogError> {
+    async fn finish_upload(
+        &self,
+        id: &UploadId,
+        status: AssetStatus,
+        md5: Option<&str>,
+    ) -> Result<Asset, CatalogError> {
         self.with(|records| {
             let upload = records.uploads.get_mut(id).ok_or_else(|| missing("upload", id))?;
             upload.state = UploadState::Completed;
@@ -148,7 +153,7 @@ impl Catalog for MemoryCatalog {
         })
     }
 
-    async fn abort_upload(&self, id: &str) -> Result<(), CatalogError> {
+    async fn abort_upload(&self, id: &UploadId) -> Result<(), CatalogError> {
         self.with(|records| {
             let upload = records.uploads.get_mut(id).ok_or_else(|| missing("upload", id))?;
             upload.state = UploadState::Aborted;
@@ -169,7 +174,7 @@ impl Catalog for MemoryCatalog {
 
     async fn set_asset_status(
         &self,
-        id: &str,
+        id: &AssetId,
         status: AssetStatus,
         error: Option<&str>,
     ) -> Result<Asset, CatalogError> {
@@ -179,7 +184,7 @@ impl Catalog for MemoryCatalog {
         })
     }
 
-    async fn record_ingest(&self, id: &str, ingest: &IngestRecord) -> Result<Asset, CatalogError> {
+    async fn record_ingest(&self, id: &AssetId, ingest: &IngestRecord) -> Result<Asset, CatalogError> {
         self.change_asset(id, |asset| {
             asset.sha256 = Some(ingest.sha256.clone());
             asset.md5 = asset.md5.take().or_else(|| Some(ingest.md5.clone()));
@@ -193,7 +198,7 @@ impl Catalog for MemoryCatalog {
 
     async fn record_analysis(
         &self,
-        id: &str,
+        id: &AssetId,
         analysis: &AnalysisSummaries,
         status: AssetStatus,
         error: Option<&str>,
@@ -205,11 +210,11 @@ impl Catalog for MemoryCatalog {
         })
     }
 
-    async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError> {
+    async fn get_asset(&self, id: &AssetId) -> Result<Asset, CatalogError> {
         self.with(|records| records.assets.get(id).cloned().ok_or_else(|| missing("asset", id)))
     }
 
-    async fn delete_asset(&self, id: &str, original_kept: bool) -> Result<(), CatalogError> {
+    async fn delete_asset(&self, id: &AssetId, original_kept: bool) -> Result<(), CatalogError> {
         self.with(|records| {
             let asset = records.assets.remove(id).ok_or_else(|| missing("asset", id))?;
             records.proxy_bytes.remove(id);
@@ -224,7 +229,7 @@ impl Catalog for MemoryCatalog {
         Ok(self.with(|records| records.deleted_originals.contains(&(bucket.to_owned(), key.to_owned()))))
     }
 
-    async fn reanalyse(&self, id: &str, options: &AiOptions) -> Result<Asset, CatalogError> {
+    async fn reanalyse(&self, id: &AssetId, options: &AiOptions) -> Result<Asset, CatalogError> {
         self.with(|records| {
             let asset = records.assets.get_mut(id).ok_or_else(|| missing("asset", id))?;
             // Ingest made the frames and proxies analysis reads: without them there is
@@ -241,7 +246,7 @@ impl Catalog for MemoryCatalog {
         })
     }
 
-    async fn set_proxy_bytes(&self, id: &str, bytes: u64) -> Result<(), CatalogError> {
+    async fn set_proxy_bytes(&self, id: &AssetId, bytes: u64) -> Result<(), CatalogError> {
         self.with(|records| {
             if !records.assets.contains_key(id) {
                 return Err(missing("asset", id));
@@ -291,12 +296,12 @@ impl Catalog for MemoryCatalog {
         &self,
         filter: &AssetFilter,
         limit: u32,
-        after: Option<&str>,
+        after: Option<&AssetId>,
     ) -> Result<Vec<Asset>, CatalogError> {
         let wanted = |asset: &&Asset| {
             filter.asset_type.is_none_or(|t| asset.asset_type == t)
                 && filter.status.is_none_or(|s| asset.status == s)
-                && after.is_none_or(|after| asset.id.as_str() < after)
+                && after.is_none_or(|after| asset.id < *after)
         };
         // Ids are time-ordered: the newest asset has the greatest.
         Ok(self.with(|records| records.assets.values().rev().filter(wanted).take(limit as usize).cloned().collect()))

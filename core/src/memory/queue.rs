@@ -8,6 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 
+use mediaport_shared::JobId;
+
 use crate::ports::queue::{Job, JobFilter, JobKind, JobStatus, NewJob, Queue, QueueError};
 
 /// A job with what only the queue needs to know of it.
@@ -36,7 +38,7 @@ impl Held {
 
 #[derive(Debug, Default)]
 pub struct MemoryQueue {
-    jobs: Mutex<BTreeMap<String, Held>>,
+    jobs: Mutex<BTreeMap<JobId, Held>>,
 }
 
 fn now_ms() -> i64 {
@@ -48,14 +50,14 @@ fn ms(duration: Duration) -> i64 {
 }
 
 impl MemoryQueue {
-    fn with<T>(&self, f: impl FnOnce(&mut BTreeMap<String, Held>) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut BTreeMap<JobId, Held>) -> T) -> T {
         // A test that panicked while holding the lock leaves the jobs as they were.
         let mut jobs = self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut jobs)
     }
 
     /// Runs `change` on the worker's job; `false` when the job is no longer the worker's.
-    fn change_held(&self, id: &str, worker: &str, change: impl FnOnce(&mut Held)) -> bool {
+    fn change_held(&self, id: &JobId, worker: &str, change: impl FnOnce(&mut Held)) -> bool {
         self.with(|jobs| match jobs.get_mut(id) {
             Some(held) if held.held_by(worker) => {
                 change(held);
@@ -129,11 +131,11 @@ impl Queue for MemoryQueue {
         }))
     }
 
-    async fn renew(&self, id: &str, worker: &str, lease: Duration) -> Result<bool, QueueError> {
+    async fn renew(&self, id: &JobId, worker: &str, lease: Duration) -> Result<bool, QueueError> {
         Ok(self.change_held(id, worker, |held| held.lease = Some((worker.to_owned(), now_ms() + ms(lease)))))
     }
 
-    async fn set_step(&self, id: &str, worker: &str, step: &str) -> Result<bool, QueueError> {
+    async fn set_step(&self, id: &JobId, worker: &str, step: &str) -> Result<bool, QueueError> {
         Ok(self.change_held(id, worker, |held| {
             if held.job.step.as_deref() != Some(step) {
                 held.job.step = Some(step.to_owned());
@@ -142,7 +144,7 @@ impl Queue for MemoryQueue {
         }))
     }
 
-    async fn complete(&self, id: &str, worker: &str) -> Result<bool, QueueError> {
+    async fn complete(&self, id: &JobId, worker: &str) -> Result<bool, QueueError> {
         Ok(self.change_held(id, worker, |held| {
             held.job.status = JobStatus::Done;
             held.job.error = None;
@@ -152,7 +154,13 @@ impl Queue for MemoryQueue {
         }))
     }
 
-    async fn fail(&self, id: &str, worker: &str, error: &str, retry_in: Option<Duration>) -> Result<bool, QueueError> {
+    async fn fail(
+        &self,
+        id: &JobId,
+        worker: &str,
+        error: &str,
+        retry_in: Option<Duration>,
+    ) -> Result<bool, QueueError> {
         Ok(self.change_held(id, worker, |held| {
             held.job.error = Some(error.to_owned());
             held.lease = None;
@@ -171,9 +179,9 @@ impl Queue for MemoryQueue {
         }))
     }
 
-    async fn cancel(&self, id: &str) -> Result<Job, QueueError> {
+    async fn cancel(&self, id: &JobId) -> Result<Job, QueueError> {
         self.with(|jobs| {
-            let held = jobs.get_mut(id).ok_or_else(|| QueueError::NoSuchJob(id.to_owned()))?;
+            let held = jobs.get_mut(id).ok_or_else(|| QueueError::NoSuchJob(id.to_string()))?;
             if held.unfinished() {
                 held.job.status = JobStatus::Cancelled;
                 held.job.finished_at = Some(crate::now_rfc3339());
@@ -184,9 +192,9 @@ impl Queue for MemoryQueue {
         })
     }
 
-    async fn retry(&self, id: &str) -> Result<Job, QueueError> {
+    async fn retry(&self, id: &JobId) -> Result<Job, QueueError> {
         self.with(|jobs| {
-            let held = jobs.get(id).ok_or_else(|| QueueError::NoSuchJob(id.to_owned()))?;
+            let held = jobs.get(id).ok_or_else(|| QueueError::NoSuchJob(id.to_string()))?;
             let status = held.job.status;
             if !matches!(status, JobStatus::Failed | JobStatus::Cancelled) {
                 let status = status.as_str();
@@ -198,7 +206,7 @@ impl Queue for MemoryQueue {
             if key.is_some() && jobs.values().any(|other| other.unfinished() && other.dedupe_key == key) {
                 return Err(QueueError::Conflict(format!("job {id} is already queued again under another id")));
             }
-            let held = jobs.get_mut(id).ok_or_else(|| QueueError::NoSuchJob(id.to_owned()))?;
+            let held = jobs.get_mut(id).ok_or_else(|| QueueError::NoSuchJob(id.to_string()))?;
             held.job.status = JobStatus::Queued;
             held.job.attempts = 0;
             held.job.finished_at = None;
@@ -208,8 +216,8 @@ impl Queue for MemoryQueue {
         })
     }
 
-    async fn get(&self, id: &str) -> Result<Job, QueueError> {
-        self.with(|jobs| jobs.get(id).map(|held| held.job.clone()).ok_or_else(|| QueueError::NoSuchJob(id.to_owned())))
+    async fn get(&self, id: &JobId) -> Result<Job, QueueError> {
+        self.with(|jobs| jobs.get(id).map(|held| held.job.clone()).ok_or_else(|| QueueError::NoSuchJob(id.to_string())))
     }
 
     async fn changed_since(&self, since_ms: i64, limit: u32) -> Result<Vec<Job>, QueueError> {
@@ -222,7 +230,7 @@ impl Queue for MemoryQueue {
 
     async fn list(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>, QueueError> {
         let wanted = |job: &Job| {
-            filter.asset_id.as_deref().is_none_or(|asset| job.task.asset_id() == asset)
+            filter.asset_id.as_ref().is_none_or(|asset| job.task.asset_id() == asset)
                 && filter.status.is_none_or(|status| job.status == status)
         };
         let mut listed: Vec<Job> = self.with(|jobs| jobs.values().map(|h| h.job.clone()).filter(wanted).collect());

@@ -152,7 +152,7 @@ impl Storage for MemoryStorage {
     ) -> Result<String, StorageError> {
         self.with(|objects| {
             bucket_of(objects, bucket)?;
-            let id = crate::new_id();
+            let id: String = crate::new_id();
             let upload = Multipart {
                 bucket: bucket.to_owned(),
                 key: key.to_owned(),

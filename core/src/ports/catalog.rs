@@ -2,7 +2,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use mediaport_shared::codes;
-use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetStatus, AssetType, IngestOutputs, Technical};
+use mediaport_shared::{
+    AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, AssetType, IngestOutputs, Technical, UploadId,
+};
 
 use crate::error::{ErrorKind, ServiceError};
 
@@ -43,7 +45,7 @@ impl ServiceError for CatalogError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAsset {
     /// Chosen by the caller (see [`crate::new_id`]) so that storage keys can hold it.
-    pub id: String,
+    pub id: AssetId,
     pub asset_type: AssetType,
     pub filename: String,
     pub size: u64,
@@ -86,8 +88,8 @@ impl UploadState {
 /// A multipart upload the API started, and the storage upload behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadRecord {
-    pub id: String,
-    pub asset_id: String,
+    pub id: UploadId,
+    pub asset_id: AssetId,
     pub bucket: String,
     pub key: String,
     pub storage_upload_id: String,
@@ -149,43 +151,48 @@ pub trait Catalog: Send + Sync {
     async fn create_upload(&self, asset: NewAsset, upload: UploadRecord)
     -> Result<(Asset, UploadRecord), CatalogError>;
     /// One upload by id, or `NotFound`.
-    async fn get_upload(&self, id: &str) -> Result<UploadRecord, CatalogError>;
+    async fn get_upload(&self, id: &UploadId) -> Result<UploadRecord, CatalogError>;
     /// Moves an upload from `from` to `to`; `false` when it was not in `from` (someone else moved it).
-    async fn move_upload(&self, id: &str, from: UploadState, to: UploadState) -> Result<bool, CatalogError>;
+    async fn move_upload(&self, id: &UploadId, from: UploadState, to: UploadState) -> Result<bool, CatalogError>;
     /// Marks a completing upload completed and sets its asset's status and MD5, together.
-    async fn finish_upload(&self, id: &str, status: AssetStatus, md5: Option<&str>) -> Result<Asset, CatalogError>;
+    async fn finish_upload(&self, id: &UploadId, status: AssetStatus, md5: Option<&str>)
+    -> Result<Asset, CatalogError>;
     /// Marks an upload aborted and removes its asset if that is still `uploading`, together.
-    async fn abort_upload(&self, id: &str) -> Result<(), CatalogError>;
+    async fn abort_upload(&self, id: &UploadId) -> Result<(), CatalogError>;
     /// Uploads still open or completing that were created before `before` (RFC 3339).
     async fn stale_uploads(&self, before: &str) -> Result<Vec<UploadRecord>, CatalogError>;
     /// Sets an asset's status and failure reason (`None` clears it); `NotFound` for an unknown id.
-    async fn set_asset_status(&self, id: &str, status: AssetStatus, error: Option<&str>)
-    -> Result<Asset, CatalogError>;
+    async fn set_asset_status(
+        &self,
+        id: &AssetId,
+        status: AssetStatus,
+        error: Option<&str>,
+    ) -> Result<Asset, CatalogError>;
     /// Stores ingest's results on the asset and moves it on, clearing any earlier failure.
-    async fn record_ingest(&self, id: &str, ingest: &IngestRecord) -> Result<Asset, CatalogError>;
+    async fn record_ingest(&self, id: &AssetId, ingest: &IngestRecord) -> Result<Asset, CatalogError>;
     /// Stores how each kind of analysis went and moves the asset on (`ready`, or `failed`
     /// with `error`); `NotFound` for an unknown id.
     async fn record_analysis(
         &self,
-        id: &str,
+        id: &AssetId,
         analysis: &AnalysisSummaries,
         status: AssetStatus,
         error: Option<&str>,
     ) -> Result<Asset, CatalogError>;
     /// One asset by id, or `NotFound`.
-    async fn get_asset(&self, id: &str) -> Result<Asset, CatalogError>;
+    async fn get_asset(&self, id: &AssetId) -> Result<Asset, CatalogError>;
     /// Removes an asset's record with what hangs off it: its appearances, the "not this
     /// person" notes on them, and the people left with no appearance. With
     /// `original_kept`, its original (left in its bucket) is remembered as deleted.
-    async fn delete_asset(&self, id: &str, original_kept: bool) -> Result<(), CatalogError>;
+    async fn delete_asset(&self, id: &AssetId, original_kept: bool) -> Result<(), CatalogError>;
     /// Whether the object was the original of an asset since deleted (the bucket scan
     /// leaves it alone).
     async fn original_deleted(&self, bucket: &str, key: &str) -> Result<bool, CatalogError>;
     /// Sets an asset's analysis options and sends it back to `analysing`, its failure
     /// reason cleared; `Conflict` unless it is `ready`, or `failed` after ingest finished.
-    async fn reanalyse(&self, id: &str, options: &AiOptions) -> Result<Asset, CatalogError>;
+    async fn reanalyse(&self, id: &AssetId, options: &AiOptions) -> Result<Asset, CatalogError>;
     /// Records how many bytes the proxy bucket holds for an asset (measured after a stage).
-    async fn set_proxy_bytes(&self, id: &str, bytes: u64) -> Result<(), CatalogError>;
+    async fn set_proxy_bytes(&self, id: &AssetId, bytes: u64) -> Result<(), CatalogError>;
     /// Counts over every asset, with additions per day since `since_day` (`YYYY-MM-DD`).
     async fn stats(&self, since_day: &str) -> Result<CatalogStats, CatalogError>;
     /// A setting saved at run time (JSON), if one is.
@@ -197,6 +204,6 @@ pub trait Catalog: Send + Sync {
         &self,
         filter: &AssetFilter,
         limit: u32,
-        after: Option<&str>,
+        after: Option<&AssetId>,
     ) -> Result<Vec<Asset>, CatalogError>;
 }

@@ -1,11 +1,12 @@
 use async_trait::async_trait;
+use mediaport_shared::{AssetId, PersonId};
 
 use super::catalog::CatalogError;
 
 /// A person as the catalog keeps them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PersonRecord {
-    pub id: String,
+    pub id: PersonId,
     pub name: Option<String>,
     pub appearances: u64,
     /// Chip keys of a few appearances, pinned ones first.
@@ -20,8 +21,8 @@ pub struct PersonRecord {
 pub struct AppearanceRecord {
     /// `<asset id>/<n>`, as in the asset's `faces.json`.
     pub id: String,
-    pub asset_id: String,
-    pub person_id: Option<String>,
+    pub asset_id: AssetId,
+    pub person_id: Option<PersonId>,
     pub face_id: Option<String>,
     /// Key of the chip in the proxy bucket.
     pub chip_key: String,
@@ -47,31 +48,31 @@ pub trait PeopleCatalog: Send + Sync {
     /// People by number of appearances, most first, then by id.
     async fn list_people(&self, named: Named, limit: u32, offset: u64) -> Result<Vec<PersonRecord>, CatalogError>;
     /// One person, or `NotFound`.
-    async fn get_person(&self, id: &str) -> Result<PersonRecord, CatalogError>;
+    async fn get_person(&self, id: &PersonId) -> Result<PersonRecord, CatalogError>;
     /// Names a person, or takes the name away; `NotFound` for an unknown id. Naming
     /// confirms the person's faces: their appearances are pinned.
-    async fn name_person(&self, id: &str, name: Option<&str>) -> Result<PersonRecord, CatalogError>;
+    async fn name_person(&self, id: &PersonId, name: Option<&str>) -> Result<PersonRecord, CatalogError>;
     /// A person's appearances, oldest asset first.
-    async fn person_appearances(&self, person_id: &str) -> Result<Vec<AppearanceRecord>, CatalogError>;
+    async fn person_appearances(&self, person_id: &PersonId) -> Result<Vec<AppearanceRecord>, CatalogError>;
     /// An asset's appearances, in the order of its `faces.json`.
-    async fn asset_appearances(&self, asset_id: &str) -> Result<Vec<AppearanceRecord>, CatalogError>;
+    async fn asset_appearances(&self, asset_id: &AssetId) -> Result<Vec<AppearanceRecord>, CatalogError>;
     /// The appearances among `ids` that exist.
     async fn appearances(&self, ids: &[String]) -> Result<Vec<AppearanceRecord>, CatalogError>;
     /// Ids of the assets where the collection face recognised someone.
-    async fn assets_with_face(&self, face_id: &str) -> Result<Vec<String>, CatalogError>;
+    async fn assets_with_face(&self, face_id: &str) -> Result<Vec<AssetId>, CatalogError>;
     /// The people an appearance was said not to be.
-    async fn exclusions(&self, appearance_id: &str) -> Result<Vec<String>, CatalogError>;
+    async fn exclusions(&self, appearance_id: &str) -> Result<Vec<PersonId>, CatalogError>;
     /// Replaces an asset's appearances after its analysis, creating `new_people` first.
     async fn replace_appearances(
         &self,
-        asset_id: &str,
-        new_people: &[String],
+        asset_id: &AssetId,
+        new_people: &[PersonId],
         rows: &[AppearanceRecord],
     ) -> Result<(), CatalogError>;
     /// `from` is the same person as `into`: its appearances and exclusions move there,
     /// every appearance of both is pinned, `into` keeps its name (or takes `from`'s) and
     /// `from` is removed. `NotFound` when either is unknown.
-    async fn merge_people(&self, from: &str, into: &str) -> Result<PersonRecord, CatalogError>;
+    async fn merge_people(&self, from: &PersonId, into: &PersonId) -> Result<PersonRecord, CatalogError>;
     /// The appearance is not `from`: it is excluded from `from` for good and moves to
     /// `to` (pinned), or to a new person `new_id` (left for clustering to place again);
     /// `from`'s other appearances are pinned, as a reviewer has seen them.
@@ -79,8 +80,8 @@ pub trait PeopleCatalog: Send + Sync {
     async fn move_appearance(
         &self,
         appearance_id: &str,
-        from: &str,
-        to: Option<&str>,
-        new_id: &str,
+        from: &PersonId,
+        to: Option<&PersonId>,
+        new_id: &PersonId,
     ) -> Result<PersonRecord, CatalogError>;
 }

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use mediaport_shared::codes;
+use mediaport_shared::{AssetId, JobId, codes};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, ServiceError};
@@ -99,14 +99,14 @@ impl JobKind {
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
 pub enum Task {
     /// Fixity, technical metadata, proxies, thumbnails and frames.
-    Ingest { asset_id: String },
+    Ingest { asset_id: AssetId },
     /// Every analysis the asset's options ask for, on what ingest made.
-    Analyse { asset_id: String },
+    Analyse { asset_id: AssetId },
     /// The asset's face timelines and search document made again with the names people
     /// and collection faces have now. Not a stage: the asset's status stays.
-    Relabel { asset_id: String },
+    Relabel { asset_id: AssetId },
     /// What was made from a deleted asset removed, and `original` too when given.
-    Remove { asset_id: String, original: Option<ObjectLocation> },
+    Remove { asset_id: AssetId, original: Option<ObjectLocation> },
 }
 
 impl Task {
@@ -119,7 +119,7 @@ impl Task {
         }
     }
 
-    pub fn asset_id(&self) -> &str {
+    pub fn asset_id(&self) -> &AssetId {
         match self {
             Self::Ingest { asset_id }
             | Self::Analyse { asset_id }
@@ -163,7 +163,7 @@ pub struct NewJob {
 /// A job as the queue holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
-    pub id: String,
+    pub id: JobId,
     pub task: Task,
     pub status: JobStatus,
     /// Tries started so far, this one included.
@@ -184,7 +184,7 @@ pub struct Job {
 /// Which jobs a listing returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobFilter {
-    pub asset_id: Option<String>,
+    pub asset_id: Option<AssetId>,
     pub status: Option<JobStatus>,
 }
 
@@ -203,20 +203,21 @@ pub trait Queue: Send + Sync {
     /// Takes the oldest due job of one of `kinds` (or one whose worker's lease ran out) for `lease`.
     async fn claim(&self, worker: &str, kinds: &[JobKind], lease: Duration) -> Result<Option<Job>, QueueError>;
     /// Extends the worker's lease; `false` when the job is no longer the worker's.
-    async fn renew(&self, id: &str, worker: &str, lease: Duration) -> Result<bool, QueueError>;
+    async fn renew(&self, id: &JobId, worker: &str, lease: Duration) -> Result<bool, QueueError>;
     /// Records the step the worker's job is on, for watchers; `false` when the job is no longer the worker's.
-    async fn set_step(&self, id: &str, worker: &str, step: &str) -> Result<bool, QueueError>;
+    async fn set_step(&self, id: &JobId, worker: &str, step: &str) -> Result<bool, QueueError>;
     /// Marks the worker's job done; `false` when the job is no longer the worker's.
-    async fn complete(&self, id: &str, worker: &str) -> Result<bool, QueueError>;
+    async fn complete(&self, id: &JobId, worker: &str) -> Result<bool, QueueError>;
     /// Records a failure: queued again after `retry_in` (see [`backoff`]) while tries remain, else
     /// (or with `None`: retrying cannot help) failed for good; `false` when the job is no longer the worker's.
-    async fn fail(&self, id: &str, worker: &str, error: &str, retry_in: Option<Duration>) -> Result<bool, QueueError>;
+    async fn fail(&self, id: &JobId, worker: &str, error: &str, retry_in: Option<Duration>)
+    -> Result<bool, QueueError>;
     /// Stops a queued or running job; a running one's worker learns it at its next renewal.
-    async fn cancel(&self, id: &str) -> Result<Job, QueueError>;
+    async fn cancel(&self, id: &JobId) -> Result<Job, QueueError>;
     /// Queues a failed or cancelled job again with fresh tries; `Conflict` otherwise.
-    async fn retry(&self, id: &str) -> Result<Job, QueueError>;
+    async fn retry(&self, id: &JobId) -> Result<Job, QueueError>;
     /// One job by id, or `NoSuchJob`.
-    async fn get(&self, id: &str) -> Result<Job, QueueError>;
+    async fn get(&self, id: &JobId) -> Result<Job, QueueError>;
     /// Jobs changed at or after `since_ms` (Unix milliseconds), oldest change first, at most `limit`.
     async fn changed_since(&self, since_ms: i64, limit: u32) -> Result<Vec<Job>, QueueError>;
     /// Jobs matching `filter`, newest first, at most `limit`.
@@ -243,7 +244,7 @@ mod tests {
         let original = Some(ObjectLocation { bucket: "b".into(), key: "k.mp4".into() });
         assert_eq!(remove.unwrap(), Task::Remove { asset_id: "a1".into(), original });
         let ingest = Task::from_stored("ingest", r#"{"asset_id":"a2"}"#).unwrap();
-        assert_eq!((ingest.kind(), ingest.asset_id()), (JobKind::Ingest, "a2"));
+        assert_eq!((ingest.kind(), ingest.asset_id()), (JobKind::Ingest, &AssetId::from("a2")));
         let removed_without_original = Task::from_stored("remove", r#"{"asset_id":"a3","original":null}"#).unwrap();
         assert_eq!(removed_without_original, Task::Remove { asset_id: "a3".into(), original: None });
     }

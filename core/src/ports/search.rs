@@ -37,7 +37,7 @@ impl ServiceError for SearchError {
 /// which stay the truth: the index can always be rebuilt from them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssetDocument {
-    pub asset_id: String,
+    pub asset_id: mediaport_shared::AssetId,
     pub filename: String,
     pub asset_type: AssetType,
     pub group: Option<String>,
@@ -120,7 +120,7 @@ pub trait SearchIndex: Send + Sync {
         Ok(())
     }
     /// Removes an asset; removing one that is not there is not an error.
-    async fn remove(&self, asset_id: &str) -> Result<(), SearchError>;
+    async fn remove(&self, asset_id: &mediaport_shared::AssetId) -> Result<(), SearchError>;
     /// Removes every asset (before a rebuild).
     async fn clear(&self) -> Result<(), SearchError>;
     /// The page of assets matching, best first, and the facet counts of all that match.

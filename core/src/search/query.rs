@@ -62,7 +62,7 @@ pub enum Query {
     Not(Box<Query>),
     /// These assets, each scoring its weight: what semantic search found near the
     /// query's words. Never parsed from text; `search::semantic` builds it.
-    Similar(Vec<(String, f32)>),
+    Similar(Vec<(mediaport_shared::AssetId, f32)>),
 }
 
 impl Query {

@@ -3,7 +3,7 @@
 //! assets of the nearest are searched with the query's other conditions: instead of the
 //! words, or beside them.
 
-use mediaport_shared::{SearchMatch, SearchResults};
+use mediaport_shared::{AssetId, SearchMatch, SearchResults};
 
 use super::matches::{self, moments};
 use super::query::Query;
@@ -56,7 +56,7 @@ impl Mode {
 
 /// The assets with sentences near `vector`, nearest first, each with its sentences'
 /// places and cosines, nearest first.
-async fn near(vectors: &dyn VectorIndex, vector: &[f32]) -> Result<Vec<(String, Vec<(usize, f32)>)>, SearchError> {
+async fn near(vectors: &dyn VectorIndex, vector: &[f32]) -> Result<Vec<(AssetId, Vec<(usize, f32)>)>, SearchError> {
     let found = vectors.nearest(SPACE, vector, NEIGHBOURS, Some(WITHIN)).await.map_err(|e| match e {
         // Worth trying again; a wrong vector length (a model changed under the
         // archive) is not, until it is reindexed.
@@ -64,16 +64,15 @@ async fn near(vectors: &dyn VectorIndex, vector: &[f32]) -> Result<Vec<(String, 
         other => SearchError::Other(other.to_string()),
     })?;
     let best = found.first().map_or(0.0, |n| cosine(n.distance));
-    let mut assets: Vec<(String, Vec<(usize, f32)>)> = Vec::new();
+    let mut assets: Vec<(AssetId, Vec<(usize, f32)>)> = Vec::new();
     for neighbour in found {
-        let Some((asset, n)) = neighbour.id.rsplit_once('/') else { continue };
-        let Ok(n) = n.parse::<usize>() else { continue };
+        let Some((asset, n)) = crate::keys::of_vector(&neighbour.id) else { continue };
         let cosine = cosine(neighbour.distance);
-        match assets.iter().position(|(a, _)| a == asset) {
+        match assets.iter().position(|(a, _)| *a == asset) {
             Some(at) if assets[at].1.len() < MAX_SENTENCES => assets[at].1.push((n, cosine)),
             Some(_) => {}
             None if assets.len() < MAX_ASSETS && cosine >= best * OF_BEST => {
-                assets.push((asset.to_owned(), vec![(n, cosine)]));
+                assets.push((asset, vec![(n, cosine)]));
             }
             None => {}
         }

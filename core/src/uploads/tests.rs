@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use mediaport_shared::{AssetStatus, CompleteUploadRequest, CompletedPart, CreateUploadRequest, RegisterAssetRequest};
+use mediaport_shared::{
+    AssetId, AssetStatus, CompleteUploadRequest, CompletedPart, CreateUploadRequest, RegisterAssetRequest, UploadId,
+};
 
 use super::{Intake, IntakeError, UploadPolicy};
 use crate::error::ServiceError;
@@ -39,14 +41,14 @@ impl Ports {
     }
 
     /// Sends part 1 as a browser would and returns its ETag.
-    async fn send_part(&self, upload_id: &str, body: &'static [u8]) -> String {
+    async fn send_part(&self, upload_id: &UploadId, body: &'static [u8]) -> String {
         let record = self.catalog.get_upload(upload_id).await.unwrap();
         self.storage.put_part(&record.storage_upload_id, 1, Bytes::from_static(body)).unwrap()
     }
 
     /// The kinds of job queued for an asset.
-    async fn jobs_of(&self, asset_id: &str) -> Vec<JobKind> {
-        let filter = JobFilter { asset_id: Some(asset_id.to_owned()), status: None };
+    async fn jobs_of(&self, asset_id: &AssetId) -> Vec<JobKind> {
+        let filter = JobFilter { asset_id: Some(asset_id.clone()), status: None };
         self.queue.list(&filter, 10).await.unwrap().iter().map(|j| j.task.kind()).collect()
     }
 }
@@ -83,7 +85,7 @@ async fn an_upload_goes_from_open_to_completed_and_queues_its_ingest() {
     let urls = intake.presign_parts(&started.upload_id, &[1]).await.unwrap();
     assert!(urls[0].url.contains("partNumber=1"), "{}", urls[0].url);
     assert_eq!(code(intake.presign_parts(&started.upload_id, &[2]).await), "invalid-part-number");
-    assert_eq!(code(intake.presign_parts("no-such-upload", &[1]).await), "not-found");
+    assert_eq!(code(intake.presign_parts(&"no-such-upload".into(), &[1]).await), "not-found");
 
     let etag = ports.send_part(&started.upload_id, b"0123456789").await;
     assert_eq!(intake.stored_parts(&started.upload_id).await.unwrap().len(), 1, "a resumed client skips it");

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use mediaport_shared::{AssetFace, Group, Person};
+use mediaport_shared::{AssetFace, Group, Person, PersonId};
 
 use crate::api;
 use crate::auth::use_auth;
@@ -26,7 +26,7 @@ pub fn People() -> impl IntoView {
         api::list_people(auth, filter.get())
     });
     let query = use_query_map();
-    let selected = Memo::new(move |_| query.read().get("person"));
+    let selected = Memo::new(move |_| query.read().get("person").map(PersonId::from));
     let notice: Notice = RwSignal::new(None);
     let tab = move |label: &'static str, value: Option<bool>| {
         view! {
@@ -66,7 +66,7 @@ fn PersonCard(person: Person) -> impl IntoView {
     let name = called(&person);
     let alt = format!("Face of {name}");
     view! {
-        <a class="person-card" href=href data-person=person.id.clone() data-name=person.name.clone().unwrap_or_default()>
+        <a class="person-card" href=href data-person=person.id.to_string() data-name=person.name.clone().unwrap_or_default()>
             <img src=person.chips.first().cloned().unwrap_or_default() alt=alt width="120" height="120"/>
             <span class="strong" class:muted=person.name.is_none()>{name}</span>
             <span class="muted small">{match person.appearance_count { 1 => "1 asset".to_owned(), n => format!("{n} assets") }}</span>
@@ -77,7 +77,7 @@ fn PersonCard(person: Person) -> impl IntoView {
 /// The chosen person: their name, a merge into someone else, and their faces.
 #[component]
 fn PersonDetail(
-    id: String,
+    id: PersonId,
     version: RwSignal<u32>,
     notice: Notice,
     people: LocalResource<Result<Vec<Person>, api::ApiError>>,
@@ -129,7 +129,7 @@ fn PersonDetail(
             }
             let navigate = navigate.clone();
             spawn_local(async move {
-                match api::merge_people(auth, &id, target).await {
+                match api::merge_people(auth, &id, target.into()).await {
                     Ok(p) => {
                         notice.set(Some(Ok(format!("Merged into {}", called(&p)))));
                         navigate(&format!("/people?person={}", crate::api::encode(&p.id)), Default::default());
@@ -147,7 +147,7 @@ fn PersonDetail(
     };
     let person_id = id.clone();
     view! {
-        <div class="card person-detail" data-testid="person" data-person=person_id>
+        <div class="card person-detail" data-testid="person" data-person=person_id.to_string()>
             <div class="card-header">
                 <h2>{move || person().map(|p| called(&p)).unwrap_or_default()}</h2>
                 <a class="link-button" href="/people">"Close"</a>
@@ -160,7 +160,7 @@ fn PersonDetail(
                 <form class="inline-form" on:submit=merge.clone() data-testid="merge-person">
                     <select aria-label="Merge into" on:change=move |ev| into.set(event_target_value(&ev))>
                         <option value="">"Same person as…"</option>
-                        {move || others().into_iter().map(|p| { let shown = called(&p); view! { <option value=p.id>{shown}</option> } }).collect_view()}
+                        {move || others().into_iter().map(|p| { let shown = called(&p); view! { <option value=p.id.to_string()>{shown}</option> } }).collect_view()}
                     </select>
                     <button class="button button-secondary" type="submit">"Merge"</button>
                 </form>
@@ -177,7 +177,7 @@ fn PersonDetail(
 }
 
 #[component]
-fn Appearance(person: String, face: AssetFace, version: RwSignal<u32>, notice: Notice) -> impl IntoView {
+fn Appearance(person: PersonId, face: AssetFace, version: RwSignal<u32>, notice: Notice) -> impl IntoView {
     let auth = use_auth();
     let not_them = {
         let (person, appearance) = (person, face.id.clone());

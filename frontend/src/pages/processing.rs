@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mediaport_shared::{AssetCard, Group, JobInfo};
+use mediaport_shared::{AssetCard, AssetId, Group, JobInfo};
 
 use crate::api;
 use crate::auth::use_auth;
@@ -16,7 +16,7 @@ use crate::live::{self, Change};
 pub fn Processing() -> impl IntoView {
     let auth = use_auth();
     let jobs = RwSignal::new(Vec::<JobInfo>::new());
-    let assets = RwSignal::new(HashMap::<String, AssetCard>::new());
+    let assets = RwSignal::new(HashMap::<AssetId, AssetCard>::new());
     let error = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
 
@@ -82,12 +82,14 @@ pub fn Processing() -> impl IntoView {
 }
 
 #[component]
-fn JobRow(job: JobInfo, assets: RwSignal<HashMap<String, AssetCard>>) -> impl IntoView {
+fn JobRow(job: JobInfo, assets: RwSignal<HashMap<AssetId, AssetCard>>) -> impl IntoView {
     let auth = use_auth();
     let asset_id = job.asset_id.clone().unwrap_or_default();
     let name = {
         let asset_id = asset_id.clone();
-        move || assets.with(|a| a.get(&asset_id).map(|c| c.asset.filename.clone())).unwrap_or_else(|| asset_id.clone())
+        move || {
+            assets.with(|a| a.get(&asset_id).map(|c| c.asset.filename.clone())).unwrap_or_else(|| asset_id.to_string())
+        }
     };
     let status = job.status.clone();
     let retrying = RwSignal::new(false);
@@ -106,7 +108,7 @@ fn JobRow(job: JobInfo, assets: RwSignal<HashMap<String, AssetCard>>) -> impl In
     let can_retry = matches!(status.as_str(), "failed" | "cancelled");
     let started = job.started_at.as_deref().map(format::when);
     view! {
-        <tr data-job=job.id data-status=status data-started=job.started_at>
+        <tr data-job=job.id.to_string() data-status=status data-started=job.started_at>
             <td><a href=format!("/assets/{asset_id}")>{name}</a></td>
             <td>{job.stage}{(status == "running").then_some(job.step).flatten().map(|step| view! { <span class="muted step">" · " {step}</span> })}</td>
             <td><span class=format!("status status-{status}")>{status.clone()}</span></td>

@@ -149,7 +149,7 @@ fn facet_link(facet: &str, value: &str, filters: &Filters) -> String {
 fn Hit(hit: SearchHit) -> impl IntoView {
     let href = format!("/assets/{}", hit.asset_id);
     view! {
-        <article class="card search-hit" data-asset=hit.asset_id.clone()>
+        <article class="card search-hit" data-asset=hit.asset_id.to_string()>
             <a class="hit-thumb" href=href.clone()>
                 {hit.thumbnail.clone().map(|src| view! { <img src=src alt=""/> })}
             </a>

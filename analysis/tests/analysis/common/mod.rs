@@ -20,7 +20,7 @@ use mediaport_backends::vectors::SqlVectors;
 use mediaport_core::{
     Catalog, FaceCatalog, NewAsset, PeopleCatalog, Queue, SearchIndex, Storage, VectorIndex, workflow,
 };
-use mediaport_shared::{Asset, AssetStatus, AssetType};
+use mediaport_shared::{Asset, AssetId, AssetStatus, AssetType};
 
 pub const INGEST_BUCKET: &str = "test-ingest";
 pub const PROXY_BUCKET: &str = "test-proxy";
@@ -206,7 +206,7 @@ impl Harness {
         path
     }
 
-    pub async fn asset(&self, id: &str) -> Asset {
+    pub async fn asset(&self, id: &AssetId) -> Asset {
         self.catalog.get_asset(id).await.unwrap()
     }
 

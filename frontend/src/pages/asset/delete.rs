@@ -4,13 +4,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use mediaport_shared::Group;
+use mediaport_shared::{AssetId, Group};
 
 use crate::api;
 use crate::auth::use_auth;
 
 #[component]
-pub fn DeleteAsset(id: String, filename: String, deleted: StoredValue<bool>) -> impl IntoView {
+pub fn DeleteAsset(id: AssetId, filename: String, deleted: StoredValue<bool>) -> impl IntoView {
     let auth = use_auth();
     let purge = RwSignal::new(false);
     let failed = RwSignal::new(None::<String>);

@@ -4,14 +4,14 @@
 
 use leptos::html::Video;
 use leptos::prelude::*;
-use mediaport_shared::{AssetFace, Group};
+use mediaport_shared::{AssetFace, AssetId, Group};
 
 use super::timelines::Chip;
 use crate::api;
 use crate::auth::use_auth;
 
 #[component]
-pub fn AssetFaces(asset_id: String, timed: bool, player: NodeRef<Video>) -> impl IntoView {
+pub fn AssetFaces(asset_id: AssetId, timed: bool, player: NodeRef<Video>) -> impl IntoView {
     let auth = use_auth();
     let faces = LocalResource::new(move || {
         let id = asset_id.clone();

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use mediaport_shared::codes;
-use mediaport_shared::{AnalysisKind, Asset, AssetDetail, AssetType, Group, Technical};
+use mediaport_shared::{AnalysisKind, Asset, AssetDetail, AssetId, AssetType, Group, Technical};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::ResizeObserver;
@@ -44,7 +44,7 @@ type Observed = Option<(ResizeObserver, Closure<dyn FnMut()>)>;
 pub fn AssetPage() -> impl IntoView {
     let auth = use_auth();
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = move || AssetId::from(params.read().get("id").unwrap_or_default());
     let version = RwSignal::new(0u32);
     // Deleted from this page: nothing is left to load while the Collection opens.
     let deleted = StoredValue::new(false);
@@ -77,7 +77,7 @@ pub fn AssetPage() -> impl IntoView {
                 Some(Err(e)) if e.code == codes::NOT_FOUND => view! {
                     <header class="page-header"><div>
                         <h1>"Asset not found"</h1>
-                        <p class="subtitle mono">{id()}</p>
+                        <p class="subtitle mono">{id().to_string()}</p>
                     </div></header>
                     <EmptyState icon="?" title="No asset has this id"
                         text="It may have been deleted. The Collection lists every asset."

@@ -4,7 +4,7 @@
 
 use leptos::html::Video;
 use leptos::prelude::*;
-use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, Timecode, TimelineItem};
+use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, AssetId, Timecode, TimelineItem};
 
 use super::faces::AssetFaces;
 use super::review::{Found, Playback};
@@ -98,7 +98,7 @@ pub fn Timelines(
 
 #[component]
 fn KindPanel(
-    asset_id: String,
+    asset_id: AssetId,
     kind: AnalysisKind,
     summary: AnalysisSummary,
     timed: bool,

@@ -4,7 +4,7 @@
 
 use leptos::html::{Li, Ol, Video};
 use leptos::prelude::*;
-use mediaport_shared::{Timeline, TimelineItem};
+use mediaport_shared::{AssetId, Timeline, TimelineItem};
 
 use super::review::Playback;
 use crate::api;
@@ -26,7 +26,7 @@ pub fn seek(player: NodeRef<Video>, ms: u64) {
 }
 
 #[component]
-pub fn TranscriptLines(asset_id: String, timeline: Timeline, playback: Playback) -> impl IntoView {
+pub fn TranscriptLines(asset_id: AssetId, timeline: Timeline, playback: Playback) -> impl IntoView {
     let auth = use_auth();
     let language = timeline.language.clone().unwrap_or_else(|| "en".into());
     let list = NodeRef::<Ol>::new();
