@@ -7,6 +7,7 @@ mod opensearch;
 mod opensearch_vectors;
 mod people;
 mod queue;
+mod s3_protocol;
 mod search;
 mod storage;
 mod vectors;

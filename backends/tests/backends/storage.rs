@@ -12,8 +12,8 @@ use mediaport_backends::testing::SeaweedFs;
 use mediaport_core::ServiceError;
 use mediaport_core::{Storage, StorageError};
 
-const ACCESS: &str = "SUITEACCESSKEY";
-const SECRET: &str = "suite-secret-key";
+pub(crate) const ACCESS: &str = "SUITEACCESSKEY";
+pub(crate) const SECRET: &str = "suite-secret-key";
 
 async fn client(endpoint: String) -> S3Storage {
     S3Storage::connect(&S3StorageConfig {
@@ -26,7 +26,7 @@ async fn client(endpoint: String) -> S3Storage {
     .await
 }
 
-async fn start_embedded(root: &Path) -> SocketAddr {
+pub(crate) async fn start_embedded(root: &Path) -> SocketAddr {
     let config = EmbeddedS3Config {
         root: root.to_path_buf(),
         access_key: ACCESS.into(),

@@ -60,8 +60,36 @@ pub async fn start(config: &EmbeddedS3Config) -> anyhow::Result<EmbeddedS3> {
         tracing::error!(error = ?err, "embedded s3 request failed");
         StatusCode::INTERNAL_SERVER_ERROR
     });
-    let router = Router::new().fallback_service(service).layer(cors_layer(&config.cors_origins)?);
+    let router = Router::new()
+        .fallback_service(service)
+        .layer(axum::middleware::from_fn(request_id))
+        .layer(cors_layer(&config.cors_origins)?);
     Ok(EmbeddedS3 { router, events })
+}
+
+/// Gives every answer an `x-amz-request-id`, and an error's XML body the same
+/// `<RequestId>`, as S3 does: the id a user quotes from a client's error message finds
+/// the server's log lines of that request.
+async fn request_id(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_ascii_uppercase();
+    let span = tracing::debug_span!("s3", request_id = %id);
+    let response = tracing::Instrument::instrument(next.run(request), span).await;
+    let (mut parts, body) = response.into_parts();
+    parts.headers.insert("x-amz-request-id", HeaderValue::from_str(&id).expect("hex is a header value"));
+    if !(parts.status.is_client_error() || parts.status.is_server_error()) {
+        return axum::response::Response::from_parts(parts, body);
+    }
+    // Error bodies are a few hundred bytes of XML.
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let named = match text.find("</Error>") {
+        Some(at) if !text.contains("<RequestId>") => {
+            format!("{}<RequestId>{id}</RequestId>{}", &text[..at], &text[at..])
+        }
+        _ => text.into_owned(),
+    };
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(named.len()));
+    axum::response::Response::from_parts(parts, axum::body::Body::from(named))
 }
 
 /// Browsers PUT upload parts straight to storage and must read each part's `ETag`.

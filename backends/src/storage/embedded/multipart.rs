@@ -6,8 +6,11 @@ use md5::{Digest, Md5};
 use s3s::dto::*;
 use s3s::{S3Response, S3Result, s3_error};
 
-use super::disk::{DiskStore, ObjectMeta, PartMeta, Segment, new_upload_meta, timestamp_ms};
-use super::objects::{accept_written, bare, etag, hex, timestamp};
+use super::disk::{
+    Completion, DiskError, DiskStore, MAX_BLOB, ObjectMeta, PartMeta, Segment, StoredHeaders, UploadMeta, Written,
+    new_upload_meta, timestamp_ms,
+};
+use super::objects::{accept_written, bare, etag, hex, http_date, read_range, timestamp};
 
 /// S3's smallest part, except for the last one.
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -19,6 +22,13 @@ pub(super) async fn create(
 ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
     let mut upload = new_upload_meta(&input.bucket, &input.key, input.content_type);
     upload.metadata = input.metadata.unwrap_or_default();
+    upload.headers = StoredHeaders {
+        cache_control: input.cache_control,
+        content_disposition: input.content_disposition,
+        content_encoding: input.content_encoding,
+        content_language: input.content_language,
+        expires: input.expires.as_ref().and_then(http_date),
+    };
     store.create_upload(&upload).await?;
     Ok(S3Response::new(CreateMultipartUploadOutput {
         bucket: Some(input.bucket),
@@ -35,18 +45,68 @@ pub(super) async fn upload_part(store: &DiskStore, input: UploadPartInput) -> S3
     // Refuse before reading the body: an unknown upload must not cost a disk write.
     store.get_upload(&input.bucket, &input.key, &input.upload_id).await?;
     let body = input.body.ok_or_else(|| s3_error!(IncompleteBody, "a part needs a body"))?;
-    let written = store.write_blob(body).await?;
+    if input.content_length.is_some_and(|n| n as u64 > MAX_BLOB) {
+        return Err(s3_error!(EntityTooLarge, "a part may hold at most 5 GiB"));
+    }
+    let written = store.write_blob(body, MAX_BLOB).await?;
     accept_written(store, &written, input.content_md5.as_deref(), input.content_length).await?;
+    let part = record_part(store, &input.upload_id, input.part_number, written).await?;
+    Ok(S3Response::new(UploadPartOutput { e_tag: Some(etag(&part.etag)), ..Default::default() }))
+}
+
+/// Records what was written as part `number` of the upload.
+async fn record_part(store: &DiskStore, upload_id: &str, number: i32, written: Written) -> S3Result<PartMeta> {
     let part = PartMeta {
-        part_number: input.part_number as u32,
+        part_number: number as u32,
         size: written.size,
         etag: hex(&written.md5),
         md5: written.md5,
         blob: written.blob,
         last_modified: timestamp_ms(),
     };
-    store.put_part(&input.upload_id, &part).await?;
-    Ok(S3Response::new(UploadPartOutput { e_tag: Some(etag(&part.etag)), ..Default::default() }))
+    store.put_part(upload_id, &part).await?;
+    Ok(part)
+}
+
+/// A part copied from a range of an existing object (`aws s3 cp` copies large objects
+/// between buckets this way).
+pub(super) async fn upload_part_copy(
+    store: &DiskStore,
+    input: UploadPartCopyInput,
+) -> S3Result<S3Response<UploadPartCopyOutput>> {
+    if !(1..=MAX_PART_NUMBER).contains(&input.part_number) {
+        return Err(s3_error!(InvalidArgument, "part numbers run from 1 to {MAX_PART_NUMBER}"));
+    }
+    let CopySource::Bucket { bucket: from_bucket, key: from_key, .. } = &input.copy_source else {
+        return Err(s3_error!(NotImplemented, "only bucket copy sources are supported"));
+    };
+    store.get_upload(&input.bucket, &input.key, &input.upload_id).await?;
+    let source = store.get_object(from_bucket, from_key).await?;
+    let range = match input.copy_source_range.as_deref() {
+        Some(text) => source_range(text, source.size)?,
+        None => 0..source.size,
+    };
+    if range.end - range.start > MAX_BLOB {
+        return Err(s3_error!(EntityTooLarge, "a part may hold at most 5 GiB"));
+    }
+    let written = store.write_blob(read_range(store, &source.segments, range), MAX_BLOB).await?;
+    let part = record_part(store, &input.upload_id, input.part_number, written).await?;
+    let result = CopyPartResult {
+        e_tag: Some(etag(&part.etag)),
+        last_modified: Some(timestamp(part.last_modified)),
+        ..Default::default()
+    };
+    Ok(S3Response::new(UploadPartCopyOutput { copy_part_result: Some(result), ..Default::default() }))
+}
+
+/// `bytes=first-last` (both included) of an object of `size` bytes.
+fn source_range(text: &str, size: u64) -> S3Result<std::ops::Range<u64>> {
+    let bounds = text.trim().strip_prefix("bytes=").and_then(|r| r.split_once('-'));
+    let parsed = bounds.and_then(|(first, last)| Some((first.parse::<u64>().ok()?, last.parse::<u64>().ok()?)));
+    match parsed {
+        Some((first, last)) if first <= last && last < size => Ok(first..last + 1),
+        _ => Err(s3_error!(InvalidArgument, "x-amz-copy-source-range must be bytes=first-last inside the object")),
+    }
 }
 
 pub(super) async fn list_parts(store: &DiskStore, input: ListPartsInput) -> S3Result<S3Response<ListPartsOutput>> {
@@ -81,47 +141,71 @@ pub(super) async fn list_parts(store: &DiskStore, input: ListPartsInput) -> S3Re
     }))
 }
 
-pub(super) async fn complete(
-    store: &DiskStore,
-    input: CompleteMultipartUploadInput,
-) -> S3Result<(ObjectMeta, CompleteMultipartUploadOutput)> {
-    let upload = store.get_upload(&input.bucket, &input.key, &input.upload_id).await?;
-    let named = input.multipart_upload.and_then(|m| m.parts).unwrap_or_default();
-    if named.is_empty() {
+/// What a completion answered: the object, when this request made it.
+pub(super) struct Completed {
+    pub made: Option<ObjectMeta>,
+    pub output: CompleteMultipartUploadOutput,
+}
+
+pub(super) async fn complete(store: &DiskStore, input: CompleteMultipartUploadInput) -> S3Result<Completed> {
+    let listed = input.multipart_upload.and_then(|m| m.parts).unwrap_or_default();
+    if listed.is_empty() {
         return Err(s3_error!(MalformedXML, "name at least one part to complete an upload"));
     }
-    let held = store.list_parts(&upload.upload_id).await?;
-    let mut chosen: Vec<&PartMeta> = Vec::with_capacity(named.len());
-    let mut previous = 0;
-    for part in &named {
+    let mut named = Vec::with_capacity(listed.len());
+    for part in &listed {
         let number = part.part_number.unwrap_or(0);
-        if number <= previous {
+        if named.last().is_some_and(|&(previous, _)| number <= previous as i32) || number < 1 {
             return Err(s3_error!(InvalidPartOrder, "parts must be listed in ascending order"));
         }
-        previous = number;
+        let sent = part.e_tag.as_ref().map(|t| bare(t.value()).to_owned()).unwrap_or_default();
+        named.push((number as u32, sent));
+    }
+    let join = |upload: &UploadMeta, held: &[PartMeta]| join(upload, held, &named);
+    let completion = store.complete_upload(&input.bucket, &input.key, &input.upload_id, &named, join).await?;
+    let (made, tag) = match completion {
+        Completion::Made(object) => {
+            let tag = object.etag.clone();
+            (Some(*object), tag)
+        }
+        Completion::Again { etag } => (None, etag),
+    };
+    let output = CompleteMultipartUploadOutput {
+        bucket: Some(input.bucket.clone()),
+        key: Some(input.key.clone()),
+        e_tag: Some(etag(&tag)),
+        location: Some(format!("/{}/{}", input.bucket, input.key)),
+        ..Default::default()
+    };
+    Ok(Completed { made, output })
+}
+
+/// The object the `named` parts make, by S3's rules: each part held with the ETag the
+/// client names (`InvalidPart` otherwise, as when a part was uploaded again since it was
+/// listed), all but the last at least 5 MiB, and the `<md5 of part md5s>-<count>` ETag.
+fn join(upload: &UploadMeta, held: &[PartMeta], named: &[(u32, String)]) -> Result<ObjectMeta, DiskError> {
+    let mut chosen: Vec<&PartMeta> = Vec::with_capacity(named.len());
+    for (number, sent) in named {
         let found = held
             .iter()
-            .find(|p| p.part_number as i32 == number)
-            .ok_or_else(|| s3_error!(InvalidPart, "part {number} was never uploaded"))?;
-        let sent = part.e_tag.as_ref().map(|t| bare(t.value()).to_owned()).unwrap_or_default();
-        if sent != found.etag {
-            return Err(s3_error!(InvalidPart, "part {number} has ETag {}, not {sent}", found.etag));
+            .find(|p| p.part_number == *number)
+            .ok_or_else(|| DiskError::InvalidPart(format!("part {number} was never uploaded")))?;
+        if *sent != found.etag {
+            return Err(DiskError::InvalidPart(format!("part {number} has ETag {}, not {sent}", found.etag)));
         }
         chosen.push(found);
     }
     if let Some(small) = chosen[..chosen.len() - 1].iter().find(|p| p.size < MIN_PART_SIZE) {
-        return Err(s3_error!(
-            EntityTooSmall,
+        return Err(DiskError::TooSmall(format!(
             "part {} is {} bytes; all but the last need 5 MiB",
-            small.part_number,
-            small.size
-        ));
+            small.part_number, small.size
+        )));
     }
     let mut digest = Md5::new();
     for part in &chosen {
         digest.update(part.md5);
     }
-    let object = ObjectMeta {
+    Ok(ObjectMeta {
         key: upload.key.clone(),
         size: chosen.iter().map(|p| p.size).sum(),
         etag: format!("{}-{}", hex(&digest.finalize()), chosen.len()),
@@ -130,16 +214,8 @@ pub(super) async fn complete(
         last_modified: timestamp_ms(),
         segments: chosen.iter().map(|p| Segment { blob: p.blob.clone(), size: p.size }).collect(),
         parts_count: Some(chosen.len() as u32),
-    };
-    store.complete_upload(&upload, &object).await?;
-    let output = CompleteMultipartUploadOutput {
-        bucket: Some(input.bucket.clone()),
-        key: Some(input.key.clone()),
-        e_tag: Some(etag(&object.etag)),
-        location: Some(format!("/{}/{}", input.bucket, input.key)),
-        ..Default::default()
-    };
-    Ok((object, output))
+        headers: upload.headers.clone(),
+    })
 }
 
 pub(super) async fn list_uploads(

@@ -12,13 +12,36 @@ use futures::Stream;
 use s3s::dto::*;
 use s3s::{S3Error, S3ErrorCode, S3Response, S3Result, s3_error};
 
-use super::disk::{DiskStore, ObjectMeta, Segment, Written};
+use super::disk::{DiskStore, MAX_BLOB, ObjectMeta, Segment, StoredHeaders, Written};
 
 /// Bytes read from a blob file at a time.
 const READ_CHUNK: usize = 256 * 1024;
 
 pub(super) fn timestamp(ms: i64) -> Timestamp {
     Timestamp::from(UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64))
+}
+
+/// An `Expires` time as the HTTP date it is stored and sent as.
+pub(super) fn http_date(time: &Timestamp) -> Option<String> {
+    let mut text = Vec::new();
+    time.format(TimestampFormat::HttpDate, &mut text).ok()?;
+    String::from_utf8(text).ok()
+}
+
+fn stored_headers(
+    cache_control: Option<String>,
+    content_disposition: Option<String>,
+    content_encoding: Option<String>,
+    content_language: Option<String>,
+    expires: Option<&Timestamp>,
+) -> StoredHeaders {
+    StoredHeaders {
+        cache_control,
+        content_disposition,
+        content_encoding,
+        content_language,
+        expires: expires.and_then(http_date),
+    }
 }
 
 pub(super) fn etag(value: &str) -> ETag {
@@ -177,6 +200,12 @@ fn check_preconditions(
     if if_none_match.is_some_and(matches) {
         let mut err = S3Error::new(S3ErrorCode::NotModified);
         err.set_status_code(http::StatusCode::NOT_MODIFIED);
+        // A cache revalidating learns which version it holds is current.
+        let mut headers = http::HeaderMap::new();
+        if let Ok(value) = http::HeaderValue::from_str(&format!("\"{}\"", object.etag)) {
+            headers.insert(http::header::ETAG, value);
+        }
+        err.set_headers(headers);
         return Err(err);
     }
     Ok(())
@@ -184,7 +213,13 @@ fn check_preconditions(
 
 /// The headers GET and HEAD share.
 fn describe(object: &ObjectMeta) -> GetObjectOutput {
+    let headers = &object.headers;
     GetObjectOutput {
+        cache_control: headers.cache_control.clone(),
+        content_disposition: headers.content_disposition.clone(),
+        content_encoding: headers.content_encoding.clone(),
+        content_language: headers.content_language.clone(),
+        expires: headers.expires.as_deref().and_then(|t| Timestamp::parse(TimestampFormat::HttpDate, t).ok()),
         e_tag: Some(etag(&object.etag)),
         content_type: object.content_type.clone(),
         metadata: (!object.metadata.is_empty()).then(|| object.metadata.clone()),
@@ -199,6 +234,11 @@ pub(super) async fn head_object(store: &DiskStore, input: HeadObjectInput) -> S3
     check_preconditions(&object, input.if_match.as_ref(), input.if_none_match.as_ref())?;
     let got = describe(&object);
     Ok(S3Response::new(HeadObjectOutput {
+        cache_control: got.cache_control,
+        content_disposition: got.content_disposition,
+        content_encoding: got.content_encoding,
+        content_language: got.content_language,
+        expires: got.expires,
         e_tag: got.e_tag,
         content_type: got.content_type,
         metadata: got.metadata,
@@ -213,7 +253,10 @@ pub(super) async fn head_object(store: &DiskStore, input: HeadObjectInput) -> S3
 pub(super) async fn put_object(store: &DiskStore, input: PutObjectInput) -> S3Result<(ObjectMeta, PutObjectOutput)> {
     store.require_bucket(&input.bucket).await?;
     let body = input.body.ok_or_else(|| s3_error!(IncompleteBody, "a PUT needs a body"))?;
-    let written = store.write_blob(body).await?;
+    if input.content_length.is_some_and(|n| n as u64 > MAX_BLOB) {
+        return Err(s3_error!(EntityTooLarge, "a single PUT may hold at most 5 GiB: use a multipart upload"));
+    }
+    let written = store.write_blob(body, MAX_BLOB).await?;
     accept_written(store, &written, input.content_md5.as_deref(), input.content_length).await?;
     let object = ObjectMeta {
         key: input.key,
@@ -224,6 +267,13 @@ pub(super) async fn put_object(store: &DiskStore, input: PutObjectInput) -> S3Re
         last_modified: super::disk::timestamp_ms(),
         segments: vec![Segment { blob: written.blob, size: written.size }],
         parts_count: None,
+        headers: stored_headers(
+            input.cache_control,
+            input.content_disposition,
+            input.content_encoding,
+            input.content_language,
+            input.expires.as_ref(),
+        ),
     };
     store.put_object(&input.bucket, &object).await?;
     let output = PutObjectOutput { e_tag: Some(etag(&object.etag)), ..Default::default() };
@@ -241,10 +291,17 @@ pub(super) async fn copy_object(store: &DiskStore, input: CopyObjectInput) -> S3
         segments.push(Segment { blob: store.clone_blob(&segment.blob).await?, size: segment.size });
     }
     let replace = input.metadata_directive.as_ref().is_some_and(|d| d.as_str() == MetadataDirective::REPLACE);
-    let (content_type, metadata) = if replace {
-        (input.content_type, input.metadata.unwrap_or_default())
+    let (content_type, metadata, headers) = if replace {
+        let headers = stored_headers(
+            input.cache_control,
+            input.content_disposition,
+            input.content_encoding,
+            input.content_language,
+            input.expires.as_ref(),
+        );
+        (input.content_type, input.metadata.unwrap_or_default(), headers)
     } else {
-        (source.content_type.clone(), source.metadata.clone())
+        (source.content_type.clone(), source.metadata.clone(), source.headers.clone())
     };
     let object = ObjectMeta {
         key: input.key,
@@ -255,6 +312,7 @@ pub(super) async fn copy_object(store: &DiskStore, input: CopyObjectInput) -> S3
         last_modified: super::disk::timestamp_ms(),
         segments,
         parts_count: source.parts_count,
+        headers,
     };
     store.put_object(&input.bucket, &object).await?;
     let result = CopyObjectResult {

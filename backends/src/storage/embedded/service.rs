@@ -147,6 +147,13 @@ impl S3 for EmbeddedS3 {
         multipart::upload_part(&self.store, req.input).await
     }
 
+    async fn upload_part_copy(
+        &self,
+        req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
+        multipart::upload_part_copy(&self.store, req.input).await
+    }
+
     async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
         multipart::list_parts(&self.store, req.input).await
     }
@@ -156,9 +163,11 @@ impl S3 for EmbeddedS3 {
         req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let bucket = req.input.bucket.clone();
-        let (object, output) = multipart::complete(&self.store, req.input).await?;
-        self.announce(&bucket, &object);
-        Ok(S3Response::new(output))
+        let completed = multipart::complete(&self.store, req.input).await?;
+        if let Some(object) = &completed.made {
+            self.announce(&bucket, object);
+        }
+        Ok(S3Response::new(completed.output))
     }
 
     async fn abort_multipart_upload(

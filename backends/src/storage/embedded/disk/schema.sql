@@ -38,3 +38,15 @@ CREATE TABLE IF NOT EXISTS parts (
     last_modified INTEGER NOT NULL,
     PRIMARY KEY (upload_id, part_number)
 ) WITHOUT ROWID;
+
+-- Completions kept a day: a client retrying a completion whose answer it lost gets the
+-- same object, as from S3.
+CREATE TABLE IF NOT EXISTS completed_uploads (
+    upload_id    TEXT PRIMARY KEY NOT NULL,
+    bucket       TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    etag         TEXT NOT NULL,
+    -- JSON list of [part number, ETag] the completion named.
+    parts        TEXT NOT NULL,
+    completed_at INTEGER NOT NULL
+);

@@ -2,23 +2,29 @@
 //! SQLite index of buckets, objects, multipart uploads and their parts.
 //!
 //! A blob is written once under a fresh name and never changed, so replacing an object
-//! is a swap of index rows in one transaction, and a crash mid-write leaves at worst an
-//! unreferenced file in `tmp/`. A completed multipart object is the list of its parts'
-//! blobs: completing a 1 GiB upload moves rows, not bytes.
+//! is a swap of index rows in one transaction. A crash leaves at worst a file in `tmp/`
+//! or a blob no row references, and both are removed when the store opens. A completed
+//! multipart object is the list of its parts' blobs: completing a 1 GiB upload moves
+//! rows, not bytes.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use bytes::Bytes;
 use chrono::Utc;
-use futures::{Stream, StreamExt};
-use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use super::error::DiskError;
+pub use super::error::DiskError;
+pub use blobs::MAX_BLOB;
+pub use uploads::Completion;
+
+mod blobs;
+mod uploads;
+
+#[cfg(test)]
+mod tests;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -27,6 +33,23 @@ const SCHEMA: &str = include_str!("schema.sql");
 pub struct Segment {
     pub blob: String,
     pub size: u64,
+}
+
+/// Headers a client set when it wrote an object (or started its multipart upload), given
+/// back on GET and HEAD.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredHeaders {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_control: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_disposition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_encoding: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_language: Option<String>,
+    /// `Expires`, as the HTTP date it was sent as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 /// An object as the index knows it.
@@ -41,6 +64,7 @@ pub struct ObjectMeta {
     pub last_modified: i64,
     pub segments: Vec<Segment>,
     pub parts_count: Option<u32>,
+    pub headers: StoredHeaders,
 }
 
 /// A part of an open multipart upload.
@@ -63,6 +87,7 @@ pub struct UploadMeta {
     pub content_type: Option<String>,
     pub metadata: std::collections::HashMap<String, String>,
     pub initiated: i64,
+    pub headers: StoredHeaders,
 }
 
 /// What a finished write produced.
@@ -108,7 +133,15 @@ impl DiskStore {
             .busy_timeout(Duration::from_secs(10));
         let db = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::raw_sql(SCHEMA).execute(&db).await?;
-        Ok(Self { root: root.to_owned(), db })
+        for table in ["objects", "uploads"] {
+            add_column(&db, table, "headers", "TEXT").await?;
+        }
+        let store = Self { root: root.to_owned(), db };
+        let orphans = store.remove_orphans().await?;
+        if orphans > 0 {
+            tracing::info!(orphans, "removed blob files left by an interrupted change");
+        }
+        Ok(store)
     }
 
     // Every write transaction starts with BEGIN IMMEDIATE: a deferred one that reads and
@@ -117,84 +150,6 @@ impl DiskStore {
 
     pub fn blob_path(&self, blob: &str) -> PathBuf {
         self.root.join("blobs").join(&blob[..2]).join(blob)
-    }
-
-    /// Streams `body` into a new blob, hashing it on the way; the hashing and file writes
-    /// run on a blocking thread so the async runtime keeps serving other requests.
-    pub async fn write_blob<S, E>(&self, mut body: S) -> Result<Written, DiskError>
-    where
-        S: Stream<Item = Result<Bytes, E>> + Unpin,
-        E: std::fmt::Display,
-    {
-        let blob = uuid::Uuid::new_v4().simple().to_string();
-        let tmp = self.root.join("tmp").join(&blob);
-        let dest = self.blob_path(&blob);
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, [u8; 16])> {
-            use std::io::Write;
-            let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
-            let mut hasher = Md5::new();
-            let mut size = 0u64;
-            while let Some(chunk) = rx.blocking_recv() {
-                hasher.update(&chunk);
-                file.write_all(&chunk)?;
-                size += chunk.len() as u64;
-            }
-            let file = file.into_inner().map_err(|e| e.into_error())?;
-            file.sync_data()?;
-            std::fs::create_dir_all(dest.parent().expect("blob paths have a parent"))?;
-            std::fs::rename(&tmp, &dest)?;
-            Ok((size, hasher.finalize().into()))
-        });
-        let mut failure = None;
-        while let Some(chunk) = body.next().await {
-            match chunk {
-                Ok(chunk) => {
-                    if tx.send(chunk).await.is_err() {
-                        break;
-                    }
-                }
-                Err(err) => {
-                    failure = Some(err.to_string());
-                    break;
-                }
-            }
-        }
-        drop(tx);
-        let written = writer.await.map_err(|e| DiskError::Io(std::io::Error::other(e)))?;
-        if let Some(reason) = failure {
-            if written.is_ok() {
-                self.remove_blobs(std::slice::from_ref(&blob)).await;
-            }
-            return Err(DiskError::Body(reason));
-        }
-        let (size, md5) = written?;
-        Ok(Written { blob, size, md5 })
-    }
-
-    /// A new blob holding the same bytes (a hard link when the file system allows).
-    pub async fn clone_blob(&self, blob: &str) -> Result<String, DiskError> {
-        let copy = uuid::Uuid::new_v4().simple().to_string();
-        let (from, to) = (self.blob_path(blob), self.blob_path(&copy));
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            std::fs::create_dir_all(to.parent().expect("blob paths have a parent"))?;
-            if std::fs::hard_link(&from, &to).is_err() {
-                std::fs::copy(&from, &to)?;
-            }
-            Ok(())
-        })
-        .await
-        .map_err(|e| DiskError::Io(std::io::Error::other(e)))??;
-        Ok(copy)
-    }
-
-    /// Deletes blob files no row references any more; a failure only wastes space.
-    pub async fn remove_blobs(&self, blobs: &[String]) {
-        for blob in blobs {
-            if let Err(err) = tokio::fs::remove_file(self.blob_path(blob)).await {
-                tracing::warn!(blob, error = %err, "could not remove a blob");
-            }
-        }
     }
 
     // Buckets
@@ -300,127 +255,6 @@ impl DiskStore {
         .await?;
         rows.iter().map(object_from_row).collect()
     }
-
-    // Multipart uploads
-
-    pub async fn create_upload(&self, upload: &UploadMeta) -> Result<(), DiskError> {
-        self.require_bucket(&upload.bucket).await?;
-        sqlx::query(
-            "INSERT INTO uploads (upload_id, bucket, key, content_type, metadata, initiated) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&upload.upload_id)
-        .bind(&upload.bucket)
-        .bind(&upload.key)
-        .bind(&upload.content_type)
-        .bind(serde_json::to_string(&upload.metadata).unwrap_or_default())
-        .bind(upload.initiated)
-        .execute(&self.db)
-        .await?;
-        Ok(())
-    }
-
-    /// The open upload `upload_id` of `bucket`/`key`, or `NoSuchUpload`.
-    pub async fn get_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadMeta, DiskError> {
-        self.require_bucket(bucket).await?;
-        let row = sqlx::query("SELECT * FROM uploads WHERE upload_id = ? AND bucket = ? AND key = ?")
-            .bind(upload_id)
-            .bind(bucket)
-            .bind(key)
-            .fetch_optional(&self.db)
-            .await?
-            .ok_or_else(|| DiskError::NoSuchUpload(upload_id.to_owned()))?;
-        upload_from_row(&row)
-    }
-
-    /// Open uploads of a bucket whose key starts with `prefix`, by key then upload id.
-    pub async fn list_uploads(&self, bucket: &str, prefix: &str) -> Result<Vec<UploadMeta>, DiskError> {
-        self.require_bucket(bucket).await?;
-        let rows = sqlx::query(
-            "SELECT * FROM uploads WHERE bucket = ?1 AND substr(key, 1, length(?2)) = ?2 ORDER BY key, upload_id",
-        )
-        .bind(bucket)
-        .bind(prefix)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter().map(upload_from_row).collect()
-    }
-
-    /// Records a part, replacing an earlier upload of the same part number.
-    pub async fn put_part(&self, upload_id: &str, part: &PartMeta) -> Result<(), DiskError> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
-        let open: Option<i64> = sqlx::query_scalar("SELECT 1 FROM uploads WHERE upload_id = ?")
-            .bind(upload_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if open.is_none() {
-            drop(tx);
-            self.remove_blobs(std::slice::from_ref(&part.blob)).await;
-            return Err(DiskError::NoSuchUpload(upload_id.to_owned()));
-        }
-        let old: Option<String> = sqlx::query_scalar("SELECT blob FROM parts WHERE upload_id = ? AND part_number = ?")
-            .bind(upload_id)
-            .bind(i64::from(part.part_number))
-            .fetch_optional(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, md5, blob, last_modified) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(upload_id)
-        .bind(i64::from(part.part_number))
-        .bind(part.size as i64)
-        .bind(&part.etag)
-        .bind(&part.md5[..])
-        .bind(&part.blob)
-        .bind(part.last_modified)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        self.remove_blobs(&old.into_iter().collect::<Vec<_>>()).await;
-        Ok(())
-    }
-
-    pub async fn list_parts(&self, upload_id: &str) -> Result<Vec<PartMeta>, DiskError> {
-        let rows = sqlx::query("SELECT * FROM parts WHERE upload_id = ? ORDER BY part_number")
-            .bind(upload_id)
-            .fetch_all(&self.db)
-            .await?;
-        rows.iter().map(part_from_row).collect()
-    }
-
-    /// Turns the chosen parts into the object and drops the upload, in one transaction;
-    /// parts left out are deleted. `chosen` must already be checked against the parts.
-    pub async fn complete_upload(&self, upload: &UploadMeta, object: &ObjectMeta) -> Result<(), DiskError> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
-        let gone =
-            sqlx::query("DELETE FROM uploads WHERE upload_id = ?").bind(&upload.upload_id).execute(&mut *tx).await?;
-        if gone.rows_affected() != 1 {
-            return Err(DiskError::NoSuchUpload(upload.upload_id.clone()));
-        }
-        let part_blobs: Vec<String> = sqlx::query_scalar("DELETE FROM parts WHERE upload_id = ? RETURNING blob")
-            .bind(&upload.upload_id)
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut old = replace_object(&mut tx, &upload.bucket, object).await?;
-        tx.commit().await?;
-        old.extend(part_blobs.into_iter().filter(|b| !object.segments.iter().any(|s| &s.blob == b)));
-        self.remove_blobs(&old).await;
-        Ok(())
-    }
-
-    /// Drops an upload and frees its parts.
-    pub async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), DiskError> {
-        self.get_upload(bucket, key, upload_id).await?;
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM uploads WHERE upload_id = ?").bind(upload_id).execute(&mut *tx).await?;
-        let blobs: Vec<String> = sqlx::query_scalar("DELETE FROM parts WHERE upload_id = ? RETURNING blob")
-            .bind(upload_id)
-            .fetch_all(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.remove_blobs(&blobs).await;
-        Ok(())
-    }
 }
 
 /// Writes `object` over whatever its key held and returns the blobs no longer used.
@@ -441,7 +275,7 @@ async fn replace_object(
         .await?;
     sqlx::query(
         "INSERT OR REPLACE INTO objects (bucket, key, size, etag, content_type, metadata, last_modified, segments, \
-         parts_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         parts_count, headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(bucket)
     .bind(&object.key)
@@ -452,12 +286,23 @@ async fn replace_object(
     .bind(object.last_modified)
     .bind(serde_json::to_string(&object.segments).unwrap_or_default())
     .bind(object.parts_count.map(i64::from))
+    .bind(headers_text(&object.headers))
     .execute(&mut **tx)
     .await?;
     match old {
         Some(segments) => blobs_of(&segments),
         None => Ok(Vec::new()),
     }
+}
+
+/// Adds a column that stores made before it existed lack.
+async fn add_column(db: &SqlitePool, table: &str, column: &str, kind: &str) -> Result<(), DiskError> {
+    let columns: Vec<String> =
+        sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')")).fetch_all(db).await?;
+    if !columns.iter().any(|c| c == column) {
+        sqlx::raw_sql(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}")).execute(db).await?;
+    }
+    Ok(())
 }
 
 fn blobs_of(segments: &str) -> Result<Vec<String>, DiskError> {
@@ -477,7 +322,17 @@ fn object_from_row(row: &SqliteRow) -> Result<ObjectMeta, DiskError> {
         last_modified: decode(row.try_get("last_modified"))?,
         segments: serde_json::from_str(&segments).map_err(|e| DiskError::Corrupt(e.to_string()))?,
         parts_count: decode(row.try_get::<Option<i64>, _>("parts_count"))?.map(|n| n as u32),
+        headers: headers_from_row(row)?,
     })
+}
+
+fn headers_from_row(row: &SqliteRow) -> Result<StoredHeaders, DiskError> {
+    let text: Option<String> = decode(row.try_get("headers"))?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default())
+}
+
+fn headers_text(headers: &StoredHeaders) -> Option<String> {
+    (*headers != StoredHeaders::default()).then(|| serde_json::to_string(headers).unwrap_or_default())
 }
 
 fn upload_from_row(row: &SqliteRow) -> Result<UploadMeta, DiskError> {
@@ -489,6 +344,7 @@ fn upload_from_row(row: &SqliteRow) -> Result<UploadMeta, DiskError> {
         content_type: decode(row.try_get("content_type"))?,
         metadata: serde_json::from_str(&metadata).unwrap_or_default(),
         initiated: decode(row.try_get("initiated"))?,
+        headers: headers_from_row(row)?,
     })
 }
 
@@ -512,6 +368,7 @@ pub(super) fn new_upload_meta(bucket: &str, key: &str, content_type: Option<Stri
         content_type,
         metadata: Default::default(),
         initiated: now_ms(),
+        headers: StoredHeaders::default(),
     }
 }
 
