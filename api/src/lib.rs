@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 mod extract;
+pub mod limits;
 mod links;
 pub mod metrics;
 mod routes;

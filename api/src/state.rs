@@ -43,6 +43,8 @@ pub struct AppState {
     /// Cancelled when the server stops, so that endless responses (the event stream) end
     /// and a graceful shutdown does not wait on open browsers.
     pub stopping: CancellationToken,
+    /// Sign-in attempts per address.
+    pub sign_ins: Arc<crate::limits::SignInLimiter>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             },
             ai_defaults: settings.ai_defaults(),
             stopping: tokio_util::sync::CancellationToken::new(),
+            sign_ins: Arc::default(),
         }
     }
 }

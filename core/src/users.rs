@@ -56,6 +56,12 @@ fn check_email(email: &str) -> Result<(), IdentityError> {
     if ok { Ok(()) } else { Err(IdentityError::InvalidInput(format!("{email:?} is not an email address"))) }
 }
 
+/// Whether a sign-in could be someone's at all: a name no account can have, or a password
+/// longer than any can be, is refused before anything is counted, stored or hashed.
+pub fn could_sign_in(username: &str, password: &str) -> bool {
+    check_username(username).is_ok() && password.len() <= 256
+}
+
 /// A random password that passes [`check_password`], for invitations and the first admin.
 pub fn generate_password() -> String {
     const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";

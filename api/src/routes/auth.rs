@@ -1,12 +1,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use mediaport_core::Session;
+use mediaport_core::{IdentityError, Session};
 use mediaport_shared::user::{LoginRequest, LoginResponse, RefreshRequest};
 use mediaport_shared::{ErrorBody, User};
 
 use crate::auth::{Auth, Viewer};
 use crate::error::ApiError;
-use crate::extract::Json;
+use crate::extract::{ClientAddress, Json};
 use crate::state::AppState;
 
 fn signed_in(session: Session, user: User) -> LoginResponse {
@@ -26,9 +26,22 @@ fn signed_in(session: Session, user: User) -> LoginResponse {
               (status = 429, description = "Too many failed attempts; see Retry-After", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     Json(request): Json<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    if let Some(address) = address
+        && let Err(retry_after_secs) = state.sign_ins.take(address)
+    {
+        tracing::warn!(%address, "sign-in attempts from one address are being slowed down");
+        return Err(IdentityError::TooManyAttempts { retry_after_secs }.into());
+    }
+    if !mediaport_core::users::could_sign_in(&request.username, &request.password) {
+        return Err(IdentityError::InvalidCredentials.into());
+    }
     let (session, user) = state.identity.login(&request.username, &request.password).await?;
+    if let Some(address) = address {
+        state.sign_ins.give_back(address);
+    }
     tracing::info!(username = %user.username, "signed in");
     Ok(Json(signed_in(session, user)))
 }

@@ -52,8 +52,15 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
 }
 
+/// Password hashes computed at once, at most: each holds 19 MiB and a core for tens of
+/// milliseconds, so a burst of sign-ins waits here instead of exhausting memory.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+});
+
 /// Hashing is deliberately slow: it runs on the blocking pool, not the async runtime.
 async fn hash_password(password: &str) -> Result<String, IdentityError> {
+    let _turn = HASHING.acquire().await.map_err(|e| IdentityError::Other(e.to_string()))?;
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -65,6 +72,7 @@ async fn hash_password(password: &str) -> Result<String, IdentityError> {
 }
 
 async fn verify_password(password: &str, hash: &str) -> bool {
+    let Ok(_turn) = HASHING.acquire().await else { return false };
     let (password, hash) = (password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
@@ -131,13 +139,20 @@ impl LocalIdentity {
             if failures >= FREE_FAILURES {
                 let last = seen.map_or(0, |(_, last)| last.max(0) as u64);
                 let delay = 1u64.checked_shl((failures - FREE_FAILURES) as u32).unwrap_or(u64::MAX).min(MAX_DELAY_SECS);
-                let wait = (last + delay).saturating_sub(now);
+                // Times are whole seconds: counted from the end of the failure's second, the
+                // wait is never shorter than the delay.
+                let wait = (last + delay + 1).saturating_sub(now);
                 if wait > 0 {
                     return Err(IdentityError::TooManyAttempts { retry_after_secs: wait });
                 }
             }
             let claimed = match seen {
                 None => {
+                    // Records past their window count for nothing: they go as new ones come.
+                    let forgotten = (now.saturating_sub(FORGIVE_AFTER_SECS)) as i64;
+                    let sql = "DELETE FROM login_failures WHERE last_failure_at < $1";
+                    on_db!(&self.db, |pool| sqlx::query(sql).bind(forgotten).execute(pool).await.map(drop))
+                        .map_err(db_err)?;
                     let sql = "INSERT INTO login_failures (username, failures, last_failure_at) \
                                VALUES (lower($1), 1, $2) ON CONFLICT (username) DO NOTHING";
                     on_db!(&self.db, |pool| sqlx::query(sql)

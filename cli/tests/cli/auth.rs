@@ -215,3 +215,41 @@ async fn the_first_admin_is_made_once() {
     assert!(second.first_admin.is_none());
     second.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn floods_of_made_up_or_huge_names_are_refused_before_anything_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path()).await;
+    add(&server, "ada", Group::Viewer).await;
+    let catalog_bytes = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("catalog"))
+            .map(|e| e.metadata().unwrap().len())
+            .sum::<u64>()
+    };
+    let before = catalog_bytes();
+
+    // Names no account can have, and passwords longer than any, cost nothing: refused as
+    // any wrong sign-in, never counted against a name.
+    let huge = "x".repeat(1 << 20);
+    for _ in 0..10 {
+        assert_eq!(login(&server, &huge, "Wr0ng-password!").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let long_password = login(&server, "ada", &"p".repeat(1 << 20)).await;
+    assert_eq!(long_password.status(), StatusCode::UNAUTHORIZED);
+
+    // Made-up names from one address: after a burst of failures the address waits, and
+    // the names it tries then are not even looked at.
+    let mut statuses = Vec::new();
+    for n in 0..300 {
+        statuses.push(login(&server, &format!("guess{n}"), "Wr0ng-password!").await.status());
+    }
+    let slowed = statuses.iter().position(|s| *s == StatusCode::TOO_MANY_REQUESTS).expect("the address is slowed");
+    assert!(slowed <= 10, "{slowed} guesses went through first");
+    assert!(statuses[slowed..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
+    let grown = catalog_bytes().saturating_sub(before);
+    assert!(grown < 1 << 20, "the catalog grew by {grown} bytes");
+    server.shutdown().await.unwrap();
+}
