@@ -10,7 +10,7 @@ cargo build -p mediaport-frontend --target wasm32-unknown-unknown --profile "$pr
 rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 wasm-bindgen --target web --no-typescript --out-dir "$out.tmp" \
   "target/wasm32-unknown-unknown/$profile/mediaport_frontend.wasm"
-cp frontend/index.html frontend/style/main.css "$out.tmp/"
+cp frontend/index.html frontend/boot.js frontend/style/main.css "$out.tmp/"
 # Pre-compressed copies: the server sends them to browsers that accept gzip.
 gzip -9 -k "$out.tmp/mediaport_frontend_bg.wasm" "$out.tmp/mediaport_frontend.js" "$out.tmp/main.css"
 rm -rf "$out" && mv "$out.tmp" "$out"

@@ -321,6 +321,14 @@ impl Default for LogSettings {
 #[error("invalid settings: {0}")]
 pub struct SettingsError(String);
 
+/// `http://host[:port]` or `https://host[:port]`, as a browser sends in `Origin`.
+fn is_origin(text: &str) -> bool {
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|host| {
+        !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    })
+}
+
 impl Settings {
     /// The analysis options these settings give, every field set (frame capture included).
     pub fn ai_defaults(&self) -> mediaport_shared::AiOptions {
@@ -373,6 +381,13 @@ impl Settings {
             if o.username.is_some() != o.password.is_some() {
                 return Err(SettingsError("search.opensearch.username and password must be set together".into()));
             }
+        }
+        // Uploads carry signed URLs: only named origins may read their answers, never any.
+        if let Some(bad) = self.storage.embedded.cors_origins.iter().find(|o| !is_origin(o)) {
+            return Err(SettingsError(format!(
+                "storage.embedded.cors_origins: {bad:?} is not an origin; name each one as \
+                 scheme://host[:port] (\"*\" is not allowed: it would let any site use signed upload URLs)"
+            )));
         }
         if let Some(url) = &self.catalog.url {
             let known = ["sqlite://", "postgres://", "postgresql://"].iter().any(|scheme| url.starts_with(scheme));
@@ -475,6 +490,19 @@ mod tests {
         std::fs::write(&file, "[storage]\ningest_buckett = \"typo\"\n").unwrap();
         let err = Settings::load(Some(&file), &NoOverrides {}).unwrap_err().to_string();
         assert!(err.contains("ingest_buckett"), "{err}");
+    }
+
+    #[test]
+    fn a_wildcard_or_malformed_cors_origin_is_a_settings_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mediaport.toml");
+        for bad in ["*", "example.org", "https://example.org/path", "https://"] {
+            std::fs::write(&file, format!("[storage.embedded]\ncors_origins = [{bad:?}]\n")).unwrap();
+            let err = Settings::load(Some(&file), &NoOverrides {}).unwrap_err().to_string();
+            assert!(err.contains("cors_origins") && err.contains("scheme://host"), "{bad}: {err}");
+        }
+        std::fs::write(&file, "[storage.embedded]\ncors_origins = [\"https://media.example.org:8443\"]\n").unwrap();
+        Settings::load(Some(&file), &NoOverrides {}).unwrap();
     }
 
     #[test]

@@ -230,3 +230,26 @@ async fn a_large_object_is_copied_part_by_part() {
     complete.multipart_upload(all).send().await.unwrap();
     assert!(read(&client, "copy.mov").await == original, "the copy is the original, byte for byte");
 }
+
+#[tokio::test]
+async fn a_v1_listing_with_a_delimiter_pages_through_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = sdk(dir.path()).await;
+    for key in ["a/1", "a/2", "b", "c/1", "c/2/x", "d"] {
+        client.put_object().bucket("media").key(key).body(ByteStream::from_static(b"x")).send().await.unwrap();
+    }
+    let (mut seen, mut marker) = (Vec::new(), None::<String>);
+    loop {
+        let page =
+            client.list_objects().bucket("media").delimiter("/").max_keys(1).set_marker(marker.clone()).send().await;
+        let page = page.unwrap();
+        seen.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_owned)));
+        seen.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned)));
+        if !page.is_truncated().unwrap_or(false) {
+            break;
+        }
+        marker = page.next_marker().map(str::to_owned);
+        assert!(seen.len() < 20, "the listing never ends: {seen:?}");
+    }
+    assert_eq!(seen, ["a/", "b", "c/", "d"]);
+}

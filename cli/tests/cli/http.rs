@@ -126,3 +126,25 @@ async fn a_busy_port_stops_start_up_with_the_setting_to_change() {
     let err = format!("{:#}", mediaport_cli::server::start(settings).await.err().unwrap());
     assert!(err.contains("--s3-listen"), "{err}");
 }
+
+#[tokio::test]
+async fn the_web_app_is_served_with_a_policy_that_forbids_foreign_and_inline_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = common::settings(dir.path());
+    // Built by scripts/build-web.sh, which the test command runs first.
+    settings.server.web_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist");
+    let server = mediaport_cli::server::start(settings).await.unwrap();
+    for path in ["/", "/assets/some-id", "/boot.js"] {
+        let page = reqwest::get(format!("{}{path}", server.url())).await.unwrap();
+        assert_eq!(page.status(), 200, "{path}");
+        let headers = page.headers();
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "same-origin");
+    }
+    let index = reqwest::get(server.url()).await.unwrap().text().await.unwrap();
+    assert!(!index.contains("<script>") && !index.contains("<script type=\"module\">"), "no inline script: {index}");
+    server.shutdown().await.unwrap();
+}

@@ -341,6 +341,23 @@ pub(super) struct Listing {
     pub objects: Vec<ObjectMeta>,
     pub prefixes: Vec<String>,
     pub next: Option<String>,
+    /// The page's last key or common prefix, in key order: ListObjects' `NextMarker`.
+    pub last: Option<String>,
+}
+
+/// Where a ListObjects (v1) page starts after `marker`. A marker inside a common prefix
+/// (S3 hands the prefix itself back as `NextMarker`) skips every key under it: they were
+/// listed as that prefix already.
+pub(super) fn after_marker(marker: &str, prefix: &str, delimiter: Option<&str>) -> String {
+    let folded = delimiter.filter(|d| !d.is_empty()).and_then(|d| {
+        let rest = marker.strip_prefix(prefix)?;
+        rest.find(d).map(|at| &marker[..prefix.len() + at + d.len()])
+    });
+    match folded {
+        // U+10FFFF sorts after any character in a key.
+        Some(common) => format!("{common}\u{10FFFF}"),
+        None => marker.to_owned(),
+    }
 }
 
 /// Lists keys after `after`, folding keys that share a prefix up to `delimiter`.
@@ -353,7 +370,7 @@ pub(super) async fn list(
     max_keys: usize,
 ) -> S3Result<Listing> {
     store.require_bucket(bucket).await?;
-    let mut listing = Listing { objects: Vec::new(), prefixes: Vec::new(), next: None };
+    let mut listing = Listing { objects: Vec::new(), prefixes: Vec::new(), next: None, last: None };
     let mut cursor = after.to_owned();
     'pages: loop {
         let batch = store.list_objects(bucket, prefix, &cursor, 1000).await?;
@@ -372,11 +389,13 @@ pub(super) async fn list(
                 Some(common) => {
                     // Skip every key under this prefix: U+10FFFF sorts after any character in a key.
                     cursor = format!("{common}\u{10FFFF}");
+                    listing.last = Some(common.clone());
                     listing.prefixes.push(common);
                     continue 'pages;
                 }
                 None => {
                     cursor = object.key.clone();
+                    listing.last = Some(object.key.clone());
                     listing.objects.push(object);
                 }
             }

@@ -90,10 +90,11 @@ impl S3 for EmbeddedS3 {
         let input = req.input;
         let prefix = input.prefix.clone().unwrap_or_default();
         let max = input.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
-        let after = input.marker.clone().unwrap_or_default();
+        let marker = input.marker.clone().unwrap_or_default();
+        let after = objects::after_marker(&marker, &prefix, input.delimiter.as_deref());
         let listing =
             objects::list(&self.store, &input.bucket, &prefix, input.delimiter.as_deref(), &after, max).await?;
-        let last = listing.objects.last().map(|o| o.key.clone()).or_else(|| listing.prefixes.last().cloned());
+        let last = listing.last.clone();
         Ok(S3Response::new(ListObjectsOutput {
             name: Some(input.bucket),
             prefix: input.prefix,
