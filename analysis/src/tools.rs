@@ -155,7 +155,7 @@ impl Tools {
     {
         let program = tool.program();
         let mut child = Command::new(program)
-            .args(args)
+            .args(confined(tool, args))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -225,12 +225,57 @@ macro_rules! args {
 }
 pub(crate) use args;
 
+/// The arguments with every input of ffmpeg and ffprobe confined to local files: a
+/// crafted playlist (an HLS file named `.mp4`) cannot make them fetch a URL, read a
+/// `data:` segment or decrypt through another protocol. Options before an input apply to
+/// it, so the whitelist goes before each `-i` (ffprobe has one input, after its options).
+fn confined<I, S>(tool: Tool, args: I) -> Vec<std::ffi::OsString>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let whitelist = ["-protocol_whitelist", "file"].map(std::ffi::OsString::from);
+    let mut confined = Vec::new();
+    if tool == Tool::Ffprobe {
+        confined.extend(whitelist.clone());
+    }
+    for arg in args {
+        if tool == Tool::Ffmpeg && arg.as_ref() == "-i" {
+            confined.extend(whitelist.clone());
+        }
+        confined.push(arg.as_ref().to_owned());
+    }
+    confined
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn tools() -> Tools {
         Tools::new(2, Duration::from_secs(10), &std::env::temp_dir().join("mediaport-tools-test")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_playlist_posing_as_media_reaches_nothing_but_local_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}/segment.ts", listener.local_addr().unwrap());
+        let playlist = dir.path().join("clip.mp4");
+        std::fs::write(&playlist, format!("#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n{url}\n#EXT-X-ENDLIST\n"))
+            .unwrap();
+        let file = playlist.as_os_str();
+        let probe = [OsStr::new("-v"), OsStr::new("error"), file];
+        let decode =
+            [OsStr::new("-hide_banner"), OsStr::new("-i"), file, OsStr::new("-f"), OsStr::new("null"), OsStr::new("-")];
+        // Only `file` is allowed (ffmpeg's own default for a local playlist adds `crypto`
+        // and `data`).
+        let probed = tools().run(Tool::Ffprobe, probe).await.expect_err("ffprobe refuses the segment").to_string();
+        assert!(probed.contains("not on whitelist 'file'!"), "{probed}");
+        let decoded = tools().run(Tool::Ffmpeg, decode).await.expect_err("ffmpeg refuses the segment").to_string();
+        assert!(decoded.contains("Failed to open segment"), "{decoded}");
+        assert!(listener.accept().is_err(), "nothing connected to {url}");
     }
 
     #[tokio::test]
