@@ -75,8 +75,7 @@ pub fn ephemeral_settings(data_dir: &std::path::Path) -> Settings {
 /// Starts every part of the server and returns once all of them accept connections.
 pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let web_dir = web_dir(&settings)?;
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
+    mediaport_wiring::bootstrap::create_data_dir(&settings.data_dir)?;
     let api_listener = bind(settings.server.listen, "server.listen (--listen)").await?;
     let api_addr = api_listener.local_addr()?;
     if settings.server.public_url.is_none() {

@@ -102,10 +102,7 @@ pub async fn ensure_first_admin(backends: &Backends) -> anyhow::Result<Option<(S
 /// The key that signs local access tokens: made on first start, kept in the data folder.
 fn signing_key(settings: &Settings) -> anyhow::Result<SigningKey> {
     let path = settings.data_dir.join("token-signing.key");
-    if !path.exists() {
-        write_private(&path, &SigningKey::generate_hex())?;
-    }
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = read_or_create_private(&path, &SigningKey::generate_hex())?;
     SigningKey::from_hex(&text)
         .with_context(|| format!("{} is not valid: delete it to regenerate (signs everyone out)", path.display()))
 }
@@ -138,32 +135,54 @@ pub fn storage_credentials(settings: &Settings) -> anyhow::Result<Option<(String
         return Ok(None);
     }
     let path = settings.data_dir.join("storage-credentials.json");
-    let stored = if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_str(&text)
-            .with_context(|| format!("{} is not valid: delete it to regenerate", path.display()))?
-    } else {
-        let stored = StoredCredentials {
-            access_key: format!("MP{}", Alphanumeric.sample_string(&mut rand::rng(), 18).to_uppercase()),
-            secret_key: Alphanumeric.sample_string(&mut rand::rng(), 40),
-        };
-        write_private(&path, &serde_json::to_string_pretty(&stored)?)?;
-        stored
+    let fresh = StoredCredentials {
+        access_key: format!("MP{}", Alphanumeric.sample_string(&mut rand::rng(), 18).to_uppercase()),
+        secret_key: Alphanumeric.sample_string(&mut rand::rng(), 40),
     };
+    let text = read_or_create_private(&path, &serde_json::to_string_pretty(&fresh)?)?;
+    let stored: StoredCredentials = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid: delete it to regenerate", path.display()))?;
     Ok(Some((stored.access_key, stored.secret_key)))
 }
 
-fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+/// Creates the data folder readable by its owner only (it holds keys and the catalog);
+/// a folder that exists is left as it is.
+pub fn create_data_dir(dir: &Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))
+}
+
+/// The secret kept at `path`, or `fresh` written there first. The file is private from
+/// its first byte (made 0600, never widened), and is made whole under another name then
+/// linked into place, which fails if it exists: two processes starting on a new data
+/// folder end up with one secret, whichever linked first.
+fn read_or_create_private(path: &Path, fresh: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    let read = |path: &Path| std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()));
+    if path.exists() {
+        return read(path);
     }
-    Ok(())
+    let folder = path.parent().context("a secret's path has a folder")?;
+    create_data_dir(folder)?;
+    let draft = folder.join(format!(".{}.{}", rand::random::<u64>(), std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&draft).and_then(|mut file| {
+        file.write_all(fresh.as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&draft, path));
+    let _ = std::fs::remove_file(&draft);
+    match linked {
+        Ok(()) => Ok(fresh.to_owned()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => read(path),
+        Err(err) => Err(err).with_context(|| format!("cannot write {}", path.display())),
+    }
 }
 
 /// The storage adapter for `endpoint` (the embedded endpoint's URL, or the configured one).
@@ -188,4 +207,36 @@ pub async fn ensure_buckets(storage: &dyn Storage, settings: &Settings) -> anyho
         storage.ensure_bucket(bucket).await.with_context(|| format!("cannot create or reach the bucket {bucket}"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn processes_starting_together_on_a_new_data_folder_share_one_private_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings { data_dir: dir.path().join("data"), ..Settings::default() };
+        let found: Vec<_> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..8).map(|_| scope.spawn(|| storage_credentials(&settings).unwrap())).collect();
+            starts.into_iter().map(|s| s.join().unwrap()).collect()
+        });
+        assert!(found.iter().all(|f| *f == found[0]), "one pair of keys: {found:?}");
+        let keys: Vec<_> = (0..8).map(|_| signing_key(&settings).unwrap()).collect();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let token = keys[0].sign("ada", now, 600).unwrap();
+        assert!(keys.iter().all(|k| k.verify(&token).is_ok()), "one signing key");
+        assert_eq!(mode(&settings.data_dir), 0o700, "the data folder is its owner's");
+        for file in ["storage-credentials.json", "token-signing.key"] {
+            assert_eq!(mode(&settings.data_dir.join(file)), 0o600, "{file}");
+        }
+        let left: Vec<_> = std::fs::read_dir(&settings.data_dir).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left.len(), 2, "no drafts left: {left:?}");
+    }
 }

@@ -455,10 +455,28 @@ impl Settings {
     /// The settings as TOML, with secrets masked (for `mediaport config`).
     pub fn to_display_toml(&self) -> String {
         let mut shown = self.clone();
-        if shown.storage.secret_key.is_some() {
-            shown.storage.secret_key = Some("********".into());
+        let secrets = [
+            &mut shown.storage.secret_key,
+            &mut shown.identity.cognito.secret_key,
+            &mut shown.search.opensearch.password,
+        ];
+        for secret in secrets.into_iter().filter(|s| s.is_some()) {
+            *secret = Some(MASK.into());
         }
+        shown.catalog.url = shown.catalog.url.as_deref().map(mask_url_password);
         toml::to_string_pretty(&shown).unwrap_or_default()
+    }
+}
+
+const MASK: &str = "********";
+
+/// `postgres://user:secret@host/db` shown as `postgres://user:********@host/db`.
+fn mask_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((credentials, host)) = rest.rsplit_once('@') else { return url.to_owned() };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:{MASK}@{host}"),
+        None => url.to_owned(),
     }
 }
 
@@ -490,6 +508,20 @@ mod tests {
         std::fs::write(&file, "[storage]\ningest_buckett = \"typo\"\n").unwrap();
         let err = Settings::load(Some(&file), &NoOverrides {}).unwrap_err().to_string();
         assert!(err.contains("ingest_buckett"), "{err}");
+    }
+
+    #[test]
+    fn shown_settings_mask_every_secret() {
+        let mut s = Settings::default();
+        s.storage.secret_key = Some("storage-secret".into());
+        s.identity.cognito.secret_key = Some("cognito-secret".into());
+        s.search.opensearch.password = Some("search-secret".into());
+        s.catalog.url = Some("postgres://mediaport:db-p@ss@db.internal:5432/mediaport".into());
+        let shown = s.to_display_toml();
+        for secret in ["storage-secret", "cognito-secret", "search-secret", "db-p@ss"] {
+            assert!(!shown.contains(secret), "{secret} shown:\n{shown}");
+        }
+        assert!(shown.contains("postgres://mediaport:********@db.internal:5432/mediaport"), "{shown}");
     }
 
     #[test]
