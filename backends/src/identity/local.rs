@@ -228,6 +228,45 @@ impl LocalIdentity {
         Ok(Session { access_token, refresh_token, expires_in: self.access_ttl_secs })
     }
 
+    /// Runs `sql` on the user (`$1` the name; with `value`, `$2` it and `$3` the time)
+    /// unless it would leave no admin: `LastAdmin` then. The admins' rows are locked first
+    /// (touched by an update: a row lock on PostgreSQL, the write lock on SQLite), so two
+    /// admins demoting or deleting each other at once leave one, not none.
+    async fn unless_last_admin(&self, username: &str, sql: &str, value: Option<&str>) -> Result<(), IdentityError> {
+        let at = now().to_string();
+        on_db!(&self.db, |pool, begin| async {
+            let mut tx = pool.begin_with(begin).await?;
+            sqlx::query("UPDATE users SET updated_at = updated_at WHERE user_group = 'admin'")
+                .execute(&mut *tx)
+                .await?;
+            let row = sqlx::query("SELECT user_group FROM users WHERE lower(username) = lower($1)")
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { return Ok(Err(IdentityError::NoSuchUser(username.to_owned()))) };
+            if row.text("user_group")? == Group::Admin.as_str() {
+                let others: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM users WHERE user_group = 'admin' AND lower(username) <> lower($1)",
+                )
+                .bind(username)
+                .fetch_one(&mut *tx)
+                .await?;
+                if others == 0 {
+                    return Ok(Err(IdentityError::LastAdmin(username.to_owned())));
+                }
+            }
+            let query = sqlx::query(sql).bind(username);
+            let query = match value {
+                Some(value) => query.bind(value).bind(&at),
+                None => query,
+            };
+            query.execute(&mut *tx).await?;
+            tx.commit().await.map(|()| Ok(()))
+        }
+        .await)
+        .map_err(db_err)?
+    }
+
     async fn end_sessions(&self, username: &str) -> Result<(), IdentityError> {
         let sql = "DELETE FROM refresh_tokens WHERE username = $1";
         on_db!(&self.db, |pool| sqlx::query(sql).bind(username).execute(pool).await.map(drop)).map_err(db_err)
@@ -314,8 +353,13 @@ impl Identity for LocalIdentity {
     }
 
     async fn set_group(&self, username: &str, group: Group) -> Result<User, IdentityError> {
-        let sql = "UPDATE users SET user_group = $1, updated_at = $2 WHERE lower(username) = lower($3)";
-        self.change_user(sql, group.as_str(), username).await?;
+        if group == Group::Admin {
+            let sql = "UPDATE users SET user_group = $1, updated_at = $2 WHERE lower(username) = lower($3)";
+            self.change_user(sql, group.as_str(), username).await?;
+        } else {
+            let sql = "UPDATE users SET user_group = $2, updated_at = $3 WHERE lower(username) = lower($1)";
+            self.unless_last_admin(username, sql, Some(group.as_str())).await?;
+        }
         self.get_user(username).await
     }
 
@@ -328,14 +372,6 @@ impl Identity for LocalIdentity {
     }
 
     async fn delete_user(&self, username: &str) -> Result<(), IdentityError> {
-        let sql = "DELETE FROM users WHERE lower(username) = lower($1)";
-        let changed = on_db!(&self.db, |pool| {
-            sqlx::query(sql).bind(username).execute(pool).await.map(|done| done.rows_affected())
-        })
-        .map_err(db_err)?;
-        if changed == 0 {
-            return Err(IdentityError::NoSuchUser(username.to_owned()));
-        }
-        Ok(())
+        self.unless_last_admin(username, "DELETE FROM users WHERE lower(username) = lower($1)", None).await
     }
 }

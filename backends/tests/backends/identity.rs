@@ -40,6 +40,49 @@ async fn local_identity_counts_parallel_guesses() {
     parallel_guesses_are_throttled(&identity).await;
 }
 
+/// Two admins demote each other, or delete each other, at the same moment, again and
+/// again: one admin is always left.
+async fn admins_removing_each_other_leave_one(identity: &LocalIdentity) {
+    for name in ["ann", "bob"] {
+        users::create_user(identity, name, "a@example.org", Group::Admin, Some(PASSWORD)).await.unwrap();
+    }
+    let admins =
+        || async { identity.list_users().await.unwrap().into_iter().filter(|u| u.group() == Group::Admin).count() };
+    for round in 0..10 {
+        let (a, b) = if round % 2 == 0 {
+            let (a, b) =
+                tokio::join!(identity.set_group("ann", Group::Viewer), identity.set_group("bob", Group::Creator));
+            (a.map(drop), b.map(drop))
+        } else {
+            tokio::join!(identity.delete_user("ann"), identity.delete_user("bob"))
+        };
+        assert_eq!(admins().await, 1, "round {round}: {a:?} {b:?}");
+        let refused = [&a, &b].iter().filter(|r| matches!(r, Err(IdentityError::LastAdmin(_)))).count();
+        assert_eq!(refused, 1, "round {round}: {a:?} {b:?}");
+        for name in ["ann", "bob"] {
+            match identity.get_user(name).await {
+                Ok(_) => identity.set_group(name, Group::Admin).await.map(drop).unwrap(),
+                Err(_) => users::create_user(identity, name, "a@example.org", Group::Admin, Some(PASSWORD))
+                    .await
+                    .map(drop)
+                    .unwrap(),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_last_admin_stays_when_admins_remove_each_other_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
+    let identity = LocalIdentity::new(catalog.db().clone(), SigningKey::from_secret(&[3; 32]).unwrap()).await.unwrap();
+    admins_removing_each_other_leave_one(&identity).await;
+    let server = Postgres::start().await.unwrap();
+    let catalog = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
+    let identity = LocalIdentity::new(catalog.db().clone(), SigningKey::from_secret(&[3; 32]).unwrap()).await.unwrap();
+    admins_removing_each_other_leave_one(&identity).await;
+}
+
 #[tokio::test]
 async fn local_identity_on_postgres_passes_the_suite() {
     let server = Postgres::start().await.unwrap();

@@ -101,10 +101,12 @@ pub trait Identity: Send + Sync {
     async fn list_users(&self) -> Result<Vec<User>, IdentityError>;
     /// Creates a user with a password that already passed the policy.
     async fn create_user(&self, user: NewUser) -> Result<User, IdentityError>;
-    /// Moves a user to another group.
+    /// Moves a user to another group. A provider that can (the local one) refuses to
+    /// demote the last admin with `LastAdmin`, atomically; `users::set_group` checks first
+    /// for every provider.
     async fn set_group(&self, username: &str, group: Group) -> Result<User, IdentityError>;
     /// Replaces a user's password and ends their sessions.
     async fn set_password(&self, username: &str, password: &str) -> Result<(), IdentityError>;
-    /// Removes a user and ends their sessions.
+    /// Removes a user and ends their sessions; the last admin as for [`Identity::set_group`].
     async fn delete_user(&self, username: &str) -> Result<(), IdentityError>;
 }
