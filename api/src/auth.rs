@@ -39,6 +39,9 @@ impl Role for Admin {
 #[derive(Debug)]
 pub struct Auth<R: Role> {
     pub principal: Principal,
+    /// The token the caller signed in with: a response that lasts (the event stream)
+    /// checks it again while it runs.
+    pub token: String,
     _role: PhantomData<R>,
 }
 
@@ -78,6 +81,6 @@ impl<R: Role> FromRequestParts<AppState> for Auth<R> {
                 format!("this needs the {} group; you are a {}", R::MIN.as_str(), principal.group.as_str()),
             ));
         }
-        Ok(Self { principal, _role: PhantomData })
+        Ok(Self { principal, token: token.to_owned(), _role: PhantomData })
     }
 }

@@ -24,6 +24,11 @@ const POLL: Duration = Duration::from_millis(500);
 const LOOKBACK_MS: i64 = 3000;
 /// Changes read per query.
 const PAGE: u32 = 500;
+/// How far back a reconnecting browser is given what it missed: one asking from long ago
+/// (or from 0) reloads its page instead of replaying the archive's history.
+const MAX_REPLAY_MS: i64 = 10 * 60 * 1000;
+/// How often an open stream checks that its caller's token still holds.
+const RECHECK: Duration = Duration::from_secs(2);
 
 /// Live changes: `job` events (a job's new state) and `asset` events (the asset it belongs
 /// to, with its thumbnail). Browsers' `EventSource` cannot send headers, so this route also
@@ -33,17 +38,20 @@ const PAGE: u32 = 500;
     responses((status = 200, description = "text/event-stream of `job` (JobInfo) and `asset` (AssetCard) events")),
     security(("bearer" = [])))]
 pub async fn events(
-    _caller: Auth<Viewer>,
+    caller: Auth<Viewer>,
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let now = chrono::Utc::now().timestamp_millis();
     // A reconnecting EventSource says where it stopped.
     let since = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+        .map_or(now, |since| since.max(now - MAX_REPLAY_MS));
     let stopping = state.stopping.clone().cancelled_owned();
+    let ended = access_ends(state.clone(), caller.token);
+    let stopping = futures::future::select(Box::pin(stopping), Box::pin(ended));
     let feed = Feed { state, cursor: since, seen: HashMap::new() };
     let events = stream::unfold(feed, |mut feed| async move {
         let batch = feed.next_batch().await;
@@ -52,6 +60,18 @@ pub async fn events(
     .flatten()
     .take_until(stopping);
     Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+/// Resolves when the caller's token no longer holds: it expired, or the user was deleted
+/// or lost their group. The browser then reconnects with a fresh token, or is signed out.
+async fn access_ends(state: AppState, token: String) {
+    loop {
+        tokio::time::sleep(RECHECK).await;
+        // An unreachable identity provider is no reason to cut a viewer off.
+        if let Err(mediaport_core::IdentityError::InvalidToken(_)) = state.identity.verify(&token).await {
+            return;
+        }
+    }
 }
 
 struct Feed {

@@ -253,3 +253,41 @@ async fn floods_of_made_up_or_huge_names_are_refused_before_anything_is_stored()
     assert!(grown < 1 << 20, "the catalog grew by {grown} bytes");
     server.shutdown().await.unwrap();
 }
+
+/// Reads an event stream until the server ends it; `false` if it is still open after `within`.
+async fn ends_within(mut events: reqwest::Response, within: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, events.chunk()).await {
+            Err(_) => return false,
+            Ok(Ok(Some(_))) => {}
+            Ok(_) => return true,
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_event_stream_ends_when_its_token_expires_or_its_user_is_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start(dir.path()).await;
+    add(&server, "eve", Group::Viewer).await;
+    add(&server, "sam", Group::Viewer).await;
+    let open = |token: String| {
+        let url = format!("{}/api/events?access_token={token}", server.url());
+        // A browser that was away asks for everything since 0: it gets a bounded replay.
+        async move { reqwest::Client::new().get(url).header("last-event-id", "0").send().await.unwrap() }
+    };
+    // A token that lives one second, signed with the server's own key.
+    let key = std::fs::read_to_string(dir.path().join("token-signing.key")).unwrap();
+    let key = mediaport_backends::identity::SigningKey::from_hex(&key).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let eve = open(key.sign("eve", now, 1).unwrap()).await;
+    assert_eq!(eve.status(), 200);
+    assert!(ends_within(eve, std::time::Duration::from_secs(20)).await, "the stream outlived its token");
+
+    let sam = open(session(&server, "sam").await["access_token"].as_str().unwrap().to_owned()).await;
+    assert_eq!(sam.status(), 200);
+    users::delete_user(server.state.identity.as_ref(), "sam").await.unwrap();
+    assert!(ends_within(sam, std::time::Duration::from_secs(20)).await, "a deleted user's stream goes on");
+    server.shutdown().await.unwrap();
+}
