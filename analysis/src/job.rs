@@ -23,7 +23,9 @@ impl JobError {
 
     pub(crate) fn from_tool(stage: &str, err: ToolError) -> Self {
         match err {
-            ToolError::Failed { .. } | ToolError::Timeout { .. } => Self::media(stage, err),
+            ToolError::Failed { .. } | ToolError::Timeout { .. } | ToolError::TooMuchOutput { .. } => {
+                Self::media(stage, err)
+            }
             ToolError::Missing { .. } | ToolError::Io { .. } | ToolError::Killed { .. } => {
                 Self::Transient(format!("{stage}: {err}"))
             }

@@ -69,7 +69,14 @@ pub enum ToolError {
     Killed { program: &'static str, message: String },
     #[error("cannot run {program}: {source}")]
     Io { program: &'static str, source: std::io::Error },
+    /// The program wrote more than anything Mediaport reads can hold (a PDF whose text
+    /// runs to gigabytes, metadata blown up on purpose): the file's fault.
+    #[error("{program} wrote more than {} MiB: the file is not one Mediaport can read", .limit >> 20)]
+    TooMuchOutput { program: &'static str, limit: u64 },
 }
+
+/// What a program may write to its standard output before it is stopped.
+const MAX_OUTPUT: u64 = 64 << 20;
 
 /// Runs the external tools for the worker, a bounded number at a time.
 #[derive(Debug, Clone)]
@@ -77,6 +84,8 @@ pub struct Tools {
     slots: Arc<Semaphore>,
     timeout: Duration,
     workspace: Arc<Workspace>,
+    /// Bytes of standard output read at most ([`MAX_OUTPUT`] unless a test says less).
+    output_limit: u64,
 }
 
 impl Tools {
@@ -85,7 +94,13 @@ impl Tools {
     /// processes are removed now.
     pub fn new(parallel: usize, timeout: Duration, work_root: &Path) -> std::io::Result<Self> {
         let workspace = Arc::new(Workspace::open(work_root)?);
-        Ok(Self { slots: Arc::new(Semaphore::new(parallel.max(1))), timeout, workspace })
+        Ok(Self { slots: Arc::new(Semaphore::new(parallel.max(1))), timeout, workspace, output_limit: MAX_OUTPUT })
+    }
+
+    /// The same tools with another limit on what a program may write.
+    pub fn with_output_limit(mut self, bytes: u64) -> Self {
+        self.output_limit = bytes;
+        self
     }
 
     /// Fails with the fix when one of the programs is missing, so a worker stops at
@@ -137,7 +152,9 @@ impl Tools {
         let program = tool.program();
         let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
         let started = Instant::now();
-        let result = Self::spawn_and_wait(tool, args, timeout).instrument(tracing::debug_span!("tool", program)).await;
+        let result = Self::spawn_and_wait(tool, args, timeout, self.output_limit)
+            .instrument(tracing::debug_span!("tool", program))
+            .await;
         let outcome = match &result {
             Ok(_) => "done",
             Err(ToolError::Timeout { .. }) => "timeout",
@@ -148,7 +165,7 @@ impl Tools {
         result
     }
 
-    async fn spawn_and_wait<I, S>(tool: Tool, args: I, timeout: Duration) -> Result<Vec<u8>, ToolError>
+    async fn spawn_and_wait<I, S>(tool: Tool, args: I, timeout: Duration, limit: u64) -> Result<Vec<u8>, ToolError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -169,9 +186,21 @@ impl Tools {
         let io = |source| ToolError::Io { program, source };
         let run = async {
             let mut out = Vec::new();
-            let (read, tail, status) = tokio::join!(stdout.read_to_end(&mut out), keep_tail(&mut stderr), child.wait());
+            let reading = async {
+                let read = (&mut stdout).take(limit + 1).read_to_end(&mut out).await;
+                if out.len() as u64 > limit {
+                    // Stopped now, or it would wait on a full pipe until its time ran out.
+                    let _ = child.start_kill();
+                }
+                read
+            };
+            let (read, tail) = tokio::join!(reading, keep_tail(&mut stderr));
             read.map_err(io)?;
-            Ok::<_, ToolError>((out, tail.map_err(io)?, status.map_err(io)?))
+            if out.len() as u64 > limit {
+                return Err(ToolError::TooMuchOutput { program, limit });
+            }
+            let status = child.wait().await.map_err(io)?;
+            Ok::<_, ToolError>((out, tail.map_err(io)?, status))
         };
         // Dropping the child on timeout kills it.
         let (stdout, stderr, status) =
@@ -286,6 +315,15 @@ mod tests {
         let message = err.to_string();
         assert!(message.starts_with("ffprobe failed: exited with code 1"), "{message}");
         assert!(message.contains("No such file or directory"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_program_that_writes_without_end_is_stopped_at_the_limit() {
+        let tools = tools().with_output_limit(1 << 20);
+        let endless = ["-hide_banner", "-f", "lavfi", "-i", "sine", "-f", "s16le", "-"];
+        let err = tools.run(Tool::Ffmpeg, endless).await.unwrap_err();
+        assert!(matches!(err, ToolError::TooMuchOutput { program: "ffmpeg", limit: 1048576 }), "{err}");
+        assert!(err.to_string().contains("more than 1 MiB"), "{err}");
     }
 
     #[tokio::test]
