@@ -253,3 +253,28 @@ async fn a_v1_listing_with_a_delimiter_pages_through_once() {
     }
     assert_eq!(seen, ["a/", "b", "c/", "d"]);
 }
+
+#[tokio::test]
+async fn signature_version_2_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_embedded(dir.path()).await;
+    let http = reqwest::Client::new();
+    let signed = http
+        .get(format!("http://{addr}/media/clip.mp4"))
+        .header("authorization", format!("AWS {ACCESS}:bm90LWEtcmVhbC1zaWduYXR1cmU="))
+        .header("date", "Thu, 03 Dec 2026 12:00:00 GMT")
+        .send()
+        .await
+        .unwrap();
+    let presigned = http
+        .get(format!("http://{addr}/media/clip.mp4?AWSAccessKeyId={ACCESS}&Expires=1900000000&Signature=abc%3D"))
+        .send()
+        .await
+        .unwrap();
+    for refused in [signed, presigned] {
+        assert_eq!(refused.status(), 403);
+        assert!(refused.headers().contains_key("x-amz-request-id"));
+        let body = refused.text().await.unwrap();
+        assert!(body.contains("<Code>AccessDenied</Code>") && body.contains("SigV4"), "{body}");
+    }
+}

@@ -62,9 +62,34 @@ pub async fn start(config: &EmbeddedS3Config) -> anyhow::Result<EmbeddedS3> {
     });
     let router = Router::new()
         .fallback_service(service)
+        .layer(axum::middleware::from_fn(refuse_sigv2))
         .layer(axum::middleware::from_fn(request_id))
         .layer(cors_layer(&config.cors_origins)?);
     Ok(EmbeddedS3 { router, events })
+}
+
+/// Refuses Signature Version 2 (`Authorization: AWS key:signature`, or a URL presigned
+/// with `AWSAccessKeyId` and `Signature`): it signs with SHA-1 and not the body, and S3
+/// itself has stopped accepting it. Only SigV4 headers and SigV4 presigned URLs get in.
+async fn refuse_sigv2(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let header_v2 = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("AWS "));
+    let query_v2 = request.uri().query().is_some_and(|q| {
+        q.split('&').any(|pair| pair.starts_with("AWSAccessKeyId=") || pair.starts_with("Signature="))
+    });
+    if !(header_v2 || query_v2) {
+        return next.run(request).await;
+    }
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>\
+                <Message>Signature Version 2 is not accepted: sign requests with SigV4</Message></Error>";
+    axum::response::Response::builder()
+        .status(StatusCode::FORBIDDEN)
+        .header(header::CONTENT_TYPE, "application/xml")
+        .body(axum::body::Body::from(body))
+        .expect("a static response is valid")
 }
 
 /// Gives every answer an `x-amz-request-id`, and an error's XML body the same
