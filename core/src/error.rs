@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Unauthenticated,
     /// Asked too often; try again later.
     RateLimited,
+    /// Known, but not allowed in (a directory user in none of Mediaport's groups).
+    Forbidden,
     NotFound,
     /// The request clashes with the state of things (a name taken, a job still running).
     Conflict,

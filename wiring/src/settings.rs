@@ -193,6 +193,9 @@ pub struct CognitoSettings {
     /// Credentials for the admin APIs; unset uses the AWS default chain (role, environment).
     pub access_key: Option<String>,
     pub secret_key: Option<String>,
+    /// Whether pool users in none of the admin, creator and viewer groups may read; by
+    /// default they get no access (403 `no-group`).
+    pub ungrouped_can_view: bool,
 }
 
 impl CognitoSettings {
@@ -206,6 +209,7 @@ impl CognitoSettings {
             jwks_url: self.jwks_url.clone(),
             issuer: self.issuer.clone(),
             credentials: self.access_key.clone().zip(self.secret_key.clone()),
+            ungrouped_can_view: self.ungrouped_can_view,
         }
     }
 }

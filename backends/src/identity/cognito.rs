@@ -29,6 +29,9 @@ pub struct CognitoConfig {
     pub issuer: Option<String>,
     /// Static credentials for the admin APIs; `None` uses the AWS default chain.
     pub credentials: Option<(String, String)>,
+    /// Whether a pool user in none of Mediaport's groups may read (as a viewer); by
+    /// default they get no access.
+    pub ungrouped_can_view: bool,
 }
 
 impl CognitoConfig {
@@ -58,8 +61,6 @@ struct AccessClaims {
     username: String,
     token_use: String,
     client_id: String,
-    #[serde(rename = "cognito:groups", default)]
-    groups: Vec<String>,
 }
 
 fn sdk_err<E: ProvideErrorMetadata + std::fmt::Debug>(err: &SdkError<E>) -> IdentityError {
@@ -136,6 +137,16 @@ impl CognitoIdentity {
             }
         }
         Ok(())
+    }
+
+    /// The Mediaport group a pool user acts in: their highest, or for a user in none,
+    /// viewer if the settings allow it and no access otherwise.
+    fn group_of(&self, username: &str, groups: &[Group]) -> Result<Group, IdentityError> {
+        match groups.iter().max() {
+            Some(group) => Ok(*group),
+            None if self.config.ungrouped_can_view => Ok(Group::Viewer),
+            None => Err(IdentityError::NoGroup(username.to_owned())),
+        }
     }
 
     async fn groups_of(&self, username: &str) -> Result<Vec<Group>, IdentityError> {
@@ -215,6 +226,7 @@ impl Identity for CognitoIdentity {
             expires_in: result.expires_in().max(0) as u64,
         };
         let user = self.get_user(username).await?;
+        self.group_of(&user.username, &user.groups)?;
         Ok((session, user))
     }
 
@@ -285,8 +297,13 @@ impl Identity for CognitoIdentity {
         if claims.client_id != self.config.client_id {
             return Err(IdentityError::InvalidToken("issued to another client"));
         }
-        // A pool user outside Mediaport's groups may read, nothing more.
-        let group = Group::highest(claims.groups.iter().map(String::as_str)).unwrap_or(Group::Viewer);
+        // The groups the user is in now, not when the token was issued: a demoted or
+        // deleted user loses access on the next request, as with local users.
+        let groups = self.groups_of(&claims.username).await.map_err(|e| match e {
+            IdentityError::NoSuchUser(_) => IdentityError::InvalidToken("the user no longer exists"),
+            other => other,
+        })?;
+        let group = self.group_of(&claims.username, &groups)?;
         Ok(Principal { username: claims.username, group })
     }
 
@@ -383,5 +400,32 @@ impl Identity for CognitoIdentity {
             .await
             .map_err(|e| for_user(sdk_err(&e), username))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(ungrouped_can_view: bool) -> CognitoConfig {
+        CognitoConfig {
+            region: "eu-west-1".into(),
+            user_pool_id: "eu-west-1_pool".into(),
+            client_id: "client".into(),
+            endpoint: Some("http://127.0.0.1:9".into()),
+            jwks_url: None,
+            issuer: None,
+            credentials: Some(("test".into(), "test".into())),
+            ungrouped_can_view,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_pool_user_in_none_of_the_groups_gets_no_access_unless_the_settings_allow_reading() {
+        let strict = CognitoIdentity::connect(config(false)).await;
+        assert!(matches!(strict.group_of("ned", &[]), Err(IdentityError::NoGroup(_))));
+        assert_eq!(strict.group_of("ned", &[Group::Viewer, Group::Creator]).unwrap(), Group::Creator);
+        let open = CognitoIdentity::connect(config(true)).await;
+        assert_eq!(open.group_of("ned", &[]).unwrap(), Group::Viewer);
     }
 }

@@ -97,6 +97,7 @@ impl MotoCognito {
             // moto signs with AWS's issuer URL, as a real pool does.
             issuer: None,
             credentials: Some(("test".into(), "test".into())),
+            ungrouped_can_view: false,
         };
         Ok(Self { endpoint, config, _server: server })
     }

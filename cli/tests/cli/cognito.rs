@@ -33,6 +33,7 @@ async fn the_api_signs_in_and_enforces_roles_with_cognito() {
         issuer: None,
         access_key: Some("test".into()),
         secret_key: Some("test".into()),
+        ungrouped_can_view: false,
     };
     let server = mediaport_cli::server::start(settings).await.unwrap();
     assert!(server.first_admin.is_none(), "Cognito pools get no generated admin");
@@ -57,5 +58,13 @@ async fn the_api_signs_in_and_enforces_roles_with_cognito() {
     let names: Vec<_> = listed["items"].as_array().unwrap().iter().map(|u| u["username"].clone()).collect();
     assert_eq!(names, [json!("chief"), json!("vera")]);
     assert_eq!(list_users(vera["access_token"].clone()).await.unwrap().status(), 403);
+
+    // Changes in the pool apply on the next request, whatever the token says.
+    users::create_user(&pool, "deputy", "deputy@example.org", Group::Admin, Some(PASSWORD)).await.unwrap();
+    users::set_group(&pool, "chief", Group::Viewer).await.unwrap();
+    assert_eq!(list_users(chief["access_token"].clone()).await.unwrap().status(), 403, "demoted");
+    users::delete_user(&pool, "vera").await.unwrap();
+    let gone = http.get(format!("{}/api/assets", server.url())).bearer_auth(vera["access_token"].as_str().unwrap());
+    assert_eq!(gone.send().await.unwrap().status(), 401, "deleted");
     server.shutdown().await.unwrap();
 }

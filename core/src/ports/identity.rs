@@ -12,6 +12,9 @@ pub enum IdentityError {
     InvalidCredentials,
     #[error("too many failed sign-ins: try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// A directory user in none of Mediaport's groups, where that gives no access.
+    #[error("{0} is in none of Mediaport's groups (admin, creator, viewer): ask an administrator")]
+    NoGroup(String),
     #[error("the token is not valid: {0}")]
     InvalidToken(&'static str),
     #[error("a user named {0} already exists")]
@@ -35,6 +38,7 @@ impl ServiceError for IdentityError {
         match self {
             Self::InvalidCredentials => "invalid-credentials",
             Self::TooManyAttempts { .. } => "too-many-attempts",
+            Self::NoGroup(_) => "no-group",
             Self::InvalidToken(_) => "invalid-token",
             Self::UserExists(_) => "user-exists",
             Self::NoSuchUser(_) => codes::NOT_FOUND,
@@ -50,6 +54,7 @@ impl ServiceError for IdentityError {
         match self {
             Self::InvalidCredentials | Self::InvalidToken(_) => ErrorKind::Unauthenticated,
             Self::TooManyAttempts { .. } => ErrorKind::RateLimited,
+            Self::NoGroup(_) => ErrorKind::Forbidden,
             Self::UserExists(_) | Self::LastAdmin(_) => ErrorKind::Conflict,
             Self::NoSuchUser(_) => ErrorKind::NotFound,
             Self::WeakPassword(_) | Self::InvalidInput(_) => ErrorKind::Invalid,
