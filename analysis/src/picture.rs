@@ -14,14 +14,18 @@ use crate::tools::{Tool, ToolError, Tools, args};
 /// Images above this many pixels are refused (a 200-megapixel scan still passes).
 pub const MAX_PIXELS: u64 = 250_000_000;
 
+/// Photographs sent to index a face are decoded in the API process while someone waits:
+/// they get a smaller budget (a 50-megapixel camera still passes).
+pub const FACE_PHOTO_MAX_PIXELS: u64 = 50_000_000;
+
 /// Longest side of the proxy and of the thumbnail.
 pub const PROXY_SIDE: u32 = 1920;
 pub const THUMBNAIL_SIDE: u32 = 320;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PictureError {
-    #[error("the image is {width}x{height} pixels, more than the {} megapixels allowed", MAX_PIXELS / 1_000_000)]
-    TooLarge { width: u32, height: u32 },
+    #[error("the image is {width}x{height} pixels, more than the {} megapixels allowed", .limit / 1_000_000)]
+    TooLarge { width: u32, height: u32, limit: u64 },
     #[error("cannot decode the image: {0}")]
     Decode(String),
     #[error(transparent)]
@@ -64,17 +68,23 @@ pub fn image_info(report: &[u8], width: u32, height: u32) -> ImageInfo {
 /// The picture turned upright and shrunk to at most `side` pixels, and its full size as
 /// displayed. It is shrunk before it is turned, so turning never copies the full picture.
 pub fn decode_upright(file: &Path, side: u32) -> Result<(DynamicImage, (u32, u32)), PictureError> {
-    upright(ImageReader::open(file).map_err(|e| PictureError::Decode(e.to_string()))?, side)
+    upright(ImageReader::open(file).map_err(|e| PictureError::Decode(e.to_string()))?, side, MAX_PIXELS)
 }
 
-/// [`decode_upright`] for a picture in memory (a photograph sent to the API).
-pub fn decode_upright_bytes(bytes: &[u8], side: u32) -> Result<(DynamicImage, (u32, u32)), PictureError> {
-    upright(ImageReader::new(std::io::Cursor::new(bytes)), side)
+/// [`decode_upright`] for a picture in memory (a photograph sent to the API), within
+/// `max_pixels`: the size its header states is checked before anything is decoded.
+pub fn decode_upright_bytes(
+    bytes: &[u8],
+    side: u32,
+    max_pixels: u64,
+) -> Result<(DynamicImage, (u32, u32)), PictureError> {
+    upright(ImageReader::new(std::io::Cursor::new(bytes)), side, max_pixels)
 }
 
 fn upright<R: std::io::BufRead + std::io::Seek>(
     reader: ImageReader<R>,
     side: u32,
+    max_pixels: u64,
 ) -> Result<(DynamicImage, (u32, u32)), PictureError> {
     let decode = |e: image::ImageError| PictureError::Decode(e.to_string());
     let mut decoder = reader
@@ -83,11 +93,11 @@ fn upright<R: std::io::BufRead + std::io::Seek>(
         .into_decoder()
         .map_err(decode)?;
     let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(PictureError::TooLarge { width, height });
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(PictureError::TooLarge { width, height, limit: max_pixels });
     }
     let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_PIXELS * 8);
+    limits.max_alloc = Some(max_pixels * 8);
     decoder.set_limits(limits).map_err(decode)?;
     let orientation = decoder.orientation().map_err(decode)?;
     let full = DynamicImage::from_decoder(decoder).map_err(decode)?;
@@ -121,6 +131,33 @@ pub fn save_jpeg(picture: &DynamicImage, side: u32, path: &Path) -> Result<(), P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A BMP whose header states `width` x `height` and whose pixels are missing.
+    fn bmp_header(width: i32, height: i32) -> Vec<u8> {
+        let mut bmp = b"BM".to_vec();
+        bmp.extend(70u32.to_le_bytes()); // file size, as stated
+        bmp.extend([0; 4]);
+        bmp.extend(54u32.to_le_bytes()); // where the pixels start
+        bmp.extend(40u32.to_le_bytes()); // BITMAPINFOHEADER
+        bmp.extend(width.to_le_bytes());
+        bmp.extend(height.to_le_bytes());
+        bmp.extend(1u16.to_le_bytes());
+        bmp.extend(24u16.to_le_bytes());
+        bmp.extend([0; 24]);
+        bmp
+    }
+
+    #[test]
+    fn a_face_photo_is_refused_by_the_size_its_header_states_before_decoding() {
+        let huge = bmp_header(10_000, 10_000);
+        let refused = decode_upright_bytes(&huge, PROXY_SIDE, FACE_PHOTO_MAX_PIXELS).unwrap_err();
+        assert!(matches!(refused, PictureError::TooLarge { width: 10_000, height: 10_000, .. }), "{refused}");
+        assert!(refused.to_string().contains("more than the 50 megapixels allowed"), "{refused}");
+        // Within the budget, the same lie is found out by decoding, not by the size check.
+        let small = bmp_header(2_000, 2_000);
+        let unreadable = decode_upright_bytes(&small, PROXY_SIDE, FACE_PHOTO_MAX_PIXELS).unwrap_err();
+        assert!(matches!(unreadable, PictureError::Decode(_)), "{unreadable}");
+    }
 
     #[test]
     fn gps_camera_and_orientation_come_from_the_grouped_report() {

@@ -18,15 +18,24 @@ pub struct ModelFaceReader {
     pub min_face: u32,
 }
 
+/// Photographs read at once, at most: one per core. Each may hold up to 400 MB while it
+/// is decoded, and a bulk import or many people at once must not exhaust memory.
+static READING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+});
+
 #[async_trait]
 impl FaceReader for ModelFaceReader {
     async fn read(&self, image: Bytes) -> Result<Vec<ReadFace>, FaceReadError> {
         let (faces, min_face) = (self.faces.clone(), self.min_face);
+        let _turn = READING.acquire().await.map_err(|e| FaceReadError::Model(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
-            let (picture, _) = picture::decode_upright_bytes(&image, picture::PROXY_SIDE).map_err(|err| match err {
-                PictureError::Decode(reason) => FaceReadError::Unreadable(reason),
-                other => FaceReadError::Unreadable(other.to_string()),
-            })?;
+            let max = picture::FACE_PHOTO_MAX_PIXELS;
+            let (picture, _) =
+                picture::decode_upright_bytes(&image, picture::PROXY_SIDE, max).map_err(|err| match err {
+                    PictureError::Decode(reason) => FaceReadError::Unreadable(reason),
+                    other => FaceReadError::Unreadable(other.to_string()),
+                })?;
             let found = faces.find(&picture, min_face).map_err(|e| FaceReadError::Model(e.to_string()))?;
             found
                 .into_iter()
