@@ -297,6 +297,8 @@ pub fn subtitles_vtt(items: &[TimelineItem]) -> String {
 pub fn srt(items: &[TimelineItem]) -> String {
     let mut out = String::new();
     for (n, (t, text)) in subtitle_cues(items).into_iter().enumerate() {
+        // SubRip has no escapes: an arrow in the text would read as a timing line.
+        let text = text.replace("-->", "->");
         let time = |ms: u64| vtt_time(ms).replace('.', ",");
         out.push_str(&format!("{}\n{} --> {}\n{text}\n\n", n + 1, time(t.begin), time(t.end)));
     }

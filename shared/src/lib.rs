@@ -12,6 +12,8 @@ pub mod id;
 pub mod job;
 pub mod media;
 pub mod options;
+#[cfg(test)]
+mod properties;
 pub mod search;
 pub mod stats;
 pub mod upload;

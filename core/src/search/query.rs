@@ -345,7 +345,44 @@ pub fn split(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// Queries as people (and pasted logs) write them: words, quotes, fields, operators,
+    /// brackets, stars, any Unicode.
+    fn query_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("(".to_owned()),
+            Just(")".to_owned()),
+            Just("\"".to_owned()),
+            Just("AND".to_owned()),
+            Just("OR".to_owned()),
+            Just("NOT".to_owned()),
+            Just("label:".to_owned()),
+            Just("attributes.camera:".to_owned()),
+            Just("wea*".to_owned()),
+            "\\PC{0,8}",
+        ];
+        prop::collection::vec(piece, 0..16).prop_map(|pieces| pieces.join(" "))
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_parses_or_is_refused_with_a_reason(text in query_text()) {
+            // Never a panic; a refusal is one of the parser's own errors.
+            if let Ok(query) = parse(&text) {
+                let _ = query.free_text();
+            }
+        }
+
+        #[test]
+        fn plain_words_always_parse_and_are_read_for_their_meaning(words in prop::collection::vec("[a-z]{1,10}", 1..8)) {
+            let words: Vec<String> = words.into_iter().filter(|w| !["and", "or", "not"].contains(&w.as_str())).collect();
+            let query = parse(&words.join(" ")).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(query.free_text(), words.join(" "));
+        }
+    }
 
     #[test]
     fn free_words_go_to_meaning_and_fields_stay() {
