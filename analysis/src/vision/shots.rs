@@ -268,7 +268,45 @@ pub fn edl(title: &str, shots: &[TimelineItem], fps: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn an_edl_of_any_title_and_shots_is_one_event_per_shot_in_record_order(
+            title in "\\PC{0,120}|.*\n.*",
+            spans in prop::collection::vec((0u64..36_000_000, 1u64..600_000), 0..40),
+            fps in prop_oneof![Just(23.976), Just(25.0), Just(29.97), Just(60.0), Just(f64::NAN), Just(0.0)],
+        ) {
+            let shots: Vec<TimelineItem> = spans
+                .iter()
+                .enumerate()
+                .map(|(n, (begin, length))| TimelineItem {
+                    name: format!("shot {}", n + 1),
+                    timecodes: vec![Timecode { begin: *begin, end: begin + length }],
+                    ..Default::default()
+                })
+                .collect();
+            let list = edl(&title, &shots, fps);
+            let lines: Vec<&str> = list.lines().collect();
+            prop_assert!(lines[0].starts_with("TITLE: ") && lines[1] == "FCM: NON-DROP FRAME");
+            let events: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with(|c: char| c.is_ascii_digit())).collect();
+            prop_assert_eq!(events.len(), shots.len());
+            let mut record_end = "00:00:00:00".to_owned();
+            for (n, event) in events.iter().enumerate() {
+                let fields: Vec<&str> = event.split_whitespace().collect();
+                prop_assert_eq!(fields[0], format!("{:03}", n + 1));
+                prop_assert_eq!(fields.len(), 8, "{}", event);
+                // Each shot is recorded where the one before ended.
+                prop_assert_eq!(fields[6], record_end.as_str());
+                record_end = fields[7].to_owned();
+            }
+            for line in &lines {
+                prop_assert!(!line.chars().any(char::is_control), "{:?}", line);
+            }
+        }
+    }
 
     /// Frames at 25 a second: `scores`, and thumbnails of one grey level each.
     fn report(scores: &[f64], levels: &[u8]) -> ShotReport {
