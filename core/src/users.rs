@@ -6,6 +6,9 @@ use rand::seq::{IndexedRandom, SliceRandom};
 
 use crate::ports::identity::{Identity, IdentityError, NewUser};
 
+/// The longest password any account can have.
+const MAX_PASSWORD_BYTES: usize = 256;
+
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
 
 /// Cognito's default policy: at least 8 characters with an upper-case letter, a
@@ -27,7 +30,7 @@ pub fn check_password(password: &str) -> Result<(), IdentityError> {
     if !password.chars().any(|c| SYMBOLS.contains(c) || c == ' ') {
         missing.push("a symbol");
     }
-    if password.len() > 256 {
+    if password.len() > MAX_PASSWORD_BYTES {
         return Err(IdentityError::WeakPassword("the password must be at most 256 characters".into()));
     }
     match missing.as_slice() {
@@ -59,7 +62,7 @@ fn check_email(email: &str) -> Result<(), IdentityError> {
 /// Whether a sign-in could be someone's at all: a name no account can have, or a password
 /// longer than any can be, is refused before anything is counted, stored or hashed.
 pub fn could_sign_in(username: &str, password: &str) -> bool {
-    check_username(username).is_ok() && password.len() <= 256
+    check_username(username).is_ok() && password.len() <= MAX_PASSWORD_BYTES
 }
 
 /// A random password that passes [`check_password`], for invitations and the first admin.

@@ -27,8 +27,9 @@ const PAGE: u32 = 500;
 /// How far back a reconnecting browser is given what it missed: one asking from long ago
 /// (or from 0) reloads its page instead of replaying the archive's history.
 const MAX_REPLAY_MS: i64 = 10 * 60 * 1000;
-/// How often an open stream checks that its caller's token still holds.
-const RECHECK: Duration = Duration::from_secs(2);
+/// How often an open stream checks that its caller's token still holds (with Cognito,
+/// each check asks the user pool for the user's groups: not on every poll).
+const RECHECK: Duration = Duration::from_secs(10);
 
 /// Live changes: `job` events (a job's new state) and `asset` events (the asset it belongs
 /// to, with its thumbnail). Browsers' `EventSource` cannot send headers, so this route also

@@ -349,15 +349,19 @@ pub(super) struct Listing {
 /// (S3 hands the prefix itself back as `NextMarker`) skips every key under it: they were
 /// listed as that prefix already.
 pub(super) fn after_marker(marker: &str, prefix: &str, delimiter: Option<&str>) -> String {
-    let folded = delimiter.filter(|d| !d.is_empty()).and_then(|d| {
-        let rest = marker.strip_prefix(prefix)?;
-        rest.find(d).map(|at| &marker[..prefix.len() + at + d.len()])
-    });
-    match folded {
+    match common_prefix(marker, prefix, delimiter) {
         // U+10FFFF sorts after any character in a key.
         Some(common) => format!("{common}\u{10FFFF}"),
         None => marker.to_owned(),
     }
+}
+
+/// The common prefix a listing folds `key` into: `prefix` and what follows it up to and
+/// including the first `delimiter`; none without a delimiter after the prefix.
+fn common_prefix<'k>(key: &'k str, prefix: &str, delimiter: Option<&str>) -> Option<&'k str> {
+    let delimiter = delimiter.filter(|d| !d.is_empty())?;
+    let at = key.strip_prefix(prefix)?.find(delimiter)?;
+    Some(&key[..prefix.len() + at + delimiter.len()])
 }
 
 /// Lists keys after `after`, folding keys that share a prefix up to `delimiter`.
@@ -382,10 +386,7 @@ pub(super) async fn list(
                 listing.next = Some(cursor);
                 return Ok(listing);
             }
-            let folded = delimiter.filter(|d| !d.is_empty()).and_then(|d| {
-                object.key[prefix.len()..].find(d).map(|at| object.key[..prefix.len() + at + d.len()].to_owned())
-            });
-            match folded {
+            match common_prefix(&object.key, prefix, delimiter).map(str::to_owned) {
                 Some(common) => {
                     // Skip every key under this prefix: U+10FFFF sorts after any character in a key.
                     cursor = format!("{common}\u{10FFFF}");
