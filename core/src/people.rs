@@ -279,7 +279,14 @@ fn same_person() -> FaceError {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+    use mediaport_shared::FaceMatch;
+
     use super::*;
+    use crate::error::{ErrorKind, ServiceError};
+    use crate::memory::{MemoryCatalog, MemoryQueue, MemoryStorage, MemoryVectors};
+    use crate::ports::faces::FaceRecord;
+    use crate::ports::queue::{JobFilter, Task};
 
     fn near(person: &str, distance: f32) -> NearFace {
         NearFace { person: person.into(), distance }
@@ -305,5 +312,136 @@ mod tests {
         // ana: 0.125 + 0.25 from two faces; ben: 0.375 from one nearer face (exact in binary).
         let faces = [near("ana", 0.375), near("ana", 0.25), near("ben", 0.125)];
         assert_eq!(choose_person(&faces, &[], 0.5), Some("ben".into()));
+    }
+
+    /// Ports holding two photographs: ana alone in `a`, ana and ben in `b`.
+    struct Placed {
+        catalog: MemoryCatalog,
+        queue: MemoryQueue,
+        vectors: MemoryVectors,
+        a: AssetId,
+        b: AssetId,
+        ana: PersonId,
+        ben: PersonId,
+    }
+
+    fn face(asset: &AssetId, n: usize, embedding: [f32; 2]) -> FaceAppearance {
+        FaceAppearance {
+            id: format!("{asset}/{n}"),
+            label: format!("Face {}", n + 1),
+            chip: format!("{asset}/faces/{n}.jpg"),
+            usable: true,
+            confidence: 0.9,
+            timecodes: vec![Timecode { begin: 1000 * n as u64, end: 1000 * n as u64 + 500 }],
+            boxes: Vec::new(),
+            embedding: embedding.to_vec(),
+            matched: None,
+        }
+    }
+
+    impl Placed {
+        async fn new() -> Self {
+            let (catalog, vectors) = (MemoryCatalog::default(), MemoryVectors::default());
+            let (a, b): (AssetId, AssetId) = ("a".into(), "b".into());
+            place(&catalog, &vectors, &a, &[face(&a, 0, [1.0, 0.0])], 0.5).await.unwrap();
+            let found = [face(&b, 0, [0.95, 0.05]), face(&b, 1, [0.0, 1.0])];
+            let rows = place(&catalog, &vectors, &b, &found, 0.5).await.unwrap();
+            let (ana, ben) = (rows[0].person_id.clone().unwrap(), rows[1].person_id.clone().unwrap());
+            Self { catalog, queue: MemoryQueue::default(), vectors, a, b, ana, ben }
+        }
+
+        fn corrections(&self) -> Corrections<'_> {
+            Corrections { catalog: &self.catalog, queue: &self.queue }
+        }
+
+        /// The assets relabelling jobs were queued for, in order, each once.
+        async fn relabelled(&self) -> BTreeSet<AssetId> {
+            let jobs = self.queue.list(&JobFilter::default(), 100).await.unwrap();
+            let relabels = jobs.into_iter().filter(|j| matches!(j.task, Task::Relabel { .. }));
+            relabels.map(|j| j.task.asset_id().clone()).collect()
+        }
+    }
+
+    #[tokio::test]
+    async fn naming_a_person_relabels_every_asset_they_are_in() {
+        let ports = Placed::new().await;
+        assert_eq!(ports.catalog.person_appearances(&ports.ana).await.unwrap().len(), 2, "one person in both");
+        let named = ports.corrections().name(&ports.ana, Some("  Ana  ")).await.unwrap();
+        assert_eq!(named.name.as_deref(), Some("Ana"));
+        assert_eq!(ports.relabelled().await, BTreeSet::from([ports.a.clone(), ports.b.clone()]));
+        // Blank takes the name away; a control character is refused and changes nothing.
+        assert_eq!(ports.corrections().name(&ports.ana, Some(" ")).await.unwrap().name, None);
+        let refused = ports.corrections().name(&ports.ana, Some("A\u{7}na")).await.unwrap_err();
+        assert_eq!((refused.code(), refused.kind()), ("invalid-name", ErrorKind::Invalid));
+        let unknown = ports.corrections().name(&"nobody".into(), Some("X")).await.unwrap_err();
+        assert_eq!(unknown.kind(), ErrorKind::NotFound);
+    }
+
+    #[tokio::test]
+    async fn a_merge_relabels_both_peoples_assets_and_refuses_one_person_with_themselves() {
+        let ports = Placed::new().await;
+        let same = ports.corrections().merge(&ports.ana, &ports.ana).await.unwrap_err();
+        assert_eq!(same.code(), "same-person");
+        assert!(ports.relabelled().await.is_empty(), "nothing queued for a refused merge");
+        let merged = ports.corrections().merge(&ports.ben, &ports.ana).await.unwrap();
+        assert_eq!((merged.id, merged.appearances), (ports.ana.clone(), 3));
+        assert_eq!(ports.relabelled().await, BTreeSet::from([ports.a.clone(), ports.b.clone()]));
+    }
+
+    #[tokio::test]
+    async fn not_this_person_relabels_the_one_asset_and_holds_when_faces_are_placed_again() {
+        let ports = Placed::new().await;
+        let face_id = format!("{}/0", ports.b);
+        let same = ports.corrections().move_out(&ports.ana, &face_id, Some(&ports.ana)).await.unwrap_err();
+        assert_eq!(same.code(), "same-person");
+        let alone = ports.corrections().move_out(&ports.ana, &face_id, None).await.unwrap();
+        assert!(alone.id != ports.ana && alone.id != ports.ben);
+        assert_eq!(ports.relabelled().await, BTreeSet::from([ports.b.clone()]));
+        // Analysed again: the face is still not Ana, though it is nearest her.
+        let found = [face(&ports.b, 0, [0.95, 0.05]), face(&ports.b, 1, [0.0, 1.0])];
+        let rows = place(&ports.catalog, &ports.vectors, &ports.b, &found, 0.5).await.unwrap();
+        assert!(rows[0].person_id.as_ref().is_some_and(|p| *p != ports.ana), "{rows:?}");
+        let anas: Vec<String> =
+            ports.catalog.person_appearances(&ports.ana).await.unwrap().into_iter().map(|a| a.id).collect();
+        assert_eq!(anas, [format!("{}/0", ports.a)]);
+    }
+
+    #[tokio::test]
+    async fn an_assets_faces_go_by_their_collection_face_or_their_persons_name() {
+        let ports = Placed::new().await;
+        let storage = MemoryStorage::default();
+        storage.ensure_bucket("proxy").await.unwrap();
+        assert!(faces_of(&ports.catalog, &ports.catalog, &storage, "proxy", &ports.b).await.unwrap().is_empty());
+
+        let mut found = vec![face(&ports.b, 0, [0.95, 0.05]), face(&ports.b, 1, [0.0, 1.0])];
+        found[1].matched = Some(FaceMatch {
+            collection_id: "staff".into(),
+            face_id: "f-ben".into(),
+            name: "Ben".into(),
+            distance: 0.2,
+        });
+        place(&ports.catalog, &ports.vectors, &ports.b, &found, 0.5).await.unwrap();
+        ports.catalog.create_collection("staff", "Staff").await.unwrap();
+        let ben = FaceRecord {
+            id: "f-ben".into(),
+            collection_id: "staff".into(),
+            name: "Benedict".into(),
+            source: "ben.jpg".into(),
+            crop_key: "faces/ben.jpg".into(),
+            created_at: String::new(),
+        };
+        ports.catalog.add_face(&ben).await.unwrap();
+        ports.corrections().name(&ports.ana, Some("Ana")).await.unwrap();
+        let stored = FaceAppearances { model: "test".into(), appearances: found };
+        let body = Bytes::from(serde_json::to_vec(&stored).unwrap());
+        storage.put_object("proxy", &keys::faces(&ports.b), body).await.unwrap();
+
+        let seen = faces_of(&ports.catalog, &ports.catalog, &storage, "proxy", &ports.b).await.unwrap();
+        let labels: Vec<&str> = seen.iter().map(|f| f.label.as_str()).collect();
+        assert_eq!(labels, ["Ana", "Benedict"], "the collection face's name now, not the one analysis saw");
+        // A collection face deleted since is nobody's name: the analysis label stays.
+        ports.catalog.delete_face("f-ben").await.unwrap();
+        let seen = faces_of(&ports.catalog, &ports.catalog, &storage, "proxy", &ports.b).await.unwrap();
+        assert_eq!(seen[1].label, "Face 2");
     }
 }

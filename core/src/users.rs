@@ -138,6 +138,7 @@ async fn ensure_another_admin(identity: &dyn Identity, username: &str) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ServiceError;
 
     #[test]
     fn the_policy_names_what_is_missing() {
@@ -167,5 +168,40 @@ mod tests {
         assert!(check_username("a b").is_err());
         assert!(check_email("ada@example.org").is_ok());
         assert!(check_email("ada").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_new_user_is_checked_first_and_a_generated_password_signs_in() {
+        let identity = crate::memory::MemoryIdentity::default();
+        let refused = [
+            create_user(&identity, "a b", "ab@example.org", Group::Viewer, None).await,
+            create_user(&identity, "ab", "ab", Group::Viewer, None).await,
+            create_user(&identity, "ab", "ab@example.org", Group::Viewer, Some("password")).await,
+        ];
+        let codes: Vec<&str> = refused.iter().map(|r| r.as_ref().unwrap_err().code()).collect();
+        assert_eq!(codes, ["invalid-input", "invalid-input", "weak-password"]);
+        assert!(identity.list_users().await.unwrap().is_empty(), "nothing stored for a refused user");
+
+        let (user, password) = create_user(&identity, "ada", "ada@example.org", Group::Admin, None).await.unwrap();
+        assert_eq!(user.group(), Group::Admin);
+        identity.login("ada", &password.expect("generated")).await.unwrap();
+        assert!(set_password(&identity, "ada", "short").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn the_last_admin_can_be_neither_demoted_nor_deleted() {
+        let identity = crate::memory::MemoryIdentity::default();
+        create_user(&identity, "ada", "ada@example.org", Group::Admin, Some("Corr3ct-Horse!")).await.unwrap();
+        create_user(&identity, "bob", "bob@example.org", Group::Viewer, Some("Corr3ct-Horse!")).await.unwrap();
+        let demoted = set_group(&identity, "ada", Group::Creator).await.unwrap_err();
+        assert_eq!((demoted.code(), demoted.kind()), ("last-admin", crate::error::ErrorKind::Conflict));
+        assert_eq!(delete_user(&identity, "ada").await.unwrap_err().code(), "last-admin");
+        assert_eq!(identity.get_user("ada").await.unwrap().group(), Group::Admin);
+
+        // With another admin, either may go.
+        set_group(&identity, "bob", Group::Admin).await.unwrap();
+        delete_user(&identity, "ada").await.unwrap();
+        assert_eq!(delete_user(&identity, "ada").await.unwrap_err().code(), "not-found");
+        assert_eq!(set_group(&identity, "bob", Group::Viewer).await.unwrap_err().code(), "last-admin");
     }
 }

@@ -4,9 +4,11 @@
 //! feature; the tools themselves are installed by `scripts/setup.sh --for-tests`.
 
 pub mod catalog;
+pub mod faces;
 pub mod identity;
 pub mod people;
 pub mod queue;
+pub mod search;
 pub mod storage;
 pub mod vectors;
 

@@ -1,5 +1,5 @@
-//! The catalog port's suite, run against SQLite and against PostgreSQL (a private cluster
-//! the test starts).
+//! The catalog and face catalog ports' suites, run against SQLite, against PostgreSQL (a
+//! private cluster the test starts) and in memory.
 
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
@@ -13,6 +13,7 @@ async fn sqlite_passes_the_catalog_suite() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
     testing::catalog::suite(&catalog).await;
+    testing::faces::suite(&catalog).await;
 }
 
 #[tokio::test]
@@ -20,6 +21,7 @@ async fn postgres_passes_the_catalog_suite() {
     let server = Postgres::start().await.unwrap();
     let catalog = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
     testing::catalog::suite(&catalog).await;
+    testing::faces::suite(&catalog).await;
     // A second server on the same database sees the same installation.
     let other = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
     assert_eq!(other.instance_id().await.unwrap(), catalog.instance_id().await.unwrap());
@@ -60,5 +62,7 @@ async fn a_closed_catalog_reports_unavailable() {
 
 #[tokio::test]
 async fn the_in_memory_catalog_passes_the_catalog_suite() {
-    testing::catalog::suite(&mediaport_core::memory::MemoryCatalog::default()).await;
+    let catalog = mediaport_core::memory::MemoryCatalog::default();
+    testing::catalog::suite(&catalog).await;
+    testing::faces::suite(&catalog).await;
 }

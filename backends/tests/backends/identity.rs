@@ -12,6 +12,11 @@ use mediaport_shared::Group;
 use mediaport_backends::testing::identity::PASSWORD;
 
 #[tokio::test]
+async fn the_in_memory_identity_passes_the_suite() {
+    testing::identity::suite(&mediaport_core::memory::MemoryIdentity::default()).await;
+}
+
+#[tokio::test]
 async fn local_identity_passes_the_suite() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();

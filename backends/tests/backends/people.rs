@@ -27,3 +27,9 @@ async fn suite(db: Db) {
     let catalog = SqlCatalog::new(db.clone()).await.unwrap();
     testing::people::suite(&catalog, &catalog, &SqlVectors::new(db)).await;
 }
+
+#[tokio::test]
+async fn in_memory_groups_faces_into_people_and_keeps_corrections() {
+    let catalog = mediaport_core::memory::MemoryCatalog::default();
+    testing::people::suite(&catalog, &catalog, &mediaport_core::memory::MemoryVectors::default()).await;
+}

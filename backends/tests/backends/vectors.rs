@@ -14,6 +14,12 @@ async fn sqlite_passes_the_vector_suite() {
 }
 
 #[tokio::test]
+async fn in_memory_passes_the_vector_suite() {
+    let index = mediaport_core::memory::MemoryVectors::default();
+    testing::vectors::suite(&index, &index).await;
+}
+
+#[tokio::test]
 async fn postgres_passes_the_vector_suite() {
     let server = Postgres::start().await.unwrap();
     let db = Db::open(&server.url).await.unwrap();

@@ -7,12 +7,14 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, UploadId};
 
+use super::faces::Faces;
+use super::people::People;
 use crate::ports::catalog::{
     AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState,
 };
 
 #[derive(Debug, Default)]
-struct Records {
+pub(super) struct Records {
     assets: BTreeMap<AssetId, Asset>,
     uploads: BTreeMap<UploadId, UploadRecord>,
     /// Bytes the proxy bucket holds per asset, as last measured.
@@ -20,6 +22,8 @@ struct Records {
     /// Originals of deleted assets left in their bucket: (bucket, key).
     deleted_originals: BTreeSet<(String, String)>,
     settings: BTreeMap<String, String>,
+    pub(super) people: People,
+    pub(super) faces: Faces,
 }
 
 #[derive(Debug)]
@@ -34,15 +38,13 @@ impl Default for MemoryCatalog {
     }
 }
 
-fn missing(what: &'static str, id: impl std::fmt::Display) -> CatalogError {
+pub(super) fn missing(what: &'static str, id: impl std::fmt::Display) -> CatalogError {
     CatalogError::NotFound { what, id: id.to_string() }
 }
 
 impl MemoryCatalog {
-    fn with<T>(&self, f: impl FnOnce(&mut Records) -> T) -> T {
-        // A test that panicked while holding the lock leaves the records as they were.
-        let mut records = self.records.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut records)
+    pub(super) fn with<T>(&self, f: impl FnOnce(&mut Records) -> T) -> T {
+        super::locked(&self.records, f)
     }
 
     /// Changes one asset and returns it as it is now, or `NotFound`.
@@ -218,6 +220,7 @@ impl Catalog for MemoryCatalog {
         self.with(|records| {
             let asset = records.assets.remove(id).ok_or_else(|| missing("asset", id))?;
             records.proxy_bytes.remove(id);
+            records.people.forget_asset(id);
             if original_kept {
                 records.deleted_originals.insert((asset.bucket, asset.key));
             }

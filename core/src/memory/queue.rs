@@ -52,8 +52,7 @@ fn ms(duration: Duration) -> i64 {
 impl MemoryQueue {
     fn with<T>(&self, f: impl FnOnce(&mut BTreeMap<JobId, Held>) -> T) -> T {
         // A test that panicked while holding the lock leaves the jobs as they were.
-        let mut jobs = self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut jobs)
+        super::locked(&self.jobs, f)
     }
 
     /// Runs `change` on the worker's job; `false` when the job is no longer the worker's.

@@ -58,8 +58,7 @@ impl Stream for Whole {
 impl MemoryStorage {
     fn with<T>(&self, f: impl FnOnce(&mut Objects) -> T) -> T {
         // A test that panicked while holding the lock leaves the objects as they were.
-        let mut objects = self.objects.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut objects)
+        super::locked(&self.objects, f)
     }
 
     /// What a browser's `PUT` to a part's presigned URL does: stores the part, returns its ETag.
