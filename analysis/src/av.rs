@@ -13,6 +13,10 @@ use crate::tools::{Tool, ToolError, Tools, args};
 /// Fits the picture in 960x540 without enlarging it, on even dimensions (H.264 needs them).
 const FIT: &str = "scale=w='min(960,iw)':h='min(540,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2";
 
+/// Frames captured from one asset at most: long media at a high rate would make more
+/// than anything can use.
+pub const MAX_FRAMES: u32 = 20_000;
+
 /// What ffmpeg made, in the work folder.
 #[derive(Debug, Clone, Default)]
 pub struct AvFiles {
@@ -81,10 +85,13 @@ pub async fn transcode(
         ]);
         // One frame per instant n / rate inside the media: rounding up would add one for the
         // last frame's tail (a 4.004 s clip would get a frame "at 4 s").
-        if let Some(ms) = technical.duration_ms.filter(|ms| *ms > 0) {
-            let count = (ms as f64 / 1000.0 * frame_rate - 0.01).ceil().max(1.0) as u64;
-            command.extend(args!["-frames:v", count.to_string()]);
-        }
+        // Without a length (nothing could measure it) the cap is the most frames any
+        // asset gets: never an unbounded folder of pictures.
+        let count = match technical.duration_ms.filter(|ms| *ms > 0) {
+            Some(ms) => (ms as f64 / 1000.0 * frame_rate - 0.01).ceil().max(1.0) as u64,
+            None => u64::from(MAX_FRAMES),
+        };
+        command.extend(args!["-frames:v", count.min(u64::from(MAX_FRAMES)).to_string()]);
         command.push(frames.join("%06d.jpg").into());
     }
     if has_audio {

@@ -21,9 +21,6 @@ use crate::{av, frames, probe};
 /// Files stored at once when a stage has many (frames, pages).
 const PARALLEL_PUTS: usize = 8;
 
-/// Frames captured from one asset at most; the rate is lowered to fit (a 5-hour film at 1 a second fits).
-const MAX_FRAMES: u32 = 20_000;
-
 /// How frames are captured unless an asset's options say otherwise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameDefaults {
@@ -183,7 +180,7 @@ impl Ingest {
         let mut options = FrameOptions::of(asset, &saved, &self.frames);
         // Long media at a high rate would make more frames than anything can use.
         if let Some(ms) = probe.technical.duration_ms.filter(|ms| *ms > 0) {
-            options.rate = options.rate.min(MAX_FRAMES as f64 * 1000.0 / ms as f64);
+            options.rate = options.rate.min(av::MAX_FRAMES as f64 * 1000.0 / ms as f64);
         }
         progress.step("proxies").await;
         let files = av::transcode(&self.tools, original, work, &probe.technical, options.rate, self.threads)

@@ -2,6 +2,7 @@
 //! and mediainfo's full report (what people read), summarised into [`Technical`].
 
 use std::path::Path;
+use std::time::Duration;
 
 use mediaport_shared::{AudioInfo, Technical, VideoInfo};
 use serde::Deserialize;
@@ -55,9 +56,49 @@ pub async fn probe(tools: &Tools, file: &Path) -> Result<Probe, ToolError> {
         .run(Tool::Ffprobe, args!["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file])
         .await?;
     let mediainfo = tools.run(Tool::Mediainfo, args!["--Output=JSON", file]).await?;
-    let technical =
+    let mut technical =
         summarise(&ffprobe, &mediainfo).map_err(|message| ToolError::Failed { program: "ffprobe", message })?;
+    if technical.duration_ms.is_none() && (technical.video.is_some() || technical.audio.is_some()) {
+        technical.duration_ms = measure_duration(tools, file, technical.video.is_some()).await?;
+    }
     Ok(Probe { technical, ffprobe, mediainfo })
+}
+
+/// Reading a whole recording's packets (no decoding) takes seconds an hour; a day of it
+/// is the most anyone should wait for.
+const MEASURE_LIMIT: Duration = Duration::from_secs(3600);
+
+/// The length of media whose container does not say (a browser's MediaRecorder WebM, a
+/// piped Matroska): the time of its last packet, read by copying the stream to nowhere.
+/// Every later stage plans with it: frame counts, proxies' time limits.
+async fn measure_duration(tools: &Tools, file: &Path, video: bool) -> Result<Option<u64>, ToolError> {
+    let stream = if video { "0:v:0" } else { "0:a:0" };
+    let command = args![
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        file,
+        "-map",
+        stream,
+        "-c",
+        "copy",
+        "-f",
+        "null",
+        "-",
+        "-progress",
+        "pipe:1",
+        "-nostats"
+    ];
+    let report = tools.run_for(Tool::Ffmpeg, command, MEASURE_LIMIT).await?;
+    Ok(last_out_time_ms(&String::from_utf8_lossy(&report)))
+}
+
+/// The last `out_time_us` of ffmpeg's `-progress` report, in milliseconds; none when it
+/// never got past zero.
+fn last_out_time_ms(report: &str) -> Option<u64> {
+    let last = report.lines().filter_map(|line| line.strip_prefix("out_time_us=")).last()?;
+    last.trim().parse::<u64>().ok().map(|us| us / 1000).filter(|ms| *ms > 0)
 }
 
 fn summarise(ffprobe: &[u8], mediainfo: &[u8]) -> Result<Technical, String> {
@@ -132,6 +173,14 @@ fn variable_frame_rate(mediainfo: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_measured_length_is_the_last_progress_time() {
+        let report = "frame=10\nout_time_us=400000\nprogress=continue\nout_time_us=4975000\nprogress=end\n";
+        assert_eq!(last_out_time_ms(report), Some(4975));
+        assert_eq!(last_out_time_ms("out_time_us=0\nprogress=end\n"), None, "nothing read");
+        assert_eq!(last_out_time_ms("out_time_us=N/A\n"), None);
+    }
 
     #[test]
     fn rates_read_as_numbers() {

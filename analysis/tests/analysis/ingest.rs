@@ -116,6 +116,31 @@ async fn phone_video_silent_video_and_an_mp4_with_only_sound() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recordings_whose_container_has_no_length_are_measured_and_their_frames_counted() {
+    let h = Harness::start().await;
+    let webm = media::piped_recording(h.dir.path(), "recorded.webm", "webm", 4, true).await;
+    let mkv = media::piped_recording(h.dir.path(), "capture.mkv", "matroska", 3, false).await;
+    for file in [&webm, &mkv] {
+        let (_, _, seconds, _, _) = media::ffprobe(file).await;
+        assert_eq!(seconds, 0.0, "{}: the container says no length", file.display());
+    }
+    let webm = h.add(&webm, "recorded.webm", None, None).await;
+    let mkv = h.add(&mkv, "capture.mkv", None, None).await;
+    assert_eq!(h.worker.drain().await, 3, "both ingested; sound alone has no frames to analyse");
+
+    for (asset, ms) in [(&webm, 4000), (&mkv, 3000)] {
+        let asset = h.asset(&asset.id).await;
+        assert_eq!(asset.status, AssetStatus::Ready, "{}: {:?}", asset.filename, asset.error);
+        let measured = asset.technical.unwrap().duration_ms.expect("measured");
+        assert!(measured.abs_diff(ms) <= 100, "{}: {measured} ms", asset.filename);
+        assert!(asset.duration_ms.is_some_and(|d| d.abs_diff(ms) <= 100), "{}", asset.filename);
+    }
+    // One frame a second of the recording, as for any video.
+    let outputs = h.asset(&webm.id).await.outputs.unwrap();
+    assert_eq!(outputs.frames.unwrap().captured, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sound_photos_and_documents() {
     let h = Harness::start().await;
     let song = media::sound(h.dir.path(), "song.m4a", 6).await;

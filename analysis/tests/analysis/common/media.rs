@@ -93,6 +93,27 @@ pub async fn sound(dir: &Path, name: &str, seconds: u32) -> PathBuf {
     out
 }
 
+/// `seconds` of test pattern (with a tone) or of tone alone, written to a pipe as a
+/// browser's MediaRecorder or a live capture writes it: the container never learns its
+/// length. `format` is `webm` (VP8 and Opus) or `matroska` (H.264 and AAC).
+pub async fn piped_recording(dir: &Path, name: &str, format: &str, seconds: u32, picture: bool) -> PathBuf {
+    let (pattern, tone) = (format!("testsrc2=s=320x240:r=25:d={seconds}"), format!("sine=f=440:d={seconds}"));
+    let mut args = vec!["-v", "error", "-f", "lavfi", "-i", &tone];
+    if picture {
+        args.extend(["-f", "lavfi", "-i", &pattern]);
+    }
+    args.extend(match format {
+        "webm" => ["-c:a", "libopus", "-c:v", "libvpx", "-deadline", "realtime"],
+        _ => ["-c:a", "aac", "-c:v", "libx264", "-preset", "ultrafast"],
+    });
+    args.extend(["-f", format, "pipe:1"]);
+    let out = tokio::process::Command::new("ffmpeg").args(&args).output().await.expect("ffmpeg");
+    assert!(out.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let path = dir.join(name);
+    std::fs::write(&path, out.stdout).unwrap();
+    path
+}
+
 /// A 400x300 JPEG whose EXIF says it was shot in Paris, camera turned (orientation 6).
 pub async fn photo_with_gps(dir: &Path) -> PathBuf {
     let out = dir.join("paris.jpg");
@@ -242,7 +263,8 @@ pub async fn ffprobe(path: &Path) -> (u32, u32, f64, bool, bool) {
     let streams = report["streams"].as_array().unwrap();
     let video = streams.iter().find(|s| s["codec_type"] == "video");
     let audio = streams.iter().any(|s| s["codec_type"] == "audio");
-    let seconds: f64 = report["format"]["duration"].as_str().unwrap().parse().unwrap();
+    // None said (a piped recording) reads as 0.
+    let seconds: f64 = report["format"]["duration"].as_str().map_or(0.0, |d| d.parse().unwrap());
     let size = |k: &str| video.and_then(|v| v[k].as_u64()).unwrap_or(0) as u32;
     (size("width"), size("height"), seconds, audio, video.is_some())
 }
