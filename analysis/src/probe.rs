@@ -97,7 +97,7 @@ async fn measure_duration(tools: &Tools, file: &Path, video: bool) -> Result<Opt
 /// The last `out_time_us` of ffmpeg's `-progress` report, in milliseconds; none when it
 /// never got past zero.
 fn last_out_time_ms(report: &str) -> Option<u64> {
-    let last = report.lines().filter_map(|line| line.strip_prefix("out_time_us=")).last()?;
+    let last = report.lines().filter_map(|line| line.strip_prefix("out_time_us=")).next_back()?;
     last.trim().parse::<u64>().ok().map(|us| us / 1000).filter(|ms| *ms > 0)
 }
 
