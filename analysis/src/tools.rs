@@ -155,14 +155,53 @@ impl Tools {
         let result = Self::spawn_and_wait(tool, args, timeout, self.output_limit)
             .instrument(tracing::debug_span!("tool", program))
             .await;
-        let outcome = match &result {
-            Ok(_) => "done",
-            Err(ToolError::Timeout { .. }) => "timeout",
-            Err(_) => "failed",
-        };
-        metrics::counter!("mediaport_tool_runs_total", "tool" => program, "outcome" => outcome).increment(1);
-        metrics::histogram!("mediaport_tool_run_seconds", "tool" => program).record(started.elapsed().as_secs_f64());
+        record(program, started, result.as_ref().map(drop));
         result
+    }
+
+    /// Runs `tool` and hands what it writes, as it comes, to `read` on a blocking thread:
+    /// for output read once and never held whole (hours of decoded audio). Returns what
+    /// `read` returned and how the program ended; a `read` that stops early ends the
+    /// program, which then fails on its closed pipe.
+    pub async fn stream<I, S, T>(
+        &self,
+        tool: Tool,
+        args: I,
+        timeout: Duration,
+        read: impl FnOnce(&mut dyn std::io::Read) -> T + Send + 'static,
+    ) -> Result<(T, Result<(), ToolError>), ToolError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+        T: Send + 'static,
+    {
+        let program = tool.program();
+        let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
+        let mut child = spawn(tool, args)?;
+        let (stdout, mut stderr) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
+        let io = |source| ToolError::Io { program, source };
+        let run = async {
+            let reading = tokio::task::spawn_blocking(move || {
+                let mut bridge = tokio_util::io::SyncIoBridge::new(stdout);
+                read(&mut bridge)
+            });
+            let (value, tail) = tokio::join!(reading, keep_tail(&mut stderr));
+            let value = value.map_err(|e| io(std::io::Error::other(e)))?;
+            let status = child.wait().await.map_err(io)?;
+            Ok::<_, ToolError>((value, tail.map_err(io)?, status))
+        };
+        // Dropping the child on timeout kills it, which ends `read`'s input.
+        let started = Instant::now();
+        let ran = tokio::time::timeout(timeout, run.instrument(tracing::debug_span!("tool", program))).await;
+        let Ok(ran) = ran else {
+            let late = ToolError::Timeout { program, after: timeout };
+            record(program, started, Err(&late));
+            return Err(late);
+        };
+        let (value, stderr, status) = ran?;
+        let ended = exit(program, status, &stderr);
+        record(program, started, ended.as_ref().copied());
+        Ok((value, ended))
     }
 
     async fn spawn_and_wait<I, S>(tool: Tool, args: I, timeout: Duration, limit: u64) -> Result<Vec<u8>, ToolError>
@@ -171,17 +210,7 @@ impl Tools {
         S: AsRef<OsStr>,
     {
         let program = tool.program();
-        let mut child = Command::new(program)
-            .args(confined(tool, args))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::NotFound => ToolError::Missing { program, package: tool.package() },
-                _ => ToolError::Io { program, source },
-            })?;
+        let mut child = spawn(tool, args)?;
         let (mut stdout, mut stderr) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
         let io = |source| ToolError::Io { program, source };
         let run = async {
@@ -205,20 +234,57 @@ impl Tools {
         // Dropping the child on timeout kills it.
         let (stdout, stderr, status) =
             tokio::time::timeout(timeout, run).await.map_err(|_| ToolError::Timeout { program, after: timeout })??;
-        if status.success() {
-            return Ok(stdout);
-        }
-        let message = last_lines(&stderr);
-        match status.code() {
-            Some(code) => Err(ToolError::Failed { program, message: format!("exited with code {code}: {message}") }),
-            None => Err(ToolError::Killed { program, message }),
-        }
+        exit(program, status, &stderr).map(|()| stdout)
     }
 
     /// `text` with the work folder's path replaced, so reasons shown to people carry no
     /// server paths.
     pub fn redact(&self, text: &str) -> String {
         text.replace(&*self.workspace.root().to_string_lossy(), "<work>")
+    }
+}
+
+/// Counts a run and its time for `/metrics`.
+fn record(program: &'static str, started: Instant, result: Result<(), &ToolError>) {
+    let outcome = match result {
+        Ok(()) => "done",
+        Err(ToolError::Timeout { .. }) => "timeout",
+        Err(_) => "failed",
+    };
+    metrics::counter!("mediaport_tool_runs_total", "tool" => program, "outcome" => outcome).increment(1);
+    metrics::histogram!("mediaport_tool_run_seconds", "tool" => program).record(started.elapsed().as_secs_f64());
+}
+
+/// Starts `tool` with its inputs confined, no standard input, both outputs piped; it is
+/// killed if the handle is dropped.
+fn spawn<I, S>(tool: Tool, args: I) -> Result<tokio::process::Child, ToolError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let program = tool.program();
+    Command::new(program)
+        .args(confined(tool, args))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => ToolError::Missing { program, package: tool.package() },
+            _ => ToolError::Io { program, source },
+        })
+}
+
+/// How a program ended: well, refusing its input (with the end of its complaint), or killed.
+fn exit(program: &'static str, status: std::process::ExitStatus, stderr: &[u8]) -> Result<(), ToolError> {
+    if status.success() {
+        return Ok(());
+    }
+    let message = last_lines(stderr);
+    match status.code() {
+        Some(code) => Err(ToolError::Failed { program, message: format!("exited with code {code}: {message}") }),
+        None => Err(ToolError::Killed { program, message }),
     }
 }
 

@@ -1,12 +1,13 @@
 //! The transcript of an asset's audio proxy: Whisper over the whole recording, each
 //! stretch of speech an item with its time range, in the order it was said.
 
+use std::time::Duration;
+
 use mediaport_shared::{Asset, Timeline};
 
 use super::{Analyse, Failure};
 use crate::job::JobError;
-use crate::speech::{self, SAMPLE_RATE};
-use crate::tools::{Tool, args};
+use crate::speech;
 
 impl Analyse {
     pub(super) async fn transcript(
@@ -19,27 +20,13 @@ impl Analyse {
             return Err(Failure::Media("the asset has no audio proxy".into()));
         };
         let work = self.tools.work_dir(asset.id.as_str()).map_err(|e| JobError::Transient(e.to_string()))?;
-        let (file, raw) = (work.path().join("audio.m4a"), work.path().join("audio.f32"));
+        let file = work.path().join("audio.m4a");
         self.download(&audio, &file).await?;
-        // Whisper reads 16 kHz mono floats.
-        let rate = SAMPLE_RATE.to_string();
-        let args = args!["-nostdin", "-v", "error", "-i", &file, "-ac", "1", "-ar", &rate, "-f", "f32le", "-y", &raw];
-        let limit =
-            std::time::Duration::from_millis(asset.duration_ms.unwrap_or(0)).max(std::time::Duration::from_secs(60));
-        self.tools
-            .run_for(Tool::Ffmpeg, args, limit)
+        // Decoding goes at hundreds of times real time; a minute for anything short.
+        let limit = Duration::from_millis(asset.duration_ms.unwrap_or(0)).max(Duration::from_secs(60));
+        let heard = speech::file::transcribe(&self.tools, &self.speech, &file, model, language.as_deref(), limit)
             .await
-            .map_err(|e| Failure::Media(self.tools.redact(&format!("the audio cannot be decoded: {e}"))))?;
-        let transcriber = self.speech.clone();
-        let model = model.to_owned();
-        let heard = tokio::task::spawn_blocking(move || {
-            let samples = speech::pcm(&std::fs::read(&raw)?);
-            Ok::<_, std::io::Error>(transcriber.transcribe_with(&samples, &model, language.as_deref()))
-        })
-        .await
-        .map_err(|e| Failure::Media(format!("transcription stopped: {e}")))?
-        .map_err(|e| JobError::Transient(e.to_string()))?
-        .map_err(|e| Failure::Media(format!("transcript: {e}")))?;
+            .map_err(|e| Failure::Media(self.tools.redact(&e.to_string())))?;
         Ok(heard.timeline())
     }
 }

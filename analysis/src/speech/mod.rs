@@ -2,10 +2,12 @@
 //! and the times come back on the recording's own clock.
 
 pub mod features;
+pub mod file;
 pub mod vad;
 pub mod whisper;
 pub mod windows;
 
+use std::io::Read;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -130,26 +132,110 @@ impl Speech {
     ) -> Result<Transcript, ModelError> {
         let whisper = self.whisper(choose(model, language))?;
         let speech = self.vad.speech(samples)?;
-        if speech.is_empty() {
-            let language = language.unwrap_or("en").to_owned();
-            return Ok(Transcript { language, said: Vec::new() });
-        }
-        // The speech end to end, and where each piece came from.
-        let spliced = Splice::of(&speech);
-        let joined: Vec<f32> = speech.iter().flat_map(|r| samples[r.clone()].iter().copied()).collect();
-        let mut transcript = whisper.transcribe(&joined, language)?;
-        for said in &mut transcript.said {
-            if said.words.is_empty() {
-                (said.begin_ms, said.end_ms) = spliced.original_span(said.begin_ms, said.end_ms);
-                continue;
+        let batches = batches(&speech);
+        let read = |batch: &[Range<usize>]| Ok(batch.iter().flat_map(|r| samples[r.clone()].iter().copied()).collect());
+        transcribe_batches(whisper, &batches, language, read)
+    }
+
+    /// Where people speak in audio read to its end as 16 kHz mono little-endian floats,
+    /// and how many samples it holds. Blocking.
+    pub fn find_speech(&self, audio: &mut dyn Read) -> Result<(Vec<Range<usize>>, usize), ModelError> {
+        self.vad.speech_in(audio)
+    }
+
+    /// Transcribes the stretches `speech` of audio read again from its start, as in
+    /// [`Speech::find_speech`], holding at most [`BATCH_SAMPLES`] of it at a time. Blocking.
+    pub fn transcribe_speech(
+        &self,
+        audio: &mut dyn Read,
+        speech: &[Range<usize>],
+        model: &str,
+        language: Option<&str>,
+    ) -> Result<Transcript, ModelError> {
+        let whisper = self.whisper(choose(model, language))?;
+        let mut at = 0usize;
+        let read = |batch: &[Range<usize>]| {
+            let mut joined = Vec::with_capacity(batch.iter().map(ExactSizeIterator::len).sum());
+            for range in batch {
+                skip(audio, (range.start - at) * 4)?;
+                let mut bytes = vec![0u8; range.len() * 4];
+                let got = vad::fill(audio, &mut bytes)?;
+                joined.extend(pcm(&bytes[..got]));
+                at = range.start + got / 4;
             }
-            for word in &mut said.words {
-                (word.begin_ms, word.end_ms) = spliced.original_word(word.begin_ms, word.end_ms);
+            Ok(joined)
+        };
+        let heard = transcribe_batches(whisper, &batches(speech), language, read)?;
+        // Read to the end, so the decoder finishes its output rather than fail on a closed pipe.
+        skip(audio, usize::MAX).map_err(|e| ModelError::Runtime(format!("reading audio: {e}")))?;
+        Ok(heard)
+    }
+}
+
+/// Samples of speech Whisper reads in one go at most (20 minutes, 77 MB): speech beyond
+/// it is read in further batches, so a day of talk never sits in memory whole.
+pub const BATCH_SAMPLES: usize = 20 * 60 * SAMPLE_RATE;
+
+/// The stretches in batches of at most [`BATCH_SAMPLES`], a longer stretch cut to fit.
+fn batches(speech: &[Range<usize>]) -> Vec<Vec<Range<usize>>> {
+    let mut all: Vec<Vec<Range<usize>>> = Vec::new();
+    let mut size = 0;
+    for stretch in speech {
+        let mut start = stretch.start;
+        while start < stretch.end {
+            let end = stretch.end.min(start + BATCH_SAMPLES);
+            if all.is_empty() || size + (end - start) > BATCH_SAMPLES {
+                all.push(Vec::new());
+                size = 0;
             }
-            said.begin_ms = said.words[0].begin_ms;
-            said.end_ms = said.words.last().map_or(said.begin_ms + 1, |w| w.end_ms).max(said.begin_ms + 1);
+            all.last_mut().expect("pushed").push(start..end);
+            size += end - start;
+            start = end;
         }
-        Ok(transcript)
+    }
+    all
+}
+
+/// Reads past `bytes` of the input.
+fn skip(input: &mut dyn Read, bytes: usize) -> std::io::Result<()> {
+    std::io::copy(&mut input.take(bytes as u64), &mut std::io::sink()).map(drop)
+}
+
+/// Transcribes each batch of stretches (its samples from `read`) and puts the times back
+/// on the recording's clock. The language the first batch is heard in holds for the rest.
+fn transcribe_batches(
+    whisper: &Whisper,
+    batches: &[Vec<Range<usize>>],
+    language: Option<&str>,
+    mut read: impl FnMut(&[Range<usize>]) -> std::io::Result<Vec<f32>>,
+) -> Result<Transcript, ModelError> {
+    let mut transcript = Transcript { language: language.unwrap_or("en").to_owned(), said: Vec::new() };
+    for (n, batch) in batches.iter().enumerate() {
+        let joined = read(batch).map_err(|e| ModelError::Runtime(format!("reading audio: {e}")))?;
+        if joined.is_empty() {
+            break;
+        }
+        let heard_in = if n == 0 { language } else { Some(transcript.language.as_str()) };
+        let mut heard = whisper.transcribe(&joined, heard_in)?;
+        place(&mut heard.said, &Splice::of(batch));
+        transcript.language = heard.language;
+        transcript.said.extend(heard.said);
+    }
+    Ok(transcript)
+}
+
+/// Times in the splice of a batch's stretches put back on the recording's clock.
+fn place(said: &mut [Said], spliced: &Splice) {
+    for said in said {
+        if said.words.is_empty() {
+            (said.begin_ms, said.end_ms) = spliced.original_span(said.begin_ms, said.end_ms);
+            continue;
+        }
+        for word in &mut said.words {
+            (word.begin_ms, word.end_ms) = spliced.original_word(word.begin_ms, word.end_ms);
+        }
+        said.begin_ms = said.words[0].begin_ms;
+        said.end_ms = said.words.last().map_or(said.begin_ms + 1, |w| w.end_ms).max(said.begin_ms + 1);
     }
 }
 
@@ -232,6 +318,19 @@ impl Splice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn speech_is_read_in_batches_a_long_stretch_cut_to_fit() {
+        let b = BATCH_SAMPLES;
+        assert!(batches(&[]).is_empty());
+        assert_eq!(batches(&[0..10, 20..30]), [vec![0..10, 20..30]], "short speech: one batch");
+        let long = batches(&[0..b / 2, b..b + b / 2 + 1, 3 * b..3 * b + 2 * b + 5]);
+        let starts_and_ends: Vec<Vec<(usize, usize)>> =
+            long.iter().map(|batch| batch.iter().map(|r| (r.start, r.end)).collect()).collect();
+        let expected = [[(0, b / 2)], [(b, b + b / 2 + 1)], [(3 * b, 4 * b)], [(4 * b, 5 * b)], [(5 * b, 5 * b + 5)]];
+        assert_eq!(starts_and_ends, expected);
+        assert!(long.iter().all(|batch| batch.iter().map(ExactSizeIterator::len).sum::<usize>() <= b));
+    }
 
     #[test]
     fn times_in_the_splice_land_back_in_their_piece() {

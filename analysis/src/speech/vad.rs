@@ -2,6 +2,7 @@
 //! into padded stretches of speech. Whisper reads only those, so silence, noise and music
 //! cannot come out as invented words, and long quiet parts cost nothing.
 
+use std::io::Read;
 use std::ops::Range;
 
 use crate::inference::{Floats, Model, ModelError, Models};
@@ -34,40 +35,107 @@ impl Vad {
 
     /// The speech probability of each 32 ms frame of 16 kHz samples. Blocking.
     pub fn probabilities(&self, samples: &[f32]) -> Result<Vec<f32>, ModelError> {
-        let frames = samples.len().div_ceil(FRAME);
-        let mut state = (vec![0f32; 128], vec![0f32; 128]);
-        let mut out = Vec::with_capacity(frames);
-        for first in (0..frames).step_by(BATCH) {
-            let count = BATCH.min(frames - first);
-            let mut input = vec![0f32; count * (CONTEXT + FRAME)];
-            for (row, frame) in input.chunks_exact_mut(CONTEXT + FRAME).zip(first..) {
-                let start = frame * FRAME;
-                // The 64 samples before this frame (zeros before the first), then the frame.
-                for (slot, at) in row.iter_mut().zip(start as isize - CONTEXT as isize..) {
-                    *slot = usize::try_from(at).ok().and_then(|at| samples.get(at)).copied().unwrap_or(0.0);
-                }
-            }
-            let outputs = self.model.run_named(vec![
-                ("input", Floats { shape: vec![count, CONTEXT + FRAME], data: input }),
-                ("h", Floats { shape: vec![1, 1, 128], data: state.0.clone() }),
-                ("c", Floats { shape: vec![1, 1, 128], data: state.1.clone() }),
-            ])?;
-            let named = |name: &str| {
-                outputs
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, f)| f.data.clone())
-                    .ok_or_else(|| ModelError::Runtime(format!("{MODEL} gave no {name}")))
-            };
-            out.extend(named("speech_probs")?);
-            state = (named("hn")?, named("cn")?);
+        let mut reading = Reading::new(self);
+        for chunk in samples.chunks(BATCH * FRAME) {
+            reading.push(chunk)?;
         }
-        Ok(out)
+        Ok(reading.probabilities)
     }
 
     /// The stretches of `samples` (as sample ranges) where someone speaks. Blocking.
     pub fn speech(&self, samples: &[f32]) -> Result<Vec<Range<usize>>, ModelError> {
         Ok(stretches(&self.probabilities(samples)?, samples.len()))
+    }
+
+    /// The stretches where someone speaks in 16 kHz mono samples read from `audio` as
+    /// little-endian floats (`ffmpeg -f f32le`), to its end, a batch at a time: an hour
+    /// costs 900 KB of probabilities, not 230 MB of samples. Returns them with the number
+    /// of samples read. Blocking.
+    pub fn speech_in(&self, audio: &mut dyn Read) -> Result<(Vec<Range<usize>>, usize), ModelError> {
+        let mut reading = Reading::new(self);
+        let mut bytes = vec![0u8; BATCH * FRAME * 4];
+        loop {
+            let filled = fill(audio, &mut bytes).map_err(|e| ModelError::Runtime(format!("reading audio: {e}")))?;
+            if filled == 0 {
+                break;
+            }
+            reading.push(&super::pcm(&bytes[..filled]))?;
+        }
+        let total = reading.samples;
+        Ok((stretches(&reading.probabilities, total), total))
+    }
+}
+
+/// Reads until `buffer` is full or the input ends; returns how much was read, in whole
+/// samples (a torn sample at the very end is dropped).
+pub fn fill(input: &mut dyn Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match input.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled - filled % 4)
+}
+
+/// The model run over audio a batch at a time, its recurrent state and the samples
+/// before each batch carried over.
+struct Reading<'a> {
+    vad: &'a Vad,
+    state: (Vec<f32>, Vec<f32>),
+    /// The last `CONTEXT` samples before the next batch (zeros before the first).
+    context: Vec<f32>,
+    probabilities: Vec<f32>,
+    samples: usize,
+}
+
+impl<'a> Reading<'a> {
+    fn new(vad: &'a Vad) -> Self {
+        Self {
+            vad,
+            state: (vec![0f32; 128], vec![0f32; 128]),
+            context: vec![0f32; CONTEXT],
+            probabilities: Vec::new(),
+            samples: 0,
+        }
+    }
+
+    /// Reads the next samples: whole frames, but for the last batch (padded with zeros).
+    fn push(&mut self, chunk: &[f32]) -> Result<(), ModelError> {
+        let count = chunk.len().div_ceil(FRAME);
+        if count == 0 {
+            return Ok(());
+        }
+        let mut before_and_chunk = Vec::with_capacity(CONTEXT + chunk.len());
+        before_and_chunk.extend_from_slice(&self.context);
+        before_and_chunk.extend_from_slice(chunk);
+        let mut input = vec![0f32; count * (CONTEXT + FRAME)];
+        for (frame, row) in input.chunks_exact_mut(CONTEXT + FRAME).enumerate() {
+            // The 64 samples before this frame, then the frame; zeros past the end.
+            let from = frame * FRAME;
+            let have = before_and_chunk.len().min(from + CONTEXT + FRAME) - from;
+            row[..have].copy_from_slice(&before_and_chunk[from..from + have]);
+        }
+        let outputs = self.vad.model.run_named(vec![
+            ("input", Floats { shape: vec![count, CONTEXT + FRAME], data: input }),
+            ("h", Floats { shape: vec![1, 1, 128], data: self.state.0.clone() }),
+            ("c", Floats { shape: vec![1, 1, 128], data: self.state.1.clone() }),
+        ])?;
+        let named = |name: &str| {
+            outputs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, f)| f.data.clone())
+                .ok_or_else(|| ModelError::Runtime(format!("{MODEL} gave no {name}")))
+        };
+        self.probabilities.extend(named("speech_probs")?);
+        self.state = (named("hn")?, named("cn")?);
+        self.context = before_and_chunk[before_and_chunk.len() - CONTEXT..].to_vec();
+        self.samples += chunk.len();
+        Ok(())
     }
 }
 

@@ -94,17 +94,110 @@ fn spoken_sentences_are_transcribed() {
 /// sentence across the 30-second edge of Whisper's first window.
 const PLACED: [f32; 6] = [1.0, 9.0, 17.5, 28.5, 41.0, 52.0];
 
-#[test]
-fn cues_fall_where_the_sentences_were_placed_across_windows() {
-    let dir = tempfile::tempdir().unwrap();
+/// The sentences spoken at their `PLACED` times, in silence: the clip and each voice.
+fn placed_clip(dir: &Path) -> (Vec<f32>, Vec<Vec<f32>>) {
     let spoken: Vec<Vec<f32>> =
-        SENTENCES.iter().enumerate().map(|(i, s)| samples(&speak(dir.path(), &i.to_string(), s))).collect();
+        SENTENCES.iter().enumerate().map(|(i, s)| samples(&speak(dir, &i.to_string(), s))).collect();
     let at = |seconds: f32| (seconds * SAMPLE_RATE as f32) as usize;
     let last = spoken.last().unwrap().len();
     let mut clip = vec![0f32; at(PLACED[5]) + last + at(3.0)];
     for (start, voice) in PLACED.iter().zip(&spoken) {
         clip[at(*start)..at(*start) + voice.len()].copy_from_slice(voice);
     }
+    (clip, spoken)
+}
+
+/// Samples written as a 16 kHz mono WAV of floats: read back, they are the same numbers.
+fn wav_of(dir: &Path, samples: &[f32]) -> PathBuf {
+    let raw = dir.join("clip.f32");
+    std::fs::write(&raw, samples.iter().flat_map(|s| s.to_le_bytes()).collect::<Vec<u8>>()).unwrap();
+    let wav = dir.join("clip.wav");
+    let rate = SAMPLE_RATE.to_string();
+    run(Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "f32le", "-ar", &rate, "-ac", "1", "-i"])
+        .arg(&raw)
+        .args(["-c:a", "pcm_f32le"])
+        .arg(&wav));
+    wav
+}
+
+fn tools(dir: &Path) -> mediaport_analysis::tools::Tools {
+    mediaport_analysis::tools::Tools::new(2, std::time::Duration::from_secs(600), &dir.join("work")).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_streamed_through_ffmpeg_is_heard_as_the_same_samples_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (clip, _) = placed_clip(dir.path());
+    let wav = wav_of(dir.path(), &clip);
+    let speech = std::sync::Arc::new(speech());
+    let in_memory = speech.transcribe(&clip, Some("en")).unwrap();
+    let limit = std::time::Duration::from_secs(120);
+    let streamed =
+        speech::file::transcribe(&tools(dir.path()), &speech, &wav, speech::TINY_EN, Some("en"), limit).await.unwrap();
+    assert!(!streamed.said.is_empty());
+    assert_eq!(streamed, in_memory);
+
+    let broken = dir.path().join("broken.m4a");
+    std::fs::write(&broken, b"not audio at all").unwrap();
+    let refused = speech::file::transcribe(&tools(dir.path()), &speech, &broken, speech::TINY_EN, None, limit).await;
+    let reason = refused.unwrap_err().to_string();
+    assert!(reason.starts_with("the audio cannot be decoded"), "{reason}");
+}
+
+/// Silence heard in a process of its own (so that its peak memory is this alone), to
+/// the peak memory in MB.
+fn peak_mb_hearing_silence(hours: f64) -> u64 {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "speech::silent_hours_in_a_process_of_their_own", "--ignored", "--nocapture"])
+        .env("MEDIAPORT_SILENT_HOURS", hours.to_string())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{printed}\n{}", String::from_utf8_lossy(&out.stderr));
+    let figure = printed.lines().find_map(|l| l.strip_prefix("peak memory MB: "));
+    figure.unwrap_or_else(|| panic!("no figure in {printed}")).parse().unwrap()
+}
+
+#[test]
+fn hours_of_silence_are_heard_in_bounded_memory() {
+    // Decoded, three hours are 690 MB (230 MB an hour): holding them, as the recording
+    // was read before, would take the peak up by 1,150 MB from half an hour's (twice).
+    let (short, long) = (peak_mb_hearing_silence(0.5), peak_mb_hearing_silence(3.0));
+    eprintln!("silence heard with a peak of {short} MB for half an hour, {long} MB for three hours");
+    assert!(long < short + 100, "{long} MB for three hours against {short} MB for half an hour");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by hours_of_silence_are_heard_in_bounded_memory, in a process of its own"]
+async fn silent_hours_in_a_process_of_their_own() {
+    let Some(hours) = std::env::var("MEDIAPORT_SILENT_HOURS").ok().and_then(|h| h.parse::<f64>().ok()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let flac = dir.path().join("silence.flac");
+    let seconds = (hours * 3600.0).to_string();
+    run(Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", &seconds, "-c:a", "flac"])
+        .arg(&flac));
+    let speech = std::sync::Arc::new(speech());
+    let limit = std::time::Duration::from_secs(3600);
+    let heard =
+        speech::file::transcribe(&tools(dir.path()), &speech, &flac, speech::TINY_EN, None, limit).await.unwrap();
+    assert_eq!(heard.said, []);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    println!("peak memory MB: {}", peak_kb / 1024);
+}
+
+#[test]
+fn cues_fall_where_the_sentences_were_placed_across_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (clip, spoken) = placed_clip(dir.path());
     let transcript = speech().transcribe(&clip, Some("en")).unwrap();
     let said = &transcript.said;
     for ((sentence, start), voice) in SENTENCES.iter().zip(PLACED).zip(&spoken) {
