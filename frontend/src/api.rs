@@ -86,7 +86,7 @@ async fn send_with(
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }
         let response = finish(builder)?.send().await.map_err(|e| ApiError::network(&e))?;
-        if response.status() != 401 || attempt == 1 || refresh(auth).await.is_err() {
+        if response.status() != 401 || attempt == 1 || renew(auth, token).await.is_err() {
             return Ok(response);
         }
     }
@@ -116,8 +116,26 @@ pub async fn login(username: String, password: String) -> Result<LoginResponse, 
     decode(request.send().await.map_err(|e| ApiError::network(&e))?).await
 }
 
+thread_local! {
+    /// One renewal at a time in this tab: refresh tokens work once, so a second renewal
+    /// with the same token would fail and sign the user out.
+    static RENEWING: std::rc::Rc<futures::lock::Mutex<()>> = std::rc::Rc::default();
+}
+
 /// Renews the session with its refresh token; a refused token signs the user out.
 pub async fn refresh(auth: Auth) -> Result<(), ApiError> {
+    renew(auth, auth.access_token()).await
+}
+
+/// Renews the session whose access token was `spent`, unless it has been renewed
+/// already: by a call of this tab that got there first (two requests refused at once
+/// renew once), or by another tab, whose session is then taken.
+async fn renew(auth: Auth, spent: Option<String>) -> Result<(), ApiError> {
+    let lock = RENEWING.with(std::rc::Rc::clone);
+    let _one_at_a_time = lock.lock().await;
+    if auth.adopt_stored() || auth.access_token() != spent {
+        return Ok(());
+    }
     let Some(refresh_token) = auth.refresh_token() else {
         return Err(ApiError { code: codes::SIGNED_OUT.into(), message: "sign in first".into() });
     };
@@ -128,10 +146,14 @@ pub async fn refresh(auth: Auth) -> Result<(), ApiError> {
             auth.set(Some(StoredSession::from_login(login)));
             Ok(())
         }
+        Err(err) if err.code == codes::NETWORK => Err(err),
         Err(err) => {
-            if err.code != codes::NETWORK {
-                auth.set(None);
+            // Another tab may have spent the token a moment ago: its answer is on the way.
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+            if auth.adopt_stored() {
+                return Ok(());
             }
+            auth.set(None);
             Err(err)
         }
     }

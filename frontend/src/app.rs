@@ -19,6 +19,7 @@ const REFRESH_MARGIN_MS: f64 = 120_000.0;
 pub fn App() -> impl IntoView {
     let auth = Auth::load();
     provide_context(auth);
+    auth.follow_other_tabs();
     keep_session_fresh(auth);
     view! {
         <Router>

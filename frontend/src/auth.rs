@@ -47,13 +47,44 @@ pub struct Auth {
     pub session: RwSignal<Option<StoredSession>>,
 }
 
+/// The session as `localStorage` holds it now (another tab may have renewed it).
+fn stored() -> Option<StoredSession> {
+    let text = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())?;
+    serde_json::from_str::<StoredSession>(&text).ok()
+}
+
 impl Auth {
     /// The session saved by an earlier visit, if any.
     pub fn load() -> Self {
-        let saved = storage()
-            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-            .and_then(|text| serde_json::from_str::<StoredSession>(&text).ok());
-        Self { session: RwSignal::new(saved) }
+        Self { session: RwSignal::new(stored()) }
+    }
+
+    /// Takes the stored session when another tab renewed it: its access token is not
+    /// this tab's. Returns whether it did.
+    pub fn adopt_stored(&self) -> bool {
+        let Some(newer) = stored() else { return false };
+        let differs = self.session.with_untracked(|s| s.as_ref().map(|s| &s.access_token) != Some(&newer.access_token));
+        if differs {
+            self.session.set(Some(newer));
+        }
+        differs
+    }
+
+    /// Follows the session other tabs of the app store: a renewal there is taken here
+    /// (this tab's refresh token was spent by it), a sign-out there signs out here.
+    pub fn follow_other_tabs(&self) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let session = self.session;
+        let listener = Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |event: web_sys::StorageEvent| {
+            if event.key().as_deref() == Some(STORAGE_KEY) {
+                let now = event.new_value().and_then(|text| serde_json::from_str::<StoredSession>(&text).ok());
+                session.set(now);
+            }
+        });
+        let _ = window().add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+        // For the life of the page.
+        listener.forget();
     }
 
     pub fn set(&self, session: Option<StoredSession>) {

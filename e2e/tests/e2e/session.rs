@@ -1,5 +1,5 @@
 //! The web app renews its session before the access token runs out, so a reviewer who
-//! keeps a page open is never thrown out mid-work.
+//! keeps a page open is never thrown out mid-work, however many tabs they keep.
 
 use std::time::Duration;
 
@@ -53,6 +53,30 @@ async fn the_app_refreshes_the_token_before_it_expires() -> anyhow::Result<()> {
         .send()
         .await?;
     assert_eq!(replay.status(), 401, "a refresh token works once");
+
+    // A second tab shares the session. Each tab renews on its own clock (here every 20
+    // s, the token lasting less than the margin), and a refresh token works once: a tab
+    // that renewed with the token the other had spent would be signed out, both with it.
+    let first_tab = browser.client.window().await?;
+    let second_tab = browser.client.new_window(true).await?.handle;
+    browser.client.switch_to_window(second_tab.clone()).await?;
+    browser.client.goto(&server.url()).await?;
+    browser.wait_for_text("[data-testid=user-menu]", &admin).await?;
+    tokio::time::sleep(Duration::from_secs(45)).await;
+    for tab in [first_tab, second_tab] {
+        browser.client.switch_to_window(tab).await?;
+        let url = browser.client.current_url().await?;
+        assert!(!url.path().starts_with("/login"), "a tab was signed out: {url}");
+        browser.wait_for_text("[data-testid=user-menu]", &admin).await?;
+    }
+    let shared = stored_session(&browser).await?;
+    assert_ne!(shared["access_token"], renewed["access_token"], "renewed again since");
+    let me = http
+        .get(format!("{}/api/me", server.url()))
+        .bearer_auth(shared["access_token"].as_str().unwrap_or_default())
+        .send()
+        .await?;
+    assert_eq!(me.status(), 200, "the session both tabs hold works");
     let errors = browser.console_errors().await?;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     browser.close().await?;
