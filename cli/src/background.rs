@@ -1,12 +1,14 @@
 //! Work `mediaport serve` does between requests: turning objects copied straight into
 //! the ingest bucket into assets, and sweeping abandoned uploads.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mediaport_api::AppState;
 use mediaport_backends::storage::embedded::ObjectCreated;
 use mediaport_core::cleanup::sweep_uploads;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
 /// Registers one object found in the ingest bucket; an object that is already an asset
@@ -22,8 +24,14 @@ async fn adopt(state: &AppState, key: &str) {
     }
 }
 
-/// Follows the embedded endpoint's announcements of new objects.
-pub async fn follow_events(state: AppState, mut events: broadcast::Receiver<ObjectCreated>, stop: CancellationToken) {
+/// Follows the embedded endpoint's announcements of new objects; `missed` is told when
+/// some were lost, for a scan to find them.
+pub async fn follow_events(
+    state: AppState,
+    mut events: broadcast::Receiver<ObjectCreated>,
+    missed: Arc<Notify>,
+    stop: CancellationToken,
+) {
     loop {
         let event = tokio::select! {
             () = stop.cancelled() => return,
@@ -34,17 +42,30 @@ pub async fn follow_events(state: AppState, mut events: broadcast::Receiver<Obje
             // adopting leaves it alone.
             Ok(event) if event.bucket == state.buckets.ingest => adopt(&state, &event.key).await,
             Ok(_) => {}
-            // Missed announcements are picked up by the next scan.
-            Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!(missed = n, "bucket events overflowed"),
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(missed = n, "bucket events overflowed: scanning the bucket for them");
+                missed.notify_one();
+            }
             Err(broadcast::error::RecvError::Closed) => return,
         }
     }
 }
 
-/// Lists the ingest bucket now and then and adopts objects that are not assets: the way
-/// copies are found on S3 servers that announce nothing.
-pub async fn scan_bucket(state: AppState, every: Duration, stop: CancellationToken) {
+/// When the bucket is scanned for copies.
+pub enum ScanWhen {
+    /// Now and then: S3 servers that announce nothing.
+    Every(Duration),
+    /// At start, for what was copied in while the server was down, then only when
+    /// announcements were missed: the embedded endpoint announces every new object.
+    Missed(Arc<Notify>),
+}
+
+/// Lists the ingest bucket and adopts objects that are not assets, at start and then as
+/// `when` says.
+pub async fn scan_bucket(state: AppState, when: ScanWhen, scans: &AtomicU64, stop: CancellationToken) {
     loop {
+        metrics::counter!("mediaport_bucket_scans_total").increment(1);
+        scans.fetch_add(1, Ordering::Relaxed);
         match state.storage.list_objects(&state.buckets.ingest, "").await {
             Ok(objects) => {
                 for object in objects {
@@ -53,9 +74,15 @@ pub async fn scan_bucket(state: AppState, every: Duration, stop: CancellationTok
             }
             Err(err) => tracing::warn!(error = %err, "could not list the ingest bucket"),
         }
+        let next = async {
+            match &when {
+                ScanWhen::Every(every) => tokio::time::sleep(*every).await,
+                ScanWhen::Missed(missed) => missed.notified().await,
+            }
+        };
         tokio::select! {
             () = stop.cancelled() => return,
-            () = tokio::time::sleep(every) => {}
+            () = next => {}
         }
     }
 }

@@ -1,6 +1,8 @@
 //! `mediaport serve`: the API, the web app and (by default) the embedded S3 endpoint.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -10,7 +12,7 @@ use mediaport_api::AppState;
 use mediaport_backends::storage::embedded::{self, EmbeddedS3Config, ObjectCreated};
 use mediaport_wiring::{Settings, bootstrap};
 use tokio::net::TcpListener;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -24,11 +26,18 @@ pub struct RunningServer {
     pub first_admin: Option<(String, String)>,
     shutdown: CancellationToken,
     tasks: JoinSet<std::io::Result<()>>,
+    scans: Arc<AtomicU64>,
 }
 
 impl RunningServer {
     pub fn url(&self) -> String {
         format!("http://{}", self.api_addr)
+    }
+
+    /// How many times this server has listed the ingest bucket looking for copies (also
+    /// on `/metrics`, there for the whole process).
+    pub fn bucket_scans(&self) -> u64 {
+        self.scans.load(Ordering::Relaxed)
     }
 
     pub fn s3_url(&self) -> Option<String> {
@@ -124,7 +133,8 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     }
     let app = mediaport_api::router(state.clone(), web_dir.as_deref());
     tasks.spawn(serve(api_listener, app, shutdown.clone()));
-    spawn_background(&mut tasks, &state, &settings, events, &shutdown);
+    let scans = Arc::new(AtomicU64::new(0));
+    spawn_background(&mut tasks, &state, &settings, events, &scans, &shutdown);
     if let Some((worker, _)) = worker {
         let stop = shutdown.clone();
         tasks.spawn(async move {
@@ -132,7 +142,7 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
             Ok(())
         });
     }
-    Ok(RunningServer { api_addr, s3_addr, state, settings, first_admin, shutdown, tasks })
+    Ok(RunningServer { api_addr, s3_addr, state, settings, first_admin, shutdown, tasks, scans })
 }
 
 fn spawn_background(
@@ -140,21 +150,30 @@ fn spawn_background(
     state: &AppState,
     settings: &Settings,
     events: Option<broadcast::Receiver<ObjectCreated>>,
+    scans: &Arc<AtomicU64>,
     shutdown: &CancellationToken,
 ) {
     let (state, stop) = (state.clone(), shutdown.clone());
     let uploads = &settings.uploads;
-    if let Some(events) = events.filter(|_| uploads.adopt_copies) {
-        let (state, stop) = (state.clone(), stop.clone());
+    let scan = match events.filter(|_| uploads.adopt_copies) {
+        Some(events) => {
+            let (state, stop, missed) = (state.clone(), stop.clone(), Arc::new(Notify::new()));
+            let scan = background::ScanWhen::Missed(missed.clone());
+            tasks.spawn(async move {
+                background::follow_events(state, events, missed, stop).await;
+                Ok(())
+            });
+            Some(scan)
+        }
+        None if uploads.adopt_copies && uploads.scan_interval_secs > 0 => {
+            Some(background::ScanWhen::Every(Duration::from_secs(uploads.scan_interval_secs)))
+        }
+        None => None,
+    };
+    if let Some(when) = scan {
+        let (state, stop, scans) = (state.clone(), stop.clone(), scans.clone());
         tasks.spawn(async move {
-            background::follow_events(state, events, stop).await;
-            Ok(())
-        });
-    }
-    if uploads.adopt_copies && uploads.scan_interval_secs > 0 {
-        let (state, stop, every) = (state.clone(), stop.clone(), Duration::from_secs(uploads.scan_interval_secs));
-        tasks.spawn(async move {
-            background::scan_bucket(state, every, stop).await;
+            background::scan_bucket(state, when, &scans, stop).await;
             Ok(())
         });
     }

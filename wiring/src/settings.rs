@@ -118,7 +118,8 @@ pub struct UploadSettings {
     /// uploads through the API and `POST /api/assets` do.
     pub adopt_copies: bool,
     /// How often the ingest bucket is scanned for objects copied in without the API, in
-    /// seconds; 0 turns the scan off (the embedded endpoint reports new objects at once).
+    /// seconds; 0 turns the scan off. Not used with the embedded endpoint, which reports
+    /// new objects at once: the bucket is scanned at start and after missed reports.
     pub scan_interval_secs: u64,
 }
 

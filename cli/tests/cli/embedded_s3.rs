@@ -214,3 +214,28 @@ async fn cors_allows_the_app_origin_and_exposes_etag() {
     assert!(foreign.headers().get("access-control-allow-origin").is_none());
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_copy_is_adopted_when_announced_and_the_bucket_is_not_scanned_again_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = common::settings(dir.path());
+    // Were the bucket scanned on a clock, it would be every second here.
+    settings.uploads.scan_interval_secs = 1;
+    let server = mediaport_cli::server::start(settings).await.unwrap();
+    let s3 = s3_client(&server).await;
+    s3.put_object().bucket(BUCKET).key("copied/note.txt").body(ByteStream::from_static(b"hello")).send().await.unwrap();
+    let mut adopted = None;
+    for _ in 0..100 {
+        adopted = server.state.catalog.find_asset_by_object(BUCKET, "copied/note.txt").await.unwrap();
+        if adopted.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(adopted.is_some(), "the announced copy became an asset");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(server.bucket_scans(), 1, "one scan, at start");
+    let metrics = reqwest::get(format!("{}/metrics", server.url())).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("mediaport_bucket_scans_total"), "scans are counted on /metrics");
+    server.shutdown().await.unwrap();
+}
