@@ -31,7 +31,8 @@ pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::people::{AppearanceRecord, Named, PeopleCatalog, PersonRecord};
 pub use ports::queue::{Job, JobFilter, JobKind, JobStatus, NewJob, ObjectLocation, Queue, QueueError, Task, backoff};
 pub use ports::search::{
-    AssetDocument, IndexedName, IndexedSentence, SearchError, SearchIndex, SearchPage, SearchRequest,
+    AssetDocument, FACET_VALUES, FACETS, IndexedName, IndexedSentence, SearchError, SearchIndex, SearchPage,
+    SearchRequest, facet_of,
 };
 pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 pub use ports::vectors::{EncodeError, Neighbour, SentenceEncoder, VectorError, VectorIndex, batch_length};

@@ -10,14 +10,9 @@
 use std::collections::BTreeMap;
 
 use mediaport_core::search::query::{Field as QueryField, Query};
-use mediaport_core::{AssetDocument, SearchError, SearchPage, SearchRequest};
+use mediaport_core::{AssetDocument, FACET_VALUES, FACETS, SearchError, SearchPage, SearchRequest};
 use mediaport_shared::AnalysisKind;
 use serde_json::{Value, json};
-
-/// Values per facet returned (as the tantivy adapter).
-const FACET_VALUES: usize = 20;
-/// The facets a search counts.
-const FACETS: [&str; 5] = ["type", "label", "face", "group", "keyphrase"];
 
 /// Settings and mapping of the index. Text is split as the query language splits it (at
 /// anything not a letter or digit) and lower-cased, so `term` queries on query words

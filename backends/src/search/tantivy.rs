@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use mediaport_core::search::query::{Field as QueryField, Query};
-use mediaport_core::{AssetDocument, SearchError, SearchIndex, SearchPage, SearchRequest};
+use mediaport_core::{
+    AssetDocument, FACET_VALUES, FACETS, SearchError, SearchIndex, SearchPage, SearchRequest, facet_of,
+};
 use mediaport_shared::{AnalysisKind, AssetId};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
@@ -39,8 +41,6 @@ const BULK_MEMORY: usize = 256 << 20;
 const BULK_THREADS: usize = BULK_MEMORY / 16_000_000;
 /// How long a change waits for another process's writer.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
-/// Values per facet returned.
-const FACET_VALUES: usize = 20;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -171,13 +171,7 @@ impl TantivyIndex {
             for name in names {
                 doc.add_text(field, &name.name);
                 doc.add_text(f.all, &name.name);
-                let facet = match kind {
-                    AnalysisKind::Label => Some("label"),
-                    AnalysisKind::FaceMatch => Some("face"),
-                    AnalysisKind::Keyphrase => Some("keyphrase"),
-                    _ => None,
-                };
-                if let Some(facet) = facet {
+                if let Some(facet) = facet_of(*kind) {
                     doc.add_facet(f.facets, tantivy::schema::Facet::from_path([facet, name.name.as_str()]));
                 }
             }
@@ -341,8 +335,8 @@ impl SearchIndex for TantivyIndex {
         tokio::task::spawn_blocking(move || {
             let searcher = this.reader.searcher();
             let mut facets = FacetCollector::for_field("facets");
-            for facet in ["/type", "/label", "/face", "/group", "/keyphrase"] {
-                facets.add_facet(facet);
+            for facet in FACETS {
+                facets.add_facet(format!("/{facet}").as_str());
             }
             let top = TopDocs::with_limit(limit).and_offset(offset).order_by_score();
             let (top, total, counts) = searcher.search(&*query, &(top, Count, facets)).map_err(failed)?;
@@ -353,7 +347,7 @@ impl SearchIndex for TantivyIndex {
                 let document: AssetDocument = serde_json::from_str(json).map_err(failed)?;
                 hits.push((score, document));
             }
-            let facets = ["type", "label", "face", "group", "keyphrase"]
+            let facets = FACETS
                 .into_iter()
                 .map(|name| {
                     let values = counts

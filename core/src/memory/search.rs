@@ -9,20 +9,11 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use mediaport_shared::{AnalysisKind, AssetId};
 
-use crate::ports::search::{AssetDocument, SearchError, SearchIndex, SearchPage, SearchRequest};
+use crate::ports::search::{
+    AssetDocument, FACET_VALUES, FACETS, SearchError, SearchIndex, SearchPage, SearchRequest, facet_of,
+};
+use crate::search::matches::holds;
 use crate::search::query::{Field, Query, split};
-
-/// Values per facet returned, most frequent first.
-const FACET_VALUES: usize = 20;
-
-/// The facets counted over every match, and the kinds whose names are facet values.
-const FACETS: [(&str, Option<AnalysisKind>); 5] = [
-    ("type", None),
-    ("label", Some(AnalysisKind::Label)),
-    ("face", Some(AnalysisKind::FaceMatch)),
-    ("group", None),
-    ("keyphrase", Some(AnalysisKind::Keyphrase)),
-];
 
 #[derive(Debug, Default)]
 pub struct MemorySearch {
@@ -61,16 +52,6 @@ fn texts(document: &AssetDocument, field: Option<&Field>, kinds: &[AnalysisKind]
     }
 }
 
-/// How many of the texts hold `words` in a row (the last a start of a word with `prefix`).
-fn hits(texts: &[Vec<String>], words: &[String], prefix: bool) -> usize {
-    let Some((last, before)) = words.split_last() else { return 0 };
-    let run_hits = |run: &[String]| {
-        run[..before.len()] == *before
-            && if prefix { run[before.len()].starts_with(last) } else { run[before.len()] == *last }
-    };
-    texts.iter().filter(|text| text.windows(words.len()).any(run_hits)).count()
-}
-
 /// The document's score for the query, or none when it does not match.
 fn score(query: &Query, document: &AssetDocument, kinds: &[AnalysisKind]) -> Option<f32> {
     let term = |field: &Option<Field>, words: Vec<String>, prefix: bool| {
@@ -78,7 +59,7 @@ fn score(query: &Query, document: &AssetDocument, kinds: &[AnalysisKind]) -> Opt
         if let Some(Field::Attribute(key)) = field {
             words.insert(0, key.clone());
         }
-        let found = hits(&texts(document, field.as_ref(), kinds), &words, prefix);
+        let found = texts(document, field.as_ref(), kinds).iter().filter(|text| holds(text, &words, prefix)).count();
         (found > 0).then_some(found as f32)
     };
     match query {
@@ -104,12 +85,14 @@ fn admitted(document: &AssetDocument, request: &SearchRequest) -> bool {
 }
 
 /// The facet values of one document, each once.
-fn facet_values(document: &AssetDocument, facet: &str, kind: Option<AnalysisKind>) -> Vec<String> {
-    let mut values: Vec<String> = match (facet, kind) {
-        ("type", _) => vec![document.asset_type.as_str().to_owned()],
-        ("group", _) => document.group.iter().cloned().collect(),
-        (_, Some(kind)) => document.names.get(&kind).into_iter().flatten().map(|n| n.name.clone()).collect(),
-        _ => Vec::new(),
+fn facet_values(document: &AssetDocument, facet: &str) -> Vec<String> {
+    let mut values: Vec<String> = match facet {
+        "type" => vec![document.asset_type.as_str().to_owned()],
+        "group" => document.group.iter().cloned().collect(),
+        _ => {
+            let kinds = document.names.iter().filter(|(kind, _)| facet_of(**kind) == Some(facet));
+            kinds.flat_map(|(_, names)| names.iter().map(|n| n.name.clone())).collect()
+        }
     };
     values.sort();
     values.dedup();
@@ -118,19 +101,17 @@ fn facet_values(document: &AssetDocument, facet: &str, kind: Option<AnalysisKind
 
 fn facets(found: &[(f32, &AssetDocument)]) -> BTreeMap<String, BTreeMap<String, u64>> {
     let mut all = BTreeMap::new();
-    for (facet, kind) in FACETS {
+    for facet in FACETS {
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         for (_, document) in found {
-            for value in facet_values(document, facet, kind) {
+            for value in facet_values(document, facet) {
                 *counts.entry(value).or_default() += 1;
             }
         }
         let mut top: Vec<(String, u64)> = counts.into_iter().collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         top.truncate(FACET_VALUES);
-        if !top.is_empty() {
-            all.insert(facet.to_owned(), top.into_iter().collect());
-        }
+        all.insert(facet.to_owned(), top.into_iter().collect());
     }
     all
 }

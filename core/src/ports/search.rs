@@ -99,6 +99,22 @@ impl SearchRequest {
     }
 }
 
+/// The facets every search counts over all that match, each with its most frequent
+/// values: the same on every index.
+pub const FACETS: [&str; 5] = ["type", "label", "face", "group", "keyphrase"];
+/// Values per facet returned, most frequent first.
+pub const FACET_VALUES: usize = 20;
+
+/// The facet whose values are the names of `kind`, if any.
+pub fn facet_of(kind: AnalysisKind) -> Option<&'static str> {
+    match kind {
+        AnalysisKind::Label => Some("label"),
+        AnalysisKind::FaceMatch => Some("face"),
+        AnalysisKind::Keyphrase => Some("keyphrase"),
+        _ => None,
+    }
+}
+
 /// A page of assets that match, best first (with their scores), as indexed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchPage {

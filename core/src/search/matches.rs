@@ -62,7 +62,7 @@ pub fn highlight(name: &str, query: &Query) -> Option<String> {
     for term in &wanted {
         let n = term.words.len();
         for at in 0..words.len().saturating_sub(n - 1) {
-            if term.hits_words(&words[at..at + n]) {
+            if holds(&words[at..at + n], term.words, term.prefix) {
                 bold[at..at + n].iter_mut().for_each(|b| *b = true);
             }
         }
@@ -128,16 +128,18 @@ impl Term<'_> {
             Some(Field::Kind(wanted)) if *wanted == kind => {}
             Some(_) => return false,
         }
-        let n = self.words.len();
-        n > 0 && name.len() >= n && name.windows(n).any(|run| self.hits_words(run))
+        holds(name, self.words, self.prefix)
     }
+}
 
-    /// Whether these words, as many as the term has, are the term's.
-    fn hits_words(&self, run: &[String]) -> bool {
-        let last = self.words.len() - 1;
-        run[..last] == self.words[..last]
-            && if self.prefix { run[last].starts_with(&self.words[last]) } else { run[last] == self.words[last] }
-    }
+/// Whether `text` (its words, as `split` cuts them) holds `words` in a row, the last one
+/// only as the start of a word with `prefix`.
+pub fn holds(text: &[String], words: &[String], prefix: bool) -> bool {
+    let Some((last, before)) = words.split_last() else { return false };
+    text.windows(words.len()).any(|run| {
+        run[..before.len()] == *before
+            && if prefix { run[before.len()].starts_with(last) } else { run[before.len()] == *last }
+    })
 }
 
 fn positive_terms<'a>(query: &'a Query, out: &mut Vec<Term<'a>>) {
