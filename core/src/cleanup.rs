@@ -30,8 +30,9 @@ fn before(age: Duration) -> String {
     crate::rfc3339(Utc::now() - age)
 }
 
-/// Aborts uploads older than `abandon_after`, settles completions interrupted more than
-/// ten minutes ago, and aborts storage's own multipart uploads older than `abandon_after`.
+/// Aborts uploads older than `abandon_after` that received no part in that time, settles
+/// completions interrupted more than ten minutes ago, and aborts storage's own multipart
+/// uploads on the same rule.
 pub async fn sweep_uploads(
     catalog: &dyn Catalog,
     storage: &dyn Storage,
@@ -40,20 +41,26 @@ pub async fn sweep_uploads(
     abandon_after: Duration,
 ) -> Result<SweepReport, IntakeError> {
     let mut report = SweepReport::default();
+    let cutoff = SystemTime::now() - abandon_after;
     for record in catalog.stale_uploads(&before(STUCK_COMPLETION.min(abandon_after))).await? {
         match record.state {
             UploadState::Completing => settle_completion(catalog, storage, queue, &record, &mut report).await?,
-            UploadState::Open if record.created_at < before(abandon_after) => {
+            UploadState::Open
+                if record.created_at < before(abandon_after)
+                    && !arriving(storage, &record.bucket, &record.key, &record.storage_upload_id, cutoff).await =>
+            {
                 abort_record(catalog, storage, &record).await?;
                 report.aborted += 1;
             }
             _ => {}
         }
     }
-    let cutoff = SystemTime::now() - abandon_after;
     match storage.list_multiparts(bucket).await {
         Ok(uploads) => {
             for upload in uploads.into_iter().filter(|u| u.initiated < cutoff) {
+                if arriving(storage, bucket, &upload.key, &upload.upload_id, cutoff).await {
+                    continue;
+                }
                 match storage.abort_multipart(bucket, &upload.key, &upload.upload_id).await {
                     Ok(()) => report.orphans_aborted += 1,
                     Err(StorageError::NoSuchUpload(_)) => {}
@@ -64,6 +71,20 @@ pub async fn sweep_uploads(
         Err(err) => tracing::warn!(error = %err, bucket, "storage cannot list its multipart uploads"),
     }
     Ok(report)
+}
+
+/// Whether a part of the upload reached storage after `cutoff`: a slow client on a large
+/// file is still sending, whenever it started. An upload storage cannot list is left for
+/// the next sweep rather than aborted blind.
+async fn arriving(storage: &dyn Storage, bucket: &str, key: &str, upload_id: &str, cutoff: SystemTime) -> bool {
+    match storage.list_parts(bucket, key, upload_id).await {
+        Ok(parts) => parts.iter().any(|part| part.last_modified > cutoff),
+        Err(StorageError::NoSuchUpload(_)) => false,
+        Err(err) => {
+            tracing::warn!(error = %err, key, "could not list an old upload's parts; it is left for the next sweep");
+            true
+        }
+    }
 }
 
 async fn abort_record(catalog: &dyn Catalog, storage: &dyn Storage, record: &UploadRecord) -> Result<(), IntakeError> {

@@ -85,7 +85,7 @@ pub struct UploadPolicy {
     pub bucket: String,
     /// How long a presigned part URL works.
     pub part_url_ttl: Duration,
-    /// An upload still open after this long is aborted by the cleanup job.
+    /// An upload that has received no part for this long is aborted by the cleanup job.
     pub abandon_after: Duration,
 }
 

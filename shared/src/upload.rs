@@ -82,7 +82,7 @@ pub struct Upload {
     pub size: u64,
     pub part_size: u64,
     pub part_count: u32,
-    /// RFC 3339 time after which an unfinished upload is aborted.
+    /// RFC 3339 time after which an unfinished upload is aborted, unless parts keep arriving.
     pub expires_at: String,
 }
 

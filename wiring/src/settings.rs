@@ -110,7 +110,7 @@ pub struct EmbeddedStorageSettings {
 pub struct UploadSettings {
     /// How long a presigned part URL works, in seconds.
     pub part_url_ttl_secs: u64,
-    /// An upload left unfinished this many hours is aborted and its parts freed.
+    /// An upload that has received no part for this many hours is aborted and its parts freed.
     pub abandon_after_hours: u64,
     /// How often abandoned uploads are swept, in seconds.
     pub sweep_interval_secs: u64,

@@ -279,6 +279,10 @@ impl Storage for S3Storage {
                     part_number: part.part_number.unwrap_or(0).max(0) as u32,
                     etag: part.e_tag.unwrap_or_default(),
                     size: part.size.unwrap_or(0).max(0) as u64,
+                    last_modified: part
+                        .last_modified
+                        .and_then(|t| SystemTime::try_from(t).ok())
+                        .unwrap_or(SystemTime::UNIX_EPOCH),
                 });
             }
         }

@@ -1,9 +1,9 @@
 //! The storage port's suite: what every object store must do, run through the S3 adapter
 //! against each S3 server that can run here.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use mediaport_core::{Storage, StorageError};
+use mediaport_core::{PartInfo, Storage, StorageError};
 
 pub async fn suite(storage: &dyn Storage) {
     let bucket = "suite-bucket";
@@ -76,6 +76,8 @@ async fn multipart(storage: &dyn Storage, bucket: &str) {
     let parts = storage.list_parts(bucket, key, &id).await.unwrap();
     let seen: Vec<_> = parts.iter().map(|p| (p.part_number, p.size, p.etag.clone())).collect();
     assert_eq!(seen, [(1, first.len() as u64, etags[0].clone()), (2, last.len() as u64, etags[1].clone())]);
+    let age = |part: &PartInfo| SystemTime::now().duration_since(part.last_modified).unwrap_or_default();
+    assert!(parts.iter().all(|p| age(p) < Duration::from_secs(60)), "parts are timed as they arrive: {parts:?}");
     let open = storage.list_multiparts(bucket).await.unwrap();
     assert!(open.iter().any(|u| u.upload_id == id && u.key == key), "{open:?}");
 

@@ -280,21 +280,40 @@ async fn copies_become_assets(server: &RunningServer, api: &Api) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-/// The cleanup job aborts uploads older than the configured age and frees their parts.
+/// The cleanup job aborts uploads older than the configured age that no part reached in
+/// that time, and frees their parts; uploads still receiving parts, however old, go on.
 async fn sweep(server: &RunningServer, api: &Api) {
     let data = media(9 * MIB as usize);
-    let upload = api.start("Forgotten.mp4", &data).await;
-    api.send_parts(&upload, &data, &[1]).await;
     let (catalog, storage, queue) =
         (server.state.catalog.as_ref(), server.state.storage.as_ref(), server.state.queue.as_ref());
-    let report =
-        cleanup::sweep_uploads(catalog, storage, queue, "mediaport-ingest", Duration::from_secs(3600)).await.unwrap();
-    assert_eq!(report.aborted, 0, "a fresh upload is not abandoned");
-    let report = cleanup::sweep_uploads(catalog, storage, queue, "mediaport-ingest", Duration::ZERO).await.unwrap();
-    assert_eq!(report.aborted, 1);
-    assert!(storage.list_multiparts("mediaport-ingest").await.unwrap().is_empty());
-    let (status, _) = api.get(&format!("/api/assets/{}", upload["asset_id"].as_str().unwrap())).await;
+    let bucket = "mediaport-ingest";
+    let forgotten = api.start("Forgotten.mp4", &data).await;
+    api.send_parts(&forgotten, &data, &[1]).await;
+    let slow = api.start("Slow.mp4", &data).await;
+    // An `aws s3 cp` of its own, outside the API, also slow.
+    let copy = storage.create_multipart(bucket, "bulk/Slow copy.mp4", None).await.unwrap();
+    let report = cleanup::sweep_uploads(catalog, storage, queue, bucket, Duration::from_secs(3600)).await.unwrap();
+    assert_eq!((report.aborted, report.orphans_aborted), (0, 0), "fresh uploads are not abandoned");
+
+    // Storage times parts to the second: past the age, then a part for each slow upload.
+    let age = Duration::from_secs(3);
+    tokio::time::sleep(age + Duration::from_millis(1100)).await;
+    api.send_parts(&slow, &data, &[2]).await;
+    let url = storage.presign_upload_part(bucket, "bulk/Slow copy.mp4", &copy, 1, age).await.unwrap();
+    let put = reqwest::Client::new().put(url).body(data[..5 * MIB as usize].to_vec()).send().await.unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let report = cleanup::sweep_uploads(catalog, storage, queue, bucket, age).await.unwrap();
+    assert_eq!((report.aborted, report.orphans_aborted), (1, 0), "only the upload no part reached lately is abandoned");
+    let (status, _) = api.get(&format!("/api/assets/{}", forgotten["asset_id"].as_str().unwrap())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api.get(&format!("/api/assets/{}", slow["asset_id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK, "an upload whose parts still arrive keeps its asset");
+    let open: Vec<String> = storage.list_multiparts(bucket).await.unwrap().into_iter().map(|u| u.upload_id).collect();
+    assert!(open.contains(&copy), "a copy whose parts still arrive goes on");
+
+    let report = cleanup::sweep_uploads(catalog, storage, queue, bucket, Duration::ZERO).await.unwrap();
+    assert_eq!((report.aborted, report.orphans_aborted), (1, 1));
+    assert!(storage.list_multiparts(bucket).await.unwrap().is_empty());
 }
 
 async fn suite(server: &RunningServer) {

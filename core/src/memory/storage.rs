@@ -19,7 +19,7 @@ use crate::ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, S
 struct Multipart {
     bucket: String,
     key: String,
-    parts: BTreeMap<u32, Bytes>,
+    parts: BTreeMap<u32, (Bytes, SystemTime)>,
     initiated: SystemTime,
 }
 
@@ -67,7 +67,7 @@ impl MemoryStorage {
             let upload =
                 objects.uploads.get_mut(upload_id).ok_or_else(|| StorageError::NoSuchUpload(upload_id.to_owned()))?;
             let tag = etag(&body);
-            upload.parts.insert(part_number, body);
+            upload.parts.insert(part_number, (body, SystemTime::now()));
             Ok(tag)
         })
     }
@@ -178,8 +178,12 @@ impl Storage for MemoryStorage {
         self.with(|objects| {
             let upload =
                 objects.uploads.get(upload_id).ok_or_else(|| StorageError::NoSuchUpload(upload_id.to_owned()))?;
-            let part =
-                |(n, body): (&u32, &Bytes)| PartInfo { part_number: *n, etag: etag(body), size: body.len() as u64 };
+            let part = |(n, (body, at)): (&u32, &(Bytes, SystemTime))| PartInfo {
+                part_number: *n,
+                etag: etag(body),
+                size: body.len() as u64,
+                last_modified: *at,
+            };
             Ok(upload.parts.iter().map(part).collect())
         })
     }
@@ -197,7 +201,7 @@ impl Storage for MemoryStorage {
             let mut joined = Vec::new();
             for (number, tag) in parts {
                 match upload.parts.get(number) {
-                    Some(body) if etag(body).trim_matches('"') == tag.trim_matches('"') => {
+                    Some((body, _)) if etag(body).trim_matches('"') == tag.trim_matches('"') => {
                         joined.extend_from_slice(body);
                     }
                     _ => {

@@ -72,6 +72,9 @@ pub struct PartInfo {
     pub part_number: u32,
     pub etag: String,
     pub size: u64,
+    /// When storage finished receiving the part: the sweep leaves uploads alone while
+    /// their parts are still arriving.
+    pub last_modified: SystemTime,
 }
 
 /// A multipart upload storage holds open.
