@@ -115,52 +115,62 @@ pub struct SeaweedFs {
 
 impl SeaweedFs {
     /// Starts `weed server -s3` with every port explicit (the defaults, and port + 10000
-    /// for gRPC, may be taken) and waits until its S3 port answers.
+    /// for gRPC, may be taken) and waits until its S3 port answers. A start that hangs
+    /// (a port taken between choosing and binding it) is tried again on other ports.
     pub async fn start(access_key: &str, secret_key: &str) -> anyhow::Result<Self> {
         let weed = which_weed().context("weed is not installed: run scripts/setup.sh --for-tests")?;
-        let dir = tempfile::tempdir()?;
-        let port = free_port();
-        let config = dir.path().join("s3.json");
-        let identities = serde_json::json!({"identities": [{"name": "mediaport",
-            "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]});
-        std::fs::write(&config, identities.to_string())?;
-        let mut command = Command::new(weed);
-        command
-            .args(["server", "-s3", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"])
-            .arg(format!("-dir={}", dir.path().display()))
-            .arg(format!("-s3.port={port}"))
-            .arg(format!("-s3.config={}", config.display()))
-            .arg("-master.telemetry=false")
-            .arg("-volume.max=5");
-        for name in [
-            "master.port",
-            "master.port.grpc",
-            "volume.port",
-            "volume.port.grpc",
-            "filer.port",
-            "filer.port.grpc",
-            "s3.port.grpc",
-            "debug.port",
-            "metricsPort",
-        ] {
-            command.arg(format!("-{name}={}", free_port()));
-        }
-        let server = command.stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true).spawn()?;
-        let endpoint = format!("http://127.0.0.1:{port}");
-        // SeaweedFS takes a few seconds to elect its master and open the S3 port; any
-        // S3 answer (even an error) means it is up.
-        let http = reqwest::Client::new();
-        for _ in 0..120 {
-            if let Ok(response) = http.get(format!("{endpoint}/probe-bucket")).send().await
-                && response.status().as_u16() != 503
-            {
+        for _ in 0..3 {
+            let dir = tempfile::tempdir()?;
+            let port = free_port();
+            let config = dir.path().join("s3.json");
+            let identities = serde_json::json!({"identities": [{"name": "mediaport",
+                "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]});
+            std::fs::write(&config, identities.to_string())?;
+            let mut command = Command::new(&weed);
+            command
+                .args(["server", "-s3", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"])
+                .arg(format!("-dir={}", dir.path().display()))
+                .arg(format!("-s3.port={port}"))
+                .arg(format!("-s3.config={}", config.display()))
+                .arg("-master.telemetry=false")
+                .arg("-volume.max=5");
+            for name in [
+                "master.port",
+                "master.port.grpc",
+                "volume.port",
+                "volume.port.grpc",
+                "filer.port",
+                "filer.port.grpc",
+                "s3.port.grpc",
+                "debug.port",
+                "metricsPort",
+            ] {
+                command.arg(format!("-{name}={}", free_port()));
+            }
+            let server = command.stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true).spawn()?;
+            let endpoint = format!("http://127.0.0.1:{port}");
+            if answers(&endpoint).await {
                 return Ok(Self { endpoint, _server: server, _dir: dir });
             }
-            tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        bail!("seaweedfs did not start within a minute")
+        bail!("seaweedfs did not start in three tries of 30 s")
     }
+}
+
+/// SeaweedFS takes a few seconds to elect its master and open the S3 port; any S3 answer
+/// (even an error) means it is up.
+async fn answers(endpoint: &str) -> bool {
+    let http = reqwest::Client::new();
+    for _ in 0..60 {
+        if let Ok(response) = http.get(format!("{endpoint}/probe-bucket")).send().await
+            && response.status().as_u16() != 503
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    false
 }
 
 fn which_weed() -> Option<std::path::PathBuf> {
@@ -210,6 +220,18 @@ impl Postgres {
         let socket = this.dir.path().to_string_lossy().into_owned();
         this.pg("createdb", &["-h", &socket, "-p", &port.to_string(), "-U", "mediaport", "mediaport"]).await?;
         Ok(this)
+    }
+
+    /// Restarts the server at once, as a failover does: every connection is cut, and the
+    /// server comes back on the same port with its data (`pg_ctl` keeps the options).
+    pub async fn restart(&self) -> anyhow::Result<()> {
+        let data = self.dir.path().join("data");
+        let log = self.dir.path().join("log.txt");
+        self.pg(
+            "pg_ctl",
+            &["-D", &data.to_string_lossy(), "-l", &log.to_string_lossy(), "-m", "immediate", "-w", "restart"],
+        )
+        .await
     }
 
     async fn pg(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {

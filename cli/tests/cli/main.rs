@@ -9,6 +9,7 @@ mod common;
 mod delete;
 mod embedded_s3;
 mod faces;
+mod faults;
 mod http;
 mod ingest;
 mod restart;

@@ -14,6 +14,19 @@ use mediaport_shared::{
 };
 use mediaport_wiring::{Settings, bootstrap};
 
+/// Settings (as environment variables) for a `mediaport` process a test runs to check
+/// workflows, not models: a short poll, one ffmpeg thread, and analysis by models off as
+/// in `ephemeral_settings`.
+pub const WORKFLOW_ONLY: &[(&str, &str)] = &[
+    ("MEDIAPORT__WORKER__POLL_MS", "200"),
+    ("MEDIAPORT__WORKER__THREADS", "1"),
+    ("MEDIAPORT__ANALYSIS__LABELS", "false"),
+    ("MEDIAPORT__ANALYSIS__TEXT", "false"),
+    ("MEDIAPORT__ANALYSIS__MODERATION", "false"),
+    ("MEDIAPORT__ANALYSIS__SHOTS", "false"),
+    ("MEDIAPORT__ANALYSIS__TRANSCRIPT", "false"),
+];
+
 pub fn settings(data_dir: &Path) -> Settings {
     server::ephemeral_settings(data_dir)
 }
