@@ -12,6 +12,7 @@ mod faces;
 mod faults;
 mod http;
 mod ingest;
+mod load;
 mod restart;
 mod review;
 mod search;
