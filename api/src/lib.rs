@@ -7,6 +7,7 @@ mod extract;
 pub mod limits;
 mod links;
 pub mod metrics;
+mod openapi;
 mod routes;
 pub mod s3_events;
 pub mod state;

@@ -89,11 +89,13 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .with_state(state)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    crate::openapi::document_errors(&mut doc);
     let doc = serde_json::to_value(doc).unwrap_or_default();
 
     let mut app = api
         .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
         .route("/api/{*rest}", any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(crate::metrics::track))
         // Spans name the path alone: a query may carry a token (`/api/events`).
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -103,6 +105,15 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         app = app.fallback_service(crate::web::service(dir));
     }
     app
+}
+
+/// A method a route does not take answers JSON with a code too.
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "this path does not take that method",
+    )
 }
 
 /// Unknown API paths answer JSON, never the web app's HTML.

@@ -10,6 +10,7 @@ mod delete;
 mod embedded_s3;
 mod faces;
 mod faults;
+mod fuzz;
 mod http;
 mod ingest;
 mod load;
