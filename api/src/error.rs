@@ -85,6 +85,11 @@ impl ApiError {
                 let message = "a service Mediaport depends on is unavailable, try again shortly";
                 return Self::new(StatusCode::SERVICE_UNAVAILABLE, err.code(), message);
             }
+            ErrorKind::Full => {
+                tracing::error!(code = err.code(), error = %err, "storage is full");
+                let message = "storage is full: an admin must free space (or delete assets), then try again";
+                return Self::new(StatusCode::INSUFFICIENT_STORAGE, err.code(), message);
+            }
             ErrorKind::Internal => return Self::internal(err.code(), &err),
         };
         Self::new(status, err.code(), err.to_string())

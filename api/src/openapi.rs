@@ -12,7 +12,7 @@ fn error(description: &str) -> RefOr<Response> {
 
 /// Adds what an operation answers before (or instead of) its own work, where its own
 /// annotation does not say it already.
-fn document(operation: &mut Operation) {
+fn document(operation: &mut Operation, writes: bool) {
     let mut common: Vec<(&str, &str)> = Vec::new();
     let has_body = operation.request_body.is_some();
     if has_body || operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
@@ -26,6 +26,9 @@ fn document(operation: &mut Operation) {
         common.push(("401", "No session, or an expired one: sign in or refresh"));
         common.push(("403", "The session's group may not do this"));
     }
+    if writes {
+        common.push(("507", "Storage is full: space must be freed before this can succeed"));
+    }
     common.push(("500", "The server failed; the message names no internals"));
     common.push(("503", "A service Mediaport depends on is unavailable; try again shortly"));
     for (status, description) in common {
@@ -36,9 +39,11 @@ fn document(operation: &mut Operation) {
 /// Documents the common answers on every operation of `doc`.
 pub fn document_errors(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-        for operation in operations.into_iter().flatten() {
-            document(operation);
+        if let Some(operation) = &mut item.get {
+            document(operation, false);
+        }
+        for operation in [&mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten() {
+            document(operation, true);
         }
     }
 }

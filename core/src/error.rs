@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Conflict,
     /// Something Mediaport depends on cannot be reached; trying again later may work.
     Unavailable,
+    /// Storage has no space left: freeing some (deleting assets) lets the request through.
+    Full,
     /// A fault of Mediaport's own: logged, never shown in detail.
     Internal,
 }

@@ -25,6 +25,10 @@ pub(super) fn db_err(err: sqlx::Error) -> CatalogError {
             CatalogError::Unavailable(err.to_string())
         }
         sqlx::Error::Database(db) if db.is_unique_violation() => CatalogError::Conflict(db.message().to_owned()),
+        // SQLITE_FULL, and PostgreSQL's disk_full.
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("13" | "53100")) => {
+            CatalogError::Full(db.message().to_owned())
+        }
         other => CatalogError::Other(other.to_string()),
     }
 }

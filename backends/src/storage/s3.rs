@@ -89,6 +89,9 @@ fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
             StorageError::AccessDenied(code.to_owned())
         }
         (_, Some(403)) => StorageError::AccessDenied("forbidden".to_owned()),
+        (Some("InsufficientStorage" | "QuotaExceeded"), _) | (_, Some(507)) => {
+            StorageError::Full(err.message().unwrap_or("no space left").to_owned())
+        }
         _ => StorageError::Other(format!("{}", aws_sdk_s3::error::DisplayErrorContext(err))),
     }
 }

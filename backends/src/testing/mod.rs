@@ -184,6 +184,28 @@ fn which_weed() -> Option<std::path::PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// A small file system of its own (tmpfs) at a folder, so that what writes there can
+/// fill it; unmounted when dropped.
+pub struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    /// Mounts `size` (e.g. `24m`) at `at`; `None` where this process may not mount one
+    /// (mounting takes root).
+    pub fn mount(at: &std::path::Path, size: &str) -> Option<Self> {
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .status();
+        mounted.is_ok_and(|s| s.success()).then(|| Self(at.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
 /// A private PostgreSQL cluster (Debian's `postgresql` package) in a temporary folder, on
 /// a free port, with one database; stopped and removed when dropped. PostgreSQL refuses to
 /// run as root, so as root the cluster belongs to the `postgres` system user.

@@ -2,8 +2,8 @@
 //! retried after a lost answer, a part uploaded again behind a completion's back, and a
 //! full disk.
 
+use mediaport_backends::testing::SmallDisk;
 use std::path::Path;
-use std::process::Command;
 
 use aws_credential_types::Credentials;
 use aws_sdk_s3::Client;
@@ -73,25 +73,10 @@ async fn a_completion_sees_the_parts_as_they_are_and_a_retry_gets_the_same_objec
     assert_eq!(read(&client, "clip.mp4").await, b"the second take", "the retries changed nothing");
 }
 
-/// A small file system of its own for the store, so that it can fill up; `None` where
-/// this process may not mount one (mounting takes root).
-fn small_disk(at: &Path, size: &str) -> Option<SmallDisk> {
-    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(at).status();
-    mounted.is_ok_and(|s| s.success()).then(|| SmallDisk(at.to_path_buf()))
-}
-
-struct SmallDisk(std::path::PathBuf);
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
 #[tokio::test]
 async fn a_full_disk_refuses_writes_clearly_and_keeps_what_it_holds() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(_disk) = small_disk(dir.path(), "24m") else {
+    let Some(_disk) = SmallDisk::mount(dir.path(), "24m") else {
         eprintln!("skipped: mounting a small tmpfs needs root");
         return;
     };

@@ -2,18 +2,24 @@
 //! SIGKILL in the middle of an upload and again in the middle of the ingest job that
 //! follows, and PostgreSQL restarted under a running job. Nothing is lost: the client's
 //! second run resumes the upload and the stored bytes have the file's MD5; the job is
-//! taken up again and the asset ends ready, once.
+//! taken up again and the asset ends ready, once. A full disk refuses uploads with a
+//! clear error, keeps what it holds, and takes uploads again once space is freed.
 
 use crate::common;
+use crate::common::browser::Browser;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use mediaport_backends::testing::{Postgres, free_port};
+use mediaport_backends::testing::{Postgres, SmallDisk, free_port};
+use mediaport_core::users;
+use mediaport_shared::Group;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+
+const PASSWORD: &str = "F4ult-Tolerant!";
 
 /// A `mediaport serve` process on fixed ports, so that a restart keeps its addresses
 /// (the client's server URL and the presigned URLs it holds).
@@ -256,4 +262,64 @@ async fn postgresql_restarted_mid_job_loses_nothing() {
     assert_eq!(asset["md5"].as_str(), Some(md5_of(&file).as_str()));
     assert_eq!(api.assets().await.len(), 1);
     server.kill().await;
+}
+
+/// The whole data folder (catalog, index, stored objects) on a 96 MiB disk: uploads
+/// fill it until storage refuses a part with a clear error; what was stored stays whole;
+/// deleting assets frees the space and uploads work again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_uploads_clearly_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_disk) = SmallDisk::mount(dir.path(), "96m") else {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    };
+    let mut settings = common::settings(&dir.path().join("server"));
+    // Its worker removes deleted assets' files.
+    settings.worker.in_server = true;
+    let server = mediaport_cli::server::start(settings).await.unwrap();
+    let identity = server.state.identity.as_ref();
+    users::create_user(identity, "dora", "d@example.org", Group::Admin, Some(PASSWORD)).await.unwrap();
+    let (session, _) = identity.login("dora", PASSWORD).await.unwrap();
+    let browser = Browser::new(&server, session.access_token);
+    let file =
+        |n: u8| -> Vec<u8> { (0..9 * 1024 * 1024 + 100).map(|i: usize| (i as u8).wrapping_mul(n) ^ n).collect() };
+
+    let mut stored = Vec::new();
+    let refused = loop {
+        let n = stored.len() as u8 + 1;
+        match browser.upload(&server, &format!("reel-{n}.bin"), &file(n)).await {
+            Ok((asset, _)) => stored.push((asset["id"].as_str().unwrap().to_owned(), n)),
+            Err(err) => break err,
+        }
+        assert!(stored.len() < 20, "a 96 MiB disk never filled");
+    };
+    // Storage refuses the part (S3's InsufficientStorage), or the API the upload (storage-full).
+    assert!(refused.contains("507 Insufficient Storage") && refused.contains("is full"), "{refused}");
+    assert!(stored.len() >= 3, "{} files fitted", stored.len());
+    // Tried again while full, it is refused as clearly: never a 500.
+    for attempt in 0..3 {
+        let again = browser.upload(&server, "again.bin", &file(77)).await.unwrap_err();
+        assert!(again.contains("507 Insufficient Storage") && again.contains("is full"), "attempt {attempt}: {again}");
+    }
+    for (id, n) in &stored {
+        let asset = server.state.catalog.get_asset(&id.as_str().into()).await.unwrap();
+        let bytes = server.state.storage.get_object(&asset.bucket, &asset.key).await.unwrap();
+        assert_eq!(common::md5_hex(&bytes), common::md5_hex(&file(*n)), "{id} survived the full disk");
+    }
+
+    // Deleting assets (and their originals) frees the space: uploads work again.
+    for (id, _) in stored.drain(..2) {
+        browser.call(reqwest::Method::DELETE, &format!("/api/assets/{id}?purge=true"), None).await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let again = loop {
+        match browser.upload(&server, "after.bin", &file(99)).await {
+            Ok((asset, _)) => break asset,
+            Err(err) => assert!(Instant::now() < deadline, "the space never came back: {err}"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(again["size"].as_u64(), Some(file(99).len() as u64));
+    server.shutdown().await.unwrap();
 }

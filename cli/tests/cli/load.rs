@@ -5,6 +5,7 @@
 //! its bytes. The figures are printed, never checked: timing belongs to the bench.
 
 use crate::common;
+use crate::common::browser::Browser;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,7 @@ use mediaport_core::search::document::document;
 use mediaport_core::users;
 use mediaport_shared::upload::MIB;
 use mediaport_shared::{AnalysisKind, Group, Timeline};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const UPLOADERS: usize = 50;
 const SEARCHES_PER_SECOND: u64 = 100;
@@ -79,69 +80,17 @@ fn multipart_etag(data: &[u8], part_size: usize) -> String {
     format!("{:x}-{}", joined.finalize(), parts.len())
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Client {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
-        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let answer = request.send().await.map_err(|e| format!("{path}: {e}"))?;
-        let status = answer.status();
-        let text = answer.text().await.map_err(|e| format!("{path}: {e}"))?;
-        if !status.is_success() {
-            return Err(format!("{path}: {status} {text}"));
-        }
-        Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text).map_err(|e| e.to_string())? })
-    }
-
-    /// One upload as the web app does it: start, part URLs, PUT each part to storage,
-    /// complete. Returns the asset and the ETag storage gave the object.
-    async fn upload(&self, server: &RunningServer, name: &str, data: &[u8]) -> Result<(Value, String), String> {
-        let started = json!({"filename": name, "size": data.len(), "content_type": "application/octet-stream"});
-        let upload = self.call(reqwest::Method::POST, "/api/uploads", Some(started)).await?;
-        let id = upload["upload_id"].as_str().unwrap_or_default().to_owned();
-        let part_size = upload["part_size"].as_u64().unwrap_or(1) as usize;
-        let numbers: Vec<u32> = (1..=data.len().div_ceil(part_size) as u32).collect();
-        let path = format!("/api/uploads/{id}/parts");
-        let urls = self.call(reqwest::Method::POST, &path, Some(json!({"part_numbers": numbers}))).await?;
-        let mut parts = Vec::new();
-        for part in urls["parts"].as_array().into_iter().flatten() {
-            let number = part["part_number"].as_u64().unwrap_or(0) as usize;
-            let bytes = data[(number - 1) * part_size..(number * part_size).min(data.len())].to_vec();
-            let put = self.http.put(part["url"].as_str().unwrap_or_default()).body(bytes).send().await;
-            let put = put.map_err(|e| format!("part {number}: {e}"))?;
-            if !put.status().is_success() {
-                return Err(format!("part {number}: {}", put.status()));
-            }
-            let etag = put.headers().get("etag").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-            parts.push(json!({"part_number": number, "etag": etag}));
-        }
-        let completed = json!({"parts": parts, "md5": format!("{:x}", Md5::digest(data))});
-        let asset = self.call(reqwest::Method::POST, &format!("/api/uploads/{id}/complete"), Some(completed)).await?;
-        let stored = server
-            .state
-            .storage
-            .head_object(upload["bucket"].as_str().unwrap_or_default(), upload["key"].as_str().unwrap_or_default())
-            .await;
-        let etag = stored.map_err(|e| e.to_string())?.etag.unwrap_or_default().trim_matches('"').to_owned();
-        Ok((asset, etag))
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_uploads_and_a_hundred_searches_a_second_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = common::start(dir.path()).await;
+    let mut settings = common::settings(dir.path());
+    // Its worker removes the checked uploads' files, as it would in production.
+    settings.worker.in_server = true;
+    let server = mediaport_cli::server::start(settings).await.unwrap();
     let identity = server.state.identity.as_ref();
     users::create_user(identity, "lena", "l@example.org", Group::Admin, Some(PASSWORD)).await.unwrap();
     let (session, _) = identity.login("lena", PASSWORD).await.unwrap();
-    let client = Arc::new(Client { http: reqwest::Client::new(), base: server.url(), token: session.access_token });
+    let client = Arc::new(Browser::new(&server, session.access_token));
     seed(&server).await;
     let server = Arc::new(server);
     let run = Duration::from_secs(seconds());

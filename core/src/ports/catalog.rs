@@ -17,6 +17,9 @@ pub enum CatalogError {
     Conflict(String),
     #[error("catalog is unavailable: {0}")]
     Unavailable(String),
+    /// The database's disk has no room left.
+    #[error("catalog is full: {0}")]
+    Full(String),
     #[error("catalog error: {0}")]
     Other(String),
 }
@@ -27,6 +30,7 @@ impl ServiceError for CatalogError {
             Self::NotFound { .. } => codes::NOT_FOUND,
             Self::Conflict(_) => "conflict",
             Self::Unavailable(_) => "catalog-unavailable",
+            Self::Full(_) => "catalog-full",
             Self::Other(_) => "catalog-error",
         }
     }
@@ -36,6 +40,7 @@ impl ServiceError for CatalogError {
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::Conflict(_) => ErrorKind::Conflict,
             Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Full(_) => ErrorKind::Full,
             Self::Other(_) => ErrorKind::Internal,
         }
     }

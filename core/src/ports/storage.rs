@@ -27,6 +27,9 @@ pub enum StorageError {
     InvalidPart(String),
     #[error("storage is unreachable: {0}")]
     Unavailable(String),
+    /// The store's disk or quota has no room for what was sent.
+    #[error("storage is full: {0}")]
+    Full(String),
     #[error("storage error: {0}")]
     Other(String),
 }
@@ -40,6 +43,7 @@ impl ServiceError for StorageError {
             Self::NoSuchUpload(_) => "storage-no-such-upload",
             Self::InvalidPart(_) => "storage-invalid-part",
             Self::Unavailable(_) => "storage-unavailable",
+            Self::Full(_) => "storage-full",
             Self::Other(_) => "storage-error",
         }
     }
@@ -48,6 +52,7 @@ impl ServiceError for StorageError {
         match self {
             Self::NoSuchKey { .. } => ErrorKind::NotFound,
             Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Full(_) => ErrorKind::Full,
             // A bucket, credentials or an upload storage lost are the deployment's fault,
             // not the caller's.
             Self::NoSuchBucket(_) | Self::AccessDenied(_) | Self::NoSuchUpload(_) | Self::InvalidPart(_) => {

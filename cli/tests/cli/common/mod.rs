@@ -1,5 +1,6 @@
 //! Starts the real server on port 0 with a fresh data folder, as users run it.
 
+pub mod browser;
 pub mod client;
 
 use std::path::Path;
