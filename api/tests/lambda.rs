@@ -162,7 +162,7 @@ async fn the_function_answers_recorded_api_gateway_events() {
 }
 
 /// S3 event notifications (straight, then redelivered through SQS) turn an object copied
-/// into the ingest bucket into one asset.
+/// into the ingest bucket into one asset; the scheduled queue figures count its ingest.
 #[tokio::test]
 async fn the_events_function_registers_copied_objects() {
     let dir = tempfile::tempdir().unwrap();
@@ -176,13 +176,25 @@ async fn the_events_function_registers_copied_objects() {
     })
     .await;
     client.put_object("mediaport-ingest", "bulk/Press conference.mp4", vec![0u8; 2048].into()).await.unwrap();
+    // Popped from the end: the queue figures last, after the asset's ingest was queued.
     let events = vec![
+        ("req-figures".to_owned(), serde_json::json!({"mediaport": "queue-figures"})),
         ("req-sqs".to_owned(), fixture("sqs-s3-object-created.json")),
         ("req-s3".to_owned(), fixture("s3-object-created.json")),
     ];
     let answers = invoke(env!("CARGO_BIN_EXE_mediaport-s3-events"), events, dir.path(), s3).await;
     assert_eq!(answers["req-s3"], serde_json::json!({"registered": 1, "already_assets": 0}));
     assert_eq!(answers["req-sqs"], serde_json::json!({"registered": 0, "already_assets": 1}));
+    // The figures the worker fleet scales on, in CloudWatch's embedded-metric format.
+    let figures = &answers["req-figures"];
+    assert_eq!((&figures["QueuedJobs"], &figures["ActiveJobs"]), (&serde_json::json!(1), &serde_json::json!(1)));
+    let declared = &figures["_aws"]["CloudWatchMetrics"][0];
+    assert_eq!(declared["Namespace"], "Mediaport");
+    assert_eq!(declared["Metrics"][0]["Name"], "QueuedJobs");
+    assert_eq!(
+        (&declared["Dimensions"], &figures["Deployment"]),
+        (&serde_json::json!([["Deployment"]]), &serde_json::json!("mediaport"))
+    );
 
     let catalog =
         mediaport_backends::catalog::SqlCatalog::open_sqlite(&dir.path().join("data/catalog.db")).await.unwrap();

@@ -6,6 +6,7 @@ pub mod db;
 pub mod identity;
 pub mod queue;
 pub mod search;
+pub mod secrets;
 pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;

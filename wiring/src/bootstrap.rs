@@ -113,8 +113,13 @@ async fn open_catalog(settings: &Settings) -> anyhow::Result<SqlCatalog> {
             let path = settings.catalog_path();
             Db::open_sqlite(&path).await.with_context(|| format!("cannot open the catalog at {}", path.display()))?
         }
-        // The URL may hold a password: name only the engine.
-        Some(url) => Db::open(url).await.context("cannot open the catalog at catalog.url")?,
+        Some(url) => match &settings.catalog.credentials_secret {
+            Some(secret) => mediaport_backends::secrets::open_with_secret(url, secret)
+                .await
+                .context("cannot open the catalog at catalog.url with catalog.credentials_secret")?,
+            // The URL may hold a password: name only the engine.
+            None => Db::open(url).await.context("cannot open the catalog at catalog.url")?,
+        },
     };
     SqlCatalog::new(db).await.context("cannot prepare the catalog")
 }

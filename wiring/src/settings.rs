@@ -157,6 +157,10 @@ pub struct CatalogSettings {
     /// Database URL: `sqlite://PATH`, or `postgres://USER:PASSWORD@HOST/DB` for servers and
     /// workers on several machines; unset means `sqlite://<data_dir>/catalog.db`.
     pub url: Option<String>,
+    /// A Secrets Manager secret (ARN or name) holding `{"username", "password"}` for a
+    /// `postgres://` URL given without them, as RDS keeps a managed master password.
+    /// Read at start and every five minutes, so a rotated password applies.
+    pub credentials_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -399,6 +403,14 @@ impl Settings {
             if !known {
                 return Err(SettingsError("catalog.url must start with sqlite:// or postgres://".into()));
             }
+        }
+        if self.catalog.credentials_secret.is_some()
+            && !self.catalog.url.as_deref().is_some_and(|u| u.starts_with("postgres"))
+        {
+            return Err(SettingsError(
+                "catalog.credentials_secret needs catalog.url = \"postgres://HOST:PORT/DATABASE\" (without a user)"
+                    .into(),
+            ));
         }
         if !self.analysis.is_valid() {
             return Err(SettingsError(

@@ -1,10 +1,14 @@
 //! The Lambda function S3 event notifications call (straight, through SQS, or through
 //! EventBridge): every object created in the ingest bucket becomes an asset, as a copy
-//! into the embedded endpoint does. Settings come from `MEDIAPORT__...` variables.
+//! into the embedded endpoint does. EventBridge schedules also call it with
+//! `{"mediaport": "queue-figures" | "sweep"}` (`mediaport_api::schedule`). Settings come
+//! from `MEDIAPORT__...` variables; `MEDIAPORT_DEPLOYMENT` names the deployment in the
+//! queue figures.
 
 use lambda_http::{Error, LambdaEvent, service_fn};
 use mediaport_api::AppState;
 use mediaport_api::s3_events::created_objects;
+use mediaport_api::schedule;
 use mediaport_wiring::{Settings, bootstrap};
 use serde_json::{Value, json};
 
@@ -12,6 +16,13 @@ use serde_json::{Value, json};
 struct NoFlags {}
 
 async fn handle(state: &AppState, event: LambdaEvent<Value>) -> Result<Value, Error> {
+    if let Some(task) = schedule::task(&event.payload) {
+        let deployment = std::env::var("MEDIAPORT_DEPLOYMENT").unwrap_or_else(|_| "mediaport".into());
+        let done = schedule::run(state, task, &deployment).await.map_err(|e| format!("{e:#}"))?;
+        // One line of JSON on standard output: the embedded-metric format CloudWatch reads.
+        println!("{done}");
+        return Ok(done);
+    }
     let (mut registered, mut known) = (0, 0);
     for object in created_objects(&event.payload) {
         if object.bucket != state.buckets.ingest {

@@ -35,15 +35,13 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 
-/// moto's Cognito emulator with one user pool and one app client, as an AWS admin
-/// would set them up.
-pub struct MotoCognito {
+/// moto's server (`moto_server`), emulating every AWS service it knows on one port.
+pub struct Moto {
     pub endpoint: String,
-    pub config: CognitoConfig,
     _server: Child,
 }
 
-impl MotoCognito {
+impl Moto {
     pub async fn start() -> anyhow::Result<Self> {
         let moto_dir =
             std::env::var("MOTO_DIR").context("MOTO_DIR is not set: run the tests through scripts/test.sh")?;
@@ -58,17 +56,28 @@ impl MotoCognito {
             .context("cannot start moto")?;
         let endpoint = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
-        let mut up = false;
         for _ in 0..150 {
             if http.get(format!("{endpoint}/moto-api/")).send().await.is_ok() {
-                up = true;
-                break;
+                return Ok(Self { endpoint, _server: server });
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        if !up {
-            bail!("moto_server did not start on {endpoint}");
-        }
+        bail!("moto_server did not start on {endpoint}")
+    }
+}
+
+/// moto's Cognito emulator with one user pool and one app client, as an AWS admin
+/// would set them up.
+pub struct MotoCognito {
+    pub endpoint: String,
+    pub config: CognitoConfig,
+    _moto: Moto,
+}
+
+impl MotoCognito {
+    pub async fn start() -> anyhow::Result<Self> {
+        let moto = Moto::start().await?;
+        let endpoint = moto.endpoint.clone();
         let admin = aws_sdk_cognitoidentityprovider::Client::from_conf(
             aws_sdk_cognitoidentityprovider::config::Builder::new()
                 .behavior_version(BehaviorVersion::latest())
@@ -101,7 +110,7 @@ impl MotoCognito {
             credentials: Some(("test".into(), "test".into())),
             ungrouped_can_view: false,
         };
-        Ok(Self { endpoint, config, _server: server })
+        Ok(Self { endpoint, config, _moto: moto })
     }
 }
 

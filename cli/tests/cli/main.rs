@@ -12,6 +12,7 @@ mod faces;
 mod faults;
 mod fuzz;
 mod http;
+mod infra;
 mod ingest;
 mod load;
 mod restart;

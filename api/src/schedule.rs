@@ -1,0 +1,68 @@
+//! What the events function does when an EventBridge schedule calls it with
+//! `{"mediaport": TASK}`: on AWS no server runs between requests, so the periodic work of
+//! `mediaport serve` (the upload sweep) and the figures the worker fleet scales on are
+//! done here.
+
+use mediaport_core::cleanup::sweep_uploads;
+use mediaport_core::ports::queue::JobStatus;
+use serde_json::{Value, json};
+
+use crate::AppState;
+
+/// CloudWatch namespace of the queue figures (infra/template.yaml's alarms read it).
+pub const NAMESPACE: &str = "Mediaport";
+
+/// The task a scheduled event names, if it is one.
+pub fn task(payload: &Value) -> Option<&str> {
+    payload["mediaport"].as_str()
+}
+
+/// Runs one scheduled task and returns what it did.
+pub async fn run(state: &AppState, task: &str, deployment: &str) -> anyhow::Result<Value> {
+    match task {
+        "queue-figures" => queue_figures(state, deployment).await,
+        "sweep" => sweep(state).await,
+        other => anyhow::bail!("unknown scheduled task {other:?}: expected queue-figures or sweep"),
+    }
+}
+
+/// The queue's depth as a CloudWatch embedded-metric document: printed as one line of
+/// the function's log, CloudWatch turns it into the metrics `QueuedJobs` (waiting for a
+/// worker) and `ActiveJobs` (waiting or running), with no metrics API call.
+async fn queue_figures(state: &AppState, deployment: &str) -> anyhow::Result<Value> {
+    let total = |counts: Vec<(_, u64)>| counts.into_iter().map(|(_, n)| n).sum::<u64>();
+    let queued = total(state.queue.counts(JobStatus::Queued).await?);
+    let running = total(state.queue.counts(JobStatus::Running).await?);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Ok(json!({
+        "_aws": {
+            "Timestamp": now.as_millis() as u64,
+            "CloudWatchMetrics": [{
+                "Namespace": NAMESPACE,
+                "Dimensions": [["Deployment"]],
+                "Metrics": [{"Name": "QueuedJobs", "Unit": "Count"}, {"Name": "ActiveJobs", "Unit": "Count"}],
+            }],
+        },
+        "Deployment": deployment,
+        "QueuedJobs": queued,
+        "ActiveJobs": queued + running,
+    }))
+}
+
+/// What `mediaport serve` does every `uploads.sweep_interval_secs`.
+async fn sweep(state: &AppState) -> anyhow::Result<Value> {
+    let report = sweep_uploads(
+        state.catalog.as_ref(),
+        state.storage.as_ref(),
+        state.queue.as_ref(),
+        &state.buckets.ingest,
+        state.uploads.abandon_after,
+    )
+    .await?;
+    mediaport_core::workflow::resume_ingests(state.catalog.as_ref(), state.queue.as_ref()).await?;
+    Ok(json!({
+        "aborted": report.aborted,
+        "finished": report.finished,
+        "orphans_aborted": report.orphans_aborted,
+    }))
+}
