@@ -25,6 +25,8 @@ packages+=(cmake g++ libgomp1)
 # Tests also drive a browser, lock PDFs (qpdf), start their own PostgreSQL and make speech
 # (espeak-ng).
 $for_tests && packages+=(chromium chromium-driver qpdf postgresql espeak-ng)
+# The tests also run the Lambda zips infra/package.sh builds: static binaries for musl.
+$for_tests && packages+=(musl-tools)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
@@ -50,6 +52,12 @@ fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The static (musl) target of the Lambda functions, which the tests package and run.
+if $for_tests && ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+  say "adding the x86_64-unknown-linux-musl target"
+  rustup target add x86_64-unknown-linux-musl
 fi
 
 # The test suite's formatting check and lints.

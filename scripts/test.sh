@@ -34,6 +34,11 @@ step "web app build, with lints (wasm32)"
 scripts/build-web.sh
 step "build, with lints (every target)"
 cargo test --locked --no-run --all-targets
+# The Lambda zips as infra/package.sh makes them (for musl; the dev profile, as the
+# release one would be a second optimised build), run by api/tests/lambda.rs.
+step "Lambda zips (musl)"
+DIST=target/lambda-zips VERSION=test LAMBDA_PROFILE=dev infra/package.sh lambdas
+export MEDIAPORT_LAMBDA_ZIPS="$PWD/target/lambda-zips"
 step "tests: unit, integration, browser"
 cargo test --locked --no-fail-fast
 step "done"

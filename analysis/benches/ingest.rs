@@ -54,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
                 proxy_bucket: "bench-proxy".into(),
                 frames: FrameDefaults { rate: 1.0, dynamic: false, min_distance: 10 },
                 threads,
+                restore_check: Duration::from_secs(900),
             };
             let started = Instant::now();
             let done =

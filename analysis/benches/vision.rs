@@ -106,6 +106,7 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         proxy_bucket: "bench-proxy".into(),
         frames: FrameDefaults { rate: 1.0, dynamic: false, min_distance: 10 },
         threads: threads() as u32,
+        restore_check: Duration::from_secs(900),
     };
     let ingested = ingest.run(&asset.id, &Unwatched).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let models = Models::open(&inference::default_dir(), threads())?;

@@ -4,11 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use mediaport_core::keys;
 use mediaport_core::settings::saved_ai_options;
-use mediaport_core::{Catalog, CatalogError, IngestRecord, Storage, StorageError};
+use mediaport_core::{Availability, Catalog, CatalogError, IngestRecord, Storage, StorageError};
 use mediaport_shared::{AiOptions, Asset, AssetId, AssetStatus, AssetType, IngestOutputs, Technical};
 
 use crate::document::{self, DocumentError};
@@ -42,7 +43,13 @@ pub struct Ingest {
     pub frames: FrameDefaults,
     /// Threads each ffmpeg run may use.
     pub threads: u32,
+    /// How often an original being restored from archive storage is looked at again.
+    pub restore_check: Duration,
 }
+
+/// Days a restored copy of an archived original stays readable: ingest reads it once, and
+/// retries within these days need no second restore.
+const RESTORE_DAYS: u32 = 7;
 
 /// What a type-specific step adds to the record.
 #[derive(Debug, Default)]
@@ -61,6 +68,7 @@ impl Ingest {
         // The copy outlives a crash so that a retry resumes it instead of fetching it again.
         let originals = self.tools.keep_dir("originals").map_err(|e| JobError::Transient(e.to_string()))?;
         let original = originals.join(asset.id.as_str());
+        self.readable(&asset).await?;
         progress.step("fixity").await;
         let fixity = match fixity::fetch(self.storage.as_ref(), &asset.bucket, &asset.key, &original).await {
             Err(FixityError::Storage(StorageError::NoSuchKey { .. })) => {
@@ -74,6 +82,7 @@ impl Ingest {
         let result = self.process(&asset, &original, &fixity, progress).await.map_err(|e| match e {
             JobError::Media(reason) => JobError::Media(redact(reason)),
             JobError::Transient(reason) => JobError::Transient(redact(reason)),
+            waiting @ JobError::Waiting { .. } => waiting,
         });
         // A file that cannot be processed will not be fetched again: drop the copy.
         if !matches!(result, Err(JobError::Transient(_))) {
@@ -84,6 +93,29 @@ impl Ingest {
 
     /// Drops the copies of originals no retry will resume: their asset is gone or no longer
     /// ingesting (finished, or failed for good on another worker). Returns how many.
+    /// Waits (see [`JobError::Waiting`]) while the original is in an archive storage
+    /// class, asking for its restore the first time.
+    async fn readable(&self, asset: &Asset) -> Result<(), JobError> {
+        let class = match self.storage.availability(&asset.bucket, &asset.key).await {
+            Ok(Availability::Readable) => return Ok(()),
+            Err(StorageError::NoSuchKey { .. }) => {
+                return Err(JobError::Media("the original is missing from storage".into()));
+            }
+            Err(err) => return Err(JobError::Transient(format!("restore: {err}"))),
+            Ok(Availability::Restoring { class }) => class,
+            Ok(Availability::Archived { class }) => {
+                self.storage.restore(&asset.bucket, &asset.key, RESTORE_DAYS).await?;
+                tracing::info!(asset = %asset.id, class, "asked for the original's restore from archive storage");
+                class
+            }
+        };
+        let why = format!(
+            "the original is in the {class} storage class: waiting for its restore \
+             (Glacier takes hours, Deep Archive up to two days), then ingest goes on"
+        );
+        Err(JobError::Waiting { why, wait: self.restore_check })
+    }
+
     pub async fn sweep_copies(&self) -> usize {
         let Ok(originals) = self.tools.keep_dir("originals") else { return 0 };
         let Ok(entries) = std::fs::read_dir(&originals) else { return 0 };

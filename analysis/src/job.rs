@@ -14,6 +14,11 @@ pub enum JobError {
     /// Something around the file (storage, catalog, disk, a missing tool): try again later.
     #[error("{0}")]
     Transient(String),
+    /// Not an error: the job waits on something slow outside (an archived original's
+    /// restore). It goes back to the queue for `wait` without holding a worker or
+    /// spending a try.
+    #[error("{why}")]
+    Waiting { why: String, wait: std::time::Duration },
 }
 
 impl JobError {

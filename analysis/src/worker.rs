@@ -134,6 +134,7 @@ impl Worker {
         let ended = match &outcome {
             Ok(()) => "done",
             Err(JobError::Transient(_)) if job.attempts < job.max_attempts => "retrying",
+            Err(JobError::Waiting { .. }) => "waiting",
             Err(_) => "failed",
         };
         let recorded = match &outcome {
@@ -150,6 +151,10 @@ impl Worker {
                     JobKind::Ingest | JobKind::Analyse => self.fail_asset(asset, reason).await,
                 }
                 self.queue.fail(&job.id, &self.config.name, reason, None).await
+            }
+            Err(JobError::Waiting { why, wait }) => {
+                tracing::info!(why, wait_secs = wait.as_secs(), "job waits, back in the queue");
+                self.queue.park(&job.id, &self.config.name, *wait, why).await
             }
             Err(JobError::Transient(reason)) => {
                 let last_try = job.attempts >= job.max_attempts;

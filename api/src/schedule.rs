@@ -3,7 +3,8 @@
 //! `mediaport serve` (the upload sweep) and the figures the worker fleet scales on are
 //! done here.
 
-use mediaport_core::cleanup::sweep_uploads;
+use anyhow::Context;
+use mediaport_core::cleanup::{SweepReport, sweep_uploads};
 use mediaport_core::ports::queue::JobStatus;
 use serde_json::{Value, json};
 
@@ -21,7 +22,9 @@ pub fn task(payload: &Value) -> Option<&str> {
 pub async fn run(state: &AppState, task: &str, deployment: &str) -> anyhow::Result<Value> {
     match task {
         "queue-figures" => queue_figures(state, deployment).await,
-        "sweep" => sweep(state).await,
+        "sweep" => sweep(state)
+            .await
+            .map(|r| json!({"aborted": r.aborted, "finished": r.finished, "orphans_aborted": r.orphans_aborted})),
         other => anyhow::bail!("unknown scheduled task {other:?}: expected queue-figures or sweep"),
     }
 }
@@ -49,20 +52,15 @@ async fn queue_figures(state: &AppState, deployment: &str) -> anyhow::Result<Val
     }))
 }
 
-/// What `mediaport serve` does every `uploads.sweep_interval_secs`.
-async fn sweep(state: &AppState) -> anyhow::Result<Value> {
-    let report = sweep_uploads(
-        state.catalog.as_ref(),
-        state.storage.as_ref(),
-        state.queue.as_ref(),
-        &state.buckets.ingest,
-        state.uploads.abandon_after,
-    )
-    .await?;
-    mediaport_core::workflow::resume_ingests(state.catalog.as_ref(), state.queue.as_ref()).await?;
-    Ok(json!({
-        "aborted": report.aborted,
-        "finished": report.finished,
-        "orphans_aborted": report.orphans_aborted,
-    }))
+/// The periodic clean-up (`mediaport serve` runs it every `uploads.sweep_interval_secs`):
+/// aborts abandoned uploads, settles interrupted completions, and fails the assets whose
+/// ingest the queue gave up on (workers kept dying) with its reason.
+pub async fn sweep(state: &AppState) -> anyhow::Result<SweepReport> {
+    let (catalog, queue) = (state.catalog.as_ref(), state.queue.as_ref());
+    let abandon_after = state.uploads.abandon_after;
+    let swept = sweep_uploads(catalog, state.storage.as_ref(), queue, &state.buckets.ingest, abandon_after).await;
+    let settled = mediaport_core::workflow::resume_ingests(catalog, queue).await;
+    let report = swept.context("upload sweep failed")?;
+    settled.context("could not settle ingesting assets")?;
+    Ok(report)
 }

@@ -208,3 +208,52 @@ async fn the_events_function_registers_copied_objects() {
         ("Press conference.mp4", 2048, "ingesting")
     );
 }
+
+/// Whether an ELF executable asks for a program interpreter (a dynamic loader): Lambda's
+/// provided.al2023 runs any static binary, but only dynamic ones built for its glibc.
+fn needs_interpreter(elf: &[u8]) -> bool {
+    assert_eq!(&elf[..4], b"\x7fELF", "not an ELF file");
+    let read = |at: usize, n: usize| elf[at..at + n].iter().rev().fold(0u64, |v, b| (v << 8) | u64::from(*b));
+    let (table, size, count) = (read(0x20, 8) as usize, read(0x36, 2) as usize, read(0x38, 2) as usize);
+    const PT_INTERP: u64 = 3;
+    (0..count).any(|i| read(table + i * size, 4) == PT_INTERP)
+}
+
+/// The `bootstrap` in a zip infra/package.sh made, written out as an executable.
+fn unpack_bootstrap(zip_path: &std::path::Path, into: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
+    assert_eq!(archive.len(), 1, "{} holds only bootstrap", zip_path.display());
+    let mut entry = archive.by_name("bootstrap").unwrap();
+    assert_eq!(entry.unix_mode().map(|m| m & 0o111), Some(0o111), "bootstrap is executable in the zip");
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes).unwrap();
+    assert!(!needs_interpreter(&bytes), "{} is static", zip_path.display());
+    let path = into.join(zip_path.file_stem().unwrap());
+    std::fs::write(&path, bytes).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// The zips infra/package.sh builds (scripts/test.sh packages them for the tests, into
+/// MEDIAPORT_LAMBDA_ZIPS): each holds one static executable `bootstrap` that answers as
+/// its function does.
+#[tokio::test]
+async fn the_packaged_zips_answer() {
+    let zips = std::env::var("MEDIAPORT_LAMBDA_ZIPS")
+        .expect("MEDIAPORT_LAMBDA_ZIPS names the folder infra/package.sh wrote (scripts/test.sh sets it)");
+    let zips = std::path::Path::new(&zips);
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = storage(&dir.path().join("s3")).await;
+    let api = unpack_bootstrap(&zips.join("mediaport-lambda-test.zip"), dir.path());
+    let events = unpack_bootstrap(&zips.join("mediaport-s3-events-test.zip"), dir.path());
+
+    let health = vec![("req-health".to_owned(), fixture("apigw-v2-healthz.json"))];
+    let answers = invoke(api.to_str().unwrap(), health, dir.path(), s3).await;
+    assert_eq!(answers["req-health"]["statusCode"], 200, "{}", answers["req-health"]);
+
+    let figures = vec![("req-figures".to_owned(), serde_json::json!({"mediaport": "queue-figures"}))];
+    let answers = invoke(events.to_str().unwrap(), figures, dir.path(), s3).await;
+    assert_eq!(answers["req-figures"]["QueuedJobs"], 0, "{}", answers["req-figures"]);
+}

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use mediaport_api::AppState;
 use mediaport_backends::storage::embedded::ObjectCreated;
-use mediaport_core::cleanup::sweep_uploads;
 use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
@@ -91,22 +90,10 @@ pub async fn scan_bucket(state: AppState, when: ScanWhen, scans: &AtomicU64, sto
 /// up on, now and then.
 pub async fn sweep(state: AppState, every: Duration, stop: CancellationToken) {
     loop {
-        let swept = sweep_uploads(
-            state.catalog.as_ref(),
-            state.storage.as_ref(),
-            state.queue.as_ref(),
-            &state.buckets.ingest,
-            state.uploads.abandon_after,
-        )
-        .await;
-        match swept {
+        match mediaport_api::schedule::sweep(&state).await {
             Ok(report) if report != Default::default() => tracing::info!(?report, "swept uploads"),
             Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "upload sweep failed"),
-        }
-        // Assets whose ingest the queue gave up on (workers kept dying) fail with its reason.
-        if let Err(err) = mediaport_core::workflow::resume_ingests(state.catalog.as_ref(), state.queue.as_ref()).await {
-            tracing::warn!(error = %err, "could not settle ingesting assets");
+            Err(err) => tracing::warn!(error = format!("{err:#}"), "sweep failed"),
         }
         tokio::select! {
             () = stop.cancelled() => return,

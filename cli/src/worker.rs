@@ -44,6 +44,7 @@ pub fn build(settings: &Settings, backends: &Backends, storage: Arc<dyn Storage>
         proxy_bucket: settings.storage.proxy_bucket.clone(),
         frames: FrameDefaults { rate: w.frame_rate, dynamic: w.dynamic_frames, min_distance: w.frame_min_distance },
         threads,
+        restore_check: Duration::from_secs(w.restore_check_secs),
     };
     let models_dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
     let models = Models::open(&models_dir, threads as usize)?;

@@ -34,7 +34,7 @@ pub use ports::search::{
     AssetDocument, FACET_VALUES, FACETS, IndexedName, IndexedSentence, SearchError, SearchIndex, SearchPage,
     SearchRequest, facet_of,
 };
-pub use ports::storage::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
+pub use ports::storage::{Availability, MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 pub use ports::vectors::{EncodeError, Neighbour, SentenceEncoder, VectorError, VectorIndex, batch_length};
 
 /// A time as records keep it: RFC 3339 in UTC to the millisecond

@@ -140,6 +140,9 @@ pub struct WorkerSettings {
     /// Longest run of a metadata tool (ffprobe, exiftool, pdftoppm) in seconds; transcodes
     /// get four times the media's length on top.
     pub tool_timeout_secs: u64,
+    /// How often an original being restored from an archive storage class (S3 Glacier,
+    /// Deep Archive) is looked at again, in seconds; its ingest waits in the queue meanwhile.
+    pub restore_check_secs: u64,
     /// Frames captured per second of video for analysis (per upload: `ai_options.frame_rate`).
     pub frame_rate: f64,
     /// Keep only frames that differ from the last kept one (`ai_options.dynamic_frames`).
@@ -278,6 +281,7 @@ impl Default for WorkerSettings {
             lease_secs: 60,
             poll_ms: 1000,
             tool_timeout_secs: 600,
+            restore_check_secs: 900,
             frame_rate: 1.0,
             dynamic_frames: false,
             frame_min_distance: 10,

@@ -236,6 +236,23 @@ impl Queue for SqlQueue {
         })
     }
 
+    async fn park(&self, id: &JobId, worker: &str, wait: Duration, why: &str) -> Result<bool, QueueError> {
+        on_db!(&self.db, |pool| {
+            let done = sqlx::query(
+                "UPDATE jobs SET status = 'queued', attempts = attempts - 1, error = $3, lease_owner = NULL, \
+                 lease_until = NULL, run_after = $4 WHERE id = $1 AND status = 'running' AND lease_owner = $2",
+            )
+            .bind(id.to_string())
+            .bind(worker.to_owned())
+            .bind(why.to_owned())
+            .bind(now_ms() + ms(wait))
+            .execute(pool)
+            .await
+            .map_err(db_err)?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
     async fn cancel(&self, id: &JobId) -> Result<Job, QueueError> {
         let job = self.get(id).await?;
         on_db!(&self.db, |pool| {

@@ -9,9 +9,11 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
+use aws_sdk_s3::types::{
+    CompletedMultipartUpload, CompletedPart, Delete, GlacierJobParameters, ObjectIdentifier, RestoreRequest, Tier,
+};
 use bytes::Bytes;
-use mediaport_core::{MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
+use mediaport_core::{Availability, MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 
 /// How to reach an S3 endpoint.
 #[derive(Debug, Clone)]
@@ -371,8 +373,64 @@ impl Storage for S3Storage {
             .map_err(|e| map_err(&e, bucket, key))?;
         Ok(request.uri().to_owned())
     }
+
+    async fn availability(&self, bucket: &str, key: &str) -> Result<Availability, StorageError> {
+        let out =
+            self.client.head_object().bucket(bucket).key(key).send().await.map_err(|e| map_err(&e, bucket, key))?;
+        let class = out.storage_class().map(|c| c.as_str().to_owned()).unwrap_or_default();
+        Ok(availability(&class, out.restore()))
+    }
+
+    async fn restore(&self, bucket: &str, key: &str, days: u32) -> Result<(), StorageError> {
+        let tier = GlacierJobParameters::builder()
+            .tier(Tier::Standard)
+            .build()
+            .map_err(|e| StorageError::Other(e.to_string()))?;
+        let request = RestoreRequest::builder()
+            .days(i32::try_from(days).unwrap_or(i32::MAX))
+            .glacier_job_parameters(tier)
+            .build();
+        let sent = self.client.restore_object().bucket(bucket).key(key).restore_request(request).send().await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(err) if err.code() == Some("RestoreAlreadyInProgress") => Ok(()),
+            Err(err) => Err(map_err(&err, bucket, key)),
+        }
+    }
+}
+
+/// Reads S3's storage class and `x-amz-restore` header (`ongoing-request="true"` while a
+/// restore runs; `"false"` with an expiry date once the copy is readable).
+fn availability(class: &str, restore: Option<&str>) -> Availability {
+    // Glacier Instant Retrieval and the other classes read at once.
+    if !matches!(class, "GLACIER" | "DEEP_ARCHIVE") {
+        return Availability::Readable;
+    }
+    match restore {
+        Some(state) if state.contains("ongoing-request=\"true\"") => {
+            Availability::Restoring { class: class.to_owned() }
+        }
+        Some(state) if state.contains("ongoing-request=\"false\"") => Availability::Readable,
+        _ => Availability::Archived { class: class.to_owned() },
+    }
 }
 
 fn presigning(expires_in: Duration) -> Result<PresigningConfig, StorageError> {
     PresigningConfig::expires_in(expires_in).map_err(|e| StorageError::Other(format!("cannot presign: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archived_objects_are_read_after_their_restore() {
+        assert_eq!(availability("STANDARD", None), Availability::Readable);
+        assert_eq!(availability("GLACIER_IR", None), Availability::Readable);
+        assert_eq!(availability("DEEP_ARCHIVE", None), Availability::Archived { class: "DEEP_ARCHIVE".into() });
+        let running = Some("ongoing-request=\"true\"");
+        assert_eq!(availability("GLACIER", running), Availability::Restoring { class: "GLACIER".into() });
+        let done = Some("ongoing-request=\"false\", expiry-date=\"Fri, 21 Dec 2012 00:00:00 GMT\"");
+        assert_eq!(availability("GLACIER", done), Availability::Readable);
+    }
 }

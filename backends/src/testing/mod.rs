@@ -64,6 +64,19 @@ impl Moto {
         }
         bail!("moto_server did not start on {endpoint}")
     }
+
+    /// An S3 client of the emulator's, path-style as its buckets need.
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::new()
+                .behavior_version(BehaviorVersion::latest())
+                .region(aws_sdk_s3::config::Region::new("us-east-1"))
+                .endpoint_url(&self.endpoint)
+                .force_path_style(true)
+                .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+                .build(),
+        )
+    }
 }
 
 /// moto's Cognito emulator with one user pool and one app client, as an AWS admin

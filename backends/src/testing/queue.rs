@@ -86,6 +86,22 @@ pub async fn suite(queue: Arc<dyn Queue>) {
     assert!(queue.claim("w1", &[ANALYSE], LONG).await.unwrap().is_none(), "not due for an hour");
     queue.cancel(&later.id).await.unwrap();
 
+    // A parked job (waiting on an archive restore) waits, keeps its reason, and gets its
+    // try back, however often it waits.
+    let waiting = queue.enqueue(job(INGEST, "a9", None, 1)).await.unwrap();
+    for _ in 0..3 {
+        let held = queue.claim("w1", &[INGEST], LONG).await.unwrap().unwrap();
+        assert!(!queue.park(&held.id, "w2", Duration::ZERO, "not mine").await.unwrap(), "only the holder parks");
+        assert!(queue.park(&held.id, "w1", Duration::ZERO, "waiting for its restore").await.unwrap());
+        let parked = queue.get(&waiting.id).await.unwrap();
+        assert_eq!((parked.status, parked.attempts), (JobStatus::Queued, 0));
+        assert_eq!(parked.error.as_deref(), Some("waiting for its restore"));
+    }
+    let held = queue.claim("w1", &[INGEST], LONG).await.unwrap().unwrap();
+    assert!(queue.park(&held.id, "w1", Duration::from_secs(3600), "waiting for its restore").await.unwrap());
+    assert!(queue.claim("w1", &[INGEST], LONG).await.unwrap().is_none(), "not due for an hour");
+    queue.cancel(&waiting.id).await.unwrap();
+
     // A failure retrying cannot help (a corrupt file) fails for good at once.
     let corrupt = queue.enqueue(job(INGEST, "a7", None, 5)).await.unwrap();
     queue.claim("w1", &[INGEST], LONG).await.unwrap().unwrap();

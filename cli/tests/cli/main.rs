@@ -2,6 +2,7 @@
 //! port 0 with a fresh data folder and talks to it as users do (HTTP, S3, the CLI).
 
 mod access;
+mod archive;
 mod auth;
 mod binary;
 mod cognito;

@@ -178,6 +178,17 @@ impl Queue for MemoryQueue {
         }))
     }
 
+    async fn park(&self, id: &JobId, worker: &str, wait: Duration, why: &str) -> Result<bool, QueueError> {
+        Ok(self.change_held(id, worker, |held| {
+            held.job.status = JobStatus::Queued;
+            held.job.attempts = held.job.attempts.saturating_sub(1);
+            held.job.error = Some(why.to_owned());
+            held.lease = None;
+            held.run_after = now_ms() + ms(wait);
+            touch(&mut held.job);
+        }))
+    }
+
     async fn cancel(&self, id: &JobId) -> Result<Job, QueueError> {
         self.with(|jobs| {
             let held = jobs.get_mut(id).ok_or_else(|| QueueError::NoSuchJob(id.to_string()))?;

@@ -212,6 +212,11 @@ pub trait Queue: Send + Sync {
     /// (or with `None`: retrying cannot help) failed for good; `false` when the job is no longer the worker's.
     async fn fail(&self, id: &JobId, worker: &str, error: &str, retry_in: Option<Duration>)
     -> Result<bool, QueueError>;
+    /// Puts the worker's job back in the queue until `wait` has passed, with `why` shown as
+    /// its state, without spending a try: for jobs waiting on something slow outside
+    /// (an archived original's restore), so that no worker is held; `false` when the job
+    /// is no longer the worker's.
+    async fn park(&self, id: &JobId, worker: &str, wait: Duration, why: &str) -> Result<bool, QueueError>;
     /// Stops a queued or running job; a running one's worker learns it at its next renewal.
     async fn cancel(&self, id: &JobId) -> Result<Job, QueueError>;
     /// Queues a failed or cancelled job again with fresh tries; `Conflict` otherwise.

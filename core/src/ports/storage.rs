@@ -90,6 +90,22 @@ pub struct MultipartInfo {
     pub initiated: SystemTime,
 }
 
+/// Whether an object's bytes can be read now. On Amazon S3 an object in an archive
+/// storage class (Glacier Flexible Retrieval, Deep Archive) must be restored first, which
+/// takes minutes to two days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Readable,
+    /// In `class`, with no restore asked for (or the last one expired).
+    Archived {
+        class: String,
+    },
+    /// In `class`, a restore under way.
+    Restoring {
+        class: String,
+    },
+}
+
 /// An S3-style object store: the embedded endpoint, Amazon S3 or any S3 server.
 #[async_trait]
 pub trait Storage: Send + Sync {
@@ -147,4 +163,13 @@ pub trait Storage: Send + Sync {
     async fn list_multiparts(&self, bucket: &str) -> Result<Vec<MultipartInfo>, StorageError>;
     /// A URL anyone may `GET` the object from until `expires_in` passes.
     async fn presign_get(&self, bucket: &str, key: &str, expires_in: Duration) -> Result<String, StorageError>;
+    /// Whether the object can be read now; stores without archive classes always can.
+    async fn availability(&self, _bucket: &str, _key: &str) -> Result<Availability, StorageError> {
+        Ok(Availability::Readable)
+    }
+    /// Asks for a readable copy of an archived object, kept for `days`; succeeds when a
+    /// restore is already under way.
+    async fn restore(&self, bucket: &str, key: &str, _days: u32) -> Result<(), StorageError> {
+        Err(StorageError::Other(format!("{bucket}/{key}: this storage has no archive classes to restore from")))
+    }
 }

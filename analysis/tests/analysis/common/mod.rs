@@ -143,6 +143,7 @@ impl Harness {
             proxy_bucket: PROXY_BUCKET.into(),
             frames: FrameDefaults { rate: 1.0, dynamic: false, min_distance: 10 },
             threads: 2,
+            restore_check: Duration::from_secs(1),
         };
         let config = WorkerConfig {
             name: "test-worker".into(),

@@ -134,15 +134,7 @@ async fn the_stack_deployed_on_moto_takes_copies_and_sign_ins() {
     // (Uploads through the API need ListParts, whose answer moto 5.2 names wrongly,
     // ListPartsResponse, which the AWS SDK refuses: the upload suite runs them on the
     // embedded endpoint and SeaweedFS instead.)
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::new()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .endpoint_url(&moto.endpoint)
-            .force_path_style(true)
-            .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "moto"))
-            .build(),
-    );
+    let s3 = moto.s3();
     let bytes = vec![7u8; 3 * 1024 * 1024 + 5];
     s3.put_object().bucket(&ingest).key("archive/Interview take 2.wav").body(bytes.into()).send().await.unwrap();
     let token = login["access_token"].as_str().unwrap();
