@@ -73,7 +73,10 @@ worker() {
   (cd "$MEDIAPORT_CACHE/models" && tar -cf - --exclude=./samples .) | tar -xf - -C "$stage/models"
   cp infra/worker/install.sh infra/worker/mediaport-worker.service "$stage/"
   echo "$VERSION" > "$stage/VERSION"
-  tar -czf "$DIST/mediaport-worker-$VERSION.tar.gz" -C "$stage" .
+  # mktemp makes the folder 0700 and owned by whoever packaged: extracted as "." over
+  # /opt/mediaport that would lock the service's user out, so the archive says root, 0755.
+  chmod 0755 "$stage"
+  tar -czf "$DIST/mediaport-worker-$VERSION.tar.gz" --owner=0 --group=0 --numeric-owner -C "$stage" .
   rm -rf "$stage"
 }
 

@@ -82,7 +82,7 @@ impl Ingest {
         let result = self.process(&asset, &original, &fixity, progress).await.map_err(|e| match e {
             JobError::Media(reason) => JobError::Media(redact(reason)),
             JobError::Transient(reason) => JobError::Transient(redact(reason)),
-            waiting @ JobError::Waiting { .. } => waiting,
+            other @ (JobError::Waiting { .. } | JobError::Refused(_)) => other,
         });
         // A file that cannot be processed will not be fetched again: drop the copy.
         if !matches!(result, Err(JobError::Transient(_))) {

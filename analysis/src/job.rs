@@ -11,6 +11,10 @@ pub enum JobError {
     /// The file itself is the problem: the asset fails with this reason; retrying cannot help.
     #[error("{0}")]
     Media(String),
+    /// Not the file's fault, but trying again cannot help (a notification's receiver said
+    /// no): the job fails, the asset is left as it is.
+    #[error("{0}")]
+    Refused(String),
     /// Something around the file (storage, catalog, disk, a missing tool): try again later.
     #[error("{0}")]
     Transient(String),

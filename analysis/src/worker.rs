@@ -5,10 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use mediaport_core::notify;
 use mediaport_core::removal::Removal;
 use mediaport_core::workflow;
-use mediaport_core::{Catalog, CatalogError, Job, JobKind, ObjectLocation, Queue, Task, backoff};
-use mediaport_shared::{AssetId, AssetStatus, JobId};
+use mediaport_core::{
+    Catalog, CatalogError, Job, JobKind, Notifier, NotifyError, ObjectLocation, Queue, Task, backoff,
+};
+use mediaport_shared::{Asset, AssetId, AssetStatus, JobId, Notice, NoticeKind};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -29,6 +32,8 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// How long to wait before asking again when no job is due.
     pub idle_poll: Duration,
+    /// The web app's address (`server.public_url`), for links in notifications.
+    pub public_url: Option<String>,
 }
 
 impl WorkerConfig {
@@ -47,12 +52,25 @@ pub struct Worker {
     ingest: Ingest,
     analyse: Analyse,
     config: WorkerConfig,
+    /// Sends notifications; a worker without one leaves their deliveries to others.
+    notifier: Option<Arc<dyn Notifier>>,
 }
 
 impl Worker {
     pub fn new(queue: Arc<dyn Queue>, ingest: Ingest, analyse: Analyse, config: WorkerConfig) -> Self {
         let catalog = ingest.catalog.clone();
-        Self { queue, catalog, ingest, analyse, config }
+        Self { queue, catalog, ingest, analyse, config, notifier: None }
+    }
+
+    /// The worker delivers notifications with `notifier` too.
+    pub fn notifying(self, notifier: Arc<dyn Notifier>) -> Self {
+        Self { notifier: Some(notifier), ..self }
+    }
+
+    /// The kinds of job this worker takes.
+    fn kinds(&self) -> &'static [JobKind] {
+        const WITHOUT_NOTIFY: [JobKind; 4] = [JobKind::Ingest, JobKind::Analyse, JobKind::Relabel, JobKind::Remove];
+        if self.notifier.is_some() { &JobKind::ALL } else { &WITHOUT_NOTIFY }
     }
 
     /// Takes and runs jobs until `stop`; jobs still running then are dropped (their tools
@@ -71,7 +89,7 @@ impl Worker {
                 () = stop.cancelled() => break,
             };
             while running.try_join_next().is_some() {}
-            match self.queue.claim(&self.config.name, &JobKind::ALL, self.config.lease).await {
+            match self.queue.claim(&self.config.name, self.kinds(), self.config.lease).await {
                 Ok(Some(job)) => {
                     let worker = self.clone();
                     running.spawn(async move {
@@ -98,7 +116,7 @@ impl Worker {
     /// Runs due jobs one at a time until none is left; returns how many ran (tests).
     pub async fn drain(&self) -> usize {
         let mut ran = 0;
-        while let Ok(Some(job)) = self.queue.claim(&self.config.name, &JobKind::ALL, self.config.lease).await {
+        while let Ok(Some(job)) = self.queue.claim(&self.config.name, self.kinds(), self.config.lease).await {
             self.run_job(job).await;
             ran += 1;
         }
@@ -145,11 +163,15 @@ impl Worker {
             Err(JobError::Media(reason)) => {
                 tracing::info!(reason, "job failed: the file cannot be processed");
                 match job.task.kind() {
-                    JobKind::Remove => {}
+                    JobKind::Remove | JobKind::Notify => {}
                     // Names that could not be updated leave the asset as it was, unless it is gone.
                     JobKind::Relabel => self.remove_if_deleted(asset).await,
                     JobKind::Ingest | JobKind::Analyse => self.fail_asset(asset, reason).await,
                 }
+                self.queue.fail(&job.id, &self.config.name, reason, None).await
+            }
+            Err(JobError::Refused(reason)) => {
+                tracing::info!(reason, "job failed: trying again cannot help");
                 self.queue.fail(&job.id, &self.config.name, reason, None).await
             }
             Err(JobError::Waiting { why, wait }) => {
@@ -177,15 +199,16 @@ impl Worker {
 
     async fn execute(&self, job: &Job) -> Result<(), JobError> {
         // A stage retried shows as running again, its old reason cleared.
-        let (asset_id, status) = match &job.task {
-            Task::Ingest { asset_id } => (asset_id, AssetStatus::Ingesting),
-            Task::Analyse { asset_id } => (asset_id, AssetStatus::Analysing),
+        let (asset_id, status, again) = match &job.task {
+            Task::Ingest { asset_id } => (asset_id, AssetStatus::Ingesting, false),
+            Task::Analyse { asset_id, again } => (asset_id, AssetStatus::Analysing, *again),
             Task::Relabel { asset_id } => {
                 self.analyse.relabel(asset_id).await?;
                 self.measure(asset_id).await;
                 return Ok(());
             }
             Task::Remove { asset_id, original } => return self.remove(asset_id, original.as_ref()).await,
+            Task::Notify { target, notice, .. } => return self.notify(job, target, notice).await,
         };
         match self.catalog.set_asset_status(asset_id, status, None).await {
             Err(CatalogError::NotFound { .. }) => return Err(JobError::Media("the asset no longer exists".into())),
@@ -193,7 +216,12 @@ impl Worker {
         };
         let progress = JobProgress { queue: self.queue.as_ref(), job: &job.id, worker: &self.config.name };
         let result = if status == AssetStatus::Analysing {
-            self.analyse.run(asset_id, &progress).await.map(drop)
+            let analysed = self.analyse.run(asset_id, &progress).await;
+            if let Ok(asset) = &analysed {
+                let event = if again { NoticeKind::AnalysisDone } else { NoticeKind::AssetReady };
+                self.announce(asset, event).await;
+            }
+            analysed.map(drop)
         } else {
             self.ingest_stage(asset_id, &progress).await
         };
@@ -229,6 +257,9 @@ impl Worker {
 
     async fn ingest_stage(&self, asset_id: &AssetId, progress: &JobProgress<'_>) -> Result<(), JobError> {
         let asset = self.ingest.run(asset_id, progress).await?;
+        if asset.status == AssetStatus::Ready {
+            self.announce(&asset, NoticeKind::AssetReady).await;
+        }
         // If this enqueue is lost (a crash just now), the sweep queues it.
         workflow::start_next(self.queue.as_ref(), &asset).await.map_err(|e| JobError::Transient(e.to_string()))
     }
@@ -255,10 +286,36 @@ impl Worker {
 
     async fn fail_asset(&self, asset_id: &AssetId, reason: &str) {
         match self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
-            Ok(_) => {}
+            Ok(asset) => self.announce(&asset, NoticeKind::AssetFailed).await,
             // Deleted while this stage ran: what it made since is removed too.
             Err(CatalogError::NotFound { .. }) => self.queue_removal(asset_id).await,
             Err(err) => tracing::warn!(asset = %asset_id, error = %err, "cannot mark the asset failed"),
+        }
+    }
+
+    /// Queues the notifications of `event`. One that cannot be queued is logged: the
+    /// asset's stage is done, and running it again for a notice would cost far more.
+    async fn announce(&self, asset: &Asset, event: NoticeKind) {
+        let notice = notify::notice(asset, event, self.config.public_url.as_deref());
+        if let Err(err) = notify::announce(self.catalog.as_ref(), self.queue.as_ref(), notice).await {
+            tracing::warn!(asset = %asset.id, event = event.as_str(), error = %err, "cannot queue the notifications");
+        }
+    }
+
+    /// Delivers one notification; what the receiver answered is kept as the job's step,
+    /// for the delivery log.
+    async fn notify(&self, job: &Job, target: &str, notice: &Notice) -> Result<(), JobError> {
+        let Some(notifier) = &self.notifier else {
+            return Err(JobError::Transient("this worker cannot send notifications".into()));
+        };
+        match notify::deliver(self.catalog.as_ref(), notifier.as_ref(), target, notice).await {
+            Ok(answer) => {
+                let progress = JobProgress { queue: self.queue.as_ref(), job: &job.id, worker: &self.config.name };
+                progress.step(&answer).await;
+                Ok(())
+            }
+            Err(NotifyError::Refused(reason)) => Err(JobError::Refused(reason)),
+            Err(NotifyError::Unreachable(reason)) => Err(JobError::Transient(reason)),
         }
     }
 

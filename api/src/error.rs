@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mediaport_core::faces::FaceError;
+use mediaport_core::notify::TargetError;
 use mediaport_core::reanalysis::ReanalyseError;
 use mediaport_core::removal::RemoveError;
 use mediaport_core::results::ResultsError;
@@ -123,6 +124,7 @@ from_service_errors!(
     FaceError,
     ResultsError,
     FindError,
+    TargetError,
 );
 
 impl From<IdentityError> for ApiError {

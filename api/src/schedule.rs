@@ -30,11 +30,13 @@ pub async fn run(state: &AppState, task: &str, deployment: &str) -> anyhow::Resu
 }
 
 /// The queue's depth as a CloudWatch embedded-metric document: printed as one line of
-/// the function's log, CloudWatch turns it into the metrics `QueuedJobs` (waiting for a
-/// worker) and `ActiveJobs` (waiting or running), with no metrics API call.
+/// the function's log, CloudWatch turns it into the metrics `QueuedJobs` (due, waiting
+/// for a worker) and `ActiveJobs` (due or running), with no metrics API call. Jobs
+/// waiting out a backoff or an archive restore are left out: they need no worker yet,
+/// and counting them would keep the fleet up for hours.
 async fn queue_figures(state: &AppState, deployment: &str) -> anyhow::Result<Value> {
     let total = |counts: Vec<(_, u64)>| counts.into_iter().map(|(_, n)| n).sum::<u64>();
-    let queued = total(state.queue.counts(JobStatus::Queued).await?);
+    let queued = state.queue.due().await?;
     let running = total(state.queue.counts(JobStatus::Running).await?);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     Ok(json!({

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use mediaport_core::uploads::{Intake, UploadPolicy};
 use mediaport_core::{
-    Catalog, FaceCatalog, FaceReader, Identity, PeopleCatalog, Queue, SearchIndex, SentenceEncoder, Storage,
+    Catalog, FaceCatalog, FaceReader, Identity, Notifier, PeopleCatalog, Queue, SearchIndex, SentenceEncoder, Storage,
     VectorIndex,
 };
 use mediaport_shared::AiOptions;
@@ -29,6 +29,8 @@ pub struct AppState {
     pub faces: Arc<dyn FaceCatalog>,
     pub vectors: Arc<dyn VectorIndex>,
     pub people: Arc<dyn PeopleCatalog>,
+    /// Webhooks and SNS topics, for the admins' test button (workers send the rest).
+    pub notifier: Arc<dyn Notifier>,
     /// The face models, where this process has them (`mediaport serve` does; the Lambda
     /// function does not, and answers 503 to indexing a face).
     pub face_reader: Option<Arc<dyn FaceReader>>,
@@ -45,6 +47,9 @@ pub struct AppState {
     pub stopping: CancellationToken,
     /// Sign-in attempts per address.
     pub sign_ins: Arc<crate::limits::SignInLimiter>,
+    /// `GET /api/events` answers what changed and ends, instead of streaming
+    /// (`server.events = "poll"`).
+    pub events_poll: bool,
 }
 
 impl AppState {
@@ -69,6 +74,7 @@ impl AppState {
             faces: backends.faces,
             vectors: backends.vectors,
             people: backends.people,
+            notifier: backends.notifier,
             face_reader: None,
             encoder: None,
             storage,
@@ -84,6 +90,7 @@ impl AppState {
             ai_defaults: settings.ai_defaults(),
             stopping: tokio_util::sync::CancellationToken::new(),
             sign_ins: Arc::default(),
+            events_poll: settings.server.events == mediaport_wiring::settings::EventsMode::Poll,
         }
     }
 }

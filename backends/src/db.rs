@@ -46,14 +46,23 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
+/// Connections a process opens to PostgreSQL unless told otherwise.
+pub const POSTGRES_CONNECTIONS: u32 = 16;
+
 impl Db {
     /// Opens `url` (`sqlite://PATH` or `postgres://…`) and applies pending migrations.
     pub async fn open(url: &str) -> anyhow::Result<Self> {
+        Self::open_sized(url, POSTGRES_CONNECTIONS).await
+    }
+
+    /// As [`Db::open`], with at most `connections` to PostgreSQL (many small processes,
+    /// such as Lambda functions, each need few).
+    pub async fn open_sized(url: &str, connections: u32) -> anyhow::Result<Self> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             return Self::open_sqlite(Path::new(path)).await;
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Self::open_postgres(url).await;
+            return Self::open_postgres(url, connections).await;
         }
         anyhow::bail!("catalog.url must start with sqlite:// or postgres://")
     }
@@ -74,9 +83,9 @@ impl Db {
         Ok(Self::Sqlite(pool))
     }
 
-    pub async fn open_postgres(url: &str) -> anyhow::Result<Self> {
+    pub async fn open_postgres(url: &str, connections: u32) -> anyhow::Result<Self> {
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await

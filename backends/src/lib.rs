@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod db;
 pub mod identity;
+pub mod notify;
 pub mod queue;
 pub mod search;
 pub mod secrets;

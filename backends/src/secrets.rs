@@ -58,9 +58,9 @@ pub fn with_credentials(url: &str, credentials: &DatabaseCredentials) -> anyhow:
 
 /// Opens the catalog at `url` with the secret's credentials, and keeps reading the secret
 /// so that new connections follow a rotation.
-pub async fn open_with_secret(url: &str, secret_id: &str) -> anyhow::Result<Db> {
+pub async fn open_with_secret(url: &str, secret_id: &str, connections: u32) -> anyhow::Result<Db> {
     let mut current = database_credentials(secret_id).await?;
-    let db = Db::open(&with_credentials(url, &current)?).await?;
+    let db = Db::open_sized(&with_credentials(url, &current)?, connections).await?;
     if let Db::Postgres(pool) = &db {
         let (pool, url, secret_id) = (pool.clone(), url.to_owned(), secret_id.to_owned());
         tokio::spawn(async move {

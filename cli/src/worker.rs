@@ -70,9 +70,11 @@ pub fn build(settings: &Settings, backends: &Backends, storage: Arc<dyn Storage>
         concurrency: w.concurrency,
         lease: Duration::from_secs(w.lease_secs),
         idle_poll: Duration::from_millis(w.poll_ms),
+        public_url: settings.server.public_url.clone(),
     };
     let lent = Lent { faces: analyse.vision.faces.clone(), language: analyse.language.clone() };
-    Ok((Worker::new(backends.queue.clone(), ingest, analyse, config), lent))
+    let worker = Worker::new(backends.queue.clone(), ingest, analyse, config).notifying(backends.notifier.clone());
+    Ok((worker, lent))
 }
 
 /// The face models the faces API indexes photographs with: the worker's when it runs in

@@ -52,6 +52,6 @@ pub async fn reanalyse(
     let asset = catalog.get_asset(asset_id).await?;
     let merged = options.over(&asset.ai_options.unwrap_or_default());
     let asset = catalog.reanalyse(asset_id, &merged).await?;
-    queue.enqueue(workflow::analyse_job(asset_id)).await?;
+    queue.enqueue(workflow::reanalyse_job(asset_id)).await?;
     Ok(asset)
 }

@@ -75,7 +75,9 @@ pub async fn gather(sources: &Sources<'_>, now: DateTime<Utc>) -> Result<Stats, 
         })
         .collect();
     let since = now - Duration::hours(24);
-    let failed = sources.queue.list(&JobFilter { asset_id: None, status: Some(JobStatus::Failed) }, FAILED_JOBS_READ);
+    let failed = sources
+        .queue
+        .list(&JobFilter { asset_id: None, status: Some(JobStatus::Failed), kind: None }, FAILED_JOBS_READ);
     stats.failed_jobs_24h = failed
         .await?
         .iter()

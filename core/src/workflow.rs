@@ -1,9 +1,10 @@
 //! The stages an asset goes through, as jobs on the queue. Ingest comes first; analysis
 //! stages follow once ingest has made the frames and proxies they read.
 
-use mediaport_shared::{Asset, AssetId, AssetStatus, JobId};
+use mediaport_shared::{Asset, AssetId, AssetStatus, JobId, NoticeKind};
 
 use crate::error::{ErrorKind, ServiceError};
+use crate::notify::notice;
 use crate::ports::catalog::{AssetFilter, Catalog, CatalogError};
 use crate::ports::queue::{Job, JobFilter, JobKind, JobStatus, NewJob, ObjectLocation, Queue, QueueError, Task};
 
@@ -24,7 +25,12 @@ pub fn ingest_job(asset_id: &AssetId) -> NewJob {
 
 /// The analysis job of an asset, queued once ingest has made what it reads.
 pub fn analyse_job(asset_id: &AssetId) -> NewJob {
-    job(Task::Analyse { asset_id: asset_id.clone() }, true)
+    job(Task::Analyse { asset_id: asset_id.clone(), again: false }, true)
+}
+
+/// The job of an analysis a user asked for again.
+pub fn reanalyse_job(asset_id: &AssetId) -> NewJob {
+    job(Task::Analyse { asset_id: asset_id.clone(), again: true }, true)
 }
 
 /// A relabelling job. It has no key: a job already running may have read the names
@@ -60,7 +66,7 @@ pub async fn start_ingest(queue: &dyn Queue, asset: &Asset) -> Result<(), QueueE
 
 /// Settles every asset left `ingesting` or `analysing`: one whose job for that stage ended
 /// failed or cancelled without the asset hearing of it (its workers kept dying, so the
-/// queue gave up) fails with the job's reason; one with no live job (a crash between one
+/// queue gave up) fails with the job's reason, announced; one with no live job (a crash between one
 /// stage and queuing the next) gets one. Queuing is idempotent, so assets whose job is
 /// alive are untouched. Returns how many assets were looked at.
 pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<usize, WorkflowError> {
@@ -71,14 +77,15 @@ pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<
         loop {
             let page = catalog.list_assets(&filter, 200, after.as_ref()).await?;
             for asset in &page {
-                let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None };
+                let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None, kind: None };
                 match queue.list(&jobs, 1).await?.pop() {
                     Some(job)
                         if job.task.kind() == stage
                             && matches!(job.status, JobStatus::Failed | JobStatus::Cancelled) =>
                     {
                         let reason = job.error.unwrap_or_else(|| format!("{} was cancelled", stage.as_str()));
-                        catalog.set_asset_status(&asset.id, AssetStatus::Failed, Some(&reason)).await?;
+                        let failed = catalog.set_asset_status(&asset.id, AssetStatus::Failed, Some(&reason)).await?;
+                        crate::notify::announce(catalog, queue, notice(&failed, NoticeKind::AssetFailed, None)).await?;
                     }
                     _ => start_next(queue, asset).await?,
                 }
@@ -100,7 +107,7 @@ pub async fn retry(queue: &dyn Queue, catalog: &dyn Catalog, job_id: &JobId) -> 
     let status = match job.task.kind() {
         JobKind::Ingest => AssetStatus::Ingesting,
         JobKind::Analyse => AssetStatus::Analysing,
-        JobKind::Relabel | JobKind::Remove => return Ok(job),
+        JobKind::Relabel | JobKind::Remove | JobKind::Notify => return Ok(job),
     };
     catalog.set_asset_status(job.task.asset_id(), status, None).await?;
     Ok(job)
@@ -133,34 +140,10 @@ impl ServiceError for WorkflowError {
 
 #[cfg(test)]
 mod tests {
-    use mediaport_shared::{Asset, AssetStatus, AssetType};
+    use mediaport_shared::AssetStatus;
 
     use super::*;
-    use crate::memory::MemoryQueue;
-
-    fn asset(status: AssetStatus) -> Asset {
-        let id = crate::new_id();
-        Asset {
-            key: crate::keys::original(&id, "clip.mp4"),
-            id,
-            asset_type: AssetType::Video,
-            filename: "clip.mp4".into(),
-            size: 10,
-            md5: None,
-            sha256: None,
-            status,
-            group: None,
-            attributes: Default::default(),
-            bucket: "ingest".into(),
-            created_at: "2026-12-03T12:00:00.000Z".into(),
-            duration_ms: None,
-            ai_options: None,
-            error: None,
-            technical: None,
-            outputs: None,
-            analysis: Default::default(),
-        }
-    }
+    use crate::memory::{MemoryQueue, asset};
 
     #[tokio::test]
     async fn an_asset_gets_the_job_of_the_stage_it_waits_for_once() {

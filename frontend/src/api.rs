@@ -8,10 +8,11 @@ use mediaport_shared::user::{
 };
 use mediaport_shared::{
     AiOptions, AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetId, AssetList, CompleteUploadRequest,
-    CreateFaceCollection, CreateUploadRequest, ErrorBody, FaceCollection, FaceCollectionList, FaceImport, Group,
-    Health, IndexedFace, IndexedFaceList, JobId, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, PartUrl,
-    PartUrls, Person, PersonId, PersonList, PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats, StoredPart,
-    StoredParts, Timeline, Upload, UploadId, User,
+    CreateFaceCollection, CreateUploadRequest, Deliveries, Delivery, ErrorBody, FaceCollection, FaceCollectionList,
+    FaceImport, Group, Health, IndexedFace, IndexedFaceList, JobId, JobInfo, JobList, MergePeople, MoveAppearance,
+    NamePerson, NewNotifyTarget, NotifyTarget, NotifyTargets, PartUrl, PartUrls, Person, PersonId, PersonList,
+    PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats, StoredPart, StoredParts, TestDelivery, Timeline,
+    Upload, UploadId, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -248,6 +249,33 @@ pub async fn ai_defaults(auth: Auth) -> Result<AiOptions, ApiError> {
 
 pub async fn save_ai_defaults(auth: Auth, options: &AiOptions) -> Result<AiOptions, ApiError> {
     decode(send_json(auth, options, || Request::put("/api/settings/ai-options")).await?).await
+}
+
+/// The notification targets, with webhooks' secrets.
+pub async fn notify_targets(auth: Auth) -> Result<Vec<NotifyTarget>, ApiError> {
+    let list: NotifyTargets = decode(send(auth, || Request::get("/api/settings/notifications")).await?).await?;
+    Ok(list.items)
+}
+
+pub async fn add_notify_target(auth: Auth, new: &NewNotifyTarget) -> Result<NotifyTarget, ApiError> {
+    decode(send_json(auth, new, || Request::post("/api/settings/notifications")).await?).await
+}
+
+pub async fn remove_notify_target(auth: Auth, id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/settings/notifications/{}", encode(id));
+    expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
+pub async fn test_notify_target(auth: Auth, id: &str) -> Result<TestDelivery, ApiError> {
+    let path = format!("/api/settings/notifications/{}/test", encode(id));
+    decode(send(auth, || Request::post(&path)).await?).await
+}
+
+/// The newest deliveries of notices.
+pub async fn deliveries(auth: Auth) -> Result<Vec<Delivery>, ApiError> {
+    let path = "/api/settings/notifications/deliveries?page_size=50";
+    let list: Deliveries = decode(send(auth, || Request::get(path)).await?).await?;
+    Ok(list.items)
 }
 
 pub async fn stats(auth: Auth) -> Result<Stats, ApiError> {

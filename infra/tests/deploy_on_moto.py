@@ -28,7 +28,7 @@ NOT_EMULATED = {
     "AWS::ApiGatewayV2::Stage", "AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::Function",
     "AWS::CloudFront::ResponseHeadersPolicy", "AWS::CloudFront::Distribution", "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup", "AWS::OpenSearchService::Domain",
-    "AWS::AutoScaling::ScalingPolicy", "AWS::CloudWatch::Alarm",
+    "AWS::AutoScaling::ScalingPolicy", "AWS::CloudWatch::Alarm", "AWS::IAM::ServiceLinkedRole",
 }
 NAME = re.compile(r"\$\{([A-Za-z0-9.]+)\}")
 
@@ -87,10 +87,28 @@ def emulated(template, standins):
     return copy, sorted(left_out)
 
 
-def cognito_from_template(aws, resources):
+def with_conditions(template, value):
+    """`value` with each Fn::If chosen as the parameters' defaults choose it (conditions
+    of the form Equals [Ref PARAMETER, VALUE])."""
+    def holds(name):
+        left, right = template["Conditions"][name]["Fn::Equals"]
+        return str(template["Parameters"][left["Ref"]].get("Default")) == str(right)
+
+    if isinstance(value, dict):
+        if list(value) == ["Fn::If"]:
+            name, yes, no = value["Fn::If"]
+            return with_conditions(template, yes if holds(name) else no)
+        return {k: with_conditions(template, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_conditions(template, v) for v in value]
+    return value
+
+
+def cognito_from_template(aws, template):
     """The template's pool, app client and groups, made through the Cognito API."""
     cognito = boto3.client("cognito-idp", **aws)
-    of_type = lambda t: [r["Properties"] for r in resources.values() if r["Type"] == t]
+    of_type = lambda t: [with_conditions(template, r["Properties"])
+                         for r in template["Resources"].values() if r["Type"] == t]
     [pool] = of_type("AWS::Cognito::UserPool")
     pool = {("PoolName" if k == "UserPoolName" else k): v for k, v in pool.items()}
     pool["PoolName"] = "mediaport"
@@ -129,7 +147,7 @@ def main():
     boto3.client("ssm", **aws).put_parameter(Name="/mediaport/test/worker-image", Value="ami-12c6146b", Type="String")
     secret = boto3.client("secretsmanager", **aws).create_secret(
         Name="rds!db-mediaport", SecretString=json.dumps(setup["database_credentials"]))["ARN"]
-    pool, client = cognito_from_template(aws, template["Resources"])
+    pool, client = cognito_from_template(aws, template)
 
     standins = {
         "UserPool": pool["Id"], "UserPool.Arn": pool["Arn"], "UserPoolClient": client["ClientId"],

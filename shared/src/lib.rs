@@ -11,6 +11,7 @@ pub mod health;
 pub mod id;
 pub mod job;
 pub mod media;
+pub mod notify;
 pub mod options;
 #[cfg(test)]
 mod properties;
@@ -34,6 +35,10 @@ pub use health::Health;
 pub use id::{AssetId, JobId, PersonId, UploadId};
 pub use job::{JobInfo, JobList};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
+pub use notify::{
+    Deliveries, Delivery, NewNotifyTarget, Notice, NoticeAsset, NoticeKind, NotifyTarget, NotifyTargets, TargetKind,
+    TestDelivery,
+};
 pub use options::{AiOptions, OptionError, Reanalyse};
 pub use search::{SearchHit, SearchMatch, SearchResults};
 pub use stats::{DayCount, NameCount, Stats};

@@ -8,10 +8,13 @@ use anyhow::Context;
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::db::Db;
 use mediaport_backends::identity::{CognitoIdentity, LocalIdentity, SigningKey};
+use mediaport_backends::notify::Channels;
 use mediaport_backends::search::{OpenSearchConfig, OpenSearchIndex, TantivyIndex};
 use mediaport_backends::storage::{S3Storage, S3StorageConfig};
 use mediaport_backends::vectors::{OpenSearchVectors, SqlVectors};
-use mediaport_core::{Catalog, FaceCatalog, Identity, PeopleCatalog, Queue, SearchIndex, Storage, VectorIndex, users};
+use mediaport_core::{
+    Catalog, FaceCatalog, Identity, Notifier, PeopleCatalog, Queue, SearchIndex, Storage, VectorIndex, users,
+};
 use mediaport_shared::Group;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
@@ -29,6 +32,8 @@ pub struct Backends {
     pub faces: Arc<dyn FaceCatalog>,
     pub vectors: Arc<dyn VectorIndex>,
     pub people: Arc<dyn PeopleCatalog>,
+    /// Webhooks and SNS topics, for the workers' deliveries and the admins' test button.
+    pub notifier: Arc<dyn Notifier>,
     local_identity: Option<LocalIdentity>,
 }
 
@@ -41,18 +46,29 @@ pub async fn open_backends(settings: &Settings) -> anyhow::Result<Backends> {
     let catalog = Arc::new(catalog);
     let faces: Arc<dyn FaceCatalog> = catalog.clone();
     let people: Arc<dyn PeopleCatalog> = catalog.clone();
+    let notifier: Arc<dyn Notifier> = Arc::new(Channels::new());
     if settings.identity.kind == IdentityKind::Cognito {
         let cognito = CognitoIdentity::connect(settings.identity.cognito.to_config()).await;
         cognito.ensure_groups().await.context("cannot prepare the Cognito user pool's groups")?;
         let identity = Arc::new(cognito);
-        return Ok(Backends { catalog, identity, queue, search, faces, vectors, people, local_identity: None });
+        return Ok(Backends {
+            catalog,
+            identity,
+            queue,
+            search,
+            faces,
+            vectors,
+            people,
+            notifier,
+            local_identity: None,
+        });
     }
     let key = signing_key(settings)?;
     let local = LocalIdentity::new(catalog.db().clone(), key)
         .await?
         .with_access_ttl(settings.identity.access_token_secs.max(60));
     let identity = Arc::new(local.clone());
-    Ok(Backends { catalog, identity, queue, search, faces, vectors, people, local_identity: Some(local) })
+    Ok(Backends { catalog, identity, queue, search, faces, vectors, people, notifier, local_identity: Some(local) })
 }
 
 /// The vector index the settings name: the catalog's database, or OpenSearch k-NN.
@@ -114,11 +130,13 @@ async fn open_catalog(settings: &Settings) -> anyhow::Result<SqlCatalog> {
             Db::open_sqlite(&path).await.with_context(|| format!("cannot open the catalog at {}", path.display()))?
         }
         Some(url) => match &settings.catalog.credentials_secret {
-            Some(secret) => mediaport_backends::secrets::open_with_secret(url, secret)
+            Some(secret) => mediaport_backends::secrets::open_with_secret(url, secret, settings.catalog.connections)
                 .await
                 .context("cannot open the catalog at catalog.url with catalog.credentials_secret")?,
             // The URL may hold a password: name only the engine.
-            None => Db::open(url).await.context("cannot open the catalog at catalog.url")?,
+            None => Db::open_sized(url, settings.catalog.connections)
+                .await
+                .context("cannot open the catalog at catalog.url")?,
         },
     };
     SqlCatalog::new(db).await.context("cannot prepare the catalog")

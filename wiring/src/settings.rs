@@ -65,6 +65,19 @@ pub struct ServerSettings {
     pub public_url: Option<String>,
     /// Folder of the built web app; an empty path serves the API alone.
     pub web_dir: PathBuf,
+    /// How `GET /api/events` answers: `stream` keeps the connection open and sends
+    /// changes as they happen; `poll` sends what changed since the browser's last event
+    /// and ends, and the browser asks again a few seconds later. Hosts that buffer whole
+    /// answers need `poll`: the Lambda function (behind API Gateway) always uses it.
+    pub events: EventsMode,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventsMode {
+    #[default]
+    Stream,
+    Poll,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,7 +167,7 @@ pub struct WorkerSettings {
     pub models_dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CatalogSettings {
     /// Database URL: `sqlite://PATH`, or `postgres://USER:PASSWORD@HOST/DB` for servers and
@@ -164,6 +177,15 @@ pub struct CatalogSettings {
     /// `postgres://` URL given without them, as RDS keeps a managed master password.
     /// Read at start and every five minutes, so a rotated password applies.
     pub credentials_secret: Option<String>,
+    /// At most this many connections to PostgreSQL per process (the Lambda functions,
+    /// many small processes, take a few each).
+    pub connections: u32,
+}
+
+impl Default for CatalogSettings {
+    fn default() -> Self {
+        Self { url: None, credentials_secret: None, connections: mediaport_backends::db::POSTGRES_CONNECTIONS }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -296,6 +318,7 @@ impl Default for ServerSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
             web_dir: PathBuf::from("frontend/dist"),
+            events: EventsMode::Stream,
         }
     }
 }

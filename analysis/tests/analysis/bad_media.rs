@@ -38,7 +38,8 @@ async fn broken_files_fail_their_asset_with_a_reason_and_lose_nothing() {
         assert_eq!(now.status, AssetStatus::Failed, "{}", asset.filename);
         let error = now.error.unwrap_or_default();
         assert!(error.contains(reason), "{}: {error:?} should say {reason:?}", asset.filename);
-        let jobs = h.queue.list(&JobFilter { asset_id: Some(asset.id.clone()), status: None }, 5).await.unwrap();
+        let jobs =
+            h.queue.list(&JobFilter { asset_id: Some(asset.id.clone()), status: None, kind: None }, 5).await.unwrap();
         assert_eq!((jobs[0].status, jobs[0].attempts), (JobStatus::Failed, 1), "{}", asset.filename);
         assert_eq!(jobs[0].error.as_deref(), Some(error.as_str()));
         let original = h.storage.head_object(INGEST_BUCKET, &asset.key).await.unwrap();
@@ -66,7 +67,12 @@ async fn a_failed_asset_retried_by_hand_runs_again_and_clears_its_reason() {
 
     // It is put back and the job retried by hand: the asset is processed, its reason gone.
     h.storage.put_file(INGEST_BUCKET, &asset.key, &clip, "video/mp4").await.unwrap();
-    let job = h.queue.list(&JobFilter { asset_id: Some(asset.id.clone()), status: None }, 1).await.unwrap().remove(0);
+    let job = h
+        .queue
+        .list(&JobFilter { asset_id: Some(asset.id.clone()), status: None, kind: None }, 1)
+        .await
+        .unwrap()
+        .remove(0);
     h.queue.retry(&job.id).await.unwrap();
     assert_eq!(h.worker.drain().await, 2, "ingest, then analysis");
     let ready = h.asset(&asset.id).await;

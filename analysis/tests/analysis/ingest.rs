@@ -46,7 +46,7 @@ async fn a_video_gets_checksums_proxies_frames_and_a_thumbnail() {
     assert_eq!((frame.width(), frame.height()), (960, 540));
 
     // The job told watchers its steps; the last one it reached stays on record.
-    let filter = mediaport_core::JobFilter { asset_id: Some(asset.id.clone()), status: None };
+    let filter = mediaport_core::JobFilter { asset_id: Some(asset.id.clone()), status: None, kind: None };
     let jobs = h.queue.list(&filter, 10).await.unwrap();
     let job = jobs.iter().find(|j| j.task.kind() == mediaport_core::JobKind::Ingest).unwrap();
     assert_eq!(job.step.as_deref(), Some("frames"));

@@ -9,7 +9,9 @@ struct NoFlags {}
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    let settings = Settings::load(None, &NoFlags {})?;
+    let mut settings = Settings::load(None, &NoFlags {})?;
+    // API Gateway hands the browser a Lambda's answer only once it is whole: no streams.
+    settings.server.events = mediaport_wiring::settings::EventsMode::Poll;
     mediaport_wiring::telemetry::init(&settings.log);
     if settings.embedded_storage() {
         return Err("the lambda cannot run the embedded S3 endpoint: set MEDIAPORT__STORAGE__KIND=s3".into());

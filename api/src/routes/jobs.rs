@@ -55,7 +55,7 @@ pub async fn list(
         })
         .transpose()?;
     let limit = page_size(params.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
-    let filter = JobFilter { asset_id: params.asset_id.map(AssetId::from), status };
+    let filter = JobFilter { asset_id: params.asset_id.map(AssetId::from), status, kind: None };
     let items = state.queue.list(&filter, limit).await?.into_iter().map(info).collect();
     Ok(Json(JobList { items }))
 }

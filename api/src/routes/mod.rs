@@ -9,6 +9,7 @@ mod faces;
 mod health;
 pub(crate) mod jobs;
 mod metrics;
+mod notifications;
 mod people;
 mod search;
 mod settings;
@@ -61,6 +62,10 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(analysis::reanalyse))
         .routes(routes!(analysis::export))
         .routes(routes!(settings::get_ai_options, settings::put_ai_options))
+        .routes(routes!(notifications::list, notifications::add))
+        .routes(routes!(notifications::remove))
+        .routes(routes!(notifications::test))
+        .routes(routes!(notifications::deliveries))
         .routes(routes!(stats::get))
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))

@@ -309,6 +309,15 @@ impl Queue for SqlQueue {
         })
     }
 
+    async fn due(&self) -> Result<u64, QueueError> {
+        let sql = "SELECT COUNT(*) FROM jobs \
+                   WHERE (status = 'queued' AND run_after <= $1) OR (status = 'running' AND lease_until < $1)";
+        let now = now_ms();
+        let due: i64 =
+            on_db!(&self.db, |pool| sqlx::query_scalar(sql).bind(now).fetch_one(pool).await.map_err(db_err)?);
+        Ok(u64::try_from(due).unwrap_or(0))
+    }
+
     async fn counts(&self, status: JobStatus) -> Result<Vec<(JobKind, u64)>, QueueError> {
         let sql = "SELECT kind, COUNT(*) AS jobs FROM jobs WHERE status = $1 GROUP BY kind ORDER BY kind";
         let rows: Vec<(String, i64)> = on_db!(&self.db, |pool| {
@@ -326,12 +335,14 @@ impl Queue for SqlQueue {
         let sql = format!(
             "SELECT {COLUMNS} FROM jobs \
              WHERE (CAST($1 AS TEXT) IS NULL OR asset_id = $1) AND (CAST($2 AS TEXT) IS NULL OR status = $2) \
-             ORDER BY created_at DESC, id DESC LIMIT $3"
+             AND (CAST($3 AS TEXT) IS NULL OR kind = $3) \
+             ORDER BY created_at DESC, id DESC LIMIT $4"
         );
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(&sql)
                 .bind(filter.asset_id.as_ref().map(AssetId::as_str))
                 .bind(filter.status.map(|s| s.as_str().to_owned()))
+                .bind(filter.kind.map(|k| k.as_str().to_owned()))
                 .bind(i64::from(limit))
                 .fetch_all(pool)
                 .await

@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod faces;
 pub mod identity;
+pub mod notifier;
 pub mod people;
 pub mod queue;
 pub mod search;
@@ -63,6 +64,18 @@ impl Moto {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         bail!("moto_server did not start on {endpoint}")
+    }
+
+    /// AWS settings for the emulator: its endpoint, a region and test credentials.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                "test", "test", None, None, "moto",
+            )))
+            .build()
     }
 
     /// An S3 client of the emulator's, path-style as its buckets need.

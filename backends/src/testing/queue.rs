@@ -18,9 +18,18 @@ fn task(kind: JobKind, asset: &str) -> Task {
     let asset_id = AssetId::from(asset);
     match kind {
         JobKind::Ingest => Task::Ingest { asset_id },
-        JobKind::Analyse => Task::Analyse { asset_id },
+        JobKind::Analyse => Task::Analyse { asset_id, again: false },
         JobKind::Relabel => Task::Relabel { asset_id },
         JobKind::Remove => Task::Remove { asset_id, original: None },
+        JobKind::Notify => {
+            let notice = mediaport_shared::Notice {
+                id: format!("n-{asset}"),
+                event: mediaport_shared::NoticeKind::AssetReady,
+                occurred_at: "2026-12-04T12:00:00Z".into(),
+                asset: None,
+            };
+            Task::Notify { asset_id, target: "t1".into(), notice }
+        }
     }
 }
 
@@ -84,6 +93,7 @@ pub async fn suite(queue: Arc<dyn Queue>) {
     let held = queue.claim("w1", &[ANALYSE], LONG).await.unwrap().unwrap();
     assert!(queue.fail(&held.id, "w1", "storage unavailable", Some(Duration::from_secs(3600))).await.unwrap());
     assert!(queue.claim("w1", &[ANALYSE], LONG).await.unwrap().is_none(), "not due for an hour");
+    assert_eq!(queue.due().await.unwrap(), 0, "a job waiting out its backoff is not due");
     queue.cancel(&later.id).await.unwrap();
 
     // A parked job (waiting on an archive restore) waits, keeps its reason, and gets its
@@ -174,12 +184,16 @@ pub async fn suite(queue: Arc<dyn Queue>) {
     }
     assert_eq!(seen.len(), 40);
 
-    let for_a1 = queue.list(&JobFilter { asset_id: Some("a1".into()), status: None }, 10).await.unwrap();
+    let for_a1 = queue.list(&JobFilter { asset_id: Some("a1".into()), status: None, kind: None }, 10).await.unwrap();
     assert_eq!(for_a1.len(), 2);
-    let failed = queue.list(&JobFilter { asset_id: None, status: Some(JobStatus::Failed) }, 10).await.unwrap();
+    let failed =
+        queue.list(&JobFilter { asset_id: None, status: Some(JobStatus::Failed), kind: None }, 10).await.unwrap();
     assert_eq!(failed.iter().map(|j| j.task.asset_id()).collect::<Vec<_>>(), ["a5", "a7"]);
     assert_eq!(queue.counts(JobStatus::Failed).await.unwrap(), [(JobKind::Ingest, 2)], "counts by kind");
     queue.enqueue(job(ANALYSE, "a9", None, 3)).await.unwrap();
     let queued = queue.counts(JobStatus::Queued).await.unwrap();
     assert_eq!(queued, [(JobKind::Analyse, 1)], "finished and cancelled jobs are not queued");
+    let analyses = JobFilter { asset_id: None, status: None, kind: Some(JobKind::Analyse) };
+    let analyses = queue.list(&analyses, 10).await.unwrap();
+    assert_eq!(analyses.iter().map(|j| j.task.asset_id()).collect::<Vec<_>>(), ["a9", "a3", "a2"], "by kind");
 }

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod identity;
+mod notify;
 mod opensearch;
 mod opensearch_vectors;
 mod people;

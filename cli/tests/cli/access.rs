@@ -9,10 +9,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
-use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, users};
+use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, notify, users};
 use mediaport_shared::{
-    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetId, AssetStatus, AssetType, Group, PersonId,
-    Timecode, Timeline, TimelineItem,
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetId, AssetStatus, AssetType, Group,
+    NewNotifyTarget, PersonId, TargetKind, Timecode, Timeline, TimelineItem,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -57,6 +57,8 @@ struct Fixture {
     person_id: String,
     other_person_id: String,
     appearance_id: String,
+    /// A webhook target whose receiver is not listening.
+    target_id: String,
 }
 
 struct Route {
@@ -120,6 +122,13 @@ fn routes() -> Vec<Route> {
         r(Method::PUT, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, |_| {
             Some(json!({"frame_rate": 0.5}))
         }),
+        r(Method::GET, "/api/settings/notifications", G(Group::Admin), StatusCode::OK, none),
+        r(Method::POST, "/api/settings/notifications", G(Group::Admin), StatusCode::CREATED, |f| {
+            Some(json!({"kind": "sns", "address": format!("arn:aws:sns:eu-west-1:123456789012:{}", f.user)}))
+        }),
+        r(Method::DELETE, "/api/settings/notifications/{target_id}", G(Group::Admin), StatusCode::NO_CONTENT, none),
+        r(Method::POST, "/api/settings/notifications/{target_id}/test", G(Group::Admin), StatusCode::OK, none),
+        r(Method::GET, "/api/settings/notifications/deliveries", G(Group::Admin), StatusCode::OK, none),
         r(Method::GET, "/api/stats", G(Group::Creator), StatusCode::OK, none),
         r(Method::GET, "/api/face-collections", G(Group::Viewer), StatusCode::OK, none),
         r(Method::POST, "/api/face-collections", G(Group::Creator), StatusCode::CREATED, |f| {
@@ -236,6 +245,19 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &AssetId) -> Fixtur
         status: AssetStatus::Ready,
     };
     server.state.catalog.record_ingest(&doomed.id, &ingested).await.unwrap();
+    // One target serves every call but its removal's: there may be at most twenty.
+    let catalog = server.state.catalog.as_ref();
+    let target_id = match notify::targets(catalog).await.unwrap().pop() {
+        Some(target) => target.id,
+        None => {
+            let new = NewNotifyTarget {
+                kind: TargetKind::Webhook,
+                address: "http://127.0.0.1:9/hook".into(),
+                events: vec![],
+            };
+            notify::add_target(catalog, new).await.unwrap().id
+        }
+    };
     Fixture {
         user,
         refresh_token,
@@ -250,6 +272,7 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &AssetId) -> Fixtur
         person_id: person.to_string(),
         other_person_id: other.to_string(),
         appearance_id: format!("{asset_id}/0"),
+        target_id,
     }
 }
 
@@ -340,6 +363,7 @@ async fn every_route_enforces_its_group() {
                 .replace("{collection_id}", &f.collection_id)
                 .replace("{face_id}", &f.face_id)
                 .replace("{person_id}", &f.person_id)
+                .replace("{target_id}", &f.target_id)
                 .replace("{kind}", "text")
                 .replace("{file}", "text.vtt");
             let mut request = http.request(route.method.clone(), format!("{}{path}", server.url()));

@@ -57,7 +57,7 @@ async fn an_archived_original_is_restored_before_its_ingest() {
 
     let head = s3.head_object().bucket(&bucket).key(key).send().await.unwrap();
     assert!(head.restore().is_some_and(|r| r.contains("ongoing-request=\"false\"")), "a restore was asked for");
-    let filter = JobFilter { asset_id: Some(id.as_str().into()), status: None };
+    let filter = JobFilter { asset_id: Some(id.as_str().into()), status: None, kind: None };
     let jobs = server.state.queue.list(&filter, 10).await.unwrap();
     let ingest = jobs.iter().find(|j| j.task.kind() == JobKind::Ingest).unwrap();
     assert_eq!(ingest.attempts, 1, "waiting for the restore spent no try");

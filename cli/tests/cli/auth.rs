@@ -291,3 +291,40 @@ async fn an_event_stream_ends_when_its_token_expires_or_its_user_is_deleted() {
     assert!(ends_within(sam, std::time::Duration::from_secs(30)).await, "a deleted user's stream goes on");
     server.shutdown().await.unwrap();
 }
+
+/// With `server.events = "poll"` (how the Lambda function answers, as API Gateway hands
+/// on only whole answers) each request gets what changed since the id it gives, then a
+/// `mark` event with the id to ask from next, and ends.
+#[tokio::test]
+async fn polled_events_answer_what_changed_since_the_last_one_and_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = common::settings(dir.path());
+    settings.server.events = mediaport_wiring::settings::EventsMode::Poll;
+    let server = mediaport_cli::server::start(settings).await.unwrap();
+    add(&server, "eve", Group::Viewer).await;
+    let token = session(&server, "eve").await["access_token"].as_str().unwrap().to_owned();
+    let poll = async |since: &str| {
+        let url = format!("{}/api/events?access_token={token}&last_event_id={since}", server.url());
+        let answer = reqwest::Client::new().get(url).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        let text = tokio::time::timeout(std::time::Duration::from_secs(10), answer.text()).await;
+        text.expect("a polled answer ends").unwrap()
+    };
+    let mark = |text: &str| {
+        let at = text.find("event: mark").expect("a mark event");
+        text[at..].lines().find_map(|l| l.strip_prefix("id: ")).unwrap().to_owned()
+    };
+
+    let before = (chrono::Utc::now().timestamp_millis() - 1).to_string();
+    let queue = server.state.queue.as_ref();
+    let first = queue.enqueue(mediaport_core::workflow::remove_job(&"gone-1".into(), None)).await.unwrap();
+    let answer = poll(&before).await;
+    assert!(answer.contains("event: job") && answer.contains(first.id.as_str()), "{answer}");
+    let next = mark(&answer);
+    assert!(next.parse::<i64>().unwrap() >= first.changed_ms, "the mark is past what was sent");
+
+    let second = queue.enqueue(mediaport_core::workflow::remove_job(&"gone-2".into(), None)).await.unwrap();
+    let answer = poll(&next).await;
+    assert!(answer.contains(second.id.as_str()), "{answer}");
+    server.shutdown().await.unwrap();
+}

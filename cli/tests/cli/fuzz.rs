@@ -31,6 +31,8 @@ async fn fuzz(url: &str, token: &str, config: &Path, examples: u32) -> Result<()
         .args(["--max-examples", &examples.to_string(), "--no-color"])
         .env("PYTHONPATH", format!("{dir}:{checks}"))
         .env("SCHEMATHESIS_HOOKS", "checks")
+        // Its cache of crashes goes in its working folder: the test's, not the repository.
+        .current_dir(config.parent().expect("the config is in a folder"))
         .stdin(Stdio::null())
         .output()
         .await

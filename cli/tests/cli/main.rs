@@ -16,6 +16,7 @@ mod http;
 mod infra;
 mod ingest;
 mod load;
+mod notify;
 mod restart;
 mod review;
 mod search;

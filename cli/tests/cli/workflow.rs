@@ -166,7 +166,7 @@ async fn settled(server: &RunningServer, id: &AssetId, within: Duration) -> medi
 }
 
 async fn ingest_job(server: &RunningServer, id: &AssetId) -> mediaport_core::Job {
-    let filter = JobFilter { asset_id: Some(id.clone()), status: None };
+    let filter = JobFilter { asset_id: Some(id.clone()), status: None, kind: None };
     let jobs = server.state.queue.list(&filter, 10).await.unwrap();
     jobs.into_iter().find(|j| j.task.kind() == mediaport_core::JobKind::Ingest).expect("an ingest job")
 }
@@ -208,7 +208,7 @@ async fn a_worker_killed_mid_job_is_replaced_and_the_asset_still_finishes() {
     let asset = register(&server, &token, &film, "bulk/film.mp4").await;
     let id = AssetId::from(asset["id"].as_str().unwrap());
     let queue = server.state.queue.clone();
-    let filter = JobFilter { asset_id: Some(id.clone()), status: None };
+    let filter = JobFilter { asset_id: Some(id.clone()), status: None, kind: None };
 
     let mut first = spawn_worker(&server);
     let deadline = Instant::now() + Duration::from_secs(60);

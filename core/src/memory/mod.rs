@@ -12,6 +12,8 @@ mod search;
 mod storage;
 mod vectors;
 
+use mediaport_shared::{Asset, AssetStatus, AssetType};
+
 pub use catalog::MemoryCatalog;
 pub use identity::MemoryIdentity;
 pub use queue::MemoryQueue;
@@ -24,4 +26,29 @@ pub use vectors::MemoryVectors;
 fn locked<S, T>(mutex: &std::sync::Mutex<S>, f: impl FnOnce(&mut S) -> T) -> T {
     let mut state = mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     f(&mut state)
+}
+
+/// An asset record as a use case's test needs one: a video, `clip.mp4`, in `status`.
+pub fn asset(status: AssetStatus) -> Asset {
+    let id = crate::new_id();
+    Asset {
+        key: crate::keys::original(&id, "clip.mp4"),
+        id,
+        asset_type: AssetType::Video,
+        filename: "clip.mp4".into(),
+        size: 10,
+        md5: None,
+        sha256: None,
+        status,
+        group: None,
+        attributes: Default::default(),
+        bucket: "ingest".into(),
+        created_at: "2026-12-03T12:00:00.000Z".into(),
+        duration_ms: None,
+        ai_options: None,
+        error: None,
+        technical: None,
+        outputs: None,
+        analysis: Default::default(),
+    }
 }

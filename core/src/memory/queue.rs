@@ -242,11 +242,19 @@ impl Queue for MemoryQueue {
         let wanted = |job: &Job| {
             filter.asset_id.as_ref().is_none_or(|asset| job.task.asset_id() == asset)
                 && filter.status.is_none_or(|status| job.status == status)
+                && filter.kind.is_none_or(|kind| job.task.kind() == kind)
         };
         let mut listed: Vec<Job> = self.with(|jobs| jobs.values().map(|h| h.job.clone()).filter(wanted).collect());
         listed.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
         listed.truncate(limit as usize);
         Ok(listed)
+    }
+
+    async fn due(&self) -> Result<u64, QueueError> {
+        let now = now_ms();
+        let due =
+            |held: &&Held| (held.job.status == JobStatus::Queued && held.run_after <= now) || held.lease_ran_out(now);
+        Ok(self.with(|jobs| jobs.values().filter(due).count() as u64))
     }
 
     async fn counts(&self, status: JobStatus) -> Result<Vec<(JobKind, u64)>, QueueError> {

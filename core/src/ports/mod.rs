@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod faces;
 pub mod identity;
+pub mod notifier;
 pub mod people;
 pub mod queue;
 pub mod search;

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use mediaport_shared::{AssetId, JobId, codes};
+use mediaport_shared::{AssetId, JobId, Notice, codes};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, ServiceError};
@@ -76,10 +76,11 @@ pub enum JobKind {
     Analyse,
     Relabel,
     Remove,
+    Notify,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [Self::Ingest, Self::Analyse, Self::Relabel, Self::Remove];
+    pub const ALL: [JobKind; 5] = [Self::Ingest, Self::Analyse, Self::Relabel, Self::Remove, Self::Notify];
 
     /// The name the queue stores and the API shows (a job's `stage`).
     pub fn as_str(self) -> &'static str {
@@ -88,6 +89,7 @@ impl JobKind {
             Self::Analyse => "analyse",
             Self::Relabel => "relabel",
             Self::Remove => "remove",
+            Self::Notify => "notify",
         }
     }
 }
@@ -100,13 +102,21 @@ impl JobKind {
 pub enum Task {
     /// Fixity, technical metadata, proxies, thumbnails and frames.
     Ingest { asset_id: AssetId },
-    /// Every analysis the asset's options ask for, on what ingest made.
-    Analyse { asset_id: AssetId },
+    /// Every analysis the asset's options ask for, on what ingest made; `again` when a
+    /// user asked for it again (its end is announced as `analysis.done`).
+    Analyse {
+        asset_id: AssetId,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        again: bool,
+    },
     /// The asset's face timelines and search document made again with the names people
     /// and collection faces have now. Not a stage: the asset's status stays.
     Relabel { asset_id: AssetId },
     /// What was made from a deleted asset removed, and `original` too when given.
     Remove { asset_id: AssetId, original: Option<ObjectLocation> },
+    /// A notice about the asset delivered to one notification target (by id: its address
+    /// and secret are read when it is sent).
+    Notify { asset_id: AssetId, target: String, notice: Notice },
 }
 
 impl Task {
@@ -116,15 +126,17 @@ impl Task {
             Self::Analyse { .. } => JobKind::Analyse,
             Self::Relabel { .. } => JobKind::Relabel,
             Self::Remove { .. } => JobKind::Remove,
+            Self::Notify { .. } => JobKind::Notify,
         }
     }
 
     pub fn asset_id(&self) -> &AssetId {
         match self {
             Self::Ingest { asset_id }
-            | Self::Analyse { asset_id }
+            | Self::Analyse { asset_id, .. }
             | Self::Relabel { asset_id }
-            | Self::Remove { asset_id, .. } => asset_id,
+            | Self::Remove { asset_id, .. }
+            | Self::Notify { asset_id, .. } => asset_id,
         }
     }
 
@@ -186,6 +198,7 @@ pub struct Job {
 pub struct JobFilter {
     pub asset_id: Option<AssetId>,
     pub status: Option<JobStatus>,
+    pub kind: Option<JobKind>,
 }
 
 /// How long to wait before try `attempt + 1`: doubling from 5 s, at most an hour.
@@ -227,6 +240,9 @@ pub trait Queue: Send + Sync {
     async fn changed_since(&self, since_ms: i64, limit: u32) -> Result<Vec<Job>, QueueError>;
     /// Jobs matching `filter`, newest first, at most `limit`.
     async fn list(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>, QueueError>;
+    /// How many jobs a worker could take now: queued and due (not waiting out a backoff
+    /// or a park), or running on a lease that ran out. What a fleet scales out on.
+    async fn due(&self) -> Result<u64, QueueError>;
     /// How many jobs of each kind are in `status`, kinds with none left out.
     async fn counts(&self, status: JobStatus) -> Result<Vec<(JobKind, u64)>, QueueError>;
 }
@@ -257,7 +273,8 @@ mod tests {
     #[test]
     fn a_task_stores_as_its_kind_and_payload() {
         for task in [
-            Task::Analyse { asset_id: "a1".into() },
+            Task::Analyse { asset_id: "a1".into(), again: false },
+            Task::Analyse { asset_id: "a1".into(), again: true },
             Task::Remove {
                 asset_id: "a1".into(),
                 original: Some(ObjectLocation { bucket: "b".into(), key: "k".into() }),

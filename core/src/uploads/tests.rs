@@ -48,7 +48,7 @@ impl Ports {
 
     /// The kinds of job queued for an asset.
     async fn jobs_of(&self, asset_id: &AssetId) -> Vec<JobKind> {
-        let filter = JobFilter { asset_id: Some(asset_id.clone()), status: None };
+        let filter = JobFilter { asset_id: Some(asset_id.clone()), status: None, kind: None };
         self.queue.list(&filter, 10).await.unwrap().iter().map(|j| j.task.kind()).collect()
     }
 }

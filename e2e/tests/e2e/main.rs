@@ -4,6 +4,7 @@
 mod accounts;
 mod analysis;
 mod faces;
+mod notifications;
 mod people;
 mod processing;
 mod review;

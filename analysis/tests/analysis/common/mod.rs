@@ -150,6 +150,7 @@ impl Harness {
             concurrency: 1,
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_millis(100),
+            public_url: None,
         };
         let search: Arc<dyn SearchIndex> = Arc::new(TantivyIndex::open(&dir.path().join("search")).unwrap());
         let worker =

@@ -10,9 +10,10 @@ use serde_json::{Value, json};
 use super::{refs, resources, template, template_path};
 
 /// Actions AWS does not scope to a resource: the only ones allowed on `"*"`.
-const UNSCOPED_ACTIONS: [&str; 5] = [
+const UNSCOPED_ACTIONS: [&str; 6] = [
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",

@@ -2,13 +2,15 @@
 //! used: a real `mediaport serve` runs with the API function's environment as the
 //! emulator created it, so it stores uploads in the created ingest bucket, reads the
 //! database credentials from Secrets Manager, and signs users in to the user pool made
-//! from the template's properties. Only what cannot run here is swapped: the endpoints
+//! from the template's properties; its notice topic, added on the settings API, reaches
+//! a subscriber. Only what cannot run here is swapped: the endpoints
 //! (moto, a local PostgreSQL) and the search index (no OpenSearch runs here).
 
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use mediaport_backends::testing::notifier::Inbox;
 use mediaport_backends::testing::{Moto, Postgres, free_port};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -57,6 +59,7 @@ fn mediaport(stack: &Value, moto: &Moto, database: &Postgres, data_dir: &Path) -
         // On AWS the events function reports copies; here the server scans the bucket.
         .env("MEDIAPORT__UPLOADS__SCAN_INTERVAL_SECS", "1")
         .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto.endpoint)
+        .env("AWS_ENDPOINT_URL_SNS", &moto.endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
@@ -150,5 +153,20 @@ async fn the_stack_deployed_on_moto_takes_copies_and_sign_ins() {
     }
     assert_eq!(found["filename"], "Interview take 2.wav", "no asset from the copy:\n{}", server_log());
     assert_eq!(found["size"], 3 * 1024 * 1024 + 5);
+
+    // The created notice topic, added as an admin does on the Settings page, takes the
+    // test button's notice to its subscriber.
+    let topic = stack["outputs"]["NoticeTopic"].as_str().unwrap();
+    assert!(topic.starts_with("arn:aws:sns:us-east-1:") && topic.ends_with(":mediaport-notices"), "{topic}");
+    let inbox = Inbox::start().await.unwrap();
+    let sns = aws_sdk_sns::Client::new(&moto.sdk_config());
+    sns.subscribe().topic_arn(topic).protocol("http").endpoint(inbox.url("/topic")).send().await.unwrap();
+    let add = http.post(format!("{base}/api/settings/notifications")).bearer_auth(token);
+    let target: Value = add.json(&json!({"kind": "sns", "address": topic})).send().await.unwrap().json().await.unwrap();
+    let test = http.post(format!("{base}/api/settings/notifications/{}/test", target["id"].as_str().unwrap()));
+    let tested: Value = test.bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(tested["delivered"], true, "{tested}\n{}", server_log());
+    let heard = inbox.wait_for("/topic", 1, Duration::from_secs(10)).await;
+    assert_eq!(heard.first().and_then(|r| r.notice()).map(|n| n.event), Some(mediaport_shared::NoticeKind::Test));
     server.kill().await.unwrap();
 }

@@ -1,3 +1,5 @@
+mod notifications;
+
 use leptos::prelude::*;
 use mediaport_shared::AiOptions;
 
@@ -5,7 +7,7 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::components::ai_options::AiOptionsForm;
 
-/// Server facts and, for admins, the default analysis options.
+/// Server facts and, for admins, the default analysis options and notifications.
 #[component]
 pub fn Settings() -> impl IntoView {
     let health = LocalResource::new(api::health);
@@ -15,7 +17,7 @@ pub fn Settings() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Settings"</h1>
-                    <p class="subtitle">"This server, and the analyses it runs by default."</p>
+                    <p class="subtitle">"This server, the analyses it runs by default, and who it tells when assets are done."</p>
                 </div>
             </header>
             <div class="card">
@@ -40,6 +42,7 @@ pub fn Settings() -> impl IntoView {
                 </dl>
             </div>
             <AnalysisDefaults/>
+            <notifications::Notifications/>
         </section>
     }
 }
