@@ -166,7 +166,7 @@ impl Worker {
                     JobKind::Remove | JobKind::Notify => {}
                     // Names that could not be updated leave the asset as it was, unless it is gone.
                     JobKind::Relabel => self.remove_if_deleted(asset).await,
-                    JobKind::Ingest | JobKind::Analyse => self.fail_asset(asset, reason).await,
+                    JobKind::Ingest | JobKind::Analyse => self.fail_asset(job, reason).await,
                 }
                 self.queue.fail(&job.id, &self.config.name, reason, None).await
             }
@@ -184,7 +184,7 @@ impl Worker {
                 // Names that could not be updated leave the asset as its analysis left it.
                 let stage = matches!(job.task.kind(), JobKind::Ingest | JobKind::Analyse);
                 if last_try && stage {
-                    self.fail_asset(asset, &format!("gave up after {} tries: {reason}", job.attempts)).await;
+                    self.fail_asset(job, &format!("gave up after {} tries: {reason}", job.attempts)).await;
                     self.ingest.forget_copy(asset);
                 }
                 self.queue.fail(&job.id, &self.config.name, reason, Some(backoff(job.attempts))).await
@@ -219,11 +219,11 @@ impl Worker {
             let analysed = self.analyse.run(asset_id, &progress).await;
             if let Ok(asset) = &analysed {
                 let event = if again { NoticeKind::AnalysisDone } else { NoticeKind::AssetReady };
-                self.announce(asset, event).await;
+                self.announce(job, asset, event).await;
             }
             analysed.map(drop)
         } else {
-            self.ingest_stage(asset_id, &progress).await
+            self.ingest_stage(job, &progress).await
         };
         // Each stage's results are searchable as soon as it ends (a file's name after
         // ingest; analysis indexes what it found itself, before the asset shows ready).
@@ -255,10 +255,10 @@ impl Worker {
         }
     }
 
-    async fn ingest_stage(&self, asset_id: &AssetId, progress: &JobProgress<'_>) -> Result<(), JobError> {
-        let asset = self.ingest.run(asset_id, progress).await?;
+    async fn ingest_stage(&self, job: &Job, progress: &JobProgress<'_>) -> Result<(), JobError> {
+        let asset = self.ingest.run(job.task.asset_id(), progress).await?;
         if asset.status == AssetStatus::Ready {
-            self.announce(&asset, NoticeKind::AssetReady).await;
+            self.announce(job, &asset, NoticeKind::AssetReady).await;
         }
         // If this enqueue is lost (a crash just now), the sweep queues it.
         workflow::start_next(self.queue.as_ref(), &asset).await.map_err(|e| JobError::Transient(e.to_string()))
@@ -284,19 +284,23 @@ impl Worker {
         }
     }
 
-    async fn fail_asset(&self, asset_id: &AssetId, reason: &str) {
+    async fn fail_asset(&self, job: &Job, reason: &str) {
+        let asset_id = job.task.asset_id();
         match self.catalog.set_asset_status(asset_id, AssetStatus::Failed, Some(reason)).await {
-            Ok(asset) => self.announce(&asset, NoticeKind::AssetFailed).await,
+            Ok(asset) => self.announce(job, &asset, NoticeKind::AssetFailed).await,
             // Deleted while this stage ran: what it made since is removed too.
             Err(CatalogError::NotFound { .. }) => self.queue_removal(asset_id).await,
             Err(err) => tracing::warn!(asset = %asset_id, error = %err, "cannot mark the asset failed"),
         }
     }
 
-    /// Queues the notifications of `event`. One that cannot be queued is logged: the
-    /// asset's stage is done, and running it again for a notice would cost far more.
-    async fn announce(&self, asset: &Asset, event: NoticeKind) {
+    /// Queues the notifications of `event`, the end of the stage `job`. One that cannot be
+    /// queued is logged: the asset's stage is done, and running it again for a notice
+    /// would cost far more. The notice's id comes from the job, so a stage run again
+    /// (its lease lost after this) announces the same notice, which receivers can drop.
+    async fn announce(&self, job: &Job, asset: &Asset, event: NoticeKind) {
         let notice = notify::notice(asset, event, self.config.public_url.as_deref());
+        let notice = Notice { id: format!("{}.{}", job.id, event.as_str()), ..notice };
         if let Err(err) = notify::announce(self.catalog.as_ref(), self.queue.as_ref(), notice).await {
             tracing::warn!(asset = %asset.id, event = event.as_str(), error = %err, "cannot queue the notifications");
         }

@@ -163,14 +163,16 @@ pub fn notice(asset: &Asset, event: NoticeKind, public_url: Option<&str>) -> Not
 }
 
 /// Queues one delivery of `notice` per target that wants its kind; returns how many.
-/// Each delivery's notice has its own id (the same over that delivery's tries).
+/// Each delivery's notice id is `notice.id` and the target's (the same over its tries,
+/// and when the same notice is announced again); one still waiting is not queued twice.
 pub async fn announce(catalog: &dyn Catalog, queue: &dyn Queue, notice: Notice) -> Result<usize, WorkflowError> {
     let Some(asset_id) = notice.asset.as_ref().map(|a| a.id.clone()) else { return Ok(0) };
     let mut queued = 0;
     for target in targets(catalog).await?.into_iter().filter(|t| t.events.contains(&notice.event)) {
-        let notice = Notice { id: crate::new_id(), ..notice.clone() };
+        let notice = Notice { id: format!("{}.{}", notice.id, target.id), ..notice.clone() };
+        let dedupe_key = Some(format!("notify:{}", notice.id));
         let task = Task::Notify { asset_id: asset_id.clone(), target: target.id, notice };
-        queue.enqueue(NewJob { task, max_attempts: ATTEMPTS, dedupe_key: None }).await?;
+        queue.enqueue(NewJob { task, max_attempts: ATTEMPTS, dedupe_key }).await?;
         queued += 1;
     }
     Ok(queued)
@@ -222,6 +224,7 @@ fn delivery(job: Job) -> Option<Delivery> {
     let Task::Notify { asset_id, target, notice } = job.task else { return None };
     Some(Delivery {
         id: job.id,
+        notice_id: notice.id,
         target_id: target,
         event: notice.event,
         asset_id,

@@ -77,7 +77,8 @@ pub async fn resume_ingests(catalog: &dyn Catalog, queue: &dyn Queue) -> Result<
         loop {
             let page = catalog.list_assets(&filter, 200, after.as_ref()).await?;
             for asset in &page {
-                let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None, kind: None };
+                // The stage's own newest job: a notice's delivery may be newer.
+                let jobs = JobFilter { asset_id: Some(asset.id.clone()), status: None, kind: Some(stage) };
                 match queue.list(&jobs, 1).await?.pop() {
                     Some(job)
                         if job.task.kind() == stage

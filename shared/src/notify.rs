@@ -117,8 +117,10 @@ pub struct NotifyTargets {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delivery {
-    /// The delivery's job (retried with `POST /api/jobs/{id}/retry`); also the notice's id.
+    /// The delivery's job (sent again with `POST /api/jobs/{id}/retry`).
     pub id: JobId,
+    /// The notice's id, as receivers get it (`X-Mediaport-Delivery`, the body's `id`).
+    pub notice_id: String,
     pub target_id: String,
     pub event: NoticeKind,
     pub asset_id: AssetId,

@@ -33,7 +33,8 @@ pub async fn add(
     Json(new): Json<NewNotifyTarget>,
 ) -> Result<(StatusCode, Json<NotifyTarget>), ApiError> {
     let target = notify::add_target(state.catalog.as_ref(), new).await?;
-    tracing::info!(by = %caller.principal.username, target = target.id, address = target.address, "notification target added");
+    // Not the address: webhook URLs often carry a token.
+    tracing::info!(by = %caller.principal.username, target = target.id, kind = ?target.kind, "notification target added");
     Ok((StatusCode::CREATED, Json(target)))
 }
 

@@ -3,6 +3,7 @@
 //! subscribers.
 
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_sns::config::http::HttpResponse;
 use aws_sdk_sns::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sns::types::MessageAttributeValue;
 use mediaport_core::NotifyError;
@@ -64,20 +65,22 @@ fn subject(notice: &Notice) -> String {
 }
 
 /// A request SNS turned down for what it is (no such topic, no permission, a bad
-/// parameter) is refused; throttling, 5xx and no answer may pass later.
-fn refused_or_not<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug + 'static>(
-    err: &SdkError<E, R>,
+/// parameter: a 4xx) is refused; throttling (also a 4xx), expired credentials or clock
+/// skew, 5xx and no answer may pass later.
+fn refused_or_not<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    err: &SdkError<E, HttpResponse>,
 ) -> NotifyError {
     let code = err.code().unwrap_or_default().to_owned();
     let said = match err.message() {
         Some(message) => format!("SNS {code}: {message}"),
         None => format!("SNS: {}", super::chain(err)),
     };
-    let retryable = matches!(code.as_str(), "Throttled" | "Throttling" | "ThrottlingException" | "InternalError")
-        || code.is_empty()
-        || code.ends_with("Unavailable");
-    let client_fault = matches!(err, SdkError::ServiceError(_));
-    if client_fault && !retryable { NotifyError::Refused(said) } else { NotifyError::Unreachable(said) }
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let passing = code.contains("Throttl")
+        || matches!(code.as_str(), "ExpiredToken" | "RequestExpired" | "InternalError" | "InternalFailure");
+    let refused =
+        matches!(err, SdkError::ServiceError(_)) && status.is_some_and(|s| (400..500).contains(&s) && s != 429);
+    if refused && !passing { NotifyError::Refused(said) } else { NotifyError::Unreachable(said) }
 }
 
 #[cfg(test)]

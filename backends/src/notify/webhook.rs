@@ -56,7 +56,7 @@ impl Webhooks {
             .body(body)
             .send()
             .await
-            .map_err(|e| NotifyError::Unreachable(unreachable(&e)))?;
+            .map_err(|e| NotifyError::Unreachable(unreachable(e)))?;
         let status = answer.status();
         let millis = started.elapsed().as_millis();
         if status.is_success() {
@@ -69,7 +69,7 @@ impl Webhooks {
                 status.as_u16()
             )));
         }
-        let text = answer.text().await.unwrap_or_default();
+        let text = first_bytes(answer).await;
         let said = format!("HTTP {status}: {}", text.chars().take(ANSWER_SHOWN).collect::<String>().trim());
         let said = said.trim_end_matches(": ").to_owned();
         if worth_retrying(status) { Err(NotifyError::Unreachable(said)) } else { Err(NotifyError::Refused(said)) }
@@ -82,12 +82,25 @@ fn worth_retrying(status: StatusCode) -> bool {
         || matches!(status, StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_EARLY | StatusCode::TOO_MANY_REQUESTS)
 }
 
-fn unreachable(err: &reqwest::Error) -> String {
+fn unreachable(err: reqwest::Error) -> String {
     if err.is_timeout() {
         return "no answer in time".into();
     }
-    // reqwest's own line names the URL; the causes say why.
-    super::chain(err)
+    // Without the URL: many carry a token, and the reason is shown beside the job.
+    super::chain(&err.without_url())
+}
+
+/// The start of a refusing receiver's answer, read no further: a receiver that answers
+/// with gigabytes must not fill the worker's memory.
+async fn first_bytes(mut answer: reqwest::Response) -> String {
+    let mut bytes = Vec::new();
+    while bytes.len() < ANSWER_SHOWN * 4
+        && let Ok(Some(chunk)) = answer.chunk().await
+    {
+        bytes.extend_from_slice(&chunk);
+    }
+    bytes.truncate(ANSWER_SHOWN * 4);
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` keyed with `secret`.

@@ -99,7 +99,9 @@ async fn a_notice_goes_to_the_targets_that_want_it_each_with_its_own_id() {
     let failed = asset(AssetStatus::Failed, Some("ffprobe: moov atom not found"));
     let failed = notice(&failed, NoticeKind::AssetFailed, None);
     assert_eq!(failed.asset.as_ref().unwrap().reason.as_deref(), Some("ffprobe: moov atom not found"));
-    assert_eq!(announce(&catalog, &queue, failed).await.unwrap(), 2);
+    assert_eq!(announce(&catalog, &queue, failed.clone()).await.unwrap(), 2);
+    // Announced again (its stage ran twice): the waiting deliveries are not doubled.
+    announce(&catalog, &queue, failed).await.unwrap();
 
     let log = deliveries(&queue, 10).await.unwrap();
     assert_eq!(log.len(), 3);
@@ -112,6 +114,7 @@ async fn a_notice_goes_to_the_targets_that_want_it_each_with_its_own_id() {
             (target.as_str(), notice.event, "queued")
         );
         assert_eq!(deliver(&catalog, &recorder, &target, &notice).await.unwrap(), "HTTP 204");
+        assert_eq!(entry.notice_id, notice.id);
         ids.push(notice.id);
     }
     ids.sort_unstable();
