@@ -18,8 +18,8 @@ as_root() {
 }
 
 # Debian packages.
-# The media tools the worker runs.
-packages=(pkg-config ffmpeg mediainfo libimage-exiftool-perl poppler-utils)
+# The media tools the worker runs; OpenSSL's headers for the MD5 fixity computes.
+packages=(pkg-config libssl-dev ffmpeg mediainfo libimage-exiftool-perl poppler-utils)
 # CTranslate2 (Whisper) is compiled from C++ by the ct2rs crate; it runs on GNU OpenMP.
 packages+=(cmake g++ libgomp1)
 # Tests also drive a browser, lock PDFs (qpdf), start their own PostgreSQL and make speech

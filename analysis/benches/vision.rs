@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use mediaport_analysis::inference::{self, Models};
 use mediaport_analysis::language::Language;
+use mediaport_analysis::on_demand::OnDemand;
 use mediaport_analysis::speech::{self, Speech};
-use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Unwatched, Vision};
+use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Progress, Tools, Unwatched, Vision};
 use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::search::TantivyIndex;
 use mediaport_backends::vectors::SqlVectors;
@@ -115,9 +116,9 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         storage,
         tools,
         proxy_bucket: "bench-proxy".into(),
-        vision,
-        speech: Arc::new(Speech::load(&models, speech::TINY_EN)?),
-        language: Arc::new(Language::load(&models)?),
+        vision: Arc::new(OnDemand::loaded(vision)),
+        speech: Arc::new(OnDemand::loaded(Arc::new(Speech::load(&models, speech::TINY_EN)?))),
+        language: Arc::new(OnDemand::loaded(Arc::new(Language::load(&models)?))),
         search: Arc::new(TantivyIndex::open(
             &std::env::temp_dir().join(format!("mediaport-bench-search-{}", std::process::id())),
         )?),
@@ -128,8 +129,10 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         defaults: AnalysisDefaults::default(),
     };
     let started = Instant::now();
-    let done = analyse.run(&asset.id, &Unwatched).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let steps = Steps(std::sync::Mutex::new(Vec::new()));
+    let done = analyse.run(&asset.id, &steps).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let seconds = started.elapsed().as_secs_f64();
+    println!("mediaport steps {}", steps.seconds(started));
     let media = ingested.duration_ms.unwrap_or(0) as f64 / 1000.0;
     let counts: Vec<String> = done.analysis.iter().map(|(k, s)| format!("{}={}", k.as_str(), s.count)).collect();
     println!(
@@ -138,4 +141,32 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         counts.join(" ")
     );
     Ok(())
+}
+
+/// The seconds each step of the stage took.
+struct Steps(std::sync::Mutex<Vec<(String, Instant)>>);
+
+#[async_trait::async_trait]
+impl Progress for Steps {
+    async fn step(&self, name: &str) {
+        self.0.lock().unwrap().push((name.to_owned(), Instant::now()));
+    }
+}
+
+impl Steps {
+    /// `name=seconds` for each step, the last one ending now.
+    fn seconds(&self, started: Instant) -> String {
+        let steps = self.0.lock().unwrap();
+        let mut from = started;
+        let mut out = Vec::new();
+        for (i, (name, at)) in steps.iter().enumerate() {
+            if i == 0 && *at > from {
+                out.push(format!("start={:.1}", (*at - from).as_secs_f64()));
+            }
+            let end = steps.get(i + 1).map_or_else(Instant::now, |next| next.1);
+            out.push(format!("{name}={:.1}", (end - *at).as_secs_f64()));
+            from = end;
+        }
+        out.join(" ")
+    }
 }

@@ -1,6 +1,7 @@
-//! Video and audio outputs in one ffmpeg run, so the source is decoded once: the
-//! analysis proxy (H.264/AAC MP4, at most 960x540, fast start), the audio proxy (M4A),
-//! frame captures at a fixed rate, and for sound alone a waveform picture.
+//! Video and audio outputs in one ffmpeg run, so the source is decoded once: the proxy
+//! (H.264/AAC MP4 with fast start: the source's own streams where browsers play them,
+//! otherwise encoded at most 960x540), the audio proxy (M4A), frame captures at a fixed
+//! rate, the shot measurement of every frame, and for sound alone a waveform picture.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,9 @@ use std::time::Duration;
 
 use mediaport_shared::Technical;
 
+use crate::probe::Probe;
 use crate::tools::{Tool, ToolError, Tools, args};
+use crate::vision::shots::{Measurement, ShotReport};
 
 /// Fits the picture in 960x540 without enlarging it, on even dimensions (H.264 needs them).
 const FIT: &str = "scale=w='min(960,iw)':h='min(540,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2";
@@ -25,51 +28,62 @@ pub struct AvFiles {
     pub waveform: Option<PathBuf>,
     /// Captured frames, in time order: frame `i` shows time `i / rate`.
     pub frames: Vec<PathBuf>,
+    /// Every frame's difference from the one before, for shots.
+    pub shots: Option<ShotReport>,
 }
 
-/// Makes the outputs `technical` calls for into `dir`, capturing `frame_rate` frames a second.
+/// Makes the outputs the probed file calls for into `dir`, capturing `frame_rate` frames a second.
 pub async fn transcode(
     tools: &Tools,
     input: &Path,
     dir: &Path,
-    technical: &Technical,
+    probe: &Probe,
     frame_rate: f64,
     threads: u32,
 ) -> Result<AvFiles, ToolError> {
+    let technical = &probe.technical;
     let has_video = technical.video.is_some();
     let has_audio = technical.audio.is_some();
     let mut files = AvFiles::default();
     let mut command: Vec<OsString> =
         args!["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-threads", threads.to_string(), "-i", input];
+    let audio_codec = || match probe.remux.audio {
+        true => args!["-c:a", "copy"],
+        false => args!["-c:a", "aac", "-b:a", "128k", "-ac", "2"],
+    };
+    let mut measurement = None;
     if let Some(video) = technical.video.as_ref() {
         let out = dir.join("proxy.mp4");
         command.extend(args!["-map", "0:v:0"]);
         if has_audio {
-            command.extend(args!["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]);
+            command.extend(args!["-map", "0:a:0"]);
+            command.extend(audio_codec());
         }
-        command.extend(args!["-vf", format!("{FIT},format=yuv420p")]);
-        // Variable frame rate (phones, screen captures) becomes constant in the proxy, so
-        // frame numbers and timecodes agree in every later stage.
-        if video.variable_frame_rate && video.fps > 0.0 {
-            command.extend(args!["-fps_mode", "cfr", "-r", format!("{:.3}", video.fps.min(60.0))]);
+        if probe.remux.video {
+            command.extend(args!["-c:v", "copy"]);
+        } else {
+            command.extend(args!["-vf", format!("{FIT},format=yuv420p")]);
+            // Variable frame rate (phones, screen captures) becomes constant in the proxy, so
+            // frame numbers and timecodes agree in every later stage.
+            if video.variable_frame_rate && video.fps > 0.0 {
+                command.extend(args!["-fps_mode", "cfr", "-r", format!("{:.3}", video.fps.min(60.0))]);
+            }
+            command.extend(args![
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-b:v",
+                "2M",
+                "-maxrate",
+                "2500k",
+                "-bufsize",
+                "4M",
+                "-threads",
+                threads.to_string()
+            ]);
         }
-        command.extend(args![
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-b:v",
-            "2M",
-            "-maxrate",
-            "2500k",
-            "-bufsize",
-            "4M",
-            "-threads",
-            threads.to_string(),
-            "-movflags",
-            "+faststart",
-            &out
-        ]);
+        command.extend(args!["-movflags", "+faststart", &out]);
         files.video = Some(out);
         let frames = dir.join("frames");
         std::fs::create_dir_all(&frames).map_err(|source| ToolError::Io { program: "ffmpeg", source })?;
@@ -93,23 +107,15 @@ pub async fn transcode(
         };
         command.extend(args!["-frames:v", count.min(u64::from(MAX_FRAMES)).to_string()]);
         command.push(frames.join("%06d.jpg").into());
+        let shots = Measurement::in_dir(dir);
+        command.extend(shots.args());
+        measurement = Some(shots);
     }
     if has_audio {
         let out = dir.join("audio.m4a");
-        command.extend(args![
-            "-map",
-            "0:a:0",
-            "-vn",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "128k",
-            "-ac",
-            "2",
-            "-movflags",
-            "+faststart",
-            &out
-        ]);
+        command.extend(args!["-map", "0:a:0", "-vn"]);
+        command.extend(audio_codec());
+        command.extend(args!["-movflags", "+faststart", &out]);
         files.audio = Some(out);
         if !has_video {
             let out = dir.join("waveform.png");
@@ -136,6 +142,9 @@ pub async fn transcode(
             .collect();
         frames.sort();
         files.frames = frames;
+    }
+    if let Some(measurement) = measurement {
+        files.shots = Some(measurement.read(technical.duration_ms.unwrap_or(0)).await?);
     }
     Ok(files)
 }

@@ -9,7 +9,8 @@ use mediaport_core::keys;
 use mediaport_core::search::document::document;
 use mediaport_core::search::semantic;
 use mediaport_core::{
-    AssetDocument, AssetFilter, Catalog, CatalogError, IndexedSentence, SearchIndex, Storage, VectorIndex,
+    AssetDocument, AssetFilter, BULK_DOCUMENTS, Catalog, CatalogError, IndexedSentence, SearchIndex, Storage,
+    VectorIndex,
 };
 use mediaport_shared::{AnalysisStatus, Asset, AssetId, EmbeddedSentence, Embeddings, Timeline};
 
@@ -131,18 +132,21 @@ impl Indexer {
         self.search.clear().await?;
         self.vectors.drop_space(semantic::SPACE).await?;
         let (mut done, mut cursor) = (0, None::<AssetId>);
+        let mut documents = Vec::with_capacity(BULK_DOCUMENTS);
         loop {
             let page = self.catalog.list_assets(&AssetFilter::default(), PAGE, cursor.as_ref()).await?;
-            let mut documents = Vec::with_capacity(page.len());
             for asset in &page {
                 let (document, vectors) = self.document(asset).await;
                 self.store_sentences(&asset.id, &vectors).await;
                 documents.push(document);
             }
-            self.search.upsert_many(documents).await?;
             done += page.len();
+            let more = page.len() == PAGE as usize;
+            if documents.len() >= BULK_DOCUMENTS || !more {
+                self.search.upsert_many(std::mem::take(&mut documents)).await?;
+            }
             match page.last() {
-                Some(last) if page.len() == PAGE as usize => cursor = Some(last.id.clone()),
+                Some(last) if more => cursor = Some(last.id.clone()),
                 _ => return Ok(done),
             }
         }

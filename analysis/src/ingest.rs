@@ -17,7 +17,12 @@ use crate::fixity::{self, FixityError};
 use crate::job::{JobError, Progress};
 use crate::picture::{self, PictureError};
 use crate::tools::Tools;
+use crate::vision::shots::Cuts;
 use crate::{av, frames, probe};
+
+/// Where ingest keeps the shot boundaries it measured while making the proxies, among the
+/// asset's reports: the analysis reads them instead of decoding the proxy again.
+pub const SHOTS_REPORT: &str = "reports/shots.json";
 
 /// Files stored at once when a stage has many (frames, pages).
 const PARALLEL_PUTS: usize = 8;
@@ -206,8 +211,8 @@ impl Ingest {
         let probe =
             probe::probe(&self.tools, original).await.map_err(|e| JobError::from_tool("technical metadata", e))?;
         let mut outputs = IngestOutputs::default();
-        outputs.reports.push(self.put_bytes(asset, "reports/ffprobe.json", probe.ffprobe).await?);
-        outputs.reports.push(self.put_bytes(asset, "reports/mediainfo.json", probe.mediainfo).await?);
+        outputs.reports.push(self.put_bytes(asset, "reports/ffprobe.json", probe.ffprobe.clone()).await?);
+        outputs.reports.push(self.put_bytes(asset, "reports/mediainfo.json", probe.mediainfo.clone()).await?);
         let saved = saved_ai_options(self.catalog.as_ref()).await?;
         let mut options = FrameOptions::of(asset, &saved, &self.frames);
         // Long media at a high rate would make more frames than anything can use.
@@ -215,9 +220,13 @@ impl Ingest {
             options.rate = options.rate.min(av::MAX_FRAMES as f64 * 1000.0 / ms as f64);
         }
         progress.step("proxies").await;
-        let files = av::transcode(&self.tools, original, work, &probe.technical, options.rate, self.threads)
+        let files = av::transcode(&self.tools, original, work, &probe, options.rate, self.threads)
             .await
             .map_err(|e| JobError::from_tool("proxies", e))?;
+        if let Some(report) = &files.shots {
+            let cuts = serde_json::to_vec(&Cuts::of(report)).map_err(|e| JobError::Transient(e.to_string()))?;
+            outputs.reports.push(self.put_bytes(asset, SHOTS_REPORT, cuts).await?);
+        }
         if let Some(video) = &files.video {
             outputs.video = Some(self.put_file(asset, "proxy.mp4", video, "video/mp4").await?);
         }

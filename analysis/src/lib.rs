@@ -11,6 +11,7 @@ pub mod inference;
 pub mod ingest;
 pub mod job;
 pub mod language;
+pub mod on_demand;
 pub mod picture;
 pub mod probe;
 pub mod speech;

@@ -15,7 +15,26 @@ pub struct Probe {
     pub technical: Technical,
     pub ffprobe: Vec<u8>,
     pub mediainfo: Vec<u8>,
+    /// Which streams the proxy can carry as they are.
+    pub remux: Remux,
 }
+
+/// Streams every browser already plays, copied into the proxy instead of encoded again:
+/// encoding is most of an ingest's time, and a copy loses nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Remux {
+    pub video: bool,
+    pub audio: bool,
+}
+
+/// Containers whose H.264 and AAC streams copy cleanly into MP4.
+const REMUX_CONTAINERS: [&str; 2] = ["mov", "matroska"];
+/// H.264 profiles every browser decodes (not High 10 or 4:2:2, which some cannot).
+const PLAYABLE_PROFILES: [&str; 4] = ["Constrained Baseline", "Baseline", "Main", "High"];
+/// The largest picture a copied proxy may have (either way up): bigger is re-encoded.
+const REMUX_PIXELS: u32 = 1920 * 1080;
+/// The highest bit rate a copied proxy may have: reviewers stream it over ordinary links.
+const REMUX_BIT_RATE: u64 = 20_000_000;
 
 #[derive(Debug, Deserialize)]
 struct FfprobeReport {
@@ -39,6 +58,10 @@ struct Stream {
     height: Option<u32>,
     avg_frame_rate: Option<String>,
     r_frame_rate: Option<String>,
+    profile: Option<String>,
+    pix_fmt: Option<String>,
+    field_order: Option<String>,
+    bit_rate: Option<String>,
     channels: Option<u32>,
     sample_rate: Option<String>,
     duration: Option<String>,
@@ -56,12 +79,13 @@ pub async fn probe(tools: &Tools, file: &Path) -> Result<Probe, ToolError> {
         .run(Tool::Ffprobe, args!["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file])
         .await?;
     let mediainfo = tools.run(Tool::Mediainfo, args!["--Output=JSON", file]).await?;
-    let mut technical =
-        summarise(&ffprobe, &mediainfo).map_err(|message| ToolError::Failed { program: "ffprobe", message })?;
+    let failed = |message| ToolError::Failed { program: "ffprobe", message };
+    let mut technical = summarise(&ffprobe, &mediainfo).map_err(failed)?;
     if technical.duration_ms.is_none() && (technical.video.is_some() || technical.audio.is_some()) {
         technical.duration_ms = measure_duration(tools, file, technical.video.is_some()).await?;
     }
-    Ok(Probe { technical, ffprobe, mediainfo })
+    let remux = remux(&ffprobe, &technical).map_err(failed)?;
+    Ok(Probe { technical, ffprobe, mediainfo, remux })
 }
 
 /// Reading a whole recording's packets (no decoding) takes seconds an hour; a day of it
@@ -129,6 +153,44 @@ fn summarise(ffprobe: &[u8], mediainfo: &[u8]) -> Result<Technical, String> {
         image: None,
         document: None,
     })
+}
+
+/// Which streams can be copied into the proxy: H.264 in 8-bit 4:2:0, progressive, at most
+/// 1080p, 60 frames a second and 20 Mb/s, at a constant rate (a variable one is made
+/// constant, so frame numbers and times agree later), upright (a turned one is turned
+/// in its pixels, as its frames are, so boxes found on frames fit the proxy in any
+/// player); AAC-LC in stereo or mono.
+fn remux(ffprobe: &[u8], technical: &Technical) -> Result<Remux, String> {
+    let report: FfprobeReport = serde_json::from_slice(ffprobe).map_err(|e| format!("unreadable report: {e}"))?;
+    let container = report.format.as_ref().and_then(|f| f.format_name.as_deref()).unwrap_or_default();
+    if !container.split(',').any(|name| REMUX_CONTAINERS.contains(&name)) {
+        return Ok(Remux::default());
+    }
+    let audio = report.streams.iter().find(|s| s.codec_type.as_deref() == Some("audio"));
+    let audio = audio.is_some_and(|a| {
+        a.codec_name.as_deref() == Some("aac")
+            && a.profile.as_deref() == Some("LC")
+            && matches!(a.channels, Some(1 | 2))
+    });
+    let Some(info) = technical.video.as_ref() else { return Ok(Remux { video: false, audio }) };
+    let stream = report.streams.iter().find(|s| {
+        s.codec_type.as_deref() == Some("video")
+            && s.disposition.get("attached_pic").and_then(|v| v.as_i64()) != Some(1)
+    });
+    let Some(stream) = stream else { return Ok(Remux::default()) };
+    let bit_rate = stream.bit_rate.as_deref().or(report.format.as_ref().and_then(|f| f.bit_rate.as_deref()));
+    let video = stream.codec_name.as_deref() == Some("h264")
+        && stream.profile.as_deref().is_some_and(|p| PLAYABLE_PROFILES.contains(&p))
+        && matches!(stream.pix_fmt.as_deref(), Some("yuv420p" | "yuvj420p"))
+        && matches!(stream.field_order.as_deref(), None | Some("progressive"))
+        && info.width * info.height <= REMUX_PIXELS
+        && info.width.max(info.height) <= 1920
+        && info.fps > 0.0
+        && info.fps <= 60.0
+        && !info.variable_frame_rate
+        && info.rotation == 0
+        && bit_rate.and_then(|b| b.parse::<u64>().ok()).is_some_and(|b| b <= REMUX_BIT_RATE);
+    Ok(Remux { video, audio })
 }
 
 fn video_info(stream: &Stream, variable: bool) -> VideoInfo {
@@ -200,6 +262,54 @@ mod tests {
         assert_eq!((video.width, video.height, video.rotation), (1080, 1920, 270));
         assert_eq!(technical.duration_ms, Some(2500));
         assert_eq!(technical.audio.unwrap().sample_rate, 48000);
+    }
+
+    const PHONE: &[u8] =
+        br#"{"format": {"format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "60", "bit_rate": "8100000"},
+        "streams": [{"codec_type": "video", "codec_name": "h264", "profile": "High", "pix_fmt": "yuv420p",
+                     "field_order": "progressive", "width": 1920, "height": 1080, "avg_frame_rate": "30/1",
+                     "bit_rate": "8000000"},
+                    {"codec_type": "audio", "codec_name": "aac", "profile": "LC", "channels": 2}]}"#;
+
+    fn remux_of(report: &str) -> Remux {
+        remux(report.as_bytes(), &summarise(report.as_bytes(), b"{}").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn browser_playable_streams_are_copied() {
+        let phone = std::str::from_utf8(PHONE).unwrap();
+        assert_eq!(remux_of(phone), Remux { video: true, audio: true });
+        // Sound that is not AAC-LC stereo is encoded; the picture still copied.
+        assert_eq!(
+            remux_of(&phone.replace(r#""channels": 2"#, r#""channels": 6"#)),
+            Remux { video: true, audio: false }
+        );
+        // Any reason not to copy the picture encodes it.
+        for (from, to) in [
+            (r#""profile": "High""#, r#""profile": "High 10""#),
+            (r#""pix_fmt": "yuv420p""#, r#""pix_fmt": "yuv422p""#),
+            (r#""field_order": "progressive""#, r#""field_order": "tt""#),
+            (r#""width": 1920"#, r#""width": 3840"#),
+            (r#""avg_frame_rate": "30/1""#, r#""avg_frame_rate": "120/1""#),
+            (r#""bit_rate": "8000000""#, r#""bit_rate": "45000000""#),
+            (r#""codec_name": "h264""#, r#""codec_name": "hevc""#),
+        ] {
+            assert!(!remux_of(&phone.replace(from, to)).video, "{to}");
+        }
+        // A phone's portrait video (1080x1920) is as many pixels: copied.
+        let portrait = phone.replace(r#""width": 1920, "height": 1080"#, r#""width": 1080, "height": 1920"#);
+        assert!(remux_of(&portrait).video);
+        // Without its own bit rate, the file's counts.
+        assert!(remux_of(&phone.replace(r#", "bit_rate": "8000000""#, "")).video);
+        // A phone's turned video is turned in its pixels: encoded.
+        let turned = phone
+            .replace(r#""bit_rate": "8000000""#, r#""bit_rate": "8000000", "side_data_list": [{"rotation": -90}]"#);
+        assert!(!remux_of(&turned).video);
+        // A variable frame rate is made constant: encoded.
+        let technical = summarise(PHONE, br#"{"media": {"track": [{"@type": "Video", "FrameRate_Mode": "VFR"}]}}"#);
+        assert_eq!(remux(PHONE, &technical.unwrap()).unwrap(), Remux { video: false, audio: true });
+        // Nothing is copied out of a transport stream.
+        assert_eq!(remux_of(&phone.replace("mov,mp4,m4a,3gp,3g2,mj2", "mpegts")), Remux::default());
     }
 
     #[test]

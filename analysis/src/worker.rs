@@ -98,7 +98,12 @@ impl Worker {
                     });
                     continue;
                 }
-                Ok(None) => drop(permit),
+                Ok(None) => {
+                    drop(permit);
+                    // Nothing to do: a good time to give idle models' memory back (models
+                    // a running job holds stay).
+                    self.analyse.release_idle_models();
+                }
                 Err(err) => {
                     drop(permit);
                     tracing::warn!(error = %err, "cannot reach the queue; trying again");

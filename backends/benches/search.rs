@@ -9,8 +9,8 @@
 //! unless FILE is there already: about 100 timecoded detections per asset (one detection is
 //! one moment of one name), from the same seed every time. `queries` prints the query mix,
 //! one form a line: its name, Mediaport's query and the same question in FTS5's syntax,
-//! tab-separated. `run` indexes FILE in a tantivy index on disk in batches of 200, as
-//! `mediaport reindex` does, then times every form through `search::run` (what
+//! tab-separated. `run` indexes FILE in a tantivy index on disk in batches of 5,000
+//! (`BULK_DOCUMENTS`), as `mediaport reindex` does, then times every form through `search::run` (what
 //! `GET /api/search` runs: page, facets, matching names with their moments, highlights),
 //! with one client and with two at once. It prints `mediaport build ...`, one
 //! `mediaport query FORM ...` line per form and `mediaport overall clients=N ...`.
@@ -24,14 +24,14 @@ use std::time::Instant;
 
 use mediaport_backends::search::TantivyIndex;
 use mediaport_core::search::{self, query};
-use mediaport_core::{AssetDocument, IndexedName, SearchIndex, SearchRequest};
+use mediaport_core::{AssetDocument, BULK_DOCUMENTS, IndexedName, SearchIndex, SearchRequest};
 use mediaport_shared::{AnalysisKind, AssetType, Timecode};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const SEED: u64 = 2026;
 /// Assets per `upsert_many`, as `mediaport reindex` sends them.
-const BATCH: usize = 200;
+const BATCH: usize = BULK_DOCUMENTS;
 /// Untimed runs of each form first, so the timed ones read warm caches.
 const WARM_UP: usize = 10;
 const CLIENTS: usize = 2;

@@ -124,7 +124,7 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     let mut state = AppState::new(&settings, backends, storage);
     state.stopping = shutdown.clone();
     let lent = worker.as_ref().map(|(_, lent)| lent);
-    state.face_reader = Some(crate::worker::face_reader(&settings, lent.map(|l| l.faces.clone())));
+    state.face_reader = Some(crate::worker::face_reader(&settings, lent.map(|l| l.vision.clone())));
     state.encoder = Some(crate::encoder::sentence_encoder(&settings, lent.map(|l| l.language.clone())));
     // Assets a crash left between upload and ingest get their job now.
     let resumed = mediaport_core::workflow::resume_ingests(state.catalog.as_ref(), state.queue.as_ref()).await?;

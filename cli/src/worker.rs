@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use mediaport_analysis::indexer::Indexer;
-use mediaport_analysis::inference::{self, Models};
+use mediaport_analysis::inference::{self, ModelError, Models};
 use mediaport_analysis::language::Language;
+use mediaport_analysis::on_demand::OnDemand;
 use mediaport_analysis::speech::Speech;
-use mediaport_analysis::vision::faces::Faces;
+use mediaport_analysis::vision::faces::Faces as FaceModels;
 use mediaport_analysis::vision::faces::reader::ModelFaceReader;
 use mediaport_analysis::{Analyse, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
 use mediaport_core::{FaceReadError, FaceReader, ReadFace, Storage};
@@ -20,9 +21,9 @@ use tokio_util::sync::CancellationToken;
 /// The worker's models the server lends to its routes.
 pub struct Lent {
     /// To the faces API, which indexes photographs.
-    pub faces: Arc<Faces>,
+    pub vision: Arc<OnDemand<Vision>>,
     /// To search by meaning, which reads the query's words.
-    pub language: Arc<Language>,
+    pub language: Arc<OnDemand<Language>>,
 }
 
 /// A worker over the given ports, configured by `settings.worker`, and the models it lends.
@@ -47,18 +48,21 @@ pub fn build(settings: &Settings, backends: &Backends, storage: Arc<dyn Storage>
         restore_check: Duration::from_secs(w.restore_check_secs),
     };
     let models_dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
-    let models = Models::open(&models_dir, threads as usize)?;
-    let vision = Arc::new(Vision::load(&models).context("cannot load the vision models")?);
-    let speech = Speech::load(&models, &settings.analysis.transcript_model).context("cannot load the speech model")?;
-    let language = Language::load(&models).context("cannot load the language models")?;
+    // Checked now (files present and as pinned), loaded when a job first needs them.
+    let models = Arc::new(Models::open(&models_dir, threads as usize)?);
+    let idle = (w.models_idle_secs > 0).then(|| Duration::from_secs(w.models_idle_secs));
+    let vision = on_demand("vision", idle, &models, Vision::load);
+    let language = on_demand("language", idle, &models, Language::load);
+    let transcript_model = settings.analysis.transcript_model.clone();
+    let speech = Arc::new(OnDemand::new("speech", idle, move || Speech::load(&models, &transcript_model)));
     let analyse = Analyse {
         catalog: ingest.catalog.clone(),
         storage: ingest.storage.clone(),
         tools: ingest.tools.clone(),
         proxy_bucket: settings.storage.proxy_bucket.clone(),
         vision,
-        speech: Arc::new(speech),
-        language: Arc::new(language),
+        speech,
+        language,
         search: backends.search.clone(),
         vectors: backends.vectors.clone(),
         faces: backends.faces.clone(),
@@ -72,41 +76,74 @@ pub fn build(settings: &Settings, backends: &Backends, storage: Arc<dyn Storage>
         idle_poll: Duration::from_millis(w.poll_ms),
         public_url: settings.server.public_url.clone(),
     };
-    let lent = Lent { faces: analyse.vision.faces.clone(), language: analyse.language.clone() };
+    let lent = Lent { vision: analyse.vision.clone(), language: analyse.language.clone() };
     let worker = Worker::new(backends.queue.clone(), ingest, analyse, config).notifying(backends.notifier.clone());
     Ok((worker, lent))
 }
 
+/// Models of one kind, loaded by `load` when a job first needs them.
+fn on_demand<T: 'static>(
+    name: &'static str,
+    idle: Option<Duration>,
+    models: &Arc<Models>,
+    load: fn(&Models) -> Result<T, ModelError>,
+) -> Arc<OnDemand<T>> {
+    let models = models.clone();
+    Arc::new(OnDemand::new(name, idle, move || load(&models)))
+}
+
 /// The face models the faces API indexes photographs with: the worker's when it runs in
 /// the server, else loaded on the first photograph (most servers never index a face).
-pub fn face_reader(settings: &Settings, faces: Option<Arc<Faces>>) -> Arc<dyn FaceReader> {
+pub fn face_reader(settings: &Settings, vision: Option<Arc<OnDemand<Vision>>>) -> Arc<dyn FaceReader> {
     let min_face = settings.analysis.min_face_size;
-    let loaded = tokio::sync::OnceCell::new_with(faces.map(|faces| Ok(ModelFaceReader { faces, min_face })));
-    let dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
-    Arc::new(LazyFaceReader { dir, min_face, loaded })
+    let faces = match vision {
+        Some(vision) => Faces::Worker(vision),
+        None => {
+            let dir = settings.worker.models_dir.clone().unwrap_or_else(inference::default_dir);
+            Faces::Own(Arc::new(OnDemand::new("faces", None, move || FaceModels::new(&Models::open(&dir, 1)?))))
+        }
+    };
+    Arc::new(LazyFaceReader { faces, min_face })
+}
+
+/// The worker's vision models, or the server's own face models.
+enum Faces {
+    Worker(Arc<OnDemand<Vision>>),
+    Own(Arc<OnDemand<FaceModels>>),
 }
 
 struct LazyFaceReader {
-    dir: std::path::PathBuf,
+    faces: Faces,
     min_face: u32,
-    loaded: tokio::sync::OnceCell<Result<ModelFaceReader, String>>,
+}
+
+impl LazyFaceReader {
+    /// The face models, loaded (on a blocking thread) if they are not in memory.
+    async fn faces(&self) -> Result<Arc<FaceModels>, String> {
+        let loaded = match &self.faces {
+            Faces::Worker(vision) => {
+                let vision = vision.clone();
+                tokio::task::spawn_blocking(move || vision.get().map(|v| v.faces.clone())).await
+            }
+            Faces::Own(own) => {
+                let own = own.clone();
+                tokio::task::spawn_blocking(move || own.get()).await
+            }
+        };
+        match loaded {
+            Ok(Ok(faces)) => Ok(faces),
+            Ok(Err(err)) => Err(err.to_string()),
+            Err(err) => Err(err.to_string()),
+        }
+    }
 }
 
 #[async_trait::async_trait]
 impl FaceReader for LazyFaceReader {
     async fn read(&self, image: bytes::Bytes) -> Result<Vec<ReadFace>, FaceReadError> {
-        let load = || async {
-            let (dir, min_face) = (self.dir.clone(), self.min_face);
-            let loaded = tokio::task::spawn_blocking(move || Faces::new(&Models::open(&dir, 1)?)).await;
-            match loaded {
-                Ok(Ok(faces)) => Ok(ModelFaceReader { faces: Arc::new(faces), min_face }),
-                Ok(Err(err)) => Err(err.to_string()),
-                Err(err) => Err(err.to_string()),
-            }
-        };
-        match self.loaded.get_or_init(load).await {
-            Ok(reader) => reader.read(image).await,
-            Err(reason) => Err(FaceReadError::Unavailable(reason.clone())),
+        match self.faces().await {
+            Ok(faces) => ModelFaceReader { faces, min_face: self.min_face }.read(image).await,
+            Err(reason) => Err(FaceReadError::Unavailable(reason)),
         }
     }
 }

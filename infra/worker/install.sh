@@ -8,7 +8,7 @@ settings=${1:?usage: install.sh SETTINGS_FILE}
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends ffmpeg mediainfo libimage-exiftool-perl poppler-utils
+apt-get install -y -q --no-install-recommends libssl3 ffmpeg mediainfo libimage-exiftool-perl poppler-utils
 
 id mediaport >/dev/null 2>&1 || useradd --system --home-dir /var/lib/mediaport --create-home mediaport
 install -d -o mediaport -m 0700 /var/lib/mediaport

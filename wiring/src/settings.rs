@@ -162,6 +162,9 @@ pub struct WorkerSettings {
     pub dynamic_frames: bool,
     /// Bits of the 64-bit perceptual hash that must differ for a frame to be kept.
     pub frame_min_distance: u32,
+    /// Seconds a worker keeps its models in memory after their last use; 0 keeps them
+    /// for good. They are loaded when a job first needs them.
+    pub models_idle_secs: u64,
     /// Folder of the model files `models/fetch.py` fetches; unset means its cache,
     /// `$MEDIAPORT_CACHE/models` (`~/.cache/mediaport/models`).
     pub models_dir: Option<PathBuf>,
@@ -307,6 +310,7 @@ impl Default for WorkerSettings {
             frame_rate: 1.0,
             dynamic_frames: false,
             frame_min_distance: 10,
+            models_idle_secs: 300,
             models_dir: None,
         }
     }

@@ -38,7 +38,7 @@ impl Analyse {
             }
             let Some(key) = outputs.pages.get(index) else { continue };
             let picture = self.fetch(&[Picture { key: key.clone(), span: Timecode { begin: 0, end: 1 } }]).await?;
-            let vision = self.vision.clone();
+            let vision = super::loaded(&self.vision).await?;
             let read = tokio::task::spawn_blocking(move || vision.ocr.read(&picture[0]))
                 .await
                 .map_err(|e| Failure::Media(format!("reading page {page} stopped: {e}")))?

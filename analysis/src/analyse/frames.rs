@@ -93,6 +93,7 @@ impl Analyse {
     pub(super) async fn look(&self, pictures: &[Picture], options: &AnalysisDefaults) -> Result<Found, Failure> {
         let mut found = Found::default();
         let mut options = options.clone();
+        let vision = super::loaded(&self.vision).await?;
         for chunk in pictures.chunks(CHUNK) {
             // A model that failed is not asked again.
             options.labels &= found.failure(AnalysisKind::Label).is_ok();
@@ -100,7 +101,7 @@ impl Analyse {
             options.moderation &= found.failure(AnalysisKind::Moderation).is_ok();
             options.faces &= found.failure(AnalysisKind::Face).is_ok();
             let decoded = self.fetch(chunk).await?;
-            let (vision, options) = (self.vision.clone(), options.clone());
+            let (vision, options) = (vision.clone(), options.clone());
             let spans: Vec<Timecode> = chunk.iter().map(|p| p.span).collect();
             let looked = tokio::task::spawn_blocking(move || look_at(&vision, &decoded, &spans, &options))
                 .await

@@ -23,7 +23,7 @@ impl Analyse {
     ) -> Result<(), JobError> {
         let wanted =
             Wanted { keyphrases: options.keyphrases, entities: options.entities, sentiment: options.sentiment };
-        let models = self.language.clone();
+        let models = super::loaded(&self.language).await?;
         let read = tokio::task::spawn_blocking(move || models.read(&sentences, &language, wanted))
             .await
             .map_err(|e| format!("language analysis stopped: {e}"))

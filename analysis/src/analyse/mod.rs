@@ -16,7 +16,9 @@ use std::sync::Arc;
 use mediaport_core::analysis::AnalysisDefaults;
 use mediaport_core::keys;
 use mediaport_core::settings::saved_ai_options;
-use mediaport_core::{Catalog, CatalogError, FaceCatalog, PeopleCatalog, SearchIndex, Storage, VectorIndex};
+use mediaport_core::{
+    Catalog, CatalogError, FaceCatalog, PeopleCatalog, SearchIndex, Storage, StorageError, VectorIndex,
+};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, Asset, AssetId, AssetStatus, AssetType, Timeline,
     TimelineItem,
@@ -24,9 +26,11 @@ use mediaport_shared::{
 
 use crate::indexer::Indexer;
 use crate::inference::{ModelError, Models};
+use crate::ingest::SHOTS_REPORT;
 use crate::job::{JobError, Progress};
 use crate::language::Language;
 use crate::language::sentences::{self, Sentence};
+use crate::on_demand::{self, OnDemand, Releasable};
 use crate::speech::Speech;
 use crate::tools::Tools;
 use crate::vision::faces::Faces;
@@ -63,9 +67,9 @@ pub struct Analyse {
     pub storage: Arc<dyn Storage>,
     pub tools: Tools,
     pub proxy_bucket: String,
-    pub vision: Arc<Vision>,
-    pub speech: Arc<Speech>,
-    pub language: Arc<Language>,
+    pub vision: Arc<OnDemand<Vision>>,
+    pub speech: Arc<OnDemand<Speech>>,
+    pub language: Arc<OnDemand<Language>>,
     pub search: Arc<dyn SearchIndex>,
     /// Face collections' embeddings, searched to recognise people.
     pub vectors: Arc<dyn VectorIndex>,
@@ -90,6 +94,15 @@ impl From<JobError> for Failure {
             transient => Self::Transient(transient),
         }
     }
+}
+
+/// A model set, loaded first if it is not in memory (on a blocking thread: it takes seconds).
+async fn loaded<T: Send + Sync + 'static>(set: &Arc<OnDemand<T>>) -> Result<Arc<T>, JobError> {
+    let set = set.clone();
+    tokio::task::spawn_blocking(move || set.get())
+        .await
+        .map_err(|e| JobError::Transient(e.to_string()))?
+        .map_err(|e| JobError::Transient(format!("cannot load the models: {e}")))
 }
 
 impl Analyse {
@@ -210,6 +223,12 @@ impl Analyse {
         Ok(recorded)
     }
 
+    /// Lets go of the models nobody used for their idle time; returns how many sets.
+    pub fn release_idle_models(&self) -> usize {
+        let sets: [Arc<dyn Releasable>; 3] = [self.vision.clone(), self.speech.clone(), self.language.clone()];
+        on_demand::release_idle_models(&sets)
+    }
+
     /// Deletes the timelines an earlier analysis stored that `now` no longer points at.
     /// Each analysis stores its own (see [`Self::settle`]), so readers see the old ones
     /// until the catalog switches to the new, never a mix.
@@ -265,6 +284,33 @@ impl Analyse {
     }
 
     async fn shots(&self, asset: &Asset) -> Result<Vec<TimelineItem>, Failure> {
+        let duration = asset.duration_ms.unwrap_or(0);
+        let cuts = match self.measured_cuts(asset).await? {
+            Some(cuts) => cuts,
+            None => self.measure_cuts(asset).await?,
+        };
+        let items = shots::timeline(&cuts.boundaries, &cuts.black, duration);
+        let fps = asset.technical.as_ref().and_then(|t| t.video.as_ref()).map_or(25.0, |v| v.fps);
+        let edl = shots::edl(&asset.filename, &items, fps);
+        let key = keys::shot_list(&asset.id);
+        self.storage.put_object(&self.proxy_bucket, &key, edl.into_bytes().into()).await.map_err(JobError::from)?;
+        Ok(items)
+    }
+
+    /// The cuts ingest measured while it made the proxies (none for assets ingested before
+    /// it did; an unreadable report is measured again).
+    async fn measured_cuts(&self, asset: &Asset) -> Result<Option<shots::Cuts>, JobError> {
+        let reports = asset.outputs.as_ref().map(|o| o.reports.as_slice()).unwrap_or_default();
+        let Some(key) = reports.iter().find(|key| key.ends_with(SHOTS_REPORT)) else { return Ok(None) };
+        let body = match self.storage.get_object(&self.proxy_bucket, key).await {
+            Err(StorageError::NoSuchKey { .. }) => return Ok(None),
+            other => other?,
+        };
+        Ok(serde_json::from_slice(&body).ok())
+    }
+
+    /// Measures the cuts on the proxy, for assets ingest did not measure.
+    async fn measure_cuts(&self, asset: &Asset) -> Result<shots::Cuts, Failure> {
         let outputs = asset.outputs.as_ref();
         let Some(proxy) = outputs.and_then(|o| o.video.as_ref()) else {
             return Err(Failure::Media("the asset has no video proxy".into()));
@@ -276,11 +322,6 @@ impl Analyse {
         let report = shots::measure(&self.tools, &video, duration, work.path())
             .await
             .map_err(|e| Failure::Media(self.tools.redact(&format!("shots: {e}"))))?;
-        let items = shots::timeline(&shots::boundaries(&report), &report.black, duration);
-        let fps = asset.technical.as_ref().and_then(|t| t.video.as_ref()).map_or(25.0, |v| v.fps);
-        let edl = shots::edl(&asset.filename, &items, fps);
-        let key = keys::shot_list(&asset.id);
-        self.storage.put_object(&self.proxy_bucket, &key, edl.into_bytes().into()).await.map_err(JobError::from)?;
-        Ok(items)
+        Ok(shots::Cuts::of(&report))
     }
 }

@@ -24,7 +24,8 @@ impl Analyse {
         self.download(&audio, &file).await?;
         // Decoding goes at hundreds of times real time; a minute for anything short.
         let limit = Duration::from_millis(asset.duration_ms.unwrap_or(0)).max(Duration::from_secs(60));
-        let heard = speech::file::transcribe(&self.tools, &self.speech, &file, model, language.as_deref(), limit)
+        let models = super::loaded(&self.speech).await?;
+        let heard = speech::file::transcribe(&self.tools, &models, &file, model, language.as_deref(), limit)
             .await
             .map_err(|e| Failure::Media(self.tools.redact(&e.to_string())))?;
         Ok(heard.timeline())

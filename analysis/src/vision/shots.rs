@@ -6,10 +6,12 @@
 //! the frame a second before it, for a short while, with no cut to explain it. Black
 //! stretches are technical cues.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mediaport_shared::{Timecode, TimelineItem};
+use serde::{Deserialize, Serialize};
 
 use crate::tools::{Tool, ToolError, Tools, args};
 
@@ -36,7 +38,7 @@ pub struct FrameScore {
 }
 
 /// Where one shot ends and the next begins, and how.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Boundary {
     pub time_ms: u64,
     pub gradual: bool,
@@ -54,50 +56,85 @@ pub struct ShotReport {
 
 /// Scores every frame of `video` and finds its black stretches, in one ffmpeg run.
 pub async fn measure(tools: &Tools, video: &Path, duration_ms: u64, work: &Path) -> Result<ShotReport, ToolError> {
-    let (metadata, thumbs) = (work.join("scene.txt"), work.join("thumbs.gray"));
-    // Small frames measure differences as well as big ones, and decode-and-scale is the cost.
-    let filters = format!(
-        "[0:v]scale=192:-2,split[m][t];\
-         [m]blackdetect=d=0.2:pix_th=0.10,select='gte(scene\\,0)',metadata=mode=print:file='{}'[scored];\
-         [t]scale={}:{},format=gray[thumbs]",
-        metadata.display().to_string().replace('\'', "\\'"),
-        THUMB.0,
-        THUMB.1
-    );
+    let measurement = Measurement::in_dir(work);
     let limit = Duration::from_millis(duration_ms).max(Duration::from_secs(60)) * 2;
-    let args = args![
-        "-nostdin",
-        "-hide_banner",
-        "-v",
-        "error",
-        "-i",
-        video,
-        "-filter_complex",
-        filters,
-        "-map",
-        "[scored]",
-        "-f",
-        "null",
-        "-",
-        "-map",
-        "[thumbs]",
-        // One thumbnail per decoded frame, as scored: never duplicated or dropped to a rate.
-        "-fps_mode",
-        "passthrough",
-        "-f",
-        "rawvideo",
-        "-y",
-        &thumbs
-    ];
-    tools.run_for(Tool::Ffmpeg, args, limit).await?;
-    // A long film's report runs to megabytes: read and parse it off the async runtime.
-    let read = tokio::task::spawn_blocking(move || {
-        let mut report = parse_metadata(&std::fs::read_to_string(&metadata)?, duration_ms);
-        report.thumbs = std::fs::read(&thumbs)?.chunks_exact(THUMB.0 * THUMB.1).map(<[u8]>::to_vec).collect();
-        Ok(report)
-    });
-    let io = |source| ToolError::Io { program: "ffmpeg", source };
-    read.await.map_err(|e| io(std::io::Error::other(e)))?.map_err(io)
+    let mut command = args!["-nostdin", "-hide_banner", "-v", "error", "-i", video];
+    command.extend(measurement.args());
+    tools.run_for(Tool::Ffmpeg, command, limit).await?;
+    measurement.read(duration_ms).await
+}
+
+/// The part of an ffmpeg run that measures shots on its first input's video: ingest adds
+/// it to the run that makes the proxies, so the picture is decoded once for both.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    metadata: PathBuf,
+    thumbs: PathBuf,
+}
+
+impl Measurement {
+    /// Writes its two files into `dir`.
+    pub fn in_dir(dir: &Path) -> Self {
+        Self { metadata: dir.join("scene.txt"), thumbs: dir.join("thumbs.gray") }
+    }
+
+    /// The filter graph and its two outputs, for after the run's inputs.
+    pub fn args(&self) -> Vec<OsString> {
+        // Small frames measure differences as well as big ones, and decode-and-scale is the
+        // cost; fast_bilinear keeps scaling a 1080p source cheap next to decoding it.
+        let filters = format!(
+            "[0:v:0]scale=192:-2:flags=fast_bilinear,split[m][t];\
+             [m]blackdetect=d=0.2:pix_th=0.10,select='gte(scene\\,0)',metadata=mode=print:file='{}'[scored];\
+             [t]scale={}:{},format=gray[thumbs]",
+            self.metadata.display().to_string().replace('\'', "\\'"),
+            THUMB.0,
+            THUMB.1
+        );
+        args![
+            "-filter_complex",
+            filters,
+            "-map",
+            "[scored]",
+            "-f",
+            "null",
+            "-",
+            "-map",
+            "[thumbs]",
+            // One thumbnail per decoded frame, as scored: never duplicated or dropped to a rate.
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            "-y",
+            &self.thumbs
+        ]
+    }
+
+    /// Reads what the run wrote.
+    pub async fn read(self, duration_ms: u64) -> Result<ShotReport, ToolError> {
+        // A long film's report runs to megabytes: read and parse it off the async runtime.
+        let read = tokio::task::spawn_blocking(move || {
+            let mut report = parse_metadata(&std::fs::read_to_string(&self.metadata)?, duration_ms);
+            report.thumbs = std::fs::read(&self.thumbs)?.chunks_exact(THUMB.0 * THUMB.1).map(<[u8]>::to_vec).collect();
+            Ok(report)
+        });
+        let io = |source| ToolError::Io { program: "ffmpeg", source };
+        read.await.map_err(|e| io(std::io::Error::other(e)))?.map_err(io)
+    }
+}
+
+/// What the analysis needs of a measurement, small enough to store with the asset's
+/// reports: the boundaries and black stretches.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cuts {
+    pub boundaries: Vec<Boundary>,
+    pub black: Vec<Timecode>,
+}
+
+impl Cuts {
+    pub fn of(report: &ShotReport) -> Self {
+        Self { boundaries: boundaries(report), black: report.black.clone() }
+    }
 }
 
 /// Reads `metadata=print` output: a `frame:N pts:P pts_time:T` line, then `key=value` lines.

@@ -25,15 +25,19 @@ async fn a_video_gets_checksums_proxies_frames_and_a_thumbnail() {
     assert_eq!(technical.duration_ms, Some(5000));
     assert_eq!(technical.audio.unwrap().codec, "aac");
 
+    // H.264 and AAC that browsers play: the proxy carries the very same streams, fast start.
     let outputs = asset.outputs.unwrap();
-    let (w, h_, seconds, audio, _) = media::ffprobe(&h.download(outputs.video.as_ref().unwrap()).await).await;
-    assert_eq!((w, h_, audio), (960, 540, true));
+    let proxy = h.download(outputs.video.as_ref().unwrap()).await;
+    let (w, h_, seconds, audio, _) = media::ffprobe(&proxy).await;
+    assert_eq!((w, h_, audio), (1280, 720, true));
     assert!((seconds - 5.0).abs() < 0.1, "proxy lasts {seconds} s");
+    assert_eq!(media::streams_md5(&proxy).await, media::streams_md5(&file).await, "copied, not encoded again");
+    assert!(media::fast_start(&proxy), "the index comes before the media data");
     let (_, _, seconds, audio, video) = media::ffprobe(&h.download(outputs.audio.as_ref().unwrap()).await).await;
     assert!(audio && !video && (seconds - 5.0).abs() < 0.1);
     let thumbnail = image::open(h.download(outputs.thumbnail.as_ref().unwrap()).await).unwrap();
     assert_eq!((thumbnail.width(), thumbnail.height()), (320, 180));
-    assert_eq!(outputs.reports.len(), 2);
+    assert_eq!(outputs.reports.len(), 3, "ffprobe's, mediainfo's and the shots measured");
 
     // One frame a second, at 0, 1, 2... seconds, each stored and measured.
     let frames = outputs.frames.unwrap();
@@ -50,6 +54,22 @@ async fn a_video_gets_checksums_proxies_frames_and_a_thumbnail() {
     let jobs = h.queue.list(&filter, 10).await.unwrap();
     let job = jobs.iter().find(|j| j.task.kind() == mediaport_core::JobKind::Ingest).unwrap();
     assert_eq!(job.step.as_deref(), Some("frames"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn video_browsers_cannot_play_as_it_is_gets_an_encoded_proxy() {
+    let h = Harness::start().await;
+    let file = media::mpeg4_video(h.dir.path(), "old.mp4", "1280x720", 3).await;
+    let asset = h.add(&file, "old.mp4", None, None).await;
+    assert_eq!(h.worker.drain().await, 2);
+    let asset = h.asset(&asset.id).await;
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    let proxy = h.download(asset.outputs.unwrap().video.as_ref().unwrap()).await;
+    let (w, h_, seconds, audio, _) = media::ffprobe(&proxy).await;
+    assert_eq!((w, h_, audio), (960, 540, true), "H.264 within 960x540, AAC");
+    assert!((seconds - 3.0).abs() < 0.1, "proxy lasts {seconds} s");
+    assert_eq!(media::codecs(&proxy).await, ["h264", "aac"]);
+    assert!(media::fast_start(&proxy));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -110,6 +110,10 @@ pub(crate) async fn client(config: &OpenSearchConfig) -> Result<OpenSearch, Sear
 
 /// Writes `lines` (from `bulk_lines`) in one `_bulk` request to `index`, searchable when
 /// it returns. Shared by the search and vector adapters.
+/// The most document bytes one `_bulk` request carries: Amazon OpenSearch Service refuses
+/// bodies over 10 MiB on its smaller instances.
+const BULK_BYTES: usize = 5 << 20;
+
 pub(crate) async fn bulk(client: &OpenSearch, index: &str, lines: Vec<Value>) -> Result<(), Failure> {
     let body: Vec<JsonBody<Value>> = lines.into_iter().map(JsonBody::from).collect();
     let response = client
@@ -178,11 +182,19 @@ impl SearchIndex for OpenSearchIndex {
         if documents.is_empty() {
             return Ok(());
         }
-        let bodies = documents
-            .iter()
-            .map(|d| Ok((d.asset_id.to_string(), document_body(d)?)))
-            .collect::<Result<Vec<_>, SearchError>>()?;
-        bulk(&self.client, &self.index, bulk_lines(bodies)).await.map_err(failed)
+        // Sent in requests of at most BULK_BYTES: a rebuild hands over thousands at once.
+        let (mut group, mut bytes) = (Vec::new(), 0);
+        for document in &documents {
+            let body = document_body(document)?;
+            let size = body.to_string().len();
+            if !group.is_empty() && bytes + size > BULK_BYTES {
+                bulk(&self.client, &self.index, bulk_lines(std::mem::take(&mut group))).await.map_err(failed)?;
+                bytes = 0;
+            }
+            bytes += size;
+            group.push((document.asset_id.to_string(), body));
+        }
+        bulk(&self.client, &self.index, bulk_lines(group)).await.map_err(failed)
     }
 
     async fn remove(&self, asset_id: &mediaport_shared::AssetId) -> Result<(), SearchError> {

@@ -303,10 +303,12 @@ impl SearchIndex for TantivyIndex {
     }
 
     async fn upsert_many(&self, documents: Vec<AssetDocument>) -> Result<(), SearchError> {
-        let docs = documents.iter().map(|d| self.to_tantivy(d)).collect::<Result<Vec<_>, _>>()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(BULK_THREADS);
+        // Each document is made ready while the writer's threads index the ones before it.
         self.change_with(threads, BULK_MEMORY, move |writer, this| {
-            for (document, doc) in documents.iter().zip(docs) {
+            for document in &documents {
+                let doc =
+                    this.to_tantivy(document).map_err(|e| tantivy::TantivyError::InvalidArgument(e.to_string()))?;
                 writer.delete_term(Term::from_field_text(this.fields.asset_id, document.asset_id.as_str()));
                 writer.add_document(doc)?;
             }

@@ -25,6 +25,45 @@ pub async fn video(dir: &Path, name: &str, size: &str, rate: &str, seconds: u32,
     out
 }
 
+/// `seconds` of test pattern in MPEG-4 Part 2 with MP3 sound: an MP4 no browser plays.
+pub async fn mpeg4_video(dir: &Path, name: &str, size: &str, seconds: u32) -> PathBuf {
+    let out = dir.join(name);
+    let (pattern, tone) = (format!("testsrc2=s={size}:r=25:d={seconds}"), format!("sine=f=440:d={seconds}"));
+    let args = ["-v", "error", "-y", "-f", "lavfi", "-i", &pattern, "-f", "lavfi", "-i", &tone];
+    let mut args = args.to_vec();
+    args.extend(["-c:v", "mpeg4", "-c:a", "libmp3lame", out.to_str().unwrap()]);
+    tool("ffmpeg", &args).await;
+    out
+}
+
+/// The MD5 of every packet of a file's streams, as they are: equal for a stream copied.
+pub async fn streams_md5(path: &Path) -> String {
+    let out = tokio::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0", "-c", "copy", "-f", "md5", "-"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "ffmpeg cannot read {}", path.display());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The codecs of a file's streams, in order.
+pub async fn codecs(path: &Path) -> Vec<String> {
+    let report = report(path).await;
+    let streams = report["streams"].as_array().unwrap();
+    streams.iter().map(|s| s["codec_name"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+/// Whether an MP4's index (`moov`) comes before its media (`mdat`): players start
+/// before the whole file has come.
+pub fn fast_start(path: &Path) -> bool {
+    let bytes = std::fs::read(path).unwrap();
+    let at = |name: &[u8]| bytes.windows(4).position(|w| w == name);
+    matches!((at(b"moov"), at(b"mdat")), (Some(moov), Some(mdat)) if moov < mdat)
+}
+
 /// Runs ffmpeg with `inputs_and_filters`, encoding H.264 (4:2:0, fast) to `out`.
 async fn encode(inputs_and_filters: &[&str], out: &Path) {
     let mut args = vec!["-v", "error", "-y"];
@@ -250,8 +289,8 @@ pub fn png_bomb(path: &Path) {
     std::fs::write(path, png).unwrap();
 }
 
-/// What ffprobe reads in a file: (width, height, seconds, has audio, has video).
-pub async fn ffprobe(path: &Path) -> (u32, u32, f64, bool, bool) {
+/// ffprobe's report of a file's format and streams.
+async fn report(path: &Path) -> serde_json::Value {
     let out = tokio::process::Command::new("ffprobe")
         .args(["-v", "error", "-print_format", "json", "-show_format", "-show_streams"])
         .arg(path)
@@ -259,7 +298,12 @@ pub async fn ffprobe(path: &Path) -> (u32, u32, f64, bool, bool) {
         .await
         .unwrap();
     assert!(out.status.success(), "ffprobe cannot read {}", path.display());
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// What ffprobe reads in a file: (width, height, seconds, has audio, has video).
+pub async fn ffprobe(path: &Path) -> (u32, u32, f64, bool, bool) {
+    let report = report(path).await;
     let streams = report["streams"].as_array().unwrap();
     let video = streams.iter().find(|s| s["codec_type"] == "video");
     let audio = streams.iter().any(|s| s["codec_type"] == "audio");

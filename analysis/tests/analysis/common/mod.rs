@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use mediaport_analysis::inference::{self, Models};
 use mediaport_analysis::language::Language;
+use mediaport_analysis::on_demand::OnDemand;
 use mediaport_analysis::speech::{self, Speech};
 use mediaport_analysis::vision::faces::reader::ModelFaceReader;
 use mediaport_analysis::{Analyse, AnalysisDefaults, FrameDefaults, Ingest, Tools, Vision, Worker, WorkerConfig};
@@ -52,9 +53,9 @@ fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>, faces: &Faces, vision:
         storage: ingest.storage.clone(),
         tools: ingest.tools.clone(),
         proxy_bucket: PROXY_BUCKET.into(),
-        vision: vision.unwrap_or_else(|| self::vision(&models)),
-        speech: speech(&models),
-        language: language(&models),
+        vision: Arc::new(OnDemand::loaded(vision.unwrap_or_else(|| self::vision(&models)))),
+        speech: Arc::new(OnDemand::loaded(speech(&models))),
+        language: Arc::new(OnDemand::loaded(language(&models))),
         search,
         vectors: faces.vectors.clone(),
         faces: faces.catalog.clone(),
