@@ -100,7 +100,7 @@ print(" ".join(f"{k}={v.get(\"count\", 0)}" for k, v in sorted(a.items())))' "$W
 calc() { awk "BEGIN { printf \"%.0f\", $1 }"; }
 total=$(calc "$ended - $began")
 {
-  echo "# bench/hour.sh $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $PROFILE build, $(git rev-parse --short HEAD)"
+  echo "# bench/hour.sh $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), ${BENCH_BIN:-$PROFILE build}, $(git rev-parse --short HEAD)"
   echo "## $MINUTES minutes of 1080p30 with speech, mediaport serve with its defaults: seconds"
   printf '%-40s %8s\n' "ingest (upload done to analysing)" "$(calc "$ingested - $began")"
   printf '%-40s %8s\n' "analysis (analysing to ready)" "$(calc "$ended - $ingested")"

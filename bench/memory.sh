@@ -7,6 +7,7 @@
 #
 #   bench/memory.sh                 release build
 #   BENCH_PROFILE=dev bench/memory.sh
+#   BENCH_BIN=target/debug/mediaport bench/memory.sh      a binary built already
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,7 +42,7 @@ sleep 1
 peak=$(field VmHWM)
 after=$(field VmRSS)
 {
-  echo "# bench/memory.sh $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $PROFILE build, $(git rev-parse --short HEAD)"
+  echo "# bench/memory.sh $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), ${BENCH_BIN:-$PROFILE build}, $(git rev-parse --short HEAD)"
   echo "## resident memory of mediaport serve (embedded storage, SQLite, tantivy, one worker), MiB"
   printf '%-58s %8s\n' "idle, right after start" "$(mib "$start")"
   printf '%-58s %8s\n' "peak, ingesting and analysing 60 s of 720p with speech" "$(mib "$peak")"

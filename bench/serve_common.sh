@@ -13,9 +13,14 @@ stop_server() {
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
 python3 models/fetch.py --samples >&2
-say "building the server ($PROFILE)"
-cargo build --locked --profile "$PROFILE" -p mediaport-cli >&2
-BIN=$ROOT/target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")/mediaport
+# BENCH_BIN runs a binary built already (the tests' build, say) instead of building one.
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$(realpath "$BENCH_BIN")
+else
+  say "building the server ($PROFILE)"
+  cargo build --locked --profile "$PROFILE" -p mediaport-cli >&2
+  BIN=$ROOT/target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")/mediaport
+fi
 SAMPLES=$MEDIAPORT_CACHE/models/samples
 
 export MEDIAPORT__DATA_DIR=$WORK/data
@@ -32,19 +37,20 @@ start_server() {
     sleep 0.2
   done
   curl -fsS "$URL/healthz" >/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
-  "$BIN" user add bench --group creator --password bench-password-1 >/dev/null
+  "$BIN" user add bench --group creator --password Bench-password-1 >/dev/null
 }
 
 # Uploads FILE with `mediaport ingest`, as a user would.
 upload() {
-  MEDIAPORT_PASSWORD=bench-password-1 "$BIN" ingest "$1" --server "$URL" --user bench >/dev/null 2>&1
+  # A journal of its own: the same file sent to an earlier run's server would be skipped.
+  XDG_STATE_HOME=$WORK/state MEDIAPORT_PASSWORD=Bench-password-1 "$BIN" ingest "$1" --server "$URL" --user bench >/dev/null 2>&1
 }
 
 # GET on the API as the bench user.
 api() {
   if [ -z "${TOKEN:-}" ]; then
     TOKEN=$(curl -fsS "$URL/api/auth/login" -H 'content-type: application/json' \
-      -d '{"username": "bench", "password": "bench-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+      -d '{"username": "bench", "password": "Bench-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   fi
   curl -fsS "$URL$1" -H "authorization: Bearer $TOKEN"
 }

@@ -501,6 +501,11 @@ fn forms(vocabulary: &Vocabulary) -> Vec<Form> {
     ]
 }
 
+/// Assets per `upsert_many`: `BENCH_BATCH`, or as `mediaport reindex` sends them.
+fn batch() -> anyhow::Result<usize> {
+    Ok(std::env::var("BENCH_BATCH").ok().map(|r| r.parse()).transpose()?.unwrap_or(BATCH))
+}
+
 fn repeat() -> anyhow::Result<usize> {
     Ok(std::env::var("BENCH_REPEAT").ok().map(|r| r.parse()).transpose()?.unwrap_or(200))
 }
@@ -554,7 +559,7 @@ async fn build(index: &TantivyIndex, corpus: &Path, dir: &Path) -> anyhow::Resul
     loop {
         let batch = lines
             .by_ref()
-            .take(BATCH)
+            .take(batch()?)
             .map(|line| Ok(serde_json::from_str::<AssetDocument>(&line?)?))
             .collect::<anyhow::Result<Vec<_>>>()?;
         if batch.is_empty() {

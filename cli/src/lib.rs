@@ -1,6 +1,7 @@
 //! The `mediaport` command line: settings flags and the long-running server, as a
 //! library so that integration and browser tests start exactly what users run.
 
+pub mod allocator;
 mod background;
 mod client;
 pub mod encoder;

@@ -33,9 +33,20 @@ enum Command {
     Reindex,
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    match run(Cli::parse()).await {
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    // Before any thread starts: the process may be replaced by itself.
+    if matches!(cli.command, Command::Serve | Command::Worker) {
+        mediaport_cli::allocator::give_back_freed_memory();
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
