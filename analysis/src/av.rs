@@ -47,9 +47,8 @@ pub async fn transcode(
     let mut files = AvFiles::default();
     let mut command: Vec<OsString> =
         args!["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-threads", threads.to_string(), "-i", input];
-    let audio_codec = || match probe.remux.audio {
-        true => args!["-c:a", "copy"],
-        false => args!["-c:a", "aac", "-b:a", "128k", "-ac", "2"],
+    let audio_codec = || {
+        if probe.remux.audio { args!["-c:a", "copy"] } else { args!["-c:a", "aac", "-b:a", "128k", "-ac", "2"] }
     };
     let mut measurement = None;
     if let Some(video) = technical.video.as_ref() {

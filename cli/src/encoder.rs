@@ -24,6 +24,7 @@ pub fn sentence_encoder(settings: &Settings, language: Option<Arc<OnDemand<Langu
 /// The worker's language models, or the server's own sentence model. Either is loaded on
 /// the first search by meaning; a load that failed (models still being fetched) is tried
 /// again on the next.
+#[derive(Clone)]
 enum Model {
     Worker(Arc<OnDemand<Language>>),
     Own(Arc<OnDemand<Embedder>>),
@@ -52,10 +53,7 @@ impl LazyEncoder {
 #[async_trait::async_trait]
 impl SentenceEncoder for LazyEncoder {
     async fn encode(&self, text: &str) -> Result<Vec<f32>, EncodeError> {
-        let model = match &self.model {
-            Model::Worker(language) => Model::Worker(language.clone()),
-            Model::Own(embedder) => Model::Own(embedder.clone()),
-        };
+        let model = self.model.clone();
         let text = text.to_owned();
         let encoded = tokio::task::spawn_blocking(move || Self::embed(&model, &text)).await;
         match encoded {
