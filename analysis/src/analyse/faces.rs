@@ -20,7 +20,7 @@ use crate::vision::faces::reader::jpeg;
 use crate::vision::faces::{EMBEDDER, Face, SAME_PERSON, distance};
 
 /// A face found on one frame, with its box as fractions of the picture.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct SeenFace {
     pub span: Timecode,
     pub area: [f32; 4],

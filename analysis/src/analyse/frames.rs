@@ -10,6 +10,8 @@ use super::{Analyse, AnalysisDefaults, Failure, Vision};
 use crate::inference::ModelError;
 use crate::job::JobError;
 use crate::timeline::{self, Detection, FrameResult};
+use crate::vision::cells::{self, Cells};
+use crate::vision::ocr::Recent;
 
 /// Frames fetched, decoded and analysed together: bounds memory on long videos.
 const CHUNK: usize = 16;
@@ -94,6 +96,7 @@ impl Analyse {
         let mut found = Found::default();
         let mut options = options.clone();
         let vision = super::loaded(&self.vision).await?;
+        let mut carried = Carried::default();
         for chunk in pictures.chunks(CHUNK) {
             // A model that failed is not asked again.
             options.labels &= found.failure(AnalysisKind::Label).is_ok();
@@ -103,11 +106,22 @@ impl Analyse {
             let decoded = self.fetch(chunk).await?;
             let (vision, options) = (vision.clone(), options.clone());
             let spans: Vec<Timecode> = chunk.iter().map(|p| p.span).collect();
-            let looked = tokio::task::spawn_blocking(move || look_at(&vision, &decoded, &spans, &options))
-                .await
-                .map_err(|panic| Failure::Media(format!("analysis stopped: {panic}")))?;
-            found.extend(looked);
+            let looked = tokio::task::spawn_blocking(move || {
+                let still = cells::still(decoded.iter().map(Cells::of).collect(), &mut carried.anchor);
+                carried.still += still.iter().filter(|s| **s).count();
+                let found = look_at(&vision, &decoded, &spans, &options, &still, &mut carried);
+                (found, carried)
+            })
+            .await
+            .map_err(|panic| Failure::Media(format!("analysis stopped: {panic}")))?;
+            carried = looked.1;
+            found.extend(looked.0);
         }
+        tracing::info!(
+            frames = pictures.len(),
+            still = carried.still,
+            "frames analysed, the still ones carried forward"
+        );
         Ok(found)
     }
 
@@ -145,11 +159,80 @@ impl Analyse {
     }
 }
 
-/// The wanted models on decoded pictures (blocking: runs on the blocking pool). Each
-/// model's error is kept for its own kind.
-fn look_at(vision: &Vision, pictures: &[DynamicImage], spans: &[Timecode], options: &AnalysisDefaults) -> Found {
+/// What one chunk hands the next: the last new picture's cells, what the models found on
+/// it, and its lines of text as read.
+#[derive(Default)]
+struct Carried {
+    anchor: Option<Cells>,
+    look: Option<Look>,
+    lines: Recent,
+    /// How many pictures were still so far.
+    still: usize,
+}
+
+/// What the models found on one picture, carried forward to the still ones after it.
+struct Look {
+    labels: Option<Vec<Detection>>,
+    text: Option<Vec<Detection>>,
+    moderation: Option<Vec<Detection>>,
+    faces: Vec<SeenFace>,
+}
+
+/// The wanted models on the decoded pictures that are not `still` (blocking: runs on the
+/// blocking pool); a still picture gets the findings of the last one looked at (from an
+/// earlier chunk for this chunk's first). Each model's error is kept for its own kind.
+fn look_at(
+    vision: &Vision,
+    pictures: &[DynamicImage],
+    spans: &[Timecode],
+    options: &AnalysisDefaults,
+    still: &[bool],
+    carried: &mut Carried,
+) -> Found {
+    let last = &mut carried.look;
+    let new: Vec<usize> = (0..pictures.len()).filter(|&i| !still[i] || (i == 0 && last.is_none())).collect();
+    let new_pictures: Vec<DynamicImage> = new.iter().map(|&i| pictures[i].clone()).collect();
+    let new_spans: Vec<Timecode> = new.iter().map(|&i| spans[i]).collect();
+    let looked = run_models(vision, &new_pictures, &new_spans, options, &mut carried.lines);
+    let mut found = Found { failed: looked.failed, ..Found::default() };
+    let (mut labels, mut text, mut moderation) =
+        (looked.labels.into_iter(), looked.text.into_iter(), looked.moderation.into_iter());
+    let mut faces = looked.seen.into_iter().peekable();
+    for (i, span) in spans.iter().enumerate() {
+        if new.contains(&i) {
+            let mut look = Look {
+                labels: labels.next().map(|f| f.detections),
+                text: text.next().map(|f| f.detections),
+                moderation: moderation.next().map(|f| f.detections),
+                faces: Vec::new(),
+            };
+            while let Some(face) = faces.next_if(|f| f.span == *span) {
+                look.faces.push(face);
+            }
+            *last = Some(look);
+        }
+        let Some(look) = last.as_ref() else { continue };
+        let frame = |detections: &Option<Vec<Detection>>| {
+            detections.clone().map(|detections| FrameResult { span: *span, detections })
+        };
+        found.labels.extend(frame(&look.labels));
+        found.text.extend(frame(&look.text));
+        found.moderation.extend(frame(&look.moderation));
+        found.seen.extend(look.faces.iter().map(|face| SeenFace { span: *span, ..face.clone() }));
+    }
+    found
+}
+
+/// The wanted models on decoded pictures. Each model's error is kept for its own kind.
+fn run_models(
+    vision: &Vision,
+    pictures: &[DynamicImage],
+    spans: &[Timecode],
+    options: &AnalysisDefaults,
+    lines: &mut Recent,
+) -> Found {
     let mut found = Found::default();
-    let each = |one: &dyn Fn(&DynamicImage) -> Result<Vec<Detection>, ModelError>| {
+    let each = |one: &mut dyn FnMut(&DynamicImage) -> Result<Vec<Detection>, ModelError>| {
         pictures
             .iter()
             .zip(spans)
@@ -157,13 +240,13 @@ fn look_at(vision: &Vision, pictures: &[DynamicImage], spans: &[Timecode], optio
             .collect::<Result<Vec<_>, ModelError>>()
     };
     if options.labels {
-        match each(&|picture| labels(vision, picture, options)) {
+        match each(&mut |picture| labels(vision, picture, options)) {
             Ok(frames) => found.labels = frames,
             Err(err) => found.fail(AnalysisKind::Label, &err),
         }
     }
     if options.text {
-        match each(&|picture| text(vision, picture, options)) {
+        match each(&mut |picture| text(vision, picture, options, lines)) {
             Ok(frames) => found.text = frames,
             Err(err) => found.fail(AnalysisKind::Text, &err),
         }
@@ -198,11 +281,16 @@ fn labels(vision: &Vision, picture: &DynamicImage, options: &AnalysisDefaults) -
         .collect())
 }
 
-fn text(vision: &Vision, picture: &DynamicImage, options: &AnalysisDefaults) -> Result<Vec<Detection>, ModelError> {
+fn text(
+    vision: &Vision,
+    picture: &DynamicImage,
+    options: &AnalysisDefaults,
+    recent: &mut Recent,
+) -> Result<Vec<Detection>, ModelError> {
     let (w, h) = (picture.width() as f32, picture.height() as f32);
     Ok(vision
         .ocr
-        .read(picture)?
+        .read_after(picture, recent)?
         .into_iter()
         .filter(|line| line.confidence >= options.min_confidence)
         .map(|line| Detection {

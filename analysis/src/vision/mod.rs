@@ -1,5 +1,6 @@
 //! Visual analysis of the frames ingest captured: objects, shots, on-screen text, moderation.
 
+pub mod cells;
 pub mod ctc;
 pub mod faces;
 pub mod labels;

@@ -5,6 +5,7 @@
 use image::imageops::FilterType;
 use image::{DynamicImage, RgbImage};
 
+use super::cells::Cells;
 use super::ctc::{self, Reading};
 use crate::inference::{Floats, Model, ModelError, Models};
 
@@ -74,18 +75,28 @@ impl Ocr {
 
     /// Every line of text in `picture`, top to bottom. Blocking.
     pub fn read(&self, picture: &DynamicImage) -> Result<Vec<Line>, ModelError> {
+        self.read_after(picture, &mut Recent::default())
+    }
+
+    /// Every line of text in `picture`, top to bottom, reading again only the lines that
+    /// are not the same as one of the `recent` picture's (a caption that stays on screen
+    /// is read once); `recent` then holds this picture's lines. Blocking.
+    pub fn read_after(&self, picture: &DynamicImage, recent: &mut Recent) -> Result<Vec<Line>, ModelError> {
         let rgb = picture.to_rgb8();
         let crops: Vec<Crop> = self.detect(&rgb)?.into_iter().map(|region| Crop::of(&rgb, region)).collect();
+        let cells: Vec<Cells> = crops.iter().map(|c| Cells::grid(&c.line, c.line.width() as usize / 8, 6)).collect();
+        let mut readings: Vec<Option<(Reading, u32, u32)>> =
+            cells.iter().map(|cells| recent.reading(cells).cloned()).collect();
         // Lines of like widths share a run, so little of each batch is padding.
-        let mut order: Vec<usize> = (0..crops.len()).collect();
+        let mut order: Vec<usize> = (0..crops.len()).filter(|&i| readings[i].is_none()).collect();
         order.sort_by_key(|&i| crops[i].line.width());
-        let mut readings: Vec<Option<(Reading, u32, u32)>> = vec![None; crops.len()];
         for batch in order.chunks(LINE_BATCH) {
             let lines: Vec<&RgbImage> = batch.iter().map(|&i| &crops[i].line).collect();
             for (&i, reading) in batch.iter().zip(self.recognise(&lines)?) {
                 readings[i] = Some(reading);
             }
         }
+        recent.lines = cells.into_iter().zip(readings.iter().cloned()).filter_map(|(c, r)| Some((c, r?))).collect();
         let mut lines = Vec::new();
         for (crop, reading) in crops.into_iter().zip(readings) {
             let Some((reading, width, padded)) = reading else { continue };
@@ -166,6 +177,18 @@ impl Ocr {
             .zip(out.data.chunks(per_line.max(1)))
             .map(|(line, probabilities)| (ctc::decode(probabilities, classes, &self.charset), line.width(), padded))
             .collect())
+    }
+}
+
+/// The lines of the picture read last, as the recogniser saw them, and what it read.
+#[derive(Debug, Default)]
+pub struct Recent {
+    lines: Vec<(Cells, (Reading, u32, u32))>,
+}
+
+impl Recent {
+    fn reading(&self, line: &Cells) -> Option<&(Reading, u32, u32)> {
+        self.lines.iter().find(|(cells, _)| cells.same_as(line)).map(|(_, reading)| reading)
     }
 }
 

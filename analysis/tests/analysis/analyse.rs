@@ -93,6 +93,27 @@ async fn a_cut_a_caption_and_safe_frames_become_timelines() {
     assert_eq!(search(&h, "text:breaking AND NOT type:video").await.total, 0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_word_changing_on_a_still_grainy_picture_is_read_when_it_changes() {
+    // Frames that look the same are not analysed again; a changed word must still count.
+    let h = Harness::start().await;
+    let film = media::changing_caption(h.dir.path(), 8, 5, "Lisbon", "Porto").await;
+    let options = serde_json::json!({"text": true, "labels": true, "moderation": true});
+    let asset = h.add(&film, "caption.mp4", None, Some(options)).await;
+    h.worker.drain().await;
+    let asset = h.asset(&asset.id).await;
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    let text = timeline_of(&h, asset.analysis[&AnalysisKind::Text].key.as_ref().unwrap()).await;
+    let spans = |name: &str| {
+        text.items.iter().find(|i| i.name == name).map(|i| i.timecodes.clone()).unwrap_or_else(|| panic!("{text:?}"))
+    };
+    assert_eq!(spans("Storm over Lisbon"), [Timecode { begin: 0, end: 5000 }]);
+    assert_eq!(spans("Storm over Porto"), [Timecode { begin: 5000, end: 8000 }]);
+    assert_eq!(text.items.len(), 2, "{text:?}");
+    let moderation = timeline_of(&h, asset.analysis[&AnalysisKind::Moderation].key.as_ref().unwrap()).await;
+    assert_eq!(moderation.items, []);
+}
+
 /// A search through the worker's index, as `GET /api/search` runs it.
 async fn search(h: &Harness, q: &str) -> mediaport_shared::SearchResults {
     let request = mediaport_core::SearchRequest::new(mediaport_core::search::query::parse(q).unwrap());

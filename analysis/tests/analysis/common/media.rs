@@ -86,6 +86,23 @@ pub async fn two_scenes(dir: &Path, cut: u32, seconds: u32, caption: &str) -> Pa
     out
 }
 
+/// A still picture under moving grain for `seconds`, its caption's last word changing
+/// at `change` seconds from `before` to `after`.
+pub async fn changing_caption(dir: &Path, seconds: u32, change: u32, before: &str, after: &str) -> PathBuf {
+    let out = dir.join("caption.mp4");
+    let picture = format!("color=c=0x405070:s=640x360:r=25:d={seconds}");
+    let caption = |word: &str, when: &str| {
+        format!("drawtext=text='Storm over {word}':x=40:y=280:fontsize=36:fontcolor=white:enable='{when}'")
+    };
+    let filters = format!(
+        "noise=alls=6:allf=t,{},{}",
+        caption(before, &format!("lt(t,{change})")),
+        caption(after, &format!("gte(t,{change})"))
+    );
+    encode(&["-f", "lavfi", "-i", &picture, "-vf", &filters], &out).await;
+    out
+}
+
 /// A video whose frames come at uneven intervals (7 of every 10 kept, timestamps intact).
 pub async fn variable_rate_video(dir: &Path) -> PathBuf {
     let out = dir.join("vfr.mp4");
