@@ -54,7 +54,7 @@ make_film() {
   ffmpeg -v error -y -i "$WORK/speech.wav" -af "apad=whole_dur=300" -ar 48000 -ac 2 "$WORK/narration.wav"
   say "making $MINUTES minutes of it"
   ffmpeg -v error -y -stream_loop -1 -i "$WORK/programme.mp4" -stream_loop -1 -i "$WORK/narration.wav" \
-    -t "$((MINUTES * 60))" -map 0:v -map 1:a -c:v copy -c:a aac -b:a 128k -movflags +faststart "$FILM.part"
+    -t "$((MINUTES * 60))" -map 0:v -map 1:a -c:v copy -c:a aac -b:a 128k -movflags +faststart -f mp4 "$FILM.part"
   mv "$FILM.part" "$FILM"
 }
 [ -s "$FILM" ] || make_film
@@ -75,6 +75,7 @@ while :; do
   sleep 2
 done
 ended=$(date +%s.%N)
+say "ready $(awk "BEGIN { printf \"%.0f\", $ended - $began }") s after the upload"
 api "/api/assets/$id" >"$WORK/asset.json"
 api "/api/assets/$id/analysis/transcript" >"$WORK/transcript.json"
 
@@ -93,10 +94,12 @@ for n in range(len({int(i["timecodes"][0]["begin"] // 300_000) for i in items}))
 print(f"{100 * sum(rates) / max(len(rates), 1):.1f} % (mean of {len(rates)}, worst {100 * max(rates, default=0):.1f} %)")
 PY
 )
-found=$(python3 -c '
+found=$(python3 - "$WORK/asset.json" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1]))["analysis"]
-print(" ".join(f"{k}={v.get(\"count\", 0)}" for k, v in sorted(a.items())))' "$WORK/asset.json")
+print(" ".join(f"{k}={v.get('count', 0)}" for k, v in sorted(a.items())))
+PY
+)
 calc() { awk "BEGIN { printf \"%.0f\", $1 }"; }
 total=$(calc "$ended - $began")
 {

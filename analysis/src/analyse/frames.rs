@@ -91,31 +91,44 @@ impl Analyse {
         Ok(kept.into_iter().zip(spans).map(|(f, span)| Picture { key: f.key, span }).collect())
     }
 
-    /// Runs the wanted models over the pictures, a chunk at a time.
+    /// Runs the wanted models over the pictures, a chunk at a time, fetching and decoding
+    /// the next chunk while the models look at this one.
     pub(super) async fn look(&self, pictures: &[Picture], options: &AnalysisDefaults) -> Result<Found, Failure> {
         let mut found = Found::default();
         let mut options = options.clone();
         let vision = super::loaded(&self.vision).await?;
         let mut carried = Carried::default();
-        for chunk in pictures.chunks(CHUNK) {
+        let chunks: Vec<&[Picture]> = pictures.chunks(CHUNK).collect();
+        let mut decoded = match chunks.first() {
+            Some(chunk) => self.fetch(chunk).await?,
+            None => Vec::new(),
+        };
+        for (at, chunk) in chunks.iter().enumerate() {
             // A model that failed is not asked again.
             options.labels &= found.failure(AnalysisKind::Label).is_ok();
             options.text &= found.failure(AnalysisKind::Text).is_ok();
             options.moderation &= found.failure(AnalysisKind::Moderation).is_ok();
             options.faces &= found.failure(AnalysisKind::Face).is_ok();
-            let decoded = self.fetch(chunk).await?;
             let (vision, options) = (vision.clone(), options.clone());
             let spans: Vec<Timecode> = chunk.iter().map(|p| p.span).collect();
-            let looked = tokio::task::spawn_blocking(move || {
-                let still = cells::still(decoded.iter().map(Cells::of).collect(), &mut carried.anchor);
+            let pictures = std::mem::take(&mut decoded);
+            let looking = tokio::task::spawn_blocking(move || {
+                let still = cells::still(pictures.iter().map(Cells::of).collect(), &mut carried.anchor);
                 carried.still += still.iter().filter(|s| **s).count();
-                let found = look_at(&vision, &decoded, &spans, &options, &still, &mut carried);
+                let found = look_at(&vision, &pictures, &spans, &options, &still, &mut carried);
                 (found, carried)
-            })
-            .await
-            .map_err(|panic| Failure::Media(format!("analysis stopped: {panic}")))?;
+            });
+            let next = async {
+                match chunks.get(at + 1) {
+                    Some(next) => self.fetch(next).await,
+                    None => Ok(Vec::new()),
+                }
+            };
+            let (looked, next) = tokio::join!(looking, next);
+            let looked = looked.map_err(|panic| Failure::Media(format!("analysis stopped: {panic}")))?;
             carried = looked.1;
             found.extend(looked.0);
+            decoded = next?;
         }
         tracing::info!(
             frames = pictures.len(),

@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use mediaport_core::search::query::{Field as QueryField, Query};
-use mediaport_core::{
-    AssetDocument, FACET_VALUES, FACETS, SearchError, SearchIndex, SearchPage, SearchRequest, facet_of,
-};
+use mediaport_core::{AssetDocument, SearchError, SearchIndex, SearchPage, SearchRequest, facet_of};
 use mediaport_shared::{AnalysisKind, AssetId};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+
+use super::facet_counts::{self, FacetCounter};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query as TantivyQuery, RegexQuery,
@@ -336,10 +336,7 @@ impl SearchIndex for TantivyIndex {
         let (limit, offset) = (request.page_size.max(1), request.offset);
         tokio::task::spawn_blocking(move || {
             let searcher = this.reader.searcher();
-            let mut facets = FacetCollector::for_field("facets");
-            for facet in FACETS {
-                facets.add_facet(format!("/{facet}").as_str());
-            }
+            let facets = FacetCounter { field: "facets" };
             let top = TopDocs::with_limit(limit).and_offset(offset).order_by_score();
             let (top, total, counts) = searcher.search(&*query, &(top, Count, facets)).map_err(failed)?;
             let mut hits = Vec::with_capacity(top.len());
@@ -349,20 +346,7 @@ impl SearchIndex for TantivyIndex {
                 let document: AssetDocument = serde_json::from_str(json).map_err(failed)?;
                 hits.push((score, document));
             }
-            let facets = FACETS
-                .into_iter()
-                .map(|name| {
-                    let values = counts
-                        .top_k(&format!("/{name}"), FACET_VALUES)
-                        .into_iter()
-                        .filter_map(|(facet, count)| {
-                            let value = facet.to_path().last().map(|s| (*s).to_owned())?;
-                            Some((value, count))
-                        })
-                        .collect();
-                    (name.to_owned(), values)
-                })
-                .collect();
+            let facets = facet_counts::top_values(&counts);
             Ok(SearchPage { total: total as u64, hits, facets })
         })
         .await

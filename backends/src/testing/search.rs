@@ -15,6 +15,7 @@ pub async fn suite(index: &dyn SearchIndex) {
     filters_facets_and_pages(index).await;
     replacing_removing_and_clearing(index).await;
     many_documents_at_once_replace_and_add(index).await;
+    a_facet_keeps_its_most_frequent_values(index).await;
     assets_found_by_meaning_rank_by_their_weights_under_the_other_conditions(index).await;
 }
 
@@ -194,6 +195,29 @@ async fn many_documents_at_once_replace_and_add(index: &dyn SearchIndex) {
     assert_eq!(search::run(index, &request("")).await.unwrap().total, 53, "the photo replaced, not added");
     assert_eq!(search::run(index, &request("label:cat")).await.unwrap().total, 51);
     assert_eq!(ids(index, &request("label:dog")).await, ["news"]);
+}
+
+async fn a_facet_keeps_its_most_frequent_values(index: &dyn SearchIndex) {
+    seed(index).await;
+    // thing00 on 22 clips, thing01 on 21 ... thing21 on one; aardvark on 3, as thing19.
+    let mut clips: Vec<AssetDocument> = (0..22)
+        .map(|n| {
+            let mut labels: Vec<IndexedName> = (0..22 - n).map(|k| name(&format!("thing{k:02}"), 0)).collect();
+            if n < 3 {
+                labels.push(name("aardvark", 0));
+            }
+            asset(&format!("clip-{n:02}"), "clip.mp4", AssetType::Video, vec![(AnalysisKind::Label, labels)])
+        })
+        .collect();
+    // Two writes: an index of segments counts across them.
+    let second = clips.split_off(11);
+    index.upsert_many(clips).await.unwrap();
+    index.upsert_many(second).await.unwrap();
+    let page = search::run(index, &request("type:video")).await.unwrap();
+    // The 20 most frequent; of the two on 3 clips, the first by name.
+    let mut expected: BTreeMap<String, u64> = (0..19).map(|k| (format!("thing{k:02}"), 22 - k)).collect();
+    expected.insert("aardvark".into(), 3);
+    assert_eq!(page.facets["label"], expected);
 }
 
 async fn assets_found_by_meaning_rank_by_their_weights_under_the_other_conditions(index: &dyn SearchIndex) {
