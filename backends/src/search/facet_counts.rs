@@ -17,9 +17,10 @@ use tantivy::{DocId, Score, SegmentOrdinal};
 /// A facet's encoded path (`label\0dog`) and how many matching documents have it.
 type Counts = HashMap<Vec<u8>, u64>;
 
-/// Values of each facet a segment hands over, its most frequent: a value outside a
-/// segment's first ones loses that segment's count, as with OpenSearch's `shard_size`.
-/// Turning every counted value into text took most of a broad query's time.
+/// Values of each facet a segment hands over, its most frequent (and any counted as
+/// often as the last of them): a value outside loses that segment's count, as with
+/// OpenSearch's `shard_size`. Turning every counted value into text took most of a broad
+/// query's time.
 const PER_SEGMENT: usize = FACET_VALUES * 5;
 
 /// Counts the values of a facet field.
@@ -90,10 +91,12 @@ impl SegmentCollector for SegmentFacetCounter {
             };
             let mut counted: Vec<u64> = (start..end).filter(|&ord| self.counts[ord as usize] > 0).collect();
             if counted.len() > PER_SEGMENT {
-                let more_first =
-                    |a: &u64, b: &u64| self.counts[*b as usize].cmp(&self.counts[*a as usize]).then(a.cmp(b));
-                counted.select_nth_unstable_by(PER_SEGMENT - 1, more_first);
-                counted.truncate(PER_SEGMENT);
+                // Every value counted as often as the PER_SEGMENT-th most frequent stays:
+                // a segment whose values tie (each seen once) hands them all over.
+                let count = |ord: &u64| self.counts[*ord as usize];
+                let (_, at, _) = counted.select_nth_unstable_by(PER_SEGMENT - 1, |a, b| count(b).cmp(&count(a)));
+                let least = count(at);
+                counted.retain(|ord| count(ord) >= least);
             }
             ords.extend(counted);
         }
