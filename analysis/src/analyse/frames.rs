@@ -115,7 +115,7 @@ impl Analyse {
             let looking = tokio::task::spawn_blocking(move || {
                 let still = cells::still(pictures.iter().map(Cells::of).collect(), &mut carried.anchor);
                 carried.still += still.iter().filter(|s| **s).count();
-                let found = look_at(&vision, &pictures, &spans, &options, &still, &mut carried);
+                let found = look_at(&vision, pictures, &spans, &options, &still, &mut carried);
                 (found, carried)
             });
             let next = async {
@@ -196,7 +196,7 @@ struct Look {
 /// earlier chunk for this chunk's first). Each model's error is kept for its own kind.
 fn look_at(
     vision: &Vision,
-    pictures: &[DynamicImage],
+    pictures: Vec<DynamicImage>,
     spans: &[Timecode],
     options: &AnalysisDefaults,
     still: &[bool],
@@ -204,7 +204,8 @@ fn look_at(
 ) -> Found {
     let last = &mut carried.look;
     let new: Vec<usize> = (0..pictures.len()).filter(|&i| !still[i] || (i == 0 && last.is_none())).collect();
-    let new_pictures: Vec<DynamicImage> = new.iter().map(|&i| pictures[i].clone()).collect();
+    let new_pictures: Vec<DynamicImage> =
+        pictures.into_iter().enumerate().filter(|(i, _)| new.contains(i)).map(|(_, picture)| picture).collect();
     let new_spans: Vec<Timecode> = new.iter().map(|&i| spans[i]).collect();
     let looked = run_models(vision, &new_pictures, &new_spans, options, &mut carried.lines);
     let mut found = Found { failed: looked.failed, ..Found::default() };

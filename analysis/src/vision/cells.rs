@@ -31,7 +31,10 @@ pub struct Cells {
 impl Cells {
     /// A frame's cells.
     pub fn of(picture: &DynamicImage) -> Self {
-        Self::grid(&picture.to_rgb8(), ACROSS, DOWN)
+        match picture.as_rgb8() {
+            Some(rgb) => Self::grid(rgb, ACROSS, DOWN),
+            None => Self::grid(&picture.to_rgb8(), ACROSS, DOWN),
+        }
     }
 
     /// `across` x `down` cells of a picture (fewer if it has fewer pixels).
@@ -39,8 +42,9 @@ impl Cells {
         let (width, height) = rgb.dimensions();
         let (across, down) = (across.min(width as usize).max(1), down.min(height as usize).max(1));
         let mut sums = vec![[0u64; 4]; across * down];
+        let column: Vec<usize> = (0..width as usize).map(|x| x * across / width as usize).collect();
         for (x, y, pixel) in rgb.enumerate_pixels() {
-            let cell = (y as usize * down / height as usize) * across + x as usize * across / width as usize;
+            let cell = (y as usize * down / height as usize) * across + column[x as usize];
             let sum = &mut sums[cell];
             for (total, value) in sum.iter_mut().zip(pixel.0) {
                 *total += u64::from(value);

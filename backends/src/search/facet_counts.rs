@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use mediaport_core::{FACET_VALUES, FACETS};
+use mediaport_core::{FACET_VALUES, FACETS, most_frequent};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::TermOrdHit;
 use tantivy::index::SegmentReader;
@@ -114,7 +114,7 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 }
 
-/// The most frequent values of each facet (FACETS): ties go to the value first in order.
+/// The most frequent values of each facet (FACETS).
 pub fn top_values(counts: &Counts) -> BTreeMap<String, BTreeMap<String, u64>> {
     let mut values: HashMap<&str, Vec<(String, u64)>> = FACETS.iter().map(|name| (*name, Vec::new())).collect();
     for (encoded, count) in counts {
@@ -126,12 +126,5 @@ pub fn top_values(counts: &Counts) -> BTreeMap<String, BTreeMap<String, u64>> {
             values.push((value.to_owned(), *count));
         }
     }
-    values
-        .into_iter()
-        .map(|(name, mut list)| {
-            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            list.truncate(FACET_VALUES);
-            (name.to_owned(), list.into_iter().collect())
-        })
-        .collect()
+    values.into_iter().map(|(name, list)| (name.to_owned(), most_frequent(list))).collect()
 }

@@ -16,8 +16,6 @@ use async_trait::async_trait;
 use mediaport_core::search::query::{Field as QueryField, Query};
 use mediaport_core::{AssetDocument, SearchError, SearchIndex, SearchPage, SearchRequest, facet_of};
 use mediaport_shared::{AnalysisKind, AssetId};
-
-use super::facet_counts::{self, FacetCounter};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
@@ -29,6 +27,8 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::facet_counts::{self, FacetCounter};
 
 /// Splits names as the query language does: at anything not a letter or digit, lower-cased.
 const WORDS: &str = "words";

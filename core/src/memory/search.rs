@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use mediaport_shared::{AnalysisKind, AssetId};
 
 use crate::ports::search::{
-    AssetDocument, FACET_VALUES, FACETS, SearchError, SearchIndex, SearchPage, SearchRequest, facet_of,
+    AssetDocument, FACETS, SearchError, SearchIndex, SearchPage, SearchRequest, facet_of, most_frequent,
 };
 use crate::search::matches::holds;
 use crate::search::query::{Field, Query, split};
@@ -108,10 +108,7 @@ fn facets(found: &[(f32, &AssetDocument)]) -> BTreeMap<String, BTreeMap<String, 
                 *counts.entry(value).or_default() += 1;
             }
         }
-        let mut top: Vec<(String, u64)> = counts.into_iter().collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        top.truncate(FACET_VALUES);
-        all.insert(facet.to_owned(), top.into_iter().collect());
+        all.insert(facet.to_owned(), most_frequent(counts));
     }
     all
 }

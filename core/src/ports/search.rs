@@ -105,6 +105,15 @@ pub const FACETS: [&str; 5] = ["type", "label", "face", "group", "keyphrase"];
 /// Values per facet returned, most frequent first.
 pub const FACET_VALUES: usize = 20;
 
+/// A facet's FACET_VALUES most frequent values and their counts; ties go to the value
+/// first by name. Every index adapter ranks them so.
+pub fn most_frequent(counts: impl IntoIterator<Item = (String, u64)>) -> BTreeMap<String, u64> {
+    let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values.truncate(FACET_VALUES);
+    values.into_iter().collect()
+}
+
 /// The facet whose values are the names of `kind`, if any.
 pub fn facet_of(kind: AnalysisKind) -> Option<&'static str> {
     match kind {
