@@ -9,10 +9,11 @@ use mediaport_core::keys;
 use mediaport_core::search::document::document;
 use mediaport_core::search::semantic;
 use mediaport_core::{
-    AssetDocument, AssetFilter, BULK_DOCUMENTS, Catalog, CatalogError, IndexedSentence, SearchIndex, Storage,
-    VectorIndex,
+    AssetDocument, AssetFilter, BULK_DOCUMENTS, Catalog, CatalogError, DocumentBatches, IndexedSentence, SearchIndex,
+    Storage, VectorIndex,
 };
 use mediaport_shared::{AnalysisStatus, Asset, AssetId, EmbeddedSentence, Embeddings, Timeline};
+use tokio::sync::mpsc;
 
 use crate::language::embed;
 
@@ -131,6 +132,15 @@ impl Indexer {
     pub async fn rebuild(&self) -> Result<usize, IndexError> {
         self.search.clear().await?;
         self.vectors.drop_space(semantic::SPACE).await?;
+        // The index takes in each batch while the next is read and made.
+        let (batches, received) = mpsc::channel(1);
+        let (read, indexed) = tokio::join!(self.read_all(batches), self.search.upsert_batches(stream_of(received)));
+        indexed?;
+        read
+    }
+
+    /// Makes every asset's document, handing them over in batches; returns how many.
+    async fn read_all(&self, batches: mpsc::Sender<Vec<AssetDocument>>) -> Result<usize, IndexError> {
         let (mut done, mut cursor) = (0, None::<AssetId>);
         let mut documents = Vec::with_capacity(BULK_DOCUMENTS);
         loop {
@@ -142,8 +152,11 @@ impl Indexer {
             }
             done += page.len();
             let more = page.len() == PAGE as usize;
-            if documents.len() >= BULK_DOCUMENTS || !more {
-                self.search.upsert_many(std::mem::take(&mut documents)).await?;
+            // A closed channel means the index failed: rebuild reports its error.
+            if (documents.len() >= BULK_DOCUMENTS || !more)
+                && batches.send(std::mem::take(&mut documents)).await.is_err()
+            {
+                return Ok(done);
             }
             match page.last() {
                 Some(last) if more => cursor = Some(last.id.clone()),
@@ -151,4 +164,11 @@ impl Indexer {
             }
         }
     }
+}
+
+/// The batches a channel receives, as an index takes them.
+fn stream_of(received: mpsc::Receiver<Vec<AssetDocument>>) -> DocumentBatches {
+    Box::pin(futures::stream::unfold(received, |mut received| async move {
+        received.recv().await.map(|batch| (batch, received))
+    }))
 }

@@ -9,8 +9,8 @@
 //! unless FILE is there already: about 100 timecoded detections per asset (one detection is
 //! one moment of one name), from the same seed every time. `queries` prints the query mix,
 //! one form a line: its name, Mediaport's query and the same question in FTS5's syntax,
-//! tab-separated. `run` indexes FILE in a tantivy index on disk in batches of 5,000
-//! (`BULK_DOCUMENTS`), as `mediaport reindex` does, then times every form through `search::run` (what
+//! tab-separated. `run` reads FILE, then indexes it in a tantivy index on disk in batches of
+//! 5,000 (`BULK_DOCUMENTS`) through one `upsert_batches`, as `mediaport reindex` does, then times every form through `search::run` (what
 //! `GET /api/search` runs: page, facets, matching names with their moments, highlights),
 //! with one client and with two at once. It prints `mediaport build ...`, one
 //! `mediaport query FORM ...` line per form and `mediaport overall clients=N ...`.
@@ -30,7 +30,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const SEED: u64 = 2026;
-/// Assets per `upsert_many`, as `mediaport reindex` sends them.
+/// Assets per batch, as `mediaport reindex` hands them over.
 const BATCH: usize = BULK_DOCUMENTS;
 /// Untimed runs of each form first, so the timed ones read warm caches.
 const WARM_UP: usize = 10;
@@ -501,7 +501,7 @@ fn forms(vocabulary: &Vocabulary) -> Vec<Form> {
     ]
 }
 
-/// Assets per `upsert_many`: `BENCH_BATCH`, or as `mediaport reindex` sends them.
+/// Assets per batch: `BENCH_BATCH`, or as `mediaport reindex` hands them over.
 fn batch() -> anyhow::Result<usize> {
     Ok(std::env::var("BENCH_BATCH").ok().map(|r| r.parse()).transpose()?.unwrap_or(BATCH))
 }
@@ -552,10 +552,11 @@ async fn run(corpus: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Indexes the corpus in batches; only the index's own work is timed, not reading the file.
+/// Indexes the corpus as a rebuild does, batch by batch through one `upsert_batches`. The
+/// file is read first, so only the index's own work is timed, as the peer times its inserts.
 async fn build(index: &TantivyIndex, corpus: &Path, dir: &Path) -> anyhow::Result<()> {
     let mut lines = BufReader::new(File::open(corpus)?).lines();
-    let (mut assets, mut found, mut seconds) = (0, 0, 0.0);
+    let (mut batches, mut assets, mut found) = (Vec::new(), 0, 0);
     loop {
         let batch = lines
             .by_ref()
@@ -567,13 +568,22 @@ async fn build(index: &TantivyIndex, corpus: &Path, dir: &Path) -> anyhow::Resul
         }
         assets += batch.len();
         found += batch.iter().flat_map(|d| d.names.values()).map(|n| detections(n)).sum::<usize>();
-        let started = Instant::now();
-        index.upsert_many(batch).await?;
-        seconds += started.elapsed().as_secs_f64();
-        if assets % 10_000 == 0 {
-            eprintln!("bench: indexed {assets} assets in {seconds:.0} s");
-        }
+        batches.push(batch);
     }
+    eprintln!("bench: read {assets} assets; indexing");
+    let started = Instant::now();
+    let (sender, received) = tokio::sync::mpsc::channel(1);
+    let send = async move {
+        for batch in batches {
+            sender.send(batch).await?;
+        }
+        anyhow::Ok(())
+    };
+    let received = futures::stream::unfold(received, |mut r| async move { r.recv().await.map(|b| (b, r)) });
+    let (sent, indexed) = tokio::join!(send, index.upsert_batches(Box::pin(received)));
+    indexed?;
+    sent?;
+    let seconds = started.elapsed().as_secs_f64();
     let bytes: u64 = std::fs::read_dir(dir)?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
     let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("meta.json"))?)?;
     let segments = meta["segments"].as_array().map_or(0, Vec::len);

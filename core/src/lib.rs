@@ -33,8 +33,8 @@ pub use ports::notifier::{Notifier, NotifyError};
 pub use ports::people::{AppearanceRecord, Named, PeopleCatalog, PersonRecord};
 pub use ports::queue::{Job, JobFilter, JobKind, JobStatus, NewJob, ObjectLocation, Queue, QueueError, Task, backoff};
 pub use ports::search::{
-    AssetDocument, BULK_DOCUMENTS, FACET_VALUES, FACETS, IndexedName, IndexedSentence, SearchError, SearchIndex,
-    SearchPage, SearchRequest, facet_of, most_frequent,
+    AssetDocument, BULK_DOCUMENTS, DocumentBatches, FACET_VALUES, FACETS, IndexedName, IndexedSentence, SearchError,
+    SearchIndex, SearchPage, SearchRequest, facet_of, most_frequent,
 };
 pub use ports::storage::{Availability, MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 pub use ports::vectors::{EncodeError, Neighbour, SentenceEncoder, VectorError, VectorIndex, batch_length};

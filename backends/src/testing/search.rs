@@ -15,6 +15,7 @@ pub async fn suite(index: &dyn SearchIndex) {
     filters_facets_and_pages(index).await;
     replacing_removing_and_clearing(index).await;
     many_documents_at_once_replace_and_add(index).await;
+    a_rebuild_s_batches_all_become_searchable(index).await;
     a_facet_keeps_its_most_frequent_values(index).await;
     assets_found_by_meaning_rank_by_their_weights_under_the_other_conditions(index).await;
 }
@@ -195,6 +196,24 @@ async fn many_documents_at_once_replace_and_add(index: &dyn SearchIndex) {
     assert_eq!(search::run(index, &request("")).await.unwrap().total, 53, "the photo replaced, not added");
     assert_eq!(search::run(index, &request("label:cat")).await.unwrap().total, 51);
     assert_eq!(ids(index, &request("label:dog")).await, ["news"]);
+}
+
+async fn a_rebuild_s_batches_all_become_searchable(index: &dyn SearchIndex) {
+    seed(index).await;
+    let clip = |n: usize, label: &str| {
+        asset(&format!("clip-{n:02}"), "clip.mp4", AssetType::Video, vec![(AnalysisKind::Label, vec![name(label, 0)])])
+    };
+    let photo = asset("photo", "street.jpg", AssetType::Image, vec![(AnalysisKind::Label, vec![name("cat", 0)])]);
+    let batches = vec![
+        (0..30).map(|n| clip(n, "cat")).collect(),
+        std::iter::once(photo).chain((30..60).map(|n| clip(n, "cat"))).collect(),
+        // A clip seen again in a later batch: the later document stands.
+        vec![clip(7, "owl")],
+    ];
+    index.upsert_batches(Box::pin(futures::stream::iter(batches))).await.unwrap();
+    assert_eq!(search::run(index, &request("")).await.unwrap().total, 63, "the photo and clip-07 replaced, not added");
+    assert_eq!(search::run(index, &request("label:cat")).await.unwrap().total, 60);
+    assert_eq!(ids(index, &request("label:owl")).await, ["clip-07"]);
 }
 
 async fn a_facet_keeps_its_most_frequent_values(index: &dyn SearchIndex) {

@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
+use std::pin::Pin;
 
 use async_trait::async_trait;
+use futures_core::Stream;
 use mediaport_shared::{AnalysisKind, AssetType, Timecode};
 use serde::{Deserialize, Serialize};
 
@@ -132,9 +134,12 @@ pub struct SearchPage {
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-/// Documents a rebuild hands to [`SearchIndex::upsert_many`] at once: indexes build
-/// fastest with few, large commits (about 40 MB of documents at the sizes seen).
+/// Documents a rebuild hands over at once (about 40 MB at the sizes seen): a batch of
+/// [`SearchIndex::upsert_batches`], or one request of an index that sends them away.
 pub const BULK_DOCUMENTS: usize = 5_000;
+
+/// Batches of documents as a rebuild makes them, for [`SearchIndex::upsert_batches`].
+pub type DocumentBatches = Pin<Box<dyn Stream<Item = Vec<AssetDocument>> + Send>>;
 
 /// Where reviewers find things. The index is never the only copy of anything.
 #[async_trait]
@@ -145,6 +150,16 @@ pub trait SearchIndex: Send + Sync {
     async fn upsert_many(&self, documents: Vec<AssetDocument>) -> Result<(), SearchError> {
         for document in documents {
             self.upsert(document).await?;
+        }
+        Ok(())
+    }
+    /// Indexes a rebuild's documents batch by batch as they arrive, until `batches` closes,
+    /// each replacing its asset's earlier one. What is indexed becomes searchable as the
+    /// rebuild goes, all of it by the end. Indexes that build faster keeping one writer
+    /// for the whole rebuild do so.
+    async fn upsert_batches(&self, mut batches: DocumentBatches) -> Result<(), SearchError> {
+        while let Some(batch) = std::future::poll_fn(|cx| batches.as_mut().poll_next(cx)).await {
+            self.upsert_many(batch).await?;
         }
         Ok(())
     }
