@@ -385,7 +385,7 @@ impl SearchIndex for TantivyIndex {
             let searcher = this.reader.searcher();
             let facets = FacetCounter { field: "facets" };
             let top = TopDocs::with_limit(limit).and_offset(offset).order_by_score();
-            let (top, total, counts) = searcher.search(&*query, &(top, Count, facets)).map_err(failed)?;
+            let (top, total, segments) = searcher.search(&*query, &(top, Count, facets)).map_err(failed)?;
             let mut hits = Vec::with_capacity(top.len());
             for (score, address) in top {
                 let stored: TantivyDocument = searcher.doc(address).map_err(failed)?;
@@ -393,7 +393,7 @@ impl SearchIndex for TantivyIndex {
                 let document: AssetDocument = serde_json::from_str(json).map_err(failed)?;
                 hits.push((score, document));
             }
-            let facets = facet_counts::top_values(&counts);
+            let facets = facet_counts::top_values(&segments);
             Ok(SearchPage { total: total as u64, hits, facets })
         })
         .await

@@ -17,6 +17,7 @@ pub async fn suite(index: &dyn SearchIndex) {
     many_documents_at_once_replace_and_add(index).await;
     a_rebuild_s_batches_all_become_searchable(index).await;
     a_facet_keeps_its_most_frequent_values(index).await;
+    a_value_frequent_overall_but_nowhere_alone_is_counted(index).await;
     assets_found_by_meaning_rank_by_their_weights_under_the_other_conditions(index).await;
 }
 
@@ -240,6 +241,28 @@ async fn a_facet_keeps_its_most_frequent_values(index: &dyn SearchIndex) {
     // The 20 most frequent; of the two on 3 clips, the first by name.
     let mut expected: BTreeMap<String, u64> = (0..19).map(|k| (format!("thing{k:02}"), 22 - k)).collect();
     expected.insert("aardvark".into(), 3);
+    assert_eq!(page.facets["label"], expected);
+}
+
+async fn a_value_frequent_overall_but_nowhere_alone_is_counted(index: &dyn SearchIndex) {
+    seed(index).await;
+    // Each write: 3 clips with 101 labels of their own, and "zeta" on 2 of them. zeta is
+    // 102nd of each write's labels but first of all.
+    for (write, prefix) in ["a", "b"].into_iter().enumerate() {
+        let clips = (0..3)
+            .map(|n| {
+                let mut labels: Vec<IndexedName> = (0..101).map(|k| name(&format!("{prefix}{k:03}"), 0)).collect();
+                if n < 2 {
+                    labels.push(name("zeta", 0));
+                }
+                asset(&format!("clip-{write}{n}"), "clip.mp4", AssetType::Video, vec![(AnalysisKind::Label, labels)])
+            })
+            .collect();
+        index.upsert_many(clips).await.unwrap();
+    }
+    let page = search::run(index, &request("type:video")).await.unwrap();
+    let mut expected: BTreeMap<String, u64> = (0..19).map(|k| (format!("a{k:03}"), 3)).collect();
+    expected.insert("zeta".into(), 4);
     assert_eq!(page.facets["label"], expected);
 }
 
