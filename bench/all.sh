@@ -97,7 +97,8 @@ row() { printf '%-46s %11s %11s %7s  %s\n' "$1" "${2:--}" "${3:--}" "$4" "$5"; }
 
   echo "## alone (no peer runs the same job)"
   stage=$(pick vision '^media_seconds=' 0)
-  row "visual analysis of 10 min of 720p, x real time" "$(keyed vision '^media_seconds=' realtime)" "" "" "target 6"
+  row "visual analysis, 10 min of 720p test card, x real time" "$(keyed vision '^media_seconds=' realtime)" "" "" "worst case"
+  row "all analysis, 10 min of 720p programme, x real time" "$(keyed vision '^programme media_seconds=' realtime)" "" "" "target 6"
   row "serve idle memory, MiB" "$(pick memory '^idle, right after start' -1)" "" "" "target 150"
   row "serve idle memory after work, MiB" "$(pick memory '^idle again' -1)" "" "" ""
   row "serve peak memory, MiB" "$(pick memory '^peak' -1)" "" "" ""
@@ -114,6 +115,8 @@ row() { printf '%-46s %11s %11s %7s  %s\n' "$1" "${2:--}" "${3:--}" "$4" "$5"; }
 
   echo "## quality, measured in the same run"
   [ -n "$stage" ] && echo "vision stage found: $(echo "$stage" | tr ' ' '\n' | grep -E '^(label|text|shot|entity|face|moderation)=' | xargs)"
+  stage=$(pick vision '^programme media_seconds=' 0)
+  [ -n "$stage" ] && echo "programme analysis found: $(echo "$stage" | tr ' ' '\n' | grep -E '^(label|text|shot|face|face_match|transcript|keyphrase|entity)=' | xargs)"
   m=$(pick speech '^mediaport' -2); p=$(pick speech '^faster-whisper' -2)
   [ -n "$m" ] && echo "speech word error rate: mediaport $m, faster-whisper $p"
   m=$(pick faces '^faces found' -2); p=$(pick faces '^faces found' -1)

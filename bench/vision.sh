@@ -3,7 +3,9 @@
 # Mediaport next to the same models run by Python onnxruntime with the same pre- and
 # post-processing (bench/vision_peer.py, the stack Immich uses), on the same frames and
 # thread count; then the real-time factor of the whole visual analysis (shots, text,
-# moderation) of a 10-minute 720p video at one frame a second. Prints a table and appends
+# moderation) of a 10-minute 720p test card at one frame a second (the worst case: every
+# frame moves, with a dozen text-like regions), and of every default analysis of 10
+# minutes of a programme at 720p (bench/programme.sh). Prints a table and appends
 # it to bench/results/vision-<date>.txt.
 #
 #   bench/vision.sh                          60 frames, 600 s of video
@@ -47,6 +49,20 @@ ffmpeg -v error -y -f lavfi -i "testsrc2=s=1280x720:r=25:d=$VIDEO_SECS" \
 say "mediaport analysis stage (ingest first, not timed)"
 stage=$(run_bench analyse "$WORK/film.mp4")
 
+# The same stage on a programme (bench/programme.sh: portraits, captions, a test card,
+# moving patterns, a narration) at 720p, every default analysis on, the transcript too.
+. bench/programme.sh
+minutes=$(((VIDEO_SECS + 59) / 60))
+SMALL=$MEDIAPORT_CACHE/bench/programme-720p30-${minutes}min.mp4
+if [ ! -s "$SMALL" ]; then
+  say "making $minutes minutes of the programme at 720p"
+  ffmpeg -v error -y -i "$(programme "$minutes")" -vf scale=-2:720 -c:v libx264 -preset veryfast -b:v 4M \
+    -c:a copy -movflags +faststart -f mp4 "$SMALL.part"
+  mv "$SMALL.part" "$SMALL"
+fi
+say "mediaport analysis stage of the programme (ingest first, not timed)"
+programme_stage=$(run_bench analyse "$SMALL")
+
 field() { echo "$1" | awk -v a="$2" -v k="$3" '$2 == a { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }'; }
 {
   echo "# bench/vision.sh $(date -u +%Y-%m-%dT%H:%MZ) on $THREADS x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), onnxruntime $ORT_VERSION, $(git rev-parse --short HEAD)"
@@ -57,4 +73,6 @@ field() { echo "$1" | awk -v a="$2" -v k="$3" '$2 == a { for (i = 3; i <= NF; i+
   done
   echo "## whole visual analysis (shots, labels, text, moderation) of $VIDEO_SECS s of 720p at 1 frame/s"
   echo "$stage" | awk '{ for (i = 3; i <= NF; i++) printf "%s ", $i; print "" }'
+  echo "## every default analysis (transcript too) of $minutes minutes of the programme at 720p30, 1 frame/s"
+  echo "$programme_stage" | awk '{ printf "programme "; for (i = 3; i <= NF; i++) printf "%s ", $i; print "" }'
 } | tee -a "bench/results/vision-$(date -u +%Y-%m-%d).txt"
