@@ -48,7 +48,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 {
   echo "# bench/search.sh $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), tantivy $(awk '/^name = "tantivy"$/ { getline; split($0, v, "\""); print v[2] }' Cargo.lock), SQLite $(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)'), $(git rev-parse --short HEAD)"
   echo "## corpus: $ASSETS assets, $(build "$ours" detections) timecoded detections, $(mb "$(value "$corpus" corpus bytes)") MB of JSON lines"
-  echo "## index build (the corpus read first; Mediaport one writer in batches of 5,000, a commit each 25,000, as reindex; FTS5 one transaction)"
+  echo "## index build (the corpus read first; Mediaport one writer in batches of 5,000, a commit at least every 15 s, as reindex; FTS5 one transaction)"
   printf '%-36s %14s %14s\n' "" "Mediaport" "SQLite FTS5"
   printf '%-36s %14s %14s\n' "seconds" "$(build "$ours" seconds)" "$(build "$peer" seconds)"
   printf '%-36s %14s %14s\n' "assets per second" "$(build "$ours" assets_per_second)" "$(build "$peer" assets_per_second)"
