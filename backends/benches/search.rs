@@ -572,17 +572,7 @@ async fn build(index: &TantivyIndex, corpus: &Path, dir: &Path) -> anyhow::Resul
     }
     eprintln!("bench: read {assets} assets; indexing");
     let started = Instant::now();
-    let (sender, received) = tokio::sync::mpsc::channel(1);
-    let send = async move {
-        for batch in batches {
-            sender.send(batch).await?;
-        }
-        anyhow::Ok(())
-    };
-    let received = futures::stream::unfold(received, |mut r| async move { r.recv().await.map(|b| (b, r)) });
-    let (sent, indexed) = tokio::join!(send, index.upsert_batches(Box::pin(received)));
-    indexed?;
-    sent?;
+    index.upsert_batches(Box::pin(futures::stream::iter(batches))).await?;
     let seconds = started.elapsed().as_secs_f64();
     let bytes: u64 = std::fs::read_dir(dir)?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
     let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("meta.json"))?)?;

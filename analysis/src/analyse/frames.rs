@@ -203,17 +203,17 @@ fn look_at(
     carried: &mut Carried,
 ) -> Found {
     let last = &mut carried.look;
-    let new: Vec<usize> = (0..pictures.len()).filter(|&i| !still[i] || (i == 0 && last.is_none())).collect();
+    let is_new: Vec<bool> = (0..pictures.len()).map(|i| !still[i] || (i == 0 && last.is_none())).collect();
     let new_pictures: Vec<DynamicImage> =
-        pictures.into_iter().enumerate().filter(|(i, _)| new.contains(i)).map(|(_, picture)| picture).collect();
-    let new_spans: Vec<Timecode> = new.iter().map(|&i| spans[i]).collect();
+        pictures.into_iter().zip(&is_new).filter(|(_, n)| **n).map(|(p, _)| p).collect();
+    let new_spans: Vec<Timecode> = spans.iter().zip(&is_new).filter(|(_, n)| **n).map(|(s, _)| *s).collect();
     let looked = run_models(vision, &new_pictures, &new_spans, options, &mut carried.lines);
     let mut found = Found { failed: looked.failed, ..Found::default() };
     let (mut labels, mut text, mut moderation) =
         (looked.labels.into_iter(), looked.text.into_iter(), looked.moderation.into_iter());
     let mut faces = looked.seen.into_iter().peekable();
-    for (i, span) in spans.iter().enumerate() {
-        if new.contains(&i) {
+    for (span, new) in spans.iter().zip(is_new) {
+        if new {
             let mut look = Look {
                 labels: labels.next().map(|f| f.detections),
                 text: text.next().map(|f| f.detections),
