@@ -106,7 +106,7 @@ pub async fn transcode(
         };
         command.extend(args!["-frames:v", count.min(u64::from(MAX_FRAMES)).to_string()]);
         command.push(frames.join("%06d.jpg").into());
-        let shots = Measurement::in_dir(dir);
+        let shots = Measurement::in_dir(dir, has_audio);
         command.extend(shots.args());
         measurement = Some(shots);
     }

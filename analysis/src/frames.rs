@@ -1,6 +1,7 @@
 //! What each captured frame looks like to the analyses: a perceptual hash (near-identical
-//! frames hash alike), a sharpness score (blurred or flat frames score low), and dynamic
-//! frame selection, which keeps a frame only when it differs from the last one kept.
+//! frames hash alike), a sharpness score (blurred or flat frames score low), its colours
+//! (scenes compare them), and dynamic frame selection, which keeps a frame only when it
+//! differs from the last one kept.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,11 @@ use image_hasher::{HashAlg, HasherConfig, ImageHash};
 pub struct FrameLook {
     pub phash: ImageHash,
     pub sharpness: f64,
+    pub colours: [u8; COLOUR_BINS],
 }
+
+/// Colour histogram bins: 4 levels of each of red, green and blue.
+pub const COLOUR_BINS: usize = 64;
 
 /// The frame's DCT hash and the variance of its Laplacian (on a 320-pixel-wide copy, so
 /// scores compare across source sizes).
@@ -28,7 +33,20 @@ pub fn look(frame: &image::DynamicImage) -> FrameLook {
     let width = gray.width().clamp(1, 320);
     let height = (u64::from(gray.height()) * u64::from(width) / u64::from(gray.width().max(1))).max(1) as u32;
     let small = image::imageops::resize(&gray, width, height, FilterType::Triangle);
-    FrameLook { phash, sharpness: laplacian_variance(&small) }
+    FrameLook { phash, sharpness: laplacian_variance(&small), colours: colours(frame) }
+}
+
+/// The share of pixels in each of the 64 colour bins, times 255 (rounded, so the bins add
+/// up to about 255), over a 64x36 copy: enough to tell one set or light from another.
+pub fn colours(frame: &image::DynamicImage) -> [u8; COLOUR_BINS] {
+    let small = image::imageops::thumbnail(&frame.to_rgb8(), 64, 36);
+    let mut counts = [0u32; COLOUR_BINS];
+    for pixel in small.pixels() {
+        let [r, g, b] = pixel.0.map(|c| usize::from(c >> 6));
+        counts[r * 16 + g * 4 + b] += 1;
+    }
+    let total = (small.width() * small.height()).max(1);
+    counts.map(|n| ((n * 255 + total / 2) / total) as u8)
 }
 
 /// The 4-neighbour Laplacian's variance: edges make it high, blur and flat colour low.
@@ -88,6 +106,7 @@ impl Measured {
                 phash: look.phash.as_bytes().iter().map(|b| format!("{b:02x}")).collect(),
                 sharpness: look.sharpness,
                 kept: *kept,
+                colours: look.colours.iter().map(|b| format!("{b:02x}")).collect(),
             })
             .collect()
     }

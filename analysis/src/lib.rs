@@ -14,6 +14,7 @@ pub mod language;
 pub mod on_demand;
 pub mod picture;
 pub mod probe;
+pub mod scenes;
 pub mod speech;
 pub mod timeline;
 pub mod tools;

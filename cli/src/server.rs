@@ -131,6 +131,27 @@ pub async fn start(mut settings: Settings) -> anyhow::Result<RunningServer> {
     if resumed > 0 {
         tracing::info!(assets = resumed, "ingest queued again for assets left ingesting");
     }
+    if state.search.needs_rebuild() {
+        let stop = shutdown.clone();
+        let indexer = mediaport_analysis::indexer::Indexer {
+            catalog: state.catalog.clone(),
+            storage: state.storage.clone(),
+            proxy_bucket: state.buckets.proxy.clone(),
+            search: state.search.clone(),
+            vectors: state.vectors.clone(),
+        };
+        tasks.spawn(async move {
+            // Search answers from what is indexed so far while this runs.
+            tokio::select! {
+                done = indexer.rebuild() => match done {
+                    Ok(count) => tracing::info!(assets = count, "search index rebuilt"),
+                    Err(err) => tracing::error!(error = %err, "cannot rebuild the search index: run `mediaport reindex`"),
+                },
+                () = stop.cancelled() => {}
+            }
+            Ok(())
+        });
+    }
     let app = mediaport_api::router(state.clone(), web_dir.as_deref());
     tasks.spawn(serve(api_listener, app, shutdown.clone()));
     let scans = Arc::new(AtomicU64::new(0));

@@ -17,6 +17,13 @@ pub struct AnalysisDefaults {
     pub moderation: bool,
     /// Shots and black frames over the whole video (`ai_options.shots`).
     pub shots: bool,
+    /// Scenes, chapters and ad-break candidates from the shots (`ai_options.scenes`).
+    pub scenes: bool,
+    /// The length chapters are made near, in minutes (`ai_options.chapter_minutes`).
+    pub chapter_minutes: f64,
+    /// Ad breaks chosen per hour, evenly spread; 0 keeps every candidate
+    /// (`ai_options.ad_breaks_per_hour`).
+    pub ad_breaks_per_hour: u32,
     /// Lines of text read with less confidence are dropped (`ai_options.min_confidence`).
     pub min_confidence: f32,
     /// Objects scoring less are dropped (`ai_options.label_confidence`); the detector is
@@ -58,6 +65,9 @@ impl Default for AnalysisDefaults {
             text: true,
             moderation: true,
             shots: true,
+            scenes: true,
+            chapter_minutes: 5.0,
+            ad_breaks_per_hour: 0,
             min_confidence: 0.5,
             label_confidence: 0.25,
             moderation_threshold: 0.8,
@@ -75,11 +85,6 @@ impl Default for AnalysisDefaults {
 }
 
 impl AnalysisDefaults {
-    /// Every level between 0 and 1, a Whisper model that exists, a face size in range.
-    pub fn is_valid(&self) -> bool {
-        self.as_options().check().is_ok()
-    }
-
     /// These defaults as options with every analysis field set (frame capture is the
     /// worker's and left out).
     pub fn as_options(&self) -> AiOptions {
@@ -88,6 +93,9 @@ impl AnalysisDefaults {
             text: Some(self.text),
             moderation: Some(self.moderation),
             shots: Some(self.shots),
+            scenes: Some(self.scenes),
+            chapter_minutes: Some(self.chapter_minutes),
+            ad_breaks_per_hour: Some(self.ad_breaks_per_hour),
             transcript: Some(self.transcript),
             keyphrases: Some(self.keyphrases),
             entities: Some(self.entities),
@@ -113,6 +121,12 @@ impl AnalysisDefaults {
             text: options.text.unwrap_or(self.text),
             moderation: options.moderation.unwrap_or(self.moderation),
             shots: options.shots.unwrap_or(self.shots),
+            scenes: options.scenes.unwrap_or(self.scenes),
+            chapter_minutes: options
+                .chapter_minutes
+                .filter(|m| m.is_finite())
+                .map_or(self.chapter_minutes, |m| m.clamp(0.25, 60.0)),
+            ad_breaks_per_hour: options.ad_breaks_per_hour.map_or(self.ad_breaks_per_hour, |n| n.min(30)),
             min_confidence: level(options.min_confidence, self.min_confidence),
             label_confidence: level(options.label_confidence, self.label_confidence),
             moderation_threshold: level(options.moderation_threshold, self.moderation_threshold),

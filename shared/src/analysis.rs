@@ -21,10 +21,16 @@ pub enum AnalysisKind {
     Keyphrase,
     Entity,
     Sentiment,
+    /// Shots that belong together, from what they show and say.
+    Scene,
+    /// Scenes joined to a target length, each titled from its key phrases.
+    Chapter,
+    /// Scene boundaries on black and silence where a programme can be broken.
+    AdBreak,
 }
 
 impl AnalysisKind {
-    pub const ALL: [AnalysisKind; 10] = [
+    pub const ALL: [AnalysisKind; 13] = [
         Self::Label,
         Self::Face,
         Self::FaceMatch,
@@ -35,6 +41,9 @@ impl AnalysisKind {
         Self::Keyphrase,
         Self::Entity,
         Self::Sentiment,
+        Self::Scene,
+        Self::Chapter,
+        Self::AdBreak,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +58,9 @@ impl AnalysisKind {
             Self::Keyphrase => "keyphrase",
             Self::Entity => "entity",
             Self::Sentiment => "sentiment",
+            Self::Scene => "scene",
+            Self::Chapter => "chapter",
+            Self::AdBreak => "ad_break",
         }
     }
 
@@ -58,7 +70,7 @@ impl AnalysisKind {
 }
 
 /// A stretch of time, in milliseconds from the start; `end` is exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Timecode {
     pub begin: u64,
@@ -293,6 +305,41 @@ pub fn subtitles_vtt(items: &[TimelineItem]) -> String {
     out
 }
 
+/// Chapters as a WebVTT chapters track (`<track kind="chapters">`): one cue per chapter,
+/// its title as the text.
+pub fn chapters_vtt(items: &[TimelineItem]) -> String {
+    let mut out = String::from("WEBVTT\n\n");
+    let mut cues: Vec<(Timecode, &str)> =
+        items.iter().flat_map(|i| i.timecodes.iter().map(move |t| (*t, i.name.as_str()))).collect();
+    cues.sort_by_key(|(t, _)| t.begin);
+    for (t, title) in cues {
+        // A title on one line (a line break would end the cue), as markup-safe text.
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let title = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace("-->", "->");
+        out.push_str(&format!("{} --> {}\n{title}\n\n", vtt_time(t.begin), vtt_time(t.end)));
+    }
+    out
+}
+
+/// Ad breaks as a spreadsheet: each break's number, start and end (`HH:MM:SS.mmm`), length
+/// in seconds and score.
+pub fn breaks_csv(items: &[TimelineItem]) -> String {
+    let mut out = String::from("break,start,end,seconds,score\n");
+    for (n, item) in items.iter().enumerate() {
+        for t in &item.timecodes {
+            let seconds = t.end.saturating_sub(t.begin) as f64 / 1000.0;
+            out.push_str(&format!(
+                "{},{},{},{seconds:.3},{:.3}\n",
+                n + 1,
+                vtt_time(t.begin),
+                vtt_time(t.end),
+                item.confidence
+            ));
+        }
+    }
+    out
+}
+
 /// A transcript as SubRip subtitles.
 pub fn srt(items: &[TimelineItem]) -> String {
     let mut out = String::new();
@@ -312,6 +359,25 @@ fn vtt_time(ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chapters_are_a_cue_each_titled_on_one_line_and_breaks_a_row_each() {
+        let chapter = |name: &str, begin, end| TimelineItem {
+            name: name.into(),
+            confidence: 0.8,
+            timecodes: vec![Timecode { begin, end }],
+            ..Default::default()
+        };
+        let items = [chapter("Chapter 2: Rain\n<Lisbon>", 60_000, 90_000), chapter("Chapter 1", 0, 60_000)];
+        let vtt = chapters_vtt(&items);
+        assert_eq!(
+            vtt,
+            "WEBVTT\n\n00:00:00.000 --> 00:01:00.000\nChapter 1\n\n\
+             00:01:00.000 --> 00:01:30.000\nChapter 2: Rain &lt;Lisbon&gt;\n\n"
+        );
+        let csv = breaks_csv(&[chapter("break 1", 61_500, 62_750)]);
+        assert_eq!(csv, "break,start,end,seconds,score\n1,00:01:01.500,00:01:02.750,1.250,0.800\n");
+    }
 
     #[test]
     fn the_vtt_track_has_a_cue_per_appearance() {

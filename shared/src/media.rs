@@ -118,4 +118,8 @@ pub struct Frame {
     pub sharpness: f64,
     /// Whether dynamic frame selection kept it for analysis.
     pub kept: bool,
+    /// Its colours: a 64-bin histogram (4 levels each of red, green and blue), each bin
+    /// the share of pixels in it times 255, hex. Empty for frames captured before it was.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub colours: String,
 }

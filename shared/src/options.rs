@@ -27,6 +27,9 @@ pub struct AiOptions {
     /// Shots and black frames over the whole video.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shots: Option<bool>,
+    /// Scenes, chapters and ad-break candidates, from the shots and what they show and say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenes: Option<bool>,
     /// Speech to text (Whisper).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcript: Option<bool>,
@@ -69,6 +72,12 @@ pub struct AiOptions {
     /// Bits of the 64-bit perceptual hash that must differ for a dynamic frame to be kept, 0 to 64.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frame_min_distance: Option<u32>,
+    /// The length chapters are made near, in minutes, 0.25 to 60.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chapter_minutes: Option<f64>,
+    /// Ad breaks to choose per hour, evenly spread, 1 to 30; 0 lists every candidate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad_breaks_per_hour: Option<u32>,
 }
 
 /// `POST /api/assets/{id}/analysis`: analyse again, with these options laid over the asset's.
@@ -93,11 +102,12 @@ impl std::fmt::Display for OptionError {
 }
 
 /// The analyses an option switches, and the kinds each makes.
-pub const SWITCHES: [(&str, &[AnalysisKind]); 9] = [
+pub const SWITCHES: [(&str, &[AnalysisKind]); 10] = [
     ("labels", &[AnalysisKind::Label]),
     ("text", &[AnalysisKind::Text]),
     ("moderation", &[AnalysisKind::Moderation]),
     ("shots", &[AnalysisKind::Shot]),
+    ("scenes", &[AnalysisKind::Scene, AnalysisKind::Chapter, AnalysisKind::AdBreak]),
     ("transcript", &[AnalysisKind::Transcript]),
     ("keyphrases", &[AnalysisKind::Keyphrase]),
     ("entities", &[AnalysisKind::Entity]),
@@ -117,6 +127,7 @@ impl AiOptions {
             text,
             moderation,
             shots,
+            scenes,
             transcript,
             keyphrases,
             entities,
@@ -131,7 +142,9 @@ impl AiOptions {
             face_collection,
             frame_rate,
             dynamic_frames,
-            frame_min_distance
+            frame_min_distance,
+            chapter_minutes,
+            ad_breaks_per_hour
         )
     }
 
@@ -142,6 +155,7 @@ impl AiOptions {
             "text" => self.text,
             "moderation" => self.moderation,
             "shots" => self.shots,
+            "scenes" => self.scenes,
             "transcript" => self.transcript,
             "keyphrases" => self.keyphrases,
             "entities" => self.entities,
@@ -158,6 +172,7 @@ impl AiOptions {
             "text" => &mut self.text,
             "moderation" => &mut self.moderation,
             "shots" => &mut self.shots,
+            "scenes" => &mut self.scenes,
             "transcript" => &mut self.transcript,
             "keyphrases" => &mut self.keyphrases,
             "entities" => &mut self.entities,
@@ -227,6 +242,16 @@ impl AiOptions {
             && !(rate.is_finite() && (1.0 / 60.0..=30.0).contains(&rate))
         {
             return out("frame_rate", format!("must be 1/60 to 30 frames a second, not {rate}"));
+        }
+        if let Some(minutes) = self.chapter_minutes
+            && !(minutes.is_finite() && (0.25..=60.0).contains(&minutes))
+        {
+            return out("chapter_minutes", format!("must be 0.25 to 60 minutes, not {minutes}"));
+        }
+        if let Some(count) = self.ad_breaks_per_hour
+            && count > 30
+        {
+            return out("ad_breaks_per_hour", format!("must be 0 (every candidate) to 30, not {count}"));
         }
         if let Some(distance) = self.frame_min_distance
             && distance > 64

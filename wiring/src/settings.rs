@@ -443,12 +443,8 @@ impl Settings {
                     .into(),
             ));
         }
-        if !self.analysis.is_valid() {
-            return Err(SettingsError(
-                "analysis.min_confidence, label_confidence and moderation_threshold must be between 0 and 1, \
-                 and analysis.transcript_model \"tiny.en\" or \"base\""
-                    .into(),
-            ));
+        if let Err(err) = self.analysis.as_options().check() {
+            return Err(SettingsError(format!("analysis.{}: {}", err.key, err.message)));
         }
         let w = &self.worker;
         if w.concurrency == 0 || w.lease_secs < 3 || w.poll_ms == 0 {

@@ -9,6 +9,7 @@ mod document;
 mod faces;
 mod frames;
 mod language;
+mod scenes;
 mod speech;
 
 use std::sync::Arc;
@@ -130,10 +131,13 @@ impl Analyse {
         let mut sentences: Vec<Sentence> = Vec::new();
         let mut language = options.language.clone();
         let mut faces_found = None;
+        let mut cuts = None;
         if options.shots && asset.asset_type == AssetType::Video {
             progress.step("shots").await;
-            let result = self.shots(&asset).await;
-            let result = result.map(|items| Timeline::new(AnalysisKind::Shot, items));
+            let result = self.shots(&asset).await.map(|(items, measured)| {
+                cuts = Some(measured);
+                Timeline::new(AnalysisKind::Shot, items)
+            });
             self.settle(&asset, AnalysisKind::Shot, result, &mut summaries).await?;
         }
         if options.text && asset.asset_type == AssetType::Document {
@@ -207,6 +211,11 @@ impl Analyse {
         // that came meanwhile left this asset to its analysis.
         if let Some(found) = &faces_found {
             self.name_faces(&asset, found, &mut summaries).await?;
+        }
+        // Last: scenes read what every other kind found.
+        if options.scenes && asset.asset_type == AssetType::Video {
+            progress.step("scenes").await;
+            self.scenes(&asset, cuts.as_ref(), &options, &mut summaries).await?;
         }
         // Indexed before it shows as ready: a reviewer told it is ready finds it at once.
         let analysed = Asset { analysis: summaries.clone(), ..asset.clone() };
@@ -283,7 +292,8 @@ impl Analyse {
         file.flush().await.map_err(io)
     }
 
-    async fn shots(&self, asset: &Asset) -> Result<Vec<TimelineItem>, Failure> {
+    /// The shot timeline, and the cuts and cues it was made from.
+    async fn shots(&self, asset: &Asset) -> Result<(Vec<TimelineItem>, shots::Cuts), Failure> {
         let duration = asset.duration_ms.unwrap_or(0);
         let cuts = match self.measured_cuts(asset).await? {
             Some(cuts) => cuts,
@@ -291,10 +301,10 @@ impl Analyse {
         };
         let items = shots::timeline(&cuts.boundaries, &cuts.black, duration);
         let fps = asset.technical.as_ref().and_then(|t| t.video.as_ref()).map_or(25.0, |v| v.fps);
-        let edl = shots::edl(&asset.filename, &items, fps);
+        let edl = shots::edl(&asset.filename, &items, fps, &[]);
         let key = keys::shot_list(&asset.id);
         self.storage.put_object(&self.proxy_bucket, &key, edl.into_bytes().into()).await.map_err(JobError::from)?;
-        Ok(items)
+        Ok((items, cuts))
     }
 
     /// The cuts ingest measured while it made the proxies (none for assets ingested before
@@ -319,7 +329,8 @@ impl Analyse {
         let video = work.path().join("proxy.mp4");
         self.download(proxy, &video).await?;
         let duration = asset.duration_ms.unwrap_or(0);
-        let report = shots::measure(&self.tools, &video, duration, work.path())
+        let with_sound = outputs.is_some_and(|o| o.audio.is_some());
+        let report = shots::measure(&self.tools, &video, with_sound, duration, work.path())
             .await
             .map_err(|e| Failure::Media(self.tools.redact(&format!("shots: {e}"))))?;
         Ok(shots::Cuts::of(&report))

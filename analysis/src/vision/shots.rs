@@ -4,7 +4,8 @@
 //! the scene score is a hard cut. The scene score measures jumps in the difference, so it
 //! stays flat through a dissolve or fade; those show where a frame differs strongly from
 //! the frame a second before it, for a short while, with no cut to explain it. Black
-//! stretches are technical cues.
+//! stretches are technical cues, and so are silent stretches of the sound, measured in
+//! the same run (scenes and ad breaks look for both).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,10 @@ const GRADUAL_LONGEST: Duration = Duration::from_secs(4);
 const THUMB: (usize, usize) = (16, 9);
 /// Black runs shorter than this (blackdetect's `d`) are a dark frame, not a cue.
 const MIN_BLACK_MS: u64 = 200;
+/// Sound below this level for at least `SILENT_SECONDS` is silence: quieter than a room's
+/// tone in speech or the quiet bars of music, as loud as the digital silence of a break.
+const SILENT_DB: i32 = -50;
+const SILENT_SECONDS: f64 = 0.3;
 /// Shots shorter than this are merged into the previous one (flashes, strobes).
 const MIN_SHOT: Duration = Duration::from_millis(400);
 
@@ -52,11 +57,19 @@ pub struct ShotReport {
     /// One grey 16x9 thumbnail per frame, in the order of `scores`.
     pub thumbs: Vec<Vec<u8>>,
     pub black: Vec<Timecode>,
+    pub silence: Vec<Timecode>,
 }
 
-/// Scores every frame of `video` and finds its black stretches, in one ffmpeg run.
-pub async fn measure(tools: &Tools, video: &Path, duration_ms: u64, work: &Path) -> Result<ShotReport, ToolError> {
-    let measurement = Measurement::in_dir(work);
+/// Scores every frame of `video` and finds its black (and, `with_sound`, its silent)
+/// stretches, in one ffmpeg run.
+pub async fn measure(
+    tools: &Tools,
+    video: &Path,
+    with_sound: bool,
+    duration_ms: u64,
+    work: &Path,
+) -> Result<ShotReport, ToolError> {
+    let measurement = Measurement::in_dir(work, with_sound);
     let limit = Duration::from_millis(duration_ms).max(Duration::from_secs(60)) * 2;
     let mut command = args!["-nostdin", "-hide_banner", "-v", "error", "-i", video];
     command.extend(measurement.args());
@@ -70,19 +83,22 @@ pub async fn measure(tools: &Tools, video: &Path, duration_ms: u64, work: &Path)
 pub struct Measurement {
     metadata: PathBuf,
     thumbs: PathBuf,
+    /// Where silences are written, when the input has sound.
+    silences: Option<PathBuf>,
 }
 
 impl Measurement {
-    /// Writes its two files into `dir`.
-    pub fn in_dir(dir: &Path) -> Self {
-        Self { metadata: dir.join("scene.txt"), thumbs: dir.join("thumbs.gray") }
+    /// Writes its files into `dir`; `with_sound` measures silences on the first audio stream.
+    pub fn in_dir(dir: &Path, with_sound: bool) -> Self {
+        let silences = with_sound.then(|| dir.join("silence.txt"));
+        Self { metadata: dir.join("scene.txt"), thumbs: dir.join("thumbs.gray"), silences }
     }
 
-    /// The filter graph and its two outputs, for after the run's inputs.
+    /// The filter graph and its outputs, for after the run's inputs.
     pub fn args(&self) -> Vec<OsString> {
         // Small frames measure differences as well as big ones, and decode-and-scale is the
         // cost; fast_bilinear keeps scaling a 1080p source cheap next to decoding it.
-        let filters = format!(
+        let mut filters = format!(
             "[0:v:0]scale=192:-2:flags=fast_bilinear,split[m][t];\
              [m]blackdetect=d=0.2:pix_th=0.10,select='gte(scene\\,0)',metadata=mode=print:file='{}'[scored];\
              [t]scale={}:{},format=gray[thumbs]",
@@ -90,7 +106,14 @@ impl Measurement {
             THUMB.0,
             THUMB.1
         );
-        args![
+        if let Some(file) = &self.silences {
+            // Only the frames where a silence starts or ends carry metadata, so the file stays small.
+            filters.push_str(&format!(
+                ";[0:a:0]silencedetect=n={SILENT_DB}dB:d={SILENT_SECONDS},ametadata=mode=print:file='{}'[quiet]",
+                file.display().to_string().replace('\'', "\\'")
+            ));
+        }
+        let mut args = args![
             "-filter_complex",
             filters,
             "-map",
@@ -107,7 +130,11 @@ impl Measurement {
             "rawvideo",
             "-y",
             &self.thumbs
-        ]
+        ];
+        if self.silences.is_some() {
+            args.extend(args!["-map", "[quiet]", "-f", "null", "-"]);
+        }
+        args
     }
 
     /// Reads what the run wrote.
@@ -115,6 +142,9 @@ impl Measurement {
         // A long film's report runs to megabytes: read and parse it off the async runtime.
         let read = tokio::task::spawn_blocking(move || {
             let mut report = parse_metadata(&std::fs::read_to_string(&self.metadata)?, duration_ms);
+            if let Some(file) = &self.silences {
+                report.silence = parse_silences(&std::fs::read_to_string(file)?, duration_ms);
+            }
             report.thumbs = std::fs::read(&self.thumbs)?.chunks_exact(THUMB.0 * THUMB.1).map(<[u8]>::to_vec).collect();
             Ok(report)
         });
@@ -124,17 +154,41 @@ impl Measurement {
 }
 
 /// What the analysis needs of a measurement, small enough to store with the asset's
-/// reports: the boundaries and black stretches.
+/// reports: the boundaries, black stretches and silences.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cuts {
     pub boundaries: Vec<Boundary>,
     pub black: Vec<Timecode>,
+    /// Empty for media without sound, and in reports made before silences were measured.
+    #[serde(default)]
+    pub silence: Vec<Timecode>,
 }
 
 impl Cuts {
     pub fn of(report: &ShotReport) -> Self {
-        Self { boundaries: boundaries(report), black: report.black.clone() }
+        Self { boundaries: boundaries(report), black: report.black.clone(), silence: report.silence.clone() }
     }
+}
+
+/// Reads silencedetect's metadata as `ametadata=print` writes it: `lavfi.silence_start=T`,
+/// later `lavfi.silence_end=T`; a silence still open at the end lasts to the end.
+fn parse_silences(text: &str, duration_ms: u64) -> Vec<Timecode> {
+    let mut found = Vec::new();
+    let mut start: Option<u64> = None;
+    for line in text.lines() {
+        if let Some(at) = line.strip_prefix("lavfi.silence_start=") {
+            start = Some(seconds_to_ms(at));
+        } else if let Some(at) = line.strip_prefix("lavfi.silence_end=") {
+            let end = seconds_to_ms(at);
+            if let Some(begin) = start.take().filter(|&begin| end > begin) {
+                found.push(Timecode { begin, end });
+            }
+        }
+    }
+    if let Some(begin) = start.filter(|&begin| duration_ms > begin) {
+        found.push(Timecode { begin, end: duration_ms });
+    }
+    found
 }
 
 /// Reads `metadata=print` output: a `frame:N pts:P pts_time:T` line, then `key=value` lines.
@@ -267,8 +321,9 @@ const MAX_EVENTS: usize = 999;
 
 /// The shots as a CMX3600 edit decision list in non-drop-frame timecode: frames are
 /// counted at the real rate (29.97 counts 29.97 frames a second) and labelled at the
-/// nominal one (30), as NDF timecode does.
-pub fn edl(title: &str, shots: &[TimelineItem], fps: f64) -> String {
+/// nominal one (30), as NDF timecode does. A shot starting a scene (`scenes`: the start
+/// times of scene 2 on) gets a locator naming it, as editing software reads markers.
+pub fn edl(title: &str, shots: &[TimelineItem], fps: f64, scenes: &[u64]) -> String {
     let fps = if fps.is_finite() && fps > 0.0 { fps } else { 25.0 };
     let nominal = fps.round().max(1.0) as u64;
     let frame = |ms: u64| (ms as f64 * fps / 1000.0).round() as u64;
@@ -292,6 +347,9 @@ pub fn edl(title: &str, shots: &[TimelineItem], fps: f64) -> String {
             timecode(record),
             timecode(record + (to - from)),
         ));
+        if let Some(scene) = scenes.iter().position(|&start| start == span.begin) {
+            out.push_str(&format!("* LOC: {} YELLOW  SCENE {}\n\n", timecode(record), scene + 2));
+        }
         record += to - from;
     }
     if spans.len() > MAX_EVENTS {
@@ -325,7 +383,7 @@ mod tests {
                     ..Default::default()
                 })
                 .collect();
-            let list = edl(&title, &shots, fps);
+            let list = edl(&title, &shots, fps, &[]);
             let lines: Vec<&str> = list.lines().collect();
             prop_assert!(lines[0].starts_with("TITLE: ") && lines[1] == "FCM: NON-DROP FRAME");
             let events: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with(|c: char| c.is_ascii_digit())).collect();
@@ -351,6 +409,7 @@ mod tests {
             scores: scores.iter().enumerate().map(|(i, &score)| FrameScore { time_ms: i as u64 * 40, score }).collect(),
             thumbs: levels.iter().map(|&l| vec![l; THUMB.0 * THUMB.1]).collect(),
             black: Vec::new(),
+            silence: Vec::new(),
         }
     }
 
@@ -385,6 +444,15 @@ mod tests {
     }
 
     #[test]
+    fn silences_are_read_from_their_start_and_end_lines() {
+        let text = "frame:99   pts:101376  pts_time:2.29878\nlavfi.silence_start=2\n\
+                    frame:150  pts:153600  pts_time:3.48299\nlavfi.silence_end=3.50002\nlavfi.silence_duration=1.50002\n\
+                    frame:300  pts:307200  pts_time:7\nlavfi.silence_start=6.8\n";
+        let found = parse_silences(text, 8000);
+        assert_eq!(found, [Timecode { begin: 2000, end: 3500 }, Timecode { begin: 6800, end: 8000 }]);
+    }
+
+    #[test]
     fn steady_motion_is_no_transition() {
         // Every frame differs from a second before by 30 levels, for 10 s: a pan.
         let levels: Vec<u8> = (0..250).map(|i| (i % 50 * 5) as u8).collect();
@@ -405,9 +473,13 @@ mod tests {
     fn the_edl_lists_each_shot_with_source_and_record_timecodes() {
         let cuts = [Boundary { time_ms: 2000, gradual: false, strength: 0.9 }];
         let shots = timeline(&cuts, &[], 5000);
-        let edl = edl("film.mp4", &shots, 25.0);
+        let edl = edl("film.mp4", &shots, 25.0, &[2000]);
         assert!(edl.contains("001  AX       V     C        00:00:00:00 00:00:02:00 00:00:00:00 00:00:02:00"), "{edl}");
         assert!(edl.contains("002  AX       V     C        00:00:02:00 00:00:05:00 00:00:02:00 00:00:05:00"), "{edl}");
+        assert!(
+            edl.contains("00:00:05:00\n* FROM CLIP NAME: film.mp4\n\n* LOC: 00:00:02:00 YELLOW  SCENE 2\n"),
+            "{edl}"
+        );
     }
 
     #[test]
@@ -415,7 +487,7 @@ mod tests {
         // An hour at 29.97 is 107,892 frames: 00:59:56:12 in non-drop timecode.
         let cuts = [Boundary { time_ms: 3_600_000, gradual: false, strength: 0.9 }];
         let shots = timeline(&cuts, &[], 3_700_000);
-        let edl = edl("evil\ntitle\r.mp4", &shots, 30000.0 / 1001.0);
+        let edl = edl("evil\ntitle\r.mp4", &shots, 30000.0 / 1001.0, &[]);
         assert!(edl.contains("00:00:00:00 00:59:56:12"), "{edl}");
         assert!(edl.starts_with("TITLE: eviltitle.mp4\nFCM"), "{edl}");
     }
@@ -424,7 +496,7 @@ mod tests {
     fn an_edl_stops_at_999_events_and_says_so() {
         let cuts: Vec<Boundary> =
             (1..1200).map(|i| Boundary { time_ms: i * 1000, gradual: false, strength: 0.9 }).collect();
-        let edl = edl("long.mp4", &timeline(&cuts, &[], 1_200_000), 25.0);
+        let edl = edl("long.mp4", &timeline(&cuts, &[], 1_200_000), 25.0, &[]);
         assert!(edl.contains("\n999  AX") && !edl.contains("\n1000  AX"), "{edl}");
         assert!(edl.contains("* 201 MORE SHOTS NOT LISTED"), "{edl}");
     }

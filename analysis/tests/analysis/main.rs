@@ -9,6 +9,7 @@ mod fixity;
 mod ingest;
 mod language;
 mod people;
+mod scenes;
 mod semantic;
 mod speech;
 mod vision;

@@ -27,7 +27,7 @@ fn results(state: &AppState) -> Results<'_> {
 
 /// One kind's timeline: each name with its time ranges, best confidence and boxes.
 #[utoipa::path(get, path = "/api/assets/{id}/analysis/{kind}", tag = "analysis",
-    params(("id" = String, Path), ("kind" = String, Path, description = "label, face, face_match, text, moderation, shot, transcript, keyphrase, entity or sentiment")),
+    params(("id" = String, Path), ("kind" = String, Path, description = "label, face, face_match, text, moderation, shot, transcript, keyphrase, entity, sentiment, scene, chapter or ad_break")),
     responses((status = 200, body = Timeline), (status = 400, body = ErrorBody),
               (status = 404, description = "No such asset, or not analysed for this kind", body = ErrorBody),
               (status = 422, description = "The analysis failed; the message says why", body = ErrorBody)),
@@ -42,11 +42,12 @@ pub async fn get(
     Ok(Json(results(&state).timeline(&asset, kind).await?))
 }
 
-/// One kind's timeline as a track: `{kind}.vtt` (subtitles for the transcript, a metadata
-/// cue per appearance otherwise), and for the transcript also `transcript.srt` and
-/// `transcript.txt` (the plain text).
+/// One kind's timeline as a track: `{kind}.vtt` (subtitles for the transcript, a chapters
+/// track for the chapters, a metadata cue per appearance otherwise), for the transcript
+/// also `transcript.srt` and `transcript.txt` (the plain text), and the ad breaks as a
+/// spreadsheet, `ad_break.csv`.
 #[utoipa::path(get, path = "/api/assets/{id}/tracks/{file}", tag = "analysis",
-    params(("id" = String, Path), ("file" = String, Path, description = "`{kind}.vtt` (e.g. `text.vtt`), `transcript.srt` or `transcript.txt`")),
+    params(("id" = String, Path), ("file" = String, Path, description = "`{kind}.vtt` (e.g. `text.vtt`, `chapter.vtt`), `transcript.srt`, `transcript.txt` or `ad_break.csv`")),
     responses((status = 200, content_type = "text/vtt", body = String), (status = 400, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -55,11 +56,14 @@ pub async fn track(
     State(state): State<AppState>,
     Path((id, file)): Path<(AssetId, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let unknown = || ApiError::bad_request("unknown-track", "tracks are {kind}.vtt, transcript.srt or transcript.txt");
+    let unknown = || {
+        ApiError::bad_request("unknown-track", "tracks are {kind}.vtt, transcript.srt, transcript.txt or ad_break.csv")
+    };
     let (kind, format) = file.rsplit_once('.').ok_or_else(unknown)?;
     let kind = kind_of(kind)?;
     let transcript = kind == AnalysisKind::Transcript;
-    if !matches!((format, transcript), ("vtt", _) | ("srt" | "txt", true)) {
+    let breaks = kind == AnalysisKind::AdBreak;
+    if !matches!((format, transcript, breaks), ("vtt", _, _) | ("srt" | "txt", true, _) | ("csv", _, true)) {
         return Err(unknown());
     }
     let asset = state.catalog.get_asset(&id).await?;
@@ -67,7 +71,9 @@ pub async fn track(
     let items = &timeline.items;
     let (content_type, body) = match format {
         "vtt" if transcript => ("text/vtt; charset=utf-8", analysis::subtitles_vtt(items)),
+        "vtt" if kind == AnalysisKind::Chapter => ("text/vtt; charset=utf-8", analysis::chapters_vtt(items)),
         "vtt" => ("text/vtt; charset=utf-8", analysis::vtt(items)),
+        "csv" => ("text/csv; charset=utf-8", analysis::breaks_csv(items)),
         "srt" => ("application/x-subrip; charset=utf-8", analysis::srt(items)),
         _ => ("text/plain; charset=utf-8", items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join("\n") + "\n"),
     };

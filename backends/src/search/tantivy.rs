@@ -71,6 +71,8 @@ pub struct TantivyIndex {
     reader: IndexReader,
     fields: Fields,
     kinds: Vec<(AnalysisKind, Field)>,
+    /// An earlier version's index was found and replaced by an empty one.
+    made_anew: bool,
 }
 
 fn failed(err: impl std::fmt::Display) -> SearchError {
@@ -101,10 +103,21 @@ impl TantivyIndex {
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Unavailable(format!("{}: {e}", dir.display())))?;
         let (schema, fields, kinds) = schema();
-        let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Unavailable(e.to_string()))?;
-        let index = Index::open_or_create(directory, schema).map_err(|e| {
+        let unavailable = |e: tantivy::TantivyError| {
             SearchError::Unavailable(format!("{}: {e} (delete the folder and run `mediaport reindex`)", dir.display()))
-        })?;
+        };
+        let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Unavailable(e.to_string()))?;
+        // An index made by a version with other fields (a new kind of analysis) cannot take
+        // this one's documents. It holds no original: it is emptied and made again.
+        let made_anew = Index::open(directory).is_ok_and(|old| old.schema() != schema);
+        if made_anew {
+            tracing::warn!(path = %dir.display(), "the search index was made by an earlier version: indexing every asset again");
+            std::fs::remove_dir_all(dir)
+                .and_then(|()| std::fs::create_dir_all(dir))
+                .map_err(|e| SearchError::Unavailable(format!("{}: cannot empty the old index: {e}", dir.display())))?;
+        }
+        let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Unavailable(e.to_string()))?;
+        let index = Index::open_or_create(directory, schema).map_err(unavailable)?;
         index
             .tokenizers()
             .register(WORDS, TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).build());
@@ -113,7 +126,7 @@ impl TantivyIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e: tantivy::TantivyError| SearchError::Unavailable(e.to_string()))?;
-        Ok(Self { index, reader, fields, kinds })
+        Ok(Self { index, reader, fields, kinds, made_anew })
     }
 
     /// Runs `change` with the index's writer, commits, and makes the change visible.
@@ -398,5 +411,9 @@ impl SearchIndex for TantivyIndex {
         })
         .await
         .map_err(failed)?
+    }
+
+    fn needs_rebuild(&self) -> bool {
+        self.made_anew
     }
 }

@@ -169,4 +169,9 @@ pub trait SearchIndex: Send + Sync {
     async fn clear(&self) -> Result<(), SearchError>;
     /// The page of assets matching, best first, and the facet counts of all that match.
     async fn search(&self, request: &SearchRequest) -> Result<SearchPage, SearchError>;
+    /// Whether the index was made empty when opened (an earlier version's, whose fields
+    /// differ) and wants every asset indexed again.
+    fn needs_rebuild(&self) -> bool {
+        false
+    }
 }

@@ -15,6 +15,7 @@ fn switch_label(name: &str) -> &'static str {
         "text" => "On-screen text",
         "moderation" => "Moderation",
         "shots" => "Shots",
+        "scenes" => "Scenes, chapters, ad breaks",
         "transcript" => "Transcript",
         "keyphrases" => "Key phrases",
         "entities" => "Entities",
@@ -28,16 +29,49 @@ fn switch_label(name: &str) -> &'static str {
 pub const PRESETS: [(&str, &[&str]); 4] = [
     (
         "Everything",
-        &["labels", "text", "moderation", "shots", "transcript", "keyphrases", "entities", "sentiment", "faces"],
+        &[
+            "labels",
+            "text",
+            "moderation",
+            "shots",
+            "scenes",
+            "transcript",
+            "keyphrases",
+            "entities",
+            "sentiment",
+            "faces",
+        ],
     ),
     ("Pictures", &["labels", "text", "moderation", "faces"]),
     ("Speech", &["transcript", "keyphrases", "entities", "sentiment"]),
-    ("Shots and faces", &["shots", "faces"]),
+    ("Shots and faces", &["shots", "scenes", "faces"]),
 ];
 
 /// Options running exactly the analyses of a preset, other fields as in `base`.
 pub fn preset(names: &[&str], base: &AiOptions) -> AiOptions {
     AiOptions::only(names).unwrap_or_default().over(base)
+}
+
+/// A number input bound to one option (`min`, `max`, `step` in `range`); cleared or not a
+/// number, the option is unset and takes the default.
+fn number_field<T: std::str::FromStr + ToString + Send + Sync + 'static>(
+    options: RwSignal<AiOptions>,
+    label: &'static str,
+    name: &'static str,
+    range: [&'static str; 3],
+    get: fn(&AiOptions) -> Option<T>,
+    set: fn(&mut AiOptions) -> &mut Option<T>,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <input type="number" name=name min=range[0] max=range[1] step=range[2]
+                prop:value=move || options.with(|o| get(o).map(|v| v.to_string()).unwrap_or_default())
+                on:change=move |ev| {
+                    let value = event_target_value(&ev).parse::<T>().ok();
+                    options.update(|o| *set(o) = value);
+                }/>
+        </label>
+    }
 }
 
 /// Edits `options`; with `details`, also frame rate, confidence, language, model and
@@ -72,22 +106,10 @@ pub fn AiOptionsForm(options: RwSignal<AiOptions>, #[prop(optional)] details: bo
             </div>
             {details.then(|| view! {
                 <div class="option-fields">
-                    <label>"Frames per second"
-                        <input type="number" name="frame_rate" min="0.0167" max="30" step="0.25"
-                            prop:value=move || options.with(|o| o.frame_rate.map(|r| r.to_string()).unwrap_or_default())
-                            on:change=move |ev| {
-                                let rate = event_target_value(&ev).parse::<f64>().ok();
-                                options.update(|o| o.frame_rate = rate);
-                            }/>
-                    </label>
-                    <label>"Minimum text confidence"
-                        <input type="number" name="min_confidence" min="0" max="1" step="0.05"
-                            prop:value=move || options.with(|o| o.min_confidence.map(|r| r.to_string()).unwrap_or_default())
-                            on:change=move |ev| {
-                                let level = event_target_value(&ev).parse::<f32>().ok();
-                                options.update(|o| o.min_confidence = level);
-                            }/>
-                    </label>
+                    {number_field(options, "Frames per second", "frame_rate", ["0.0167", "30", "0.25"], |o| o.frame_rate, |o| &mut o.frame_rate)}
+                    {number_field(options, "Minimum text confidence", "min_confidence", ["0", "1", "0.05"], |o| o.min_confidence, |o| &mut o.min_confidence)}
+                    {number_field(options, "Chapter length (minutes)", "chapter_minutes", ["0.25", "60", "0.25"], |o| o.chapter_minutes, |o| &mut o.chapter_minutes)}
+                    {number_field(options, "Ad breaks per hour (0: every candidate)", "ad_breaks_per_hour", ["0", "30", "1"], |o| o.ad_breaks_per_hour, |o| &mut o.ad_breaks_per_hour)}
                     <label>"Language spoken"
                         <input type="text" name="language" placeholder="auto" maxlength="3"
                             prop:value=move || options.with(|o| o.language.clone().unwrap_or_default())

@@ -345,3 +345,76 @@ pub async fn spoken_video(dir: &Path, text: &str, at: u32) -> PathBuf {
     tool("ffmpeg", &all).await;
     out
 }
+
+/// A film of four scenes with known starts (0, 9, 17 and 26 s of 34): the astronaut (the
+/// whole photograph, then cut to a close-up), the coffee and the cat (the same), then a
+/// weather card. A second of black and silence comes before the coffee and before the
+/// card; the cat follows the coffee by a plain cut. Each scene has a sentence about it
+/// said across its cut, over a room tone heard everywhere but in the black.
+pub async fn scenes_film(dir: &Path, samples: &Path) -> (PathBuf, Vec<u64>) {
+    let photo = |name: &str| samples.join(name).to_str().unwrap().to_owned();
+    let fit = "scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2";
+    let close =
+        "crop=iw/2:ih/2:iw/4:ih/5,scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2";
+    // (input, seconds, filter)
+    let shots: Vec<(Vec<String>, &str)> = vec![
+        (still(&photo("astronaut.png")), fit),
+        (still(&photo("astronaut.png")), close),
+        (lavfi("color=c=black:s=640x360:r=25:d=1"), "null"),
+        (still(&photo("coffee.png")), fit),
+        (still(&photo("coffee.png")), close),
+        (still(&photo("chelsea.png")), fit),
+        (still(&photo("chelsea.png")), close),
+        (lavfi("color=c=black:s=640x360:r=25:d=1"), "null"),
+        (
+            lavfi(
+                "color=c=0x802020:s=640x360:r=25:d=8,drawtext=text='WEATHER REPORT':x=60:y=150:fontsize=48:fontcolor=white",
+            ),
+            "null",
+        ),
+    ];
+    let said = [
+        (1, "An astronaut in a white space suit floats high above the blue planet."),
+        (10, "A cup of hot black coffee waits on the kitchen table every morning."),
+        (18, "The striped cat sleeps quietly in the warm afternoon sun."),
+        (27, "Here is the weather report: heavy rain tomorrow across the north."),
+    ];
+    let mut args: Vec<String> = Vec::new();
+    let mut graph = String::new();
+    for (i, (input, filter)) in shots.iter().enumerate() {
+        args.extend(input.iter().cloned());
+        graph.push_str(&format!("[{i}:v]{filter},setsar=1,fps=25,format=yuv420p[v{i}];"));
+    }
+    let pictures: String = (0..shots.len()).map(|i| format!("[v{i}]")).collect();
+    graph.push_str(&format!("{pictures}concat=n={}:v=1:a=0[video];", shots.len()));
+    // Room tone all through, silenced in the two black seconds; each sentence laid over it.
+    let tone = shots.len();
+    args.extend(lavfi("anoisesrc=color=pink:amplitude=0.02:sample_rate=16000:duration=34"));
+    graph.push_str(&format!("[{tone}:a]volume='if(between(t,8,9)+between(t,25,26),0,1)':eval=frame[tone];"));
+    let mut voices = String::from("[tone]");
+    for (n, (at, sentence)) in said.iter().enumerate() {
+        let voice = dir.join(format!("said{n}.wav"));
+        tool("espeak-ng", &["-s", "150", "-w", voice.to_str().unwrap(), sentence]).await;
+        args.extend(["-i".to_owned(), voice.to_str().unwrap().to_owned()]);
+        graph.push_str(&format!("[{}:a]aresample=16000,adelay={}:all=1[s{n}];", tone + 1 + n, at * 1000));
+        voices.push_str(&format!("[s{n}]"));
+    }
+    graph.push_str(&format!("{voices}amix=inputs={}:normalize=0:duration=first[audio]", said.len() + 1));
+    let out = dir.join("scenes.mp4");
+    let mut all: Vec<String> = ["-v", "error", "-y"].map(str::to_owned).to_vec();
+    all.extend(args);
+    all.extend(["-filter_complex", &graph, "-map", "[video]", "-map", "[audio]"].map(str::to_owned));
+    all.extend(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"].map(str::to_owned));
+    all.push(out.to_str().unwrap().to_owned());
+    tool("ffmpeg", &all.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    (out, vec![0, 9000, 17_000, 26_000])
+}
+
+/// A photograph held for four seconds, as ffmpeg input arguments.
+fn still(path: &str) -> Vec<String> {
+    ["-loop", "1", "-framerate", "25", "-t", "4", "-i", path].map(str::to_owned).to_vec()
+}
+
+fn lavfi(source: &str) -> Vec<String> {
+    ["-f", "lavfi", "-i", source].map(str::to_owned).to_vec()
+}

@@ -65,6 +65,7 @@ fn analyse(ingest: &Ingest, search: Arc<dyn SearchIndex>, faces: &Faces, vision:
             text: false,
             moderation: false,
             shots: false,
+            scenes: false,
             transcript: false,
             keyphrases: false,
             entities: false,

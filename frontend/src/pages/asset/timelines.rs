@@ -8,7 +8,7 @@ use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, Ass
 
 use super::faces::AssetFaces;
 use super::review::{Found, Playback};
-use super::transcript::{TranscriptLines, seek};
+use super::transcript::{ChapterList, TranscriptLines, seek};
 use crate::api;
 use crate::components::download::{Downloads, Offer};
 use crate::format;
@@ -28,6 +28,9 @@ fn title(kind: AnalysisKind) -> &'static str {
         AnalysisKind::Keyphrase => "Key phrases",
         AnalysisKind::Entity => "Entities",
         AnalysisKind::Sentiment => "Sentiment",
+        AnalysisKind::Scene => "Scenes",
+        AnalysisKind::Chapter => "Chapters",
+        AnalysisKind::AdBreak => "Ad breaks",
     }
 }
 
@@ -53,6 +56,12 @@ fn offers(asset: &Asset, kind: AnalysisKind) -> Vec<Offer> {
             offers.push(offer("Text", format!("/api/assets/{id}/tracks/transcript.txt"), "txt", "text/plain"));
         }
         AnalysisKind::Shot => offers.push(offer("EDL", format!("/api/assets/{id}/edl"), "edl", "text/plain")),
+        AnalysisKind::Scene => {
+            offers.push(offer("EDL with scenes", format!("/api/assets/{id}/edl"), "edl", "text/plain"));
+        }
+        AnalysisKind::AdBreak => {
+            offers.push(offer("CSV", format!("/api/assets/{id}/tracks/ad_break.csv"), "csv", "text/csv"));
+        }
         _ => {}
     }
     offers
@@ -128,6 +137,9 @@ fn KindPanel(
                 Some(Ok(Some(t))) if t.items.is_empty() => view! { <p class="muted small">"Nothing found."</p> }.into_any(),
                 Some(Ok(Some(t))) if kind == AnalysisKind::Transcript => {
                     view! { <TranscriptLines asset_id=asset_id.clone() timeline=t playback/> }.into_any()
+                }
+                Some(Ok(Some(t))) if kind == AnalysisKind::Chapter => {
+                    view! { <ChapterList asset_id=asset_id.clone() timeline=t playback/> }.into_any()
                 }
                 Some(Ok(Some(t))) => {
                     let total = t.items.len();

@@ -1,6 +1,7 @@
 //! The transcript beside the player: each stretch of speech a line with its time. A click
 //! plays from there, the line being spoken is highlighted, and the transcript shows on the
-//! video as subtitles.
+//! video as subtitles. The chapters list works the same way and gives the video its
+//! chapters track.
 
 use leptos::html::{Li, Ol, Video};
 use leptos::prelude::*;
@@ -37,7 +38,7 @@ pub fn TranscriptLines(asset_id: AssetId, timeline: Timeline, playback: Playback
         let (id, language) = (asset_id.clone(), language.clone());
         leptos::task::spawn_local(async move {
             if let Ok(vtt) = api::get_track(auth, &id, "transcript.vtt").await {
-                let _ = add_subtitles(&video, &vtt, &language);
+                let _ = add_track(&video, &vtt, "subtitles", "Transcript", &language);
             }
         });
     });
@@ -97,19 +98,59 @@ fn Line(item: TimelineItem, playback: Playback, list: NodeRef<Ol>) -> impl IntoV
     .into_any()
 }
 
-fn add_subtitles(video: &web_sys::HtmlVideoElement, vtt: &str, language: &str) -> Result<(), wasm_bindgen::JsValue> {
+/// The chapters, each a line with its title and start; a click plays from there, and the
+/// chapter playing is highlighted.
+#[component]
+pub fn ChapterList(asset_id: AssetId, timeline: Timeline, playback: Playback) -> impl IntoView {
+    let auth = use_auth();
+    Effect::new(move |_| {
+        let Some(video) = playback.player.get() else { return };
+        let id = asset_id.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(vtt) = api::get_track(auth, &id, "chapter.vtt").await {
+                let _ = add_track(&video, &vtt, "chapters", "Chapters", "en");
+            }
+        });
+    });
+    let now_ms = playback.now_ms;
+    view! {
+        <ol class="chapters">
+            {timeline.items.into_iter().filter_map(|item| {
+                let span = item.timecodes.first().copied()?;
+                let current = move || (span.begin..span.end).contains(&now_ms.get());
+                Some(view! {
+                    <li class="chapter" class:current=current data-begin=span.begin.to_string()
+                        on:click=move |_| playback.seek(span.begin)>
+                        <span class="muted small transcript-time">{format::duration(span.begin)}</span>
+                        <span class="chapter-title">{item.name}</span>
+                    </li>
+                })
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// Gives the player a track made from `vtt` (a local copy: a <track> cannot send the
+/// session's token), replacing an earlier one of the same label.
+fn add_track(
+    video: &web_sys::HtmlVideoElement,
+    vtt: &str,
+    kind: &str,
+    label: &str,
+    language: &str,
+) -> Result<(), wasm_bindgen::JsValue> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/vtt");
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(vtt));
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    // A re-rendered panel must not stack a second copy of the subtitles on the video.
-    while let Some(old) = video.query_selector("track[label='Transcript']")? {
+    // A re-rendered panel must not stack a second copy of the track on the video.
+    while let Some(old) = video.query_selector(&format!("track[label='{label}']"))? {
         old.remove();
     }
     let track = document.create_element("track")?;
-    for (name, value) in [("kind", "subtitles"), ("label", "Transcript"), ("srclang", language), ("src", &url)] {
+    for (name, value) in [("kind", kind), ("label", label), ("srclang", language), ("src", &url)] {
         track.set_attribute(name, value)?;
     }
     track.set_attribute("default", "")?;
