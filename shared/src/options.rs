@@ -21,7 +21,7 @@ pub struct AiOptions {
     /// On-screen text (PP-OCRv4) on frames, images and scanned pages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<bool>,
-    /// Unsafe-content scores on frames and images.
+    /// Moderation categories (explicit, suggestive, drawing) on frames and images.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moderation: Option<bool>,
     /// Shots and black frames over the whole video.
@@ -48,7 +48,7 @@ pub struct AiOptions {
     /// Objects scoring less are dropped, 0 to 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label_confidence: Option<f32>,
-    /// Frames whose unsafe score reaches this are flagged, 0 to 1.
+    /// A frame is flagged with each moderation category this likely, 0 to 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moderation_threshold: Option<f32>,
     /// The language spoken ("en", "es"); "auto" detects it where the model can.

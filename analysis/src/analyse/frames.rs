@@ -344,21 +344,24 @@ fn faces(
     Ok(seen)
 }
 
-/// Scored a batch at a time, not per picture, as the model runs fastest.
+/// Scored a batch at a time, not per picture, as the model runs fastest; each category
+/// that reaches the threshold is flagged on the frame.
 fn moderation(
     vision: &Vision,
     pictures: &[DynamicImage],
     spans: &[Timecode],
     options: &AnalysisDefaults,
 ) -> Result<Vec<FrameResult>, ModelError> {
-    let scores = vision.moderation.scores(pictures)?;
-    Ok(scores
+    let found = vision.moderation.categories(pictures)?;
+    Ok(found
         .into_iter()
         .zip(spans)
-        .map(|(score, span)| {
-            let detections = (score >= options.moderation_threshold)
-                .then(|| Detection { name: "unsafe".into(), confidence: score, area: None, words: Vec::new() })
+        .map(|(categories, span)| {
+            let detections = categories
+                .named()
                 .into_iter()
+                .filter(|(_, likelihood)| *likelihood >= options.moderation_threshold)
+                .map(|(name, confidence)| Detection { name: name.into(), confidence, area: None, words: Vec::new() })
                 .collect();
             FrameResult { span: *span, detections }
         })

@@ -5,10 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use mediaport_shared::{Timecode, TimelineItem};
 
-/// How much each kind of evidence counts in a likeness.
+/// How much each kind of evidence counts in a likeness. Faces count most: shots of
+/// different people are rarely one scene unless the scene cuts between them, and then
+/// each person's shots link to their own.
 const COLOUR_WEIGHT: f32 = 1.0;
 const LABEL_WEIGHT: f32 = 1.0;
-const PEOPLE_WEIGHT: f32 = 1.0;
+const PEOPLE_WEIGHT: f32 = 2.0;
 const WORDS_WEIGHT: f32 = 0.5;
 const SPEECH_WEIGHT: f32 = 1.0;
 /// Sentence vectors (MiniLM) of unrelated sentences still meet at about this cosine, and of

@@ -2,7 +2,8 @@
 //! what the other analyses found in it (its colours, objects, people, on-screen words and
 //! what was said), and each shot boundary scored by how unlike each other the shots on its
 //! two sides are. A boundary is compared across a few shots each way, not only the two
-//! that meet, so a conversation cutting between two faces stays one scene. Black frames
+//! that meet, so a conversation cutting between two faces stays one scene (the further
+//! apart two shots, the less their likeness counts). Black frames
 //! and silence at a boundary make it likelier; speech running across it, less.
 //!
 //! Chapters join scenes to a target length ([`chapters`]); ad breaks are the scene
@@ -18,10 +19,13 @@ pub use evidence::{Evidence, ShotView};
 
 /// Shots this close to a boundary, on each side, are compared across it...
 const LINK_MS: u64 = 30_000;
+/// ...their likeness fading with the time between them (to 37 % this far apart), so a
+/// place left and come back to after a whole other scene is not the same scene.
+const LINK_FADE_MS: f32 = 20_000.0;
 /// ...and at most this many of them.
 const LINK_SHOTS: usize = 3;
 /// A boundary scoring at least this starts a new scene.
-const SCENE_LEVEL: f32 = 0.55;
+const SCENE_LEVEL: f32 = 0.6;
 /// Scenes are at least this long: closer boundaries are the same change seen twice.
 const MIN_SCENE_MS: u64 = 3000;
 /// Black or silence this close to a boundary is on it.
@@ -60,7 +64,11 @@ pub fn score_boundaries(evidence: &Evidence) -> Vec<SceneBoundary> {
             shots[..k].iter().rev().take(LINK_SHOTS).filter(|v| v.span.end + LINK_MS >= time_ms).copied().collect();
         let right: Vec<&ShotView> =
             shots[k..].iter().take(LINK_SHOTS).filter(|v| v.span.begin <= time_ms + LINK_MS).copied().collect();
-        let likeness = left.iter().flat_map(|a| right.iter().filter_map(|b| a.likeness(b))).fold(None, max_of);
+        let linked = |a: &ShotView, b: &ShotView| {
+            let apart = b.span.begin.saturating_sub(a.span.end) as f32;
+            a.likeness(b).map(|l| l * (-apart / LINK_FADE_MS).exp())
+        };
+        let likeness = left.iter().flat_map(|a| right.iter().filter_map(|b| linked(a, b))).fold(None, max_of);
         // Nothing to compare: as likely a new scene as not.
         let mut score = likeness.map_or(0.5, |l| 1.0 - l);
         if evidence.speech_across(time_ms) {

@@ -95,9 +95,9 @@ async fn a_missing_or_altered_model_stops_start_up_with_the_fix() {
                     std::fs::copy(entry.path(), models.join(entry.file_name())).unwrap();
                 }
             }
-            let mut bytes = std::fs::read(models.join("open-nsfw.onnx")).unwrap();
+            let mut bytes = std::fs::read(models.join("nsfwjs-mobilenet-v2.onnx")).unwrap();
             bytes[1000] ^= 0x40;
-            std::fs::write(models.join("open-nsfw.onnx"), bytes).unwrap();
+            std::fs::write(models.join("nsfwjs-mobilenet-v2.onnx"), bytes).unwrap();
         }
         let out = Command::new(env!("CARGO_BIN_EXE_mediaport"))
             .args(["worker", "--data-dir"])
