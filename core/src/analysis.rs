@@ -48,6 +48,8 @@ pub struct AnalysisDefaults {
     pub sentiment: bool,
     /// Faces on frames and images, grouped by person (`ai_options.faces`).
     pub faces: bool,
+    /// People's apparent age and gender and the faces' expressions (`ai_options.face_traits`).
+    pub face_traits: bool,
     /// Faces with fewer pixels from brow to chin are not looked for (`ai_options.min_face_size`):
     /// smaller ones cannot be recognised, and looking for them is most of the detector's time.
     pub min_face_size: u32,
@@ -79,6 +81,7 @@ impl Default for AnalysisDefaults {
             entities: true,
             sentiment: true,
             faces: true,
+            face_traits: false,
             min_face_size: 40,
             face_collection: None,
         }
@@ -102,6 +105,7 @@ impl AnalysisDefaults {
             entities: Some(self.entities),
             sentiment: Some(self.sentiment),
             faces: Some(self.faces),
+            face_traits: Some(self.face_traits),
             min_confidence: Some(self.min_confidence),
             label_confidence: Some(self.label_confidence),
             moderation_threshold: Some(self.moderation_threshold),
@@ -147,6 +151,7 @@ impl AnalysisDefaults {
             entities: options.entities.unwrap_or(self.entities),
             sentiment: options.sentiment.unwrap_or(self.sentiment),
             faces: options.faces.unwrap_or(self.faces),
+            face_traits: options.face_traits.unwrap_or(self.face_traits),
             min_face_size: options.min_face_size.map_or(self.min_face_size, |v| v.clamp(20, 400)),
             face_collection: match options.face_collection.as_deref() {
                 None => self.face_collection.clone(),

@@ -171,6 +171,7 @@ pub struct SeenFace {
     /// The name it goes by now (see [`called`]), else the label analysis gave it.
     pub label: String,
     pub timecodes: Vec<Timecode>,
+    pub traits: Option<mediaport_shared::FaceTraits>,
 }
 
 /// The usable faces analysis found in an asset, with the names they go by now; none
@@ -201,7 +202,7 @@ pub async fn faces_of(
             pinned: false,
         });
         let label = called(faces, people, &record).await?.map_or(appearance.label, |c| c.name);
-        seen.push(SeenFace { record, label, timecodes: appearance.timecodes });
+        seen.push(SeenFace { record, label, timecodes: appearance.timecodes, traits: appearance.traits });
     }
     Ok(seen)
 }
@@ -336,6 +337,7 @@ mod tests {
             boxes: Vec::new(),
             embedding: embedding.to_vec(),
             matched: None,
+            traits: None,
         }
     }
 

@@ -27,10 +27,12 @@ pub enum AnalysisKind {
     Chapter,
     /// Scene boundaries on black and silence where a programme can be broken.
     AdBreak,
+    /// Faces' expressions (happy, sad...), where a face showed them.
+    Emotion,
 }
 
 impl AnalysisKind {
-    pub const ALL: [AnalysisKind; 13] = [
+    pub const ALL: [AnalysisKind; 14] = [
         Self::Label,
         Self::Face,
         Self::FaceMatch,
@@ -44,6 +46,7 @@ impl AnalysisKind {
         Self::Scene,
         Self::Chapter,
         Self::AdBreak,
+        Self::Emotion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +64,7 @@ impl AnalysisKind {
             Self::Scene => "scene",
             Self::Chapter => "chapter",
             Self::AdBreak => "ad_break",
+            Self::Emotion => "emotion",
         }
     }
 

@@ -42,6 +42,23 @@ pub struct FaceAppearance {
     /// The collection face this person was recognised as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched: Option<FaceMatch>,
+    /// Age and gender as the faces look, when the analysis was asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traits: Option<FaceTraits>,
+}
+
+/// How old a person looks and their apparent gender, from their faces (the middle one of
+/// each estimate). An impression from pixels, not a fact about anyone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FaceTraits {
+    /// Years: the best guess and a range.
+    pub age: u32,
+    pub age_low: u32,
+    pub age_high: u32,
+    /// `female` or `male`, and how likely, 0.5 to 1.
+    pub gender: String,
+    pub gender_confidence: f32,
 }
 
 /// A recognised person.
@@ -177,6 +194,9 @@ pub struct AssetFace {
     /// Empty where only the person's listing is asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timecodes: Vec<Timecode>,
+    /// Apparent age and gender, where the asset's analysis was asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traits: Option<FaceTraits>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -28,8 +28,9 @@ pub use asset::{Asset, AssetCard, AssetDetail, AssetExport, AssetList, AssetStat
 pub use error::{ErrorBody, codes};
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,
-    FaceCollectionList, FaceImport, FaceMatch, ImportedFace, IndexedFace, IndexedFaceList, MergePeople, MoveAppearance,
-    NamePerson, PERSON, Person, PersonList, RefusedPhoto, Rename, UNNAMED_FACE, import_name, person_of_photo,
+    FaceCollectionList, FaceImport, FaceMatch, FaceTraits, ImportedFace, IndexedFace, IndexedFaceList, MergePeople,
+    MoveAppearance, NamePerson, PERSON, Person, PersonList, RefusedPhoto, Rename, UNNAMED_FACE, import_name,
+    person_of_photo,
 };
 pub use health::Health;
 pub use id::{AssetId, JobId, PersonId, UploadId};

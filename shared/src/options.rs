@@ -42,6 +42,10 @@ pub struct AiOptions {
     /// Faces grouped by person, and recognised against `face_collection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faces: Option<bool>,
+    /// Each person's apparent age and gender, and the faces' expressions over time (with
+    /// `faces`). Off unless chosen: some archives must not infer these.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_traits: Option<bool>,
     /// Lines of on-screen text read with less confidence are dropped, 0 to 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_confidence: Option<f32>,
@@ -102,7 +106,7 @@ impl std::fmt::Display for OptionError {
 }
 
 /// The analyses an option switches, and the kinds each makes.
-pub const SWITCHES: [(&str, &[AnalysisKind]); 10] = [
+pub const SWITCHES: [(&str, &[AnalysisKind]); 11] = [
     ("labels", &[AnalysisKind::Label]),
     ("text", &[AnalysisKind::Text]),
     ("moderation", &[AnalysisKind::Moderation]),
@@ -113,6 +117,7 @@ pub const SWITCHES: [(&str, &[AnalysisKind]); 10] = [
     ("entities", &[AnalysisKind::Entity]),
     ("sentiment", &[AnalysisKind::Sentiment]),
     ("faces", &[AnalysisKind::Face, AnalysisKind::FaceMatch]),
+    ("face_traits", &[AnalysisKind::Emotion]),
 ];
 
 impl AiOptions {
@@ -133,6 +138,7 @@ impl AiOptions {
             entities,
             sentiment,
             faces,
+            face_traits,
             min_confidence,
             label_confidence,
             moderation_threshold,
@@ -161,6 +167,7 @@ impl AiOptions {
             "entities" => self.entities,
             "sentiment" => self.sentiment,
             "faces" => self.faces,
+            "face_traits" => self.face_traits,
             _ => None,
         }
     }
@@ -178,6 +185,7 @@ impl AiOptions {
             "entities" => &mut self.entities,
             "sentiment" => &mut self.sentiment,
             "faces" => &mut self.faces,
+            "face_traits" => &mut self.face_traits,
             _ => return false,
         };
         *slot = Some(on);

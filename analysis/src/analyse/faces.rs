@@ -9,14 +9,15 @@ use mediaport_core::keys;
 use mediaport_core::people::{self, Called};
 use mediaport_core::{AppearanceRecord, CatalogError, FaceCatalog, VectorIndex};
 use mediaport_shared::{
-    AnalysisKind, AnalysisSummaries, Asset, AssetId, AssetStatus, FaceAppearance, FaceAppearances, FaceMatch, PERSON,
-    Timecode, Timeline, UNNAMED_FACE,
+    AnalysisKind, AnalysisSummaries, Asset, AssetId, AssetStatus, FaceAppearance, FaceAppearances, FaceMatch,
+    FaceTraits, PERSON, Timecode, Timeline, TimelineItem, UNNAMED_FACE,
 };
 
 use super::{Analyse, Failure};
 use crate::job::JobError;
 use crate::timeline::{self, Detection, FrameResult};
 use crate::vision::faces::reader::jpeg;
+use crate::vision::faces::traits::Traits;
 use crate::vision::faces::{EMBEDDER, Face, SAME_PERSON, distance};
 
 /// A face found on one frame, with its box as fractions of the picture.
@@ -25,7 +26,12 @@ pub(super) struct SeenFace {
     pub span: Timecode,
     pub area: [f32; 4],
     pub face: Face,
+    /// Age, gender and expression, when asked for.
+    pub traits: Option<Traits>,
 }
+
+/// Expressions read with less confidence are not put on the timeline.
+const MIN_EXPRESSION: f32 = 0.5;
 
 /// One person's faces so far.
 #[derive(Debug)]
@@ -40,12 +46,17 @@ struct Group {
     chip: Option<(bool, f32, RgbImage)>,
     confidence: f32,
     sightings: Vec<(Timecode, [f32; 4], f32)>,
+    /// Each face's traits, the usable ones' first (they are read best).
+    traits: Vec<(bool, Traits)>,
 }
 
 impl Group {
     fn take(&mut self, seen: SeenFace) {
         let face = seen.face;
         let usable = face.quality.usable();
+        if let Some(traits) = seen.traits {
+            self.traits.push((usable, traits));
+        }
         if usable {
             self.usable += 1;
             self.sum.iter_mut().zip(&face.embedding).for_each(|(s, v)| *s += v);
@@ -87,12 +98,30 @@ impl Grouping {
                     chip: None,
                     confidence: 0.0,
                     sightings: Vec::new(),
+                    traits: Vec::new(),
                 });
                 self.groups.len() - 1
             },
             |(at, _)| at,
         );
         self.groups[at].take(seen);
+    }
+
+    /// The expressions of the recognisable people's faces, frame by frame: one item per
+    /// expression, with the faces' boxes.
+    pub fn expressions(&self) -> Vec<TimelineItem> {
+        let mut frames: Vec<FrameResult> = Vec::new();
+        for group in self.groups.iter().filter(|g| g.usable > 0) {
+            for ((span, area, _), (_, traits)) in group.sightings.iter().zip(&group.traits) {
+                if traits.expression_confidence >= MIN_EXPRESSION {
+                    let (name, confidence) = (traits.expression.to_owned(), traits.expression_confidence);
+                    let detections = vec![Detection { name, confidence, area: Some(*area), words: Vec::new() }];
+                    frames.push(FrameResult { span: *span, detections });
+                }
+            }
+        }
+        frames.sort_by_key(|f| f.span.begin);
+        timeline::merge(&frames)
     }
 
     /// The people, in order of first appearance, and their chips.
@@ -135,11 +164,34 @@ impl Grouping {
                     timecodes: item.timecodes,
                     boxes: item.boxes,
                     matched: None,
+                    traits: traits_of(&group.traits),
                 };
                 (appearance, group.chip.map(|(_, _, crop)| crop))
             })
             .collect()
     }
+}
+
+/// A person's apparent age and gender: the middle of each estimate over their usable faces
+/// (over all of them when none is usable).
+fn traits_of(faces: &[(bool, Traits)]) -> Option<FaceTraits> {
+    let usable: Vec<&Traits> = faces.iter().filter(|(u, _)| *u).map(|(_, t)| t).collect();
+    let read: Vec<&Traits> = if usable.is_empty() { faces.iter().map(|(_, t)| t).collect() } else { usable };
+    let middle = |value: fn(&Traits) -> f32| {
+        let mut values: Vec<f32> = read.iter().map(|t| value(t)).collect();
+        values.sort_by(f32::total_cmp);
+        values.get(values.len() / 2).copied()
+    };
+    let male = middle(|t| t.male)?;
+    // FaceRes's authors read a face as a man's from 0.6.
+    let (gender, confidence) = if male >= 0.6 { ("male", male) } else { ("female", 1.0 - male) };
+    Some(FaceTraits {
+        age: middle(|t| t.age)?.round() as u32,
+        age_low: middle(|t| t.age_low)?.round() as u32,
+        age_high: middle(|t| t.age_high)?.round() as u32,
+        gender: gender.into(),
+        gender_confidence: confidence.max(0.5),
+    })
 }
 
 /// The timelines of the appearances: named people (by a collection or a reviewer) in

@@ -335,10 +335,16 @@ fn faces(
     let mut seen = Vec::new();
     for (picture, span) in pictures.iter().zip(spans) {
         let (w, h) = (picture.width() as f32, picture.height() as f32);
-        for face in vision.faces.find(picture, options.min_face_size)? {
+        let found = vision.faces.find(picture, options.min_face_size)?;
+        let traits = if options.face_traits && !found.is_empty() {
+            vision.traits.describe(&picture.to_rgb8(), &found.iter().map(|f| &f.found).collect::<Vec<_>>())?
+        } else {
+            Vec::new()
+        };
+        for (n, face) in found.into_iter().enumerate() {
             let b = &face.found;
             let area = [b.left / w, b.top / h, b.width() / w, b.height() / h];
-            seen.push(SeenFace { span: *span, area, face });
+            seen.push(SeenFace { span: *span, area, face, traits: traits.get(n).copied() });
         }
     }
     Ok(seen)

@@ -35,6 +35,7 @@ use crate::on_demand::{self, OnDemand, Releasable};
 use crate::speech::Speech;
 use crate::tools::Tools;
 use crate::vision::faces::Faces;
+use crate::vision::faces::traits::Describer;
 use crate::vision::labels::Labels;
 use crate::vision::moderation::Moderation;
 use crate::vision::ocr::Ocr;
@@ -48,6 +49,8 @@ pub struct Vision {
     pub moderation: Moderation,
     /// Shared with the server, which indexes collection faces with it.
     pub faces: Arc<Faces>,
+    /// Faces' apparent age, gender and expression, when asked for.
+    pub traits: Describer,
 }
 
 impl Vision {
@@ -57,6 +60,7 @@ impl Vision {
             ocr: Ocr::new(models)?,
             moderation: Moderation::new(models)?,
             faces: Arc::new(Faces::new(models)?),
+            traits: Describer::new(models)?,
         })
     }
 }
@@ -172,18 +176,28 @@ impl Analyse {
             }
             if options.faces {
                 progress.step("faces").await;
+                let mut expressions = None;
                 let result = match looked.and_then(|found| found.failure(AnalysisKind::Face).map(|()| found)) {
-                    Ok(found) => self.settle_faces(&asset, found.faces, options.face_collection.as_deref()).await,
+                    Ok(found) => {
+                        expressions = options.face_traits.then(|| found.faces.expressions());
+                        self.settle_faces(&asset, found.faces, options.face_collection.as_deref()).await
+                    }
                     Err(err) => Err(err),
                 };
                 // Their timelines are made last, with the names people have then.
                 match result {
-                    Ok(found) => faces_found = Some(found),
+                    Ok(found) => {
+                        faces_found = Some(found);
+                        if let Some(items) = expressions {
+                            let timeline = Timeline::new(AnalysisKind::Emotion, items);
+                            self.settle(&asset, AnalysisKind::Emotion, Ok(timeline), &mut summaries).await?;
+                        }
+                    }
                     Err(Failure::Media(reason)) => {
-                        self.settle(&asset, AnalysisKind::Face, Err(Failure::Media(reason.clone())), &mut summaries)
-                            .await?;
-                        self.settle(&asset, AnalysisKind::FaceMatch, Err(Failure::Media(reason)), &mut summaries)
-                            .await?;
+                        let failed = [AnalysisKind::Face, AnalysisKind::FaceMatch, AnalysisKind::Emotion];
+                        for kind in failed.into_iter().filter(|k| options.face_traits || *k != AnalysisKind::Emotion) {
+                            self.settle(&asset, kind, Err(Failure::Media(reason.clone())), &mut summaries).await?;
+                        }
                     }
                     Err(Failure::Transient(err)) => return Err(err),
                 }

@@ -164,6 +164,7 @@ async fn a_model_failing_at_run_time_fails_its_own_analysis_and_the_worker_goes_
         ocr: Ocr::new(&models).unwrap(),
         moderation: Moderation::with_model(models.load("nanodet.onnx").unwrap()),
         faces: common::vision(&models).faces.clone(),
+        traits: mediaport_analysis::vision::faces::traits::Describer::new(&models).unwrap(),
     };
     let h = Harness::start_with(Some(Arc::new(broken))).await;
     let film = media::two_scenes(h.dir.path(), 2, 4, "LISBON").await;

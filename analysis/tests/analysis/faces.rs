@@ -1,5 +1,8 @@
 //! Faces on real photographs: found with their landmarks, graded, and embedded so that
-//! one person's different photographs lie close together and other people do not.
+//! one person's different photographs lie close together and other people do not; their
+//! apparent age, gender and expressions when asked for, and only then.
+
+use crate::common;
 
 use image::DynamicImage;
 use mediaport_analysis::inference::{self, Models};
@@ -72,4 +75,50 @@ fn a_face_still_matches_scaled_down_moved_and_brightened() {
     let d = distance(&enrolled.embedding, &seen.embedding);
     assert!(d < SAME_PERSON, "the changed shot is {d} from the enrolled photograph");
     assert!(seen.found.left > 700.0, "found where it was placed: {:?}", seen.found);
+}
+
+/// Ages, genders and expressions through the whole analysis, only when asked for: the
+/// smiling astronaut is a woman of about thirty to forty, the president a man of middle
+/// age, and the smiles are on the expression timeline at their times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faces_get_an_age_a_gender_and_expressions_only_when_asked() {
+    use common::{Harness, PROXY_BUCKET, media};
+    use mediaport_shared::{AnalysisKind, AssetStatus, FaceAppearances, Timeline};
+
+    let h = Harness::start().await;
+    let samples = inference::default_dir().join("samples");
+    let fit = "scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2";
+    let shots = [(samples.join("astronaut.png"), fit), (samples.join("obama.jpg"), fit)];
+    let video = media::slideshow(h.dir.path(), &shots, 2).await;
+    let asked = h.add(&video, "asked.mp4", None, Some(serde_json::json!({"faces": true, "face_traits": true}))).await;
+    let not_asked = h.add(&video, "not-asked.mp4", None, Some(serde_json::json!({"faces": true}))).await;
+    h.worker.drain().await;
+
+    let asset = h.asset(&asked.id).await;
+    assert_eq!(asset.status, AssetStatus::Ready, "{:?}", asset.error);
+    let stored = h.storage.get_object(PROXY_BUCKET, &format!("{}/analysis/faces.json", asset.id)).await.unwrap();
+    let faces: FaceAppearances = serde_json::from_slice(&stored).unwrap();
+    let people: Vec<_> = faces.appearances.iter().filter(|a| a.usable).collect();
+    assert_eq!(people.len(), 2, "{faces:?}");
+    let (astronaut, president) = (people[0].traits.as_ref().unwrap(), people[1].traits.as_ref().unwrap());
+    // Eileen Collins was 42 in the photograph, Barack Obama 47 to 50 in his.
+    assert_eq!(astronaut.gender, "female", "{astronaut:?}");
+    assert!(astronaut.age_low <= 42 && 25 <= astronaut.age && astronaut.age <= 50, "{astronaut:?}");
+    assert_eq!(president.gender, "male", "{president:?}");
+    assert!(president.gender_confidence > 0.9 && (35..=60).contains(&president.age), "{president:?}");
+    assert!(president.age_low < president.age && president.age < president.age_high, "{president:?}");
+
+    let key = asset.analysis[&AnalysisKind::Emotion].key.clone().unwrap();
+    let expressions: Timeline =
+        serde_json::from_slice(&h.storage.get_object(PROXY_BUCKET, &key).await.unwrap()).unwrap();
+    let happy = expressions.items.iter().find(|i| i.name == "happy").unwrap_or_else(|| panic!("{expressions:?}"));
+    let seen: Vec<u64> = happy.timecodes.iter().map(|t| t.begin).collect();
+    assert_eq!(seen, [0], "both smile, one after the other: {happy:?}");
+    assert!(happy.timecodes[0].end >= 4000 && !happy.boxes.is_empty(), "{happy:?}");
+
+    let plain = h.asset(&not_asked.id).await;
+    assert!(!plain.analysis.contains_key(&AnalysisKind::Emotion), "{:?}", plain.analysis.keys());
+    let stored = h.storage.get_object(PROXY_BUCKET, &format!("{}/analysis/faces.json", plain.id)).await.unwrap();
+    let faces: FaceAppearances = serde_json::from_slice(&stored).unwrap();
+    assert!(faces.appearances.iter().all(|a| a.traits.is_none()), "nothing inferred unasked: {faces:?}");
 }

@@ -154,7 +154,7 @@ pub async fn appearances(
     let label = record.name.unwrap_or_default();
     let mut items = Vec::new();
     for found in state.people.person_appearances(&id).await? {
-        items.push(asset_face(&state, &found, label.clone(), Vec::new()).await?);
+        items.push(asset_face(&state, &found, label.clone(), Vec::new(), None).await?);
     }
     Ok(Json(AssetFaceList { items }))
 }
@@ -173,7 +173,7 @@ pub async fn of_asset(
     let seen = people::faces_of(faces, people, state.storage.as_ref(), &state.buckets.proxy, &asset.id).await?;
     let mut items = Vec::with_capacity(seen.len());
     for face in seen {
-        items.push(asset_face(&state, &face.record, face.label, face.timecodes).await?);
+        items.push(asset_face(&state, &face.record, face.label, face.timecodes, face.traits).await?);
     }
     Ok(Json(AssetFaceList { items }))
 }
@@ -183,6 +183,7 @@ async fn asset_face(
     record: &AppearanceRecord,
     label: String,
     timecodes: Vec<mediaport_shared::Timecode>,
+    traits: Option<mediaport_shared::FaceTraits>,
 ) -> Result<AssetFace, ApiError> {
     Ok(AssetFace {
         id: record.id.clone(),
@@ -193,5 +194,6 @@ async fn asset_face(
         pinned: record.pinned,
         chip_url: Some(crate::links::presigned(state, &record.chip_key).await?),
         timecodes,
+        traits,
     })
 }

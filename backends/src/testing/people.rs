@@ -30,6 +30,7 @@ fn appearance(asset: &AssetId, n: usize, embedding: Vec<f32>) -> FaceAppearance 
         boxes: Vec::new(),
         embedding,
         matched: None,
+        traits: None,
     }
 }
 

@@ -36,6 +36,7 @@ impl Field {
             "group" => Self::Group,
             "type" => Self::Type,
             "face" | "person" => Self::Kind(AnalysisKind::FaceMatch),
+            "face.emotion" => Self::Kind(AnalysisKind::Emotion),
             other => Self::Kind(AnalysisKind::parse(other)?),
         })
     }

@@ -203,6 +203,17 @@ async fn a_reviewer_sees_boxes_timelines_words_and_downloads_and_re_analyses() -
     first.click().await?;
     player_at(&browser, "the player to move to the word", first_at / 1000.0).await?;
     pause_at(c, 3.0).await?;
+    // The chapters (one, in six seconds): a lane, a line titled from what was said, and
+    // the player's chapters track.
+    browser.element(Locator::Css(".lane[data-lane=chapter] .segment")).await?;
+    let chapter = browser.wait_for_text(".chapters .chapter", "Chapter 1").await?;
+    assert!(chapter.to_lowercase().contains("rain") || chapter.to_lowercase().contains("lisbon"), "{chapter}");
+    browser
+        .wait_for("the player's chapters track", || async {
+            let tracks = eval(c, "return document.querySelectorAll('video track[kind=chapters]').length").await?;
+            Ok((tracks == 1).then_some(()))
+        })
+        .await?;
     eval(c, "document.querySelector('[data-testid=lanes]').scrollIntoView({block: 'center'}); return 1").await?;
     browser.screenshot("review-lanes").await?;
     browser.screenshots("review-asset").await?;

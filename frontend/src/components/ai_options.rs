@@ -21,6 +21,7 @@ fn switch_label(name: &str) -> &'static str {
         "entities" => "Entities",
         "sentiment" => "Sentiment",
         "faces" => "Faces and people",
+        "face_traits" => "Age, gender, expressions",
         _ => "",
     }
 }

@@ -6,6 +6,7 @@ pub mod align;
 pub mod mtcnn;
 pub mod quality;
 pub mod reader;
+pub mod traits;
 
 use image::{DynamicImage, RgbImage};
 

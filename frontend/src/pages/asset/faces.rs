@@ -81,6 +81,13 @@ fn Face(face: AssetFace, timed: bool, player: NodeRef<Video>) -> impl IntoView {
         <li class="asset-face" data-name=face.label.clone()>
             {picture}
             <span class="strong">{move || label.get()}</span>
+            {face.traits.as_ref().map(|t| {
+                let said = format!(
+                    "looks about {} ({}–{}), {} {:.0} %",
+                    t.age, t.age_low, t.age_high, t.gender, t.gender_confidence * 100.0
+                );
+                view! { <span class="muted small" data-traits title="An impression from the pictures, not a fact">{said}</span> }
+            })}
             {person}
             {naming}
             {timed.then(|| view! {

@@ -10,7 +10,7 @@ use super::review::{Found, Playback};
 use crate::format;
 
 /// The lanes, in the order shown, and what each is called.
-const LANES: [(AnalysisKind, &str); 11] = [
+const LANES: [(AnalysisKind, &str); 12] = [
     (AnalysisKind::Chapter, "Chapters"),
     (AnalysisKind::Scene, "Scenes"),
     (AnalysisKind::AdBreak, "Ad breaks"),
@@ -18,6 +18,7 @@ const LANES: [(AnalysisKind, &str); 11] = [
     (AnalysisKind::Label, "Objects"),
     (AnalysisKind::FaceMatch, "People"),
     (AnalysisKind::Face, "Faces"),
+    (AnalysisKind::Emotion, "Expressions"),
     (AnalysisKind::Text, "Text"),
     (AnalysisKind::Moderation, "Moderation"),
     (AnalysisKind::Transcript, "Speech"),

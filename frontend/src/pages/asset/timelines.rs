@@ -31,6 +31,7 @@ fn title(kind: AnalysisKind) -> &'static str {
         AnalysisKind::Scene => "Scenes",
         AnalysisKind::Chapter => "Chapters",
         AnalysisKind::AdBreak => "Ad breaks",
+        AnalysisKind::Emotion => "Expressions",
     }
 }
 
