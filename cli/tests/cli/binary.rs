@@ -95,9 +95,10 @@ async fn a_missing_or_altered_model_stops_start_up_with_the_fix() {
                     std::fs::copy(entry.path(), models.join(entry.file_name())).unwrap();
                 }
             }
-            let mut bytes = std::fs::read(models.join("nsfwjs-mobilenet-v2.onnx")).unwrap();
+            // The manifest's first model, checked before any file in a folder (not copied here).
+            let mut bytes = std::fs::read(models.join("ppocr-det.onnx")).unwrap();
             bytes[1000] ^= 0x40;
-            std::fs::write(models.join("nsfwjs-mobilenet-v2.onnx"), bytes).unwrap();
+            std::fs::write(models.join("ppocr-det.onnx"), bytes).unwrap();
         }
         let out = Command::new(env!("CARGO_BIN_EXE_mediaport"))
             .args(["worker", "--data-dir"])
