@@ -41,6 +41,11 @@ for i in $(seq 1 "$FRAMES"); do
 done
 peer=$("$PEER/bin/python" bench/faces_peer.py --models "$MEDIAPORT_CACHE/models" --frames "$WORK/frames" --threads "$THREADS" 2>/dev/null)
 ours=$(run_bench frames "$WORK/frames")
+# Describing the faces found (age, gender, expression), detection not counted.
+peer="$peer
+$("$PEER/bin/python" bench/faces_peer.py --models "$MEDIAPORT_CACHE/models" --frames "$WORK/frames" --threads "$THREADS" --traits 2>/dev/null)"
+ours="$ours
+$(run_bench traits "$WORK/frames")"
 
 for n in 1000 100000; do
   # Vectors spread like dlib's (about unit length), the same file for both.
@@ -60,6 +65,10 @@ field() { echo "$1" | awk -v a="$2" -v k="$3" '$2 == a { for (i = 3; i <= NF; i+
   printf '%-28s %14s %14s\n' "faces found" "$(field "$ours" faces faces)" "$(field "$peer" faces faces)"
   printf '%-28s %14s %14s\n' "frames per second" "$(field "$ours" faces fps)" "$(field "$peer" faces fps)"
   printf '%-28s %14s %14s\n' "faces per second" "$(field "$ours" faces faces_per_second)" "$(field "$peer" faces faces_per_second)"
+  echo "## describing the faces found: age and gender (FaceRes), expression (mini-Xception); detection not counted"
+  for k in faces faces_per_second mean_age male expressions; do
+    printf '%-28s %14s %14s\n' "$k" "$(field "$ours" traits "$k")" "$(field "$peer" traits "$k")"
+  done
   echo "## recognising one face (nearest of a collection, exact)"
   for n in 1000 100000; do
     printf '%-28s %14s %14s\n' "$n faces p50 ms" "$(echo "$ours" | awk -v n="$n" '$2 == "match" && $3 == "faces=" n { split($4, kv, "="); print kv[2] }')" "$(echo "$peer" | awk -v n="$n" '$2 == "match" && $3 == "faces=" n { split($4, kv, "="); print kv[2] }')"

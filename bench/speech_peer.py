@@ -13,6 +13,9 @@ parser.add_argument("--model", required=True)
 parser.add_argument("--clip", required=True)
 parser.add_argument("--out", required=True)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--hotwords", help="hot words, comma-separated (faster-whisper's hotwords)")
+parser.add_argument("--language-only", action="store_true",
+                    help="time naming the language of the clip's first 30 s (detect_language)")
 parser.add_argument("--greedy-windows", action="store_true",
                     help="as bench/speech_engines.sh decodes: greedy, no timestamps, 30 s windows "
                     "one after another, no previous text, no temperature fallback")
@@ -21,7 +24,14 @@ args = parser.parse_args()
 model = WhisperModel(args.model, device="cpu", compute_type="int8", cpu_threads=args.threads, num_workers=1)
 audio = decode_audio(args.clip, sampling_rate=16000)
 started = time.perf_counter()
-if args.greedy_windows:
+if args.language_only:
+    code, _, _ = model.detect_language(audio)
+    print(f"peer language code={code} seconds={time.perf_counter() - started:.2f}")
+    raise SystemExit
+if args.hotwords is not None:
+    words = args.hotwords.replace(",", ", ") + "." if args.hotwords else None
+    segments, info = model.transcribe(audio, language="en", beam_size=5, hotwords=words)
+elif args.greedy_windows:
     segments, info = model.transcribe(audio, language="en", beam_size=1, without_timestamps=True,
                                       condition_on_previous_text=False, temperature=0.0)
 else:

@@ -224,7 +224,8 @@ impl Ingest {
             .await
             .map_err(|e| JobError::from_tool("proxies", e))?;
         if let Some(report) = &files.shots {
-            let cuts = serde_json::to_vec(&Cuts::of(report)).map_err(|e| JobError::Transient(e.to_string()))?;
+            let cuts = Cuts::of(report, probe.technical.duration_ms.unwrap_or(0));
+            let cuts = serde_json::to_vec(&cuts).map_err(|e| JobError::Transient(e.to_string()))?;
             outputs.reports.push(self.put_bytes(asset, SHOTS_REPORT, cuts).await?);
         }
         if let Some(video) = &files.video {

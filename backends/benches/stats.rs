@@ -37,7 +37,8 @@ fn new_asset(n: usize) -> NewAsset {
 }
 
 async fn fill(catalog: &SqlCatalog, assets: usize) -> anyhow::Result<()> {
-    let summary = AnalysisSummary { status: AnalysisStatus::Done, count: 3, error: None, key: Some("k".into()) };
+    let summary =
+        AnalysisSummary { status: AnalysisStatus::Done, count: 3, error: None, key: Some("k".into()), language: None };
     let analysis: AnalysisSummaries = [(AnalysisKind::Label, summary)].into_iter().collect();
     for n in 0..assets {
         let asset = catalog.create_asset(new_asset(n)).await?;

@@ -40,6 +40,8 @@ pub struct AnalysisDefaults {
     /// The Whisper model: "tiny.en" (English, fastest) or "base" (multilingual, detects
     /// the language) (`ai_options.transcript_model`).
     pub transcript_model: String,
+    /// Names and terms the transcript spells as given (`ai_options.hot_words`, added to these).
+    pub hot_words: Vec<String>,
     /// Key phrases of the transcript and text (`ai_options.keyphrases`).
     pub keyphrases: bool,
     /// Names, places and contact details in the transcript and text (`ai_options.entities`).
@@ -77,6 +79,7 @@ impl Default for AnalysisDefaults {
             transcript: true,
             language: None,
             transcript_model: "tiny.en".into(),
+            hot_words: Vec::new(),
             keyphrases: true,
             entities: true,
             sentiment: true,
@@ -111,6 +114,7 @@ impl AnalysisDefaults {
             moderation_threshold: Some(self.moderation_threshold),
             language: Some(self.language.clone().unwrap_or_else(|| "auto".into())),
             transcript_model: Some(self.transcript_model.clone()),
+            hot_words: Some(self.hot_words.clone()),
             min_face_size: Some(self.min_face_size),
             face_collection: Some(self.face_collection.clone().unwrap_or_default()),
             ..AiOptions::default()
@@ -147,6 +151,17 @@ impl AnalysisDefaults {
                 .as_deref()
                 .filter(|m| TRANSCRIPT_MODELS.contains(m))
                 .map_or_else(|| self.transcript_model.clone(), str::to_owned),
+            hot_words: {
+                let mut words = self.hot_words.clone();
+                let more = options.hot_words.iter().flatten().map(|w| w.trim()).filter(|w| !w.is_empty());
+                for word in more {
+                    if !words.iter().any(|w| w == word) {
+                        words.push(word.to_owned());
+                    }
+                }
+                words.truncate(mediaport_shared::options::MAX_HOT_WORDS);
+                words
+            },
             keyphrases: options.keyphrases.unwrap_or(self.keyphrases),
             entities: options.entities.unwrap_or(self.entities),
             sentiment: options.sentiment.unwrap_or(self.sentiment),

@@ -28,3 +28,31 @@ pub fn duration(ms: u64) -> String {
 pub fn when(rfc3339: &str) -> String {
     rfc3339.replace('T', " ").chars().take(19).collect()
 }
+
+/// A language's English name from its code as Whisper gives it ("fr": "French"), the code
+/// itself for the rarer ones.
+pub fn language(code: &str) -> String {
+    const NAMES: [(&str, &str); 20] = [
+        ("ar", "Arabic"),
+        ("de", "German"),
+        ("en", "English"),
+        ("es", "Spanish"),
+        ("fr", "French"),
+        ("hi", "Hindi"),
+        ("it", "Italian"),
+        ("ja", "Japanese"),
+        ("ko", "Korean"),
+        ("nl", "Dutch"),
+        ("pl", "Polish"),
+        ("pt", "Portuguese"),
+        ("ru", "Russian"),
+        ("sv", "Swedish"),
+        ("tr", "Turkish"),
+        ("uk", "Ukrainian"),
+        ("zh", "Chinese"),
+        ("da", "Danish"),
+        ("fi", "Finnish"),
+        ("no", "Norwegian"),
+    ];
+    NAMES.iter().find(|(c, _)| *c == code).map_or_else(|| code.to_owned(), |(_, name)| (*name).to_owned())
+}

@@ -200,6 +200,9 @@ pub struct AnalysisSummary {
     /// Key of the timeline JSON in the proxy bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Transcripts: the language heard, given or detected ("en", "fr").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// Every kind's outcome on an asset.

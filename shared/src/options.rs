@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::AnalysisKind;
 
+/// Hot words an option may list, and their length at most: Whisper reads them as about
+/// 120 tokens of earlier text.
+pub const MAX_HOT_WORDS: usize = 50;
+pub const MAX_HOT_WORD_CHARS: usize = 60;
+
 /// The Whisper models an option may name.
 pub const TRANSCRIPT_MODELS: [&str; 2] = ["tiny.en", "base"];
 
@@ -61,6 +66,10 @@ pub struct AiOptions {
     /// `tiny.en` (English, fastest) or `base` (multilingual).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcript_model: Option<String>,
+    /// Names and terms the transcript spells as given ("Siobhan Nakagawa", "Kraków"); an
+    /// asset's are added to the defaults'. At most 50, each at most 60 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hot_words: Option<Vec<String>>,
     /// Faces with fewer pixels from brow to chin are not looked for, 20 to 400.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_face_size: Option<u32>,
@@ -144,6 +153,7 @@ impl AiOptions {
             moderation_threshold,
             language,
             transcript_model,
+            hot_words,
             min_face_size,
             face_collection,
             frame_rate,
@@ -239,6 +249,14 @@ impl AiOptions {
                     "language",
                     format!("must be a language code such as \"en\", or \"auto\", not {language:?}"),
                 );
+            }
+        }
+        if let Some(words) = &self.hot_words {
+            if words.len() > MAX_HOT_WORDS {
+                return out("hot_words", format!("at most {MAX_HOT_WORDS} names or terms, not {}", words.len()));
+            }
+            if let Some(long) = words.iter().find(|w| w.chars().count() > MAX_HOT_WORD_CHARS) {
+                return out("hot_words", format!("each at most {MAX_HOT_WORD_CHARS} characters: {long:?}"));
             }
         }
         if let Some(size) = self.min_face_size

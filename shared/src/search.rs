@@ -43,4 +43,7 @@ pub struct SearchMatch {
     pub timecodes: Vec<Timecode>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<u32>,
+    /// Videos with scenes: the scene (from 1) each of `timecodes` starts in, in their order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenes: Vec<u32>,
 }

@@ -39,7 +39,7 @@ use crate::vision::faces::traits::Describer;
 use crate::vision::labels::Labels;
 use crate::vision::moderation::Moderation;
 use crate::vision::ocr::Ocr;
-use crate::vision::shots;
+use crate::vision::{cues, shots};
 
 /// The vision models, loaded once per worker.
 #[derive(Debug)]
@@ -136,13 +136,15 @@ impl Analyse {
         let mut language = options.language.clone();
         let mut faces_found = None;
         let mut cuts = None;
+        // The shot timeline is stored once the on-screen text is known: its slate and credits need it.
+        let mut shot_items = None;
+        let mut text_lines = Vec::new();
         if options.shots && asset.asset_type == AssetType::Video {
             progress.step("shots").await;
-            let result = self.shots(&asset).await.map(|(items, measured)| {
+            shot_items = Some(self.shots(&asset).await.map(|(items, measured)| {
                 cuts = Some(measured);
-                Timeline::new(AnalysisKind::Shot, items)
-            });
-            self.settle(&asset, AnalysisKind::Shot, result, &mut summaries).await?;
+                items
+            }));
         }
         if options.text && asset.asset_type == AssetType::Document {
             progress.step("pages").await;
@@ -171,6 +173,7 @@ impl Analyse {
                 };
                 if let (Ok(timeline), AnalysisKind::Text) = (&result, kind) {
                     sentences.extend(sentences::from_text(&timeline.items));
+                    text_lines.clone_from(&timeline.items);
                 }
                 self.settle(&asset, kind, result, &mut summaries).await?;
             }
@@ -203,11 +206,23 @@ impl Analyse {
                 }
             }
         }
+        if let Some(result) = shot_items {
+            let duration = asset.duration_ms.unwrap_or(0);
+            let result = result.map(|mut items| {
+                if let Some(cuts) = &cuts {
+                    let shots = shots::spans(&items);
+                    items.extend(cues::timeline(&cues::Sources::of(&shots, cuts, &text_lines, duration)));
+                }
+                Timeline::new(AnalysisKind::Shot, items)
+            });
+            self.settle(&asset, AnalysisKind::Shot, result, &mut summaries).await?;
+        }
         // Audio files, and videos with a sound track (a silent film has no audio proxy).
         let has_audio = asset.outputs.as_ref().is_some_and(|o| o.audio.is_some());
         if options.transcript && has_audio && matches!(asset.asset_type, AssetType::Video | AssetType::Audio) {
             progress.step("transcript").await;
-            let result = self.transcript(&asset, &options.transcript_model, options.language.clone()).await;
+            let model = &options.transcript_model;
+            let result = self.transcript(&asset, model, options.language.clone(), &options.hot_words).await;
             if let Ok(timeline) = &result {
                 sentences.splice(0..0, sentences::from_transcript(&timeline.items));
                 language = timeline.language.clone().or(language);
@@ -281,11 +296,23 @@ impl Analyse {
                 let body = serde_json::to_vec(&timeline).map_err(|e| JobError::Transient(e.to_string()))?;
                 self.storage.put_object(&self.proxy_bucket, &key, body.into()).await?;
                 let count = timeline.items.len() as u32;
-                AnalysisSummary { status: AnalysisStatus::Done, count, error: None, key: Some(key) }
+                AnalysisSummary {
+                    status: AnalysisStatus::Done,
+                    count,
+                    error: None,
+                    key: Some(key),
+                    language: timeline.language,
+                }
             }
             Err(Failure::Media(reason)) => {
                 tracing::info!(asset = %asset.id, kind = kind.as_str(), reason, "analysis failed");
-                AnalysisSummary { status: AnalysisStatus::Failed, count: 0, error: Some(reason), key: None }
+                AnalysisSummary {
+                    status: AnalysisStatus::Failed,
+                    count: 0,
+                    error: Some(reason),
+                    key: None,
+                    language: None,
+                }
             }
             Err(Failure::Transient(err)) => return Err(err),
         };
@@ -347,6 +374,6 @@ impl Analyse {
         let report = shots::measure(&self.tools, &video, with_sound, duration, work.path())
             .await
             .map_err(|e| Failure::Media(self.tools.redact(&format!("shots: {e}"))))?;
-        Ok(shots::Cuts::of(&report))
+        Ok(shots::Cuts::of(&report, duration))
     }
 }

@@ -38,12 +38,7 @@ impl Analyse {
             people = self.items_of(&analysed, AnalysisKind::Face).await;
         }
         let evidence = Evidence {
-            shots: shots
-                .items
-                .iter()
-                .filter(|i| i.name.starts_with("shot "))
-                .filter_map(|i| i.timecodes.first().copied())
-                .collect(),
+            shots: shots::spans(&shots.items),
             black: cuts.black.clone(),
             silence: cuts.silence.clone(),
             frames: self.frame_colours(asset).await?,
@@ -53,13 +48,18 @@ impl Analyse {
             sentences: self.spoken_sentences(asset).await,
         };
         let phrases = self.items_of(&analysed, AnalysisKind::Keyphrase).await;
-        let starts = scenes::scene_starts(&scenes::score_boundaries(&evidence), duration);
-        let target = (options.chapter_minutes * 60_000.0) as u64;
-        let made = [
-            scenes::timeline(&starts, duration),
-            chapters::timeline(&starts, duration, target, &phrases, &evidence.labels),
-            breaks::timeline(&starts, duration, options.ad_breaks_per_hour),
-        ];
+        let (target, per_hour) = ((options.chapter_minutes * 60_000.0) as u64, options.ad_breaks_per_hour);
+        // Milliseconds for a film, but a day of frames and shots is still no work for the runtime's threads.
+        let made = tokio::task::spawn_blocking(move || {
+            let starts = scenes::scene_starts(&scenes::score_boundaries(&evidence), duration);
+            let made = [
+                scenes::timeline(&starts, duration),
+                chapters::timeline(&starts, duration, target, &phrases, &evidence.labels),
+                breaks::timeline(&starts, duration, per_hour),
+            ];
+            (starts, made)
+        });
+        let (starts, made) = made.await.map_err(|e| JobError::Transient(format!("scenes stopped: {e}")))?;
         for (kind, items) in KINDS.into_iter().zip(made) {
             self.settle(asset, kind, Ok(Timeline::new(kind, items)), summaries).await?;
         }

@@ -15,6 +15,7 @@ impl Analyse {
         asset: &Asset,
         model: &str,
         language: Option<String>,
+        hot_words: &[String],
     ) -> Result<Timeline, Failure> {
         let Some(audio) = asset.outputs.as_ref().and_then(|o| o.audio.clone()) else {
             return Err(Failure::Media("the asset has no audio proxy".into()));
@@ -25,7 +26,7 @@ impl Analyse {
         // Decoding goes at hundreds of times real time; a minute for anything short.
         let limit = Duration::from_millis(asset.duration_ms.unwrap_or(0)).max(Duration::from_secs(60));
         let models = super::loaded(&self.speech).await?;
-        let heard = speech::file::transcribe(&self.tools, &models, &file, model, language.as_deref(), limit)
+        let heard = speech::file::transcribe(&self.tools, &models, &file, model, language.as_deref(), hot_words, limit)
             .await
             .map_err(|e| Failure::Media(self.tools.redact(&e.to_string())))?;
         Ok(heard.timeline())

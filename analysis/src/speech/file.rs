@@ -31,6 +31,7 @@ pub async fn transcribe(
     file: &Path,
     model: &str,
     language: Option<&str>,
+    hot_words: &[String],
     limit: Duration,
 ) -> Result<Transcript, HearError> {
     let rate = SAMPLE_RATE.to_string();
@@ -45,9 +46,10 @@ pub async fn transcribe(
         return Ok(Transcript { language: language.unwrap_or("en").to_owned(), said: Vec::new() });
     }
     let (transcriber, model, language) = (speech.clone(), model.to_owned(), language.map(str::to_owned));
+    let hot_words = hot_words.to_vec();
     let (heard, ended) = tools
         .stream(Tool::Ffmpeg, decode(), limit * 10, move |audio| {
-            transcriber.transcribe_speech(audio, &stretches, &model, language.as_deref())
+            transcriber.transcribe_speech(audio, &stretches, &model, language.as_deref(), &hot_words)
         })
         .await?;
     let heard = heard?;

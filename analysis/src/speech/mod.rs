@@ -130,11 +130,21 @@ impl Speech {
         model: &str,
         language: Option<&str>,
     ) -> Result<Transcript, ModelError> {
-        let whisper = self.whisper(choose(model, language))?;
+        self.transcribe_hinted(samples, model, language, &[])
+    }
+
+    /// As [`Speech::transcribe_with`], spelling `hot_words` (names, terms) as given. Blocking.
+    pub fn transcribe_hinted(
+        &self,
+        samples: &[f32],
+        model: &str,
+        language: Option<&str>,
+        hot_words: &[String],
+    ) -> Result<Transcript, ModelError> {
         let speech = self.vad.speech(samples)?;
         let batches = batches(&speech);
         let read = |batch: &[Range<usize>]| Ok(batch.iter().flat_map(|r| samples[r.clone()].iter().copied()).collect());
-        transcribe_batches(whisper, &batches, language, read)
+        self.transcribe_batches(model, &batches, language, hot_words, read)
     }
 
     /// Where people speak in audio read to its end as 16 kHz mono little-endian floats,
@@ -144,15 +154,16 @@ impl Speech {
     }
 
     /// Transcribes the stretches `speech` of audio read again from its start, as in
-    /// [`Speech::find_speech`], holding at most [`BATCH_SAMPLES`] of it at a time. Blocking.
+    /// [`Speech::find_speech`], holding at most [`BATCH_SAMPLES`] of it at a time, spelling
+    /// `hot_words` as given. Blocking.
     pub fn transcribe_speech(
         &self,
         audio: &mut dyn Read,
         speech: &[Range<usize>],
         model: &str,
         language: Option<&str>,
+        hot_words: &[String],
     ) -> Result<Transcript, ModelError> {
-        let whisper = self.whisper(choose(model, language))?;
         let mut at = 0usize;
         let read = |batch: &[Range<usize>]| {
             let mut joined = Vec::with_capacity(batch.iter().map(ExactSizeIterator::len).sum());
@@ -165,7 +176,7 @@ impl Speech {
             }
             Ok(joined)
         };
-        let heard = transcribe_batches(whisper, &batches(speech), language, read)?;
+        let heard = self.transcribe_batches(model, &batches(speech), language, hot_words, read)?;
         // Read to the end, so the decoder finishes its output rather than fail on a closed pipe.
         skip(audio, usize::MAX).map_err(|e| ModelError::Runtime(format!("reading audio: {e}")))?;
         Ok(heard)
@@ -201,27 +212,44 @@ fn skip(input: &mut dyn Read, bytes: usize) -> std::io::Result<()> {
     std::io::copy(&mut input.take(bytes as u64), &mut std::io::sink()).map(drop)
 }
 
-/// Transcribes each batch of stretches (its samples from `read`) and puts the times back
-/// on the recording's clock. The language the first batch is heard in holds for the rest.
-fn transcribe_batches(
-    whisper: &Whisper,
-    batches: &[Vec<Range<usize>>],
-    language: Option<&str>,
-    mut read: impl FnMut(&[Range<usize>]) -> std::io::Result<Vec<f32>>,
-) -> Result<Transcript, ModelError> {
-    let mut transcript = Transcript { language: language.unwrap_or("en").to_owned(), said: Vec::new() };
-    for (n, batch) in batches.iter().enumerate() {
-        let joined = read(batch).map_err(|e| ModelError::Runtime(format!("reading audio: {e}")))?;
-        if joined.is_empty() {
-            break;
+impl Speech {
+    /// Transcribes each batch of stretches (its samples from `read`) with `model` and puts
+    /// the times back on the recording's clock. The language the first batch is heard in
+    /// holds for the rest. With no language given, the multilingual model says which it is
+    /// from the first 30 s of speech, so English-only tiny.en only ever hears English.
+    fn transcribe_batches(
+        &self,
+        model: &str,
+        batches: &[Vec<Range<usize>>],
+        language: Option<&str>,
+        hot_words: &[String],
+        mut read: impl FnMut(&[Range<usize>]) -> std::io::Result<Vec<f32>>,
+    ) -> Result<Transcript, ModelError> {
+        let mut language = language.map(str::to_owned);
+        let mut transcript = Transcript { language: language.clone().unwrap_or_else(|| "en".into()), said: Vec::new() };
+        let mut whisper: Option<&Whisper> = None;
+        for (n, batch) in batches.iter().enumerate() {
+            let joined = read(batch).map_err(|e| ModelError::Runtime(format!("reading audio: {e}")))?;
+            if joined.is_empty() {
+                break;
+            }
+            let whisper = match whisper {
+                Some(chosen) => chosen,
+                None => {
+                    if language.is_none() && choose(model, None) == TINY_EN {
+                        language = Some(self.whisper(BASE)?.detect_language(&joined)?);
+                    }
+                    *whisper.insert(self.whisper(choose(model, language.as_deref()))?)
+                }
+            };
+            let heard_in = if n == 0 { language.as_deref() } else { Some(transcript.language.as_str()) };
+            let mut heard = whisper.transcribe_hinted(&joined, heard_in, hot_words)?;
+            place(&mut heard.said, &Splice::of(batch));
+            transcript.language = heard.language;
+            transcript.said.extend(heard.said);
         }
-        let heard_in = if n == 0 { language } else { Some(transcript.language.as_str()) };
-        let mut heard = whisper.transcribe(&joined, heard_in)?;
-        place(&mut heard.said, &Splice::of(batch));
-        transcript.language = heard.language;
-        transcript.said.extend(heard.said);
+        Ok(transcript)
     }
-    Ok(transcript)
 }
 
 /// Times in the splice of a batch's stretches put back on the recording's clock.

@@ -22,6 +22,26 @@ const MAX_COMPRESSION: f32 = 2.4;
 const TEMPERATURES: [f32; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
 /// The earlier text given as context (at most half the decoder's 448 positions).
 const CONTEXT_TOKENS: usize = 223;
+/// Of which hot words take at most this many, leaving room for what was just said.
+const HINT_TOKENS: usize = 120;
+
+/// Speech heard as fewer words a second than this, with hot words, skipped some (people
+/// say two to three a second; the windows hold speech, not the pauses between).
+const MIN_WORDS_PER_SECOND: f32 = 1.0;
+
+/// The decoder's prompt: earlier text (the hot words, then the end of what was said
+/// before), then the start of the transcript.
+fn prompt(hint: &[String], context: &[String], start: &[String]) -> Vec<String> {
+    let mut prompt = Vec::new();
+    if !context.is_empty() || !hint.is_empty() {
+        prompt.push("<|startofprev|>".to_owned());
+        prompt.extend(hint.iter().cloned());
+        let room = CONTEXT_TOKENS - hint.len();
+        prompt.extend(context[context.len().saturating_sub(room)..].iter().cloned());
+    }
+    prompt.extend(start.iter().cloned());
+    prompt
+}
 
 /// A loaded Whisper model and its tokenizer.
 pub struct Whisper {
@@ -77,6 +97,19 @@ impl Whisper {
     /// Transcribes 16 kHz mono samples in `[-1, 1]`. `language` forces one (a multilingual
     /// model detects it otherwise; an English-only model takes only "en"). Blocking.
     pub fn transcribe(&self, samples: &[f32], language: Option<&str>) -> Result<Transcript, ModelError> {
+        self.transcribe_hinted(samples, language, &[])
+    }
+
+    /// As [`Whisper::transcribe`], with names and terms to spell as given: they are put
+    /// before every window as text said earlier, which is how Whisper learns a spelling
+    /// (faster-whisper's hot words work the same way).
+    pub fn transcribe_hinted(
+        &self,
+        samples: &[f32],
+        language: Option<&str>,
+        hot_words: &[String],
+    ) -> Result<Transcript, ModelError> {
+        let hint = self.hint(hot_words)?;
         let features = self.mel.compute(samples);
         let language = self.language(&features, language)?;
         let mut start: Vec<String> = vec!["<|startoftranscript|>".into()];
@@ -95,14 +128,17 @@ impl Whisper {
             let mut window = features.window(seek, WINDOW);
             let view = StorageView::new(&[1, MELS, WINDOW], &mut window, Device::CPU).map_err(failed)?;
             let encoded = self.model.encode(&view, false).map_err(failed)?;
-            let mut prompt = Vec::new();
-            if !context.is_empty() {
-                prompt.push("<|startofprev|>".to_owned());
-                prompt.extend(context[context.len().saturating_sub(CONTEXT_TOKENS)..].iter().cloned());
-            }
-            prompt.extend(start.iter().cloned());
-            let attempt = self.decode(&encoded, &prompt)?;
+            let mut attempt = self.decode(&encoded, &prompt(&hint, &context, &start))?;
             let offset_ms = seek as u64 * MS_PER_FRAME;
+            // Hot words can still make Whisper skip speech as said already: a window read
+            // with them into far fewer words than speech holds is read again without.
+            let heard_words = self.text(&attempt.ids)?.split_whitespace().count() as f32;
+            if !hint.is_empty()
+                && attempt.no_speech <= NO_SPEECH
+                && heard_words < MIN_WORDS_PER_SECOND * size as f32 / 100.0
+            {
+                attempt = self.decode(&encoded, &prompt(&[], &context, &start))?;
+            }
             if attempt.no_speech > NO_SPEECH && attempt.avg_logprob < LOW_LOGPROB {
                 seek += size;
                 continue;
@@ -130,6 +166,29 @@ impl Whisper {
             seek += advance;
         }
         Ok(Transcript { language, said })
+    }
+
+    /// The hot words as the tokens of a line said before ("Glossary: Siobhan Nakagawa,
+    /// Kraków."), at most [`HINT_TOKENS`] of them.
+    fn hint(&self, hot_words: &[String]) -> Result<Vec<String>, ModelError> {
+        let words: Vec<&str> = hot_words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        // As a glossary: a bare list reads as the last thing said, and Whisper then skips
+        // the speech it thinks that list was (tiny.en heard only "Open the new bridge.").
+        let line = format!(" Glossary: {}.", words.join(", "));
+        let encoded = self.tokenizer.encode(line, false).map_err(failed)?;
+        let mut tokens = encoded.get_tokens().to_vec();
+        tokens.truncate(HINT_TOKENS);
+        Ok(tokens)
+    }
+
+    /// The language spoken in the first window of `samples`: its code ("en", "fr"), or "en"
+    /// from an English-only model. Blocking.
+    pub fn detect_language(&self, samples: &[f32]) -> Result<String, ModelError> {
+        let head = &samples[..samples.len().min(WINDOW * SAMPLE_RATE / 100)];
+        self.language(&self.mel.compute(head), None)
     }
 
     fn language(&self, features: &features::Features, forced: Option<&str>) -> Result<String, ModelError> {

@@ -2,6 +2,7 @@
 
 pub mod cells;
 pub mod ctc;
+pub mod cues;
 pub mod faces;
 pub mod labels;
 pub mod moderation;

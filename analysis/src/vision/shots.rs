@@ -14,6 +14,7 @@ use std::time::Duration;
 use mediaport_shared::{Timecode, TimelineItem};
 use serde::{Deserialize, Serialize};
 
+use super::cues;
 use crate::tools::{Tool, ToolError, Tools, args};
 
 /// A frame whose scene score reaches this starts a new shot.
@@ -154,7 +155,7 @@ impl Measurement {
 }
 
 /// What the analysis needs of a measurement, small enough to store with the asset's
-/// reports: the boundaries, black stretches and silences.
+/// reports: the boundaries, black stretches, silences, colour bars and the head's stills.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cuts {
     pub boundaries: Vec<Boundary>,
@@ -162,11 +163,22 @@ pub struct Cuts {
     /// Empty for media without sound, and in reports made before silences were measured.
     #[serde(default)]
     pub silence: Vec<Timecode>,
+    /// The next two are empty in reports made before cues were looked for.
+    #[serde(default)]
+    pub bars: Vec<Timecode>,
+    #[serde(default)]
+    pub stills: Vec<Timecode>,
 }
 
 impl Cuts {
-    pub fn of(report: &ShotReport) -> Self {
-        Self { boundaries: boundaries(report), black: report.black.clone(), silence: report.silence.clone() }
+    pub fn of(report: &ShotReport, duration_ms: u64) -> Self {
+        Self {
+            boundaries: boundaries(report),
+            black: report.black.clone(),
+            silence: report.silence.clone(),
+            bars: cues::bars(report, THUMB.0, duration_ms),
+            stills: cues::stills(report, duration_ms),
+        }
     }
 }
 
@@ -314,6 +326,11 @@ pub fn timeline(boundaries: &[Boundary], black: &[Timecode], duration_ms: u64) -
         });
     }
     items
+}
+
+/// The spans of a shot timeline's shots (not its black frames or cues), in time order.
+pub fn spans(items: &[TimelineItem]) -> Vec<Timecode> {
+    items.iter().filter(|i| i.name.starts_with("shot ")).filter_map(|i| i.timecodes.first().copied()).collect()
 }
 
 /// CMX3600 numbers events with three digits.

@@ -312,7 +312,9 @@ async fn speech_becomes_a_transcript_and_a_silent_film_skips_it() {
     let summary = &spoken.analysis[&AnalysisKind::Transcript];
     assert_eq!(summary.status, AnalysisStatus::Done, "{summary:?}");
     let transcript = timeline_of(&h, summary.key.as_ref().unwrap()).await;
+    // No language was given: it was heard, and the asset says which.
     assert_eq!(transcript.language.as_deref(), Some("en"));
+    assert_eq!(summary.language.as_deref(), Some("en"));
     let text: Vec<&str> = transcript.items.iter().map(|i| i.name.as_str()).collect();
     assert!(text.join(" ").to_lowercase().contains("lisbon"), "{text:?}");
     // The speech starts 2 s in.

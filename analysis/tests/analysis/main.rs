@@ -4,6 +4,7 @@
 mod analyse;
 mod bad_media;
 mod common;
+mod cues;
 mod faces;
 mod fixity;
 mod ingest;

@@ -1,5 +1,6 @@
 //! Whisper on speech made by espeak-ng from known sentences: the words come back, the
-//! cues land where the sentences were placed, and silence or noise gives no words.
+//! cues land where the sentences were placed, silence or noise gives no words, and rare
+//! names given as hot words are spelled right.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -133,14 +134,16 @@ async fn a_file_streamed_through_ffmpeg_is_heard_as_the_same_samples_in_memory()
     let speech = std::sync::Arc::new(speech());
     let in_memory = speech.transcribe(&clip, Some("en")).unwrap();
     let limit = std::time::Duration::from_secs(120);
-    let streamed =
-        speech::file::transcribe(&tools(dir.path()), &speech, &wav, speech::TINY_EN, Some("en"), limit).await.unwrap();
+    let streamed = speech::file::transcribe(&tools(dir.path()), &speech, &wav, speech::TINY_EN, Some("en"), &[], limit)
+        .await
+        .unwrap();
     assert!(!streamed.said.is_empty());
     assert_eq!(streamed, in_memory);
 
     let broken = dir.path().join("broken.m4a");
     std::fs::write(&broken, b"not audio at all").unwrap();
-    let refused = speech::file::transcribe(&tools(dir.path()), &speech, &broken, speech::TINY_EN, None, limit).await;
+    let refused =
+        speech::file::transcribe(&tools(dir.path()), &speech, &broken, speech::TINY_EN, None, &[], limit).await;
     let reason = refused.unwrap_err().to_string();
     assert!(reason.starts_with("the audio cannot be decoded"), "{reason}");
 }
@@ -183,7 +186,7 @@ async fn silent_hours_in_a_process_of_their_own() {
     let speech = std::sync::Arc::new(speech());
     let limit = std::time::Duration::from_secs(3600);
     let heard =
-        speech::file::transcribe(&tools(dir.path()), &speech, &flac, speech::TINY_EN, None, limit).await.unwrap();
+        speech::file::transcribe(&tools(dir.path()), &speech, &flac, speech::TINY_EN, None, &[], limit).await.unwrap();
     assert_eq!(heard.said, []);
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let peak_kb: u64 = status
@@ -293,8 +296,31 @@ fn the_multilingual_model_detects_spanish_and_is_taken_when_spanish_is_forced() 
     // language or broken decoding gets next to none.
     let rate = wer(said, &heard.join(" "));
     assert!(rate < 0.5, "WER {rate:.3}: {heard:?}");
-    // Spanish forced on the default English-only model takes the multilingual one.
-    let forced = speech.transcribe(&audio, Some("es")).unwrap();
-    assert_eq!(forced.language, "es");
-    assert!(wer(said, &forced.said.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")) < 0.5);
+    // Spanish forced on the default English-only model takes the multilingual one, and so
+    // does Spanish said with no language given: the multilingual model hears which it is.
+    for language in [Some("es"), None] {
+        let heard = speech.transcribe(&audio, language).unwrap();
+        assert_eq!(heard.language, "es", "given {language:?}");
+        assert!(wer(said, &heard.said.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")) < 0.5);
+    }
+}
+
+#[test]
+fn names_given_as_hot_words_are_spelled_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = "Our correspondent Siobhan Nakagawa reports from Kraków, where the mayor, \
+                Jarosław Wójcik, opened the new bridge.";
+    let audio = samples(&speak(dir.path(), "names", said));
+    let speech = speech();
+    let text = |hot_words: &[String]| -> String {
+        let heard = speech.transcribe_hinted(&audio, speech::TINY_EN, Some("en"), hot_words).unwrap();
+        heard.said.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")
+    };
+    let names = ["Siobhan Nakagawa", "Kraków", "Jarosław Wójcik"];
+    // Unhinted, Whisper cannot know these spellings ("Shivor Naka", "Krakow", "Jara's Lord Wojcic").
+    let plain = text(&[]);
+    assert!(names.iter().filter(|n| plain.contains(*n)).count() <= 1, "{plain}");
+    let hinted = text(&names.map(str::to_owned));
+    assert!(names.iter().all(|n| hinted.contains(n)), "{hinted}");
+    assert!(hinted.contains("bridge"), "the rest is still heard: {hinted}");
 }

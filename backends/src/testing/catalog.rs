@@ -70,9 +70,17 @@ pub async fn suite(catalog: &dyn Catalog) {
     // Analysis outcomes are kept per kind, with the asset moved on.
     let mut analysis = AnalysisSummaries::new();
     let key = Some(format!("{}/analysis/text.json", video.id));
-    analysis.insert(AnalysisKind::Text, AnalysisSummary { status: AnalysisStatus::Done, count: 3, error: None, key });
-    let failed =
-        AnalysisSummary { status: AnalysisStatus::Failed, count: 0, error: Some("bad frame".into()), key: None };
+    analysis.insert(
+        AnalysisKind::Text,
+        AnalysisSummary { status: AnalysisStatus::Done, count: 3, error: None, key, language: None },
+    );
+    let failed = AnalysisSummary {
+        status: AnalysisStatus::Failed,
+        count: 0,
+        error: Some("bad frame".into()),
+        key: None,
+        language: None,
+    };
     analysis.insert(AnalysisKind::Moderation, failed);
     let analysed = catalog.record_analysis(&video.id, &analysis, AssetStatus::Ready, None).await.unwrap();
     assert_eq!((analysed.status, &analysed.analysis), (AssetStatus::Ready, &analysis));

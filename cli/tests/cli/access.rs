@@ -291,7 +291,8 @@ async fn analysed(server: &RunningServer, id: &AssetId) {
         };
         let body = serde_json::to_vec(&Timeline::new(kind, vec![item])).unwrap();
         storage.put_object(proxy, &key, body.into()).await.unwrap();
-        let summary = AnalysisSummary { status: AnalysisStatus::Done, count: 1, error: None, key: Some(key) };
+        let summary =
+            AnalysisSummary { status: AnalysisStatus::Done, count: 1, error: None, key: Some(key), language: None };
         analysis.insert(kind, summary);
     }
     let edl = b"TITLE: speech\nFCM: NON-DROP FRAME\n".to_vec();

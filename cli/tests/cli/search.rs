@@ -47,6 +47,7 @@ async fn stored_results_are_found_with_their_moments_and_bad_queries_get_400() {
             vec![item("Rain in Lisbon tomorrow.", 2000, 4500), item("Sun on Friday.", 6000, 7000)],
         ),
         Timeline::new(AnalysisKind::Label, vec![item("umbrella", 3000, 5000)]),
+        Timeline::new(AnalysisKind::Scene, vec![item("scene 1", 0, 5500), item("scene 2", 5500, 8000)]),
     ];
     let asset = common::analysed_asset(&server, "forecast.mp4", timelines).await;
     let indexer = indexer(&server);
@@ -66,6 +67,9 @@ async fn stored_results_are_found_with_their_moments_and_bad_queries_get_400() {
     let moments: Vec<(AnalysisKind, u64)> = hit.matches.iter().map(|m| (m.kind, m.timecodes[0].begin)).collect();
     assert_eq!(moments, [(AnalysisKind::Label, 3000), (AnalysisKind::Transcript, 2000)]);
     assert_eq!(hit.highlights[1], "Rain in <b>Lisbon</b> tomorrow.");
+    // Each moment names the scene it falls in.
+    let scenes: Vec<&[u32]> = hit.matches.iter().map(|m| m.scenes.as_slice()).collect();
+    assert_eq!(scenes, [&[1][..], &[1][..]]);
     let none: SearchResults =
         search(q("transcript:friday AND NOT label:umbrella")).await.unwrap().json().await.unwrap();
     assert_eq!(none.total, 0);
@@ -75,6 +79,7 @@ async fn stored_results_are_found_with_their_moments_and_bad_queries_get_400() {
     assert_eq!(indexer.rebuild().await.unwrap(), 1);
     let again: SearchResults = search(q("sun")).await.unwrap().json().await.unwrap();
     assert_eq!(again.hits[0].matches[0].timecodes, [Timecode { begin: 6000, end: 7000 }]);
+    assert_eq!(again.hits[0].matches[0].scenes, [2]);
 
     // 60 KB: the longest a URL may be (HTTP clients refuse 64 KB and more), far past the limit.
     let long = "rain ".repeat(12_000);

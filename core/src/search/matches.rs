@@ -27,7 +27,13 @@ pub fn matches(document: &AssetDocument, request: &SearchRequest) -> Vec<SearchM
                 continue;
             }
             let Some(timecodes) = moments(&name.timecodes, request) else { continue };
-            found.push(SearchMatch { kind: *kind, name: name.name.clone(), timecodes, pages: name.pages.clone() });
+            found.push(SearchMatch {
+                kind: *kind,
+                name: name.name.clone(),
+                timecodes,
+                pages: name.pages.clone(),
+                scenes: Vec::new(),
+            });
             if found.len() == MAX_MATCHES {
                 return found;
             }

@@ -4,6 +4,7 @@
 pub mod document;
 pub mod matches;
 pub mod query;
+pub mod scenes;
 pub mod semantic;
 
 use std::collections::BTreeMap;

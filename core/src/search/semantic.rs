@@ -127,7 +127,13 @@ fn sentence_matches(document: &AssetDocument, near: &[(usize, f32)], request: &S
         .filter(|s| request.kinds.is_empty() || request.kinds.contains(&s.kind))
         .filter_map(|s| {
             let timecodes = moments(&s.timecodes, request)?;
-            Some(SearchMatch { kind: s.kind, name: s.text.clone(), timecodes, pages: s.pages.clone() })
+            Some(SearchMatch {
+                kind: s.kind,
+                name: s.text.clone(),
+                timecodes,
+                pages: s.pages.clone(),
+                scenes: Vec::new(),
+            })
         })
         .take(MAX_SENTENCES)
         .collect()

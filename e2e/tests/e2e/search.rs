@@ -1,6 +1,6 @@
 //! Search in real Chromium: a clip whose second scene carries a caption is ingested and
 //! analysed by the server's worker with the real models; the Search page finds it by the
-//! caption, shows the match with its moment, and the moment opens the asset page with the
+//! caption, shows the match with its moment and the scene it is in, and the moment opens the asset page with the
 //! player at that timecode. A word no caption holds finds the clip by its meaning.
 //! Deleted from its page, the clip is found no more.
 
@@ -16,6 +16,7 @@ async fn a_timecode_chip_opens_the_asset_with_the_player_there() -> anyhow::Resu
     let mut settings = server_settings(&dir.path().join("server"))?;
     settings.worker.in_server = true;
     settings.analysis.text = true;
+    (settings.analysis.shots, settings.analysis.scenes) = (true, true);
     let server = mediaport_cli::server::start(settings).await?;
 
     let clip = dir.path().join("weather.mp4");
@@ -54,6 +55,9 @@ async fn a_timecode_chip_opens_the_asset_with_the_player_there() -> anyhow::Resu
         .wait_for("the caption's moment", || async {
             let Ok(link) = c.find(Locator::XPath(chip)).await else { return Ok(None) };
             let begin = link.attr("data-begin").await?.and_then(|b| b.parse::<f64>().ok());
+            // The moment names the scene it is in.
+            let text = link.text().await?;
+            assert!(text.contains("· scene "), "the chip says {text:?}");
             link.click().await?;
             Ok(begin)
         })

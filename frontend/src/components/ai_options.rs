@@ -119,6 +119,16 @@ pub fn AiOptionsForm(options: RwSignal<AiOptions>, #[prop(optional)] details: bo
                                 options.update(|o| o.language = Some(if language.is_empty() { "auto".into() } else { language }));
                             }/>
                     </label>
+                    <label>"Names and terms to spell as given (comma-separated)"
+                        <input type="text" name="hot_words" placeholder="Siobhan Nakagawa, Kraków"
+                            prop:value=move || options.with(|o| o.hot_words.clone().unwrap_or_default().join(", "))
+                            on:change=move |ev| {
+                                let text = event_target_value(&ev);
+                                let words: Vec<String> =
+                                    text.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+                                options.update(|o| o.hot_words = (!words.is_empty()).then_some(words));
+                            }/>
+                    </label>
                     <label>"Speech model"
                         <select name="transcript_model" on:change=move |ev| {
                             let model = event_target_value(&ev);

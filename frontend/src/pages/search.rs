@@ -164,9 +164,11 @@ fn Hit(hit: SearchHit) -> impl IntoView {
                         view! {
                             <li data-kind=m.kind.as_str()>
                                 <span class="badge">{m.kind.as_str()}</span> " " <span class="match-name">{m.name.clone()}</span>
-                                {m.timecodes.into_iter().take(FIRST_MOMENTS).map(|t| view! {
-                                    <a class="chip timecode" data-begin=t.begin.to_string() href=format!("{href}?t={}", t.begin)>
+                                {m.timecodes.into_iter().zip(scene_numbers(&m.scenes)).take(FIRST_MOMENTS).map(|(t, scene)| view! {
+                                    <a class="chip timecode" data-begin=t.begin.to_string() href=format!("{href}?t={}", t.begin)
+                                        title=scene.map(|n| format!("in scene {n}"))>
                                         {format::duration(t.begin)}
+                                        {scene.map(|n| view! { <span class="scene" data-scene=n.to_string()>{format!(" · scene {n}")}</span> })}
                                     </a>
                                 }).collect_view()}
                                 {(!m.pages.is_empty()).then(|| view! {
@@ -180,4 +182,9 @@ fn Hit(hit: SearchHit) -> impl IntoView {
             </div>
         </article>
     }
+}
+
+/// The scene of each moment, where the server named them (videos with scenes), else none.
+fn scene_numbers(scenes: &[u32]) -> impl Iterator<Item = Option<u32>> + '_ {
+    scenes.iter().copied().map(Some).chain(std::iter::repeat(None))
 }

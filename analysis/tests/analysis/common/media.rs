@@ -418,3 +418,37 @@ fn still(path: &str) -> Vec<String> {
 fn lavfi(source: &str) -> Vec<String> {
     ["-f", "lavfi", "-i", source].map(str::to_owned).to_vec()
 }
+
+/// A tape's opening and close around a programme, at 960x540 (times in seconds of 32): 3 s
+/// of SMPTE bars, 1 of black, a still slate of three lines to 8 s, 12 s of test pattern,
+/// then 12 s of credits rising 80 pixels a second over black.
+pub async fn cues_film(dir: &Path) -> PathBuf {
+    let slate = dir.join("slate.txt");
+    std::fs::write(&slate, "MEDIAPORT TEST REEL\nROLL 12   TAKE 3\n05 DEC 2026\n").unwrap();
+    let credits = dir.join("credits.txt");
+    let names = "DIRECTED BY\nAnna Berg\n\nPRODUCED BY\nTomas Lind\n\nMUSIC\nKarin Holm\n\nEDITOR\nJonas Ek\n";
+    std::fs::write(&credits, names).unwrap();
+    let text = |file: &Path, at: &str, size: u32| {
+        format!("drawtext=textfile='{}':{at}:fontsize={size}:fontcolor=white:line_spacing=20", file.display())
+    };
+    let parts = [
+        "smptebars=s=960x540:r=25:d=3".to_owned(),
+        "color=c=black:s=960x540:r=25:d=1".to_owned(),
+        format!("color=c=0x202020:s=960x540:r=25:d=4,{}", text(&slate, "x=90:y=150", 48)),
+        "testsrc2=s=960x540:r=25:d=12".to_owned(),
+        format!("color=c=black:s=960x540:r=25:d=12,{}", text(&credits, "x=(w-text_w)/2:y=h-t*80", 44)),
+    ];
+    let mut args: Vec<String> = ["-v", "error", "-y"].map(str::to_owned).to_vec();
+    for part in &parts {
+        args.extend(lavfi(part));
+    }
+    let inputs: String = (0..parts.len()).map(|i| format!("[{i}:v]")).collect();
+    let graph = format!("{inputs}concat=n={}:v=1:a=0,format=yuv420p[video]", parts.len());
+    let out = dir.join("cues.mp4");
+    args.extend(
+        ["-filter_complex", &graph, "-map", "[video]", "-c:v", "libx264", "-preset", "ultrafast"].map(str::to_owned),
+    );
+    args.push(out.to_str().unwrap().to_owned());
+    tool("ffmpeg", &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    out
+}

@@ -77,7 +77,8 @@ pub async fn analysed_asset(server: &RunningServer, filename: &str, timelines: V
         let key = mediaport_core::keys::timeline(&asset.id, timeline.kind, "fixture");
         let count = timeline.items.len() as u32;
         server.state.storage.put_object(proxy, &key, serde_json::to_vec(&timeline).unwrap().into()).await.unwrap();
-        let summary = AnalysisSummary { status: AnalysisStatus::Done, count, error: None, key: Some(key) };
+        let summary =
+            AnalysisSummary { status: AnalysisStatus::Done, count, error: None, key: Some(key), language: None };
         analysis.insert(timeline.kind, summary);
     }
     server.state.catalog.record_analysis(&asset.id, &analysis, AssetStatus::Ready, None).await.unwrap()
