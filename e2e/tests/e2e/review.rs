@@ -196,6 +196,8 @@ async fn a_reviewer_sees_boxes_timelines_words_and_downloads_and_re_analyses() -
         .parse()?;
     pause_at(c, lisbon / 1000.0 + 0.05).await?;
     browser.wait_for_text(".word.said", "Lisbon").await?;
+    // No language was set: the one heard is named beside the transcript's title.
+    browser.wait_for_text(".timeline-panel[data-kind=transcript] h2 [data-language=en]", "English").await?;
     // The first word said ("Heavy"), clicked.
     let first = browser.element(Locator::Css(".transcript .word")).await?;
     let first_at: f64 = first.attr("data-begin").await?.unwrap_or_default().parse()?;

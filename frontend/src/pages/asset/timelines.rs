@@ -128,7 +128,10 @@ fn KindPanel(
     view! {
         <div class="card timeline-panel" data-kind=kind.as_str()>
             <h2>{title(kind)} <span class="muted small">{if failed { "failed".to_owned() } else { format!("{} found", summary.count) }}</span>
-                {summary.language.map(|code| view! { <span class="badge" data-language=code.clone()>{format::language(&code)}</span> })}
+                {summary.language.map(|code| {
+                    let name = format::language(&code);
+                    view! { <span class="badge" data-language=code>{name}</span> }
+                })}
             </h2>
             {summary.error.map(|e| view! { <p class="alert alert-error small" data-reason>{e}</p> })}
             {(!failed).then(|| view! { <Downloads offers/> })}
