@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod cleanup;
+pub mod corrections;
 pub mod error;
 pub mod faces;
 pub mod keys;

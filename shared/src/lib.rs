@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod asset;
+pub mod corrections;
 pub mod error;
 pub mod faces;
 pub mod health;
@@ -25,6 +26,7 @@ pub use analysis::{
     SpokenWord, Timecode, Timeline, TimelineItem, WordBox,
 };
 pub use asset::{Asset, AssetCard, AssetDetail, AssetExport, AssetList, AssetStatus, AssetType, Proxies};
+pub use corrections::{Correction, HUMAN};
 pub use error::{ErrorBody, codes};
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,

@@ -101,14 +101,15 @@ async fn the_asset_page_shows_timelines_and_a_timecode_seeks_the_player() -> any
     // The same words as subtitles on the video.
     let cues = browser
         .wait_for("the subtitles to load", || async {
-            let script = "const t = document.querySelector('video.player').textTracks[0]; \
+            let script = "const t = Array.from(document.querySelector('video.player').textTracks).find(t => t.kind === 'subtitles'); \
                           if (!t || !t.cues || t.cues.length === 0) return null; \
                           return Array.from(t.cues).map(c => c.text).join(' ')";
             Ok(eval(c, script).await?.as_str().map(str::to_owned))
         })
         .await?;
     assert!(cues.contains("Lisbon"), "{cues}");
-    let tracks = eval(c, "return document.querySelectorAll('video.player track').length").await?;
+    // Once, beside the chapters track (scenes are on by default).
+    let tracks = eval(c, "return document.querySelectorAll('video.player track[kind=subtitles]').length").await?;
     assert_eq!(tracks.as_u64(), Some(1), "the subtitles are on the video once");
     browser.screenshot("asset-transcript").await?;
     let errors = browser.console_errors().await?;

@@ -1,0 +1,39 @@
+//! What reviewers change in an asset's results: a transcript stretch rewritten, an item
+//! rejected (everywhere in the asset or at one moment), an item the analysis missed added.
+//! Corrections are kept apart from the timelines and laid over each new analysis, so none
+//! is lost when the asset is analysed again.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AnalysisKind, Timecode};
+
+/// The category of an item a reviewer added (the analysis did not find it).
+pub const HUMAN: &str = "human";
+
+/// One change to an asset's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Correction {
+    /// A stretch of the transcript (found by its time and its text) as a reviewer wrote it.
+    Edit { span: Timecode, before: String, after: String },
+    /// An item of `kind` that is wrong: everywhere in the asset, or only over `at`.
+    Reject {
+        kind: AnalysisKind,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Timecode>,
+    },
+    /// An item of `kind` the analysis missed, over these times.
+    Add { kind: AnalysisKind, name: String, timecodes: Vec<Timecode> },
+}
+
+impl Correction {
+    /// The kind of results it changes.
+    pub fn kind(&self) -> AnalysisKind {
+        match self {
+            Self::Edit { .. } => AnalysisKind::Transcript,
+            Self::Reject { kind, .. } | Self::Add { kind, .. } => *kind,
+        }
+    }
+}
