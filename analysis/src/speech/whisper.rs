@@ -132,12 +132,12 @@ impl Whisper {
             let offset_ms = seek as u64 * MS_PER_FRAME;
             // Hot words can still make Whisper skip speech as said already: a window read
             // with them into far fewer words than speech holds is read again without.
-            let heard_words = self.text(&attempt.ids)?.split_whitespace().count() as f32;
-            if !hint.is_empty()
-                && attempt.no_speech <= NO_SPEECH
-                && heard_words < MIN_WORDS_PER_SECOND * size as f32 / 100.0
-            {
-                attempt = self.decode(&encoded, &prompt(&[], &context, &start))?;
+            if !hint.is_empty() && attempt.no_speech <= NO_SPEECH {
+                let seconds = (size as u64 * MS_PER_FRAME) as f32 / 1000.0;
+                let heard_words = self.text(&attempt.ids)?.split_whitespace().count() as f32;
+                if heard_words < MIN_WORDS_PER_SECOND * seconds {
+                    attempt = self.decode(&encoded, &prompt(&[], &context, &start))?;
+                }
             }
             if attempt.no_speech > NO_SPEECH && attempt.avg_logprob < LOW_LOGPROB {
                 seek += size;
