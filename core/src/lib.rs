@@ -28,6 +28,7 @@ pub use error::{ErrorKind, ServiceError};
 pub use ports::catalog::{
     AssetFilter, Catalog, CatalogError, CatalogStats, IngestRecord, NewAsset, UploadRecord, UploadState,
 };
+pub use ports::corrections::CorrectionLog;
 pub use ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
 pub use ports::notifier::{Notifier, NotifyError};

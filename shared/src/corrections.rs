@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AnalysisKind, Timecode};
+use crate::{AnalysisKind, AssetId, CorrectionId, Timecode};
 
 /// The category of an item a reviewer added (the analysis did not find it).
 pub const HUMAN: &str = "human";
@@ -35,5 +35,33 @@ impl Correction {
             Self::Edit { .. } => AnalysisKind::Transcript,
             Self::Reject { kind, .. } | Self::Add { kind, .. } => *kind,
         }
+    }
+}
+
+/// A correction as the catalog keeps it: one row of the asset's audit trail, who made
+/// it and when, and who took it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CorrectionEntry {
+    pub id: CorrectionId,
+    pub asset_id: AssetId,
+    pub correction: Correction,
+    /// The user who made it (their email or user name).
+    pub author: String,
+    /// RFC 3339.
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undone_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undone_at: Option<String>,
+    /// An edit the transcript no longer has the stretch of (it was analysed again): it
+    /// changes nothing until a reviewer looks at it again. Worked out when listed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unplaced: bool,
+}
+
+impl CorrectionEntry {
+    pub fn in_force(&self) -> bool {
+        self.undone_at.is_none()
     }
 }

@@ -84,6 +84,10 @@ id_type!(
     /// A person: faces grouped across the archive.
     PersonId
 );
+id_type!(
+    /// A reviewer's correction to an asset's results, one row of its audit trail.
+    CorrectionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -26,7 +26,7 @@ pub use analysis::{
     SpokenWord, Timecode, Timeline, TimelineItem, WordBox,
 };
 pub use asset::{Asset, AssetCard, AssetDetail, AssetExport, AssetList, AssetStatus, AssetType, Proxies};
-pub use corrections::{Correction, HUMAN};
+pub use corrections::{Correction, CorrectionEntry, HUMAN};
 pub use error::{ErrorBody, codes};
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,
@@ -35,7 +35,7 @@ pub use faces::{
     person_of_photo,
 };
 pub use health::Health;
-pub use id::{AssetId, JobId, PersonId, UploadId};
+pub use id::{AssetId, CorrectionId, JobId, PersonId, UploadId};
 pub use job::{JobInfo, JobList};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
 pub use notify::{

@@ -1,5 +1,6 @@
 //! The catalog: SQLite in the data folder by default, PostgreSQL at scale.
 
+mod corrections;
 mod faces;
 mod people;
 mod rows;

@@ -4,6 +4,7 @@
 //! feature; the tools themselves are installed by `scripts/setup.sh --for-tests`.
 
 pub mod catalog;
+pub mod corrections;
 pub mod faces;
 pub mod identity;
 pub mod notifier;

@@ -14,6 +14,7 @@ async fn sqlite_passes_the_catalog_suite() {
     let catalog = SqlCatalog::open_sqlite(&dir.path().join("catalog.db")).await.unwrap();
     testing::catalog::suite(&catalog).await;
     testing::faces::suite(&catalog).await;
+    testing::corrections::suite(&catalog).await;
 }
 
 #[tokio::test]
@@ -22,6 +23,7 @@ async fn postgres_passes_the_catalog_suite() {
     let catalog = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
     testing::catalog::suite(&catalog).await;
     testing::faces::suite(&catalog).await;
+    testing::corrections::suite(&catalog).await;
     // A second server on the same database sees the same installation.
     let other = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
     assert_eq!(other.instance_id().await.unwrap(), catalog.instance_id().await.unwrap());
@@ -65,4 +67,5 @@ async fn the_in_memory_catalog_passes_the_catalog_suite() {
     let catalog = mediaport_core::memory::MemoryCatalog::default();
     testing::catalog::suite(&catalog).await;
     testing::faces::suite(&catalog).await;
+    testing::corrections::suite(&catalog).await;
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, UploadId};
+use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, CorrectionEntry, UploadId};
 
 use super::faces::Faces;
 use super::people::People;
@@ -22,8 +22,16 @@ pub(super) struct Records {
     /// Originals of deleted assets left in their bucket: (bucket, key).
     deleted_originals: BTreeSet<(String, String)>,
     settings: BTreeMap<String, String>,
+    /// Every asset's corrections, in the order they were made.
+    pub(super) corrections: Vec<CorrectionEntry>,
     pub(super) people: People,
     pub(super) faces: Faces,
+}
+
+impl Records {
+    pub(super) fn has_asset(&self, id: &AssetId) -> bool {
+        self.assets.contains_key(id)
+    }
 }
 
 #[derive(Debug)]
@@ -220,6 +228,7 @@ impl Catalog for MemoryCatalog {
         self.with(|records| {
             let asset = records.assets.remove(id).ok_or_else(|| missing("asset", id))?;
             records.proxy_bytes.remove(id);
+            records.corrections.retain(|c| &c.asset_id != id);
             records.people.forget_asset(id);
             if original_kept {
                 records.deleted_originals.insert((asset.bucket, asset.key));

@@ -4,6 +4,7 @@
 //! appearances with it.
 
 mod catalog;
+mod corrections;
 mod faces;
 mod identity;
 mod people;

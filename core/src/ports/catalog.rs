@@ -6,6 +6,7 @@ use mediaport_shared::{
     AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, AssetType, IngestOutputs, Technical, UploadId,
 };
 
+use super::corrections::CorrectionLog;
 use crate::error::{ErrorKind, ServiceError};
 
 /// Failures of the catalog, each with a stable code.
@@ -141,9 +142,10 @@ pub struct CatalogStats {
     pub added: BTreeMap<String, u64>,
 }
 
-/// The system of record: assets, analysis records, users and settings.
+/// The system of record: assets, analysis records, users and settings, and the
+/// corrections reviewers made to assets' results.
 #[async_trait]
-pub trait Catalog: Send + Sync {
+pub trait Catalog: CorrectionLog + Send + Sync {
     /// Answers `Ok` when the catalog can serve queries.
     async fn ping(&self) -> Result<(), CatalogError>;
     /// The id this catalog was given when it was first created; stable across restarts.

@@ -2,6 +2,7 @@
 //! at-scale adapter in `mediaport-backends`, and one conformance suite both pass.
 
 pub mod catalog;
+pub mod corrections;
 pub mod faces;
 pub mod identity;
 pub mod notifier;
