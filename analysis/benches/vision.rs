@@ -146,7 +146,11 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf, scenes: bool) -> anyhow::Re
         counts.join(" ")
     );
     if scenes {
-        let results = Results { storage: analyse.storage.as_ref(), proxy_bucket: "bench-proxy" };
+        let results = Results {
+            storage: analyse.storage.as_ref(),
+            proxy_bucket: "bench-proxy",
+            corrections: analyse.catalog.as_ref(),
+        };
         for kind in [AnalysisKind::Shot, AnalysisKind::Scene, AnalysisKind::AdBreak] {
             let timeline = results.timeline(&done, kind).await?;
             let starts: Vec<String> = timeline

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
+use mediaport_core::corrections;
 use mediaport_core::keys;
+use mediaport_core::results::in_force;
 use mediaport_core::search::document::document;
 use mediaport_core::search::semantic;
 use mediaport_core::{
@@ -55,7 +57,7 @@ impl Indexer {
 
     /// Indexes `asset` as given (its analysis summaries say which timelines to read).
     pub async fn index_asset(&self, asset: &Asset) -> Result<(), IndexError> {
-        let (document, vectors) = self.document(asset).await;
+        let (document, vectors) = self.document(asset).await?;
         self.search.upsert(document).await?;
         self.store_sentences(&asset.id, &vectors).await;
         Ok(())
@@ -64,7 +66,7 @@ impl Indexer {
     /// Indexes the asset's document alone, its sentences' vectors left as they are: for
     /// changes that leave what was said and shown alone (people named).
     pub async fn index_names(&self, asset: &Asset) -> Result<(), IndexError> {
-        Ok(self.search.upsert(self.document(asset).await.0).await?)
+        Ok(self.search.upsert(self.document(asset).await?.0).await?)
     }
 
     /// Replaces the asset's sentences in the vector space. A failure leaves search by
@@ -79,16 +81,17 @@ impl Indexer {
         }
     }
 
-    /// The asset's document, from its record and its stored timelines and sentences, and
-    /// the sentences' vectors under their ids.
-    async fn document(&self, asset: &Asset) -> (AssetDocument, Vec<(String, Vec<f32>)>) {
+    /// The asset's document, from its record, its stored timelines with reviewers'
+    /// corrections, and its sentences; and the sentences' vectors under their ids.
+    async fn document(&self, asset: &Asset) -> Result<(AssetDocument, Vec<(String, Vec<f32>)>), IndexError> {
+        let corrections = in_force(&self.catalog.corrections(&asset.id).await?);
         let mut timelines = Vec::new();
         for (kind, summary) in &asset.analysis {
             let Some(key) = summary.key.as_ref().filter(|_| summary.status == AnalysisStatus::Done) else { continue };
             // A timeline that cannot be read is left out, not the asset: the others still find it.
             match self.storage.get_object(&self.proxy_bucket, key).await {
                 Ok(body) => match serde_json::from_slice::<Timeline>(&body) {
-                    Ok(timeline) => timelines.push(timeline),
+                    Ok(timeline) => timelines.push(corrections::apply(timeline, &corrections).timeline),
                     Err(err) => {
                         tracing::warn!(asset = %asset.id, kind = kind.as_str(), error = %err, "timeline unreadable");
                     }
@@ -108,7 +111,7 @@ impl Indexer {
                 pages: sentence.pages,
             });
         }
-        (document, vectors)
+        Ok((document, vectors))
     }
 
     /// The sentence embeddings the language stage stored, if any were made by today's model.
@@ -146,7 +149,7 @@ impl Indexer {
         loop {
             let page = self.catalog.list_assets(&AssetFilter::default(), PAGE, cursor.as_ref()).await?;
             for asset in &page {
-                let (document, vectors) = self.document(asset).await;
+                let (document, vectors) = self.document(asset).await?;
                 self.store_sentences(&asset.id, &vectors).await;
                 documents.push(document);
             }

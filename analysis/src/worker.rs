@@ -207,8 +207,11 @@ impl Worker {
         let (asset_id, status, again) = match &job.task {
             Task::Ingest { asset_id } => (asset_id, AssetStatus::Ingesting, false),
             Task::Analyse { asset_id, again } => (asset_id, AssetStatus::Analysing, *again),
-            Task::Relabel { asset_id } => {
-                self.analyse.relabel(asset_id).await?;
+            Task::Relabel { asset_id, reread } => {
+                match reread {
+                    true => self.analyse.reread(asset_id).await?,
+                    false => self.analyse.relabel(asset_id).await?,
+                }
                 self.measure(asset_id).await;
                 return Ok(());
             }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mediaport_core::corrections::review::CorrectionError;
 use mediaport_core::faces::FaceError;
 use mediaport_core::notify::TargetError;
 use mediaport_core::reanalysis::ReanalyseError;
@@ -123,6 +124,7 @@ from_service_errors!(
     StatsError,
     FaceError,
     ResultsError,
+    CorrectionError,
     FindError,
     TargetError,
 );

@@ -53,6 +53,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Analysis results as people read them: stored timelines with reviewers' corrections.
+    pub fn results(&self) -> mediaport_core::results::Results<'_> {
+        mediaport_core::results::Results {
+            storage: self.storage.as_ref(),
+            proxy_bucket: &self.buckets.proxy,
+            corrections: self.catalog.as_ref(),
+        }
+    }
+
     /// Assets coming in (uploads and registrations) over this state's ports.
     pub fn intake(&self) -> Intake<'_> {
         Intake {

@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};
-use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, AssetExport, Timeline};
+use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, AssetExport, Correction, CorrectionEntry, Timeline};
 
+use crate::corrections;
 use crate::error::{ErrorKind, ServiceError};
 use crate::keys;
+use crate::ports::catalog::CatalogError;
+use crate::ports::corrections::CorrectionLog;
 use crate::ports::storage::{Storage, StorageError};
 
 /// Why a result cannot be given.
@@ -24,6 +27,8 @@ pub enum ResultsError {
     Unreadable(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
 }
 
 impl ServiceError for ResultsError {
@@ -33,6 +38,7 @@ impl ServiceError for ResultsError {
             Self::Failed { .. } => "analysis-failed",
             Self::Unreadable(_) => "timeline-unreadable",
             Self::Storage(err) => err.code(),
+            Self::Catalog(err) => err.code(),
         }
     }
 
@@ -42,19 +48,33 @@ impl ServiceError for ResultsError {
             Self::Failed { .. } => ErrorKind::Unprocessable,
             Self::Unreadable(_) => ErrorKind::Internal,
             Self::Storage(err) => err.kind(),
+            Self::Catalog(err) => err.kind(),
         }
     }
 }
 
-/// Where results are kept.
+/// Where results are kept, and the corrections laid over them.
 pub struct Results<'a> {
     pub storage: &'a dyn Storage,
     pub proxy_bucket: &'a str,
+    pub corrections: &'a dyn CorrectionLog,
+}
+
+/// The corrections of a trail that are in force, in the order made.
+pub fn in_force(trail: &[CorrectionEntry]) -> Vec<Correction> {
+    trail.iter().filter(|e| e.in_force()).map(|e| e.correction.clone()).collect()
 }
 
 impl Results<'_> {
-    /// The stored timeline of one kind, or why there is none.
+    /// One kind's timeline as reviewers corrected it, or why there is none.
     pub async fn timeline(&self, asset: &Asset, kind: AnalysisKind) -> Result<Timeline, ResultsError> {
+        let trail = self.corrections.corrections(&asset.id).await?;
+        let stored = self.stored_timeline(asset, kind).await?;
+        Ok(corrections::apply(stored, &in_force(&trail)).timeline)
+    }
+
+    /// One kind's timeline as the analysis stored it, or why there is none.
+    pub async fn stored_timeline(&self, asset: &Asset, kind: AnalysisKind) -> Result<Timeline, ResultsError> {
         let Some(summary) = asset.analysis.get(&kind) else {
             return Err(ResultsError::NotAnalysed { filename: asset.filename.clone(), kind });
         };
@@ -72,12 +92,12 @@ impl Results<'_> {
     /// The shots as an edit decision list; as for their timeline when there are none.
     pub async fn shot_list(&self, asset: &Asset) -> Result<Bytes, ResultsError> {
         // The shots' timeline being there says the EDL was written beside it.
-        self.timeline(asset, AnalysisKind::Shot).await?;
+        self.stored_timeline(asset, AnalysisKind::Shot).await?;
         Ok(self.storage.get_object(self.proxy_bucket, &keys::shot_list(&asset.id)).await?)
     }
 
     /// Everything known about an asset: its record, the tools' technical reports, every
-    /// timeline analysis made and the shots' EDL.
+    /// timeline analysis made (corrected), the shots' EDL and the corrections' trail.
     pub async fn export(&self, asset: Asset) -> Result<AssetExport, ResultsError> {
         let mut reports = BTreeMap::new();
         for key in asset.outputs.iter().flat_map(|o| &o.reports) {
@@ -88,10 +108,13 @@ impl Results<'_> {
                 .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()));
             reports.insert(name, report);
         }
+        let trail = self.corrections.corrections(&asset.id).await?;
+        let corrections = in_force(&trail);
         let mut timelines = BTreeMap::new();
         for (kind, summary) in &asset.analysis {
             if summary.status == AnalysisStatus::Done {
-                timelines.insert(*kind, self.timeline(&asset, *kind).await?);
+                let stored = self.stored_timeline(&asset, *kind).await?;
+                timelines.insert(*kind, corrections::apply(stored, &corrections).timeline);
             }
         }
         let edl = match timelines.contains_key(&AnalysisKind::Shot) {
@@ -102,6 +125,6 @@ impl Results<'_> {
             false => None,
         };
         let exported_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        Ok(AssetExport { exported_at, asset, reports, timelines, edl })
+        Ok(AssetExport { exported_at, asset, reports, timelines, edl, corrections: trail })
     }
 }

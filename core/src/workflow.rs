@@ -36,7 +36,13 @@ pub fn reanalyse_job(asset_id: &AssetId) -> NewJob {
 /// A relabelling job. It has no key: a job already running may have read the names
 /// before the change that queues this one.
 pub fn relabel_job(asset_id: &AssetId) -> NewJob {
-    job(Task::Relabel { asset_id: asset_id.clone() }, false)
+    job(Task::Relabel { asset_id: asset_id.clone(), reread: false }, false)
+}
+
+/// A relabelling job that also reads the asset's words again (a reviewer corrected what
+/// was said or shown as text). No key, as for relabelling.
+pub fn reread_job(asset_id: &AssetId) -> NewJob {
+    job(Task::Relabel { asset_id: asset_id.clone(), reread: true }, false)
 }
 
 /// The removal job of a deleted asset; `original` (bucket, key) is purged too. No key:

@@ -8,11 +8,11 @@ use mediaport_shared::user::{
 };
 use mediaport_shared::{
     AiOptions, AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetId, AssetList, CompleteUploadRequest,
-    CreateFaceCollection, CreateUploadRequest, Deliveries, Delivery, ErrorBody, FaceCollection, FaceCollectionList,
-    FaceImport, Group, Health, IndexedFace, IndexedFaceList, JobId, JobInfo, JobList, MergePeople, MoveAppearance,
-    NamePerson, NewNotifyTarget, NotifyTarget, NotifyTargets, PartUrl, PartUrls, Person, PersonId, PersonList,
-    PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats, StoredPart, StoredParts, TestDelivery, Timeline,
-    Upload, UploadId, User,
+    Correction, CorrectionEntry, CorrectionId, CorrectionList, CreateFaceCollection, CreateUploadRequest, Deliveries,
+    Delivery, ErrorBody, FaceCollection, FaceCollectionList, FaceImport, Group, Health, IndexedFace, IndexedFaceList,
+    JobId, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, NewNotifyTarget, NotifyTarget, NotifyTargets,
+    PartUrl, PartUrls, Person, PersonId, PersonList, PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats,
+    StoredPart, StoredParts, TestDelivery, Timeline, Upload, UploadId, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -233,6 +233,23 @@ pub async fn get_track(auth: Auth, id: &AssetId, file: &str) -> Result<String, A
         return Err(error_of(response).await);
     }
     response.text().await.map_err(|e| ApiError::network(&e))
+}
+
+/// An asset's corrections, undone ones too, oldest first (creators and admins).
+pub async fn corrections(auth: Auth, id: &AssetId) -> Result<Vec<CorrectionEntry>, ApiError> {
+    let path = format!("/api/assets/{}/corrections", encode(id));
+    let list: CorrectionList = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(list.items)
+}
+
+pub async fn correct(auth: Auth, id: &AssetId, correction: &Correction) -> Result<CorrectionEntry, ApiError> {
+    let path = format!("/api/assets/{}/corrections", encode(id));
+    decode(send_json(auth, correction, || Request::post(&path)).await?).await
+}
+
+pub async fn undo_correction(auth: Auth, id: &AssetId, correction: &CorrectionId) -> Result<CorrectionEntry, ApiError> {
+    let path = format!("/api/assets/{}/corrections/{}/undo", encode(id), encode(correction));
+    decode(send(auth, || Request::post(&path)).await?).await
 }
 
 /// Analyses an asset again with `options` laid over its own.

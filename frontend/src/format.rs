@@ -23,6 +23,16 @@ pub fn duration(ms: u64) -> String {
     }
 }
 
+/// A time as people type it (`1:05`, `1:02:03`, `65.5`) in milliseconds.
+pub fn parse_time(text: &str) -> Option<u64> {
+    let mut ms = 0.0;
+    for part in text.trim().split(':') {
+        let value: f64 = part.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+        ms = ms * 60.0 + value * 1000.0;
+    }
+    Some(ms.round() as u64)
+}
+
 /// An RFC 3339 time as the server sends it (`2026-12-03T12:47:10.123Z`), to the second:
 /// `2026-12-03 12:47:10`.
 pub fn when(rfc3339: &str) -> String {

@@ -190,11 +190,14 @@ pub struct AssetExport {
     /// The tools' own reports by file name (`mediainfo.json`, `ffprobe.json`, `exif.json`...).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub reports: BTreeMap<String, serde_json::Value>,
-    /// Every timeline analysis made, by kind.
+    /// Every timeline analysis made, by kind, with reviewers' corrections applied.
     pub timelines: BTreeMap<crate::AnalysisKind, crate::Timeline>,
     /// The shots as a CMX3600 edit decision list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edl: Option<String>,
+    /// Reviewers' corrections, undone ones too: the asset's audit trail.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<crate::CorrectionEntry>,
 }
 
 #[cfg(test)]

@@ -10,6 +10,17 @@ use crate::{AnalysisKind, AssetId, CorrectionId, Timecode};
 /// The category of an item a reviewer added (the analysis did not find it).
 pub const HUMAN: &str = "human";
 
+/// The kinds a reviewer can reject and add items of. Faces are corrected through people,
+/// the transcript by editing it; the rest are made from these.
+pub const CORRECTABLE: [AnalysisKind; 6] = [
+    AnalysisKind::Label,
+    AnalysisKind::Text,
+    AnalysisKind::Moderation,
+    AnalysisKind::Keyphrase,
+    AnalysisKind::Entity,
+    AnalysisKind::Emotion,
+];
+
 /// One change to an asset's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -64,4 +75,11 @@ impl CorrectionEntry {
     pub fn in_force(&self) -> bool {
         self.undone_at.is_none()
     }
+}
+
+/// `GET /api/assets/{id}/corrections`: the asset's trail, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CorrectionList {
+    pub items: Vec<CorrectionEntry>,
 }

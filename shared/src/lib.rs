@@ -26,7 +26,7 @@ pub use analysis::{
     SpokenWord, Timecode, Timeline, TimelineItem, WordBox,
 };
 pub use asset::{Asset, AssetCard, AssetDetail, AssetExport, AssetList, AssetStatus, AssetType, Proxies};
-pub use corrections::{Correction, CorrectionEntry, HUMAN};
+pub use corrections::{CORRECTABLE, Correction, CorrectionEntry, CorrectionList, HUMAN};
 pub use error::{ErrorBody, codes};
 pub use faces::{
     AssetFace, AssetFaceList, CreateFaceCollection, FaceAppearance, FaceAppearances, FaceCollection,

@@ -316,15 +316,23 @@ impl Analyse {
 
     /// Makes an analysed asset's `face` and `face_match` timelines again from its stored
     /// faces with the names its people and collection faces have now (a reviewer named,
-    /// merged or moved someone), and its search document with them. An asset being
+    /// merged or moved someone), and its search document with them and with reviewers'
+    /// corrections (an asset without faces has only its document made). An asset being
     /// ingested or analysed is left alone: its analysis reads the names as it ends.
     pub async fn relabel(&self, asset_id: &AssetId) -> Result<(), JobError> {
         let asset = match self.catalog.get_asset(asset_id).await {
             Err(CatalogError::NotFound { .. }) => return Ok(()),
             other => other?,
         };
+        if !matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) {
+            return Ok(());
+        }
         let analysed = asset.analysis.get(&AnalysisKind::Face).and_then(|s| s.key.as_ref()).is_some();
-        if !matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) || !analysed {
+        if !analysed {
+            // Only reviewers' corrections changed: the search document is made again.
+            if let Err(err) = self.indexer().index_names(&asset).await {
+                return Err(JobError::Transient(format!("cannot update the search index: {err}")));
+            }
             return Ok(());
         }
         let key = keys::faces(asset_id);

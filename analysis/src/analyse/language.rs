@@ -2,7 +2,6 @@
 //! said, shown on screen, or written on a document's pages), and the sentences' embeddings
 //! stored for semantic search.
 
-use mediaport_core::analysis::AnalysisDefaults;
 use mediaport_core::keys;
 use mediaport_shared::{AnalysisKind, AnalysisSummaries, Asset, Timeline};
 
@@ -18,11 +17,9 @@ impl Analyse {
         asset: &Asset,
         sentences: Vec<Sentence>,
         language: String,
-        options: &AnalysisDefaults,
+        wanted: Wanted,
         summaries: &mut AnalysisSummaries,
     ) -> Result<(), JobError> {
-        let wanted =
-            Wanted { keyphrases: options.keyphrases, entities: options.entities, sentiment: options.sentiment };
         let models = super::loaded(&self.language).await?;
         let read = tokio::task::spawn_blocking(move || models.read(&sentences, &language, wanted))
             .await

@@ -9,13 +9,16 @@ mod document;
 mod faces;
 mod frames;
 mod language;
+mod reread;
 mod scenes;
 mod speech;
 
 use std::sync::Arc;
 
 use mediaport_core::analysis::AnalysisDefaults;
+use mediaport_core::corrections;
 use mediaport_core::keys;
+use mediaport_core::results::in_force;
 use mediaport_core::settings::saved_ai_options;
 use mediaport_core::{
     Catalog, CatalogError, FaceCatalog, PeopleCatalog, SearchIndex, Storage, StorageError, VectorIndex,
@@ -29,8 +32,8 @@ use crate::indexer::Indexer;
 use crate::inference::{ModelError, Models};
 use crate::ingest::SHOTS_REPORT;
 use crate::job::{JobError, Progress};
-use crate::language::Language;
 use crate::language::sentences::{self, Sentence};
+use crate::language::{Language, Wanted};
 use crate::on_demand::{self, OnDemand, Releasable};
 use crate::speech::Speech;
 use crate::tools::Tools;
@@ -131,7 +134,8 @@ impl Analyse {
         let saved = saved_ai_options(self.catalog.as_ref()).await?;
         let options = self.defaults.for_asset(&saved, &asset);
         let mut summaries = AnalysisSummaries::new();
-        // What was said and written, for the language kinds.
+        // What was said and written, for the language kinds, as reviewers corrected it.
+        let corrected = in_force(&self.catalog.corrections(&asset.id).await?);
         let mut sentences: Vec<Sentence> = Vec::new();
         let mut language = options.language.clone();
         let mut faces_found = None;
@@ -172,7 +176,9 @@ impl Analyse {
                     Err(Failure::Transient(err)) => return Err(JobError::Transient(err.to_string())),
                 };
                 if let (Ok(timeline), AnalysisKind::Text) = (&result, kind) {
-                    sentences.extend(sentences::from_text(&timeline.items));
+                    // Read as reviewers corrected it: a caption they rejected says nothing.
+                    sentences
+                        .extend(sentences::from_text(&corrections::apply(timeline.clone(), &corrected).timeline.items));
                     text_lines.clone_from(&timeline.items);
                 }
                 self.settle(&asset, kind, result, &mut summaries).await?;
@@ -224,7 +230,8 @@ impl Analyse {
             let model = &options.transcript_model;
             let result = self.transcript(&asset, model, options.language.clone(), &options.hot_words).await;
             if let Ok(timeline) = &result {
-                sentences.splice(0..0, sentences::from_transcript(&timeline.items));
+                let said = corrections::apply(timeline.clone(), &corrected).timeline;
+                sentences.splice(0..0, sentences::from_transcript(&said.items));
                 language = timeline.language.clone().or(language);
             }
             self.settle(&asset, AnalysisKind::Transcript, result, &mut summaries).await?;
@@ -234,7 +241,9 @@ impl Analyse {
         } else {
             progress.step("language").await;
             let language = language.unwrap_or_else(|| "en".into());
-            self.language(&asset, sentences, language, &options, &mut summaries).await?;
+            let wanted =
+                Wanted { keyphrases: options.keyphrases, entities: options.entities, sentiment: options.sentiment };
+            self.language(&asset, sentences, language, wanted, &mut summaries).await?;
         }
         // A reviewer may have named someone while the stages above ran: a relabelling job
         // that came meanwhile left this asset to its analysis.

@@ -66,9 +66,14 @@ impl Analyse {
         self.mark_scenes(asset, &shots.items, &starts.iter().map(|s| s.time_ms).collect::<Vec<_>>()).await
     }
 
-    /// A kind's timeline as stored by this analysis, if it made one.
+    /// A kind's timeline as stored by this analysis, if it made one, with reviewers'
+    /// corrections: a label they rejected says nothing of the scene.
     async fn stored(&self, analysed: &Asset, kind: AnalysisKind) -> Option<Timeline> {
-        let results = Results { storage: self.storage.as_ref(), proxy_bucket: &self.proxy_bucket };
+        let results = Results {
+            storage: self.storage.as_ref(),
+            proxy_bucket: &self.proxy_bucket,
+            corrections: self.catalog.as_ref(),
+        };
         results.timeline(analysed, kind).await.ok()
     }
 

@@ -6,7 +6,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
 use mediaport_core::reanalysis;
-use mediaport_core::results::Results;
 use mediaport_shared::{AnalysisKind, Asset, AssetExport, AssetId, ErrorBody, Reanalyse, Timeline, analysis};
 
 use crate::auth::{Auth, Creator, Viewer};
@@ -19,10 +18,6 @@ fn kind_of(text: &str) -> Result<AnalysisKind, ApiError> {
         let known: Vec<&str> = AnalysisKind::ALL.iter().map(|k| k.as_str()).collect();
         ApiError::bad_request("unknown-kind", format!("no analysis is called {text:?}; known: {}", known.join(", ")))
     })
-}
-
-fn results(state: &AppState) -> Results<'_> {
-    Results { storage: state.storage.as_ref(), proxy_bucket: &state.buckets.proxy }
 }
 
 /// One kind's timeline: each name with its time ranges, best confidence and boxes.
@@ -39,7 +34,7 @@ pub async fn get(
 ) -> Result<Json<Timeline>, ApiError> {
     let kind = kind_of(&kind)?;
     let asset = state.catalog.get_asset(&id).await?;
-    Ok(Json(results(&state).timeline(&asset, kind).await?))
+    Ok(Json(state.results().timeline(&asset, kind).await?))
 }
 
 /// One kind's timeline as a track: `{kind}.vtt` (subtitles for the transcript, a chapters
@@ -67,7 +62,7 @@ pub async fn track(
         return Err(unknown());
     }
     let asset = state.catalog.get_asset(&id).await?;
-    let timeline = results(&state).timeline(&asset, kind).await?;
+    let timeline = state.results().timeline(&asset, kind).await?;
     let items = &timeline.items;
     let (content_type, body) = match format {
         "vtt" if transcript => ("text/vtt; charset=utf-8", analysis::subtitles_vtt(items)),
@@ -91,7 +86,7 @@ pub async fn edl(
     Path(id): Path<AssetId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
-    let bytes = results(&state).shot_list(&asset).await?;
+    let bytes = state.results().shot_list(&asset).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
@@ -133,7 +128,7 @@ pub async fn export(
 ) -> Result<impl IntoResponse, ApiError> {
     let asset = state.catalog.get_asset(&id).await?;
     let name = format!("{}.metadata", stem(&asset.filename));
-    let export = results(&state).export(asset).await?;
+    let export = state.results().export(asset).await?;
     Ok(([(header::CONTENT_DISPOSITION, disposition(&name, "json"))], Json(export)))
 }
 

@@ -3,6 +3,7 @@
 mod analysis;
 mod assets;
 mod auth;
+mod corrections;
 mod events;
 mod face_import;
 mod faces;
@@ -61,6 +62,8 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(analysis::edl))
         .routes(routes!(analysis::reanalyse))
         .routes(routes!(analysis::export))
+        .routes(routes!(corrections::list, corrections::add))
+        .routes(routes!(corrections::undo))
         .routes(routes!(settings::get_ai_options, settings::put_ai_options))
         .routes(routes!(notifications::list, notifications::add))
         .routes(routes!(notifications::remove))

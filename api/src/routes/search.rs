@@ -3,7 +3,6 @@
 
 use axum::extract::State;
 use mediaport_core::SearchRequest;
-use mediaport_core::results::Results;
 use mediaport_core::search::semantic::Mode;
 use mediaport_core::search::{self, query};
 use mediaport_shared::{AnalysisKind, AssetType, ErrorBody, SearchResults};
@@ -59,8 +58,7 @@ pub async fn search(
     let request = request(params)?;
     let encoder = state.encoder.as_deref();
     let mut results = search::find(state.search.as_ref(), state.vectors.as_ref(), encoder, &request, mode).await?;
-    let results_of = Results { storage: state.storage.as_ref(), proxy_bucket: &state.buckets.proxy };
-    search::scenes::name_scenes(&mut results.hits, state.catalog.as_ref(), &results_of).await;
+    search::scenes::name_scenes(&mut results.hits, state.catalog.as_ref(), &state.results()).await;
     // The index holds thumbnails' keys: browsers get presigned links.
     for hit in &mut results.hits {
         if let Some(key) = hit.thumbnail.take() {

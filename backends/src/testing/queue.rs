@@ -19,7 +19,7 @@ fn task(kind: JobKind, asset: &str) -> Task {
     match kind {
         JobKind::Ingest => Task::Ingest { asset_id },
         JobKind::Analyse => Task::Analyse { asset_id, again: false },
-        JobKind::Relabel => Task::Relabel { asset_id },
+        JobKind::Relabel => Task::Relabel { asset_id, reread: false },
         JobKind::Remove => Task::Remove { asset_id, original: None },
         JobKind::Notify => {
             let notice = mediaport_shared::Notice {

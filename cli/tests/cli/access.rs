@@ -204,7 +204,7 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &AssetId) -> Fixtur
     server.state.storage.put_object("mediaport-ingest", &loose_key, vec![1u8; 10].into()).await.unwrap();
     let queue = server.state.queue.as_ref();
     // A job that can be retried: cancelled, as no worker runs here to fail it.
-    let task = Task::Relabel { asset_id: asset_id.clone() };
+    let task = Task::Relabel { asset_id: asset_id.clone(), reread: false };
     let job = queue.enqueue(NewJob { task, max_attempts: 1, dedupe_key: None }).await.unwrap();
     queue.cancel(&job.id).await.unwrap();
     let faces = server.state.faces.as_ref();

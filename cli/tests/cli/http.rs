@@ -53,7 +53,7 @@ async fn metrics_count_requests_by_route() {
     assert!(count >= 3.0, "{line}");
 
     // The queue's depth by kind, read when asked (no worker runs in this server).
-    let task = mediaport_core::Task::Relabel { asset_id: "a1".into() };
+    let task = mediaport_core::Task::Relabel { asset_id: "a1".into(), reread: false };
     server.state.queue.enqueue(mediaport_core::NewJob { task, max_attempts: 1, dedupe_key: None }).await.unwrap();
     let text = reqwest::get(format!("{}/metrics", server.url())).await.unwrap().text().await.unwrap();
     let queued = text

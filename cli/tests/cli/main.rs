@@ -7,6 +7,7 @@ mod auth;
 mod binary;
 mod cognito;
 mod common;
+mod corrections;
 mod delete;
 mod embedded_s3;
 mod faces;

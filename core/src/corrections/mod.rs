@@ -4,6 +4,7 @@
 //! says what the reviewer saw; an edit that no longer lines up is handed back for review.
 
 pub mod retime;
+pub mod review;
 
 use mediaport_shared::{AnalysisKind, Correction, HUMAN, Timecode, Timeline, TimelineItem};
 
@@ -65,14 +66,20 @@ fn overlap(a: Timecode, b: Timecode) -> u64 {
 }
 
 /// Rewrites the stretch that covers `span` and says `before` (or already says `after`:
-/// the edit was laid over it before); false when no stretch does.
-fn edit(items: &mut [TimelineItem], span: Timecode, before: &str, after: &str) -> bool {
+/// the edit was laid over it before); an empty `after` takes the stretch out (words
+/// nobody said, as Whisper sometimes hears in silence). False when no stretch fits.
+fn edit(items: &mut Vec<TimelineItem>, span: Timecode, before: &str, after: &str) -> bool {
     let needed = ((span.end - span.begin.min(span.end)) as f64 * SAME_STRETCH).ceil() as u64;
-    let found = items.iter_mut().find(|item| {
+    let found = items.iter().position(|item| {
         let covered: u64 = item.timecodes.iter().map(|t| overlap(*t, span)).sum();
         covered >= needed.max(1) && (same_words(&item.name, before) || same_words(&item.name, after))
     });
-    let Some(item) = found else { return false };
+    let Some(found) = found else { return false };
+    if after.trim().is_empty() {
+        items.remove(found);
+        return true;
+    }
+    let item = &mut items[found];
     let stretch = item.timecodes.first().copied().unwrap_or(span);
     item.words = retime::retime(&item.words, stretch, after);
     item.name = after.trim().to_owned();
@@ -215,5 +222,18 @@ mod tests {
         let other = Timeline::new(AnalysisKind::Transcript, vec![stretch("The weather tomorrow.", 900, 3000)]);
         let corrected = apply(other.clone(), &[edit]);
         assert_eq!((corrected.timeline, corrected.unplaced), (other, vec![0]));
+    }
+
+    #[test]
+    fn an_edit_to_nothing_takes_words_nobody_said_out() {
+        let heard = Timeline::new(
+            AnalysisKind::Transcript,
+            vec![stretch("Good evening.", 0, 900), stretch("Thank you for watching.", 5000, 6000)],
+        );
+        let gone =
+            Correction::Edit { span: span(5000, 6000), before: "Thank you for watching.".into(), after: " ".into() };
+        let corrected = apply(heard, &[gone]);
+        assert_eq!(names(&corrected.timeline), [("Good evening.", vec![(0, 900)])]);
+        assert!(corrected.unplaced.is_empty());
     }
 }

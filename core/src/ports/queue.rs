@@ -110,8 +110,15 @@ pub enum Task {
         again: bool,
     },
     /// The asset's face timelines and search document made again with the names people
-    /// and collection faces have now. Not a stage: the asset's status stays.
-    Relabel { asset_id: AssetId },
+    /// and collection faces have now and the corrections reviewers made; with `reread`,
+    /// its key phrases, entities, sentiment and sentences for search by meaning are read
+    /// again from its corrected transcript and on-screen text. Not a stage: the asset's
+    /// status stays.
+    Relabel {
+        asset_id: AssetId,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reread: bool,
+    },
     /// What was made from a deleted asset removed, and `original` too when given.
     Remove { asset_id: AssetId, original: Option<ObjectLocation> },
     /// A notice about the asset delivered to one notification target (by id: its address
@@ -134,7 +141,7 @@ impl Task {
         match self {
             Self::Ingest { asset_id }
             | Self::Analyse { asset_id, .. }
-            | Self::Relabel { asset_id }
+            | Self::Relabel { asset_id, .. }
             | Self::Remove { asset_id, .. }
             | Self::Notify { asset_id, .. } => asset_id,
         }

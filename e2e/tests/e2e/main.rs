@@ -3,6 +3,7 @@
 
 mod accounts;
 mod analysis;
+mod corrections;
 mod faces;
 mod notifications;
 mod people;

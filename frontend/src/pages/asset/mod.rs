@@ -1,6 +1,7 @@
 //! The asset page, the reviewer's workspace: the media with boxes on the picture, one
 //! timeline of every kind, the transcript, downloads and re-analysis, each part a module.
 
+mod corrections;
 mod delete;
 mod faces;
 mod lanes;
@@ -21,6 +22,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::ResizeObserver;
 
+use self::corrections::{Corrector, Trail};
 use self::delete::DeleteAsset;
 use self::lanes::Lanes;
 use self::overlay::{BOXED, BoxToggles, Frame, Overlay};
@@ -110,6 +112,9 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
     let (asset_for_reports, reports) = (asset.clone(), detail.proxies.reports.clone());
     let playback = Playback::new();
     let found = review::load(auth, &asset);
+    if auth.can(Group::Creator) {
+        Corrector::provide(auth, &asset, found);
+    }
     // One copy of the timelines once they are in, read by the overlay as the video plays.
     let loaded = Memo::new(move |_| found.get().and_then(Result::ok).unwrap_or_default());
     let min_confidence = RwSignal::new(0.0_f32);
@@ -174,6 +179,7 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
             <Reanalyse asset=for_reanalysis.clone()/>
         </Show>
         <Timelines asset found playback/>
+        <Trail/>
     }
 }
 

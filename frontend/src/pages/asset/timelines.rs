@@ -4,8 +4,11 @@
 
 use leptos::html::Video;
 use leptos::prelude::*;
-use mediaport_shared::{AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, AssetId, Timecode, TimelineItem};
+use mediaport_shared::{
+    AnalysisKind, AnalysisStatus, AnalysisSummary, Asset, AssetId, CORRECTABLE, Timecode, TimelineItem,
+};
 
+use super::corrections::{AddItem, RejectItem};
 use super::faces::AssetFaces;
 use super::review::{Found, Playback};
 use super::transcript::{ChapterList, TranscriptLines, seek};
@@ -16,7 +19,7 @@ use crate::format;
 /// Names shown before "show all" in a long timeline.
 const FIRST_ITEMS: usize = 30;
 
-fn title(kind: AnalysisKind) -> &'static str {
+pub(super) fn title(kind: AnalysisKind) -> &'static str {
     match kind {
         AnalysisKind::Label => "Labels",
         AnalysisKind::Face => "Faces",
@@ -117,7 +120,6 @@ fn KindPanel(
     offers: Vec<Offer>,
 ) -> impl IntoView {
     let failed = summary.status == AnalysisStatus::Failed;
-    let player = playback.player;
     // Only this kind's timeline is copied out of the shared load.
     let timeline = move || {
         found.with(|loaded| {
@@ -135,6 +137,7 @@ fn KindPanel(
             </h2>
             {summary.error.map(|e| view! { <p class="alert alert-error small" data-reason>{e}</p> })}
             {(!failed).then(|| view! { <Downloads offers/> })}
+            {(!failed && CORRECTABLE.contains(&kind)).then(|| view! { <AddItem kind playback timed/> })}
             {move || match timeline() {
                 _ if failed => ().into_any(),
                 None => view! { <p class="muted small">"Loading…"</p> }.into_any(),
@@ -152,7 +155,7 @@ fn KindPanel(
                     let items: Vec<TimelineItem> = if show_all.get() { t.items } else { t.items.into_iter().take(FIRST_ITEMS).collect() };
                     view! {
                         <ul class="timeline-items">
-                            {items.into_iter().map(|item| view! { <Item item timed player/> }).collect_view()}
+                            {items.into_iter().map(|item| view! { <Item item kind timed playback/> }).collect_view()}
                         </ul>
                         {(total > FIRST_ITEMS && !show_all.get()).then(|| view! {
                             <button class="button button-ghost button-small" on:click=move |_| show_all.set(true)>{format!("Show all {total}")}</button>
@@ -168,7 +171,9 @@ fn KindPanel(
 const FIRST_CHIPS: usize = 24;
 
 #[component]
-fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoView {
+fn Item(item: TimelineItem, kind: AnalysisKind, timed: bool, playback: Playback) -> impl IntoView {
+    let player = playback.player;
+    let reject = CORRECTABLE.contains(&kind).then(|| view! { <RejectItem kind item=item.clone() playback timed/> });
     let confidence = format!("{:.0} %", item.confidence * 100.0);
     let pages = (!item.pages.is_empty()).then(|| {
         let list: Vec<String> = item.pages.iter().map(u32::to_string).collect();
@@ -183,6 +188,7 @@ fn Item(item: TimelineItem, timed: bool, player: NodeRef<Video>) -> impl IntoVie
                 view! { <span class="badge" data-category=c>{shown}</span> }
             })}
             <span class="muted small">{confidence}</span>
+            {reject}
             {pages}
             {timed.then(|| {
                 // A label seen all through a long film has hundreds of ranges: show the first

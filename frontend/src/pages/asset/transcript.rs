@@ -5,8 +5,9 @@
 
 use leptos::html::{Li, Ol, Video};
 use leptos::prelude::*;
-use mediaport_shared::{AssetId, Timeline, TimelineItem};
+use mediaport_shared::{AssetId, Correction, Timecode, Timeline, TimelineItem};
 
+use super::corrections::corrector;
 use super::review::Playback;
 use crate::api;
 use crate::auth::use_auth;
@@ -71,6 +72,8 @@ fn Line(item: TimelineItem, playback: Playback, list: NodeRef<Ol>) -> impl IntoV
             }
         }
     });
+    let whole = Timecode { begin: span.begin, end: item.timecodes.last().map_or(span.end, |t| t.end) };
+    let editor = view! { <LineEditor said=item.name.clone() span=whole/> };
     let text = if item.words.is_empty() {
         view! { <span>{item.name}</span> }.into_any()
     } else {
@@ -93,7 +96,38 @@ fn Line(item: TimelineItem, playback: Playback, list: NodeRef<Ol>) -> impl IntoV
             on:click=move |_| playback.seek(span.begin)>
             <span class="muted small transcript-time">{format::duration(span.begin)}</span>
             {text}
+            {editor}
         </li>
+    }
+    .into_any()
+}
+
+/// For creators and admins: rewrites a line in place (emptied, the line is taken out).
+/// The words keep their times where they are the same; new ones share the line's time.
+#[component]
+fn LineEditor(said: String, span: Timecode) -> impl IntoView {
+    let Some(corrector) = corrector() else { return ().into_any() };
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(said.clone());
+    let said = StoredValue::new(said);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let edit = Correction::Edit { span, before: said.get_value(), after: draft.get_untracked().trim().to_owned() };
+        corrector.send(edit, move || editing.set(false));
+    };
+    view! {
+        <Show when=move || !editing.get()>
+            <button class="button button-ghost button-small line-edit-open" aria-label="Edit this line"
+                on:click=move |ev| { ev.stop_propagation(); draft.set(said.get_value()); editing.set(true); }>"✎"</button>
+        </Show>
+        <Show when=move || editing.get()>
+            <form class="line-edit" on:submit=save on:click=|ev| ev.stop_propagation()>
+                <input type="text" name="line" prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))/>
+                <button class="button button-small" type="submit">"Save"</button>
+                <button class="button button-ghost button-small" type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+            </form>
+        </Show>
     }
     .into_any()
 }
