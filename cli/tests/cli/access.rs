@@ -11,8 +11,8 @@ use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
 use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, notify, users};
 use mediaport_shared::{
-    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetId, AssetStatus, AssetType, Group,
-    NewNotifyTarget, PersonId, TargetKind, Timecode, Timeline, TimelineItem,
+    AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetId, AssetStatus, AssetType, Correction,
+    CorrectionEntry, Group, NewNotifyTarget, PersonId, TargetKind, Timecode, Timeline, TimelineItem,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -59,6 +59,8 @@ struct Fixture {
     appearance_id: String,
     /// A webhook target whose receiver is not listening.
     target_id: String,
+    /// A correction of the asset's, in force.
+    correction_id: String,
 }
 
 struct Route {
@@ -118,6 +120,11 @@ fn routes() -> Vec<Route> {
         r(Method::POST, "/api/assets/{id}/analysis", G(Group::Creator), StatusCode::ACCEPTED, |_| {
             Some(json!({"ai_options": {"labels": true}}))
         }),
+        r(Method::GET, "/api/assets/{id}/corrections", G(Group::Creator), StatusCode::OK, none),
+        r(Method::POST, "/api/assets/{id}/corrections", G(Group::Creator), StatusCode::CREATED, |_| {
+            Some(json!({"type": "add", "kind": "text", "name": "EXIT", "timecodes": [{"begin": 0, "end": 500}]}))
+        }),
+        r(Method::POST, "/api/assets/{id}/corrections/{correction}/undo", G(Group::Creator), StatusCode::OK, none),
         r(Method::GET, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, none),
         r(Method::PUT, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, |_| {
             Some(json!({"frame_rate": 0.5}))
@@ -258,7 +265,19 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &AssetId) -> Fixtur
             notify::add_target(catalog, new).await.unwrap().id
         }
     };
+    let correction = CorrectionEntry {
+        id: mediaport_core::new_id(),
+        asset_id: asset_id.clone(),
+        correction: Correction::Reject { kind: AnalysisKind::Text, name: "shot 1".into(), at: None },
+        author: "fixture".into(),
+        created_at: mediaport_core::now_rfc3339(),
+        undone_by: None,
+        undone_at: None,
+        unplaced: false,
+    };
+    let correction_id = server.state.catalog.add_correction(&correction).await.unwrap().id.to_string();
     Fixture {
+        correction_id,
         user,
         refresh_token,
         asset_id: asset_id.to_string(),
@@ -365,6 +384,7 @@ async fn every_route_enforces_its_group() {
                 .replace("{face_id}", &f.face_id)
                 .replace("{person_id}", &f.person_id)
                 .replace("{target_id}", &f.target_id)
+                .replace("{correction}", &f.correction_id)
                 .replace("{kind}", "text")
                 .replace("{file}", "text.vtt");
             let mut request = http.request(route.method.clone(), format!("{}{path}", server.url()));
