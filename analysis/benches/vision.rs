@@ -149,7 +149,7 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf, scenes: bool) -> anyhow::Re
         let results = Results {
             storage: analyse.storage.as_ref(),
             proxy_bucket: "bench-proxy",
-            corrections: analyse.catalog.as_ref(),
+            catalog: analyse.catalog.as_ref(),
         };
         for kind in [AnalysisKind::Shot, AnalysisKind::Scene, AnalysisKind::AdBreak] {
             let timeline = results.timeline(&done, kind).await?;

@@ -82,7 +82,7 @@ impl Indexer {
     }
 
     /// The asset's document, from its record, its stored timelines with reviewers'
-    /// corrections, and its sentences; and the sentences' vectors under their ids.
+    /// corrections, its notes and its sentences; and the sentences' vectors under their ids.
     async fn document(&self, asset: &Asset) -> Result<(AssetDocument, Vec<(String, Vec<f32>)>), IndexError> {
         let corrections = in_force(&self.catalog.corrections(&asset.id).await?);
         let mut timelines = Vec::new();
@@ -98,6 +98,10 @@ impl Indexer {
                 },
                 Err(err) => tracing::warn!(asset = %asset.id, kind = kind.as_str(), error = %err, "timeline missing"),
             }
+        }
+        let notes = self.catalog.notes(&asset.id).await?;
+        if !notes.is_empty() {
+            timelines.push(mediaport_shared::notes::timeline(&notes));
         }
         let mut document = document(asset, timelines);
         let embeddings = self.embeddings(asset).await;

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mediaport_core::corrections::review::CorrectionError;
 use mediaport_core::faces::FaceError;
+use mediaport_core::notes::NoteError;
 use mediaport_core::notify::TargetError;
 use mediaport_core::reanalysis::ReanalyseError;
 use mediaport_core::removal::RemoveError;
@@ -125,6 +126,7 @@ from_service_errors!(
     FaceError,
     ResultsError,
     CorrectionError,
+    NoteError,
     FindError,
     TargetError,
 );

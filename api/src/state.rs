@@ -58,7 +58,7 @@ impl AppState {
         mediaport_core::results::Results {
             storage: self.storage.as_ref(),
             proxy_bucket: &self.buckets.proxy,
-            corrections: self.catalog.as_ref(),
+            catalog: self.catalog.as_ref(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod faces;
 pub mod keys;
 #[cfg(any(test, feature = "testing"))]
 pub mod memory;
+pub mod notes;
 pub mod notify;
 pub mod people;
 pub mod ports;
@@ -31,6 +32,7 @@ pub use ports::catalog::{
 pub use ports::corrections::CorrectionLog;
 pub use ports::faces::{FaceCatalog, FaceReadError, FaceReader, FaceRecord, ReadFace};
 pub use ports::identity::{Identity, IdentityError, NewUser, Principal, Session};
+pub use ports::notes::NoteLog;
 pub use ports::notifier::{Notifier, NotifyError};
 pub use ports::people::{AppearanceRecord, Named, PeopleCatalog, PersonRecord};
 pub use ports::queue::{Job, JobFilter, JobKind, JobStatus, NewJob, ObjectLocation, Queue, QueueError, Task, backoff};

@@ -10,8 +10,8 @@ use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, AssetExport, Correct
 use crate::corrections;
 use crate::error::{ErrorKind, ServiceError};
 use crate::keys;
+use crate::ports::catalog::Catalog;
 use crate::ports::catalog::CatalogError;
-use crate::ports::corrections::CorrectionLog;
 use crate::ports::storage::{Storage, StorageError};
 
 /// Why a result cannot be given.
@@ -57,7 +57,8 @@ impl ServiceError for ResultsError {
 pub struct Results<'a> {
     pub storage: &'a dyn Storage,
     pub proxy_bucket: &'a str,
-    pub corrections: &'a dyn CorrectionLog,
+    /// Where reviewers' corrections and notes are.
+    pub catalog: &'a dyn Catalog,
 }
 
 /// The corrections of a trail that are in force, in the order made.
@@ -68,7 +69,7 @@ pub fn in_force(trail: &[CorrectionEntry]) -> Vec<Correction> {
 impl Results<'_> {
     /// One kind's timeline as reviewers corrected it, or why there is none.
     pub async fn timeline(&self, asset: &Asset, kind: AnalysisKind) -> Result<Timeline, ResultsError> {
-        let trail = self.corrections.corrections(&asset.id).await?;
+        let trail = self.catalog.corrections(&asset.id).await?;
         let stored = self.stored_timeline(asset, kind).await?;
         Ok(corrections::apply(stored, &in_force(&trail)).timeline)
     }
@@ -97,7 +98,7 @@ impl Results<'_> {
     }
 
     /// Everything known about an asset: its record, the tools' technical reports, every
-    /// timeline analysis made (corrected), the shots' EDL and the corrections' trail.
+    /// timeline analysis made (corrected), the shots' EDL, the corrections' trail and the notes.
     pub async fn export(&self, asset: Asset) -> Result<AssetExport, ResultsError> {
         let mut reports = BTreeMap::new();
         for key in asset.outputs.iter().flat_map(|o| &o.reports) {
@@ -108,7 +109,7 @@ impl Results<'_> {
                 .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()));
             reports.insert(name, report);
         }
-        let trail = self.corrections.corrections(&asset.id).await?;
+        let trail = self.catalog.corrections(&asset.id).await?;
         let corrections = in_force(&trail);
         let mut timelines = BTreeMap::new();
         for (kind, summary) in &asset.analysis {
@@ -125,6 +126,7 @@ impl Results<'_> {
             false => None,
         };
         let exported_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        Ok(AssetExport { exported_at, asset, reports, timelines, edl, corrections: trail })
+        let notes = self.catalog.notes(&asset.id).await?;
+        Ok(AssetExport { exported_at, asset, reports, timelines, edl, corrections: trail, notes })
     }
 }

@@ -10,9 +10,9 @@ use mediaport_shared::{
     AiOptions, AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetId, AssetList, CompleteUploadRequest,
     Correction, CorrectionEntry, CorrectionId, CorrectionList, CreateFaceCollection, CreateUploadRequest, Deliveries,
     Delivery, ErrorBody, FaceCollection, FaceCollectionList, FaceImport, Group, Health, IndexedFace, IndexedFaceList,
-    JobId, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, NewNotifyTarget, NotifyTarget, NotifyTargets,
-    PartUrl, PartUrls, Person, PersonId, PersonList, PresignPartsRequest, Reanalyse, Rename, SearchResults, Stats,
-    StoredPart, StoredParts, TestDelivery, Timeline, Upload, UploadId, User,
+    JobId, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, NewNote, NewNotifyTarget, Note, NoteId, NoteList,
+    NotifyTarget, NotifyTargets, PartUrl, PartUrls, Person, PersonId, PersonList, PresignPartsRequest, Reanalyse,
+    Rename, SearchResults, Stats, StoredPart, StoredParts, TestDelivery, Timeline, Upload, UploadId, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -250,6 +250,23 @@ pub async fn correct(auth: Auth, id: &AssetId, correction: &Correction) -> Resul
 pub async fn undo_correction(auth: Auth, id: &AssetId, correction: &CorrectionId) -> Result<CorrectionEntry, ApiError> {
     let path = format!("/api/assets/{}/corrections/{}/undo", encode(id), encode(correction));
     decode(send(auth, || Request::post(&path)).await?).await
+}
+
+/// An asset's notes and replies, oldest first.
+pub async fn notes(auth: Auth, id: &AssetId) -> Result<Vec<Note>, ApiError> {
+    let path = format!("/api/assets/{}/notes", encode(id));
+    let list: NoteList = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(list.items)
+}
+
+pub async fn add_note(auth: Auth, id: &AssetId, note: &NewNote) -> Result<Note, ApiError> {
+    let path = format!("/api/assets/{}/notes", encode(id));
+    decode(send_json(auth, note, || Request::post(&path)).await?).await
+}
+
+pub async fn delete_note(auth: Auth, id: &AssetId, note: &NoteId) -> Result<(), ApiError> {
+    let path = format!("/api/assets/{}/notes/{}", encode(id), encode(note));
+    expect_ok(send(auth, || Request::delete(&path)).await?).await
 }
 
 /// Analyses an asset again with `options` laid over its own.

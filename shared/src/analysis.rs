@@ -29,10 +29,12 @@ pub enum AnalysisKind {
     AdBreak,
     /// Faces' expressions (happy, sad...), where a face showed them.
     Emotion,
+    /// Reviewers' notes: not an analysis, but searched (`note:`) and shown beside them.
+    Note,
 }
 
 impl AnalysisKind {
-    pub const ALL: [AnalysisKind; 14] = [
+    pub const ALL: [AnalysisKind; 15] = [
         Self::Label,
         Self::Face,
         Self::FaceMatch,
@@ -47,6 +49,7 @@ impl AnalysisKind {
         Self::Chapter,
         Self::AdBreak,
         Self::Emotion,
+        Self::Note,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +68,7 @@ impl AnalysisKind {
             Self::Chapter => "chapter",
             Self::AdBreak => "ad_break",
             Self::Emotion => "emotion",
+            Self::Note => "note",
         }
     }
 

@@ -198,6 +198,9 @@ pub struct AssetExport {
     /// Reviewers' corrections, undone ones too: the asset's audit trail.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub corrections: Vec<crate::CorrectionEntry>,
+    /// Reviewers' notes and replies, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<crate::Note>,
 }
 
 #[cfg(test)]

@@ -85,6 +85,10 @@ id_type!(
     PersonId
 );
 id_type!(
+    /// A reviewer's note on an asset, or a reply to one.
+    NoteId
+);
+id_type!(
     /// A reviewer's correction to an asset's results, one row of its audit trail.
     CorrectionId
 );

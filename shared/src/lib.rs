@@ -12,6 +12,7 @@ pub mod health;
 pub mod id;
 pub mod job;
 pub mod media;
+pub mod notes;
 pub mod notify;
 pub mod options;
 #[cfg(test)]
@@ -35,9 +36,10 @@ pub use faces::{
     person_of_photo,
 };
 pub use health::Health;
-pub use id::{AssetId, CorrectionId, JobId, PersonId, UploadId};
+pub use id::{AssetId, CorrectionId, JobId, NoteId, PersonId, UploadId};
 pub use job::{JobInfo, JobList};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
+pub use notes::{NewNote, Note, NoteList, Region};
 pub use notify::{
     Deliveries, Delivery, NewNotifyTarget, Notice, NoticeAsset, NoticeKind, NotifyTarget, NotifyTargets, TargetKind,
     TestDelivery,

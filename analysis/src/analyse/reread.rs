@@ -27,7 +27,7 @@ impl Analyse {
         let results = Results {
             storage: self.storage.as_ref(),
             proxy_bucket: &self.proxy_bucket,
-            corrections: self.catalog.as_ref(),
+            catalog: self.catalog.as_ref(),
         };
         let mut said = Vec::new();
         let mut language = None;

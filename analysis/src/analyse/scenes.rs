@@ -72,7 +72,7 @@ impl Analyse {
         let results = Results {
             storage: self.storage.as_ref(),
             proxy_bucket: &self.proxy_bucket,
-            corrections: self.catalog.as_ref(),
+            catalog: self.catalog.as_ref(),
         };
         results.timeline(analysed, kind).await.ok()
     }

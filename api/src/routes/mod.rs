@@ -10,6 +10,7 @@ mod faces;
 mod health;
 pub(crate) mod jobs;
 mod metrics;
+mod notes;
 mod notifications;
 mod people;
 mod search;
@@ -64,6 +65,8 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(analysis::export))
         .routes(routes!(corrections::list, corrections::add))
         .routes(routes!(corrections::undo))
+        .routes(routes!(notes::list, notes::add))
+        .routes(routes!(notes::delete))
         .routes(routes!(settings::get_ai_options, settings::put_ai_options))
         .routes(routes!(notifications::list, notifications::add))
         .routes(routes!(notifications::remove))

@@ -2,6 +2,7 @@
 
 mod corrections;
 mod faces;
+mod notes;
 mod people;
 mod rows;
 mod sql;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod corrections;
 pub mod faces;
 pub mod identity;
+pub mod notes;
 pub mod notifier;
 pub mod people;
 pub mod queue;

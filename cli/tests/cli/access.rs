@@ -12,7 +12,7 @@ use mediaport_cli::server::RunningServer;
 use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, notify, users};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetId, AssetStatus, AssetType, Correction,
-    CorrectionEntry, Group, NewNotifyTarget, PersonId, TargetKind, Timecode, Timeline, TimelineItem,
+    CorrectionEntry, Group, NewNotifyTarget, Note, PersonId, TargetKind, Timecode, Timeline, TimelineItem,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -61,6 +61,8 @@ struct Fixture {
     target_id: String,
     /// A correction of the asset's, in force.
     correction_id: String,
+    /// A note on the asset written by "creator".
+    note_id: String,
 }
 
 struct Route {
@@ -125,6 +127,11 @@ fn routes() -> Vec<Route> {
             Some(json!({"type": "add", "kind": "text", "name": "EXIT", "timecodes": [{"begin": 0, "end": 500}]}))
         }),
         r(Method::POST, "/api/assets/{id}/corrections/{correction}/undo", G(Group::Creator), StatusCode::OK, none),
+        r(Method::GET, "/api/assets/{id}/notes", G(Group::Viewer), StatusCode::OK, none),
+        r(Method::POST, "/api/assets/{id}/notes", G(Group::Creator), StatusCode::CREATED, |_| {
+            Some(json!({"text": "Logo at the back", "at": {"begin": 0, "end": 500}}))
+        }),
+        r(Method::DELETE, "/api/assets/{id}/notes/{note}", G(Group::Creator), StatusCode::NO_CONTENT, none),
         r(Method::GET, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, none),
         r(Method::PUT, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, |_| {
             Some(json!({"frame_rate": 0.5}))
@@ -276,7 +283,19 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &AssetId) -> Fixtur
         unplaced: false,
     };
     let correction_id = server.state.catalog.add_correction(&correction).await.unwrap().id.to_string();
+    let note = Note {
+        id: mediaport_core::new_id(),
+        asset_id: asset_id.clone(),
+        reply_to: None,
+        author: "creator".into(),
+        text: "A note to remove".into(),
+        at: Timecode { begin: 0, end: 1 },
+        region: None,
+        created_at: mediaport_core::now_rfc3339(),
+    };
+    let note_id = server.state.catalog.add_note(&note).await.unwrap().id.to_string();
     Fixture {
+        note_id,
         correction_id,
         user,
         refresh_token,
@@ -385,6 +404,7 @@ async fn every_route_enforces_its_group() {
                 .replace("{person_id}", &f.person_id)
                 .replace("{target_id}", &f.target_id)
                 .replace("{correction}", &f.correction_id)
+                .replace("{note}", &f.note_id)
                 .replace("{kind}", "text")
                 .replace("{file}", "text.vtt");
             let mut request = http.request(route.method.clone(), format!("{}{path}", server.url()));

@@ -17,6 +17,7 @@ mod http;
 mod infra;
 mod ingest;
 mod load;
+mod notes;
 mod notify;
 mod restart;
 mod review;

@@ -123,7 +123,7 @@ impl Review<'_> {
     /// The asset's trail, oldest first, each edit marked where today's transcript no
     /// longer has its stretch.
     pub async fn trail(&self, asset: &Asset) -> Result<Vec<CorrectionEntry>, CorrectionError> {
-        let mut trail = self.results.corrections.corrections(&asset.id).await?;
+        let mut trail = self.results.catalog.corrections(&asset.id).await?;
         let edits: Vec<usize> = (0..trail.len())
             .filter(|&n| trail[n].in_force() && matches!(trail[n].correction, Correction::Edit { .. }))
             .collect();
@@ -163,7 +163,7 @@ impl Review<'_> {
             undone_at: None,
             unplaced: false,
         };
-        let entry = self.results.corrections.add_correction(&entry).await?;
+        let entry = self.results.catalog.add_correction(&entry).await?;
         self.reindex(asset, &entry.correction).await;
         Ok(entry)
     }
@@ -171,7 +171,7 @@ impl Review<'_> {
     /// Takes a correction back (it stays in the trail, marked), as `by`.
     pub async fn undo(&self, asset: &Asset, id: &CorrectionId, by: &str) -> Result<CorrectionEntry, CorrectionError> {
         let at = crate::now_rfc3339();
-        let entry = self.results.corrections.undo_correction(&asset.id, id, by, &at).await?;
+        let entry = self.results.catalog.undo_correction(&asset.id, id, by, &at).await?;
         self.reindex(asset, &entry.correction).await;
         Ok(entry)
     }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, CorrectionEntry, UploadId};
+use mediaport_shared::{AiOptions, AnalysisSummaries, Asset, AssetId, AssetStatus, CorrectionEntry, Note, UploadId};
 
 use super::faces::Faces;
 use super::people::People;
@@ -24,6 +24,8 @@ pub(super) struct Records {
     settings: BTreeMap<String, String>,
     /// Every asset's corrections, in the order they were made.
     pub(super) corrections: Vec<CorrectionEntry>,
+    /// Every asset's notes and replies, oldest first.
+    pub(super) notes: Vec<Note>,
     pub(super) people: People,
     pub(super) faces: Faces,
 }
@@ -229,6 +231,7 @@ impl Catalog for MemoryCatalog {
             let asset = records.assets.remove(id).ok_or_else(|| missing("asset", id))?;
             records.proxy_bytes.remove(id);
             records.corrections.retain(|c| &c.asset_id != id);
+            records.notes.retain(|n| &n.asset_id != id);
             records.people.forget_asset(id);
             if original_kept {
                 records.deleted_originals.insert((asset.bucket, asset.key));

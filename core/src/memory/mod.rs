@@ -7,6 +7,7 @@ mod catalog;
 mod corrections;
 mod faces;
 mod identity;
+mod notes;
 mod people;
 mod queue;
 mod search;

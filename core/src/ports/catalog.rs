@@ -7,6 +7,7 @@ use mediaport_shared::{
 };
 
 use super::corrections::CorrectionLog;
+use super::notes::NoteLog;
 use crate::error::{ErrorKind, ServiceError};
 
 /// Failures of the catalog, each with a stable code.
@@ -142,10 +143,10 @@ pub struct CatalogStats {
     pub added: BTreeMap<String, u64>,
 }
 
-/// The system of record: assets, analysis records, users and settings, and the
-/// corrections reviewers made to assets' results.
+/// The system of record: assets, analysis records, users and settings, and what
+/// reviewers made of assets (corrections to their results, notes).
 #[async_trait]
-pub trait Catalog: CorrectionLog + Send + Sync {
+pub trait Catalog: CorrectionLog + NoteLog + Send + Sync {
     /// Answers `Ok` when the catalog can serve queries.
     async fn ping(&self) -> Result<(), CatalogError>;
     /// The id this catalog was given when it was first created; stable across restarts.

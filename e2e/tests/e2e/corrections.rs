@@ -166,6 +166,48 @@ async fn a_reviewer_corrects_the_transcript_and_the_labels_and_search_follows() 
     eval(c, "document.querySelector('.timeline-panel[data-kind=text]').scrollIntoView({block: 'start'}); return 1")
         .await?;
     browser.screenshot("corrections-panels-phone").await?;
+    c.set_window_size(1366, 900).await?;
+
+    // A note at 3 s on a place dragged out on the picture, answered, found by search.
+    eval(c, "const v = document.querySelector('video.player'); v.pause(); v.currentTime = 3; return 1").await?;
+    eval(c, "document.querySelector('video.player').scrollIntoView({block: 'center'}); return 1").await?;
+    browser.element(Locator::Css("button[data-action=mark-place]")).await?.click().await?;
+    browser.element(Locator::Css("[data-testid=draw-layer]")).await?;
+    let drag = "const l = document.querySelector('[data-testid=draw-layer]'); const r = l.getBoundingClientRect(); \
+                const at = (type, x, y) => l.dispatchEvent(new PointerEvent(type, {bubbles: true, \
+                    clientX: r.left + x * r.width, clientY: r.top + y * r.height})); \
+                at('pointerdown', 0.1, 0.4); at('pointermove', 0.3, 0.5); at('pointerup', 0.5, 0.6); return 1";
+    eval(c, drag).await?;
+    browser.wait_for_text("button[data-action=mark-place]", "Place marked").await?;
+    let text = browser.element(Locator::Css(".note-form textarea[name=note]")).await?;
+    text.send_keys("Logo on the van: clear it with legal").await?;
+    let from = browser.element(Locator::Css(".note-form input[name=from]")).await?.prop("value").await?;
+    assert_eq!(from.as_deref(), Some("0:03"), "the note starts where the player is");
+    browser.element(Locator::Css(".note-form button[type=submit]")).await?.click().await?;
+    browser.wait_for_text(".note-list .note", "Logo on the van").await?;
+    browser.element(Locator::Css(".lane[data-lane=note] .segment")).await?;
+    let place = browser
+        .wait_for("the note's place on the picture", || async {
+            let script = "const v = document.querySelector('video.player').getBoundingClientRect(); \
+                          const b = document.querySelector('.overlay .box-note'); if (!b) return null; \
+                          const r = b.getBoundingClientRect(); \
+                          return [(r.left - v.left) / v.width, (r.top - v.top) / v.height, r.width / v.width]";
+            Ok(eval(c, script).await?.as_array().cloned())
+        })
+        .await?;
+    let at = |n: usize| place[n].as_f64().unwrap_or(-1.0);
+    assert!((0.08..0.12).contains(&at(0)) && (0.38..0.42).contains(&at(1)), "the box is where it was drawn: {place:?}");
+    assert!((0.38..0.42).contains(&at(2)), "as wide as it was drawn: {place:?}");
+    browser.screenshot("notes-picture").await?;
+    let reply = browser.element(Locator::Css(".note .reply-form input[name=reply]")).await?;
+    reply.send_keys("Cleared by legal").await?;
+    browser.element(Locator::Css(".note .reply-form button[type=submit]")).await?.click().await?;
+    browser.wait_for_text(".note .replies", "Cleared by legal").await?;
+    api.finds("note:van", 1).await?;
+    eval(c, "document.querySelector('[data-notes]').scrollIntoView({block: 'center'}); return 1").await?;
+    browser.screenshot("notes").await?;
+    let export = api.get(&format!("/api/assets/{}/export", asset.id)).await?;
+    assert_eq!(export["notes"].as_array().map(Vec::len), Some(2), "the note and its reply are exported");
 
     let errors = browser.console_errors().await?;
     assert!(errors.is_empty(), "{errors:?}");

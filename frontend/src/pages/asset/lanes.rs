@@ -1,5 +1,5 @@
 //! One timeline of every kind: a lane each (chapters, scenes, ad breaks, shots, objects,
-//! people, text, moderation, speech, key phrases) over the asset's length, zoomable, with the playhead moving as
+//! people, text, moderation, speech, key phrases) and reviewers' notes over the asset's length, zoomable, with the playhead moving as
 //! the video plays. A segment seeks the player; hovering names it with its confidence.
 
 use leptos::html::Div;
@@ -10,7 +10,8 @@ use super::review::{Found, Playback};
 use crate::format;
 
 /// The lanes, in the order shown, and what each is called.
-const LANES: [(AnalysisKind, &str); 12] = [
+const LANES: [(AnalysisKind, &str); 13] = [
+    (AnalysisKind::Note, "Notes"),
     (AnalysisKind::Chapter, "Chapters"),
     (AnalysisKind::Scene, "Scenes"),
     (AnalysisKind::AdBreak, "Ad breaks"),

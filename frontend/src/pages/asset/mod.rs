@@ -5,6 +5,7 @@ mod corrections;
 mod delete;
 mod faces;
 mod lanes;
+mod notes;
 mod overlay;
 mod reanalyse;
 mod review;
@@ -25,6 +26,7 @@ use web_sys::ResizeObserver;
 use self::corrections::{Corrector, Trail};
 use self::delete::DeleteAsset;
 use self::lanes::Lanes;
+use self::notes::{DrawLayer, NoteDraft, NotesPanel};
 use self::overlay::{BOXED, BoxToggles, Frame, Overlay};
 use self::reanalyse::Reanalyse;
 use self::review::{Found, Playback};
@@ -61,14 +63,24 @@ pub fn AssetPage() -> impl IntoView {
         }
     });
     // The feed replays recent events on every connection, so only a record that differs
-    // from the one shown is worth a reload.
+    // from the one shown is worth a reload. A record whose results alone changed (a
+    // reviewer's correction read again, people renamed) reloads the results, not the
+    // page: what a reviewer is typing, marking or playing stays.
     let shown = StoredValue::new(None::<Asset>);
     let position = StoredValue::new(None::<f64>);
+    let results_changed = RwSignal::new(0u32);
     live::follow(auth, move |change| {
-        if let Change::Asset(card) = change
-            && card.asset.id == id()
-            && shown.with_value(|s| s.as_ref() != Some(&card.asset))
-        {
+        let Change::Asset(card) = change else { return };
+        if card.asset.id != id() || shown.with_value(|s| s.as_ref() == Some(&card.asset)) {
+            return;
+        }
+        let results_only = shown.with_value(|s| {
+            s.as_ref().is_some_and(|s| Asset { analysis: card.asset.analysis.clone(), ..s.clone() } == card.asset)
+        });
+        if results_only {
+            shown.set_value(Some(card.asset.clone()));
+            results_changed.update(|v| *v += 1);
+        } else {
             version.update(|v| *v += 1);
         }
     });
@@ -91,7 +103,7 @@ pub fn AssetPage() -> impl IntoView {
                         position.set_value(None); // another asset, reached by a link on this page
                     }
                     shown.set_value(Some(detail.asset.clone()));
-                    view! { <Loaded detail position deleted/> }.into_any()
+                    view! { <Loaded detail position deleted results_changed/> }.into_any()
                 }
             }}
         </section>
@@ -99,7 +111,12 @@ pub fn AssetPage() -> impl IntoView {
 }
 
 #[component]
-fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: StoredValue<bool>) -> impl IntoView {
+fn Loaded(
+    detail: AssetDetail,
+    position: StoredValue<Option<f64>>,
+    deleted: StoredValue<bool>,
+    results_changed: RwSignal<u32>,
+) -> impl IntoView {
     let auth = use_auth();
     let asset = detail.asset.clone();
     let status = asset.status.as_str();
@@ -112,8 +129,16 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
     let (asset_for_reports, reports) = (asset.clone(), detail.proxies.reports.clone());
     let playback = Playback::new();
     let found = review::load(auth, &asset);
+    Effect::new(move |seen: Option<u32>| {
+        let now = results_changed.get();
+        if seen.is_some_and(|seen| seen != now) {
+            found.refetch();
+        }
+        now
+    });
     if auth.can(Group::Creator) {
         Corrector::provide(auth, &asset, found);
+        provide_context(NoteDraft { drawing: RwSignal::new(false), region: RwSignal::new(None) });
     }
     // One copy of the timelines once they are in, read by the overlay as the video plays.
     let loaded = Memo::new(move |_| found.get().and_then(Result::ok).unwrap_or_default());
@@ -178,6 +203,7 @@ fn Loaded(detail: AssetDetail, position: StoredValue<Option<f64>>, deleted: Stor
         <Show when=move || auth.can(Group::Creator)>
             <Reanalyse asset=for_reanalysis.clone()/>
         </Show>
+        <NotesPanel asset_id=asset.id.clone() timed playback found/>
         <Timelines asset found playback/>
         <Trail/>
     }
@@ -240,7 +266,10 @@ fn Media(
     on_cleanup(move || resized.remove());
     let now = Signal::derive(move || playback.now_ms.get());
     let toggles = view! { <BoxToggles found shown/> };
-    let overlay = view! { <Overlay found timed frame shown min_confidence now_ms=now/> };
+    let overlay = view! {
+        <Overlay found timed frame shown min_confidence now_ms=now/>
+        <DrawLayer frame/>
+    };
     match detail.asset.asset_type {
         AssetType::Video if proxies.video.is_some() => view! {
             <div class="viewer">

@@ -9,8 +9,12 @@ use mediaport_shared::{AnalysisKind, UNNAMED_FACE};
 use super::review::{Found, boxes_at};
 
 /// The kinds that have boxes, with what their toggle says.
-pub const BOXED: [(AnalysisKind, &str); 3] =
-    [(AnalysisKind::Label, "Objects"), (AnalysisKind::Face, "Faces"), (AnalysisKind::Text, "Text")];
+pub const BOXED: [(AnalysisKind, &str); 4] = [
+    (AnalysisKind::Label, "Objects"),
+    (AnalysisKind::Face, "Faces"),
+    (AnalysisKind::Text, "Text"),
+    (AnalysisKind::Note, "Notes"),
+];
 
 /// The timelines a toggle draws: faces nobody named are in `face`, named people in
 /// `face_match`.
@@ -18,6 +22,7 @@ fn drawn_from(kind: AnalysisKind) -> &'static [AnalysisKind] {
     match kind {
         AnalysisKind::Face => &[AnalysisKind::Face, AnalysisKind::FaceMatch],
         AnalysisKind::Label => &[AnalysisKind::Label],
+        AnalysisKind::Note => &[AnalysisKind::Note],
         _ => &[AnalysisKind::Text],
     }
 }
@@ -108,6 +113,7 @@ pub fn Overlay(
                     let name = if unnamed { "unknown".to_owned() } else { item.name.clone() };
                     let tag = match kind {
                         AnalysisKind::Text => name.clone(),
+                        AnalysisKind::Note => name.chars().take(40).collect(),
                         _ => format!("{name} {:.0}%", b.confidence * 100.0),
                     };
                     let place = format!(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use leptos::html::Video;
 use leptos::prelude::*;
-use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, FrameBox, Timeline, TimelineItem};
+use mediaport_shared::{AnalysisKind, AnalysisStatus, Asset, FrameBox, Note, Timeline, TimelineItem, notes};
 
 use crate::api;
 use crate::auth::Auth;
@@ -13,7 +13,7 @@ use crate::auth::Auth;
 /// The timelines analysis stored for an asset, by kind (failed kinds are left out).
 pub type Found = BTreeMap<AnalysisKind, Timeline>;
 
-/// Loads every timeline of `asset` at once.
+/// Loads every timeline of `asset` at once, and its notes as one more.
 pub fn load(auth: Auth, asset: &Asset) -> LocalResource<Result<Found, api::ApiError>> {
     let id = asset.id.clone();
     let kinds: Vec<AnalysisKind> =
@@ -22,8 +22,15 @@ pub fn load(auth: Auth, asset: &Asset) -> LocalResource<Result<Found, api::ApiEr
         let (id, kinds) = (id.clone(), kinds.clone());
         async move {
             let loads = kinds.iter().map(|kind| api::get_timeline(auth, &id, *kind));
-            let timelines = futures::future::join_all(loads).await;
-            kinds.into_iter().zip(timelines).map(|(kind, t)| t.map(|t| (kind, t))).collect()
+            let (timelines, notes) = futures::join!(futures::future::join_all(loads), api::notes(auth, &id));
+            let mut found: Found =
+                kinds.into_iter().zip(timelines).map(|(kind, t)| t.map(|t| (kind, t))).collect::<Result<_, _>>()?;
+            // The notes (not their replies) have a lane and boxes of their own.
+            let roots: Vec<Note> = notes?.into_iter().filter(|n| n.reply_to.is_none()).collect();
+            if !roots.is_empty() {
+                found.insert(AnalysisKind::Note, notes::timeline(&roots));
+            }
+            Ok(found)
         }
     })
 }

@@ -35,6 +35,7 @@ pub(super) fn title(kind: AnalysisKind) -> &'static str {
         AnalysisKind::Chapter => "Chapters",
         AnalysisKind::AdBreak => "Ad breaks",
         AnalysisKind::Emotion => "Expressions",
+        AnalysisKind::Note => "Notes",
     }
 }
 
