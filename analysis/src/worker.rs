@@ -69,7 +69,8 @@ impl Worker {
 
     /// The kinds of job this worker takes.
     fn kinds(&self) -> &'static [JobKind] {
-        const WITHOUT_NOTIFY: [JobKind; 4] = [JobKind::Ingest, JobKind::Analyse, JobKind::Relabel, JobKind::Remove];
+        const WITHOUT_NOTIFY: [JobKind; 5] =
+            [JobKind::Ingest, JobKind::Analyse, JobKind::Relabel, JobKind::Remove, JobKind::Clip];
         if self.notifier.is_some() { &JobKind::ALL } else { &WITHOUT_NOTIFY }
     }
 
@@ -168,7 +169,7 @@ impl Worker {
             Err(JobError::Media(reason)) => {
                 tracing::info!(reason, "job failed: the file cannot be processed");
                 match job.task.kind() {
-                    JobKind::Remove | JobKind::Notify => {}
+                    JobKind::Remove | JobKind::Notify | JobKind::Clip => {}
                     // Names that could not be updated leave the asset as it was, unless it is gone.
                     JobKind::Relabel => self.remove_if_deleted(asset).await,
                     JobKind::Ingest | JobKind::Analyse => self.fail_asset(job, reason).await,
@@ -217,6 +218,7 @@ impl Worker {
             }
             Task::Remove { asset_id, original } => return self.remove(asset_id, original.as_ref()).await,
             Task::Notify { target, notice, .. } => return self.notify(job, target, notice).await,
+            Task::Clip { asset_id, share_id } => return self.analyse.clip(asset_id, share_id).await,
         };
         match self.catalog.set_asset_status(asset_id, status, None).await {
             Err(CatalogError::NotFound { .. }) => return Err(JobError::Media("the asset no longer exists".into())),

@@ -13,6 +13,7 @@ use mediaport_core::results::ResultsError;
 use mediaport_core::search::FindError;
 use mediaport_core::search::query::QueryError;
 use mediaport_core::settings::SettingsError;
+use mediaport_core::shares::ShareError;
 use mediaport_core::stats::StatsError;
 use mediaport_core::uploads::IntakeError;
 use mediaport_core::workflow::WorkflowError;
@@ -127,6 +128,7 @@ from_service_errors!(
     ResultsError,
     CorrectionError,
     NoteError,
+    ShareError,
     FindError,
     TargetError,
 );

@@ -42,6 +42,11 @@ pub fn timeline(asset_id: &AssetId, kind: AnalysisKind, run: &str) -> String {
     format!("{asset_id}/analysis/{}-{run}.json", kind.as_str())
 }
 
+/// The clip of a shared moment: its stretch of the proxy, cut on its own.
+pub fn share_clip(asset_id: &AssetId, share_id: &mediaport_shared::ShareId) -> String {
+    format!("{asset_id}/shares/{share_id}.mp4")
+}
+
 /// The shot list as an edit decision list.
 pub fn shot_list(asset_id: &AssetId) -> String {
     format!("{asset_id}/analysis/shot.edl")

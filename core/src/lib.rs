@@ -19,6 +19,7 @@ pub mod removal;
 pub mod results;
 pub mod search;
 pub mod settings;
+pub mod shares;
 pub mod stats;
 pub mod uploads;
 pub mod users;
@@ -40,6 +41,7 @@ pub use ports::search::{
     AssetDocument, BULK_DOCUMENTS, DocumentBatches, FACET_VALUES, FACETS, IndexedName, IndexedSentence, SearchError,
     SearchIndex, SearchPage, SearchRequest, facet_of, most_frequent,
 };
+pub use ports::shares::ShareLog;
 pub use ports::storage::{Availability, MultipartInfo, ObjectInfo, ObjectStream, PartInfo, Storage, StorageError};
 pub use ports::vectors::{EncodeError, Neighbour, SentenceEncoder, VectorError, VectorIndex, batch_length};
 

@@ -45,6 +45,11 @@ pub fn reread_job(asset_id: &AssetId) -> NewJob {
     job(Task::Relabel { asset_id: asset_id.clone(), reread: true }, false)
 }
 
+/// The job that cuts a shared moment's clip.
+pub fn clip_job(asset_id: &AssetId, share_id: &mediaport_shared::ShareId) -> NewJob {
+    job(Task::Clip { asset_id: asset_id.clone(), share_id: share_id.clone() }, false)
+}
+
 /// The removal job of a deleted asset; `original` (bucket, key) is purged too. No key:
 /// a stage that ran on past the delete queues one more for what it made.
 pub fn remove_job(asset_id: &AssetId, original: Option<(&str, &str)>) -> NewJob {
@@ -114,7 +119,7 @@ pub async fn retry(queue: &dyn Queue, catalog: &dyn Catalog, job_id: &JobId) -> 
     let status = match job.task.kind() {
         JobKind::Ingest => AssetStatus::Ingesting,
         JobKind::Analyse => AssetStatus::Analysing,
-        JobKind::Relabel | JobKind::Remove | JobKind::Notify => return Ok(job),
+        JobKind::Relabel | JobKind::Remove | JobKind::Notify | JobKind::Clip => return Ok(job),
     };
     catalog.set_asset_status(job.task.asset_id(), status, None).await?;
     Ok(job)

@@ -8,11 +8,12 @@ use mediaport_shared::user::{
 };
 use mediaport_shared::{
     AiOptions, AnalysisKind, Asset, AssetDetail, AssetFace, AssetFaceList, AssetId, AssetList, CompleteUploadRequest,
-    Correction, CorrectionEntry, CorrectionId, CorrectionList, CreateFaceCollection, CreateUploadRequest, Deliveries,
-    Delivery, ErrorBody, FaceCollection, FaceCollectionList, FaceImport, Group, Health, IndexedFace, IndexedFaceList,
-    JobId, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, NewNote, NewNotifyTarget, Note, NoteId, NoteList,
-    NotifyTarget, NotifyTargets, PartUrl, PartUrls, Person, PersonId, PersonList, PresignPartsRequest, Reanalyse,
-    Rename, SearchResults, Stats, StoredPart, StoredParts, TestDelivery, Timeline, Upload, UploadId, User,
+    Correction, CorrectionEntry, CorrectionId, CorrectionList, CreateFaceCollection, CreateUploadRequest, CreatedShare,
+    Deliveries, Delivery, ErrorBody, FaceCollection, FaceCollectionList, FaceImport, Group, Health, IndexedFace,
+    IndexedFaceList, JobId, JobInfo, JobList, MergePeople, MoveAppearance, NamePerson, NewNote, NewNotifyTarget,
+    NewShare, Note, NoteId, NoteList, NotifyTarget, NotifyTargets, PartUrl, PartUrls, Person, PersonId, PersonList,
+    PresignPartsRequest, Reanalyse, Rename, SearchResults, Share, ShareId, ShareList, ShareView, ShareViewList,
+    SharedMoment, Stats, StoredPart, StoredParts, TestDelivery, Timeline, Upload, UploadId, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -267,6 +268,35 @@ pub async fn add_note(auth: Auth, id: &AssetId, note: &NewNote) -> Result<Note, 
 pub async fn delete_note(auth: Auth, id: &AssetId, note: &NoteId) -> Result<(), ApiError> {
     let path = format!("/api/assets/{}/notes/{}", encode(id), encode(note));
     expect_ok(send(auth, || Request::delete(&path)).await?).await
+}
+
+/// Shares a stretch of an asset through a secret link.
+pub async fn share(auth: Auth, id: &AssetId, new: &NewShare) -> Result<CreatedShare, ApiError> {
+    let path = format!("/api/assets/{}/shares", encode(id));
+    decode(send_json(auth, new, || Request::post(&path)).await?).await
+}
+
+/// The shares the user manages (an admin's: all), newest first.
+pub async fn shares(auth: Auth) -> Result<Vec<Share>, ApiError> {
+    let list: ShareList = decode(send(auth, || Request::get("/api/shares")).await?).await?;
+    Ok(list.items)
+}
+
+pub async fn revoke_share(auth: Auth, id: &ShareId) -> Result<Share, ApiError> {
+    let path = format!("/api/shares/{}/revoke", encode(id));
+    decode(send(auth, || Request::post(&path)).await?).await
+}
+
+pub async fn share_views(auth: Auth, id: &ShareId) -> Result<Vec<ShareView>, ApiError> {
+    let path = format!("/api/shares/{}/views", encode(id));
+    let list: ShareViewList = decode(send(auth, || Request::get(&path)).await?).await?;
+    Ok(list.items)
+}
+
+/// What a shared link shows; no account needed.
+pub async fn shared_moment(token: &str) -> Result<SharedMoment, ApiError> {
+    let path = format!("/api/public/shares/{}", encode(token));
+    decode(Request::get(&path).send().await.map_err(|e| ApiError::network(&e))?).await
 }
 
 /// Analyses an asset again with `options` laid over its own.

@@ -25,6 +25,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/login") view=pages::login::Login/>
+                <Route path=path!("/share/:token") view=pages::shared::Shared/>
                 <ParentRoute path=path!("") view=SignedIn>
                     <Route path=path!("") view=pages::collection::Collection/>
                     <Route path=path!("search") view=pages::search::Search/>
@@ -34,6 +35,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("people") view=pages::people::People/>
                     <Route path=path!("upload") view=|| view! {
                         <RequireGroup group=Group::Creator><pages::upload::Upload/></RequireGroup>
+                    }/>
+                    <Route path=path!("shares") view=|| view! {
+                        <RequireGroup group=Group::Creator><pages::shares::Shares/></RequireGroup>
                     }/>
                     <Route path=path!("stats") view=|| view! {
                         <RequireGroup group=Group::Creator><pages::stats::StatsPage/></RequireGroup>

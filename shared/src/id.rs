@@ -85,6 +85,10 @@ id_type!(
     PersonId
 );
 id_type!(
+    /// A moment of an asset shared through a secret link.
+    ShareId
+);
+id_type!(
     /// A reviewer's note on an asset, or a reply to one.
     NoteId
 );

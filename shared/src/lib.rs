@@ -18,6 +18,7 @@ pub mod options;
 #[cfg(test)]
 mod properties;
 pub mod search;
+pub mod shares;
 pub mod stats;
 pub mod upload;
 pub mod user;
@@ -36,7 +37,7 @@ pub use faces::{
     person_of_photo,
 };
 pub use health::Health;
-pub use id::{AssetId, CorrectionId, JobId, NoteId, PersonId, UploadId};
+pub use id::{AssetId, CorrectionId, JobId, NoteId, PersonId, ShareId, UploadId};
 pub use job::{JobInfo, JobList};
 pub use media::{AudioInfo, DocumentInfo, Frame, FrameSet, Gps, ImageInfo, IngestOutputs, Technical, VideoInfo};
 pub use notes::{NewNote, Note, NoteList, Region};
@@ -46,6 +47,7 @@ pub use notify::{
 };
 pub use options::{AiOptions, OptionError, Reanalyse};
 pub use search::{SearchHit, SearchMatch, SearchResults};
+pub use shares::{CreatedShare, NewShare, Share, ShareList, ShareView, ShareViewList, SharedMoment};
 pub use stats::{DayCount, NameCount, Stats};
 pub use upload::{
     CompleteUploadRequest, CompletedPart, CreateUploadRequest, PartPlan, PartUrl, PartUrls, PresignPartsRequest,

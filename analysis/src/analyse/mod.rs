@@ -5,6 +5,7 @@
 //! One kind failing (a corrupt frame, a model error) fails that kind with its reason; the
 //! others and the asset go on.
 
+mod clip;
 mod document;
 mod faces;
 mod frames;

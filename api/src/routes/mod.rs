@@ -15,6 +15,7 @@ mod notifications;
 mod people;
 mod search;
 mod settings;
+mod shares;
 mod stats;
 mod uploads;
 mod users;
@@ -67,6 +68,11 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .routes(routes!(corrections::undo))
         .routes(routes!(notes::list, notes::add))
         .routes(routes!(notes::delete))
+        .routes(routes!(shares::create))
+        .routes(routes!(shares::list))
+        .routes(routes!(shares::revoke))
+        .routes(routes!(shares::views))
+        .routes(routes!(shares::open))
         .routes(routes!(settings::get_ai_options, settings::put_ai_options))
         .routes(routes!(notifications::list, notifications::add))
         .routes(routes!(notifications::remove))

@@ -5,6 +5,7 @@ mod faces;
 mod notes;
 mod people;
 mod rows;
+mod shares;
 mod sql;
 
 pub use sql::SqlCatalog;

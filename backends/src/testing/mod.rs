@@ -12,6 +12,7 @@ pub mod notifier;
 pub mod people;
 pub mod queue;
 pub mod search;
+pub mod shares;
 pub mod storage;
 pub mod vectors;
 

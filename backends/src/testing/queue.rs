@@ -20,6 +20,7 @@ fn task(kind: JobKind, asset: &str) -> Task {
         JobKind::Ingest => Task::Ingest { asset_id },
         JobKind::Analyse => Task::Analyse { asset_id, again: false },
         JobKind::Relabel => Task::Relabel { asset_id, reread: false },
+        JobKind::Clip => Task::Clip { asset_id, share_id: format!("s-{asset}").into() },
         JobKind::Remove => Task::Remove { asset_id, original: None },
         JobKind::Notify => {
             let notice = mediaport_shared::Notice {

@@ -16,6 +16,7 @@ async fn sqlite_passes_the_catalog_suite() {
     testing::faces::suite(&catalog).await;
     testing::corrections::suite(&catalog).await;
     testing::notes::suite(&catalog).await;
+    testing::shares::suite(&catalog).await;
 }
 
 #[tokio::test]
@@ -26,6 +27,7 @@ async fn postgres_passes_the_catalog_suite() {
     testing::faces::suite(&catalog).await;
     testing::corrections::suite(&catalog).await;
     testing::notes::suite(&catalog).await;
+    testing::shares::suite(&catalog).await;
     // A second server on the same database sees the same installation.
     let other = SqlCatalog::new(Db::open(&server.url).await.unwrap()).await.unwrap();
     assert_eq!(other.instance_id().await.unwrap(), catalog.instance_id().await.unwrap());
@@ -71,4 +73,5 @@ async fn the_in_memory_catalog_passes_the_catalog_suite() {
     testing::faces::suite(&catalog).await;
     testing::corrections::suite(&catalog).await;
     testing::notes::suite(&catalog).await;
+    testing::shares::suite(&catalog).await;
 }

@@ -9,10 +9,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use mediaport_backends::identity::SigningKey;
 use mediaport_cli::server::RunningServer;
-use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, notify, users};
+use mediaport_core::{AppearanceRecord, FaceRecord, IngestRecord, NewJob, Task, notify, shares, users};
 use mediaport_shared::{
     AnalysisKind, AnalysisStatus, AnalysisSummaries, AnalysisSummary, AssetId, AssetStatus, AssetType, Correction,
-    CorrectionEntry, Group, NewNotifyTarget, Note, PersonId, TargetKind, Timecode, Timeline, TimelineItem,
+    CorrectionEntry, Group, IngestOutputs, NewNotifyTarget, NewShare, Note, PersonId, TargetKind, Timecode, Timeline,
+    TimelineItem,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -63,6 +64,9 @@ struct Fixture {
     correction_id: String,
     /// A note on the asset written by "creator".
     note_id: String,
+    /// A moment of the asset shared by "creator", and its link's token.
+    share_id: String,
+    share_token: String,
 }
 
 struct Route {
@@ -132,6 +136,13 @@ fn routes() -> Vec<Route> {
             Some(json!({"text": "Logo at the back", "at": {"begin": 0, "end": 500}}))
         }),
         r(Method::DELETE, "/api/assets/{id}/notes/{note}", G(Group::Creator), StatusCode::NO_CONTENT, none),
+        r(Method::POST, "/api/assets/{id}/shares", G(Group::Creator), StatusCode::CREATED, |_| {
+            Some(json!({"at": {"begin": 0, "end": 1000}, "days": 7}))
+        }),
+        r(Method::GET, "/api/shares", G(Group::Creator), StatusCode::OK, none),
+        r(Method::POST, "/api/shares/{share_id}/revoke", G(Group::Creator), StatusCode::OK, none),
+        r(Method::GET, "/api/shares/{share_id}/views", G(Group::Creator), StatusCode::OK, none),
+        r(Method::GET, "/api/public/shares/{token}", Nobody, StatusCode::OK, none),
         r(Method::GET, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, none),
         r(Method::PUT, "/api/settings/ai-options", G(Group::Admin), StatusCode::OK, |_| {
             Some(json!({"frame_rate": 0.5}))
@@ -294,7 +305,13 @@ async fn fixture(server: &RunningServer, n: usize, asset_id: &AssetId) -> Fixtur
         created_at: mediaport_core::now_rfc3339(),
     };
     let note_id = server.state.catalog.add_note(&note).await.unwrap().id.to_string();
+    let asset = server.state.catalog.get_asset(asset_id).await.unwrap();
+    let new = NewShare { at: Timecode { begin: 0, end: 1000 }, days: 7, kinds: Vec::new() };
+    let shared = shares::create(server.state.catalog.as_ref(), server.state.queue.as_ref(), &asset, new, "creator");
+    let shared = shared.await.unwrap();
     Fixture {
+        share_id: shared.share.id.to_string(),
+        share_token: shared.token,
         note_id,
         correction_id,
         user,
@@ -354,6 +371,15 @@ async fn every_route_enforces_its_group() {
         users::create_user(identity, name, "x@example.org", group, Some(PASSWORD)).await.unwrap();
     }
     let asset = server.state.catalog.create_asset(common::ready_asset("speech.wav", AssetType::Audio)).await.unwrap();
+    // Played from an audio proxy, so that its moments can be shared.
+    let ingested = IngestRecord {
+        sha256: "0".repeat(64),
+        md5: "0".repeat(32),
+        technical: Default::default(),
+        outputs: IngestOutputs { audio: Some(format!("{}/audio.m4a", asset.id)), ..Default::default() },
+        status: AssetStatus::Ready,
+    };
+    server.state.catalog.record_ingest(&asset.id, &ingested).await.unwrap();
     analysed(&server, &asset.id).await;
 
     let key = std::fs::read_to_string(dir.path().join("token-signing.key")).unwrap();
@@ -405,6 +431,8 @@ async fn every_route_enforces_its_group() {
                 .replace("{target_id}", &f.target_id)
                 .replace("{correction}", &f.correction_id)
                 .replace("{note}", &f.note_id)
+                .replace("{share_id}", &f.share_id)
+                .replace("{token}", &f.share_token)
                 .replace("{kind}", "text")
                 .replace("{file}", "text.vtt");
             let mut request = http.request(route.method.clone(), format!("{}{path}", server.url()));

@@ -22,6 +22,7 @@ mod notify;
 mod restart;
 mod review;
 mod search;
+mod shares;
 mod tracks;
 mod uploads;
 mod workflow;

@@ -26,6 +26,8 @@ pub(super) struct Records {
     pub(super) corrections: Vec<CorrectionEntry>,
     /// Every asset's notes and replies, oldest first.
     pub(super) notes: Vec<Note>,
+    /// Shared moments with their secrets' hashes and views.
+    pub(super) shares: Vec<super::shares::Kept>,
     pub(super) people: People,
     pub(super) faces: Faces,
 }
@@ -232,6 +234,7 @@ impl Catalog for MemoryCatalog {
             records.proxy_bytes.remove(id);
             records.corrections.retain(|c| &c.asset_id != id);
             records.notes.retain(|n| &n.asset_id != id);
+            records.shares.retain(|(s, _, _)| &s.asset_id != id);
             records.people.forget_asset(id);
             if original_kept {
                 records.deleted_originals.insert((asset.bucket, asset.key));

@@ -11,6 +11,7 @@ mod notes;
 mod people;
 mod queue;
 mod search;
+mod shares;
 mod storage;
 mod vectors;
 

@@ -8,6 +8,7 @@ use mediaport_shared::{
 
 use super::corrections::CorrectionLog;
 use super::notes::NoteLog;
+use super::shares::ShareLog;
 use crate::error::{ErrorKind, ServiceError};
 
 /// Failures of the catalog, each with a stable code.
@@ -144,9 +145,9 @@ pub struct CatalogStats {
 }
 
 /// The system of record: assets, analysis records, users and settings, and what
-/// reviewers made of assets (corrections to their results, notes).
+/// reviewers made of assets (corrections to their results, notes, shared moments).
 #[async_trait]
-pub trait Catalog: CorrectionLog + NoteLog + Send + Sync {
+pub trait Catalog: CorrectionLog + NoteLog + ShareLog + Send + Sync {
     /// Answers `Ok` when the catalog can serve queries.
     async fn ping(&self) -> Result<(), CatalogError>;
     /// The id this catalog was given when it was first created; stable across restarts.

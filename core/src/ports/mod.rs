@@ -10,5 +10,6 @@ pub mod notifier;
 pub mod people;
 pub mod queue;
 pub mod search;
+pub mod shares;
 pub mod storage;
 pub mod vectors;

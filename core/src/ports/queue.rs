@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use mediaport_shared::{AssetId, JobId, Notice, codes};
+use mediaport_shared::{AssetId, JobId, Notice, ShareId, codes};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, ServiceError};
@@ -77,10 +77,11 @@ pub enum JobKind {
     Relabel,
     Remove,
     Notify,
+    Clip,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [Self::Ingest, Self::Analyse, Self::Relabel, Self::Remove, Self::Notify];
+    pub const ALL: [JobKind; 6] = [Self::Ingest, Self::Analyse, Self::Relabel, Self::Remove, Self::Notify, Self::Clip];
 
     /// The name the queue stores and the API shows (a job's `stage`).
     pub fn as_str(self) -> &'static str {
@@ -90,6 +91,7 @@ impl JobKind {
             Self::Relabel => "relabel",
             Self::Remove => "remove",
             Self::Notify => "notify",
+            Self::Clip => "clip",
         }
     }
 }
@@ -124,6 +126,8 @@ pub enum Task {
     /// A notice about the asset delivered to one notification target (by id: its address
     /// and secret are read when it is sent).
     Notify { asset_id: AssetId, target: String, notice: Notice },
+    /// The stretch of a shared moment cut from the proxy, for its link to show.
+    Clip { asset_id: AssetId, share_id: ShareId },
 }
 
 impl Task {
@@ -134,6 +138,7 @@ impl Task {
             Self::Relabel { .. } => JobKind::Relabel,
             Self::Remove { .. } => JobKind::Remove,
             Self::Notify { .. } => JobKind::Notify,
+            Self::Clip { .. } => JobKind::Clip,
         }
     }
 
@@ -143,7 +148,8 @@ impl Task {
             | Self::Analyse { asset_id, .. }
             | Self::Relabel { asset_id, .. }
             | Self::Remove { asset_id, .. }
-            | Self::Notify { asset_id, .. } => asset_id,
+            | Self::Notify { asset_id, .. }
+            | Self::Clip { asset_id, .. } => asset_id,
         }
     }
 

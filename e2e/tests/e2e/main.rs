@@ -11,5 +11,6 @@ mod processing;
 mod review;
 mod search;
 mod session;
+mod shares;
 mod shell;
 mod uploads;

@@ -18,7 +18,18 @@ async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
     let status = browser.wait_for_text("[data-testid=server-status]", "Connected").await?;
     assert!(status.contains(env!("CARGO_PKG_VERSION")), "{status}");
 
-    let expected = ["Collection", "Search", "Upload", "Processing", "People", "Faces", "Stats", "Users", "Settings"];
+    let expected = [
+        "Collection",
+        "Search",
+        "Upload",
+        "Processing",
+        "People",
+        "Faces",
+        "Shared links",
+        "Stats",
+        "Users",
+        "Settings",
+    ];
     assert_eq!(browser.nav_labels().await?, expected);
 
     for (label, path, heading) in [
@@ -26,6 +37,7 @@ async fn the_app_renders_navigates_and_reaches_the_api() -> anyhow::Result<()> {
         ("Upload", "/upload", "Upload"),
         ("Processing", "/processing", "Processing"),
         ("Faces", "/faces", "Faces"),
+        ("Shared links", "/shares", "Shared links"),
         ("Stats", "/stats", "Stats"),
         ("Users", "/users", "Users"),
         ("Settings", "/settings", "Settings"),

@@ -22,6 +22,7 @@ const LIBRARY: &[NavItem] = &[
     NavItem { href: "/processing", label: "Processing", icon: "⟳", group: Group::Viewer },
     NavItem { href: "/people", label: "People", icon: "☻", group: Group::Viewer },
     NavItem { href: "/faces", label: "Faces", icon: "☺", group: Group::Viewer },
+    NavItem { href: "/shares", label: "Shared links", icon: "⤴", group: Group::Creator },
     NavItem { href: "/stats", label: "Stats", icon: "▥", group: Group::Creator },
 ];
 

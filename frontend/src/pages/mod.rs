@@ -9,6 +9,8 @@ pub mod people;
 pub mod processing;
 pub mod search;
 pub mod settings;
+pub mod shared;
+pub mod shares;
 pub mod stats;
 pub mod upload;
 pub mod users;

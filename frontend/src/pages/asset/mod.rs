@@ -9,6 +9,7 @@ mod notes;
 mod overlay;
 mod reanalyse;
 mod review;
+mod share;
 mod technical;
 mod timelines;
 mod transcript;
@@ -30,8 +31,10 @@ use self::notes::{DrawLayer, NoteDraft, NotesPanel};
 use self::overlay::{BOXED, BoxToggles, Frame, Overlay};
 use self::reanalyse::Reanalyse;
 use self::review::{Found, Playback};
+use self::share::ShareMoment;
 use self::technical::Reports;
 use self::timelines::Timelines;
+pub use self::timelines::title;
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::download::{Downloads, Offer};
@@ -153,6 +156,7 @@ fn Loaded(
     let timed = asset.duration_ms.is_some();
     let duration = asset.duration_ms.unwrap_or(0);
     let for_reanalysis = asset.clone();
+    let shareable = share::offered(&asset);
     view! {
         <header class="page-header">
             <div>
@@ -203,6 +207,9 @@ fn Loaded(
         <Show when=move || auth.can(Group::Creator)>
             <Reanalyse asset=for_reanalysis.clone()/>
         </Show>
+        {(timed && auth.can(Group::Creator)).then(|| view! {
+            <ShareMoment asset_id=asset.id.clone() offered=shareable.clone() duration playback/>
+        })}
         <NotesPanel asset_id=asset.id.clone() timed playback found/>
         <Timelines asset found playback/>
         <Trail/>

@@ -19,7 +19,7 @@ use crate::format;
 /// Names shown before "show all" in a long timeline.
 const FIRST_ITEMS: usize = 30;
 
-pub(super) fn title(kind: AnalysisKind) -> &'static str {
+pub fn title(kind: AnalysisKind) -> &'static str {
     match kind {
         AnalysisKind::Label => "Labels",
         AnalysisKind::Face => "Faces",
