@@ -10,15 +10,20 @@ use crate::{AnalysisKind, AssetId, CorrectionId, Timecode};
 /// The category of an item a reviewer added (the analysis did not find it).
 pub const HUMAN: &str = "human";
 
-/// The kinds a reviewer can reject and add items of. Faces are corrected through people,
-/// the transcript by editing it; the rest are made from these.
-pub const CORRECTABLE: [AnalysisKind; 6] = [
+/// The kinds a reviewer can reject and add items of: every kind of result but faces,
+/// which are corrected through people, and the transcript, which is edited.
+pub const CORRECTABLE: [AnalysisKind; 11] = [
     AnalysisKind::Label,
     AnalysisKind::Text,
     AnalysisKind::Moderation,
     AnalysisKind::Keyphrase,
     AnalysisKind::Entity,
+    AnalysisKind::Sentiment,
     AnalysisKind::Emotion,
+    AnalysisKind::Shot,
+    AnalysisKind::Scene,
+    AnalysisKind::Chapter,
+    AnalysisKind::AdBreak,
 ];
 
 /// One change to an asset's results.

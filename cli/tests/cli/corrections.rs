@@ -116,6 +116,11 @@ async fn corrections_reach_results_and_search(catalog_url: Option<String>) {
         (json!({"type": "reject", "kind": "face", "name": "Face 1"}), 400, "not-correctable"),
         (json!({"type": "reject", "kind": "text", "name": "EXIT"}), 404, "not-analysed"),
         (
+            json!({"type": "add", "kind": "ad_break", "name": "break", "timecodes": [{"begin": 0, "end": 500}]}),
+            404,
+            "not-analysed",
+        ),
+        (
             json!({"type": "add", "kind": "label", "name": "Owl", "timecodes": [{"begin": 900, "end": 100}]}),
             400,
             "invalid-span",

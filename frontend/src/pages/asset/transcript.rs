@@ -5,9 +5,9 @@
 
 use leptos::html::{Li, Ol, Video};
 use leptos::prelude::*;
-use mediaport_shared::{AssetId, Correction, Timecode, Timeline, TimelineItem};
+use mediaport_shared::{AnalysisKind, AssetId, Correction, Timecode, Timeline, TimelineItem};
 
-use super::corrections::corrector;
+use super::corrections::{RejectItem, corrector};
 use super::review::Playback;
 use crate::api;
 use crate::auth::use_auth;
@@ -152,11 +152,13 @@ pub fn ChapterList(asset_id: AssetId, timeline: Timeline, playback: Playback) ->
             {timeline.items.into_iter().filter_map(|item| {
                 let span = item.timecodes.first().copied()?;
                 let current = move || (span.begin..span.end).contains(&now_ms.get());
+                let reject = view! { <RejectItem kind=AnalysisKind::Chapter item=item.clone() playback timed=true/> };
                 Some(view! {
                     <li class="chapter" class:current=current data-begin=span.begin.to_string()
                         on:click=move |_| playback.seek(span.begin)>
                         <span class="muted small transcript-time">{format::duration(span.begin)}</span>
                         <span class="chapter-title">{item.name}</span>
+                        <span on:click=|ev| ev.stop_propagation()>{reject}</span>
                     </li>
                 })
             }).collect_view()}
