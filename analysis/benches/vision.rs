@@ -24,7 +24,6 @@ use mediaport_backends::catalog::SqlCatalog;
 use mediaport_backends::search::TantivyIndex;
 use mediaport_backends::vectors::SqlVectors;
 use mediaport_core::Catalog;
-use mediaport_core::results::Results;
 use mediaport_shared::AnalysisKind;
 
 mod common;
@@ -146,11 +145,7 @@ async fn analyse(vision: Arc<Vision>, file: PathBuf, scenes: bool) -> anyhow::Re
         counts.join(" ")
     );
     if scenes {
-        let results = Results {
-            storage: analyse.storage.as_ref(),
-            proxy_bucket: "bench-proxy",
-            catalog: analyse.catalog.as_ref(),
-        };
+        let results = analyse.results();
         for kind in [AnalysisKind::Shot, AnalysisKind::Scene, AnalysisKind::AdBreak] {
             let timeline = results.timeline(&done, kind).await?;
             let starts: Vec<String> = timeline

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use mediaport_core::analysis::AnalysisDefaults;
 use mediaport_core::corrections;
 use mediaport_core::keys;
-use mediaport_core::results::in_force;
+use mediaport_core::results::{Results, in_force};
 use mediaport_core::settings::saved_ai_options;
 use mediaport_core::{
     Catalog, CatalogError, FaceCatalog, PeopleCatalog, SearchIndex, Storage, StorageError, VectorIndex,
@@ -116,6 +116,11 @@ async fn loaded<T: Send + Sync + 'static>(set: &Arc<OnDemand<T>>) -> Result<Arc<
 
 impl Analyse {
     /// The search indexer over the same catalog and storage.
+    /// Stored results as people read them, reviewers' corrections laid over.
+    pub fn results(&self) -> Results<'_> {
+        Results { storage: self.storage.as_ref(), proxy_bucket: &self.proxy_bucket, catalog: self.catalog.as_ref() }
+    }
+
     pub fn indexer(&self) -> Indexer {
         Indexer {
             catalog: self.catalog.clone(),

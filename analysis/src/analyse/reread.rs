@@ -3,7 +3,6 @@
 //! meaning finds it by, from what the corrected timelines now say.
 
 use mediaport_core::CatalogError;
-use mediaport_core::results::Results;
 use mediaport_shared::{AnalysisKind, AssetId, AssetStatus, AssetType};
 
 use super::Analyse;
@@ -24,11 +23,7 @@ impl Analyse {
         if !matches!(asset.status, AssetStatus::Ready | AssetStatus::Failed) {
             return Ok(());
         }
-        let results = Results {
-            storage: self.storage.as_ref(),
-            proxy_bucket: &self.proxy_bucket,
-            catalog: self.catalog.as_ref(),
-        };
+        let results = self.results();
         let mut said = Vec::new();
         let mut language = None;
         if asset.asset_type != AssetType::Document {

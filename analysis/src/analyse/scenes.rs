@@ -5,7 +5,6 @@
 
 use mediaport_core::analysis::AnalysisDefaults;
 use mediaport_core::keys;
-use mediaport_core::results::Results;
 use mediaport_shared::{AnalysisKind, AnalysisSummaries, Asset, Embeddings, Frame, Timeline, TimelineItem};
 
 use super::{Analyse, Failure};
@@ -69,12 +68,7 @@ impl Analyse {
     /// A kind's timeline as stored by this analysis, if it made one, with reviewers'
     /// corrections: a label they rejected says nothing of the scene.
     async fn stored(&self, analysed: &Asset, kind: AnalysisKind) -> Option<Timeline> {
-        let results = Results {
-            storage: self.storage.as_ref(),
-            proxy_bucket: &self.proxy_bucket,
-            catalog: self.catalog.as_ref(),
-        };
-        results.timeline(analysed, kind).await.ok()
+        self.results().timeline(analysed, kind).await.ok()
     }
 
     /// A kind's items as stored by this analysis; none if it made none.
